@@ -1,0 +1,122 @@
+# yubin: plain make, pkg-config for the libraries.
+#
+#   make                 build every program in cmd/
+#   make check           build and run the whole test suite
+#   make check SANITIZE=1  (or make sanitize) the same on an ASan+UBSan build
+#   make fuzz            run each libFuzzer harness for FUZZTIME seconds
+#   make bench           run the benchmarks in tests/bench/
+#   make lint            mandoc -Tlint and cppcheck
+#   make install         honours PREFIX, DESTDIR, MANPREFIX
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+
+CC     ?= cc
+CFLAGS ?= -O2 -g
+WFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wshadow \
+          -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WFLAGS += -Werror
+endif
+
+ifeq ($(SANITIZE),1)
+O ?= build/san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+CFLAGS  := -O1 -g $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+else
+O ?= build
+endif
+
+# Libraries, looked up only when a program needs them (= is lazy).
+CURL_LIBS  = $(shell $(PKG_CONFIG) --libs libcurl)
+SSL_LIBS   = $(shell $(PKG_CONFIG) --libs openssl)
+CARES_LIBS = $(shell $(PKG_CONFIG) --libs libcares)
+MAGIC_LIBS = -lmagic
+
+PROGS   = $(patsubst cmd/%.c,%,$(wildcard cmd/*.c))
+BINS    = $(addprefix $(O)/bin/,$(PROGS))
+LIBSRC  = $(wildcard common/*.c)
+LIBOBJ  = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
+LIB     = $(O)/libyubin.a
+UNITSRC = $(wildcard tests/unit/*_test.c)
+UNITS   = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
+FUZZSRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
+FUZZTIME ?= 30
+
+# Per-program libraries beyond libc (programs not listed need none).
+LDLIBS_mailsend   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
+LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS)
+LDLIBS_imapls     = $(CURL_LIBS) $(SSL_LIBS)
+LDLIBS_mxlookup   = $(CARES_LIBS)
+LDLIBS_mimepack   = $(MAGIC_LIBS)
+
+all: $(BINS)
+
+$(O)/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -Icommon -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(O)/bin/%: $(O)/cmd/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_$*) $(LDLIBS)
+
+$(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+units: $(UNITS)
+
+deps:
+	@tests/deps
+
+check: deps all units
+	YUBIN_BIN=$(CURDIR)/$(O)/bin YUBIN_UNIT=$(CURDIR)/$(O)/unit tests/run
+
+sanitize:
+	$(MAKE) check SANITIZE=1
+
+# libFuzzer wants clang; the harnesses compile the library sources
+# themselves so that every parser is instrumented.
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+            -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon
+build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	tests/fuzz/run $(FUZZTIME) $(FUZZERS)
+
+bench: all
+	YUBIN_BIN=$(CURDIR)/$(O)/bin tests/bench/run
+
+lint:
+	mandoc -Tlint -W warning man/*.[0-9]
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --std=c99 --inline-suppr -Icommon common cmd
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+	for p in $(PROGS); do install -m 755 $(O)/bin/$$p $(DESTDIR)$(BINDIR)/; done
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man1/; done
+	for m in man/*.5; do [ -e "$$m" ] || continue; \
+	    install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man5/; done
+	for m in man/*.7; do [ -e "$$m" ] || continue; \
+	    install -m 644 $$m $(DESTDIR)$(MANPREFIX)/man7/; done
+
+clean:
+	rm -rf build
+
+.PHONY: all units deps check sanitize fuzz fuzz-build bench lint install clean
+.SECONDARY:

@@ -1,0 +1,65 @@
+/*
+ * msg: a streaming reader for RFC 5322 messages on a file descriptor.
+ *
+ * Line ends are normalised: CRLF becomes LF; a bare CR is left alone.
+ * Memory is bounded by the buffer given at init (lines longer than the
+ * buffer are returned in pieces) and by the cap passed to msg_header().
+ *
+ * The reader does not own the fd.
+ */
+#ifndef YUBIN_MSG_H
+#define YUBIN_MSG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct msgin {
+	int fd;
+	char *buf;
+	size_t size;            /* allocated */
+	size_t start, end;      /* unread bytes are buf[start..end) */
+	int eof;                /* read(2) returned 0 */
+	int err;                /* errno of a failed read, or 0 */
+	int partial;            /* the last line returned had no LF yet */
+	unsigned long long nread; /* bytes consumed from the fd */
+};
+
+/* bufsize 0 means a default of 64 KiB. */
+void msg_init(struct msgin *m, int fd, size_t bufsize);
+void msg_free(struct msgin *m);
+
+/*
+ * The next line, LF included (normalised).  *p points into the reader's
+ * buffer and is valid until the next call.  A line longer than the buffer
+ * comes back in pieces; m->partial is set while a piece lacks its LF (the
+ * last line of input may also lack it).  Returns the length, 0 at end of
+ * input, -1 on a read error (m->err holds errno).
+ */
+ssize_t msg_line(struct msgin *m, const char **p);
+
+/*
+ * Look at the next byte without consuming it: the byte, or -1 at EOF or
+ * on error.
+ */
+int msg_peek(struct msgin *m);
+
+/*
+ * Read the header section: every line up to (not including) the empty
+ * line that ends it, or up to EOF.  The empty line is consumed.  A leading
+ * mbox "From " line is not part of the header; if fromline is not NULL it
+ * receives it (without the LF), else it is dropped.  Returns 0, or -1 on a
+ * read error.  If the header passes hdr->max bytes the rest of the header
+ * is consumed and dropped and *truncated is set (if not NULL).
+ */
+int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
+    int *truncated);
+
+/*
+ * Read the header of the file at path only (it stops at the empty line),
+ * as msg_header().  Returns 0, or -1 with errno set.
+ */
+int msg_header_file(const char *path, struct buf *hdr, int *truncated);
+
+#endif

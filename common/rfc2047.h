@@ -1,0 +1,48 @@
+/*
+ * rfc2047: encoded words (RFC 2047) and MIME parameters with RFC 2231
+ * extensions.  Pure: (buf, len) in, UTF-8 into a caller's capped buffer.
+ */
+#ifndef YUBIN_RFC2047_H
+#define YUBIN_RFC2047_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/*
+ * Decode the encoded words in an unfolded unstructured value (Subject,
+ * a display name, a comment) and append the result, in UTF-8, to out.
+ *  - B and Q encodings, any charset charset_to_utf8() knows;
+ *  - the RFC 2231 language suffix "=?utf-8*ja?B?...?=" is ignored;
+ *  - linear white space between two adjacent encoded words is dropped;
+ *  - an encoded word not delimited by white space is decoded anyway
+ *    (common in the wild: "Re:=?utf-8?Q?...?=");
+ *  - a word that is malformed (bad encoding, unknown charset,
+ *    unterminated) is copied as it is;
+ *  - adjacent words in one multi-byte charset are joined before
+ *    conversion, so a character split across words survives;
+ *  - raw 8-bit text outside encoded words (RFC 6532) is copied; if it
+ *    is not valid UTF-8, each invalid byte becomes U+FFFD.
+ * Returns 0, or -1 if out's cap was reached.
+ */
+int rfc2047_decode(const char *p, size_t n, struct buf *out);
+
+/*
+ * Find MIME parameter `name' in a structured value such as a
+ * Content-Type or Content-Disposition value ("text/plain; charset=x").
+ * Handles quoted strings with quoted pairs, RFC 2231 continuations
+ * (name*0=, name*1*=), charset and language (name*=utf-8'ja'%E3...),
+ * and RFC 2047 words inside a plain value (not standard, but common).
+ * The decoded UTF-8 value is appended to out.  Returns 1 if found,
+ * 0 if not, -1 if out's cap was reached.
+ */
+int rfc2231_param(const char *p, size_t n, const char *name,
+    struct buf *out);
+
+/*
+ * The part of a structured value before its first ';', trimmed and
+ * lower-cased into out (e.g. "text/plain").  Returns 0 or -1 (cap).
+ */
+int rfc2231_value(const char *p, size_t n, struct buf *out);
+
+#endif

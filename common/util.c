@@ -1,0 +1,312 @@
+/*
+ * util: see util.h.  Kept deliberately small; anything that knows about
+ * mail lives in its own module.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *progname = "yubin";
+
+void
+setprogname(const char *argv0)
+{
+	const char *s;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	s = strrchr(argv0, '/');
+	progname = s ? s + 1 : argv0;
+}
+
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+version(void)
+{
+	printf("%s (yubin) %s\n", progname, YUBIN_VERSION);
+	out_close();
+	exit(0);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		die(EX_TEMPFAIL, "out of memory");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		die(EX_TEMPFAIL, "out of memory");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		die(EX_TEMPFAIL, "out of memory");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	size_t need;
+
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	need = b->len + n + 1;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < need)
+			cap *= 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_addc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	return buf_add(b, &ch, 1);
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return buf_add(b, small, (size_t)n);
+	{
+		char *big = xmalloc((size_t)n + 1);
+		int r;
+
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		r = buf_add(b, big, (size_t)n);
+		free(big);
+		return r;
+	}
+}
+
+int
+strcaseeqn(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen; i++) {
+		if (b[i] == '\0' || tolower((unsigned char)a[i]) !=
+		    tolower((unsigned char)b[i]))
+			return 0;
+	}
+	return b[i] == '\0';
+}
+
+const char *
+memcasemem(const char *h, size_t hn, const char *n, size_t nn)
+{
+	size_t i, j;
+
+	if (nn == 0)
+		return h;
+	for (i = 0; i + nn <= hn; i++) {
+		for (j = 0; j < nn; j++)
+			if (tolower((unsigned char)h[i + j]) !=
+			    tolower((unsigned char)n[j]))
+				break;
+		if (j == nn)
+			return h + i;
+	}
+	return NULL;
+}
+
+int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+void
+out(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n)
+		die(EX_IOERR, "stdout:");
+}
+
+void
+outs(const char *s)
+{
+	out(s, strlen(s));
+}
+
+void
+outc(int c)
+{
+	if (putchar(c) == EOF)
+		die(EX_IOERR, "stdout:");
+}
+
+void
+out_close(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(EX_IOERR, "stdout:");
+	if (fclose(stdout) == EOF)
+		die(EX_IOERR, "stdout:");
+}
+
+int
+errno_exit(int err)
+{
+	switch (err) {
+	case ENOSPC:
+#ifdef EDQUOT
+	case EDQUOT:
+#endif
+	case EFBIG:
+	case EIO:
+	case EAGAIN:
+	case EINTR:
+	case ENOMEM:
+	case ENFILE:
+	case EMFILE:
+	case ETIMEDOUT:
+		return EX_TEMPFAIL;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case EEXIST:
+	case ELOOP:
+	case ENAMETOOLONG:
+		return EX_CANTCREAT;
+	default:
+		return EX_IOERR;
+	}
+}
