@@ -78,7 +78,9 @@ units: $(UNITS)
 deps:
 	@tests/deps
 
-check: deps all units
+# deps first, alone: the build itself may need the packages it installs.
+check: deps
+	$(MAKE) all units
 	YUBIN_BIN=$(CURDIR)/$(O)/bin YUBIN_UNIT=$(CURDIR)/$(O)/unit tests/run
 
 sanitize:
