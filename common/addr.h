@@ -6,7 +6,10 @@
  * display name.  Handles quoted strings with commas, comments, groups
  * ("undisclosed-recipients:;", "team: a@x.test, b@y.test;"), obsolete
  * routes ("<@a.test,@b.test:u@c.test>"), bare addr-specs without angle
- * brackets, and garbage (skipped, never a crash).
+ * brackets, and garbage (skipped, never a crash).  An element without a
+ * usable address ("<>", "a@", "a@x@y") is skipped; ';' outside a group
+ * separates addresses, as Outlook writes them.  Python's email package
+ * (policy.default) is the reference; addr.c lists where it differs.
  */
 #ifndef YUBIN_ADDR_H
 #define YUBIN_ADDR_H
@@ -23,7 +26,8 @@ struct addr {
 			   when there is none, the text of a comment after
 			   the addr-spec ("a@x.test (Alice)"); "" if neither */
 	char *group;    /* display name of the group it belongs to, decoded,
-			   or NULL outside a group */
+			   or NULL outside a group; the members of one
+			   group share one string (addr_free knows) */
 };
 
 struct addrlist {
