@@ -1,0 +1,685 @@
+/*
+ * hdrparse: read the header fields of messages.
+ *
+ * Built to scan whole Maildirs: only the header of each message is read
+ * (msg_header stops at the empty line), into one buffer that every
+ * message reuses; a Maildir is listed with readdir alone, no stat per
+ * file; stdout is fully buffered.  Fields are found with hdr_next and
+ * decoded only when they are printed or matched.
+ *
+ * Addresses are parsed from the raw value and decoded afterwards
+ * (addr_parse), never the other way round, so that an encoded comma
+ * ("=?UTF-8?Q?M=C3=BCller=2C_Hans?=") stays inside its display name.
+ *
+ * Values printed for people are made one line: a header may carry any
+ * byte, and a CR or an escape sequence must not reach a terminal or
+ * break a record into two.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "charset.h"
+#include "date.h"
+#include "hdr.h"
+#include "hdrq.h"
+#include "json.h"
+#include "mdir.h"
+#include "msg.h"
+#include "rfc2047.h"
+#include "route.h"
+#include "util.h"
+
+#define HDR_MAX  (1 << 20)      /* header bytes kept per message */
+#define VAL_MAX  (4 << 20)      /* one decoded value */
+#define JSON_MAX (8 << 20)      /* one escaped JSON string */
+
+enum mode {
+	M_LIST = 1,     /* no -h: every field, "Name: value" */
+	M_TEXT,         /* -h: the values of some fields */
+	M_ADDR,         /* -A */
+	M_DATE,         /* -D */
+	M_PARAM,        /* -p */
+	M_ROUTE,        /* -R */
+	M_JSON,         /* -j */
+	M_QUIET         /* -m alone: only the exit status */
+};
+
+struct match {
+	const char *field;
+	regex_t re;
+	int negate;     /* FIELD!~REGEX */
+};
+
+static struct {
+	enum mode mode;
+	char **field;           /* -h, split at ':' */
+	size_t nfield;
+	struct match *match;    /* -m */
+	size_t nmatch;
+	const char *param;      /* -p */
+	int names;              /* -N */
+	int raw;                /* -r */
+	int shownames;          /* -H, or several inputs */
+} opt;
+
+static struct {
+	struct msgin in;
+	struct buf hdr, unf, val, json;
+	struct route_hop *hop;
+	size_t nhop, hopalloc;
+	int found;              /* a value was printed */
+	int matched;            /* a message passed every -m */
+	int status;             /* the worst error so far, or 0 */
+} st;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-ADHNRjr] [-h field[:field...]] [-p param]\n"
+	    "       %*s [-m 'field~regex' | -m 'field!~regex']... "
+	    "[file | dir ...]\n"
+	    "       %s -V\n", progname, (int)strlen(progname), "", progname);
+	exit(EX_USAGE);
+}
+
+static void
+fail(int status)
+{
+	if (status > st.status)
+		st.status = status;
+}
+
+/* -h a:b:c */
+static void
+add_fields(char *arg)
+{
+	char *s;
+	size_t n = opt.nfield;
+
+	for (s = strtok(arg, ":"); s != NULL; s = strtok(NULL, ":")) {
+		opt.field = xrealloc(opt.field,
+		    (opt.nfield + 1) * sizeof *opt.field);
+		opt.field[opt.nfield++] = s;
+	}
+	if (opt.nfield == n)
+		die(EX_USAGE, "-h: no field name");
+}
+
+/* -m FIELD~REGEX or FIELD!~REGEX */
+static void
+add_match(char *arg)
+{
+	struct match *m;
+	char *t = strchr(arg, '~'), msg[256];
+	int err;
+
+	if (t == NULL)
+		die(EX_USAGE, "-m %s: not FIELD~REGEX", arg);
+	opt.match = xrealloc(opt.match, (opt.nmatch + 1) * sizeof *m);
+	m = &opt.match[opt.nmatch];
+	m->negate = t > arg && t[-1] == '!';
+	*(m->negate ? t - 1 : t) = '\0';      /* arg is the field name */
+	m->field = arg;
+	if (*arg == '\0')
+		die(EX_USAGE, "-m: no field name before '~'");
+	err = regcomp(&m->re, t + 1, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (err != 0) {
+		regerror(err, &m->re, msg, sizeof msg);
+		die(EX_USAGE, "-m %s: %s", t + 1, msg);
+	}
+	opt.nmatch++;
+}
+
+/* getopt's own messages would name argv[0], not progname. */
+static void __attribute__((noreturn))
+bad_opt(const char *optstr)
+{
+	const char *o = strchr(optstr, optopt);
+
+	if (optopt != '?' && o != NULL && o[1] == ':')
+		warn("option -%c needs an argument", optopt);
+	else if (optopt != '?')
+		warn("unknown option -%c", optopt);
+	usage();
+}
+
+static void
+set_mode(enum mode m)
+{
+	if (opt.mode != 0 && opt.mode != m)
+		die(EX_USAGE, "-A, -D, -p, -R and -j exclude each other");
+	opt.mode = m;
+}
+
+/* The mode when none of -A -D -p -R -j was given, and the checks. */
+static void
+finish_opts(void)
+{
+	static char *addrs[] = { "from", "sender", "reply-to", "to", "cc",
+	    "bcc" };
+	static char *date[] = { "date" }, *ctype[] = { "content-type" };
+
+	if (opt.raw && opt.mode != 0)
+		die(EX_USAGE, "-r goes with plain values only");
+	if (opt.mode == M_ROUTE && opt.nfield > 0)
+		die(EX_USAGE, "-R reads the Received fields; no -h with it");
+	if (opt.mode == 0 && opt.nfield > 0)
+		opt.mode = M_TEXT;
+	else if (opt.mode == 0)
+		opt.mode = opt.nmatch > 0 ? M_QUIET : M_LIST;
+	if (opt.nfield > 0)
+		return;
+	if (opt.mode == M_ADDR) {
+		opt.field = addrs;
+		opt.nfield = sizeof addrs / sizeof *addrs;
+	} else if (opt.mode == M_DATE || opt.mode == M_PARAM) {
+		opt.field = opt.mode == M_DATE ? date : ctype;
+		opt.nfield = 1;
+	}
+}
+
+static int
+parse_opts(int argc, char *argv[])
+{
+	const char *optstr = "ADHNRVh:jm:p:r";
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, optstr)) != -1) {
+		switch (c) {
+		case 'A': set_mode(M_ADDR); break;
+		case 'D': set_mode(M_DATE); break;
+		case 'H': opt.shownames = 1; break;
+		case 'N': opt.names = 1; break;
+		case 'R': set_mode(M_ROUTE); break;
+		case 'V': version();
+		case 'h': add_fields(optarg); break;
+		case 'j': set_mode(M_JSON); break;
+		case 'm': add_match(optarg); break;
+		case 'p': set_mode(M_PARAM); opt.param = optarg; break;
+		case 'r': opt.raw = 1; break;
+		default: bad_opt(optstr);
+		}
+	}
+	finish_opts();
+	return optind;
+}
+
+/* ---- values ---- */
+
+static int
+is_ctl(char c, int keeptab)
+{
+	unsigned char u = (unsigned char)c;
+
+	return (u < 0x20 && !(keeptab && c == '\t')) || u == 0x7f;
+}
+
+/* Replace control characters but TAB with spaces, in place. */
+static void
+oneline(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (is_ctl(b->p[i], 1))
+			b->p[i] = ' ';
+}
+
+/* Write (p, n) as one line: controls (and TAB unless keeptab) as spaces. */
+static void
+put(const char *p, size_t n, int keeptab)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i; j < n && !is_ctl(p[j], keeptab); j++)
+			;
+		out(p + i, j - i);
+		if (j < n) {
+			outc(' ');
+			j++;
+		}
+		i = j;
+	}
+}
+
+/* Unfold f into st.unf and, unless raw, decode it into st.val. */
+static struct buf *
+value(const struct hdrfield *f, int raw)
+{
+	buf_reset(&st.unf);
+	hdr_unfold(f->val, f->vallen, &st.unf);
+	if (raw)
+		return &st.unf;
+	buf_reset(&st.val);
+	rfc2047_decode(st.unf.p, st.unf.len, &st.val);
+	return &st.val;
+}
+
+/* ---- -m ---- */
+
+/* Does any occurrence of the field match (or, negated, none)? */
+static int
+match_one(const struct match *m, const char *h, size_t len)
+{
+	struct hdrfield f;
+	struct buf *v;
+	size_t off = 0;
+
+	while (hdr_next(h, len, &off, &f)) {
+		if (!hdr_is(&f, m->field))
+			continue;
+		v = value(&f, 0);
+		oneline(v);
+		if (regexec(&m->re, v->p, 0, NULL, 0) == 0)
+			return !m->negate;
+	}
+	return m->negate;
+}
+
+static int
+match_all(const char *h, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < opt.nmatch; i++)
+		if (!match_one(&opt.match[i], h, len))
+			return 0;
+	return 1;
+}
+
+/* ---- output, one function per mode ---- */
+
+static void
+prefix(const char *file, const struct hdrfield *f)
+{
+	if (opt.shownames) {
+		outs(file);
+		outc('\t');
+	}
+	if (f != NULL && (opt.names || opt.mode == M_LIST)) {
+		out(f->name, f->namelen);
+		outs(": ");
+	}
+}
+
+static void
+print_text(const char *file, const struct hdrfield *f)
+{
+	struct buf *v = value(f, opt.raw);
+
+	prefix(file, f);
+	put(v->p, v->len, 1);
+	outc('\n');
+	st.found = 1;
+}
+
+static void
+print_addrs(const char *file, const struct hdrfield *f)
+{
+	struct addrlist l;
+	size_t i;
+
+	memset(&l, 0, sizeof l);
+	if (addr_parse(f->val, f->vallen, &l) < 0)
+		warn("%s: %.*s: more than %d addresses, the rest ignored",
+		    file, (int)f->namelen, f->name, ADDR_MAX);
+	for (i = 0; i < l.n; i++) {
+		prefix(file, f);
+		put(l.v[i].addr, strlen(l.v[i].addr), 0);
+		outc('\t');
+		put(l.v[i].name, strlen(l.v[i].name), 0);
+		outc('\n');
+		st.found = 1;
+	}
+	addr_free(&l);
+}
+
+static void
+print_date(const char *file, const struct hdrfield *f)
+{
+	struct buf *v = value(f, 1);
+	char iso[32];
+	long long t;
+
+	if (date_parse(v->p, v->len, &t, NULL) < 0) {
+		oneline(v);
+		warn("%s: %.*s: not a date: %s", file, (int)f->namelen,
+		    f->name, v->p);
+		return;
+	}
+	date_iso(t, iso);
+	prefix(file, f);
+	outs(iso);
+	outc('\n');
+	st.found = 1;
+}
+
+static void
+print_param(const char *file, const struct hdrfield *f)
+{
+	struct buf *u = value(f, 1);
+
+	buf_reset(&st.val);
+	if (rfc2231_param(u->p, u->len, opt.param, &st.val) == 0)
+		return;
+	prefix(file, f);
+	put(st.val.p, st.val.len, 1);
+	outc('\n');
+	st.found = 1;
+}
+
+static int
+selected(const struct hdrfield *f)
+{
+	size_t i;
+
+	if (opt.nfield == 0)
+		return 1;
+	for (i = 0; i < opt.nfield; i++)
+		if (hdr_is(f, opt.field[i]))
+			return 1;
+	return 0;
+}
+
+static void
+print_fields(const char *file, const char *h, size_t len)
+{
+	struct hdrfield f;
+	size_t off = 0;
+
+	while (hdr_next(h, len, &off, &f)) {
+		if (!selected(&f))
+			continue;
+		switch (opt.mode) {
+		case M_ADDR: print_addrs(file, &f); break;
+		case M_DATE: print_date(file, &f); break;
+		case M_PARAM: print_param(file, &f); break;
+		default: print_text(file, &f); break;
+		}
+	}
+}
+
+/* -R: TIME FROM BY WITH DELAY, the oldest hop (the last field) first. */
+static void
+print_hop(const char *file, const struct route_hop *h,
+    const struct route_hop *prev)
+{
+	char num[32];
+
+	prefix(file, NULL);
+	if (h->timeok) {
+		date_iso(h->time, num);
+		outs(num);
+	}
+	outc('\t');
+	put(h->from, h->fromlen, 0);
+	outc('\t');
+	put(h->by, h->bylen, 0);
+	outc('\t');
+	put(h->with, h->withlen, 0);
+	outc('\t');
+	if (prev != NULL && prev->timeok && h->timeok) {
+		snprintf(num, sizeof num, "%lld", h->time - prev->time);
+		outs(num);
+	}
+	outc('\n');
+	st.found = 1;
+}
+
+static void
+print_route(const char *file, const char *h, size_t len)
+{
+	struct hdrfield f;
+	size_t off = 0, i;
+
+	st.nhop = 0;
+	while (hdr_next(h, len, &off, &f)) {
+		if (!hdr_is(&f, "received"))
+			continue;
+		if (st.nhop == st.hopalloc) {
+			st.hopalloc = st.hopalloc ? 2 * st.hopalloc : 16;
+			st.hop = xrealloc(st.hop, st.hopalloc * sizeof *st.hop);
+		}
+		route_received(f.val, f.vallen, &st.hop[st.nhop++]);
+	}
+	for (i = st.nhop; i-- > 0;)
+		print_hop(file, &st.hop[i],
+		    i + 1 < st.nhop ? &st.hop[i + 1] : NULL);
+}
+
+/* Write (p, n) as a JSON string. */
+static void
+put_json(const char *p, size_t n)
+{
+	buf_reset(&st.json);
+	if (json_str(&st.json, p, n) < 0) {
+		warn("a value too long for JSON was left out");
+		outs("\"\"");
+		return;
+	}
+	out(st.json.p, st.json.len);
+}
+
+static void
+print_json(const char *file, const char *h, size_t len)
+{
+	struct hdrfield f;
+	struct buf *v;
+	size_t off = 0;
+	const char *sep = "";
+
+	outs("{\"file\":");
+	put_json(file, strlen(file));
+	outs(",\"fields\":[");
+	while (hdr_next(h, len, &off, &f)) {
+		if (!selected(&f))
+			continue;
+		outs(sep);
+		outs("{\"name\":");
+		put_json(f.name, f.namelen);
+		outs(",\"raw\":");
+		v = value(&f, 0);       /* st.unf holds the raw value */
+		put_json(st.unf.p, st.unf.len);
+		outs(",\"value\":");
+		put_json(v->p, v->len);
+		outs("}");
+		sep = ",";
+		st.found = 1;
+	}
+	outs("]}\n");
+}
+
+/* ---- input ---- */
+
+/* The story for one message. */
+static void
+message(const char *file, const char *h, size_t len)
+{
+	if (!match_all(h, len))
+		return;
+	st.matched = 1;
+	switch (opt.mode) {
+	case M_QUIET:
+		if (opt.shownames) {
+			outs(file);
+			outc('\n');
+		}
+		break;
+	case M_ROUTE: print_route(file, h, len); break;
+	case M_JSON: print_json(file, h, len); break;
+	default: print_fields(file, h, len); break;
+	}
+}
+
+/*
+ * Point the reader at another fd, keeping its buffer: one allocation for
+ * the whole run.  (msg.h has no call for this; msg_init allocates.)
+ */
+static void
+reader_reset(struct msgin *m, int fd)
+{
+	char *buf = m->buf;
+	size_t size = m->size;
+
+	memset(m, 0, sizeof *m);
+	m->buf = buf;
+	m->size = size;
+	m->fd = fd;
+}
+
+static void
+header(const char *file, const char *h, size_t len, int truncated)
+{
+	if (truncated)
+		warn("%s: header longer than %d bytes, the rest ignored",
+		    file, HDR_MAX);
+	message(file, h, len);
+}
+
+static void
+read_fd(const char *file, int fd)
+{
+	int trunc;
+
+	reader_reset(&st.in, fd);
+	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
+		errno = st.in.err;
+		warn("%s:", file);
+		fail(EX_IOERR);
+		return;
+	}
+	header(file, st.hdr.p, st.hdr.len, trunc);
+}
+
+/* Read the message at name (relative to dirfd), called path. */
+static void
+read_at(int dirfd, const char *name, const char *path)
+{
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warn("%s:", path);
+		fail(EX_NOINPUT);
+		return;
+	}
+	read_fd(path, fd);
+	close(fd);
+}
+
+static void
+read_maildir(const char *dir)
+{
+	struct hdrq_res r;
+	struct hdrq *q;
+	struct mdir l;
+	size_t i;
+
+	if (mdir_list(dir, &l) < 0) {
+		if (errno == ENOENT)
+			warn("%s: not a Maildir (no cur/ or new/)", dir);
+		else
+			warn("%s:", dir);
+		fail(EX_NOINPUT);
+		mdir_free(&l);
+		return;
+	}
+	q = hdrq_new(l.msg, l.n, HDR_MAX);
+	for (i = 0; hdrq_next(q, &r); i++) {
+		if (r.err == 0) {
+			header(l.msg[i].path, r.hdr, r.len, r.truncated);
+			continue;
+		}
+		errno = r.err;
+		warn("%s:", l.msg[i].path);
+		fail(r.openerr ? EX_NOINPUT : EX_IOERR);
+	}
+	hdrq_free(q);
+	mdir_free(&l);
+}
+
+static void
+read_arg(const char *arg)
+{
+	struct stat sb;
+
+	if (strcmp(arg, "-") == 0)
+		read_fd(arg, STDIN_FILENO);
+	else if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
+		read_maildir(arg);
+	else
+		read_at(AT_FDCWD, arg, arg);
+}
+
+static void
+setup(void)
+{
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	msg_init(&st.in, STDIN_FILENO, 4096);
+	buf_init(&st.hdr, HDR_MAX);
+	buf_init(&st.unf, HDR_MAX);
+	buf_init(&st.val, VAL_MAX);
+	buf_init(&st.json, JSON_MAX);
+	/* allocate now, so that p is a string even when nothing is added */
+	buf_add(&st.hdr, "", 0);
+	buf_add(&st.unf, "", 0);
+	buf_add(&st.val, "", 0);
+}
+
+static void
+cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < opt.nmatch; i++)
+		regfree(&opt.match[i].re);
+	msg_free(&st.in);
+	buf_free(&st.hdr);
+	buf_free(&st.unf);
+	buf_free(&st.val);
+	buf_free(&st.json);
+	free(st.hop);
+	charset_cleanup();
+}
+
+static int
+exit_status(void)
+{
+	if (st.status != 0)
+		return st.status;
+	if (opt.nmatch > 0)
+		return st.matched ? 0 : 1;
+	if (opt.mode == M_LIST || (opt.mode == M_JSON && opt.nfield == 0))
+		return 0;
+	return st.found ? 0 : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int i;
+
+	setprogname(argv[0]);
+	i = parse_opts(argc, argv);
+	argc -= i;
+	argv += i;
+	opt.shownames |= argc > 1;
+	setup();
+	if (argc == 0)
+		read_fd("-", STDIN_FILENO);
+	for (i = 0; i < argc; i++)
+		read_arg(argv[i]);
+	cleanup();
+	out_close();
+	return exit_status();
+}
