@@ -520,22 +520,6 @@ message(const char *file, const char *h, size_t len)
 	}
 }
 
-/*
- * Point the reader at another fd, keeping its buffer: one allocation for
- * the whole run.  (msg.h has no call for this; msg_init allocates.)
- */
-static void
-reader_reset(struct msgin *m, int fd)
-{
-	char *buf = m->buf;
-	size_t size = m->size;
-
-	memset(m, 0, sizeof *m);
-	m->buf = buf;
-	m->size = size;
-	m->fd = fd;
-}
-
 static void
 header(const char *file, const char *h, size_t len, int truncated)
 {
@@ -550,7 +534,7 @@ read_fd(const char *file, int fd)
 {
 	int trunc;
 
-	reader_reset(&st.in, fd);
+	msg_reset(&st.in, fd);
 	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
 		errno = st.in.err;
 		warn("%s:", file);

@@ -57,8 +57,6 @@ struct hdrq {
 static void
 read_one(struct hdrq *q, size_t i, struct slot *s)
 {
-	char *b = s->in.buf;
-	size_t size = s->in.size;
 	int fd;
 
 	memset(&s->res, 0, sizeof s->res);
@@ -70,11 +68,7 @@ read_one(struct hdrq *q, size_t i, struct slot *s)
 		s->res.openerr = 1;
 		return;
 	}
-	/* reuse the reader's buffer: msg_init() would allocate one */
-	memset(&s->in, 0, sizeof s->in);
-	s->in.buf = b;
-	s->in.size = size;
-	s->in.fd = fd;
+	msg_reset(&s->in, fd);
 	if (msg_header(&s->in, &s->hdr, NULL, &s->res.truncated) < 0)
 		s->res.err = s->in.err ? s->in.err : EIO;
 	close(fd);

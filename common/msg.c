@@ -21,6 +21,18 @@ msg_init(struct msgin *m, int fd, size_t bufsize)
 }
 
 void
+msg_reset(struct msgin *m, int fd)
+{
+	char *buf = m->buf;
+	size_t size = m->size;
+
+	memset(m, 0, sizeof *m);
+	m->buf = buf;
+	m->size = size;
+	m->fd = fd;
+}
+
+void
 msg_free(struct msgin *m)
 {
 	free(m->buf);

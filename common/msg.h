@@ -29,6 +29,8 @@ struct msgin {
 /* bufsize 0 means a default of 64 KiB. */
 void msg_init(struct msgin *m, int fd, size_t bufsize);
 void msg_free(struct msgin *m);
+/* Point the reader at another fd, keeping its buffer (no allocation). */
+void msg_reset(struct msgin *m, int fd);
 
 /*
  * The next line, LF included (normalised).  *p points into the reader's

@@ -14,16 +14,23 @@
  * a display name, a comment) and append the result, in UTF-8, to out.
  *  - B and Q encodings, any charset charset_to_utf8() knows;
  *  - the RFC 2231 language suffix "=?utf-8*ja?B?...?=" is ignored;
- *  - linear white space between two adjacent encoded words is dropped;
+ *  - linear white space (SP, TAB, CR, LF) between two adjacent encoded
+ *    words is dropped; other white space is copied;
  *  - an encoded word not delimited by white space is decoded anyway
  *    (common in the wild: "Re:=?utf-8?Q?...?=");
- *  - a word that is malformed (bad encoding, unknown charset,
- *    unterminated) is copied as it is;
- *  - adjacent words in one multi-byte charset are joined before
- *    conversion, so a character split across words survives;
+ *  - white space inside a word (a fold in the middle of it) is skipped
+ *    in B text and kept in Q text, as Python does;
+ *  - a word that is malformed (bad base64, unknown charset, bad
+ *    encoding letter, unterminated) is copied as it is;
+ *  - adjacent words in one charset are joined before conversion, so a
+ *    character, an ISO-2022-JP shift or a base64 quantum split across
+ *    words survives;
  *  - raw 8-bit text outside encoded words (RFC 6532) is copied; if it
- *    is not valid UTF-8, each invalid byte becomes U+FFFD.
- * Returns 0, or -1 if out's cap was reached.
+ *    is not valid UTF-8, each maximal invalid sequence becomes U+FFFD.
+ * The result is exact: control characters and NUL bytes that a word
+ * decodes to are kept (sanitising for display is the caller's job).
+ * Without "=?" in the input, nothing is allocated.
+ * Returns 0, or -1 if out's cap was reached (out then holds a prefix).
  */
 int rfc2047_decode(const char *p, size_t n, struct buf *out);
 
@@ -31,8 +38,12 @@ int rfc2047_decode(const char *p, size_t n, struct buf *out);
  * Find MIME parameter `name' in a structured value such as a
  * Content-Type or Content-Disposition value ("text/plain; charset=x").
  * Handles quoted strings with quoted pairs, RFC 2231 continuations
- * (name*0=, name*1*=), charset and language (name*=utf-8'ja'%E3...),
- * and RFC 2047 words inside a plain value (not standard, but common).
+ * (name*0=, name*1*=; in any order, up to 100, joined up to the first
+ * gap), charset and language (name*=utf-8'ja'%E3...), and RFC 2047 words
+ * inside a plain value (not standard, but common).  Names are matched
+ * case-insensitively; "name*" is preferred to "name".  Comments, missing
+ * or doubled ';' and unterminated quotes are tolerated.  An extended
+ * value without a known charset is taken as UTF-8.
  * The decoded UTF-8 value is appended to out.  Returns 1 if found,
  * 0 if not, -1 if out's cap was reached.
  */
@@ -40,8 +51,9 @@ int rfc2231_param(const char *p, size_t n, const char *name,
     struct buf *out);
 
 /*
- * The part of a structured value before its first ';', trimmed and
- * lower-cased into out (e.g. "text/plain").  Returns 0 or -1 (cap).
+ * The part of a structured value before its first ';', without white
+ * space and comments, lower-cased into out (e.g. "text/plain"); empty if
+ * the value starts with a parameter.  Returns 0 or -1 (cap).
  */
 int rfc2231_value(const char *p, size_t n, struct buf *out);
 
