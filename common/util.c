@@ -24,7 +24,7 @@ setprogname(const char *argv0)
 	progname = s ? s + 1 : argv0;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vmsg(const char *fmt, va_list ap)
 {
 	int saved = errno;
