@@ -1,0 +1,113 @@
+"""hdrparse against mblaze's mhdr (mlist | mhdr) and formail (one process
+per message) on the whole corpus Maildir."""
+
+import os
+
+TITLE = "hdrparse: header fields of the corpus Maildir"
+
+
+def run(b):
+    n = b.n
+    sub = min(2000, n)
+    lst = b.corpus_list(sub)
+    scale = n / sub
+
+    subj = b.task("Subject of %d messages" % n)
+    b.measure(subj, "yubin hdrparse", "hdrparse -h subject maildir",
+              ["hdrparse"], yubin=True)
+    b.measure(subj, "mblaze mhdr", "mlist maildir | mhdr -h subject",
+              ["mlist", "mhdr"], ratio_target=1.5,
+              note="mhdr without -d prints the raw (undecoded) value.")
+    b.measure(subj, "mblaze mhdr -d", "mlist maildir | mhdr -d -h subject",
+              ["mlist", "mhdr"], ratio_target=1.5)
+    b.measure(subj, "formail", 'while IFS= read -r f; do formail -x Subject:'
+              ' < "$f"; done < ' + lst, ["formail"],
+              shown="formail -x Subject: < MSG",
+              scale=scale,
+              note="formail has no directory mode: one process per message,"
+              " run by a bash loop over the first %d messages; the times "
+              "shown are the measured ones ×%g." % (sub, scale))
+
+    raw = b.task("Subject, raw (no decoding)")
+    b.measure(raw, "yubin hdrparse -r", "hdrparse -r -h subject maildir",
+              ["hdrparse"], yubin=True)
+    b.measure(raw, "mblaze mhdr", "mlist maildir | mhdr -h subject",
+              ["mlist", "mhdr"], ratio_target=1.5)
+
+    frm = b.task("From addresses, decoded")
+    b.measure(frm, "yubin hdrparse", "hdrparse -A -h from maildir",
+              ["hdrparse"], yubin=True)
+    b.measure(frm, "mblaze mhdr", "mlist maildir | mhdr -d -A -h from",
+              ["mlist", "mhdr"], ratio_target=1.5)
+
+    b.emit(b.time_table([subj, raw, frm]))
+    if b.yubin("hdrparse"):
+        b.checks(check_subjects(b) + check_from(b))
+
+
+def by_file(out):
+    d = {}
+    for line in out.decode("utf-8", "replace").splitlines():
+        path, _, val = line.partition("\t")
+        d.setdefault(os.path.basename(path), []).append(val)
+    return d
+
+
+def norm(s):
+    return " ".join(s.split())
+
+
+def check_subjects(b):
+    res = []
+    rc, out, err = b.sh("hdrparse -h subject maildir")
+    rc2, out2, _ = b.sh("mlist maildir | mhdr -h subject")
+    n1, n2 = out.count(b"\n"), out2.count(b"\n")
+    msg = "`hdrparse -h subject maildir` printed %d lines (exit %d), " \
+          "`mhdr -h subject` %d" % (n1, rc, n2)
+    res.append(msg if n1 == n2 and rc == 0 else b.check_failed(msg))
+    rc, out, _ = b.sh("hdrparse -H -h subject maildir")
+    _, out2, _ = b.sh("mlist maildir | mhdr -H -d -h subject")
+    h, m = by_file(out), by_file(out2)
+    same = sum(1 for k in m if [norm(v) for v in h.get(k, [])]
+               == [norm(v) for v in m[k]])
+    diffs = [k for k in m if [norm(v) for v in h.get(k, [])]
+             != [norm(v) for v in m[k]]]
+    for k in diffs[:5]:
+        b.log("subject differs in %s:\n  hdrparse: %r\n  mhdr -d:  %r"
+              % (k, h.get(k), m[k]))
+    res.append("decoded subjects (`-H`, whitespace collapsed) equal to "
+               "`mhdr -d`'s for %d of %d messages" % (same, len(m)))
+    return res
+
+
+def addr_of_mhdr(v):
+    v = v.strip()
+    if v.endswith(">") and "<" in v:
+        return v[v.rindex("<") + 1:-1].lower()
+    return v.lower()
+
+
+def check_from(b):
+    res = []
+    rc, out, _ = b.sh("hdrparse -A -h from maildir")
+    _, out2, _ = b.sh("mlist maildir | mhdr -d -A -h from")
+    n1, n2 = out.count(b"\n"), out2.count(b"\n")
+    msg = "`hdrparse -A -h from maildir` printed %d addresses (exit %d), " \
+          "`mhdr -d -A -h from` %d" % (n1, rc, n2)
+    res.append(msg if n1 == n2 and rc == 0 else b.check_failed(msg))
+    _, out, _ = b.sh("hdrparse -H -A -h from maildir")
+    _, out2, _ = b.sh("mlist maildir | mhdr -H -d -A -h from")
+    h, m = by_file(out), by_file(out2)
+    same = bad = 0
+    for k in m:
+        ha = [v.split("\t")[0].strip().lower() for v in h.get(k, [])]
+        if ha == [addr_of_mhdr(v) for v in m[k]]:
+            same += 1
+            continue
+        bad += 1
+        if bad <= 5:
+            b.log("From differs in %s:\n  hdrparse: %r\n  mhdr -d -A: %r"
+                  % (k, h.get(k), m[k]))
+    res.append("From addresses equal to `mhdr -d -A`'s for %d of %d messages"
+               % (same, len(m)))
+    return res

@@ -1,0 +1,46 @@
+"""maildeliver as an MDA: one process per message, as an MTA runs it,
+against mdeliver, procmail and maildrop delivering to a Maildir."""
+
+from collections import Counter
+
+TITLE = "maildeliver: one process per message into a fresh Maildir"
+
+
+def run(b):
+    m = min(1000, b.n)
+    lst = b.corpus_list(m)
+    loop = 'while IFS= read -r f; do %s < "$f" || exit; done < ' + lst
+    t = b.task("Deliver %d messages" % m, fastest=True)
+    cases = [
+        ("yubin maildeliver", ["maildeliver"], "work/d-maildeliver",
+         "maildeliver work/d-maildeliver", True),
+        ("mblaze mdeliver", ["mdeliver"], "work/d-mdeliver",
+         "mdeliver work/d-mdeliver", False),
+        ("procmail -m", ["procmail"], "work/d-procmail",
+         "procmail -m " + b.procmailrc("work/d-procmail"), False),
+        ("maildrop", ["maildrop"], "work/d-maildrop",
+         "maildrop " + b.maildrop_filter("work/d-maildrop"), False),
+    ]
+    done = []
+    for tool, progs, dest, cmd, yub in cases:
+        row = b.measure(t, tool, loop % cmd, progs, yubin=yub,
+                        shown=cmd + " < MSG",
+                        setup=lambda d=dest: b.fresh_maildir(d),
+                        check=b.expect_count(dest, m))
+        if row.stats:
+            done.append((tool, dest))
+    b.emit(b.time_table([t]))
+    b.emit("Each run starts from an empty Maildir made before the clock "
+           "starts; each command runs once per message from a bash loop "
+           "(the loop's cost is in every row). After each run the folder "
+           "must hold %d messages.\n" % m)
+
+    src = b.digests([b.path(x) for x in open(b.path(lst)).read().split()])
+    res = []
+    for tool, dest in done:
+        got = b.digests(b.maildir_files(dest))
+        same = sum((Counter(got) & Counter(src)).values())
+        msg = "%s: %d messages, %d of %d byte-identical to the input" % (
+            tool, len(got), same, m)
+        res.append(msg)
+    b.checks(res)
