@@ -54,6 +54,7 @@ LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS)
 LDLIBS_imapls     = $(CURL_LIBS) $(SSL_LIBS)
 LDLIBS_mxlookup   = $(CARES_LIBS)
 LDLIBS_mimepack   = $(MAGIC_LIBS)
+LDLIBS_hdrparse   = -pthread
 
 all: $(BINS)
 
@@ -71,7 +72,7 @@ $(O)/bin/%: $(O)/cmd/%.o $(LIB)
 
 $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS)
 
 units: $(UNITS)
 
@@ -89,7 +90,7 @@ sanitize:
 # libFuzzer wants clang; the harnesses compile the library sources
 # themselves so that every parser is instrumented.
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon
+            -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon -pthread
 build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC)
