@@ -59,6 +59,7 @@ struct match {
 static struct {
 	enum mode mode;
 	char **field;           /* -h, split at ':' */
+	size_t *fieldlen;       /* their lengths: most fields differ there */
 	size_t nfield;
 	struct match *match;    /* -m */
 	size_t nmatch;
@@ -158,6 +159,17 @@ set_mode(enum mode m)
 	opt.mode = m;
 }
 
+/* Note the length of each field name, for selected(). */
+static void
+finish_fields(void)
+{
+	size_t i;
+
+	opt.fieldlen = xmalloc(opt.nfield * sizeof *opt.fieldlen);
+	for (i = 0; i < opt.nfield; i++)
+		opt.fieldlen[i] = strlen(opt.field[i]);
+}
+
 /* The mode when none of -A -D -p -R -j was given, and the checks. */
 static void
 finish_opts(void)
@@ -209,6 +221,7 @@ parse_opts(int argc, char *argv[])
 		}
 	}
 	finish_opts();
+	finish_fields();
 	return optind;
 }
 
@@ -385,7 +398,7 @@ selected(const struct hdrfield *f)
 	if (opt.nfield == 0)
 		return 1;
 	for (i = 0; i < opt.nfield; i++)
-		if (hdr_is(f, opt.field[i]))
+		if (f->namelen == opt.fieldlen[i] && hdr_is(f, opt.field[i]))
 			return 1;
 	return 0;
 }
@@ -633,6 +646,7 @@ cleanup(void)
 	buf_free(&st.val);
 	buf_free(&st.json);
 	free(st.hop);
+	free(opt.fieldlen);
 	charset_cleanup();
 }
 

@@ -25,6 +25,7 @@
 
 #define CS_NAMEMAX 40           /* longer names are not charsets */
 #define CS_CACHE 16
+#define CS_MEMO 32              /* raw spellings remembered by cs_lookup */
 
 static const char cs_fffd[] = "\xef\xbf\xbd";
 
@@ -115,10 +116,29 @@ struct cs_entry {
 	enum cs_fb fbkind;
 	int ascii_ok;   /* printable ASCII, TAB, CR, LF convert to themselves */
 	unsigned long stamp;            /* last use, for LRU; 0: free */
+	unsigned long gen;              /* which opening of this slot */
+};
+
+/*
+ * A raw name exactly as it came (case, quotes and all) and what
+ * cs_lookup made of it.  Mail repeats the same few spellings, so the
+ * common lookup is a length check and a memcmp instead of normalising,
+ * the alias table and the cache search.  An iconv result holds only
+ * while its slot keeps the opening it was made with (gen): the LRU may
+ * have closed the slot or reused it for another charset.
+ */
+struct cs_memo {
+	char raw[CS_NAMEMAX];
+	size_t len;             /* 0: unused ("" is never memoised) */
+	int kind;               /* cs_lookup's 0 or 1 */
+	struct cs_entry *e;
+	unsigned long gen;
 };
 
 static struct cs_entry cs_cache[CS_CACHE];
-static unsigned long cs_clock;
+static unsigned long cs_clock, cs_gen;
+static struct cs_memo cs_memo[CS_MEMO];
+static size_t cs_memo_next;     /* round robin: cheap, and fair enough */
 
 /* ---- UTF-8 -------------------------------------------------------- */
 
@@ -324,6 +344,7 @@ cs_entry(const char *name, const struct cs_alias *a)
 	e = cs_slot();
 	strcpy(e->name, name);
 	e->stamp = ++cs_clock;
+	e->gen = ++cs_gen;
 	e->cd = cd;
 	e->ascii_ok = cs_probe(cd);
 	e->fb = (iconv_t)-1;
@@ -334,9 +355,49 @@ cs_entry(const char *name, const struct cs_alias *a)
 	return e;
 }
 
+/* The memoised result for a raw name: 0 or 1 as cs_lookup, -1 if none. */
+static int
+cs_memo_get(const char *cs, size_t cslen, struct cs_entry **ep)
+{
+	struct cs_memo *m;
+	size_t i;
+
+	for (i = 0; i < CS_MEMO; i++) {
+		m = &cs_memo[i];
+		if (m->len != cslen || memcmp(m->raw, cs, cslen) != 0)
+			continue;
+		if (m->kind == 0)
+			return 0;
+		if (m->e->stamp == 0 || m->e->gen != m->gen) {
+			m->len = 0;     /* closed or reused since */
+			return -1;
+		}
+		m->e->stamp = ++cs_clock;       /* as cs_entry would */
+		*ep = m->e;
+		return 1;
+	}
+	return -1;
+}
+
+static void
+cs_memo_put(const char *cs, size_t cslen, int kind, struct cs_entry *e)
+{
+	struct cs_memo *m = &cs_memo[cs_memo_next];
+
+	if (cslen == 0 || cslen > CS_NAMEMAX)
+		return;
+	cs_memo_next = (cs_memo_next + 1) % CS_MEMO;
+	memcpy(m->raw, cs, cslen);
+	m->len = cslen;
+	m->kind = kind;
+	m->e = e;
+	m->gen = e != NULL ? e->gen : 0;
+}
+
 /*
  * Resolve a charset name.  Returns 1 and sets *ep for an iconv charset,
  * 0 for the UTF-8 family (validated without iconv), -1 if unknown.
+ * Unknown names are not memoised, for the reason given at cs_entry.
  */
 static int
 cs_lookup(const char *cs, size_t cslen, struct cs_entry **ep)
@@ -344,14 +405,20 @@ cs_lookup(const char *cs, size_t cslen, struct cs_entry **ep)
 	char key[CS_NAMEMAX + 1];
 	const struct cs_alias *a;
 	struct cs_entry *e;
+	int k;
 
+	if ((k = cs_memo_get(cs, cslen, ep)) >= 0)
+		return k;
 	if (cs_normalise(cs, cslen, key) < 0)
 		return -1;
 	a = cs_alias(key);
-	if (a != NULL && a->to == NULL)
+	if (a != NULL && a->to == NULL) {
+		cs_memo_put(cs, cslen, 0, NULL);
 		return 0;
+	}
 	if ((e = cs_entry(a != NULL ? a->to : key, a)) == NULL)
 		return -1;
+	cs_memo_put(cs, cslen, 1, e);
 	*ep = e;
 	return 1;
 }
@@ -372,6 +439,7 @@ charset_cleanup(void)
 	for (i = 0; i < CS_CACHE; i++)
 		if (cs_cache[i].stamp != 0)
 			cs_close(&cs_cache[i]);
+	memset(cs_memo, 0, sizeof cs_memo);
 }
 
 /* ---- conversion --------------------------------------------------- */

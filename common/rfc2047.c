@@ -30,9 +30,7 @@
 
 #define RFC2231_MAXSEG 100      /* continuations kept per parameter */
 #define EW_CSMAX 64             /* longer charset fields are not words */
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+#define EW_CHUNK 256            /* decoded bytes batched per buf_add */
 
 static int
 is_lwsp(char c)
@@ -40,15 +38,30 @@ is_lwsp(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int
-b64_val(char c)
-{
-	const char *s;
-
-	if (c == '\0' || (s = strchr(b64_alphabet, c)) == NULL)
-		return -1;
-	return (int)(s - b64_alphabet);
-}
+/*
+ * Base64 by table, as this runs per byte: 0..63 a digit, B64_LWSP white
+ * space (a fold inside the word), B64_PAD '=', -1 anything else.
+ */
+#define B64_LWSP 64
+#define B64_PAD 65
+static const signed char b64_tab[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, 64, 64, -1, -1, 64, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	64, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, 65, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+};
 
 static int
 hex_val(char c)
@@ -92,6 +105,8 @@ struct ew {
 	int b;                  /* B rather than Q */
 	const char *txt;        /* encoded text */
 	size_t txtlen;
+	size_t nd;              /* B: base64 characters, */
+	int pad;                /* and whether '=' padding followed */
 };
 
 /*
@@ -137,13 +152,15 @@ b64_check(const char *t, size_t n, size_t *ndata, int *pad)
 	*ndata = 0;
 	*pad = 0;
 	for (i = 0; i < n; i++) {
-		if (is_lwsp(t[i]))
+		int v = b64_tab[(unsigned char)t[i]];
+
+		if (v == B64_LWSP)
 			continue;
-		if (t[i] == '=') {
+		if (v == B64_PAD) {
 			*pad = 1;
 			continue;
 		}
-		if (*pad || b64_val(t[i]) < 0)
+		if (*pad || v < 0)
 			return -1;
 		(*ndata)++;
 	}
@@ -159,9 +176,8 @@ b64_check(const char *t, size_t n, size_t *ndata, int *pad)
 static int
 ew_parse(const char *p, size_t n, size_t i, struct ew *w)
 {
-	size_t j, e, nd;
-	const char *star;
-	int pad;
+	size_t j, e;
+	const char *star, *q;
 
 	for (j = i + 2; j < n && p[j] != '?'; j++)
 		if (is_lwsp(p[j]) || j - i > EW_CSMAX)
@@ -171,8 +187,8 @@ ew_parse(const char *p, size_t n, size_t i, struct ew *w)
 	w->b = p[j + 1] == 'b' || p[j + 1] == 'B';
 	if (!w->b && p[j + 1] != 'q' && p[j + 1] != 'Q')
 		return 0;
-	for (e = j + 3; e < n && p[e] != '?'; e++)
-		;
+	q = j + 3 < n ? memchr(p + j + 3, '?', n - (j + 3)) : NULL;
+	e = q != NULL ? (size_t)(q - p) : n;
 	if (e + 1 >= n || p[e + 1] != '=')
 		return 0;
 	w->start = i;
@@ -183,7 +199,9 @@ ew_parse(const char *p, size_t n, size_t i, struct ew *w)
 		w->cslen = (size_t)(star - w->cs);      /* RFC 2231 language */
 	w->txt = p + j + 3;
 	w->txtlen = e - (j + 3);
-	if (w->b && b64_check(w->txt, w->txtlen, &nd, &pad) < 0)
+	w->nd = 0;
+	w->pad = 0;
+	if (w->b && b64_check(w->txt, w->txtlen, &w->nd, &w->pad) < 0)
 		return 0;
 	return charset_known(w->cs, w->cslen);
 }
@@ -203,15 +221,13 @@ static int
 ew_whole(const char *p, size_t n, const struct ew *w, int carry_in)
 {
 	struct ew next;
-	size_t nd, i;
-	int pad;
+	size_t i;
 
 	if (!w->b || carry_in)
 		return 1;
-	b64_check(w->txt, w->txtlen, &nd, &pad);
-	if (nd % 4 != 1)
+	if (w->nd % 4 != 1)
 		return 1;
-	if (pad)
+	if (w->pad)
 		return 0;
 	for (i = w->end; i < n && is_lwsp(p[i]); i++)
 		;
@@ -226,11 +242,13 @@ ew_whole(const char *p, size_t n, const struct ew *w, int carry_in)
  * bits that are all zero mean the encoder merely dropped the padding
  * ("YQ" is "a"); otherwise the quantum goes on in the next word.  The
  * raw buffer cannot fill: decoded bytes never outnumber input bytes.
+ * Bytes are gathered in tmp and appended in chunks, not one by one.
  */
 static void
 ew_b64(struct ew_run *r, const struct ew *w)
 {
-	size_t i;
+	char tmp[EW_CHUNK];
+	size_t i, k = 0;
 	int pad = 0;
 
 	if (!r->carry) {
@@ -238,20 +256,27 @@ ew_b64(struct ew_run *r, const struct ew *w)
 		r->nbits = 0;
 	}
 	for (i = 0; i < w->txtlen && !pad; i++) {
-		if (is_lwsp(w->txt[i]))
+		int v = b64_tab[(unsigned char)w->txt[i]];
+
+		if (v == B64_LWSP)
 			continue;
-		if (w->txt[i] == '=') {
+		if (v == B64_PAD) {
 			pad = 1;
 			continue;
 		}
-		r->acc = (r->acc << 6) | (unsigned)b64_val(w->txt[i]);
+		r->acc = (r->acc << 6) | (unsigned)v;
 		r->nbits += 6;
 		if (r->nbits >= 8) {
 			r->nbits -= 8;
-			buf_addc(&r->raw, (int)((r->acc >> r->nbits) & 0xFF));
+			tmp[k++] = (char)((r->acc >> r->nbits) & 0xFF);
+			if (k == sizeof tmp) {
+				buf_add(&r->raw, tmp, k);
+				k = 0;
+			}
 		}
 		r->acc &= (1u << r->nbits) - 1;
 	}
+	buf_add(&r->raw, tmp, k);
 	r->carry = !pad && (r->nbits == 6 || (r->nbits > 0 && r->acc != 0));
 }
 
@@ -261,7 +286,8 @@ static void
 ew_q(struct ew_run *r, const struct ew *w)
 {
 	const char *t = w->txt;
-	size_t i, n = w->txtlen;
+	char tmp[EW_CHUNK];
+	size_t i, n = w->txtlen, k = 0;
 
 	r->carry = 0;
 	for (i = 0; i < n; i++) {
@@ -276,8 +302,13 @@ ew_q(struct ew_run *r, const struct ew *w)
 			c = hex_val(t[i + 1]) << 4 | hex_val(t[i + 2]);
 			i += 2;
 		}
-		buf_addc(&r->raw, c);
+		tmp[k++] = (char)c;
+		if (k == sizeof tmp) {
+			buf_add(&r->raw, tmp, k);
+			k = 0;
+		}
 	}
+	buf_add(&r->raw, tmp, k);
 }
 
 /* Convert the run's bytes and end it. */
