@@ -35,25 +35,22 @@ static int
 field_start(const char *p, size_t i, size_t e, struct hdrfield *f,
     size_t *colon)
 {
+	const char *c = memchr(p + i, ':', e - i);
 	size_t j, n;
 
-	for (j = i; j < e && p[j] != ':'; j++) {
-		unsigned char c = (unsigned char)p[j];
-
-		if (c == '\n' || c == '\r')
-			return 0;
-	}
-	if (j == e || j == i)
+	if (c == NULL || c == p + i)
 		return 0;
+	j = (size_t)(c - p);
 	n = j;
 	while (n > i && is_wsp(p[n - 1]))      /* obs-optional: "Subject :" */
 		n--;
 	if (n == i)
 		return 0;
+	/* printable ASCII only: this also rejects a CR or LF before the colon */
 	for (size_t k = i; k < n; k++) {
-		unsigned char c = (unsigned char)p[k];
+		unsigned char ch = (unsigned char)p[k];
 
-		if (c <= 32 || c >= 127)
+		if (ch <= 32 || ch >= 127)
 			return 0;
 	}
 	f->name = p + i;
