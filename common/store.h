@@ -1,0 +1,206 @@
+/*
+ * store: delivering messages into Maildirs and mbox files, and reading
+ * mbox streams back.
+ *
+ * Delivery is a stream.  store_open() a destination once; then for each
+ * message store_begin(), store_write() its bytes in chunks of any size
+ * (LF line ends, as msg_line() returns them), and store_commit() or
+ * store_abort(); store_flush() before reporting success; store_close()
+ * at the end.  Memory stays bounded: the store never holds a message.
+ *
+ * Durability.  With conf.batch 0 or 1, store_commit() returns 0 only once
+ * the message is on stable storage:
+ *   Maildir  tmp/NAME written (O_EXCL), fsync'd, renamed into new/, new/
+ *            fsync'd.  Only durable bytes ever appear in new/.
+ *   mbox     fcntl lock + DEST.lock; "From " line, mboxrd-quoted message,
+ *            an empty line; fsync; unlock.
+ * With batch N > 1, store_commit() queues the message; the batch becomes
+ * durable and visible together (fsync'd first, then renamed into new/ or
+ * unlocked) when N messages are queued, or at store_flush().  An mbox
+ * stays locked while a batch is open.  conf.delivered, if set, is called
+ * once per message, with the path written, after it is durable.
+ *
+ * Errors.  Functions return 0 or -1.  After -1, store_error() is a
+ * message ("tmp/NAME: No space left on device") and store_exit() the
+ * sysexits code: 75 for temporary failures (ENOSPC, EDQUOT, EFBIG, EIO,
+ * any fsync error, lock timeout), 73 when the destination cannot be
+ * created or opened, 74 for other I/O errors.  A failed write, commit or
+ * flush has already undone its message and every queued message of its
+ * batch (tmp files removed, mbox cut back to its size before the batch);
+ * messages of earlier batches stay delivered.  The store is then still
+ * usable for the next message.
+ *
+ * Callers should ignore SIGXFSZ, so that a file size limit fails a write
+ * with EFBIG (undone, status 75) instead of killing the process.
+ */
+#ifndef YUBIN_STORE_H
+#define YUBIN_STORE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "msg.h"
+#include "util.h"
+
+enum store_kind { STORE_MAILDIR, STORE_MBOX };
+
+#define STORE_CREATE  0x1  /* create a missing Maildir (with tmp new cur,
+                            * and the Maildir++ parent and maildirfolder)
+                            * or the missing directories above an mbox */
+#define STORE_DRYRUN  0x2  /* check the destination; create, lock and
+                            * write nothing; count the bytes */
+
+struct store_conf {
+	enum store_kind kind;
+	int flags;              /* STORE_CREATE, STORE_DRYRUN */
+	unsigned batch;         /* messages per durable batch; 0 means 1 */
+	double lock_timeout;    /* seconds to wait for an mbox lock; 0: 30 */
+	void (*delivered)(const char *path, void *arg);
+	void *arg;
+};
+
+struct store_pending;           /* a queued Maildir message */
+
+/* The fields are private to store.c; callers use the functions below. */
+struct store {
+	struct store_conf c;
+	char *path;             /* DEST, trailing slashes removed */
+	char *root;             /* Maildir++: the parent Maildir, else NULL */
+	int missing;            /* dry run: would be created */
+	int ex;                 /* sysexits code of the last error */
+	char err[512];
+	char desc[600];         /* store_describe() */
+	char *obuf;             /* output buffer */
+	size_t olen, osize;
+	unsigned long long nbytes;  /* bytes of the current message */
+	int inmsg;              /* between begin and commit/abort */
+	int last;               /* last byte written of this message, or -1 */
+	int quote;              /* mboxrd quoting state */
+	size_t gt;              /* '>'s held back by the quoting */
+	/* Maildir */
+	int tmpfd, newfd;       /* directory fds */
+	int fd;                 /* the tmp file being written */
+	char name[400];
+	char host[260];         /* escaped host name */
+	unsigned long q;        /* deliveries by this process */
+	struct store_pending *pend;
+	unsigned npend;
+	/* mbox */
+	int mfd, lockfd;        /* the mbox; DEST.lock, or -1 */
+	char *lockpath;
+	int locked;
+	int created;            /* we created the mbox: fsync its directory */
+	off_t rollback;         /* mbox size before the open batch */
+	time_t touched;         /* last refresh of DEST.lock's mtime */
+};
+
+/*
+ * Open the destination path for delivery.  A Maildir must hold tmp/ and
+ * new/ unless STORE_CREATE; a path whose last component starts with '.'
+ * is a Maildir++ folder when its parent is a Maildir, or is empty, or does
+ * not exist.  An mbox that does not exist is created (mode 0600) when its
+ * directory exists.  Returns 0, or -1 (store_error(), store_exit()).  The
+ * store copies path.
+ */
+int store_open(struct store *s, const char *path, const struct store_conf *c);
+/* Flush the open batch (errors are reported, not returned) and free. */
+void store_close(struct store *s);
+
+/*
+ * Start a message.  sender (NULL or "" means MAILER-DAEMON) goes into the
+ * mbox "From " line; a Maildir ignores it.  The mbox is locked here.
+ */
+int store_begin(struct store *s, const char *sender);
+/* Append n bytes of the message; an mbox gets them mboxrd-quoted. */
+int store_write(struct store *s, const void *p, size_t n);
+int store_puts(struct store *s, const char *str);
+/* End the message: durable (batch 1) or queued; see above. */
+int store_commit(struct store *s);
+/* Drop the message being written (never fails; keeps the first error). */
+void store_abort(struct store *s);
+/* Make every queued message durable and visible. */
+int store_flush(struct store *s);
+
+/* Bytes stored for the current (or last) message, quoting included. */
+unsigned long long store_msgsize(const struct store *s);
+/* "Maildir DIR", "Maildir++ folder .F of DIR", "mbox FILE" and, in a dry
+ * run, " (would be created)". */
+const char *store_describe(struct store *s);
+const char *store_error(const struct store *s);
+int store_exit(const struct store *s);
+
+/* ---- pure helpers, exposed for the tests ---- */
+
+/*
+ * A Maildir file name, "SEC.M<usec>P<pid>Q<q>.HOST", into buf (size n).
+ * host must already be escaped (store_escape_host).  Returns the length,
+ * or -1 if it does not fit.
+ */
+int store_uniqname(char *buf, size_t n, long long sec, long usec,
+    long pid, unsigned long q, const char *host);
+/* Escape '/' as "\057" and ':' as "\072" (the Maildir convention). */
+int store_escape_host(char *buf, size_t n, const char *host);
+/*
+ * The mbox separator "From SENDER DATE\n", DATE as asctime(3) in local
+ * time.  SENDER is made one word (white space and controls become '_');
+ * NULL or empty gives MAILER-DAEMON.  Returns the length, or -1.
+ */
+int store_fromline(char *buf, size_t n, const char *sender, time_t t);
+
+/*
+ * mboxrd quoting as a resumable state machine: feed the message in
+ * chunks of any size; every line matching ^>*From gets one more '>'.
+ * emit(arg, p, n) receives the output and returns 0 or -1 (which stops
+ * the quoting and is returned).  Start from a zeroed struct mboxrd_q;
+ * call mboxrd_quote_end() at the end of the message to release bytes
+ * held back (a last line such as ">>Fro" without LF).
+ */
+struct mboxrd_q {
+	int state;
+	size_t gt;
+};
+typedef int mboxrd_emit(void *arg, const char *p, size_t n);
+int mboxrd_quote(struct mboxrd_q *q, const char *p, size_t n,
+    mboxrd_emit *emit, void *arg);
+int mboxrd_quote_end(struct mboxrd_q *q, mboxrd_emit *emit, void *arg);
+/* For a line start: 1 if p (length n) matches ^>+From (drop one '>'). */
+int mboxrd_quoted(const char *p, size_t n);
+
+/*
+ * Reading messages from a stream.  With split, the stream is an mboxrd
+ * mailbox: messages start at "From " lines, the empty line before each
+ * "From " line (and at the end) is dropped, and ^>+From lines lose one
+ * '>'.  Without split, the stream is one message: only a leading "From "
+ * line is taken off.  from receives each message's "From " line (no LF,
+ * capped at 1000 bytes), empty when there was none.
+ */
+struct mboxin {
+	struct msgin *m;
+	int split;
+	struct buf from;
+	int state;              /* MBOXIN_* in store.c */
+	int bol;                /* the next raw line starts a line */
+	int held;               /* an empty line held back */
+	const char *stash;      /* a line read ahead, still in m's buffer */
+	ssize_t stashn;
+	int stashbol, stashpartial;
+	int partial;            /* the last line returned lacks its LF */
+};
+
+void mboxin_init(struct mboxin *r, struct msgin *m, int split);
+void mboxin_free(struct mboxin *r);
+/*
+ * Go to the next message (skipping what is left of the current one).
+ * Returns 1, 0 at the end of the stream, -1 on a read error (r->m->err),
+ * -2 when a split stream does not start with a "From " line.
+ */
+int mboxin_next(struct mboxin *r);
+/*
+ * The next line of the current message, LF included, as msg_line();
+ * r->partial is set for a piece without its LF.  0 at the end of the
+ * message, -1 on a read error.
+ */
+ssize_t mboxin_line(struct mboxin *r, const char **p);
+
+#endif

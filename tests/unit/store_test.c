@@ -1,0 +1,320 @@
+/*
+ * store_test: the pure parts of common/store.c (mboxrd quoting across
+ * chunk boundaries, Maildir names, "From " lines), the mbox reader on
+ * small buffers, and a delivery round trip in a temporary directory.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "t.h"
+
+static int
+to_buf(void *arg, const char *p, size_t n)
+{
+	return buf_add(arg, p, n);
+}
+
+/* Quote in, cut into chunks of size step (0: every split in two). */
+static void
+quote_in_chunks(const char *in, size_t step, size_t cut, struct buf *out)
+{
+	struct mboxrd_q q = { 0, 0 };
+	size_t n = strlen(in), i;
+
+	buf_reset(out);
+	if (step == 0) {
+		mboxrd_quote(&q, in, cut, to_buf, out);
+		mboxrd_quote(&q, in + cut, n - cut, to_buf, out);
+	} else {
+		for (i = 0; i < n; i += step)
+			mboxrd_quote(&q, in + i, n - i < step ? n - i : step,
+			    to_buf, out);
+	}
+	mboxrd_quote_end(&q, to_buf, out);
+}
+
+static void
+test_quote(void)
+{
+	static const char in[] =
+	    "From a\n>From b\n>>From c\nFrom\nFro\n>Fro\nxFrom d\n"
+	    ">>>\n\nFrom e\nFFrom f\n>F\n>>From";
+	static const char want[] =
+	    ">From a\n>>From b\n>>>From c\nFrom\nFro\n>Fro\nxFrom d\n"
+	    ">>>\n\n>From e\nFFrom f\n>F\n>>From";
+	struct buf out;
+	size_t cut, step;
+	int bad = 0;
+
+	buf_init(&out, 4096);
+	quote_in_chunks(in, strlen(in), 0, &out);
+	t_str(out.p, out.len, want, "mboxrd quoting in one chunk");
+	for (cut = 0; cut <= strlen(in); cut++) {
+		quote_in_chunks(in, 0, cut, &out);
+		if (out.len != strlen(want) || memcmp(out.p, want, out.len))
+			bad++;
+	}
+	t_int(bad, 0, "mboxrd quoting split at every position");
+	for (bad = 0, step = 1; step < 9; step++) {
+		quote_in_chunks(in, step, 0, &out);
+		if (out.len != strlen(want) || memcmp(out.p, want, out.len))
+			bad++;
+	}
+	t_int(bad, 0, "mboxrd quoting in chunks of 1..8 bytes");
+	quote_in_chunks(">>Fro", 1, 0, &out);
+	t_str(out.p, out.len, ">>Fro", "held bytes released at the end");
+	quote_in_chunks("From ", 2, 0, &out);
+	t_str(out.p, out.len, ">From ", "a bare \"From \" at the end");
+	buf_free(&out);
+}
+
+static void
+test_quoted(void)
+{
+	t_int(mboxrd_quoted(">From x\n", 8), 1, ">From is quoted");
+	t_int(mboxrd_quoted(">>>From x\n", 10), 1, ">>>From is quoted");
+	t_int(mboxrd_quoted("From x\n", 7), 0, "From is a separator");
+	t_int(mboxrd_quoted(">Fromx\n", 7), 0, ">Fromx is not quoted");
+	t_int(mboxrd_quoted(">From", 5), 0, ">From without space");
+}
+
+static void
+test_names(void)
+{
+	char b[128];
+	int n;
+
+	n = store_escape_host(b, sizeof b, "a/b:c.example");
+	t_str(b, n < 0 ? 0 : (size_t)n, "a\\057b\\072c.example",
+	    "host name escaping");
+	t_int(store_escape_host(b, 6, "a/b"), -1, "escaping overflow");
+	n = store_uniqname(b, sizeof b, 1700000000LL, 42, 1234, 7, "host");
+	t_str(b, n < 0 ? 0 : (size_t)n, "1700000000.M42P1234Q7.host",
+	    "unique name");
+	t_int(store_uniqname(b, 10, 1700000000LL, 42, 1234, 7, "host"), -1,
+	    "unique name overflow");
+}
+
+static void
+test_fromline(void)
+{
+	char b[200];
+	int n;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	n = store_fromline(b, sizeof b, NULL, 0);
+	t_str(b, n < 0 ? 0 : (size_t)n,
+	    "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n",
+	    "From line, unknown sender, day padded");
+	n = store_fromline(b, sizeof b, "alice@example.org", 1700000000);
+	t_str(b, n < 0 ? 0 : (size_t)n,
+	    "From alice@example.org Tue Nov 14 22:13:20 2023\n",
+	    "From line with a sender");
+	n = store_fromline(b, sizeof b, "a b\tc", 1700000000);
+	t_str(b, n < 0 ? 0 : (size_t)n,
+	    "From a_b_c Tue Nov 14 22:13:20 2023\n",
+	    "sender made one word");
+	t_int(store_fromline(b, 20, "alice", 0), -1, "From line overflow");
+}
+
+/* A file holding s, opened for reading. */
+static int
+file_with(const char *s)
+{
+	FILE *f = tmpfile();
+	int fd;
+
+	fputs(s, f);
+	fflush(f);
+	fd = dup(fileno(f));
+	fclose(f);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* Read every message of s; messages joined with "|", From lines "@". */
+static void
+read_mbox(const char *s, int split, size_t bufsize, struct buf *out)
+{
+	struct msgin m;
+	struct mboxin r;
+	const char *p;
+	ssize_t n;
+	int fd = file_with(s), res;
+
+	buf_reset(out);
+	msg_init(&m, fd, bufsize);
+	mboxin_init(&r, &m, split);
+	while ((res = mboxin_next(&r)) > 0) {
+		buf_adds(out, "@");
+		buf_add(out, r.from.p ? r.from.p : "", r.from.len);
+		buf_adds(out, "|");
+		while ((n = mboxin_line(&r, &p)) > 0)
+			buf_add(out, p, (size_t)n);
+		buf_adds(out, "|");
+	}
+	if (res < 0)
+		buf_printf(out, "ERR%d", res);
+	mboxin_free(&r);
+	msg_free(&m);
+	close(fd);
+}
+
+static void
+test_mboxin(void)
+{
+	static const char mbox[] =
+	    "From a Thu Jan  1 00:00:00 1970\nS: 1\n\n>From x\n>>From y\n\n"
+	    "From b Thu Jan  1 00:00:00 1970\r\nS: 2\r\n\r\nbody\r\n\r\n\r\n"
+	    "From c Thu Jan  1 00:00:00 1970\nS: 3\n\nlast\n\n";
+	static const char want[] =
+	    "@From a Thu Jan  1 00:00:00 1970|S: 1\n\nFrom x\n>From y\n|"
+	    "@From b Thu Jan  1 00:00:00 1970|S: 2\n\nbody\n\n|"
+	    "@From c Thu Jan  1 00:00:00 1970|S: 3\n\nlast\n|";
+	struct buf out;
+
+	buf_init(&out, 65536);
+	read_mbox(mbox, 1, 0, &out);
+	t_str(out.p, out.len, want, "mbox split, unquoted, CRLF to LF");
+	read_mbox(mbox, 1, 16, &out);
+	t_str(out.p, out.len, want, "mbox split with a 16-byte buffer");
+	read_mbox("\n\nno from line\n", 1, 0, &out);
+	t_str(out.p, out.len, "ERR-2", "not an mbox");
+	read_mbox("", 1, 0, &out);
+	t_str(out.p, out.len, "", "empty mbox: no message");
+	read_mbox("From a\nS: 1\n\nFrom b\n>From c\n", 0, 0, &out);
+	t_str(out.p, out.len, "@From a|S: 1\n\nFrom b\n>From c\n|",
+	    "one message: only the leading From line comes off");
+	read_mbox("S: 1\n\nbody", 0, 0, &out);
+	t_str(out.p, out.len, "@|S: 1\n\nbody|", "one message, no From line");
+	buf_free(&out);
+}
+
+static int ndelivered;
+
+static void
+count(const char *path, void *arg)
+{
+	(void)path;
+	(void)arg;
+	ndelivered++;
+}
+
+static int
+count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void
+slurp(const char *path, struct buf *out)
+{
+	char b[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	buf_reset(out);
+	while (fd >= 0 && (n = read(fd, b, sizeof b)) > 0)
+		buf_add(out, b, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+test_deliver(void)
+{
+	char dir[] = "/tmp/store_test.XXXXXX", path[400], mbox[300];
+	struct store_conf c;
+	struct store s;
+	struct buf got;
+	int i;
+
+	if (mkdtemp(dir) == NULL) {
+		t_ok(0, "mkdtemp");
+		return;
+	}
+	buf_init(&got, 65536);
+	memset(&c, 0, sizeof c);
+	c.kind = STORE_MAILDIR;
+	snprintf(path, sizeof path, "%s/M/.Sub", dir);
+	t_int(store_open(&s, path, &c), -1, "missing Maildir refused");
+	t_int(store_exit(&s), EX_CANTCREAT, "... with 73");
+	store_close(&s);
+	c.flags = STORE_CREATE;
+	c.batch = 3;
+	c.delivered = count;
+	t_int(store_open(&s, path, &c), 0, "Maildir++ folder created");
+	for (i = 0; i < 4; i++) {
+		store_begin(&s, NULL);
+		store_puts(&s, "S: x\n\nFrom body\n");
+		store_commit(&s);
+	}
+	t_int(ndelivered, 3, "a batch of 3 delivered at the third commit");
+	store_begin(&s, NULL);
+	store_puts(&s, "half");
+	store_abort(&s);
+	snprintf(path, sizeof path, "%s/M/.Sub/tmp", dir);
+	t_int(count_files(path), 0, "abort drops the batch from tmp/");
+	store_close(&s);
+	snprintf(path, sizeof path, "%s/M/.Sub/new", dir);
+	t_int(count_files(path), 3, "three messages in new/");
+	snprintf(path, sizeof path, "%s/M/.Sub/maildirfolder", dir);
+	t_int(access(path, F_OK), 0, "maildirfolder marker");
+	snprintf(path, sizeof path, "%s/M/new", dir);
+	t_int(count_files(path), 0, "the parent is a Maildir");
+
+	c.kind = STORE_MBOX;
+	c.batch = 1;
+	snprintf(mbox, sizeof mbox, "%s/mbox", dir);
+	t_int(store_open(&s, mbox, &c), 0, "mbox opened");
+	store_begin(&s, "a@b");
+	store_puts(&s, "S: 1\n\nFrom x\nno newline");
+	t_int(store_commit(&s), 0, "mbox commit");
+	store_begin(&s, NULL);
+	store_puts(&s, "S: 2\n\n>From y\n");
+	store_abort(&s);
+	store_close(&s);
+	slurp(mbox, &got);
+	t_int(got.len > 5 && memcmp(got.p, "From a@b ", 9) == 0, 1,
+	    "From line first");
+	{
+		const char *body = strchr(got.p, '\n');
+
+		t_str(body ? body + 1 : "", body ? strlen(body + 1) : 0,
+		    "S: 1\n\n>From x\nno newline\n\n",
+		    "quoted, LF added, empty line after, abort undone");
+	}
+	snprintf(path, sizeof path, "%s.lock", mbox);
+	t_int(access(path, F_OK), -1, "dot-lock removed");
+	buf_free(&got);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		t_ok(0, "cleanup");
+}
+
+int
+main(void)
+{
+	test_quote();
+	test_quoted();
+	test_names();
+	test_fromline();
+	test_mboxin();
+	test_deliver();
+	return t_done();
+}
