@@ -197,6 +197,10 @@ class Bench:
         for i in range(self.runs + 1):
             if setup:
                 setup()
+            # Write back every dirty page before the clock starts: a tool
+            # that syncs (syncfs, fsync) must not pay for the writes that
+            # an earlier run or an earlier tool left in the page cache.
+            os.sync()
             t, c = self._once(cmd)
             if check:
                 check()
