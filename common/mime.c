@@ -1,0 +1,715 @@
+/*
+ * mime: a streaming parser of the MIME part tree.
+ *
+ * Why it works line by line without holding lines: a delimiter line is
+ * short and starts with "--", so only such lines are held (up to
+ * MIME_LINEMAX bytes) until their LF; any other line streams through.
+ * The LF that ends a body line is held back too ("pend"), because it
+ * belongs to the delimiter if one comes next (RFC 2046 §5.1.1).
+ *
+ * The open entities form a stack, the root at index 0; the depth of an
+ * entity is its index.  The mode says what the bytes of the current line
+ * are: the header of the top entity, its body, or text to skip (the
+ * preamble or epilogue of a multipart, or everything after the part-count
+ * limit).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "hdr.h"
+#include "mime.h"
+#include "rfc2047.h"
+#include "util.h"
+
+#define CHUNK   4096            /* decoder input per call */
+#define VALMAX  8192            /* an unfolded field value */
+#define NSTR    7               /* strings of a mime_part */
+
+enum mode { M_HEADER, M_BODY, M_SKIP, M_DONE };
+enum enc { E_RAW, E_B64, E_QP };
+
+struct ent {
+	struct mime_part pt;
+	char *sec;
+	char *str[NSTR];        /* type, charset, ... as in mime_part */
+	char *boundary;         /* MIME_MULTIPART only */
+	size_t blen;
+	int closed;             /* its close delimiter was seen */
+	int digest;             /* multipart/digest: children default */
+	int msgbody;            /* the body of a message: numbered late */
+	unsigned long nkids;
+	enum enc enc;
+	struct b64_dec b64;
+	struct qp_dec qp;
+};
+
+struct mime {
+	struct mime_cb cb;
+	struct mime_limits lim;
+	struct ent *st;         /* the stack, maxdepth + 1 entries */
+	int n;                  /* entities on it */
+	int nopen;              /* open multiparts on it */
+	enum mode mode;
+	unsigned long nparts;
+	int flags;              /* of every part so far */
+	struct buf hdr;         /* the header of the top entity */
+	size_t hline;           /* where the current header line starts */
+	int hfull;              /* hdr reached its cap */
+	int cr;                 /* a CR not yet known to start CRLF */
+	int pend;               /* an LF held back before a possible delimiter */
+	int pass;               /* the rest of this line streams through */
+	int first;              /* on the first line of the message */
+	size_t llen;            /* bytes of the current line so far */
+	size_t lbn;
+	char lb[MIME_LINEMAX];  /* its start */
+};
+
+
+static char *
+join(const char *base, unsigned long k)
+{
+	size_t n = strlen(base) + 24;
+	char *s = xmalloc(n);
+
+	if (*base)
+		snprintf(s, n, "%s.%lu", base, k);
+	else
+		snprintf(s, n, "%lu", k);
+	return s;
+}
+
+static struct ent *
+top(struct mime *m)
+{
+	return &m->st[m->n - 1];
+}
+
+static void
+emit(struct mime *m, const char *p, size_t n)
+{
+	struct ent *e = top(m);
+
+	if (n == 0)
+		return;
+	e->pt.size += n;
+	if (m->cb.data)
+		m->cb.data(m->cb.arg, &e->pt, p, n);
+}
+
+/* Body bytes of the current line: decode them, or drop them. */
+static void
+body(struct mime *m, const char *p, size_t n)
+{
+	struct ent *e;
+	char out[QP_DEC_BOUND(CHUNK)];
+	size_t k, w;
+
+	if (m->mode != M_BODY)
+		return;
+	e = top(m);
+	if (e->enc == E_RAW) {
+		emit(m, p, n);
+		return;
+	}
+	while (n > 0) {
+		k = n < CHUNK ? n : CHUNK;
+		if (e->enc == E_B64)
+			w = b64_dec_update(&e->b64, p, k, out);
+		else
+			w = qp_dec_update(&e->qp, p, k, out);
+		emit(m, out, w);
+		p += k;
+		n -= k;
+	}
+}
+
+/* Pop the top entity, ending it. */
+static void
+finish(struct mime *m, int why)
+{
+	struct ent *e = top(m);
+	char out[QP_DEC_FINAL_MAX + B64_DEC_FINAL_MAX];
+	int i;
+
+	if (e->pt.kind == MIME_LEAF && e->enc != E_RAW) {
+		if (e->enc == E_B64) {
+			emit(m, out, b64_dec_final(&e->b64, out));
+			e->pt.codec = e->b64.flags;
+		} else {
+			emit(m, out, qp_dec_final(&e->qp, out));
+			e->pt.codec = e->qp.flags;
+		}
+		if (e->pt.codec)
+			e->pt.flags |= MIME_W_DECODE;
+	}
+	if (e->pt.kind == MIME_MULTIPART && !e->closed) {
+		m->nopen--;
+		e->pt.flags |= (why & MIME_W_PARTS) ? why : MIME_W_NOEND;
+	} else
+		e->pt.flags |= why;
+	m->flags |= e->pt.flags;
+	e->pt.hdr = NULL;
+	e->pt.hdrlen = 0;
+	if (e->pt.section && m->cb.end)
+		m->cb.end(m->cb.arg, &e->pt);
+	free(e->sec);
+	free(e->boundary);
+	for (i = 0; i < NSTR; i++)
+		free(e->str[i]);
+	memset(e, 0, sizeof *e);
+	m->n--;
+}
+
+/* A new entity in header mode: a child of the top, or the root. */
+static void
+start(struct mime *m, int msgbody)
+{
+	struct ent *e, *parent = m->n > 0 ? top(m) : NULL;
+
+	if (++m->nparts > m->lim.maxparts) {
+		while (m->n > 0)
+			finish(m, MIME_W_PARTS);
+		m->flags |= MIME_W_PARTS;
+		m->mode = M_DONE;
+		return;
+	}
+	e = &m->st[m->n++];
+	memset(e, 0, sizeof *e);
+	e->pt.depth = m->n - 1;
+	e->msgbody = msgbody;
+	if (!msgbody)
+		e->sec = join(parent->sec, ++parent->nkids);
+	m->mode = M_HEADER;
+	buf_reset(&m->hdr);
+	m->hline = 0;
+	m->hfull = 0;
+}
+
+/* The unfolded value of the first field called name into v; 0 if none. */
+static int
+field(struct mime *m, const char *name, struct buf *v)
+{
+	struct hdrfield f;
+
+	buf_reset(v);
+	if (!hdr_find(m->hdr.p, m->hdr.len, name, &f))
+		return 0;
+	hdr_unfold(f.val, f.vallen, v);
+	return 1;
+}
+
+/* A copy of b's contents as a C string ("" for an unused buf). */
+static char *
+bstr(const struct buf *b)
+{
+	return xstrdup(b->p ? b->p : "");
+}
+
+/* Drop the current header line from the header block. */
+static void
+hcut(struct mime *m)
+{
+	m->hdr.len = m->hline;
+	if (m->hdr.p)
+		m->hdr.p[m->hline] = '\0';
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s += 'a' - 'A';
+}
+
+/* Is s "type/subtype" with no white space or ';'? */
+static int
+validtype(const char *s)
+{
+	const char *sl = strchr(s, '/');
+
+	return sl != NULL && sl != s && sl[1] != '\0' &&
+	    strcspn(s, " \t\"()<>@,;:\\[]?=") == strlen(s);
+}
+
+/* Content-Type: type, charset, boundary. */
+static void
+parse_type(struct mime *m, struct ent *e, const struct ent *parent)
+{
+	struct buf v, o;
+	int have;
+
+	buf_init(&v, VALMAX);
+	buf_init(&o, VALMAX);
+	have = field(m, "content-type", &v);
+	if (have)
+		rfc2231_value(v.p, v.len, &o);
+	if (have && o.p && validtype(o.p)) {
+		e->str[0] = bstr(&o);
+		buf_reset(&o);
+		if (rfc2231_param(v.p, v.len, "charset", &o) == 1)
+			e->str[1] = bstr(&o);
+		buf_reset(&o);
+		if (rfc2231_param(v.p, v.len, "boundary", &o) == 1 && o.len)
+			e->boundary = bstr(&o);
+	} else {
+		if (have)
+			e->pt.flags |= MIME_W_TYPE;
+		if (parent && parent->digest) {
+			e->str[0] = xstrdup("message/rfc822");
+		} else {
+			e->str[0] = xstrdup("text/plain");
+			e->str[1] = xstrdup("us-ascii");
+		}
+	}
+	if (!e->str[1])
+		e->str[1] = xstrdup("");
+	lower(e->str[1]);
+	/* name= is the old place of the file name (RFC 1341) */
+	buf_reset(&o);
+	if (have && rfc2231_param(v.p, v.len, "name", &o) == 1)
+		e->str[4] = bstr(&o);
+	buf_free(&v);
+	buf_free(&o);
+}
+
+/* The other fields: encoding, disposition, filename, id, description. */
+static void
+parse_rest(struct mime *m, struct ent *e)
+{
+	struct buf v, o;
+
+	buf_init(&v, VALMAX);
+	buf_init(&o, VALMAX);
+	if (field(m, "content-transfer-encoding", &v))
+		rfc2231_value(v.p, v.len, &o);
+	e->str[2] = bstr(&o);
+	buf_reset(&o);
+	if (field(m, "content-disposition", &v)) {
+		rfc2231_value(v.p, v.len, &o);
+		e->str[3] = bstr(&o);
+		buf_reset(&o);
+		if (rfc2231_param(v.p, v.len, "filename", &o) == 1) {
+			free(e->str[4]);
+			e->str[4] = bstr(&o);
+		}
+	} else
+		e->str[3] = xstrdup("");
+	if (!e->str[4])
+		e->str[4] = xstrdup("");
+	field(m, "content-id", &v);
+	e->str[5] = bstr(&v);
+	buf_reset(&o);
+	if (field(m, "content-description", &v))
+		rfc2047_decode(v.p, v.len, &o);
+	e->str[6] = bstr(&o);
+	buf_free(&v);
+	buf_free(&o);
+}
+
+static void
+settype(struct ent *e, const char *type, int flag)
+{
+	free(e->str[0]);
+	e->str[0] = xstrdup(type);
+	e->pt.flags |= flag;
+}
+
+/* Decide the kind of e and its transfer decoding. */
+static void
+classify(struct mime *m, struct ent *e)
+{
+	const char *t = e->str[0], *enc = e->str[2];
+	int deep = e->pt.depth + 1 > m->lim.maxdepth;
+	int coded = strcmp(enc, "base64") == 0 ||
+	    strcmp(enc, "quoted-printable") == 0;
+
+	if (strncmp(t, "multipart/", 10) == 0) {
+		if (!e->boundary)
+			settype(e, "text/plain", MIME_W_BOUNDARY);
+		else if (deep)
+			settype(e, "text/plain", MIME_W_DEPTH);
+		else {
+			e->pt.kind = MIME_MULTIPART;
+			e->digest = strcmp(t, "multipart/digest") == 0;
+			e->blen = strlen(e->boundary);
+			return;
+		}
+	} else if (!coded && (strcmp(t, "message/rfc822") == 0 ||
+	    strcmp(t, "message/global") == 0)) {
+		if (deep)
+			settype(e, "text/plain", MIME_W_DEPTH);
+		else {
+			e->pt.kind = MIME_MESSAGE;
+			return;
+		}
+	}
+	e->pt.kind = MIME_LEAF;
+	if (strcmp(enc, "base64") == 0) {
+		e->enc = E_B64;
+		b64_dec_init(&e->b64);
+	} else if (strcmp(enc, "quoted-printable") == 0) {
+		e->enc = E_QP;
+		qp_dec_init(&e->qp);
+	} else {
+		e->enc = E_RAW;
+		if (*enc && strcmp(enc, "7bit") && strcmp(enc, "8bit") &&
+		    strcmp(enc, "binary"))
+			e->pt.flags |= MIME_W_ENCODING;
+	}
+}
+
+/* The header of the top entity is complete: parse it, begin the part. */
+static void
+hdr_done(struct mime *m)
+{
+	struct ent *e = top(m), *parent = m->n > 1 ? e - 1 : NULL;
+	struct mime_part *pt = &e->pt;
+
+	if (m->hfull)
+		pt->flags |= MIME_W_HDRTRUNC;
+	parse_type(m, e, parent);
+	parse_rest(m, e);
+	classify(m, e);
+	if (e->msgbody) {
+		const char *base = parent ? parent->sec : "";
+
+		e->sec = pt->kind == MIME_MULTIPART ? xstrdup(base) :
+		    join(base, 1);
+	}
+	pt->section = e->sec;
+	pt->type = e->str[0];
+	pt->charset = e->str[1];
+	pt->encoding = e->str[2];
+	pt->disposition = e->str[3];
+	pt->filename = e->str[4];
+	pt->id = e->str[5];
+	pt->description = e->str[6];
+	pt->hdr = m->hdr.p ? m->hdr.p : "";
+	pt->hdrlen = m->hdr.len;
+	if (m->cb.begin)
+		m->cb.begin(m->cb.arg, pt);
+	pt->hdr = NULL;
+	pt->hdrlen = 0;
+	switch (pt->kind) {
+	case MIME_MULTIPART:
+		m->nopen++;
+		m->mode = M_SKIP;
+		break;
+	case MIME_MESSAGE:
+		start(m, 1);
+		break;
+	default:
+		m->mode = M_BODY;
+	}
+}
+
+/*
+ * Is the line (without its LF) a delimiter of an open multipart?
+ * Returns its stack index, or -1; *close is set for "--boundary--".
+ */
+static int
+delimiter(struct mime *m, const char *s, size_t n, int *close)
+{
+	int i;
+
+	if (m->nopen == 0 || n < 3 || s[0] != '-' || s[1] != '-')
+		return -1;
+	for (i = m->n - 1; i >= 0; i--) {
+		struct ent *e = &m->st[i];
+		size_t k;
+
+		if (e->pt.kind != MIME_MULTIPART || e->closed ||
+		    n < 2 + e->blen || memcmp(s + 2, e->boundary, e->blen))
+			continue;
+		k = 2 + e->blen;
+		*close = n - k >= 2 && s[k] == '-' && s[k + 1] == '-';
+		if (*close)
+			k += 2;
+		while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+			k++;
+		if (k == n)
+			return i;
+	}
+	return -1;
+}
+
+/* A delimiter of the multipart at stack index i. */
+static void
+boundary(struct mime *m, int i, int close)
+{
+	while (m->mode == M_HEADER)
+		hdr_done(m);
+	while (m->n - 1 > i)
+		finish(m, 0);
+	m->pend = 0;
+	if (m->mode == M_DONE)
+		return;
+	if (close) {
+		m->st[i].closed = 1;
+		m->nopen--;
+		m->mode = M_SKIP;
+	} else
+		start(m, 0);
+}
+
+/* A complete header line (its LF, if any, consumed). */
+static void
+header_line(struct mime *m)
+{
+	int i, close;
+	size_t n = m->llen;
+
+	if (n <= MIME_LINEMAX &&
+	    (i = delimiter(m, m->lb, n, &close)) >= 0) {
+		hcut(m);
+		boundary(m, i, close);
+		return;
+	}
+	if (m->first && m->n == 1 && n >= 5 && memcmp(m->lb, "From ", 5) == 0) {
+		hcut(m);                /* an mbox From_ line */
+	} else if (n == 0) {
+		hcut(m);
+		hdr_done(m);
+	}
+	m->hline = m->hdr.len;
+}
+
+static void
+hdr_add(struct mime *m, const char *s, size_t n)
+{
+	if (!m->hfull && buf_add(&m->hdr, s, n) == -1)
+		m->hfull = 1;
+}
+
+static void
+lb_add(struct mime *m, const char *s, size_t n)
+{
+	size_t k = MIME_LINEMAX - m->lbn;
+
+	if (k > n)
+		k = n;
+	memcpy(m->lb + m->lbn, s, k);
+	m->lbn += k;
+	m->llen += n;
+}
+
+static void
+newline(struct mime *m)
+{
+	m->lbn = m->llen = 0;
+	m->pass = 0;
+	m->first = 0;
+}
+
+/* Stop holding the current line: it is body text. */
+static void
+release(struct mime *m)
+{
+	if (m->pend)
+		body(m, "\n", 1);
+	m->pend = 0;
+	body(m, m->lb, m->lbn);
+	m->pass = 1;
+}
+
+/* Header bytes: up to one line.  Returns the bytes used. */
+static size_t
+eat_header(struct mime *m, const char *s, size_t n)
+{
+	const char *q = memchr(s, '\n', n);
+	size_t k = q ? (size_t)(q - s) : n;
+
+	hdr_add(m, s, q ? k + 1 : k);
+	lb_add(m, s, k);
+	if (q) {
+		header_line(m);
+		newline(m);
+		return k + 1;
+	}
+	return k;
+}
+
+/* Body bytes: up to one line.  Returns the bytes used. */
+static size_t
+eat_body(struct mime *m, const char *s, size_t n)
+{
+	const char *q;
+	size_t k;
+	int i, close;
+
+	if (!m->pass && (m->nopen == 0 ||
+	    (m->lbn < 2 && s[0] != '-'))) {
+		release(m);
+		return 0;
+	}
+	q = memchr(s, '\n', n);
+	k = q ? (size_t)(q - s) : n;
+	if (m->pass) {
+		body(m, s, k);
+	} else if (m->lbn + k > MIME_LINEMAX) {
+		release(m);
+		return 0;
+	} else if (m->lbn < 2) {
+		lb_add(m, s, 1);        /* one '-' at a time */
+		return 1;
+	} else
+		lb_add(m, s, k);
+	if (!q)
+		return k;
+	if (!m->pass) {
+		if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0) {
+			boundary(m, i, close);
+			newline(m);
+			return k + 1;
+		}
+		release(m);
+	}
+	m->pend = 1;
+	newline(m);
+	return k + 1;
+}
+
+/* Input with line ends already normalised. */
+static void
+eat(struct mime *m, const char *s, size_t n)
+{
+	size_t k;
+
+	while (n > 0 && m->mode != M_DONE) {
+		if (m->mode == M_HEADER)
+			k = eat_header(m, s, n);
+		else
+			k = eat_body(m, s, n);
+		s += k;
+		n -= k;
+	}
+}
+
+void
+mime_feed(struct mime *m, const char *p, size_t n)
+{
+	const char *q;
+	size_t k;
+
+	if (m->n == 0 && m->mode != M_DONE && m->nparts == 0)
+		start(m, 1);
+	while (n > 0) {
+		if (m->cr) {
+			m->cr = 0;
+			if (*p != '\n')
+				eat(m, "\r", 1);
+		}
+		q = memchr(p, '\r', n);
+		k = q ? (size_t)(q - p) : n;
+		eat(m, p, k);
+		if (!q)
+			return;
+		m->cr = 1;
+		p += k + 1;
+		n -= k + 1;
+	}
+}
+
+int
+mime_end(struct mime *m)
+{
+	int i, close, flags;
+
+	mime_feed(m, "", 0);
+	if (m->cr) {
+		m->cr = 0;
+		eat(m, "\r", 1);
+	}
+	if (m->mode == M_HEADER) {
+		header_line(m);
+	} else if (m->mode != M_DONE && !m->pass && m->lbn > 0) {
+		if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0)
+			boundary(m, i, close);
+		else
+			release(m);
+	}
+	if (m->pend)
+		body(m, "\n", 1);
+	while (m->mode == M_HEADER)
+		hdr_done(m);
+	while (m->n > 0)
+		finish(m, 0);
+	flags = m->flags;
+	m->flags = 0;
+	m->nparts = 0;
+	m->nopen = 0;
+	m->mode = M_HEADER;
+	m->pend = m->cr = 0;
+	newline(m);
+	m->first = 1;
+	return flags;
+}
+
+struct mime *
+mime_new(const struct mime_cb *cb, const struct mime_limits *lim)
+{
+	struct mime *m = xcalloc(1, sizeof *m);
+
+	m->cb = *cb;
+	if (lim)
+		m->lim = *lim;
+	if (m->lim.maxhdr == 0)
+		m->lim.maxhdr = 64 * 1024;
+	if (m->lim.maxdepth <= 0)
+		m->lim.maxdepth = 32;
+	if (m->lim.maxparts == 0)
+		m->lim.maxparts = 10000;
+	m->st = xcalloc((size_t)m->lim.maxdepth + 1, sizeof *m->st);
+	buf_init(&m->hdr, m->lim.maxhdr);
+	m->mode = M_HEADER;
+	m->first = 1;
+	return m;
+}
+
+void
+mime_free(struct mime *m)
+{
+	if (m == NULL)
+		return;
+	m->cb.data = NULL;              /* no events from a parser thrown away */
+	m->cb.end = NULL;
+	while (m->n > 0)
+		finish(m, 0);
+	buf_free(&m->hdr);
+	free(m->st);
+	free(m);
+}
+
+int
+mime_fd(int fd, const struct mime_cb *cb, const struct mime_limits *lim,
+    int *flags)
+{
+	struct mime *m = mime_new(cb, lim);
+	char *b = xmalloc(64 * 1024);
+	ssize_t r;
+	int f, err = 0;
+
+	while ((r = read(fd, b, 64 * 1024)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		mime_feed(m, b, (size_t)r);
+	}
+	f = mime_end(m);
+	if (flags)
+		*flags = f;
+	mime_free(m);
+	free(b);
+	if (err == 0)
+		return 0;
+	errno = err;
+	return -1;
+}

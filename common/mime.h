@@ -1,0 +1,122 @@
+/*
+ * mime: a streaming parser of the MIME part tree (RFC 2045, 2046).
+ *
+ * A push parser: feed the message in chunks of any size with mime_feed()
+ * and finish with mime_end(); the events are the same however the input
+ * is split.  Events go to three callbacks:
+ *   begin  a part starts; its header block and the parsed fields are set;
+ *   data   decoded body bytes of a leaf part (base64, quoted-printable,
+ *          7bit, 8bit, binary); never called for containers;
+ *   end    the part is over; size and flags are final.
+ * Every entity gets a begin and an end, containers included, and they
+ * nest: a part's children begin and end between its own begin and end.
+ *
+ * Numbering follows IMAP (RFC 3501 §6.4.5): a non-multipart message's
+ * body is "1"; a multipart's children are "1", "2", ... and theirs
+ * "1.1", ...; the root multipart is "".  A message/rfc822 (or
+ * message/global) part "N" is walked as a nested message: if that
+ * message is a multipart, its entity has section "N" too (one level
+ * deeper) and its children are "N.1", "N.2"; if not, its body is "N.1".
+ *
+ * Line ends are normalised as by msg_line(): CRLF becomes LF, a bare CR
+ * is data.  The line end before a delimiter belongs to the delimiter.
+ * A delimiter line is "--" boundary, optionally "--", then optional
+ * white space; it is matched against every open multipart, innermost
+ * first, so an inner part can be ended by an outer boundary.  Delimiter
+ * lines longer than MIME_LINEMAX are not recognised.  Header lines that
+ * are neither fields nor continuations stay in the header block (hdr_next
+ * skips them).
+ *
+ * uuencoded blocks in text/plain are not decoded here: run the data of
+ * such parts through uu_scan (codec.h).  x-uuencode as a transfer
+ * encoding is "unknown" (passed through, MIME_W_ENCODING).
+ *
+ * Memory is bounded by the limits: one header buffer of maxhdr bytes, a
+ * stack of maxdepth + 1 entities, small fixed buffers.  The parser owns
+ * everything a struct mime_part points to; it is valid during the
+ * callback only.
+ */
+#ifndef YUBIN_MIME_H
+#define YUBIN_MIME_H
+
+#include <stddef.h>
+
+#define MIME_LINEMAX 1024       /* longest delimiter line recognised */
+
+/* mime_part.kind */
+#define MIME_LEAF      0        /* has body data */
+#define MIME_MULTIPART 1        /* children are parts */
+#define MIME_MESSAGE   2        /* message/rfc822: one child, a message */
+
+/* mime_part.flags: what was wrong (they also accumulate in mime_end()) */
+#define MIME_W_NOEND    0x001   /* multipart without its close delimiter */
+#define MIME_W_DEPTH    0x002   /* nesting limit: container taken as text */
+#define MIME_W_PARTS    0x004   /* part-count limit: parsing stopped */
+#define MIME_W_HDRTRUNC 0x008   /* header longer than maxhdr: cut */
+#define MIME_W_ENCODING 0x010   /* unknown transfer encoding: as binary */
+#define MIME_W_BOUNDARY 0x020   /* multipart without boundary: as text */
+#define MIME_W_TYPE     0x040   /* unparsable Content-Type: default used */
+#define MIME_W_DECODE   0x080   /* the decoder complained (see codec) */
+
+struct mime_part {
+	const char *section;    /* "1", "2.1"; "" for the root multipart */
+	int depth;              /* 0 for the message itself */
+	int kind;               /* MIME_LEAF, MIME_MULTIPART, MIME_MESSAGE */
+	const char *hdr;        /* the raw header block, without the empty */
+	size_t hdrlen;          /* line; begin only (NULL, 0 at end) */
+	/* Fields as C strings, "" when absent (a NUL inside cuts them). */
+	const char *type;       /* lower-cased "type/subtype", never "" */
+	const char *charset;    /* lower-cased */
+	const char *encoding;   /* lower-cased, as given ("" if none) */
+	const char *disposition; /* lower-cased "inline", "attachment" */
+	const char *filename;   /* UTF-8, decoded, NOT sanitised */
+	const char *id;         /* Content-ID, unfolded */
+	const char *description; /* Content-Description, decoded */
+	unsigned long long size; /* decoded bytes so far (final at end) */
+	int flags;              /* MIME_W_* (final at end) */
+	int codec;              /* CODEC_* of the decoder (final at end) */
+};
+
+struct mime_cb {
+	void (*begin)(void *arg, const struct mime_part *pt);
+	void (*data)(void *arg, const struct mime_part *pt, const char *p,
+	    size_t n);
+	void (*end)(void *arg, const struct mime_part *pt);
+	void *arg;
+};
+
+/* Limits; 0 in a field means its default. */
+struct mime_limits {
+	size_t maxhdr;          /* bytes of one part's header: 64 KiB */
+	int maxdepth;           /* nesting of containers: 32 */
+	unsigned long maxparts; /* entities, containers included: 10000 */
+};
+
+struct mime;
+
+/*
+ * A parser; cb is copied, lim may be NULL.  mime_free() makes no more
+ * callbacks (call mime_end() first to get the ends).
+ */
+struct mime *mime_new(const struct mime_cb *cb, const struct mime_limits *lim);
+void mime_free(struct mime *m);
+
+/* Parse n more bytes of the message. */
+void mime_feed(struct mime *m, const char *p, size_t n);
+
+/*
+ * End of input: close every open part (an unclosed multipart gets
+ * MIME_W_NOEND).  Returns the OR of every part's flags.  The parser is
+ * then ready for a new message.
+ */
+int mime_end(struct mime *m);
+
+/*
+ * Read fd to its end in 64 KiB reads and parse it.  Returns 0 and sets
+ * *flags (if not NULL) as mime_end() does, or -1 on a read error with
+ * errno set (the parts seen so far have been ended).
+ */
+int mime_fd(int fd, const struct mime_cb *cb, const struct mime_limits *lim,
+    int *flags);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * mime_test: the MIME part-tree parser of common/mime.
+ *
+ * Each message is parsed and its events written into a string, one line
+ * per begin and end, the decoded data between them:
+ *   [SECTION TYPE CHARSET ENCODING DISPOSITION FILENAME k=KIND d=DEPTH]
+ *   DATA
+ *   <SECTION SIZE FLAGS>
+ * Structures and payloads were checked against Python's email package
+ * (msg.walk(), get_payload(decode=True)).  Every message is also parsed
+ * with CRLF line ends and one byte at a time, and the events compared.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mime.h"
+#include "util.h"
+#include "t.h"
+
+static struct buf ev;
+
+static void
+on_begin(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	buf_printf(&ev, "[%s %s %s %s %s %s k=%d d=%d]", pt->section,
+	    pt->type, pt->charset, pt->encoding, pt->disposition,
+	    pt->filename, pt->kind, pt->depth);
+}
+
+static void
+on_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	(void)arg;
+	(void)pt;
+	buf_add(&ev, p, n);
+}
+
+static void
+on_end(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	buf_printf(&ev, "<%s %llu %d>", pt->section, pt->size, pt->flags);
+}
+
+static const struct mime_cb cb = { on_begin, on_data, on_end, NULL };
+
+/* Parse s in pieces of step bytes (0: whole); the events as a string. */
+static char *
+run(const char *s, size_t n, size_t step, const struct mime_limits *lim,
+    int *flags)
+{
+	struct mime *m = mime_new(&cb, lim);
+	size_t i, k;
+
+	buf_reset(&ev);
+	for (i = 0; i < n; i += k) {
+		k = step && step < n - i ? step : n - i;
+		mime_feed(m, s + i, k);
+	}
+	*flags = mime_end(m);
+	mime_free(m);
+	return xstrdup(ev.p ? ev.p : "");
+}
+
+static char *
+crlf(const char *s)
+{
+	char *o = xmalloc(2 * strlen(s) + 1), *q = o;
+
+	for (; *s; s++) {
+		if (*s == '\n')
+			*q++ = '\r';
+		*q++ = *s;
+	}
+	*q = '\0';
+	return o;
+}
+
+/* The events of msg must be want, with whole, bytewise and CRLF input. */
+static void
+check(const char *what, const char *msg, const char *want, int wflags,
+    const struct mime_limits *lim)
+{
+	char name[200], *got, *g1, *c, *gc;
+	int f, f1, fc;
+
+	got = run(msg, strlen(msg), 0, lim, &f);
+	snprintf(name, sizeof name, "%s: events", what);
+	t_str(got, strlen(got), want, name);
+	snprintf(name, sizeof name, "%s: flags", what);
+	t_int(f, wflags, name);
+	g1 = run(msg, strlen(msg), 1, lim, &f1);
+	snprintf(name, sizeof name, "%s: 1-byte chunks", what);
+	t_ok(strcmp(g1, got) == 0 && f1 == f, name);
+	c = crlf(msg);
+	gc = run(c, strlen(c), 7, lim, &fc);
+	snprintf(name, sizeof name, "%s: CRLF", what);
+	t_ok(strcmp(gc, got) == 0 && fc == f, name);
+	free(got);
+	free(g1);
+	free(c);
+	free(gc);
+}
+
+static void
+t_single(void)
+{
+	check("single text",
+	    "Subject: hi\nContent-Type: text/plain; charset=UTF-8\n\n"
+	    "hello\nworld\n",
+	    "[1 text/plain utf-8    k=0 d=0]hello\nworld\n<1 12 0>", 0, NULL);
+	check("no header at all", "\nbody",
+	    "[1 text/plain us-ascii    k=0 d=0]body<1 4 0>", 0, NULL);
+	check("empty input", "",
+	    "[1 text/plain us-ascii    k=0 d=0]<1 0 0>", 0, NULL);
+	check("From_ line and qp",
+	    "From a@b Mon Jan  1 00:00:00 2024\n"
+	    "Content-Transfer-Encoding: Quoted-Printable\n\n"
+	    "caf=C3=A9 =\nau lait  \n",
+	    "[1 text/plain us-ascii quoted-printable   k=0 d=0]"
+	    "caf\xc3\xa9 au lait\n<1 14 0>", 0, NULL);
+}
+
+static const char mixed[] =
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"XX\"\n\n"
+    "preamble\n"
+    "--XX\n"
+    "Content-Type: text/plain\n\n"
+    "see attached\n"
+    "--XX\n"
+    "Content-Type: application/octet-stream; name=a.bin\n"
+    "Content-Transfer-Encoding: base64\n"
+    "Content-Disposition: attachment; filename=\"data.bin\"\n\n"
+    "AQID/f7/\n"
+    "aGk=\n"
+    "--XX--\n"
+    "epilogue\n";
+
+static void
+t_mixed(void)
+{
+	check("mixed", mixed,
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain     k=0 d=1]see attached<1 12 0>"
+	    "[2 application/octet-stream  base64 attachment data.bin k=0 d=1]"
+	    "\x01\x02\x03\xfd\xfe\xffhi<2 8 0>"
+	    "< 0 0>", 0, NULL);
+}
+
+static const char nested[] =
+    "Content-Type: multipart/mixed; boundary=outer\n\n"
+    "--outer\n"
+    "Content-Type: multipart/alternative; boundary=inner\n\n"
+    "--inner\n"
+    "Content-Type: text/plain\n\n"
+    "plain\n"
+    "--inner\n"
+    "Content-Type: text/html\n\n"
+    "<p>html</p>\n"
+    "--inner--\n"
+    "--outer\n"
+    "Content-Type: image/png; name=\"=?UTF-8?B?w6kucG5n?=\"\n"
+    "Content-Transfer-Encoding: base64\n\n"
+    "iVBO\n"
+    "--outer--\n";
+
+static const char rfc822[] =
+    "Content-Type: multipart/mixed; boundary=a\n\n"
+    "--a\n\n"
+    "body one\n"
+    "--a\n"
+    "Content-Type: message/rfc822\n\n"
+    "Subject: inner\n"
+    "Content-Type: multipart/mixed; boundary=b\n\n"
+    "--b\n\n"
+    "in one\n"
+    "--b\n"
+    "Content-Disposition: attachment;\n"
+    " filename*=UTF-8''%E2%82%AC%20rates.txt\n\n"
+    "in two\n"
+    "--b--\n"
+    "--a\n"
+    "Content-Type: message/rfc822\n\n"
+    "Subject: flat\n\n"
+    "flat body\n"
+    "--a--\n";
+
+static void
+t_nested(void)
+{
+	check("nested alternative", nested,
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/alternative     k=1 d=1]"
+	    "[1.1 text/plain     k=0 d=2]plain<1.1 5 0>"
+	    "[1.2 text/html     k=0 d=2]<p>html</p><1.2 11 0>"
+	    "<1 0 0>"
+	    "[2 image/png  base64  \xc3\xa9.png k=0 d=1]\x89PN<2 3 0>"
+	    "< 0 0>", 0, NULL);
+	check("message/rfc822", rfc822,
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]body one<1 8 0>"
+	    "[2 message/rfc822     k=2 d=1]"
+	    "[2 multipart/mixed     k=1 d=2]"
+	    "[2.1 text/plain us-ascii    k=0 d=3]in one<2.1 6 0>"
+	    "[2.2 text/plain us-ascii  attachment \xe2\x82\xac rates.txt"
+	    " k=0 d=3]in two<2.2 6 0>"
+	    "<2 0 0><2 0 0>"
+	    "[3 message/rfc822     k=2 d=1]"
+	    "[3.1 text/plain us-ascii    k=0 d=2]flat body<3.1 9 0>"
+	    "<3 0 0>"
+	    "< 0 0>", 0, NULL);
+}
+
+static void
+t_boundaries(void)
+{
+	check("prefix boundaries",
+	    "Content-Type: multipart/mixed; boundary=abc\n\n"
+	    "--abc\n"
+	    "Content-Type: multipart/mixed; boundary=abcd\n\n"
+	    "--abcd\n\n"
+	    "x\n--abcde\n--abc-\n"
+	    "--abcd--\n"
+	    "--abc\n\n"
+	    "y\n"
+	    "--abc--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/mixed     k=1 d=1]"
+	    "[1.1 text/plain us-ascii    k=0 d=2]x\n--abcde\n--abc-<1.1 16 0>"
+	    "<1 0 0>"
+	    "[2 text/plain us-ascii    k=0 d=1]y<2 1 0>"
+	    "< 0 0>", 0, NULL);
+	check("transport padding",
+	    "Content-Type: multipart/mixed; boundary=p\n\n"
+	    "--p \t \n\n"
+	    "one\n"
+	    "--p  \n\n"
+	    "two\n"
+	    "--p--\t\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]one<1 3 0>"
+	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
+	    "< 0 0>", 0, NULL);
+	check("missing final boundary",
+	    "Content-Type: multipart/mixed; boundary=m\n\n"
+	    "--m\n\n"
+	    "one\n"
+	    "--m\n"
+	    "Content-Type: multipart/related; boundary=n\n\n"
+	    "--n\n\n"
+	    "two\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]one<1 3 0>"
+	    "[2 multipart/related     k=1 d=1]"
+	    "[2.1 text/plain us-ascii    k=0 d=2]two\n<2.1 4 0>"
+	    "<2 0 1>< 0 1>", MIME_W_NOEND, NULL);
+	check("outer boundary closes inner part",
+	    "Content-Type: multipart/mixed; boundary=o\n\n"
+	    "--o\n"
+	    "Content-Type: multipart/mixed; boundary=i\n\n"
+	    "--i\n\n"
+	    "in\n"
+	    "--o\n\n"
+	    "out\n"
+	    "--o--",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/mixed     k=1 d=1]"
+	    "[1.1 text/plain us-ascii    k=0 d=2]in<1.1 2 0>"
+	    "<1 0 1>"
+	    "[2 text/plain us-ascii    k=0 d=1]out<2 3 0>"
+	    "< 0 0>", MIME_W_NOEND, NULL);
+	check("no newline before delimiter",
+	    "Content-Type: multipart/mixed; boundary=z\n\n"
+	    "--z\n\n"
+	    "abc--z\n"
+	    "--z\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "YWJj\n"
+	    "--z--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]abc--z<1 6 0>"
+	    "[2 text/plain us-ascii base64   k=0 d=1]abc<2 3 0>"
+	    "< 0 0>", 0, NULL);
+	check("empty part and blank lines kept",
+	    "Content-Type: multipart/mixed; boundary=e\n\n"
+	    "--e\n"
+	    "--e\n\n"
+	    "\n\nx\n\n\n"
+	    "--e--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]<1 0 0>"
+	    "[2 text/plain us-ascii    k=0 d=1]\n\nx\n\n<2 5 0>"
+	    "< 0 0>", 0, NULL);
+}
+
+static void
+t_defaults(void)
+{
+	check("no boundary param",
+	    "Content-Type: multipart/mixed\n\n--x\nhi\n",
+	    "[1 text/plain     k=0 d=0]--x\nhi\n<1 7 32>",
+	    MIME_W_BOUNDARY, NULL);
+	check("digest default",
+	    "Content-Type: multipart/digest; boundary=d\n\n"
+	    "--d\n\n"
+	    "Subject: s\n\n"
+	    "m1\n"
+	    "--d--\n",
+	    "[ multipart/digest     k=1 d=0]"
+	    "[1 message/rfc822     k=2 d=1]"
+	    "[1.1 text/plain us-ascii    k=0 d=2]m1<1.1 2 0>"
+	    "<1 0 0>< 0 0>", 0, NULL);
+	check("unknown encoding, broken type",
+	    "Content-Type: garbage\n"
+	    "Content-Transfer-Encoding: x-foo\n\n"
+	    "raw\n",
+	    "[1 text/plain us-ascii x-foo   k=0 d=0]raw\n<1 4 80>",
+	    MIME_W_ENCODING | MIME_W_TYPE, NULL);
+}
+
+static void
+t_limits(void)
+{
+	struct mime_limits lim = { 0, 2, 0 };
+	struct mime_limits few = { 0, 0, 3 };
+	struct mime_limits small = { 40, 0, 0 };
+
+	check("depth limit",
+	    "Content-Type: multipart/mixed; boundary=1\n\n"
+	    "--1\n"
+	    "Content-Type: multipart/mixed; boundary=2\n\n"
+	    "--2\n"
+	    "Content-Type: multipart/mixed; boundary=3\n\n"
+	    "--3\n\n"
+	    "deep\n"
+	    "--3--\n"
+	    "--2--\n"
+	    "--1--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/mixed     k=1 d=1]"
+	    "[1.1 text/plain     k=0 d=2]--3\n\ndeep\n--3--<1.1 15 2>"
+	    "<1 0 0>< 0 0>", MIME_W_DEPTH, &lim);
+	check("part-count limit",
+	    "Content-Type: multipart/mixed; boundary=c\n\n"
+	    "--c\n\none\n--c\n\ntwo\n--c\n\nthree\n--c--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]one<1 3 0>"
+	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
+	    "< 0 4>", MIME_W_PARTS, &few);
+	check("header cap",
+	    "Subject: 0123456789012345678901234567890123456789\n"
+	    "Content-Type: text/html\n\nx\n",
+	    "[1 text/plain us-ascii    k=0 d=0]x\n<1 2 8>",
+	    MIME_W_HDRTRUNC, &small);
+}
+
+/* A body line far longer than any buffer, and one starting with "--". */
+static void
+t_longlines(void)
+{
+	size_t n = 300000, i;
+	char *msg = xmalloc(n + 200), *want = xmalloc(n + 200), *got;
+	int f;
+
+	strcpy(msg, "Content-Type: multipart/mixed; boundary=L\n\n--L\n\n--");
+	i = strlen(msg);
+	memset(msg + i, 'L', n);
+	strcpy(msg + i + n, "\n--L--\n");
+	strcpy(want, "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]--");
+	i = strlen(want);
+	memset(want + i, 'L', n);
+	sprintf(want + i + n, "<1 %zu 0>< 0 0>", n + 2);
+	got = run(msg, strlen(msg), 0, NULL, &f);
+	t_ok(strcmp(got, want) == 0, "long line starting with --");
+	free(got);
+	got = run(msg, strlen(msg), 1000, NULL, &f);
+	t_ok(strcmp(got, want) == 0, "long line in 1000-byte chunks");
+	free(got);
+	free(msg);
+	free(want);
+}
+
+static char got_id[100], got_desc[100];
+
+static void
+on_begin_id(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	if (pt->kind == MIME_LEAF) {
+		snprintf(got_id, sizeof got_id, "%s", pt->id);
+		snprintf(got_desc, sizeof got_desc, "%s", pt->description);
+	}
+}
+
+/* Content-ID, Content-Description; a whole file through mime_fd(). */
+static void
+t_fields(void)
+{
+	struct mime_cb c2 = { on_begin_id, NULL, NULL, NULL };
+	struct mime *m = mime_new(&c2, NULL);
+	const char msg[] = "Content-ID: <x@y>\n"
+	    "Content-Description: =?ISO-8859-1?Q?caf=E9?= list\n\nbody";
+	int fd, f = -1;
+
+	mime_feed(m, msg, sizeof msg - 1);
+	t_int(mime_end(m), 0, "fields: flags");
+	mime_free(m);
+	t_str(got_id, strlen(got_id), "<x@y>", "Content-ID");
+	t_str(got_desc, strlen(got_desc), "caf\xc3\xa9 list",
+	    "Content-Description decoded");
+	buf_reset(&ev);
+	fd = open("../data/mime/prefix.eml", O_RDONLY);
+	t_int(mime_fd(fd, &cb, NULL, &f), 0, "mime_fd");
+	close(fd);
+	t_str(ev.p, ev.len,
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/mixed     k=1 d=1]"
+	    "[1.1 text/plain us-ascii    k=0 d=2]x\n--abcde\n--abc-<1.1 16 0>"
+	    "<1 0 0>"
+	    "[2 text/plain  quoted-printable  \xc3\xa9.png k=0 d=1]"
+	    "caf\xc3\xa9 au lait<2 13 0>< 0 0>", "mime_fd on prefix.eml");
+	t_int(f, 0, "mime_fd flags");
+}
+
+int
+main(void)
+{
+	buf_init(&ev, 1 << 22);
+	t_single();
+	t_mixed();
+	t_nested();
+	t_boundaries();
+	t_defaults();
+	t_limits();
+	t_longlines();
+	t_fields();
+	buf_free(&ev);
+	return t_done();
+}
