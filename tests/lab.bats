@@ -1,0 +1,364 @@
+#!/usr/bin/env bats
+# The mail lab (tests/lab/lab): real Dovecot, Postfix and NSD on loopback.
+# One lab for the whole file; each case checks exact protocol answers.
+# Needs root and the server packages (tests/deps installs them).
+
+LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+
+setup_file() {
+	local b rc
+	for b in dovecot postfix nsd; do
+		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
+	done
+	command -v dig >/dev/null || skip "lab: dig missing (bind9-dnsutils; run tests/deps)"
+	[ "$(id -u)" = 0 ] || skip "lab: needs root"
+	# Another lab may hold some ports: try a few port bases.
+	for b in 20000 21000 22000 23000 24000 25000 26000 27000; do
+		rc=0
+		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
+		[ $rc = 3 ] || break
+	done
+	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
+	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
+	export LAB_DIR
+}
+
+teardown_file() {
+	[ -n "${LAB_DIR:-}" ] || return 0
+	local g groups="" f s
+	for f in "$LAB_DIR"/*.pgid; do
+		[ -f "$f" ] && groups="$groups $(cat "$f")"
+	done
+	"$LAB" stop "$LAB_DIR"
+	# Nothing of the lab may be left (zombies awaiting a slow reaper aside).
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		s=${s##*) }
+		set -- $s
+		for g in $groups; do
+			if [ "$3" = "$g" ] && [ "$1" != Z ]; then
+				echo "lab process left: $f: $s" >&3
+				return 1
+			fi
+		done
+	done
+	rm -rf "$LAB_DIR"
+}
+
+setup() {
+	set -a
+	. "$LAB_DIR/env"
+	set +a
+}
+
+# dig against the lab's NSD
+q() {
+	dig @127.0.0.1 -p "$LAB_DNS_PORT" +time=2 +tries=1 "$@"
+}
+# the rcode of a query
+rcode() {
+	q "$@" +noall +comments | sed -n 's/.*status: \([A-Z]*\).*/\1/p'
+}
+
+@test "lab status: the three servers and two proxies run; lab env names the ports" {
+	run "$LAB" status "$LAB_DIR"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "dovecot: running (process group $(cat "$LAB_DIR/dovecot.pgid"))" ]
+	[ "${#lines[@]}" -eq 5 ]
+	run "$LAB" env "$LAB_DIR"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"LAB_SUBMISSION_PORT=$LAB_SUBMISSION_PORT"* ]]
+}
+
+@test "lab start refuses a busy port and starts nothing" {
+	run "$LAB" start  # the ports from $LAB_DIR/env, all in use
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"port(s) busy on 127.0.0.1: $LAB_SMTP_PORT/tcp"* ]]
+}
+
+@test "submission: STARTTLS + AUTH PLAIN as alice delivers, with its envelope" {
+	id="lab-$$-$RANDOM"
+	run python3 - "$id" <<'EOF'
+import os, smtplib, ssl, sys
+E = os.environ
+ctx = ssl.create_default_context(cafile=E['LAB_CA'])
+s = smtplib.SMTP('127.0.0.1', int(E['LAB_SUBMISSION_PORT']), 'client.test')
+s.starttls(context=ctx)
+code, msg = s.ehlo('client.test')
+assert b'\nAUTH PLAIN LOGIN CRAM-MD5\n' in msg, msg
+s.user, s.password = 'alice', 'alicepw'
+print(s.auth('PLAIN', s.auth_plain))
+print(s.mail('alice@yubin.test'))
+print(s.rcpt('bob@example.org'))
+print(s.data(('Subject: %s\r\n\r\nbody\r\n.dot\r\n' % sys.argv[1]).encode()))
+s.quit()
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "(235, b'2.7.0 Authentication successful')" ]
+	[ "${lines[1]}" = "(250, b'2.1.0 Ok')" ]
+	[ "${lines[2]}" = "(250, b'2.1.5 Ok')" ]
+	[[ "${lines[3]}" == "(250, b'2.0.0 Ok: queued as "* ]]
+	f=
+	for _ in $(seq 100); do
+		f=$(grep -l "^Subject: $id\$" "$LAB_STORE"/new/* 2>/dev/null || true)
+		[ -n "$f" ] && break
+		sleep 0.05
+	done
+	[ -n "$f" ]
+	# the client's bytes, LF line ends, dot-unstuffed, no Received by Postfix
+	[ "$(cat "$f")" = "$(printf 'Subject: %s\n\nbody\n.dot' "$id")" ]
+	[ "$(cat "$LAB_ENVELOPES/$(basename "$f")")" = "$(printf '%s\n' \
+		sender=alice@yubin.test recipient=bob@example.org \
+		sasl_username=alice client_helo=client.test)" ]
+}
+
+@test "submission: before STARTTLS no AUTH, and MAIL gets 530" {
+	run python3 <<'EOF'
+import os, smtplib
+s = smtplib.SMTP('127.0.0.1', int(os.environ['LAB_SUBMISSION_PORT']))
+code, msg = s.ehlo()
+print(code, b'AUTH' in msg, b'STARTTLS' in msg)
+print(s.mail('alice@yubin.test'))
+EOF
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "250 False True" ]
+	[ "${lines[1]}" = "(530, b'5.7.0 Must issue a STARTTLS command first')" ]
+}
+
+@test "SMTP+AUTH port advertises AUTH without TLS" {
+	run python3 <<'EOF'
+import os, smtplib
+s = smtplib.SMTP('127.0.0.1', int(os.environ['LAB_SMTP_AUTH_PLAIN_PORT']))
+code, msg = s.ehlo()
+ext = msg.decode().split('\n')[1:]
+print('AUTH PLAIN LOGIN CRAM-MD5' in ext, 'STARTTLS' in ext)
+EOF
+	[ "$status" -eq 0 ]
+	[ "$output" = "True False" ]
+}
+
+@test "SMTPS: implicit TLS, AUTH as bob" {
+	run python3 <<'EOF'
+import os, smtplib, ssl
+E = os.environ
+ctx = ssl.create_default_context(cafile=E['LAB_CA'])
+s = smtplib.SMTP_SSL('127.0.0.1', int(E['LAB_SMTPS_PORT']), context=ctx)
+s.ehlo()
+s.user, s.password = 'bob', 'bobpw'
+print(s.auth('PLAIN', s.auth_plain))
+s.quit()
+EOF
+	[ "$status" -eq 0 ]
+	[ "$output" = "(235, b'2.7.0 Authentication successful')" ]
+}
+
+@test "SMTP: reject550 gets 550, defer450 gets 450, SIZE over the limit 552" {
+	run python3 <<'EOF'
+import os, smtplib
+s = smtplib.SMTP('127.0.0.1', int(os.environ['LAB_SMTP_PORT']))
+s.ehlo()
+print(s.mail('x@client.test'))
+print(s.rcpt('reject550@yubin.test'))
+print(s.rcpt('defer450@example.com'))
+s.rset()
+print(s.mail('x@client.test', ['SIZE=2000000']))
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "(250, b'2.1.0 Ok')" ]
+	[ "${lines[1]}" = "(550, b'5.1.1 <reject550@yubin.test>: Recipient address rejected: lab: rejected recipient')" ]
+	[ "${lines[2]}" = "(450, b'4.2.0 <defer450@example.com>: Recipient address rejected: lab: deferred recipient')" ]
+	[ "${lines[3]}" = "(552, b'5.3.4 Message size exceeds fixed limit')" ]
+}
+
+@test "IMAPS: login as carol, whose password has a space, a quote and a backslash" {
+	run python3 <<'EOF'
+import imaplib, os, ssl
+E = os.environ
+ctx = ssl.create_default_context(cafile=E['LAB_CA'])
+i = imaplib.IMAP4_SSL('127.0.0.1', int(E['LAB_IMAPS_PORT']), ssl_context=ctx)
+print(i.login('carol', 'c a"r\\ol'))
+print(i.select('INBOX'))
+i.logout()
+i = imaplib.IMAP4_SSL('127.0.0.1', int(E['LAB_IMAPS_PORT']), ssl_context=ctx)
+try:
+    i.login('carol', 'wrong')
+except imaplib.IMAP4.error as e:
+    print(e)
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "('OK', [b'Logged in'])" ]
+	[ "${lines[1]}" = "('OK', [b'0'])" ]
+	[ "${lines[2]}" = "b'[AUTHENTICATIONFAILED] Authentication failed.'" ]
+}
+
+@test "POP3: STLS then USER/PASS; APOP" {
+	run python3 <<'EOF'
+import os, poplib, re, ssl
+E = os.environ
+ctx = ssl.create_default_context(cafile=E['LAB_CA'])
+p = poplib.POP3('127.0.0.1', int(E['LAB_POP3_PORT']))
+print(bool(re.match(rb'\+OK .*<[^<>]+@[^<>]+>$', p.getwelcome())))
+print(p.stls(context=ctx))
+print(p.user('alice'))
+print(p.pass_('alicepw'))
+print(p.stat())
+p.quit()
+p = poplib.POP3('127.0.0.1', int(E['LAB_POP3_PORT']))
+print(p.apop('bob', 'bobpw'))
+p.quit()
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = True ]
+	[ "${lines[1]}" = "b'+OK Begin TLS negotiation now.'" ]
+	[ "${lines[2]}" = "b'+OK'" ]
+	[ "${lines[3]}" = "b'+OK Logged in.'" ]
+	[ "${lines[4]}" = "(0, 0)" ]
+	[ "${lines[5]}" = "b'+OK Logged in.'" ]
+}
+
+@test "POP3S and IMAP STARTTLS verify against the lab CA as localhost" {
+	run openssl s_client -connect "127.0.0.1:$LAB_POP3S_PORT" -CAfile "$LAB_CA" \
+		-verify_hostname localhost -verify_return_error </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Verify return code: 0 (ok)"* ]]
+	run python3 -c '
+import os, poplib, ssl
+E = os.environ
+ctx = ssl.create_default_context(cafile=E["LAB_CA"])
+p = poplib.POP3_SSL("127.0.0.1", int(E["LAB_POP3S_PORT"]), context=ctx)
+print(p.getwelcome().split(b" <")[0])
+p.quit()'
+	[ "$status" -eq 0 ]
+	[ "$output" = "b'+OK Dovecot (Debian) ready.'" ]
+	run openssl s_client -starttls imap -connect "127.0.0.1:$LAB_IMAP_PORT" \
+		-CAfile "$LAB_CA" -verify_ip 127.0.0.1 -verify_return_error </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Verify return code: 0 (ok)"* ]]
+}
+
+@test "DNS: equal-preference MXs, implicit MX, null MX" {
+	[ "$(q +short yubin.test MX | sort)" = "$(printf '10 mx1.yubin.test.\n10 mx2.yubin.test.')" ]
+	[ "$(q +short implicit.yubin.test MX)" = "" ]
+	[ "$(rcode implicit.yubin.test MX)" = NOERROR ]
+	[ "$(q +short implicit.yubin.test A)" = 127.0.0.1 ]
+	[ "$(q +short nullmx.yubin.test MX)" = "0 ." ]
+}
+
+@test "DNS: NXDOMAIN and NODATA" {
+	[ "$(rcode nxdomain.yubin.test MX)" = NXDOMAIN ]
+	[ "$(rcode nodata.yubin.test MX)" = NOERROR ]
+	[ "$(q +short nodata.yubin.test MX)" = "" ]
+	[ "$(q +short nodata.yubin.test A)" = "" ]
+}
+
+@test "DNS: an MX that is a CNAME, an MX host that does not exist" {
+	[ "$(q +short cnamemx.yubin.test MX)" = "10 alias.yubin.test." ]
+	[ "$(q +short alias.yubin.test A)" = "$(printf 'mx1.yubin.test.\n127.0.0.1')" ]
+	[ "$(q +short badmx.yubin.test MX)" = "10 nohost.yubin.test." ]
+	[ "$(rcode nohost.yubin.test A)" = NXDOMAIN ]
+}
+
+@test "DNS: an answer over 512 bytes is truncated over UDP, whole over TCP" {
+	run q +noedns +ignore +noall +comments big.yubin.test MX
+	[[ "$output" == *"flags: qr aa tc "* ]]
+	[[ "$output" == *"ANSWER: 0,"* ]]
+	[ "$(q +tcp +short big.yubin.test MX | wc -l)" -eq 12 ]
+	size=$(q +tcp big.yubin.test MX | sed -n 's/^;; MSG SIZE  rcvd: //p')
+	[ "$size" -gt 512 ]
+}
+
+@test "DNS: RFC 6186 SRV records and TXT" {
+	[ "$(q +short _submission._tcp.yubin.test SRV)" = "0 1 $LAB_SUBMISSION_PORT lab.yubin.test." ]
+	[ "$(q +short _imaps._tcp.yubin.test SRV)" = "0 1 $LAB_IMAPS_PORT lab.yubin.test." ]
+	[ "$(q +short _imap._tcp.yubin.test SRV)" = "0 0 0 ." ]
+	[ "$(q +short txt.yubin.test TXT)" = '"yubin lab" "second string"' ]
+}
+
+@test "certificates: good, wrong-host, expired and self-signed are what they say" {
+	T=$LAB_DIR/tls
+	run openssl verify -CAfile "$LAB_CA" "$LAB_CERT"
+	[ "$status" -eq 0 ]
+	for h in localhost yubin.test mx1.yubin.test; do
+		openssl x509 -in "$LAB_CERT" -noout -checkhost "$h" | grep -q ' does match certificate$'
+	done
+	openssl x509 -in "$LAB_CERT" -noout -checkip 127.0.0.1 | grep -q ' does match certificate$'
+	openssl x509 -in "$LAB_CERT" -noout -checkip ::1 | grep -q ' does match certificate$'
+	openssl x509 -in "$LAB_CERT" -noout -checkend 86400
+
+	run openssl verify -CAfile "$LAB_CA" "$LAB_CERT_WRONGHOST"
+	[ "$status" -eq 0 ]
+	openssl x509 -in "$LAB_CERT_WRONGHOST" -noout -checkhost localhost | grep -q 'does NOT match certificate$'
+
+	run openssl x509 -in "$LAB_CERT_EXPIRED" -noout -checkend 0
+	[ "$status" -eq 1 ]
+	[ "$output" = "Certificate will expire" ]
+	openssl x509 -in "$LAB_CERT_EXPIRED" -noout -checkhost localhost | grep -q ' does match certificate$'
+	run openssl verify -CAfile "$LAB_CA" "$LAB_CERT_EXPIRED"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"certificate has expired"* ]]
+
+	run openssl verify -CAfile "$LAB_CA" "$LAB_CERT_SELFSIGNED"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"self-signed certificate"* ]]
+	[ "$(openssl x509 -in "$LAB_CERT_SELFSIGNED" -noout -subject | sed 's/^subject=//')" = \
+	  "$(openssl x509 -in "$LAB_CERT_SELFSIGNED" -noout -issuer | sed 's/^issuer=//')" ]
+	[ -r "$T/selfsigned.key" ] && [ -r "$T/wronghost.key" ] && [ -r "$T/expired.key" ]
+}
+
+@test "delay proxy: EHLO takes two delays; submission works through it" {
+	run python3 <<'EOF2'
+import os, smtplib, ssl, time
+E = os.environ
+ctx = ssl.create_default_context(cafile=E['LAB_CA'])
+s = smtplib.SMTP('127.0.0.1', int(E['LAB_DELAY_SUBMISSION_PORT']))
+t = time.monotonic()
+s.ehlo()
+rtt = (time.monotonic() - t) * 1000
+print(rtt >= 2 * int(E['LAB_DELAY_MS']), rtt < 2000)
+s.starttls(context=ctx)
+s.ehlo()
+s.user, s.password = 'alice', 'alicepw'
+print(s.auth('PLAIN', s.auth_plain))
+s.quit()
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "True True" ]
+	[ "${lines[1]}" = "(235, b'2.7.0 Authentication successful')" ]
+}
+
+@test "fault proxy: reset, silence, and an SMTP greeting cut short" {
+	run python3 <<'EOF2'
+import os, socket
+E = os.environ
+s = socket.create_connection(('127.0.0.1', int(E['LAB_FAULT_RESET_PORT'])))
+try:
+    print(s.recv(100))
+except OSError as e:
+    print(type(e).__name__)
+s = socket.create_connection(('127.0.0.1', int(E['LAB_FAULT_HANG_PORT'])))
+s.settimeout(0.3)
+try:
+    print(s.recv(100))
+except socket.timeout:
+    print('timeout')
+s.close()
+s = socket.create_connection(('127.0.0.1', int(E['LAB_FAULT_CUT_PORT'])))
+got = b''
+while True:
+    b = s.recv(100)
+    if not b:
+        break
+    got += b
+print(got)
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ConnectionResetError ]
+	[ "${lines[1]}" = timeout ]
+	[ "${lines[2]}" = "b'220 lab.yu'" ]
+}
