@@ -1,0 +1,663 @@
+/*
+ * mimeunpack: take a MIME message apart.
+ *
+ * The message is streamed through the mime parser (common/mime.h); each
+ * mode is a set of callbacks.  Nothing holds a whole part in memory
+ * except -t, which must convert a text part's charset in one go (a
+ * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
+ * keeps at most TEXT_MAX bytes of one part.
+ *
+ * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
+ * relative to a descriptor of DIR, so a name planted in DIR (a file or
+ * a symlink) is never overwritten or followed: the next "-N" variant of
+ * the name is tried instead.
+ *
+ * Only leaves are listed and written: a container has no bytes of its
+ * own that the parser hands over, so a line for it would carry no size.
+ * uuencoded blocks in text/plain bodies (still common from old mailers)
+ * count as attachments for -x and -O.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "charset.h"
+#include "codec.h"
+#include "mime.h"
+#include "safename.h"
+#include "util.h"
+
+#define TEXT_MAX   (8u << 20)   /* one text part for -t */
+#define MAXSUFFIX  10000        /* name-1 ... name-9999, then give up */
+
+enum mode { M_NONE, M_LIST, M_EXTRACT, M_OUTPUT, M_TEXT };
+
+static struct {
+	enum mode mode;
+	const char *dir;
+	char **sel;
+	size_t nsel;
+} opt = { M_NONE, ".", NULL, 0 };
+
+/* An open container, for -t: is it an alternative, did it have plain? */
+struct box {
+	int alt, plain;
+	struct buf html;        /* text/html held until the end of alt */
+};
+
+static struct {
+	const char *file;       /* the input's name, for warnings */
+	int dirfd;              /* -x: DIR */
+	int fd;                 /* -x: the file being written, or -1 */
+	char name[SAFENAME_MAX + 1];
+	int cur;                /* the current leaf is selected */
+	int uu;                 /* scanning it for uuencoded blocks */
+	int uucur;              /* the current block is selected */
+	const struct mime_part *pt; /* the current leaf, for uu_event */
+	struct uu_scan scan;
+	int ismsg;              /* the root header has a field */
+	int done;               /* something was printed or written */
+	int status;             /* the worst error so far */
+	struct buf text;        /* -t: the current text part */
+	int textkind;           /* -t: 0 skip, 1 plain, 2 html */
+	struct box box[64];
+	int nbox;
+} st;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-l | -x | -O | -t] [-s selector]... [-d dir] "
+	    "[file ...]\n"
+	    "       %s -V\n", progname, progname);
+	exit(EX_USAGE);
+}
+
+/* getopt's own messages would name argv[0], not progname. */
+static void __attribute__((noreturn))
+bad_opt(const char *optstr)
+{
+	const char *o = strchr(optstr, optopt);
+
+	if (optopt != '?' && o != NULL && o[1] == ':')
+		warn("option -%c needs an argument", optopt);
+	else if (optopt != '?')
+		warn("unknown option -%c", optopt);
+	usage();
+}
+
+static void
+set_mode(enum mode m)
+{
+	if (opt.mode != M_NONE && opt.mode != m)
+		die(EX_USAGE, "-l, -x, -O and -t exclude each other");
+	opt.mode = m;
+}
+
+static void
+add_sel(char *s)
+{
+	char *p;
+
+	if (strchr(s, '/') != NULL)
+		for (p = s; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	opt.sel = xrealloc(opt.sel, (opt.nsel + 1) * sizeof(*opt.sel));
+	opt.sel[opt.nsel++] = s;
+}
+
+static int
+parse_opts(int argc, char *argv[])
+{
+	const char *optstr = "OVd:hls:tx";
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, optstr)) != -1) {
+		switch (c) {
+		case 'O': set_mode(M_OUTPUT); break;
+		case 'V': version();
+		case 'd': opt.dir = optarg; break;
+		case 'l': set_mode(M_LIST); break;
+		case 's': add_sel(optarg); break;
+		case 't': set_mode(M_TEXT); break;
+		case 'x': set_mode(M_EXTRACT); break;
+		case 'h': usage();
+		default: bad_opt(optstr);
+		}
+	}
+	if (opt.mode == M_NONE)
+		opt.mode = M_EXTRACT;
+	return optind;
+}
+
+static void
+fail(int status)
+{
+	if (status > st.status)
+		st.status = status;
+}
+
+/* ---- selection ---- */
+
+static int
+is_number(const char *s)
+{
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((*s < '0' || *s > '9') && !(*s == '.' && s[1] >= '0' &&
+		    s[1] <= '9'))
+			return 0;
+	return 1;
+}
+
+/* "2" selects part 2 and every part inside it. */
+static int
+sel_match(const char *sel, const struct mime_part *pt)
+{
+	size_t n;
+
+	if (is_number(sel)) {
+		n = strlen(sel);
+		return strncmp(pt->section, sel, n) == 0 &&
+		    (pt->section[n] == '\0' || pt->section[n] == '.');
+	}
+	if (strchr(sel, '/') != NULL)
+		return fnmatch(sel, pt->type, 0) == 0;
+	return pt->filename[0] != '\0' && fnmatch(sel, pt->filename, 0) == 0;
+}
+
+/* A uuencoded block: only file-name globs select it. */
+static int
+uu_selected(const char *name)
+{
+	size_t i;
+
+	if (opt.nsel == 0)
+		return 1;
+	for (i = 0; i < opt.nsel; i++)
+		if (!is_number(opt.sel[i]) && strchr(opt.sel[i], '/') == NULL &&
+		    fnmatch(opt.sel[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_attachment(const struct mime_part *pt)
+{
+	return pt->filename[0] != '\0' ||
+	    strcmp(pt->disposition, "attachment") == 0 ||
+	    strncmp(pt->type, "text/", 5) != 0;
+}
+
+/* Without -s, -l lists every leaf; -x and -O take the attachments. */
+static int
+selected(const struct mime_part *pt)
+{
+	size_t i;
+
+	if (opt.nsel == 0)
+		return opt.mode == M_LIST || is_attachment(pt);
+	for (i = 0; i < opt.nsel; i++)
+		if (sel_match(opt.sel[i], pt))
+			return 1;
+	return 0;
+}
+
+/* ---- warnings and the root ---- */
+
+static const struct {
+	int flag;
+	const char *why;
+} mime_why[] = {
+	{ MIME_W_NOEND, "multipart without its close delimiter" },
+	{ MIME_W_DEPTH, "nesting too deep, container taken as text" },
+	{ MIME_W_PARTS, "too many parts, parsing stopped" },
+	{ MIME_W_HDRTRUNC, "header too long, cut" },
+	{ MIME_W_ENCODING, "unknown transfer encoding, taken as binary" },
+	{ MIME_W_BOUNDARY, "multipart without boundary, taken as text" },
+	{ MIME_W_TYPE, "unparsable Content-Type, default used" },
+};
+
+static void
+warn_part(const struct mime_part *pt)
+{
+	char why[1024];
+	size_t i, n = 0;
+	int f;
+
+	why[0] = '\0';
+	for (i = 0; i < sizeof(mime_why) / sizeof(mime_why[0]); i++)
+		if (pt->flags & mime_why[i].flag)
+			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
+			    n ? "; " : "", mime_why[i].why);
+	for (f = 1; f <= CODEC_NOEND && n < sizeof(why); f <<= 1)
+		if (pt->codec & f)
+			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
+			    n ? "; " : "", codec_why(f));
+	if (why[0] == '\0')
+		return;
+	if (pt->section[0] == '\0')
+		warn("%s: message: %s", st.file, why);
+	else
+		warn("%s: part %s: %s", st.file, pt->section, why);
+}
+
+/* Does the header block hold at least one "name:" field? */
+static int
+has_field(const char *h, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i; j < n && h[j] > ' ' && h[j] < 0x7f &&
+		    h[j] != ':'; j++)
+			;
+		if (j > i && j < n && h[j] == ':')
+			return 1;
+		while (i < n && h[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+/* ---- -l ---- */
+
+/* Print s with TAB, LF and other control characters as '_'. */
+static void
+out_field(const char *s)
+{
+	for (; *s != '\0'; s++)
+		outc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '_' : *s);
+}
+
+static void
+list_end(const struct mime_part *pt)
+{
+	out_field(pt->section);
+	outc('\t');
+	out_field(pt->type);
+	outc('\t');
+	out_field(pt->charset);
+	outc('\t');
+	out_field(pt->encoding);
+	printf("\t%llu\t", pt->size);
+	out_field(pt->disposition);
+	outc('\t');
+	out_field(pt->filename);
+	outc('\n');
+	st.done = 1;
+}
+
+/* ---- -x ---- */
+
+static void
+extract_begin(const char *filename, const char *section, const char *type)
+{
+	unsigned n;
+
+	for (n = 0; n < MAXSUFFIX; n++) {
+		safename(filename, section, type, n, st.name);
+		st.fd = openat(st.dirfd, st.name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (st.fd >= 0)
+			return;
+		if (errno != EEXIST)
+			die(EX_CANTCREAT, "%s/%s:", opt.dir, st.name);
+	}
+	die(EX_CANTCREAT, "%s/%s: too many files of that name", opt.dir,
+	    st.name);
+}
+
+/* A partial file is worse than none: remove it, then die. */
+static void __attribute__((noreturn))
+extract_fail(void)
+{
+	int e = errno;
+
+	close(st.fd);
+	unlinkat(st.dirfd, st.name, 0);
+	errno = e;
+	die(EX_IOERR, "%s/%s:", opt.dir, st.name);
+}
+
+static void
+extract_end(void)
+{
+	if (close(st.fd) < 0) {
+		st.fd = -1;
+		extract_fail();
+	}
+	st.fd = -1;
+	printf("%s/%s\n", opt.dir, st.name);
+	st.done = 1;
+}
+
+/* ---- -t ---- */
+
+static struct box *
+alt_box(void)
+{
+	int i;
+
+	for (i = st.nbox - 1; i >= 0; i--)
+		if (st.box[i].alt)
+			return &st.box[i];
+	return NULL;
+}
+
+static void
+box_push(const struct mime_part *pt)
+{
+	struct box *b;
+
+	if (st.nbox == (int)(sizeof(st.box) / sizeof(st.box[0])))
+		die(EX_SOFTWARE, "%s: nesting too deep", st.file);
+	b = &st.box[st.nbox++];
+	b->alt = strcmp(pt->type, "multipart/alternative") == 0;
+	b->plain = 0;
+	buf_init(&b->html, TEXT_MAX);
+}
+
+static void
+text_out(const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	out(p, n);
+	if (p[n - 1] != '\n')
+		outc('\n');
+	st.done = 1;
+}
+
+/* An alternative without text/plain: its text/html is the text. */
+static void
+box_pop(void)
+{
+	struct box *b = &st.box[--st.nbox];
+
+	if (b->alt && !b->plain)
+		text_out(b->html.p, b->html.len);
+	buf_free(&b->html);
+}
+
+static void
+text_begin(const struct mime_part *pt)
+{
+	struct box *b = alt_box();
+
+	st.textkind = 0;
+	buf_reset(&st.text);
+	if (strcmp(pt->disposition, "attachment") == 0)
+		return;
+	if (strcmp(pt->type, "text/plain") == 0) {
+		st.textkind = 1;
+		if (b != NULL)
+			b->plain = 1;
+	} else if (strcmp(pt->type, "text/html") == 0)
+		st.textkind = 2;
+}
+
+static void
+text_plain(const struct mime_part *pt)
+{
+	struct buf u;
+	const char *cs = pt->charset;
+
+	buf_init(&u, 4 * (size_t)TEXT_MAX);
+	if (charset_to_utf8(cs, strlen(cs), st.text.p, st.text.len, &u) == -2) {
+		warn("%s: part %s: unknown charset %s, taken as UTF-8",
+		    st.file, pt->section, cs);
+		utf8_append(st.text.p, st.text.len, &u);
+	}
+	text_out(u.p, u.len);
+	buf_free(&u);
+}
+
+static void
+text_end(const struct mime_part *pt)
+{
+	struct box *b = alt_box();
+
+	if (st.textkind == 1)
+		text_plain(pt);
+	else if (st.textkind == 2 && b == NULL)
+		text_out(st.text.p, st.text.len);
+	else if (st.textkind == 2 && !b->plain) {
+		buf_reset(&b->html);
+		buf_add(&b->html, st.text.p, st.text.len);
+	}
+	st.textkind = 0;
+}
+
+/* ---- uuencoded blocks in text/plain, for -x and -O ---- */
+
+static void
+uu_block_begin(const char *p, size_t n)
+{
+	char *name = xstrndup(p, n);
+
+	st.uucur = uu_selected(name);
+	if (st.uucur && opt.mode == M_EXTRACT)
+		extract_begin(name, st.pt->section, "application/octet-stream");
+	free(name);
+}
+
+static void
+uu_block_end(int flags)
+{
+	int f;
+
+	for (f = 1; f <= CODEC_NOEND; f <<= 1)
+		if (flags & f)
+			warn("%s: part %s: %s", st.file,
+			    st.pt->section, codec_why(f));
+	if (st.uucur && opt.mode == M_EXTRACT)
+		extract_end();
+	else if (st.uucur)
+		st.done = 1;
+	st.uucur = 0;
+}
+
+static void
+uu_event(void *arg, enum uu_event ev, const char *p, size_t n)
+{
+	(void)arg;
+	if (ev == UU_BEGIN)
+		uu_block_begin(p, n);
+	else if (ev == UU_DATA && st.uucur && opt.mode == M_EXTRACT) {
+		if (write_all(st.fd, p, n) < 0)
+			extract_fail();
+	} else if (ev == UU_DATA && st.uucur && opt.mode == M_OUTPUT)
+		out(p, n);
+	else if (ev == UU_END)
+		uu_block_end((int)n);
+}
+
+static void
+uu_start(const struct mime_part *pt)
+{
+	if (opt.mode != M_EXTRACT && opt.mode != M_OUTPUT)
+		return;
+	st.uu = 1;
+	st.uucur = 0;
+	st.pt = pt;
+	uu_scan_init(&st.scan, uu_event, NULL);
+}
+
+/* ---- the callbacks ---- */
+
+static void
+on_begin(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	if (pt->depth == 0)
+		st.ismsg = has_field(pt->hdr, pt->hdrlen);
+	if (!st.ismsg)
+		return;
+	if (pt->kind != MIME_LEAF) {
+		if (opt.mode == M_TEXT)
+			box_push(pt);
+		return;
+	}
+	if (opt.mode == M_TEXT) {
+		text_begin(pt);
+		return;
+	}
+	st.cur = selected(pt);
+	if (st.cur && opt.mode == M_EXTRACT)
+		extract_begin(pt->filename, pt->section, pt->type);
+	else if (!st.cur && strcmp(pt->type, "text/plain") == 0 &&
+	    strcmp(pt->disposition, "attachment") != 0)
+		uu_start(pt);
+}
+
+static void
+on_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	(void)arg;
+	if (!st.ismsg)
+		return;
+	if (opt.mode == M_TEXT) {
+		if (st.textkind != 0 && buf_add(&st.text, p, n) < 0 &&
+		    st.textkind > 0) {
+			warn("%s: part %s: text longer than %u bytes, cut",
+			    st.file, pt->section, TEXT_MAX);
+			st.textkind = -st.textkind;
+		}
+		return;
+	}
+	if (st.uu) {
+		st.pt = pt;
+		uu_scan_update(&st.scan, p, n);
+	}
+	if (!st.cur)
+		return;
+	if (opt.mode == M_EXTRACT && write_all(st.fd, p, n) < 0)
+		extract_fail();
+	else if (opt.mode == M_OUTPUT)
+		out(p, n);
+}
+
+static void
+on_end(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	if (!st.ismsg)
+		return;
+	warn_part(pt);
+	if (pt->kind != MIME_LEAF) {
+		if (opt.mode == M_TEXT)
+			box_pop();
+		return;
+	}
+	if (opt.mode == M_TEXT) {
+		if (st.textkind < 0)
+			st.textkind = -st.textkind;
+		text_end(pt);
+		return;
+	}
+	if (st.uu) {
+		st.pt = pt;
+		uu_scan_final(&st.scan);
+		st.uu = 0;
+	}
+	if (st.cur && opt.mode == M_LIST)
+		list_end(pt);
+	else if (st.cur && opt.mode == M_EXTRACT)
+		extract_end();
+	else if (st.cur && opt.mode == M_OUTPUT)
+		st.done = 1;
+	st.cur = 0;
+}
+
+/* ---- input ---- */
+
+static void
+read_fd(const char *name, int fd)
+{
+	struct mime_cb cb = { on_begin, on_data, on_end, NULL };
+
+	st.file = name;
+	st.ismsg = 0;
+	if (mime_fd(fd, &cb, NULL, NULL) < 0) {
+		warn("%s:", name);
+		fail(EX_IOERR);
+		return;
+	}
+	if (!st.ismsg) {
+		warn("%s: not a message", name);
+		fail(EX_DATAERR);
+	}
+}
+
+static void
+read_arg(const char *arg)
+{
+	int fd;
+
+	if (strcmp(arg, "-") == 0) {
+		read_fd(arg, STDIN_FILENO);
+		return;
+	}
+	fd = open(arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warn("%s:", arg);
+		fail(EX_NOINPUT);
+		return;
+	}
+	read_fd(arg, fd);
+	close(fd);
+}
+
+static void
+setup(void)
+{
+	st.fd = -1;
+	st.dirfd = -1;
+	if (opt.mode == M_EXTRACT) {
+		st.dirfd = open(opt.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st.dirfd < 0)
+			die(EX_CANTCREAT, "%s:", opt.dir);
+	}
+	buf_init(&st.text, TEXT_MAX);
+}
+
+static void
+cleanup(void)
+{
+	if (st.dirfd >= 0)
+		close(st.dirfd);
+	buf_free(&st.text);
+	free(opt.sel);
+	charset_cleanup();
+}
+
+int
+main(int argc, char *argv[])
+{
+	int i;
+
+	setprogname(argv[0]);
+	i = parse_opts(argc, argv);
+	argc -= i;
+	argv += i;
+	setup();
+	if (argc == 0)
+		read_fd("-", STDIN_FILENO);
+	for (i = 0; i < argc; i++)
+		read_arg(argv[i]);
+	cleanup();
+	out_close();
+	if (st.status != 0)
+		return st.status;
+	return st.done ? 0 : 1;
+}
