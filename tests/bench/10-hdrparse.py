@@ -12,15 +12,18 @@ def run(b):
     lst = b.corpus_list(sub)
     scale = n / sub
 
+    def m(*args, **kw):             # timed later, interleaved per task
+        return b.measure(*args, defer=True, **kw)
+
     subj = b.task("Subject of %d messages" % n)
-    b.measure(subj, "yubin hdrparse", "hdrparse -h subject maildir",
+    m(subj, "yubin hdrparse", "hdrparse -h subject maildir",
               ["hdrparse"], yubin=True)
-    b.measure(subj, "mblaze mhdr", "mlist maildir | mhdr -h subject",
+    m(subj, "mblaze mhdr", "mlist maildir | mhdr -h subject",
               ["mlist", "mhdr"], ratio_target=1.5,
               note="mhdr without -d prints the raw (undecoded) value.")
-    b.measure(subj, "mblaze mhdr -d", "mlist maildir | mhdr -d -h subject",
+    m(subj, "mblaze mhdr -d", "mlist maildir | mhdr -d -h subject",
               ["mlist", "mhdr"], ratio_target=1.5)
-    b.measure(subj, "formail", 'while IFS= read -r f; do formail -x Subject:'
+    m(subj, "formail", 'while IFS= read -r f; do formail -x Subject:'
               ' < "$f"; done < ' + lst, ["formail"],
               shown="formail -x Subject: < MSG",
               scale=scale,
@@ -29,17 +32,19 @@ def run(b):
               "shown are the measured ones ×%g." % (sub, scale))
 
     raw = b.task("Subject, raw (no decoding)")
-    b.measure(raw, "yubin hdrparse -r", "hdrparse -r -h subject maildir",
+    m(raw, "yubin hdrparse -r", "hdrparse -r -h subject maildir",
               ["hdrparse"], yubin=True)
-    b.measure(raw, "mblaze mhdr", "mlist maildir | mhdr -h subject",
+    m(raw, "mblaze mhdr", "mlist maildir | mhdr -h subject",
               ["mlist", "mhdr"], ratio_target=1.5)
 
     frm = b.task("From addresses, decoded")
-    b.measure(frm, "yubin hdrparse", "hdrparse -A -h from maildir",
+    m(frm, "yubin hdrparse", "hdrparse -A -h from maildir",
               ["hdrparse"], yubin=True)
-    b.measure(frm, "mblaze mhdr", "mlist maildir | mhdr -d -A -h from",
+    m(frm, "mblaze mhdr", "mlist maildir | mhdr -d -A -h from",
               ["mlist", "mhdr"], ratio_target=1.5)
 
+    for task in (subj, raw, frm):
+        b.run_task(task)
     b.emit(b.time_table([subj, raw, frm]))
     if b.yubin("hdrparse"):
         b.checks(check_subjects(b) + check_from(b))

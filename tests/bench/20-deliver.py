@@ -21,14 +21,15 @@ def run(b):
         ("maildrop", ["maildrop"], "work/d-maildrop",
          "maildrop " + b.maildrop_filter("work/d-maildrop"), False),
     ]
-    done = []
+    rows = []
     for tool, progs, dest, cmd, yub in cases:
         row = b.measure(t, tool, loop % cmd, progs, yubin=yub,
                         shown=cmd + " < MSG",
                         setup=lambda d=dest: b.fresh_maildir(d),
-                        check=b.expect_count(dest, m))
-        if row.stats:
-            done.append((tool, dest))
+                        check=b.expect_count(dest, m), defer=True)
+        rows.append((row, tool, dest))
+    b.run_task(t)
+    done = [(tool, dest) for row, tool, dest in rows if row.stats]
     b.emit(b.time_table([t]))
     b.emit("Each run starts from an empty Maildir made before the clock "
            "starts; each command runs once per message from a bash loop "

@@ -15,13 +15,14 @@ def run(b):
         ("mblaze mdeliver -M", ["mdeliver"], "work/s-mdeliver",
          "mdeliver -M work/s-mdeliver < mbox2000", False, 1.5),
     ]
-    done = []
+    rows = []
     for tool, progs, dest, cmd, yub, target in cases:
         row = b.measure(t, tool, cmd, progs, yubin=yub, ratio_target=target,
                         setup=lambda d=dest: b.fresh_maildir(d),
-                        check=b.expect_count(dest, m))
-        if row.stats:
-            done.append((tool, dest))
+                        check=b.expect_count(dest, m), defer=True)
+        rows.append((row, tool, dest))
+    b.run_task(t)
+    done = [(tool, dest) for row, tool, dest in rows if row.stats]
     b.emit(b.time_table([t]))
 
     names = open(b.path("files.txt")).read().split()[:m]

@@ -63,6 +63,7 @@ class Row:
         self.rss_target = rss_target       # KiB
         self.note = note
         self.stats = None
+        self.pending = None
         self.rss = None
         self.status = "ok"
 
@@ -249,23 +250,57 @@ class Bench:
 
     def measure(self, task, tool, cmd, progs, yubin=False, shown=None,
                 setup=None, check=None, scale=1.0, ratio_target=None,
-                note=""):
+                note="", defer=False):
+        """Add a row to task and time it now, or, with defer, later in
+        run_task() together with the task's other deferred rows."""
         row = Row(tool, cmd, shown, yubin, ratio_target, note=note)
         task.rows.append(row)
         row.status = self.missing(progs, yubin) or "ok"
         if row.status != "ok":
             self.log("%s / %s: %s" % (task.name, tool, row.status))
             return row
-        try:
-            row.stats = self.timeit(cmd, setup, check, scale)
-            self.log("%s / %s: median %s (min %s, max %s)" % (
-                task.name, tool, fmt_time(row.stats.median),
-                fmt_time(row.stats.lo), fmt_time(row.stats.hi)))
-        except BenchError as e:
-            row.status = "failed: %s" % e
-            self.failures += 1
-            self.log("%s / %s: FAILED: %s" % (task.name, tool, e))
+        row.pending = (cmd, setup, check, scale)
+        if not defer:
+            self.run_task(task)
         return row
+
+    def run_task(self, task):
+        """Time the task's pending rows with their runs interleaved
+        (A B C, A B C, ...) after one warm-up round: the speed of this
+        shared machine and its disk drifts over minutes, and interleaving
+        makes the drift fall on every tool alike instead of on whichever
+        ran last.  Every run starts after setup() and a sync, as timeit()."""
+        rows = [r for r in task.rows if getattr(r, "pending", None)]
+        times = {id(r): [] for r in rows}
+        cpu = {id(r): [] for r in rows}
+        for i in range(self.runs + 1):
+            for r in rows:
+                if r.status != "ok":
+                    continue
+                cmd, setup, check, _ = r.pending
+                try:
+                    if setup:
+                        setup()
+                    os.sync()
+                    t, c = self._once(cmd)
+                    if check:
+                        check()
+                except BenchError as e:
+                    r.status = "failed: %s" % e
+                    self.failures += 1
+                    self.log("%s / %s: FAILED: %s" % (task.name, r.tool, e))
+                    continue
+                if i:
+                    times[id(r)].append(t)
+                    cpu[id(r)].append(c)
+        for r in rows:
+            scale = r.pending[3]
+            r.pending = None
+            if r.status == "ok":
+                r.stats = Stats(times[id(r)], scale, cpu[id(r)])
+                self.log("%s / %s: median %s (min %s, max %s)" % (
+                    task.name, r.tool, fmt_time(r.stats.median),
+                    fmt_time(r.stats.lo), fmt_time(r.stats.hi)))
 
     def measure_rss(self, task, tool, argv, progs, yubin=False, stdin=None,
                     setup=None, check=None, rss_target=None, note=""):
