@@ -17,35 +17,40 @@ def run(b):
 
     subj = b.task("Subject of %d messages" % n)
     m(subj, "yubin hdrparse", "hdrparse -h subject maildir",
-              ["hdrparse"], yubin=True)
+      ["hdrparse"], yubin=True)
     m(subj, "mblaze mhdr", "mlist maildir | mhdr -h subject",
-              ["mlist", "mhdr"], ratio_target=1.5,
-              note="mhdr without -d prints the raw (undecoded) value.")
+      ["mlist", "mhdr"], ratio_target=1.5,
+      note="mhdr without -d prints the raw (undecoded) value.")
     m(subj, "mblaze mhdr -d", "mlist maildir | mhdr -d -h subject",
-              ["mlist", "mhdr"], ratio_target=1.5)
-    m(subj, "formail", 'while IFS= read -r f; do formail -x Subject:'
-              ' < "$f"; done < ' + lst, ["formail"],
-              shown="formail -x Subject: < MSG",
-              scale=scale,
-              note="formail has no directory mode: one process per message,"
-              " run by a bash loop over the first %d messages; the times "
-              "shown are the measured ones ×%g." % (sub, scale))
+      ["mlist", "mhdr"], ratio_target=1.5)
+    # formail gets a task of its own: its 2 000-process loop would
+    # otherwise sit between the fast runs it is interleaved with.
+    form = b.task("Subject, one process per message")
+    m(form, "yubin hdrparse", "hdrparse -h subject maildir",
+      ["hdrparse"], yubin=True)
+    m(form, "formail", 'while IFS= read -r f; do formail -x Subject:'
+      ' < "$f"; done < ' + lst, ["formail"],
+      shown="formail -x Subject: < MSG",
+      scale=scale,
+      note="formail has no directory mode: one process per message,"
+      " run by a bash loop over the first %d messages; the times "
+      "shown are the measured ones ×%g." % (sub, scale))
 
     raw = b.task("Subject, raw (no decoding)")
     m(raw, "yubin hdrparse -r", "hdrparse -r -h subject maildir",
-              ["hdrparse"], yubin=True)
+      ["hdrparse"], yubin=True)
     m(raw, "mblaze mhdr", "mlist maildir | mhdr -h subject",
-              ["mlist", "mhdr"], ratio_target=1.5)
+      ["mlist", "mhdr"], ratio_target=1.5)
 
     frm = b.task("From addresses, decoded")
     m(frm, "yubin hdrparse", "hdrparse -A -h from maildir",
-              ["hdrparse"], yubin=True)
+      ["hdrparse"], yubin=True)
     m(frm, "mblaze mhdr", "mlist maildir | mhdr -d -A -h from",
-              ["mlist", "mhdr"], ratio_target=1.5)
+      ["mlist", "mhdr"], ratio_target=1.5)
 
-    for task in (subj, raw, frm):
+    for task in (subj, form, raw, frm):
         b.run_task(task)
-    b.emit(b.time_table([subj, raw, frm]))
+    b.emit(b.time_table([subj, form, raw, frm]))
     if b.yubin("hdrparse"):
         b.checks(check_subjects(b) + check_from(b))
 
