@@ -138,19 +138,6 @@ add_match(char *arg)
 	opt.nmatch++;
 }
 
-/* getopt's own messages would name argv[0], not progname. */
-static void __attribute__((noreturn))
-bad_opt(const char *optstr)
-{
-	const char *o = strchr(optstr, optopt);
-
-	if (optopt != '?' && o != NULL && o[1] == ':')
-		warn("option -%c needs an argument", optopt);
-	else if (optopt != '?')
-		warn("unknown option -%c", optopt);
-	usage();
-}
-
 static void
 set_mode(enum mode m)
 {
@@ -217,7 +204,7 @@ parse_opts(int argc, char *argv[])
 		case 'm': add_match(optarg); break;
 		case 'p': set_mode(M_PARAM); opt.param = optarg; break;
 		case 'r': opt.raw = 1; break;
-		default: bad_opt(optstr);
+		default: warn_badopt(optstr); usage();
 		}
 	}
 	finish_opts();

@@ -78,19 +78,6 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* getopt's own messages would name argv[0], not progname. */
-static void __attribute__((noreturn))
-bad_opt(const char *optstr)
-{
-	const char *o = strchr(optstr, optopt);
-
-	if (optopt != '?' && o != NULL && o[1] == ':')
-		warn("option -%c needs an argument", optopt);
-	else if (optopt != '?')
-		warn("unknown option -%c", optopt);
-	usage();
-}
-
 static void
 set_mode(enum mode m)
 {
@@ -129,7 +116,7 @@ parse_opts(int argc, char *argv[])
 		case 't': set_mode(M_TEXT); break;
 		case 'x': set_mode(M_EXTRACT); break;
 		case 'h': usage();
-		default: bad_opt(optstr);
+		default: warn_badopt(optstr); usage();
 		}
 	}
 	if (opt.mode == M_NONE)

@@ -60,6 +60,17 @@ warn(const char *fmt, ...)
 }
 
 void
+warn_badopt(const char *optstring)
+{
+	const char *o = strchr(optstring, optopt);
+
+	if (optopt != '?' && o != NULL && o[1] == ':')
+		warn("option -%c needs an argument", optopt);
+	else if (optopt != '?')
+		warn("unknown option -%c", optopt);
+}
+
+void
 version(void)
 {
 	printf("%s (yubin) %s\n", progname, YUBIN_VERSION);

@@ -22,6 +22,12 @@ void setprogname(const char *argv0);
 void die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * After getopt(3) returned '?' with opterr = 0: warn about optopt, naming
+ * progname rather than argv[0] as getopt's own messages would.  The
+ * caller then prints its usage.
+ */
+void warn_badopt(const char *optstring);
 /* Print "NAME (yubin) VERSION" and exit 0. */
 void version(void) __attribute__((noreturn));
 
