@@ -1,0 +1,141 @@
+/* hdrenc_test: RFC 2047 and RFC 2231 encoding for output, and folding. */
+#include <string.h>
+
+#include "charset.h"
+#include "hdrenc.h"
+#include "t.h"
+
+/* Every line of s at most HDRENC_COLS long? */
+static int
+lines_ok(const char *s)
+{
+	const char *nl;
+
+	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
+		if ((size_t)(nl - s) > HDRENC_COLS)
+			return 0;
+	return strlen(s) <= HDRENC_COLS;
+}
+
+/* "Subject:" followed by the text encoding of s */
+static void
+text(const char *s, const char *want, const char *what)
+{
+	struct buf b;
+	size_t col = 8;
+
+	buf_init(&b, 1 << 16);
+	buf_adds(&b, "Subject:");
+	t_int(hdrenc_text(&b, &col, s, strlen(s)), 0, what);
+	t_str(b.p, b.len, want, what);
+	t_ok(lines_ok(b.p), "lines at most 78");
+	buf_free(&b);
+}
+
+static void
+phrase(const char *s, const char *want, const char *what)
+{
+	struct buf b;
+	size_t col = 3;
+
+	buf_init(&b, 1 << 16);
+	buf_adds(&b, "To:");
+	hdrenc_phrase(&b, &col, s, strlen(s));
+	t_str(b.p, b.len, want, what);
+	buf_free(&b);
+}
+
+static void
+param(const char *s, const char *want, const char *what)
+{
+	struct buf b;
+	size_t col = strlen("Content-Disposition: attachment");
+
+	buf_init(&b, 1 << 16);
+	buf_adds(&b, "Content-Disposition: attachment");
+	hdrenc_param(&b, &col, "filename", s, strlen(s));
+	t_str(b.p, b.len, want, what);
+	t_ok(lines_ok(b.p), "lines at most 78");
+	buf_free(&b);
+}
+
+/* Each encoded word of a long subject decodes to whole characters. */
+static void
+whole_chars(void)
+{
+	const char *s = "日本語のとても長い件名日本語のとても長い件名"
+	    "日本語のとても長い件名日本語のとても長い件名";
+	struct buf b;
+	size_t col = 8;
+
+	buf_init(&b, 1 << 16);
+	hdrenc_text(&b, &col, s, strlen(s));
+	t_ok(lines_ok(b.p), "long Japanese: lines at most 78");
+	t_ok(strstr(b.p, "?=\n =?UTF-8?B?") != NULL, "long Japanese: folded");
+	/* 3-byte characters, B: each word must hold a multiple of 3 bytes,
+	 * i.e. its base64 text a multiple of 4 characters without padding */
+	t_ok(strchr(b.p, '=') == strstr(b.p, "=?") && strstr(b.p, "==") == NULL,
+	    "long Japanese: no padding, so no character split");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	char *s;
+
+	t_int(hdrenc_needed("plain", 5), 0, "needed: ASCII");
+	t_int(hdrenc_needed("caf\xc3\xa9", 5), 1, "needed: 8-bit");
+	t_int(hdrenc_needed("a =?x", 5), 1, "needed: =?");
+	t_int(hdrenc_needed("a\tb", 3), 0, "needed: tab is fine");
+	t_int(hdrenc_needed("a\x01", 2), 1, "needed: control");
+	text("Hello there", "Subject: Hello there", "ASCII as is");
+	text("", "Subject: ", "empty");
+	text("Caf\xc3\xa9 au lait", "Subject: =?UTF-8?Q?Caf=C3=A9_au_lait?=",
+	    "Q when shorter");
+	text("\xd0\x96\xd0\xb8\xd0\xb7\xd0\xbd\xd1\x8c",
+	    "Subject: =?UTF-8?B?0JbQuNC30L3RjA==?=", "B when shorter");
+	text("a=?b?= c", "Subject: =?UTF-8?B?YT0/Yj89IGM=?=",
+	    "text that looks encoded is encoded");
+	text("aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee "
+	    "ffffffffff gggggggggg",
+	    "Subject: aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee "
+	    "ffffffffff\n gggggggggg", "ASCII folded at a space");
+	whole_chars();
+	{
+		static char lw[1001];
+		struct buf b;
+		size_t col = 8;
+
+		memset(lw, 'x', 1000);
+		buf_init(&b, 1 << 16);
+		hdrenc_text(&b, &col, lw, 1000);
+		t_ok(strncmp(b.p, " =?UTF-8?Q?xxx", 14) == 0 && lines_ok(b.p),
+		    "a 1000-byte word is encoded and folded");
+		buf_free(&b);
+	}
+	phrase("Alice Example", "To: Alice Example", "phrase: atoms");
+	phrase("Bob, Jr.", "To: \"Bob, Jr.\"", "phrase: quoted");
+	phrase("a\"b\\c", "To: \"a\\\"b\\\\c\"", "phrase: escapes");
+	phrase("D\xc3\xa9""e", "To: =?UTF-8?Q?D=C3=A9e?=", "phrase: Q");
+	phrase("a.b (c)", "To: \"a.b (c)\"", "phrase: specials quoted");
+	param("a.txt", "Content-Disposition: attachment; filename=\"a.txt\"",
+	    "param: ASCII quoted");
+	param("a \"b\";c", "Content-Disposition: attachment; "
+	    "filename=\"a \\\"b\\\";c\"", "param: quotes escaped");
+	param("\xe6\x97\xa5.txt", "Content-Disposition: attachment; "
+	    "filename*=UTF-8''%E6%97%A5.txt", "param: RFC 2231");
+	param("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x95"
+	    "\xe3\x82\xa1\xe3\x82\xa4\xe3\x83\xab\xe5\x90\x8d.txt",
+	    "Content-Disposition: attachment;\n"
+	    " filename*0*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E%E3%81%AE%E3%83%95"
+	    "%E3%82%A1;\n filename*1*=%E3%82%A4%E3%83%AB%E5%90%8D.txt",
+	    "param: RFC 2231 continuations, characters whole");
+	s = "0123456789012345678901234567890123456789012345678901234567890"
+	    "123456789.txt";
+	param(s, "Content-Disposition: attachment;\n"
+	    " filename*0*=UTF-8''01234567890123456789012345678901234567890123456789012345;\n"
+	    " filename*1*=67890123456789.txt",
+	    "param: long ASCII name in sections");
+	return t_done();
+}
