@@ -99,6 +99,16 @@ add_sel(char *s)
 	opt.sel[opt.nsel++] = s;
 }
 
+/* "out/" and "out" name the same DIR: print "out/x", not "out//x". */
+static void
+trim_slashes(char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+}
+
 static int
 parse_opts(int argc, char *argv[])
 {
@@ -110,7 +120,7 @@ parse_opts(int argc, char *argv[])
 		switch (c) {
 		case 'O': set_mode(M_OUTPUT); break;
 		case 'V': version();
-		case 'd': opt.dir = optarg; break;
+		case 'd': trim_slashes(optarg); opt.dir = optarg; break;
 		case 'l': set_mode(M_LIST); break;
 		case 's': add_sel(optarg); break;
 		case 't': set_mode(M_TEXT); break;

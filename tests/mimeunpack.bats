@@ -119,6 +119,12 @@ sys.stdout.buffer.write(
 	E
 }
 
+@test "-d DIR/ with trailing slashes prints DIR/name" {
+	run mimeunpack -d "$T/out//" -s '*.pdf' mixed.eml
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/out/report.pdf" ]
+}
+
 @test "hostile names stay inside DIR with the exact safe names" {
 	mkdir "$T/out/sub"
 	(cd "$T/out/sub" && mimeunpack -d . "$YUBIN_TESTS/data/mimeunpack/hostile.eml") > "$T/list"
