@@ -202,8 +202,8 @@ EOF2
 	grep -q 'filename="crlf.txt"' "$T/msg"
 }
 
-@test "round trip: 5 MB of random data" {
-	head -c 5000000 /dev/urandom >"$T/in/random.bin"
+@test "round trip: 20 MB of random data" {
+	head -c 20000000 /dev/urandom >"$T/in/random.bin"
 	roundtrip
 	maxline "$T/msg" 76
 }
