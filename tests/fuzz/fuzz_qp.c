@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "../unit/qpcheck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,39 +52,6 @@ run(int opts, const char *in, size_t n, size_t step, size_t *outlen,
 	return out;
 }
 
-static int
-hexup(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
-}
-
-static int
-wellformed(const char *p, size_t n, int opts)
-{
-	size_t col = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\n') {
-			if (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t'))
-				return 0;
-			if ((opts & QP_SAFE) && col == 1 && p[i - 1] == '.')
-				return 0;
-			col = 0;
-			continue;
-		}
-		if ((c < ' ' && c != '\t') || c > '~' || ++col > QP_LINE)
-			return 0;
-		if (c == '=' && !(i + 1 < n && p[i + 1] == '\n') &&
-		    !(i + 2 < n && hexup(p[i + 1]) && hexup(p[i + 2])))
-			return 0;
-		if ((opts & QP_SAFE) && col == 1 && n - i >= 5 &&
-		    memcmp(p + i, "From ", 5) == 0)
-			return 0;
-	}
-	return n == 0 || p[n - 1] == '\n';
-}
 
 static int
 same(const char *a, size_t an, const char *b, size_t bn)
@@ -108,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	e = run(opts, in, size, 0, &en, &fe);
 	e1 = run(opts, in, size, 1, &en1, &fe);
-	if (!same(e, en, e1, en1) || !wellformed(e, en, opts))
+	if (!same(e, en, e1, en1) || !qp_wellformed(e, en, opts))
 		abort();
 	d = run(-1, e, en, 0, &dn, &fe);
 	for (size_t i = 0; i < size; i++)
