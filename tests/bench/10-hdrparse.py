@@ -85,8 +85,9 @@ def check_subjects(b):
     for k in diffs[:5]:
         b.log("subject differs in %s:\n  hdrparse: %r\n  mhdr -d:  %r"
               % (k, h.get(k), m[k]))
-    res.append("decoded subjects (`-H`, whitespace collapsed) equal to "
-               "`mhdr -d`'s for %d of %d messages" % (same, len(m)))
+    msg = ("decoded subjects (`-H`, whitespace collapsed) equal to "
+           "`mhdr -d`'s for %d of %d messages" % (same, len(m)))
+    res.append(msg if same == len(m) else b.check_failed(msg))
     return res
 
 
@@ -118,6 +119,7 @@ def check_from(b):
         if bad <= 5:
             b.log("From differs in %s:\n  hdrparse: %r\n  mhdr -d -A: %r"
                   % (k, h.get(k), m[k]))
-    res.append("From addresses equal to `mhdr -d -A`'s for %d of %d messages"
-               % (same, len(m)))
+    msg = ("From addresses equal to `mhdr -d -A`'s for %d of %d messages"
+           % (same, len(m)))
+    res.append(msg if same == len(m) else b.check_failed(msg))
     return res

@@ -43,5 +43,5 @@ def run(b):
         same = sum((Counter(got) & Counter(src)).values())
         msg = "%s: %d messages, %d of %d byte-identical to the input" % (
             tool, len(got), same, m)
-        res.append(msg)
+        res.append(msg if same == m == len(got) else b.check_failed(msg))
     b.checks(res)
