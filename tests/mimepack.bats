@@ -327,8 +327,10 @@ for a in m["to"].addresses + m["cc"].addresses:
 	[ "${lines[7]}" = "Person 8|p8@example.test" ]
 	[ "${lines[8]}" = "|x@y.test" ]
 	# Python 3.11 puts a space where the name was cut between two encoded
-	# words (it writes the same words itself); hdrparse follows RFC 2047
-	[ "${lines[9]#Жанна Иванова-Петрова-Си}" != "${lines[9]}" ]
+	# words (it writes the same words itself); hdrparse follows RFC 2047.
+	# So Python's reading is compared with the spaces taken out.
+	want='Жанна Иванова-Петрова-Сидорова-Кузнецова|zh@example.ru'
+	[ "${lines[9]// /}" = "${want// /}" ]
 	run -0 hdrparse -h cc "$T/m"
 	[ "$output" = "Жанна Иванова-Петрова-Сидорова-Кузнецова <zh@example.ru>" ]
 }
