@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CS_NAMEMAX 40           /* longer names are not charsets */
@@ -597,6 +598,30 @@ cs_plain(const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * cs_iconv(), holding glibc to our contract: its UTF-8 decoder, reached
+ * through aliases such as "UTF+8", passes over-long sequences (code
+ * points past U+10FFFF, e.g. F8 98 98 98 98) through unchanged, so what
+ * iconv appended is validated, and repaired in the rare case it is bad.
+ */
+static int
+cs_checked(struct cs_entry *e, const char *p, size_t n, struct buf *out)
+{
+	size_t start = out->len, len;
+	char *tmp;
+	int r = cs_iconv(e, p, n, out);
+
+	len = out->len - start;
+	if (r < 0 || utf8_valid(out->p + start, len))
+		return r;
+	tmp = xstrndup(out->p + start, len);
+	out->len = start;
+	out->p[start] = '\0';
+	r = utf8_append(tmp, len, out);
+	free(tmp);
+	return r;
+}
+
 int
 charset_to_utf8(const char *cs, size_t cslen, const char *p, size_t n,
     struct buf *out)
@@ -610,5 +635,5 @@ charset_to_utf8(const char *cs, size_t cslen, const char *p, size_t n,
 		return utf8_append(p, n, out);
 	if (e->ascii_ok && cs_plain(p, n))
 		return buf_add(out, p, n);
-	return cs_iconv(e, p, n, out);
+	return cs_checked(e, p, n, out);
 }

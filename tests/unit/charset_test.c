@@ -71,6 +71,11 @@ static const struct {
 	    "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4" },
 	{ "UTF-7", "Hi +Jjo-", "Hi \xe2\x98\xba" },
 	/* aliases */
+	/* glibc reads "UTF+8" as UTF-8 and passes an over-long sequence
+	 * (past U+10FFFF) through; the output must still be UTF-8 */
+	{ "UTF+8", "a\xf8\x98\x98\x98\x98" "b",
+	    "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd" "b" },
 	{ "sjis", "\x93\xfa", "\xe6\x97\xa5" },
 	{ "x-sjis", "\x93\xfa", "\xe6\x97\xa5" },
 	{ "MS_Kanji", "\x93\xfa", "\xe6\x97\xa5" },
