@@ -55,6 +55,14 @@ LDLIBS_imapls     = $(CURL_LIBS) $(SSL_LIBS)
 LDLIBS_mxlookup   = $(CARES_LIBS)
 LDLIBS_mimepack   = $(MAGIC_LIBS)
 LDLIBS_hdrparse   = -pthread
+# Unit drivers that reach the network layer.
+NET_LIBS          = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
+LDLIBS_net_test   = $(NET_LIBS)
+LDLIBS_conly_test = $(NET_LIBS)
+LDLIBS_cred_test  = $(NET_LIBS)
+LDLIBS_dns_test   = $(NET_LIBS)
+LDLIBS_explain_test = $(NET_LIBS)
+LDLIBS_smtp_test  = $(NET_LIBS)
 
 all: $(BINS)
 
@@ -72,7 +80,7 @@ $(O)/bin/%: $(O)/cmd/%.o $(LIB)
 
 $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS_$*) $(LDLIBS)
 
 units: $(UNITS)
 
@@ -93,7 +101,7 @@ FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon -pthread
 build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC)
+	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(NET_LIBS)
 
 fuzz-build: $(FUZZERS)
 
