@@ -43,7 +43,7 @@ int cred_parse_accounts(const char *buf, size_t len, const char *name,
  * Find the password for (host, user) in a .netrc held in (buf, len):
  * "machine HOST login USER password PW", "default", quoted tokens,
  * "macdef" skipped.  If user is NULL the entry's login is returned too.
- * Returns 0 with malloc'd *login/*pass, or 1 if nothing matched.
+ * Returns 0 with malloc'd *login and *pass, or 1 if nothing matched.
  */
 int cred_parse_netrc(const char *buf, size_t len, const char *host,
     const char *user, char **login, char **pass);
