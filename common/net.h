@@ -15,7 +15,10 @@
  * PASS and APOP lines and their SASL continuations shown as ********.
  * Message data is summarised ("C: [4211 bytes of message data]") with
  * net_data_summary().  With --explain every server line gets a comment
- * from explain.h under it.
+ * from explain.h under it.  When TLS comes up the trace has one line
+ * "* TLS TLSv1.3 / CIPHER" (libcurl's account of the handshake).
+ * Client lines are traced when net_send() is given them, which for a
+ * pipelined batch is before the replies.
  */
 #ifndef YUBIN_NET_H
 #define YUBIN_NET_H
@@ -64,7 +67,11 @@ struct net;
  *       --allow-plaintext (checked before connecting)
  *   76  STARTTLS required but not offered, garbage from the server
  *   78  unreadable --cacert, bad --pin syntax
- *   64  bad URL or scheme
+ *   64  bad URL or scheme, a user or password inside the URL, APOP for
+ *       anything but POP3
+ * With o->user set, a server that offers no way to log in (libcurl would
+ * silently go on unauthenticated) is 76.  Messages go through warn():
+ * "PROG: host:port: what happened".
  */
 struct net *net_open(const struct net_opts *o, int *ex);
 
@@ -89,7 +96,9 @@ int net_send(struct net *n, const void *p, size_t len);
 int net_send_data(struct net *n, const void *p, size_t len);
 /* Trace "C: [N bytes of message data]". */
 void net_data_summary(struct net *n, unsigned long long bytes);
-/* Push out anything net_send() and net_send_data() buffered. */
+/* Push out anything net_send() and net_send_data() buffered (one write
+ * for a pipelined batch; net_send_data() also flushes every 64 KiB, and
+ * net_getline() and net_read() flush before they wait). */
 int net_flush(struct net *n);
 
 /*

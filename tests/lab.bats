@@ -362,3 +362,153 @@ EOF2
 	[ "${lines[1]}" = timeout ]
 	[ "${lines[2]}" = "b'220 lab.yu'" ]
 }
+
+@test "bad-certificate SMTPS ports: each presents its certificate and fails to verify for its reason" {
+	for kind in SELFSIGNED WRONGHOST EXPIRED; do
+		port=$(eval echo "\$LAB_SMTPS_${kind}_PORT")
+		cert=$(eval echo "\$LAB_CERT_${kind}")
+		run openssl s_client -connect "127.0.0.1:$port" -CAfile "$LAB_CA" \
+			-verify_hostname localhost -verify_return_error </dev/null
+		echo "$kind: $output" | grep -i verify
+		[ "$status" -ne 0 ]
+		case $kind in
+		SELFSIGNED) [[ "$output" == *"self-signed certificate"* ]] ;;
+		WRONGHOST) [[ "$output" == *"hostname mismatch"* ]] ;;
+		EXPIRED) [[ "$output" == *"certificate has expired"* ]] ;;
+		esac
+		# the certificate served is the file named in env
+		got=$(openssl s_client -connect "127.0.0.1:$port" </dev/null 2>/dev/null |
+			openssl x509 -noout -fingerprint -sha256)
+		[ "$got" = "$(openssl x509 -in "$cert" -noout -fingerprint -sha256)" ]
+	done
+}
+
+@test "bad-certificate SMTPS ports: implicit TLS and AUTH as alice when not verifying" {
+	run python3 <<'EOF2'
+import os, smtplib, ssl
+E = os.environ
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+for k in ('SELFSIGNED', 'WRONGHOST', 'EXPIRED'):
+    s = smtplib.SMTP_SSL('127.0.0.1', int(E['LAB_SMTPS_%s_PORT' % k]), context=ctx)
+    s.ehlo()
+    s.user, s.password = 'alice', 'alicepw'
+    print(k, s.auth('PLAIN', s.auth_plain))
+    s.quit()
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "SELFSIGNED (235, b'2.7.0 Authentication successful')" ]
+	[ "${lines[1]}" = "WRONGHOST (235, b'2.7.0 Authentication successful')" ]
+	[ "${lines[2]}" = "EXPIRED (235, b'2.7.0 Authentication successful')" ]
+}
+
+@test "SMTP big port: SIZE 32 MB, a 10 MB message is stored; the plain SMTP port logs what the client sent" {
+	run python3 <<'EOF2'
+import os, smtplib
+E = os.environ
+s = smtplib.SMTP('127.0.0.1', int(E['LAB_SMTP_BIG_PORT']))
+s.ehlo()
+print(s.esmtp_features['size'])
+print(s.mail('x@client.test', ['SIZE=20000000']))
+s.rset()
+# 10 MB gets through cleanup(8) too, and is stored
+body = ('Subject: big-%d\r\n\r\n' % os.getpid()).encode() + (b'x' * 78 + b'\r\n') * ((10 << 20) // 80)
+print(s.sendmail('x@client.test', ['b@example.org'], body))
+s.quit()
+s = smtplib.SMTP('127.0.0.1', int(E['LAB_SMTP_PORT']))
+s.ehlo()
+print(s.mail('logged-%s@client.test' % os.getpid(), ['BODY=8BITMIME']))
+s.quit()
+print(os.getpid())
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = "(250, b'2.1.0 Ok')" ]
+	[ "${lines[2]}" = "{}" ]
+	[ "${lines[3]}" = "(250, b'2.1.0 Ok')" ]
+	f=
+	for _ in $(seq 200); do
+		f=$(grep -l "^Subject: big-${lines[4]}\$" "$LAB_STORE"/new/* 2>/dev/null || true)
+		[ -n "$f" ] && break
+		sleep 0.05
+	done
+	[ -n "$f" ]
+	# stored with LF line ends: every line of x arrived
+	[ "$(grep -c '^x\{78\}$' "$f")" -eq $(((10 << 20) / 80)) ]
+	# postlogd writes the log asynchronously
+	pat=": < localhost\[127\.0\.0\.1\]: MAIL FROM:<logged-${lines[4]}@client\.test> BODY=8BITMIME\$"
+	for _ in $(seq 100); do
+		grep -qi "$pat" "$LAB_POSTFIX_LOG" && break
+		sleep 0.05
+	done
+	grep -qi "$pat" "$LAB_POSTFIX_LOG"
+}
+
+@test "fault proxy: SMTP cut after DATA and N bytes of message data, with no reply" {
+	run python3 <<'EOF2'
+import os, socket
+E = os.environ
+n = int(E['LAB_FAULT_DATA_BYTES'])
+s = socket.create_connection(('127.0.0.1', int(E['LAB_FAULT_DATA_PORT'])))
+f = s.makefile('rb')
+def reply():
+    while True:
+        l = f.readline()
+        if l[3:4] != b'-':
+            return l.rstrip(b'\r\n')
+print(reply()[:3])
+s.sendall(b'EHLO client.test\r\n'); reply()
+s.sendall(b'MAIL FROM:<a@client.test>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n')
+print(reply(), reply(), reply()[:3])
+s.sendall(b'x' * (n - 1))
+s.settimeout(0.3)
+try:
+    print(s.recv(100))
+except socket.timeout:
+    print('still open')
+s.settimeout(5)
+s.sendall(b'yz\r\n.\r\n')
+print(f.read())
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "b'220'" ]
+	[ "${lines[1]}" = "b'250 2.1.0 Ok' b'250 2.1.5 Ok' b'354'" ]
+	[ "${lines[2]}" = "still open" ]
+	[ "${lines[3]}" = "b''" ]
+}
+
+@test "SMTP bare port: no PIPELINING, 8BITMIME, SMTPUTF8, DSN or CHUNKING; recipient rules as on SMTP" {
+	run python3 <<'EOF2'
+import os, smtplib
+s = smtplib.SMTP('127.0.0.1', int(os.environ['LAB_SMTP_BARE_PORT']))
+code, msg = s.ehlo()
+print(msg.decode().split('\n')[1:])
+print(s.mail('x@client.test'))
+print(s.rcpt('reject550@yubin.test'))
+s.quit()
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "['SIZE 1048576', 'VRFY', 'ETRN', 'STARTTLS', 'ENHANCEDSTATUSCODES']" ]
+	[ "${lines[1]}" = "(250, b'2.1.0 Ok')" ]
+	[ "${lines[2]}" = "(550, b'5.1.1 <reject550@yubin.test>: Recipient address rejected: lab: rejected recipient')" ]
+}
+
+@test "fault proxy: the fake SMTP server answers AUTH with 454" {
+	run python3 <<'EOF2'
+import os, smtplib
+s = smtplib.SMTP('127.0.0.1', int(os.environ['LAB_FAULT_AUTH454_PORT']))
+print(s.ehlo())
+print(s.docmd('AUTH', 'PLAIN AGFsaWNlAGFsaWNlcHc='))
+print(s.quit())
+EOF2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "(250, b'fake.yubin.test\\nAUTH PLAIN LOGIN')" ]
+	[ "${lines[1]}" = "(454, b'4.7.0 Temporary authentication failure')" ]
+	[ "${lines[2]}" = "(221, b'2.0.0 Bye')" ]
+}

@@ -6,6 +6,14 @@
 #                          HOLD seconds
 #   cut:N:PORT:TARGET      proxy to TARGET, but after N bytes from the server
 #                          close both sides (a server dying mid-reply)
+#   data:N:PORT:TARGET     proxy to TARGET (SMTP), but once the client has
+#                          sent a DATA command line and then N more bytes,
+#                          pass those N bytes on and close both sides
+#                          without a reply (a connection lost mid-message)
+#   auth454:PORT           a fake SMTP server (not Postfix): greeting, EHLO
+#                          offering AUTH PLAIN LOGIN, and "454 4.7.0" to
+#                          every AUTH, as a server whose password backend
+#                          is down answers; 502 to anything else
 # Listens on 127.0.0.1 only, connects to 127.0.0.1 only; at most MAXCONN
 # connections at once.
 import asyncio
@@ -63,6 +71,78 @@ async def cut(r, w, n, target):
         sw.close()
         w.close()
 
+async def data(r, w, n, target):
+    sr, sw = await asyncio.open_connection('127.0.0.1', target)
+
+    async def down():
+        while True:
+            b = await sr.read(65536)
+            if not b:
+                break
+            w.write(b)
+            await w.drain()
+
+    async def up():
+        line = b''         # the current command line, until DATA is seen
+        left = None        # bytes of message data still to pass on
+        while True:
+            b = await r.read(65536)
+            if not b:
+                return
+            if left is None:
+                # look for a "DATA" command line in what the client sent
+                buf = line + b
+                i = 0
+                while left is None:
+                    j = buf.find(b'\n', i)
+                    if j < 0:
+                        break
+                    if buf[i:j].rstrip(b'\r').upper() == b'DATA':
+                        left = n
+                        sw.write(b[:len(b) - (len(buf) - j - 1)])
+                        b = buf[j + 1:]
+                    i = j + 1
+                if left is None:
+                    line = buf[i:][-1024:]
+                    sw.write(b)
+                    await sw.drain()
+                    continue
+            sw.write(b[:left])
+            await sw.drain()
+            left -= min(left, len(b))
+            if left == 0:
+                return
+
+    t = asyncio.ensure_future(down())
+    try:
+        await asyncio.wait_for(up(), HOLD)
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        t.cancel()
+        sw.close()
+        w.close()
+
+async def auth454(r, w):
+    w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
+    while True:
+        line = await asyncio.wait_for(r.readline(), HOLD)
+        if not line:
+            break
+        verb = line.split(b' ', 1)[0].strip().upper()
+        if verb == b'EHLO':
+            w.write(b'250-fake.yubin.test\r\n250 AUTH PLAIN LOGIN\r\n')
+        elif verb == b'AUTH':
+            w.write(b'454 4.7.0 Temporary authentication failure\r\n')
+        elif verb == b'QUIT':
+            w.write(b'221 2.0.0 Bye\r\n')
+            await w.drain()
+            break
+        else:
+            w.write(b'502 5.5.2 Error: command not recognized\r\n')
+        await w.drain()
+    w.close()
+
 async def handle(r, w, fn, *args):
     global conns
     if conns >= MAXCONN:
@@ -85,6 +165,10 @@ async def main():
             fn, port, args = hang, int(f[1]), ()
         elif f[0] == 'cut':
             fn, port, args = cut, int(f[2]), (int(f[1]), int(f[3]))
+        elif f[0] == 'auth454':
+            fn, port, args = auth454, int(f[1]), ()
+        elif f[0] == 'data':
+            fn, port, args = data, int(f[2]), (int(f[1]), int(f[3]))
         else:
             sys.exit('faultproxy: bad rule %r' % rule)
         await asyncio.start_server(
