@@ -5,11 +5,26 @@
  * callback; plus synchronous helpers for mailsend --mx.  The record
  * parsing sits behind this header so that c-ares's deprecated ares_parse_*
  * can be replaced without touching the programs.
+ *
+ * c-ares only carries the packets here: the answers are parsed by
+ * dns_msg_parse() below (pure, fuzzable), which also gives what
+ * ares_parse_mx_reply() hides: TTLs for --trace, the CNAMEs of the answer
+ * and the addresses of the additional section, which spare a query per
+ * MX host.  A truncated UDP answer (TC=1) is asked again over TCP by this
+ * module rather than by c-ares, so that the trace can show it.
+ *
+ * Memory: every array and string handed to a callback or returned by a
+ * synchronous call belongs to the caller, who frees it with the matching
+ * dns_*_free().  A lookup's host addresses are kept in a per-handle cache
+ * (bounded) so that a batch of domains sharing MX hosts asks for each
+ * host once.
  */
 #ifndef YUBIN_DNS_H
 #define YUBIN_DNS_H
 
 #include <stddef.h>
+
+#include "util.h"
 
 enum dns_status {
 	DNS_OK,
@@ -24,9 +39,14 @@ struct dns_opts {
 	const char *server;	/* "HOST[:PORT]" or NULL: /etc/resolv.conf */
 	int timeout_ms;		/* per try; 0: default */
 	int tries;		/* 0: default */
-	int window;		/* queries in flight; 0: default */
+	int window;		/* most queries in flight; 0: default */
 	int trace;		/* print queries and answers on stderr */
 };
+
+#define DNS_TIMEOUT_MS	3000	/* the first try; c-ares doubles it after */
+#define DNS_TRIES	2
+#define DNS_WINDOW	1000	/* the most queries in flight */
+#define DNS_WINDOW_START 200	/* where the window starts (see dns_window) */
 
 struct dns;
 
@@ -38,6 +58,11 @@ struct dns_mx {
 	unsigned pref;
 	char *host;		/* "" for a null MX target */
 	int cname;		/* the host is an alias (warn: RFC 5321 5.1) */
+	/* The host's addresses, A first (AAAA only with DNS_F_ADDRS or
+	 * from dns_mx()), and how their lookup went. */
+	char **addr;
+	size_t naddr;
+	enum dns_status astatus;
 };
 
 /*
@@ -58,5 +83,118 @@ void dns_addrs_free(char **addr, size_t n);
 
 /* A short text for a status ("NXDOMAIN", "timed out", ...). */
 const char *dns_strstatus(enum dns_status s);
+
+/* ---- the batch API: start lookups, then run the loop ---- */
+
+#define DNS_F_SHUFFLE	1	/* equal preferences in random order */
+#define DNS_F_ADDRS	2	/* A and AAAA of every host (else A only,
+				 * enough to see a CNAME) */
+
+/*
+ * Called once per lookup when everything it needs has arrived.  mx (n
+ * records, possibly 0 when st != DNS_OK) now belongs to the callee.
+ */
+typedef void dns_mx_cb(void *arg, enum dns_status st, struct dns_mx *mx,
+    size_t n, int implicit);
+void dns_mx_start(struct dns *d, const char *domain, unsigned flags,
+    dns_mx_cb *cb, void *arg);
+
+/* SRV (RFC 2782), sorted by priority, then weight (heaviest first), then
+ * name.  A lone target "." (service not offered, RFC 2782) is host "". */
+struct dns_srv {
+	unsigned prio, weight, port;
+	char *host;
+	int cname;
+	char **addr;
+	size_t naddr;
+	enum dns_status astatus;
+};
+typedef void dns_srv_cb(void *arg, enum dns_status st, struct dns_srv *srv,
+    size_t n);
+void dns_srv_start(struct dns *d, const char *name, unsigned flags,
+    dns_srv_cb *cb, void *arg);
+void dns_srv_free(struct dns_srv *srv, size_t n);
+
+/* TXT: one string per record, its character-strings joined (RFC 7208
+ * 3.3); len[i] is the length of txt[i], which may hold any byte. */
+typedef void dns_txt_cb(void *arg, enum dns_status st, char **txt,
+    size_t *len, size_t n);
+void dns_txt_start(struct dns *d, const char *name, dns_txt_cb *cb,
+    void *arg);
+void dns_txt_free(char **txt, size_t *len, size_t n);
+
+/*
+ * Queries in flight, and how many may be: the caller starts lookups only
+ * while dns_inflight() < dns_window().  The window opens as TCP's does
+ * in slow start: it starts at DNS_WINDOW_START (or o->window if smaller),
+ * grows by one for each answer, so it doubles every round trip while the
+ * server keeps up, up to o->window; a query that times out halves it.
+ */
+size_t dns_inflight(const struct dns *d);
+size_t dns_window(const struct dns *d);
+/* Wait for the next answer or timeout and run the callbacks it ends. */
+void dns_step(struct dns *d);
+/* Run until nothing is in flight. */
+void dns_wait(struct dns *d);
+
+/* ---- pure helpers (unit-tested) ---- */
+
+/*
+ * "HOST[:PORT]", "[V6]:PORT", "[V6]" or a bare IPv6 address into host
+ * (NUL-terminated) and *port (53 when absent).  -1 if malformed.
+ */
+int dns_parse_server(const char *s, char *host, size_t hostsz,
+    unsigned *port);
+
+/*
+ * The domain to look up for a command-line NAME: the part after the last
+ * '@' of an address, without a final '.'.  Copied into buf; NULL (with a
+ * reason in *why) if it is empty, too long, has an empty or over-long
+ * label, or is an address literal ("[192.0.2.1]").
+ */
+const char *dns_domain_of(const char *arg, char *buf, size_t bufsz,
+    const char **why);
+
+void dns_mx_sort(struct dns_mx *mx, size_t n, int shuffle);
+void dns_srv_sort(struct dns_srv *srv, size_t n);
+/* IPv4 before IPv6, numerically within each. */
+void dns_addr_sort(char **addr, size_t n);
+
+/* ---- the message parser (RFC 1035 4.1) ---- */
+
+enum { DNS_AN = 1, DNS_NS, DNS_AR };	/* sections */
+enum { DNS_T_A = 1, DNS_T_NS = 2, DNS_T_CNAME = 5, DNS_T_SOA = 6,
+       DNS_T_PTR = 12, DNS_T_MX = 15, DNS_T_TXT = 16, DNS_T_AAAA = 28,
+       DNS_T_SRV = 33 };
+
+struct dns_rr {
+	int section;
+	char *name;		/* presentation form, no final dot; root "" */
+	unsigned type, cls;
+	unsigned long ttl;
+	unsigned pref, weight, port;	/* MX pref; SRV priority, weight, port */
+	char *data;		/* target (MX, SRV, CNAME, NS, PTR), address
+				 * text (A, AAAA), TXT strings joined; else
+				 * NULL */
+	size_t datalen;
+	char *txtq;		/* TXT as quoted strings, for the trace */
+};
+
+struct dns_msg {
+	unsigned id, rcode;
+	int tc, aa;
+	char *qname;
+	unsigned qtype;
+	struct dns_rr *rr;
+	size_t nrr;
+};
+
+/* Parse a whole message; 0, or -1 if it is malformed (m then empty). */
+int dns_msg_parse(const void *p, size_t len, struct dns_msg *m);
+void dns_msg_free(struct dns_msg *m);
+/* "MX", "TYPE99" */
+const char *dns_typename(unsigned type, char *buf, size_t bufsz);
+/* "yubin.test MX 10 mx1.yubin.test (ttl 300)" appended to out. */
+int dns_rr_format(const struct dns_rr *rr, struct buf *out);
 
 #endif
