@@ -1,0 +1,1516 @@
+/*
+ * mailsend: submit a message over SMTP; sendmail-compatible.
+ *
+ * libcurl opens the session (connect, TLS or STARTTLS, SASL) through
+ * common/net; from MAIL FROM on mailsend speaks SMTP itself, so that it
+ * can pipeline (RFC 2920), pass ESMTP parameters libcurl has no API for
+ * (BODY=8BITMIME, DSN, SMTPUTF8) and report every recipient's reply.
+ *
+ * The message is read once into a seekable file (stdin itself when it is
+ * a regular file, else a temporary copy): SIZE and BODY must be declared
+ * before the data is sent, so the body is scanned first and then
+ * streamed from the file.  Only the header is held in memory (capped);
+ * memory stays bounded whatever the size of the body.
+ *
+ * Line ends are made CRLF and lines dot-stuffed by common/smtp's encoder
+ * and nowhere else: whatever the input holds, no bare CR or LF reaches
+ * the wire and nothing in the message can end the DATA phase early.
+ *
+ * The exit status is the worst outcome over all recipients (see
+ * worse()): 0 only if every recipient was accepted and the message
+ * queued.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "codec.h"
+#include "cred.h"
+#include "dns.h"
+#include "hdr.h"
+#include "hdrenc.h"
+#include "net.h"
+#include "rfc2047.h"
+#include "smtp.h"
+#include "util.h"
+
+#define HDR_MAX		(1024 * 1024)	/* header bytes held in memory */
+#define CHUNK		(64 * 1024)	/* body read size */
+#define RCPT_MAX	10000		/* recipients per message */
+
+struct opts {
+	int t, verbose, dryrun, downgrade, mx;
+	const char *from, *fullname, *url, *account, *user, *auth;
+	const char *netrc, *cacert, *pin, *helo, *dns;
+	const char *notify, *ret, *envid;
+	int insecure, allow_plaintext, trace, explain, starttls;
+	long timeout, mxport;
+};
+
+struct rcpt {
+	char *addr;
+	int code;		/* 0: no reply (yet) */
+	char enh[16];
+	char *text;
+};
+
+/* The message as read, and what is known about it. */
+struct msg {
+	int fd;
+	off_t start;		/* first byte of the message in fd */
+	off_t body;		/* first byte of the body in fd */
+	off_t end;
+	char *hraw;		/* the header as read (LF or CRLF) */
+	size_t hlen;
+	struct buf hdr;		/* the header to send, with our fields */
+	int body8;		/* the body holds 8-bit bytes */
+	int hdr8;		/* a header field holds non-ASCII */
+	unsigned long long bodysize;	/* CRLF size of the body */
+	int has_from, has_date, has_msgid, has_mimever, has_ctype;
+	int multipart, ctype_text, cte_ok;	/* for --downgrade */
+	char *from_addr;	/* first address of From, or NULL */
+	char *boundary;		/* of a multipart message, or NULL */
+};
+
+static struct opts opt;
+static int quit_sent;		/* QUIT went out with the data */
+static struct rcpt *rcpts;
+static size_t nrcpt;
+
+static void
+usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f, "usage: %s [-tiv] [-f from] [-F name] [-S url | -a account "
+	    "| --mx] [-u user]\n"
+	    "       [-N never|success,failure,delay] [-R full|hdrs] "
+	    "[-V envid] [--dry-run]\n"
+	    "       [--downgrade] [--auth mech] [--netrc-file file] "
+	    "[--cacert file] [--insecure]\n"
+	    "       [--pin sha256//...] [--starttls=yes|try|no] "
+	    "[--allow-plaintext]\n"
+	    "       [--timeout sec] [--trace] [--explain] [--helo name] "
+	    "[--mx-port port]\n"
+	    "       [--dns server[:port]] [recipient ...] < message\n"
+	    "       %s -h | --version\n", progname, progname);
+	if (status)
+		exit(status);
+	out_close();
+	exit(0);
+}
+
+/* ---- exit status ---- */
+
+/* Rank: permanent failures outrank temporary ones, so a retry (75) is
+ * never asked for when part of the message can never go. */
+static int
+rank(int ex)
+{
+	switch (ex) {
+	case 0: return 0;
+	case EX_TEMPFAIL: return 1;
+	case EX_NOUSER: return 2;
+	case EX_UNAVAILABLE: return 3;
+	default: return 4;
+	}
+}
+
+static int
+worse(int a, int b)
+{
+	return rank(b) > rank(a) ? b : a;
+}
+
+/* The exit status for a refused reply; rcpt: it answered a RCPT. */
+static int
+reply_exit(int code, const char *enh, int rcpt)
+{
+	if (code >= 200 && code < 400)
+		return 0;
+	if (code >= 400 && code < 500)
+		return EX_TEMPFAIL;
+	if (rcpt && (code == 550 || code == 551 || code == 553 ||
+	    strncmp(enh, "5.1.", 4) == 0))
+		return EX_NOUSER;
+	return EX_UNAVAILABLE;
+}
+
+/* ---- options ---- */
+
+static void
+sendmail_b(const char *arg)
+{
+	if (strcmp(arg, "m") == 0)
+		return;
+	die(EX_USAGE, "-b%s: not supported (only -bm, deliver a message); "
+	    "mailsend has no queue, daemon or SMTP-on-stdin mode", arg);
+}
+
+static void
+check_notify(const char *s)
+{
+	char buf[64], *w, *save = NULL;
+	int never = 0, other = 0;
+
+	if (strlen(s) >= sizeof buf)
+		die(EX_USAGE, "-N %s: bad value", s);
+	strcpy(buf, s);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (strcasecmp(w, "never") == 0)
+			never = 1;
+		else if (strcasecmp(w, "success") == 0 ||
+		    strcasecmp(w, "failure") == 0 || strcasecmp(w, "delay") == 0)
+			other = 1;
+		else
+			die(EX_USAGE, "-N %s: want never or a list of "
+			    "success, failure, delay", s);
+	}
+	if (never && other)
+		die(EX_USAGE, "-N: never cannot be combined with others");
+	if (!never && !other)
+		die(EX_USAGE, "-N: empty");
+}
+
+static long
+number(const char *s, const char *what, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		die(EX_USAGE, "%s %s: want a number from %ld to %ld", what, s,
+		    lo, hi);
+	return v;
+}
+
+enum {
+	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_AUTH, O_NETRC,
+	O_CACERT, O_INSECURE, O_PIN, O_STARTTLS, O_PLAIN, O_TIMEOUT, O_TRACE,
+	O_EXPLAIN, O_HELO, O_VERSION, O_HELP
+};
+
+static const struct option lopts[] = {
+	{ "dry-run", no_argument, NULL, O_DRYRUN },
+	{ "downgrade", no_argument, NULL, O_DOWNGRADE },
+	{ "mx", no_argument, NULL, O_MX },
+	{ "mx-port", required_argument, NULL, O_MXPORT },
+	{ "dns", required_argument, NULL, O_DNS },
+	{ "auth", required_argument, NULL, O_AUTH },
+	{ "netrc-file", required_argument, NULL, O_NETRC },
+	{ "cacert", required_argument, NULL, O_CACERT },
+	{ "insecure", no_argument, NULL, O_INSECURE },
+	{ "pin", required_argument, NULL, O_PIN },
+	{ "starttls", required_argument, NULL, O_STARTTLS },
+	{ "allow-plaintext", no_argument, NULL, O_PLAIN },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "trace", no_argument, NULL, O_TRACE },
+	{ "explain", no_argument, NULL, O_EXPLAIN },
+	{ "helo", required_argument, NULL, O_HELO },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "help", no_argument, NULL, O_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+starttls_arg(const char *s)
+{
+	if (strcmp(s, "yes") == 0)
+		return NET_STARTTLS_YES;
+	if (strcmp(s, "try") == 0)
+		return NET_STARTTLS_TRY;
+	if (strcmp(s, "no") == 0)
+		return NET_STARTTLS_NO;
+	die(EX_USAGE, "--starttls=%s: want yes, try or no", s);
+}
+
+static int
+parse_opts(int argc, char **argv)
+{
+	/* '+': stop at the first recipient, as sendmail does. */
+	static const char optstr[] = "+a:B:b:F:f:hiL:N:o:R:r:S:tu:V:vX:";
+	int c;
+
+	opt.starttls = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': opt.account = optarg; break;
+		case 'B': break;	/* -B8BITMIME: decided from the body */
+		case 'b': sendmail_b(optarg); break;
+		case 'F': opt.fullname = optarg; break;
+		case 'f': case 'r': opt.from = optarg; break;
+		case 'h': case O_HELP: usage(0); break;
+		case 'i': break;	/* dots are always handled */
+		case 'L': break;	/* syslog tag: no syslog */
+		case 'N': check_notify(optarg); opt.notify = optarg; break;
+		case 'o': break;	/* -oi, -oem, -odi...: ignored */
+		case 'R':
+			if (strcasecmp(optarg, "full") && strcasecmp(optarg, "hdrs"))
+				die(EX_USAGE, "-R %s: want full or hdrs", optarg);
+			opt.ret = optarg;
+			break;
+		case 'S': opt.url = optarg; break;
+		case 't': opt.t = 1; break;
+		case 'u': opt.user = optarg; break;
+		case 'V': opt.envid = optarg; break;
+		case 'v': opt.verbose = 1; break;
+		case 'X': break;	/* sendmail's traffic log: see --trace */
+		case O_DRYRUN: opt.dryrun = 1; break;
+		case O_DOWNGRADE: opt.downgrade = 1; break;
+		case O_MX: opt.mx = 1; break;
+		case O_MXPORT:
+			opt.mxport = number(optarg, "--mx-port", 1, 65535);
+			break;
+		case O_DNS: opt.dns = optarg; break;
+		case O_AUTH: opt.auth = optarg; break;
+		case O_NETRC: opt.netrc = optarg; break;
+		case O_CACERT: opt.cacert = optarg; break;
+		case O_INSECURE: opt.insecure = 1; break;
+		case O_PIN: opt.pin = optarg; break;
+		case O_STARTTLS: opt.starttls = starttls_arg(optarg); break;
+		case O_PLAIN: opt.allow_plaintext = 1; break;
+		case O_TIMEOUT:
+			opt.timeout = number(optarg, "--timeout", 1, 86400);
+			break;
+		case O_TRACE: opt.trace = 1; break;
+		case O_EXPLAIN: opt.explain = opt.trace = 1; break;
+		case O_HELO: opt.helo = optarg; break;
+		case O_VERSION: version(); break;
+		default:
+			if (optopt >= 256 || optopt == 0)
+				warn("unknown or incomplete option %s",
+				    argv[optind - 1]);
+			else
+				warn_badopt(optstr);
+			usage(EX_USAGE);
+		}
+	}
+	if (opt.mx + (opt.url != NULL) + (opt.account != NULL) > 1)
+		die(EX_USAGE, "-S, -a and --mx exclude each other");
+	if (opt.envid != NULL && strlen(opt.envid) > 100)
+		die(EX_USAGE, "-V: an envelope id of at most 100 characters");
+	return optind;
+}
+
+/* ---- addresses ---- */
+
+/* An address fit for MAIL FROM or RCPT TO: no controls, no brackets. */
+static int
+addr_ok(const char *a)
+{
+	const unsigned char *p;
+
+	if (*a == '\0' || strlen(a) > 900)
+		return 0;
+	for (p = (const unsigned char *)a; *p; p++)
+		if (*p < 32 || *p == 127 || *p == '<' || *p == '>')
+			return 0;
+	return 1;
+}
+
+static int
+nonascii(const char *s)
+{
+	return smtp_has8bit(s, strlen(s));
+}
+
+static void
+add_rcpt(const char *a)
+{
+	size_t i;
+
+	if (!addr_ok(a))
+		die(EX_DATAERR, "%s: not a usable recipient address", a);
+	for (i = 0; i < nrcpt; i++)
+		if (strcmp(rcpts[i].addr, a) == 0)
+			return;
+	if (nrcpt >= RCPT_MAX)
+		die(EX_DATAERR, "more than %d recipients", RCPT_MAX);
+	rcpts = xrealloc(rcpts, (nrcpt + 1) * sizeof *rcpts);
+	memset(&rcpts[nrcpt], 0, sizeof *rcpts);
+	rcpts[nrcpt++].addr = xstrdup(a);
+}
+
+/* Every address of an address list (a field value or an argument). */
+static void
+add_rcpts(const char *p, size_t n)
+{
+	struct addrlist l = { 0 };
+	size_t i;
+
+	addr_parse(p, n, &l);
+	for (i = 0; i < l.n; i++)
+		add_rcpt(l.v[i].addr);
+	addr_free(&l);
+}
+
+/* ---- reading the message ---- */
+
+/* A seekable fd holding the message: stdin, or a copy of it. */
+static int
+spool(off_t *start, off_t *end)
+{
+	struct stat st;
+	char tmpl[4096], buf[CHUNK];
+	const char *dir = getenv("TMPDIR");
+	ssize_t r;
+	int fd;
+
+	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (*start = lseek(0, 0, SEEK_CUR)) >= 0) {
+		*end = st.st_size;
+		return 0;
+	}
+	snprintf(tmpl, sizeof tmpl, "%s/mailsend.XXXXXX",
+	    dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(tmpl)) < 0)
+		die(EX_CANTCREAT, "%s:", tmpl);
+	unlink(tmpl);
+	*start = *end = 0;
+	while ((r = read(0, buf, sizeof buf)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EX_IOERR, "reading the message:");
+		}
+		if (write_all(fd, buf, (size_t)r) < 0)
+			die(errno_exit(errno), "%s:", tmpl);
+		*end += r;
+	}
+	return fd;
+}
+
+/* Is (p, n) a header field line (name, optional blanks, colon)? */
+static int
+field_line(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > 32 && p[i] < 127 && p[i] != ':')
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i < n && p[i] == ':';
+}
+
+/*
+ * Read the header: field lines and their continuations, up to an empty
+ * line (consumed) or the first line that is neither (left for the body:
+ * "hello" piped in is a body, not a broken header).  A leading mbox
+ * "From " line is dropped.
+ */
+static void
+read_header(struct msg *m)
+{
+	struct buf b;
+	char chunk[CHUNK];
+	size_t off = 0, hs = 0, ll, k;
+	ssize_t r;
+	off_t pos = m->start;
+	const char *nl;
+	int eof = 0, infield = 0;
+
+	buf_init(&b, HDR_MAX + CHUNK);
+	for (;;) {
+		nl = b.len > off ? memchr(b.p + off, '\n', b.len - off) : NULL;
+		if (nl == NULL && !eof) {
+			if (b.len >= HDR_MAX)
+				die(EX_DATAERR, "the header is longer than %d "
+				    "bytes", HDR_MAX);
+			if ((r = pread(m->fd, chunk, sizeof chunk, pos)) < 0)
+				die(EX_IOERR, "reading the message:");
+			eof = r == 0;
+			pos += r;
+			buf_add(&b, chunk, (size_t)r);
+			continue;
+		}
+		ll = nl ? (size_t)(nl - (b.p + off)) + 1 : b.len - off;
+		if (ll == 0)
+			break;		/* end of input */
+		k = ll - (nl != NULL);
+		if (k > 0 && b.p[off + k - 1] == '\r')
+			k--;
+		if (k == 0) {		/* the empty line: consumed */
+			m->body = m->start + (off_t)(off + ll);
+			break;
+		}
+		if (off == 0 && ll > 5 && memcmp(b.p, "From ", 5) == 0) {
+			off = hs = ll;	/* an mbox From_ line: dropped */
+			continue;
+		}
+		if (field_line(b.p + off, k))
+			infield = 1;
+		else if (!(infield && (b.p[off] == ' ' || b.p[off] == '\t')))
+			break;		/* the body starts at this line */
+		off += ll;
+	}
+	if (m->body == 0 || m->body < m->start + (off_t)off)
+		m->body = m->start + (off_t)off;
+	m->hlen = off - hs;
+	m->hraw = xstrndup(b.p ? b.p + hs : "", m->hlen);
+	buf_free(&b);
+}
+
+static void
+scan_body(struct msg *m)
+{
+	char chunk[CHUNK];
+	off_t pos = m->body;
+	ssize_t r;
+	int cr = 0, bol = 1;
+
+	while ((r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
+		if (r < 0)
+			die(EX_IOERR, "reading the message:");
+		pos += r;
+		if (!m->body8 && smtp_has8bit(chunk, (size_t)r))
+			m->body8 = 1;
+		m->bodysize += smtp_crlf_size(chunk, (size_t)r, &cr, &bol);
+	}
+	if (!bol)
+		m->bodysize += 2;
+	m->end = pos;
+}
+
+/* Does the unfolded value of f start with s (case-insensitive)? */
+static int
+value_is(const struct hdrfield *f, const char *s)
+{
+	size_t i = 0, n = strlen(s);
+
+	while (i < f->vallen && (f->val[i] == ' ' || f->val[i] == '\t' ||
+	    f->val[i] == '\r' || f->val[i] == '\n'))
+		i++;
+	return f->vallen - i >= n && strcaseeqn(f->val + i, n, s);
+}
+
+/*
+ * Walk the header: recipients for -t, Bcc dropped, what is missing.
+ * The fields kept go to m->hdr as they were.
+ */
+static void
+walk_header(struct msg *m)
+{
+	struct hdrfield f;
+	size_t off = 0;
+	struct addrlist l = { 0 };
+
+	buf_init(&m->hdr, HDR_MAX + 4096);
+	m->cte_ok = 1;
+	while (hdr_next(m->hraw, m->hlen, &off, &f)) {
+		if (smtp_has8bit(f.line, f.linelen))
+			m->hdr8 = 1;
+		if (opt.t && (hdr_is(&f, "to") || hdr_is(&f, "cc") ||
+		    hdr_is(&f, "bcc")))
+			add_rcpts(f.val, f.vallen);
+		if (hdr_is(&f, "bcc") || hdr_is(&f, "resent-bcc"))
+			continue;
+		if (hdr_is(&f, "from")) {
+			m->has_from = 1;
+			addr_parse(f.val, f.vallen, &l);
+			if (l.n > 0 && m->from_addr == NULL)
+				m->from_addr = xstrdup(l.v[0].addr);
+			addr_free(&l);
+		}
+		m->has_date |= hdr_is(&f, "date");
+		m->has_msgid |= hdr_is(&f, "message-id");
+		m->has_mimever |= hdr_is(&f, "mime-version");
+		if (hdr_is(&f, "content-type")) {
+			m->has_ctype = 1;
+			m->multipart = value_is(&f, "multipart/");
+			m->ctype_text = value_is(&f, "text/");
+			if (m->multipart) {
+				struct buf v;
+
+				buf_init(&v, 4096);
+				if (rfc2231_param(f.val, f.vallen, "boundary",
+				    &v) == 1 && v.len > 0)
+					m->boundary = xstrdup(v.p);
+				buf_free(&v);
+			}
+		}
+		if (hdr_is(&f, "content-transfer-encoding"))
+			m->cte_ok = value_is(&f, "7bit") || value_is(&f, "8bit");
+		buf_add(&m->hdr, f.line, f.linelen);
+		/* a last field without a line end gets one */
+		if (f.linelen > 0 && f.line[f.linelen - 1] != '\n')
+			buf_addc(&m->hdr, '\n');
+	}
+}
+
+static char *
+hostname(void)
+{
+	static char h[256];
+
+	if (gethostname(h, sizeof h - 1) != 0 || h[0] == '\0')
+		strcpy(h, "localhost");
+	h[sizeof h - 1] = '\0';
+	return h;
+}
+
+/* The envelope sender: -f, the From address, $USER@hostname. */
+static char *
+envelope_sender(const struct msg *m, const char *acct_from)
+{
+	struct addrlist l = { 0 };
+	const char *u;
+	struct passwd *pw;
+	char *s;
+	size_t n;
+
+	if (opt.from != NULL) {
+		n = strlen(opt.from);
+		if (n >= 2 && opt.from[0] == '<' && opt.from[n - 1] == '>')
+			return xstrndup(opt.from + 1, n - 2);
+		addr_parse(opt.from, n, &l);
+		s = xstrdup(l.n > 0 ? l.v[0].addr : opt.from);
+		addr_free(&l);
+		return s;
+	}
+	if (m->from_addr != NULL)
+		return xstrdup(m->from_addr);
+	if (acct_from != NULL) {
+		addr_parse(acct_from, strlen(acct_from), &l);
+		if (l.n > 0) {
+			s = xstrdup(l.v[0].addr);
+			addr_free(&l);
+			return s;
+		}
+		addr_free(&l);
+	}
+	u = getenv("USER");
+	if (u == NULL || *u == '\0')
+		u = getenv("LOGNAME");
+	if ((u == NULL || *u == '\0') && (pw = getpwuid(getuid())) != NULL)
+		u = pw->pw_name;
+	if (u == NULL || *u == '\0')
+		u = "nobody";
+	s = xmalloc(strlen(u) + strlen(hostname()) + 2);
+	sprintf(s, "%s@%s", u, hostname());
+	return s;
+}
+
+static void
+hdr_check(int rc)
+{
+	if (rc != 0)
+		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
+}
+
+/* Date, Message-ID and From when the message has none. */
+static void
+add_fields(struct msg *m, const char *sender)
+{
+	char d[64], rnd[8];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t col;
+	int fd, i;
+	unsigned long long r = 0;
+
+	if (!m->has_date) {
+		localtime_r(&now, &tm);
+		strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
+		hdr_check(buf_printf(&m->hdr, "Date: %s\n", d));
+	}
+	if (!m->has_msgid) {
+		memset(rnd, 0, sizeof rnd);
+		if ((fd = open("/dev/urandom", O_RDONLY)) >= 0) {
+			if (read(fd, rnd, sizeof rnd) < 0)
+				memset(rnd, 0, sizeof rnd);
+			close(fd);
+		}
+		for (i = 0; i < 8; i++)
+			r = r << 8 | (unsigned char)rnd[i];
+		gmtime_r(&now, &tm);
+		strftime(d, sizeof d, "%Y%m%d%H%M%S", &tm);
+		hdr_check(buf_printf(&m->hdr, "Message-ID: <%s.%ld.%llx@%s>\n",
+		    d, (long)getpid(), r, hostname()));
+	}
+	if (!m->has_from && *sender != '\0') {
+		hdr_check(buf_adds(&m->hdr, "From:"));
+		if (opt.fullname != NULL && *opt.fullname != '\0') {
+			if (strpbrk(opt.fullname, "\r\n") != NULL)
+				die(EX_USAGE, "-F: line end in the name");
+			col = 5;
+			hdr_check(hdrenc_phrase(&m->hdr, &col,
+			    opt.fullname, strlen(opt.fullname)));
+			hdr_check(buf_printf(&m->hdr, " <%s>\n", sender));
+		} else {
+			hdr_check(buf_printf(&m->hdr, " %s\n", sender));
+		}
+		if (nonascii(sender))
+			m->hdr8 = 1;
+	}
+}
+
+/* ---- what the session needs ---- */
+
+/* How the body goes out: as it is, or re-encoded for --downgrade. */
+enum { DG_NONE, DG_SINGLE, DG_MULTI };
+
+struct need {
+	int body8, utf8, dsn;
+	unsigned long long size;	/* bytes, CRLF, before stuffing */
+	int downgrade;			/* DG_* */
+};
+
+typedef smtp_sink sink_fn;
+
+/*
+ * --downgrade: the header gets a quoted-printable (single part) or 7bit
+ * (multipart) Content-Transfer-Encoding; a single part also gets
+ * MIME-Version and a UTF-8 text/plain Content-Type if it had none.
+ */
+static void
+downgrade_header(const struct msg *m, struct buf *out, int mode)
+{
+	struct hdrfield f;
+	size_t off = 0;
+
+	buf_init(out, HDR_MAX + 4096);
+	while (hdr_next(m->hdr.p, m->hdr.len, &off, &f))
+		if (!hdr_is(&f, "content-transfer-encoding"))
+			hdr_check(buf_add(out, f.line, f.linelen));
+	if (!m->has_mimever)
+		hdr_check(buf_adds(out, "MIME-Version: 1.0\n"));
+	if (mode == DG_MULTI) {
+		hdr_check(buf_adds(out, "Content-Transfer-Encoding: 7bit\n"));
+		return;
+	}
+	if (!m->has_ctype)
+		hdr_check(buf_adds(out,
+		    "Content-Type: text/plain; charset=UTF-8\n"));
+	hdr_check(buf_adds(out,
+	    "Content-Transfer-Encoding: quoted-printable\n"));
+}
+
+static struct smtp_dg dgs;
+
+static void body_pass(const struct msg *, int, sink_fn *, void *);
+
+static void
+dg_sink(void *arg, const char *p, size_t n)
+{
+	smtp_dg_feed(arg, p, n);
+}
+
+/* The multipart downgrade's scan (sink NULL) or write pass. */
+static const char *
+dg_run(const struct msg *m, int scan, sink_fn *sink, void *arg)
+{
+	smtp_dg_start(&dgs, m->boundary ? m->boundary : "", scan, sink, arg);
+	body_pass(m, DG_NONE, dg_sink, &dgs);
+	return smtp_dg_end(&dgs);
+}
+
+/* Stream the body to sink: as it is, or downgraded (DG_*). */
+static void
+body_pass(const struct msg *m, int mode, sink_fn *sink, void *arg)
+{
+	static char chunk[CHUNK], enc[QP_ENC_BOUND(CHUNK)];
+	struct qp_enc q;
+	off_t pos = m->body;
+	ssize_t r;
+	size_t n;
+
+	if (mode == DG_MULTI) {
+		dg_run(m, 0, sink, arg);
+		return;
+	}
+	qp_enc_init(&q, QP_SAFE);
+	while (pos < m->end && (r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
+		if (r < 0)
+			die(EX_IOERR, "reading the message:");
+		pos += r;
+		if (mode == DG_NONE) {
+			sink(arg, chunk, (size_t)r);
+			continue;
+		}
+		n = qp_enc_update(&q, chunk, (size_t)r, enc);
+		sink(arg, enc, n);
+	}
+	if (mode == DG_SINGLE) {
+		n = qp_enc_final(&q, enc);
+		sink(arg, enc, n);
+	}
+}
+
+/*
+ * Can the body be downgraded, and how?  Returns DG_SINGLE or DG_MULTI
+ * and fills dh with the new header, or DG_NONE after a warning.
+ */
+static int
+plan_downgrade(const struct msg *m, struct buf *dh, const char *where)
+{
+	const char *why;
+
+	if (m->multipart && m->boundary != NULL) {
+		if ((why = dg_run(m, 1, NULL, NULL)) != NULL) {
+			warn("%s does not offer 8BITMIME, and --downgrade "
+			    "cannot re-encode this message: %s", where, why);
+			return DG_NONE;
+		}
+		downgrade_header(m, dh, DG_MULTI);
+		return DG_MULTI;
+	}
+	if (m->multipart || (m->has_ctype && !m->ctype_text) || !m->cte_ok) {
+		warn("%s does not offer 8BITMIME, and --downgrade cannot "
+		    "re-encode this message: not a text part with a 7bit or "
+		    "8bit encoding", where);
+		return DG_NONE;
+	}
+	downgrade_header(m, dh, DG_SINGLE);
+	return DG_SINGLE;
+}
+
+struct sizer {
+	unsigned long long n;
+	int cr, bol;
+};
+
+static void
+size_sink(void *arg, const char *p, size_t n)
+{
+	struct sizer *s = arg;
+
+	s->n += smtp_crlf_size(p, n, &s->cr, &s->bol);
+}
+
+/* The SIZE of the message with header h. */
+static unsigned long long
+message_size(const struct msg *m, const struct buf *h, int mode)
+{
+	struct sizer s = { 0, 0, 1 };
+
+	/* the header, then the empty line */
+	s.n = smtp_crlf_size(h->p, h->len, &s.cr, &s.bol) + 2;
+	if (mode == DG_NONE)
+		return s.n + m->bodysize;
+	s.cr = 0;
+	s.bol = 1;
+	body_pass(m, mode, size_sink, &s);
+	return s.n + (s.bol ? 0 : 2);
+}
+
+/* ---- the SMTP commands ---- */
+
+static void
+mail_cmd(struct buf *b, const char *sender, const struct smtp_ext *e,
+    const struct need *nd)
+{
+	char x[400];
+
+	buf_printf(b, "MAIL FROM:<%s>", sender);
+	if (nd->body8 && !nd->downgrade && (e->flags & SMTP_EXT_8BITMIME))
+		buf_adds(b, " BODY=8BITMIME");
+	if (nd->utf8 && (e->flags & SMTP_EXT_SMTPUTF8))
+		buf_adds(b, " SMTPUTF8");
+	if (e->flags & SMTP_EXT_SIZE)
+		buf_printf(b, " SIZE=%llu", nd->size);
+	if (nd->dsn && (e->flags & SMTP_EXT_DSN)) {
+		if (opt.ret != NULL)
+			buf_printf(b, " RET=%s", strcasecmp(opt.ret, "full") ?
+			    "HDRS" : "FULL");
+		if (opt.envid != NULL && smtp_xtext(opt.envid,
+		    strlen(opt.envid), x, sizeof x) != (size_t)-1)
+			buf_printf(b, " ENVID=%s", x);
+	}
+	buf_adds(b, "\r\n");
+}
+
+static void
+rcpt_cmd(struct buf *b, const char *a, const struct smtp_ext *e,
+    const struct need *nd)
+{
+	static char x[3 * 1000 + 1];
+	size_t i;
+
+	buf_printf(b, "RCPT TO:<%s>", a);
+	if (nd->dsn && (e->flags & SMTP_EXT_DSN) && opt.notify != NULL) {
+		buf_adds(b, " NOTIFY=");
+		for (i = 0; opt.notify[i]; i++)
+			buf_addc(b, toupper((unsigned char)opt.notify[i]));
+		/* ORCPT is "rfc822;" xtext; a UTF-8 address needs utf-8-addr
+		 * (RFC 6533), which we do not send. */
+		if (!nonascii(a) && smtp_xtext(a, strlen(a), x, sizeof x) !=
+		    (size_t)-1)
+			buf_printf(b, " ORCPT=rfc822;%s", x);
+	}
+	buf_adds(b, "\r\n");
+}
+
+/* A whole envelope for "any server": what --dry-run shows. */
+static const struct smtp_ext every = {
+	SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME | SMTP_EXT_SMTPUTF8 |
+	SMTP_EXT_SIZE | SMTP_EXT_DSN, 0, "", 1
+};
+
+/* ---- data ---- */
+
+struct wire {
+	struct smtp_enc enc;
+	struct net *n;		/* NULL: to stdout, CRLF as LF */
+	int err;
+	unsigned long long total;	/* for the progress bar, or 0 */
+	int shown;		/* percent last shown */
+	char out[SMTP_ENC_BOUND(CHUNK) + SMTP_ENC_FINAL_MAX];
+};
+
+/* On a terminal, a message over 1 MB shows how far it has gone. */
+#define PROGRESS_MIN (1024 * 1024)
+
+static void
+progress(struct wire *w, int done)
+{
+	int pc;
+
+	if (w->total == 0)
+		return;
+	pc = done ? 100 : (int)(w->enc.out * 100 / w->total);
+	if (pc > 100)
+		pc = 100;
+	if (pc == w->shown && !done)
+		return;
+	w->shown = pc;
+	fprintf(stderr, "\r%s: sending %3d%% of %.1f MB%s", progname, pc,
+	    w->total / 1e6, done ? "\n" : "");
+}
+
+static void
+wire_emit(struct wire *w, const char *p, size_t n)
+{
+	size_t i, s = 0;
+
+	if (w->err)
+		return;
+	if (w->n != NULL) {
+		w->err = net_send_data(w->n, p, n);
+		progress(w, 0);
+		return;
+	}
+	/* stdout: the encoder makes every line end CRLF; print LF */
+	for (i = 0; i < n; i++)
+		if (p[i] == '\r') {
+			out(p + s, i - s);
+			s = i + 1;
+		}
+	out(p + s, n - s);
+}
+
+static void
+wire_sink(void *arg, const char *p, size_t n)
+{
+	struct wire *w = arg;
+	size_t k;
+
+	while (n > 0) {
+		k = n > CHUNK ? CHUNK : n;
+		wire_emit(w, w->out, smtp_enc_update(&w->enc, p, k, w->out));
+		p += k;
+		n -= k;
+	}
+}
+
+/* Header, empty line, body, final dot.  Returns 0 or a net error. */
+static int
+send_message(struct wire *w, const struct msg *m, const struct buf *h,
+    int mode)
+{
+	smtp_enc_init(&w->enc);
+	wire_sink(w, h->p, h->len);
+	wire_sink(w, "\n", 1);
+	body_pass(m, mode, wire_sink, w);
+	wire_emit(w, w->out, smtp_enc_final(&w->enc, w->out));
+	return w->err;
+}
+
+/* ---- a session ---- */
+
+static int
+read_reply(struct net *n, struct smtp_reply *r)
+{
+	const char *l;
+	size_t len;
+	int rc;
+
+	smtp_reply_init(r);
+	for (;;) {
+		if ((rc = net_getline(n, &l, &len)) != 0)
+			return rc;
+		rc = smtp_reply_line(r, l, len);
+		if (rc == SMTP_DONE)
+			return 0;
+		if (rc == SMTP_BAD) {
+			warn("malformed reply from the server: %.*s",
+			    (int)(len > 200 ? 200 : len), l);
+			return EX_PROTOCOL;
+		}
+	}
+}
+
+static void
+report(const char *what, const struct smtp_reply *r)
+{
+	if (opt.verbose)
+		fprintf(stderr, "%s\t%d\t%s\t%s\n", what, r->code, r->enh,
+		    r->text);
+}
+
+static void
+set_rcpt(struct rcpt *p, const struct smtp_reply *r)
+{
+	p->code = r->code;
+	snprintf(p->enh, sizeof p->enh, "%s", r->enh);
+	free(p->text);
+	p->text = xstrdup(r->text);
+	report(p->addr, r);
+	if (!opt.verbose && r->code >= 400)
+		warn("<%s>: %d %s%s%s", p->addr, r->code, r->enh,
+		    *r->enh ? " " : "", r->text);
+}
+
+/* Mark recipients idx[0..k) as failed with the reply r (MAIL refused). */
+static void
+fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		rcpts[idx[i]].code = r->code;
+		snprintf(rcpts[idx[i]].enh, sizeof rcpts[idx[i]].enh, "%s",
+		    r->enh);
+		free(rcpts[idx[i]].text);
+		rcpts[idx[i]].text = xstrdup(r->text);
+	}
+}
+
+/*
+ * One transaction on an open session for recipients idx[0..k).  Returns
+ * the exit status of the session part (MAIL, DATA, the connection);
+ * the recipients' own replies are in rcpts[].  *sent is set when the
+ * message was queued for at least one recipient.
+ */
+static int
+transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
+    const struct buf *h, const struct need *nd, const char *sender,
+    size_t *idx, size_t k, int *sent)
+{
+	static struct wire w;
+	struct smtp_reply r;
+	struct buf cmd;
+	size_t i, ok = 0;
+	int rc, pipe = (e->flags & SMTP_EXT_PIPELINING) != 0, ex;
+
+	*sent = 0;
+	buf_init(&cmd, 4096 + 1100 * (k + 1));
+	mail_cmd(&cmd, sender, e, nd);
+	if (!pipe) {
+		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
+		    (rc = read_reply(n, &r)))
+			goto lost;
+		if (r.code != 250) {
+			report("MAIL", &r);
+			goto mailfail;
+		}
+		buf_reset(&cmd);
+	}
+	for (i = 0; i < k; i++) {
+		rcpt_cmd(&cmd, rcpts[idx[i]].addr, e, nd);
+		if (pipe)
+			continue;
+		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
+		    (rc = read_reply(n, &r)))
+			goto lost;
+		set_rcpt(&rcpts[idx[i]], &r);
+		ok += r.code / 100 == 2;
+		buf_reset(&cmd);
+	}
+	if (pipe || ok > 0) {
+		buf_adds(&cmd, "DATA\r\n");
+		/* RFC 2920: MAIL, the RCPTs and DATA in one write */
+		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)))
+			goto lost;
+	}
+	if (pipe) {
+		if ((rc = read_reply(n, &r)))
+			goto lost;
+		if (r.code != 250) {
+			report("MAIL", &r);
+			/* the RCPT and DATA replies still come, in order */
+			for (i = 0; i <= k; i++) {
+				struct smtp_reply x;
+
+				if ((rc = read_reply(n, &x)))
+					goto lost;
+			}
+			goto mailfail;
+		}
+		for (i = 0; i < k; i++) {
+			if ((rc = read_reply(n, &r)))
+				goto lost;
+			set_rcpt(&rcpts[idx[i]], &r);
+			ok += r.code / 100 == 2;
+		}
+	}
+	buf_free(&cmd);
+	if (!pipe && ok == 0)
+		return 0;
+	if ((rc = read_reply(n, &r)))
+		goto lost;
+	if (r.code != 354) {
+		report("DATA", &r);
+		if (ok == 0)
+			return 0;	/* the recipients say it all */
+		warn("DATA refused: %d %s %s", r.code, r.enh, r.text);
+		return reply_exit(r.code, r.enh, 0);
+	}
+	if (ok == 0) {
+		/* 354 with no recipient (RFC 2920 §3.1): send nothing */
+		if ((rc = net_send(n, ".\r\n", 3)) || (rc = net_flush(n)) ||
+		    (rc = read_reply(n, &r)))
+			goto lost;
+		return 0;
+	}
+	memset(&w.enc, 0, sizeof w.enc);
+	w.n = n;
+	w.err = 0;
+	w.shown = -1;
+	w.total = isatty(2) && !opt.trace && nd->size >= PROGRESS_MIN ?
+	    nd->size : 0;
+	if ((rc = send_message(&w, m, h, nd->downgrade)))
+		goto lostdata;
+	progress(&w, 1);
+	net_data_summary(n, w.enc.out);
+	/* RFC 2920 §3.1: QUIT may follow the data in the same group;
+	 * that saves the last round trip */
+	if (pipe && (rc = net_send(n, "QUIT\r\n", 6)) == 0)
+		quit_sent = 1;
+	if (rc || (rc = net_flush(n)) || (rc = read_reply(n, &r)))
+		goto lostdata;
+	report("DATA", &r);
+	ex = reply_exit(r.code, r.enh, 0);
+	if (ex == 0)
+		*sent = 1;
+	else if (!opt.verbose)
+		warn("message refused: %d %s%s%s", r.code, r.enh,
+		    *r.enh ? " " : "", r.text);
+	return ex;
+mailfail:
+	if (!opt.verbose)
+		warn("MAIL FROM:<%s> refused: %d %s%s%s", sender, r.code, r.enh,
+		    *r.enh ? " " : "", r.text);
+	fail_all(idx, k, &r);
+	buf_free(&cmd);
+	return reply_exit(r.code, r.enh, 0);
+lostdata:
+	if (w.total > 0)
+		fputc('\n', stderr);
+	warn("the connection was lost during DATA: the message was not sent");
+	return EX_TEMPFAIL;
+lost:
+	buf_free(&cmd);
+	return rc;
+}
+
+/* What the message needs, checked against what the server offers. */
+static int
+negotiate(const struct smtp_ext *e, const struct msg *m, struct need *nd,
+    struct buf *dh, const struct buf **h, const char *where)
+{
+	*h = &m->hdr;
+	nd->downgrade = 0;
+	if (nd->body8 && !(e->flags & SMTP_EXT_8BITMIME)) {
+		if (!opt.downgrade) {
+			warn("%s does not offer 8BITMIME and the body has 8-bit "
+			    "data; --downgrade re-encodes it", where);
+			return EX_DATAERR;
+		}
+		if ((nd->downgrade = plan_downgrade(m, dh, where)) == DG_NONE)
+			return EX_DATAERR;
+		*h = dh;
+	}
+	if (nd->utf8 && !(e->flags & SMTP_EXT_SMTPUTF8)) {
+		warn("%s does not offer SMTPUTF8, needed for non-ASCII "
+		    "addresses or header fields", where);
+		return EX_DATAERR;
+	}
+	if (nd->dsn && !(e->flags & SMTP_EXT_DSN))
+		warn("%s does not offer DSN: -N, -R and -V ignored", where);
+	nd->size = message_size(m, *h, nd->downgrade);
+	if ((e->flags & SMTP_EXT_SIZE) && e->size > 0 && nd->size > e->size) {
+		warn("the message is %llu bytes, %s accepts at most %llu",
+		    nd->size, where, e->size);
+		return EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
+static void
+quit(struct net *n)
+{
+	struct smtp_reply r;
+
+	if (quit_sent || (net_send(n, "QUIT\r\n", 6) == 0 &&
+	    net_flush(n) == 0))
+		read_reply(n, &r);
+	quit_sent = 0;
+	net_close(n);
+}
+
+/*
+ * Open a session, run the transaction for idx[0..k), close.  Returns the
+ * session's exit status; *opened says whether a session was opened.
+ */
+static int
+deliver(struct net_opts *no, const struct msg *m, struct need nd,
+    const char *sender, size_t *idx, size_t k, int *opened)
+{
+	struct net *n;
+	struct smtp_ext e;
+	struct buf dh = { 0 };
+	const struct buf *h;
+	const char *b;
+	size_t blen;
+	int ex = 0, sent = 0;
+
+	*opened = 0;
+	if ((n = net_open(no, &ex)) == NULL)
+		return ex;
+	*opened = 1;
+	b = net_banner(n, &blen);
+	if (smtp_ehlo_parse(b, blen, &e) != 0) {
+		warn("%s: malformed EHLO reply", no->url);
+		net_close(n);
+		return EX_PROTOCOL;
+	}
+	ex = negotiate(&e, m, &nd, &dh, &h, no->url);
+	if (ex == 0)
+		ex = transaction(n, &e, m, h, &nd, sender, idx, k, &sent);
+	quit(n);
+	if (dh.p != NULL)
+		buf_free(&dh);
+	return ex;
+}
+
+/* The exit status over the recipients idx[0..k) and the session's. */
+static int
+outcome(int ex, size_t *idx, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		if (rcpts[idx[i]].code == 0)
+			continue;
+		ex = worse(ex, reply_exit(rcpts[idx[i]].code,
+		    rcpts[idx[i]].enh, 1));
+	}
+	return ex;
+}
+
+/* ---- --mx ---- */
+
+static const char *
+domain_of(const char *a)
+{
+	const char *at = strrchr(a, '@');
+
+	return at ? at + 1 : "";
+}
+
+/* Deliver to one domain's MX hosts; idx[0..k) are its recipients.
+ * Recipients a host defers (4xx), or all of them when it cannot be
+ * reached, go on to the next address and host. */
+static int
+mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
+    struct need nd, const char *sender, const char *dom, size_t *idx,
+    size_t k)
+{
+	struct dns_mx *mx;
+	char **addrs, url[600], res[700];
+	size_t nmx, na, i, j, left = k, t, nl, *todo;
+	int implicit, ex = EX_TEMPFAIL, opened, st;
+	enum dns_status s;
+
+	s = dns_mx(d, dom, 1, &mx, &nmx, &implicit);
+	if (s == DNS_NXDOMAIN) {
+		warn("%s: no such domain", dom);
+		return EX_NOHOST;
+	}
+	if (s != DNS_OK) {
+		warn("%s: MX lookup failed: %s", dom, dns_strstatus(s));
+		return s == DNS_NODATA ? EX_NOHOST : EX_TEMPFAIL;
+	}
+	if (nmx == 1 && mx[0].host[0] == '\0') {
+		warn("%s accepts no mail (null MX, RFC 7505)", dom);
+		dns_mx_free(mx, nmx);
+		return EX_UNAVAILABLE;
+	}
+	todo = xcalloc(k, sizeof *todo);
+	memcpy(todo, idx, k * sizeof *todo);
+	for (i = 0; i < nmx && left > 0; i++) {
+		if (mx[i].host[0] == '\0')
+			continue;
+		s = dns_addrs(d, mx[i].host, &addrs, &na);
+		if (s != DNS_OK) {
+			warn("%s: %s", mx[i].host, dns_strstatus(s));
+			continue;
+		}
+		for (j = 0; j < na && left > 0; j++) {
+			snprintf(url, sizeof url, "smtp://%s:%ld", mx[i].host,
+			    opt.mxport ? opt.mxport : 25L);
+			/* CURLOPT_RESOLVE wants an IPv6 address bracketed */
+			snprintf(res, sizeof res, strchr(addrs[j], ':') ?
+			    "%s:%ld:[%s]" : "%s:%ld:%s", mx[i].host,
+			    opt.mxport ? opt.mxport : 25L, addrs[j]);
+			no->url = url;
+			no->resolve = res;
+			st = deliver(no, m, nd, sender, todo, left, &opened);
+			if (!opened && st == EX_TEMPFAIL)
+				continue;	/* next address or host */
+			ex = st;
+			for (t = nl = 0; t < left; t++)
+				if (rcpts[todo[t]].code / 100 == 4 ||
+				    (rcpts[todo[t]].code == 0 &&
+				    st == EX_TEMPFAIL))
+					todo[nl++] = todo[t];
+			left = nl;
+			if (st != EX_TEMPFAIL && st != 0)
+				break;		/* a permanent refusal */
+		}
+		dns_addrs_free(addrs, na);
+		if (ex != EX_TEMPFAIL && ex != 0)
+			break;
+	}
+	free(todo);
+	dns_mx_free(mx, nmx);
+	if (left > 0 && ex == 0)
+		ex = EX_TEMPFAIL;
+	if (left == 0 && ex == EX_TEMPFAIL)
+		ex = 0;
+	return outcome(ex, idx, k);
+}
+
+static int
+send_mx(struct net_opts *no, const struct msg *m, struct need nd,
+    const char *sender)
+{
+	struct dns_opts dopts = { 0 };
+	struct dns *d;
+	size_t *idx = xcalloc(nrcpt, sizeof *idx), i, k;
+	char *done = xcalloc(nrcpt, 1);
+	const char *dom;
+	int ex = 0, dex;
+
+	dopts.server = opt.dns;
+	dopts.trace = opt.trace;
+	if ((d = dns_open(&dopts, &dex)) == NULL)
+		return dex;
+	no->opportunistic = 1;
+	no->starttls = NET_STARTTLS_TRY;
+	for (i = 0; i < nrcpt; i++) {
+		if (done[i])
+			continue;
+		dom = domain_of(rcpts[i].addr);
+		if (*dom == '\0') {
+			warn("<%s>: no domain to look up", rcpts[i].addr);
+			ex = worse(ex, EX_NOUSER);
+			done[i] = 1;
+			continue;
+		}
+		k = 0;
+		for (size_t j = i; j < nrcpt; j++)
+			if (!done[j] && strcasecmp(domain_of(rcpts[j].addr),
+			    dom) == 0) {
+				idx[k++] = j;
+				done[j] = 1;
+			}
+		ex = worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
+	}
+	dns_close(d);
+	free(idx);
+	free(done);
+	return ex;
+}
+
+/* ---- the server from -S, -a or the default account ---- */
+
+static char *
+url_host(const char *url)
+{
+	const char *p = strstr(url, "://"), *e;
+
+	p = p ? p + 3 : url;
+	if (*p == '[') {
+		e = strchr(p, ']');
+		return e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p);
+	}
+	e = p + strcspn(p, ":/");
+	return xstrndup(p, (size_t)(e - p));
+}
+
+static int
+send_relay(struct net_opts *no, struct account *a, const struct msg *m,
+    struct need nd, const char *sender)
+{
+	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
+	char *pass = NULL, *host;
+	int ex, opened, rc;
+
+	no->url = opt.url ? opt.url : a->smtp;
+	if (no->url == NULL && a->name == NULL)
+		die(EX_CONFIG, "no server: give -S URL, -a ACCOUNT or --mx, "
+		    "or write an accounts file with a default account");
+	if (no->url == NULL)
+		die(EX_CONFIG, "account %s has no smtp URL", a->name);
+	no->user = opt.user ? opt.user : a->user;
+	no->auth = opt.auth ? opt.auth : a->auth;
+	if (no->cacert == NULL)
+		no->cacert = a->cacert;
+	if (no->pin == NULL)
+		no->pin = a->pin;
+	if (opt.starttls < 0 && a->starttls != NULL)
+		no->starttls = starttls_arg(a->starttls);
+	if (no->user != NULL) {
+		host = url_host(no->url);
+		rc = cred_password(a, host, no->user, opt.netrc, &pass);
+		free(host);
+		if (rc == 1)
+			die(EX_CONFIG, "no password for %s (passwordeval, "
+			    "~/.netrc or --netrc-file, YUBIN_PASSWORD)",
+			    no->user);
+		if (rc != 0)
+			exit(rc);
+		no->pass = pass;
+	}
+	for (i = 0; i < nrcpt; i++)
+		idx[i] = i;
+	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened);
+	if (pass != NULL)
+		cred_wipe(pass);
+	ex = outcome(ex, idx, nrcpt);
+	free(idx);
+	return ex;
+}
+
+/* ---- --dry-run ---- */
+
+static void
+dry_run(const struct msg *m, struct need *nd, const char *sender)
+{
+	static struct wire w;
+	static const struct smtp_ext no8 = {
+		SMTP_EXT_PIPELINING | SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE |
+		SMTP_EXT_DSN, 0, "", 1
+	};
+	const struct smtp_ext *e = &every;
+	static struct buf dh;
+	struct buf cmd;
+	const struct buf *h = &m->hdr;
+	size_t i;
+
+	/* with --downgrade: as to a server without 8BITMIME */
+	if (opt.downgrade && nd->body8) {
+		e = &no8;
+		if ((nd->downgrade = plan_downgrade(m, &dh, "the server")) ==
+		    DG_NONE)
+			exit(EX_DATAERR);
+		h = &dh;
+		nd->size = message_size(m, h, nd->downgrade);
+	}
+	buf_init(&cmd, 4096 + 1100 * (nrcpt + 1));
+	mail_cmd(&cmd, sender, e, nd);
+	for (i = 0; i < nrcpt; i++)
+		rcpt_cmd(&cmd, rcpts[i].addr, e, nd);
+	buf_adds(&cmd, "DATA\r\n");
+	w.n = NULL;
+	wire_emit(&w, cmd.p, cmd.len);
+	buf_free(&cmd);
+	send_message(&w, m, h, nd->downgrade);
+	out_close();
+}
+
+int
+main(int argc, char **argv)
+{
+	/* static: what is still held at exit stays reachable (LSan) */
+	static struct msg m;
+	static struct account a;
+	static char *sender;
+	struct need nd;
+	struct net_opts no;
+	int i, ex;
+
+	setprogname(argv[0]);
+	/* a server that goes away must give an error, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	i = parse_opts(argc, argv);
+	for (; i < argc; i++)
+		add_rcpts(argv[i], strlen(argv[i]));
+
+	memset(&a, 0, sizeof a);
+	/* the default account also gives -S its user, from, cacert... */
+	if (!opt.dryrun && !opt.mx && (ex = cred_load(NULL, opt.account,
+	    &a)) != 0 && (opt.account != NULL || opt.url == NULL))
+		exit(ex);
+
+	memset(&m, 0, sizeof m);
+	m.fd = spool(&m.start, &m.end);
+	read_header(&m);
+	walk_header(&m);
+	scan_body(&m);
+	if (nrcpt == 0)
+		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
+	sender = envelope_sender(&m, a.from);
+	if (*sender != '\0' && !addr_ok(sender))
+		die(EX_DATAERR, "%s: not a usable sender address", sender);
+	add_fields(&m, sender);
+
+	memset(&nd, 0, sizeof nd);
+	nd.body8 = m.body8;
+	nd.utf8 = m.hdr8 || nonascii(sender);
+	for (size_t r = 0; r < nrcpt; r++)
+		nd.utf8 |= nonascii(rcpts[r].addr);
+	nd.dsn = opt.notify || opt.ret || opt.envid;
+	nd.size = message_size(&m, &m.hdr, 0);
+	if (opt.dryrun) {
+		dry_run(&m, &nd, sender);
+		return 0;
+	}
+
+	memset(&no, 0, sizeof no);
+	no.helo = opt.helo;
+	no.cacert = opt.cacert;
+	no.pin = opt.pin;
+	no.insecure = opt.insecure;
+	no.starttls = opt.starttls < 0 ? NET_STARTTLS_YES : opt.starttls;
+	no.allow_plaintext = opt.allow_plaintext;
+	no.timeout = opt.timeout;
+	no.trace = opt.trace;
+	no.explain = opt.explain;
+	if (opt.mx)
+		ex = send_mx(&no, &m, nd, sender);
+	else
+		ex = send_relay(&no, &a, &m, nd, sender);
+	cred_free(&a);
+	return ex;
+}

@@ -1,0 +1,156 @@
+"""mailsend against msmtp, both submitting to the lab's Postfix (STARTTLS,
+AUTH PLAIN as alice): many small messages, one process each; and one
+message to 50 recipients through the lab's delay proxy, where round
+trips decide. Starts its own lab (tests/lab/lab, needs root) and stops it.
+"""
+
+import os
+import re
+import subprocess
+
+TITLE = "mailsend: SMTP submission against msmtp (lab Postfix, STARTTLS + AUTH)"
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(HERE, "..", "lab", "lab")
+NMSG = 200
+NRCPT = 50
+
+
+def start_lab(b):
+    for base in range(30000, 60000, 2000):
+        env = dict(os.environ, LAB_PORT_BASE=str(base))
+        p = subprocess.run([LAB, "start"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if p.returncode == 3:
+            continue
+        if p.returncode != 0:
+            b.log("lab start failed: " + p.stdout.strip())
+            return None, None
+        d = re.search(r"^lab: running in (.*)$", p.stdout, re.M).group(1)
+        labenv = {}
+        with open(os.path.join(d, "env")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                labenv[k] = v
+        return d, labenv
+    return None, None
+
+
+def write_msmtprc(b, e, port):
+    rc = b.path("work", "msmtprc-%d" % port)
+    with open(rc, "w") as f:
+        f.write("# written by tests/bench/80-mailsend.py\n"
+                "account lab\nhost 127.0.0.1\nport %d\n"
+                "tls on\ntls_starttls on\ntls_trust_file %s\n"
+                "auth plain\nuser alice\npassword alicepw\n"
+                "from alice@yubin.test\n" % (port, e["LAB_CA"]))
+    os.chmod(rc, 0o600)
+    return rc
+
+
+def write_message(b, size):
+    rel = "work/ms-%d.eml" % size
+    body = []
+    n = 0
+    i = 0
+    while n < size:
+        line = "line %05d of a message for the mailsend benchmark, " \
+               "some text to fill it up.\n" % i
+        body.append(line)
+        n += len(line)
+        i += 1
+    with open(b.path(rel), "w") as f:
+        f.write("From: alice@yubin.test\nTo: bob@example.org\n"
+                "Subject: bench\nDate: Sun, 22 Nov 2026 05:00:00 +0000\n"
+                "Message-ID: <bench@yubin.test>\n\n" + "".join(body))
+    return rel
+
+
+def turns(text, client, server):
+    """Round trips seen in a trace: each time the client, having sent,
+    waits for the server (a server line right after a client line), plus
+    one for the greeting. TLS handshakes do not show in either trace."""
+    n, last = 1, None
+    for line in text.splitlines():
+        if line.startswith(client):
+            last = "c"
+        elif line.startswith(server):
+            if last == "c":
+                n += 1
+            last = "s"
+    return n
+
+
+def run(b):
+    if b.missing(["mailsend"], True) or b.missing(["msmtp"], False):
+        b.emit("Skipped: %s\n" % (b.missing(["mailsend"], True) or
+                                  b.missing(["msmtp"], False)))
+        return
+    d, e = start_lab(b)
+    if d is None:
+        b.emit("Skipped: the lab could not start (needs root and the "
+               "servers of tests/deps).\n")
+        b.failures += 1
+        return
+    try:
+        measure(b, e)
+    finally:
+        subprocess.run([LAB, "stop", d], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        subprocess.run(["rm", "-rf", d])
+
+
+def measure(b, e):
+    sub = int(e["LAB_SUBMISSION_PORT"])
+    delay = int(e["LAB_DELAY_SUBMISSION_PORT"])
+    msg = write_message(b, 10 * 1024)
+    rc_sub = write_msmtprc(b, e, sub)
+    rc_delay = write_msmtprc(b, e, delay)
+    ms = ("YUBIN_PASSWORD=alicepw mailsend -S smtp://127.0.0.1:%d "
+          "--cacert %s -u alice --auth PLAIN")
+    mm = "msmtp -C %s -a lab"
+
+    t = b.task("%d messages of 10 KB, one process each" % NMSG,
+               fastest=True)
+    loop = "for i in $(seq %d); do %%s bob@example.org < %s || exit; done" \
+        % (NMSG, msg)
+    b.measure(t, "yubin mailsend", loop % (ms % (sub, e["LAB_CA"])),
+              ["mailsend"], yubin=True,
+              shown=(ms % (sub, "CA")) + " bob@example.org < MSG",
+              defer=True)
+    b.measure(t, "msmtp", loop % (mm % rc_sub), ["msmtp"],
+              shown=(mm % "RC") + " bob@example.org < MSG", defer=True)
+    b.run_task(t)
+
+    rcpts = " ".join("r%02d@example.org" % i for i in range(NRCPT))
+    t2 = b.task("1 message to %d recipients, %s ms each way" %
+                (NRCPT, e["LAB_DELAY_MS"]), fastest=True)
+    b.measure(t2, "yubin mailsend",
+              (ms % (delay, e["LAB_CA"])) + " %s < %s" % (rcpts, msg),
+              ["mailsend"], yubin=True,
+              shown=(ms % (delay, "CA")) + " r00@... r49@... < MSG",
+              defer=True)
+    b.measure(t2, "msmtp", (mm % rc_delay) + " %s < %s" % (rcpts, msg),
+              ["msmtp"], shown=(mm % "RC") + " r00@... r49@... < MSG",
+              defer=True)
+    b.run_task(t2)
+    b.emit(b.time_table([t, t2]))
+
+    # round trips, from each tool's own trace of the 50-recipient send
+    _, _, yt = b.sh((ms % (delay, e["LAB_CA"])) + " --trace %s < %s" %
+                    (rcpts, msg))
+    _, mt, merr = b.sh((mm % rc_delay) + " --debug %s < %s" % (rcpts, msg))
+    yt = yt.decode(errors="replace")
+    mt = mt.decode(errors="replace") + merr.decode(errors="replace")
+    y, m = turns(yt, "C: ", "S: "), turns(mt, "--> ", "<-- ")
+    b.emit("The lab (Postfix 3.7, Dovecot SASL) is started by the section "
+           "itself; RC is an msmtprc with the same settings (tls on, "
+           "tls_starttls on, tls_trust_file = the lab CA, auth plain, user "
+           "alice, password in the file), CA the lab's CA file. MSG is a "
+           "10 KB message. Each command of the first task runs %d times "
+           "from a bash loop (the loop is in both rows).\n" % NMSG)
+    res = ["round trips for the %d-recipient send, counted in the traces "
+           "(a server line right after a client line, plus the greeting; "
+           "TLS handshakes not shown in either): mailsend `--trace` %d, "
+           "msmtp `--debug` %d" % (NRCPT, y, m)]
+    b.checks(res)

@@ -1,0 +1,295 @@
+/*
+ * smtp_test: unit tests of common/smtp.c: replies, EHLO keywords, the
+ * DATA encoder (also fed one byte at a time), xtext.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp.h"
+#include "t.h"
+
+static struct smtp_reply r;
+
+static int
+parse(const char *s, size_t *used)
+{
+	return smtp_reply_parse(s, strlen(s), &r, used);
+}
+
+static void
+test_replies(void)
+{
+	size_t used;
+	int rc;
+
+	rc = parse("250 2.1.5 Ok\r\n", &used);
+	t_int(rc, SMTP_DONE, "single line: done");
+	t_int(r.code, 250, "single line: code");
+	t_str(r.enh, strlen(r.enh), "2.1.5", "single line: enhanced");
+	t_str(r.text, r.textlen, "Ok", "single line: text");
+	t_int((long long)used, 14, "single line: used");
+
+	rc = parse("250-lab.yubin.test\r\n250-PIPELINING\r\n250 8BITMIME\r\nX",
+	    &used);
+	t_int(rc, SMTP_DONE, "multi-line: done");
+	t_int(r.nlines, 3, "multi-line: 3 lines");
+	t_str(r.text, r.textlen, "lab.yubin.test PIPELINING 8BITMIME",
+	    "multi-line: text joined");
+	t_int((long long)used, 50, "multi-line: stops after the final line");
+
+	rc = parse("550-5.1.1 first\n550 5.1.1 second\n", &used);
+	t_int(rc, SMTP_DONE, "LF only, repeated enhanced code");
+	t_str(r.text, r.textlen, "first second", "repeated code kept once");
+	t_str(r.enh, strlen(r.enh), "5.1.1", "enhanced of the first line");
+
+	rc = parse("250-a\r\n251 b\r\n", &used);
+	t_int(rc, SMTP_BAD, "code changes between lines: malformed");
+	rc = parse("25x ok\r\n", &used);
+	t_int(rc, SMTP_BAD, "non-digit code");
+	rc = parse("650 ok\r\n", &used);
+	t_int(rc, SMTP_BAD, "first digit 6");
+	rc = parse("260 ok\r\n", &used);
+	t_int(rc, SMTP_BAD, "second digit 6");
+	rc = parse("250_ok\r\n", &used);
+	t_int(rc, SMTP_BAD, "bad separator");
+	rc = parse("25\r\n", &used);
+	t_int(rc, SMTP_BAD, "short line");
+	rc = parse("250-more\r\n250-mo", &used);
+	t_int(rc, SMTP_MORE, "incomplete: more");
+	rc = parse("250\r\n", &used);
+	t_int(rc, SMTP_DONE, "bare code is a final line");
+	t_str(r.text, r.textlen, "", "bare code: empty text");
+
+	rc = parse("450 5.1.1 mismatched class\r\n", &used);
+	t_str(r.enh, strlen(r.enh), "", "class must match the code");
+	t_str(r.text, r.textlen, "5.1.1 mismatched class",
+	    "mismatched code stays text");
+	rc = parse("250 2.0.0 Ok: queued as 4AbC\r\n", &used);
+	t_str(r.text, r.textlen, "Ok: queued as 4AbC", "queue id text");
+	rc = parse("250 2.0.00000 x\r\n", &used);
+	t_str(r.enh, strlen(r.enh), "", "detail of 5 digits is no code");
+
+	smtp_reply_init(&r);
+	t_int(smtp_reply_line(&r, "354 go", 6), SMTP_DONE, "line: done");
+	t_int(smtp_reply_line(&r, "354 go", 6), SMTP_BAD,
+	    "line after the final one");
+
+	t_int((long long)smtp_enhanced("5.7.1 x", 7, 550), 5, "enhanced 5.7.1");
+	t_int((long long)smtp_enhanced("5.7.1x", 6, 550), 0, "no space after");
+	t_int((long long)smtp_enhanced("3.7.1 x", 7, 0), 0, "class 3");
+}
+
+static void
+test_ehlo(void)
+{
+	struct smtp_ext e;
+	const char *b =
+	    "220 lab ESMTP\r\n"
+	    "250-lab\r\n250-STARTTLS\r\n250 SIZE 10\r\n"
+	    "220 2.0.0 Ready to start TLS\r\n"
+	    "250-lab.yubin.test\r\n250-pipelining\r\n250-SIZE 1048576\r\n"
+	    "250-ETRN\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=LOGIN CRAM-MD5\r\n"
+	    "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n"
+	    "250-SMTPUTF8\r\n250 CHUNKING\r\n"
+	    "235 2.7.0 Authentication successful\r\n";
+
+	t_int(smtp_ehlo_parse(b, strlen(b), &e), 0, "ehlo: parsed");
+	t_int(e.flags, SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME |
+	    SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE | SMTP_EXT_DSN |
+	    SMTP_EXT_ENHANCED | SMTP_EXT_AUTH | SMTP_EXT_CHUNKING,
+	    "ehlo: the last EHLO counts (no STARTTLS after TLS)");
+	t_int((long long)e.size, 1048576, "ehlo: SIZE");
+	t_str(e.auth, strlen(e.auth), "PLAIN LOGIN CRAM-MD5",
+	    "ehlo: AUTH and AUTH= merged");
+
+	b = "220 x\n250-x\n250-SIZE\n250 STARTTLS\n";
+	t_int(smtp_ehlo_parse(b, strlen(b), &e), 0, "ehlo LF: parsed");
+	t_int(e.flags, SMTP_EXT_SIZE | SMTP_EXT_STARTTLS, "ehlo: SIZE bare");
+	t_int((long long)e.size, 0, "ehlo: SIZE without number: no limit");
+	b = "220 x\n250-x\n250 SIZE 99999999999999999999999\n";
+	smtp_ehlo_parse(b, strlen(b), &e);
+	t_int((long long)e.size, 0, "ehlo: SIZE overflow: no limit");
+	b = "220 x\n250 helo only\n";
+	smtp_ehlo_parse(b, strlen(b), &e);
+	t_int(e.ehlo && e.flags == 0, 1, "HELO-style reply: no keywords");
+	b = "220 x\n250-x\n2x0 bad\n";
+	t_int(smtp_ehlo_parse(b, strlen(b), &e), -1, "ehlo: malformed");
+}
+
+/* Encode s whole and byte by byte; both must give want. */
+static void
+enc(const char *s, size_t n, const char *want, const char *what)
+{
+	struct smtp_enc st;
+	char *out = malloc(SMTP_ENC_BOUND(n) + SMTP_ENC_FINAL_MAX);
+	char *out1 = malloc(SMTP_ENC_BOUND(n) + SMTP_ENC_FINAL_MAX + n * 2);
+	size_t o, o1 = 0, i;
+	char buf[256];
+
+	smtp_enc_init(&st);
+	o = smtp_enc_update(&st, s, n, out);
+	o += smtp_enc_final(&st, out + o);
+	t_str(out, o, want, what);
+	snprintf(buf, sizeof buf, "%s (byte by byte)", what);
+	smtp_enc_init(&st);
+	for (i = 0; i < n; i++)
+		o1 += smtp_enc_update(&st, s + i, 1, out1 + o1);
+	o1 += smtp_enc_final(&st, out1 + o1);
+	t_str(out1, o1, want, buf);
+	snprintf(buf, sizeof buf, "%s (out count)", what);
+	t_int((long long)st.out, (long long)o1, buf);
+	free(out);
+	free(out1);
+}
+
+#define ENC(s, want, what) enc(s, sizeof(s) - 1, want, what)
+
+static void
+test_encoder(void)
+{
+	ENC("a\nb\n", "a\r\nb\r\n.\r\n", "LF to CRLF");
+	ENC("a\r\nb\r\n", "a\r\nb\r\n.\r\n", "CRLF kept");
+	ENC("a\nb", "a\r\nb\r\n.\r\n", "no final newline");
+	ENC("", ".\r\n", "empty");
+	ENC(".\n..\n.x\nx.\n", "..\r\n...\r\n..x\r\nx.\r\n.\r\n",
+	    "dot-stuffing");
+	ENC(".", "..\r\n.\r\n", "a lone dot without newline");
+	ENC("a\rb\r\n", "ab\r\n.\r\n", "bare CR dropped");
+	ENC("a\r\r\n.\r", "a\r\n..\r\n.\r\n", "CR CR LF, trailing CR");
+	ENC("x\r\n.\r\nQUIT\r\n", "x\r\n..\r\nQUIT\r\n.\r\n",
+	    "smuggling attempt CRLF.CRLF stuffed");
+	ENC("x\n.\rMAIL\n", "x\r\n..MAIL\r\n.\r\n",
+	    "LF.CR: CR dropped, dot stays stuffed");
+	ENC("x\r.\r\n", "x.\r\n.\r\n",
+	    "CR.CRLF is not a line end");
+}
+
+static void
+test_size(void)
+{
+	int cr = 0, bol = 1;
+	unsigned long long s;
+
+	s = smtp_crlf_size("a\nb\r\nc\rd", 8, &cr, &bol);
+	t_int((long long)s, 8, "crlf size: LF 2, CRLF 2, bare CR 0");
+	t_int(bol, 0, "crlf size: not at bol");
+	cr = 0;
+	s = smtp_crlf_size("x\r", 2, &cr, &bol);
+	s += smtp_crlf_size("\n", 1, &cr, &bol);
+	t_int((long long)s, 3, "crlf size: CR and LF split between calls");
+	t_int(bol, 1, "crlf size: at bol");
+}
+
+static void
+test_xtext(void)
+{
+	char out[64];
+	size_t n;
+
+	n = smtp_xtext("a+b=c d\xc3\xa9", 9, out, sizeof out);
+	t_str(out, n, "a+2Bb+3Dc+20d+C3+A9", "xtext");
+	t_int((long long)smtp_xtext("+++", 3, out, 9), -1, "xtext: too small");
+	n = smtp_xtext("+++", 3, out, 10);
+	t_str(out, n, "+2B+2B+2B", "xtext: just fits");
+	t_int(smtp_has8bit("abc", 3), 0, "7bit");
+	t_int(smtp_has8bit("ab\x80", 3), 1, "8bit");
+}
+
+struct out {
+	char b[8192];
+	size_t n;
+};
+
+static void
+collect(void *arg, const char *p, size_t n)
+{
+	struct out *o = arg;
+
+	if (n > sizeof o->b - o->n)
+		n = sizeof o->b - o->n;
+	memcpy(o->b + o->n, p, n);
+	o->n += n;
+}
+
+static struct smtp_dg g;
+
+/* Scan, then write, feeding step bytes at a time; return why-not. */
+static const char *
+downgrade(const char *in, const char *bnd, size_t step, struct out *o)
+{
+	size_t i, n = strlen(in);
+	const char *why;
+
+	smtp_dg_start(&g, bnd, 1, NULL, NULL);
+	for (i = 0; i < n; i += step)
+		smtp_dg_feed(&g, in + i, n - i < step ? n - i : step);
+	if ((why = smtp_dg_end(&g)) != NULL)
+		return why;
+	o->n = 0;
+	smtp_dg_start(&g, bnd, 0, collect, o);
+	for (i = 0; i < n; i += step)
+		smtp_dg_feed(&g, in + i, n - i < step ? n - i : step);
+	return smtp_dg_end(&g);
+}
+
+static void
+why(const char *in, const char *want, const char *what)
+{
+	struct out o;
+	const char *w = downgrade(in, "b", 5, &o);
+
+	t_str(w, w ? strlen(w) : 0, want, what);
+}
+
+static void
+test_downgrade(void)
+{
+	static const char in[] =
+	    "pre\n--b\nContent-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: 8bit\n\ncaf\xc3\xa9=\n"
+	    "--b\nContent-Type: multipart/alternative; boundary=\"c\"\n\n"
+	    "--c\n\nascii\n--c\nContent-Type: text/html\n\n\xe6\x97\xa5\n"
+	    "--c--\n--b--\npost\n";
+	static const char want[] =
+	    "pre\n--b\nContent-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9=3D\n"
+	    "--b\nContent-Type: multipart/alternative; boundary=\"c\"\n\n"
+	    "--c\n\nascii\n--c\nContent-Type: text/html\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n=E6=97=A5\n"
+	    "--c--\n--b--\npost\n";
+	struct out o;
+	size_t step;
+	char what[64];
+
+	for (step = 1; step <= 64; step *= 4) {
+		snprintf(what, sizeof what, "downgrade, fed %zu at a time",
+		    step);
+		t_ok(downgrade(in, "b", step, &o) == NULL, what);
+		t_str(o.b, o.n, want, what);
+	}
+	why("--b\nContent-Type: message/rfc822\n\nSubject: \xc3\xa9\n--b--\n",
+	    "8-bit data in a message/* part or one with a binary or unknown "
+	    "encoding", "8-bit message/rfc822 part");
+	why("--b\nContent-Transfer-Encoding: binary\n\n\xff\n--b--\n",
+	    "8-bit data in a message/* part or one with a binary or unknown "
+	    "encoding", "binary part");
+	why("pr\xc3\xa9" "amble\n--b\n\nx\n--b--\n",
+	    "8-bit data outside the parts", "8-bit preamble");
+	why("--b\nSubject: \xc3\xa9\n\nx\n--b--\n",
+	    "8-bit data in a part header", "8-bit part header");
+	t_ok(downgrade("--b\n\nplain\n--b--\n", "b", 3, &o) == NULL &&
+	    o.n == 17 && memcmp(o.b, "--b\n\nplain\n--b--\n", 17) == 0,
+	    "7-bit parts pass unchanged");
+}
+
+int
+main(void)
+{
+	test_replies();
+	test_ehlo();
+	test_encoder();
+	test_size();
+	test_xtext();
+	test_downgrade();
+	return t_done();
+}
