@@ -21,11 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "util.h"
 
@@ -869,7 +874,7 @@ spawn(const char *cmd, pid_t *pid)
 
 /* What the command printed on its first line. */
 struct firstline {
-	char *p;		/* CRED_PASS_MAX + 1 bytes */
+	char *p;		/* CRED_PASS_MAX + 2 bytes */
 	size_t n;
 	int done, nul, toolong;
 };
@@ -891,15 +896,19 @@ read_first_line(int fd, struct firstline *f)
 				f->done = 1;
 			else if (chunk[i] == '\0')
 				f->nul = 1;
-			else if (f->n < CRED_PASS_MAX)
+			else if (f->n < CRED_PASS_MAX + 1)
 				f->p[f->n++] = chunk[i];
 			else
 				f->toolong = 1;
 		}
 	}
 	wipe_n(chunk, sizeof chunk);
+	/* the cap is on the password: one byte more is kept for the CR of
+	 * a CRLF line, and counts only if it is not that CR */
 	if (f->n > 0 && f->p[f->n - 1] == '\r')
 		f->n--;
+	if (f->n > CRED_PASS_MAX)
+		f->toolong = 1;
 	f->p[f->n] = '\0';
 }
 
@@ -918,7 +927,7 @@ passwordeval(const struct account *a, char **pass)
 
 	if ((fd = spawn(a->passwordeval, &pid)) < 0)
 		return EX_OSERR;
-	f.p = xmalloc(CRED_PASS_MAX + 1);
+	f.p = xmalloc(CRED_PASS_MAX + 2);
 	read_first_line(fd, &f);
 	close(fd);
 	while (waitpid(pid, &status, 0) < 0)
@@ -943,7 +952,7 @@ passwordeval(const struct account *a, char **pass)
 		*pass = f.p;
 		return 0;
 	}
-	wipe_n(f.p, CRED_PASS_MAX + 1);
+	wipe_n(f.p, CRED_PASS_MAX + 2);
 	free(f.p);
 	return EX_CONFIG;
 }
@@ -1000,11 +1009,30 @@ cred_netrc(const char *netrc_file, const char *host, const char *user,
 	return r;
 }
 
-int
-cred_password(const struct account *a, const char *host,
+/*
+ * Once a password is held, a crash must not write it to a core file
+ * (nor let a debugger of the same user attach and read it): no core
+ * dumps, and on Linux not dumpable at all.  Children inherit the limit,
+ * which is no loss for the commands we start.
+ */
+static void
+protect(void)
+{
+	struct rlimit rl;
+
+	rl.rlim_cur = 0;
+	rl.rlim_max = 0;
+	(void)setrlimit(RLIMIT_CORE, &rl);
+#ifdef __linux__
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
+static int
+find_password(const struct account *a, const char *host,
     const char *user, const char *netrc_file, char **pass)
 {
-	const char *env;
+	char *env;
 	int r;
 
 	*pass = NULL;
@@ -1018,7 +1046,23 @@ cred_password(const struct account *a, const char *host,
 	env = getenv("YUBIN_PASSWORD");
 	if (env != NULL && *env != '\0') {
 		*pass = xstrdup(env);
+		/* taken: children (popfetch -p COMMAND, passwordeval of
+		 * another account) must not inherit it; wipe the copy the
+		 * environment holds (unsetenv only drops the pointer) */
+		wipe_n(env, strlen(env));
+		unsetenv("YUBIN_PASSWORD");
 		return 0;
 	}
 	return 1;
+}
+
+int
+cred_password(const struct account *a, const char *host,
+    const char *user, const char *netrc_file, char **pass)
+{
+	int r = find_password(a, host, user, netrc_file, pass);
+
+	if (r == 0)
+		protect();
+	return r;
 }

@@ -140,7 +140,8 @@ struct code {
 	const char *text, *ref;
 };
 
-/* RFC 5321 4.2.2 and 4.2.3, RFC 4954 6, RFC 3207 4, RFC 7504 3. */
+/* RFC 5321 4.2.2 and 4.2.3, RFC 4954 6, RFC 3207 4, RFC 7504 3 (521)
+ * and 4 (556). */
 static const struct code smtp_codes[] = {
 	{ 211, "system status, or system help reply", "RFC 5321 §4.2.3" },
 	{ 214, "help message, for a human reader", "RFC 5321 §4.2.3" },
@@ -195,7 +196,7 @@ static const struct code smtp_codes[] = {
 	    "RFC 5321 §4.2.3" },
 	{ 555, "MAIL FROM/RCPT TO parameters not recognized or not "
 	    "implemented", "RFC 5321 §4.2.3" },
-	{ 556, "the domain does not accept mail", "RFC 7504 §3" },
+	{ 556, "the domain does not accept mail", "RFC 7504 §4" },
 };
 
 /* RFC 5321 4.2.1: what the first two digits say on their own. */
@@ -329,7 +330,7 @@ static const struct kw {
 	    "as 5.1.1", "RFC 2034, RFC 3463" },
 	{ "ETRN", "ETRN asks the server to start its queue for a domain",
 	    "RFC 1985" },
-	{ "EXPN", "EXPN expands a mailing list", "RFC 5321 §3.5.2" },
+	{ "EXPN", "EXPN expands a mailing list", "RFC 5321 §4.1.1.7" },
 	{ "HELP", "HELP gives information for a human reader",
 	    "RFC 5321 §4.1.1.8" },
 	{ "LIMITS", "the server announces limits such as RCPTMAX",
@@ -346,7 +347,7 @@ static const struct kw {
 	{ "STARTTLS", "the session can be upgraded to TLS with the STARTTLS "
 	    "command", "RFC 3207" },
 	{ "VRFY", "VRFY checks whether an address exists",
-	    "RFC 5321 §3.5.1" },
+	    "RFC 5321 §4.1.1.6" },
 	{ "XCLIENT", "a proxy may pass on the client's details (Postfix "
 	    "extension, no RFC)", "Postfix XCLIENT_README" },
 	{ "XFORWARD", "a content filter may pass on the original client's "

@@ -54,6 +54,11 @@ struct net {
 	int auth_sent;		/* an AUTH/LOGIN/PASS/APOP command went out */
 	int starttls_sent;	/* STARTTLS/STLS went out, reply not yet seen */
 	char last[512];		/* the last server line of the login phase */
+	char mech[32];		/* the SASL mechanism asked for */
+	/* libcurl's CURLOPT_ERRORBUFFER: it writes there on any later
+	 * failure (curl_easy_recv/send too), so it lives as long as the
+	 * handle, never on a stack frame */
+	char err[CURL_ERROR_SIZE];
 };
 
 static const char *const schemes[] = {
@@ -87,19 +92,93 @@ url_implicit_tls(const char *url)
 
 /* --- trace ------------------------------------------------------------ */
 
-/* Print "P: " and the line with control characters shown as '?', so a
- * hostile server cannot drive the terminal. */
+/* Whether b is a UTF-8 continuation byte in [lo, hi]. */
+static int
+cont(unsigned char b, unsigned char lo, unsigned char hi)
+{
+	return b >= lo && b <= hi;
+}
+
+/*
+ * The length of the character at p (n > 0 bytes left) if it may be shown
+ * as it is, else 0 (show one '?' for its first byte).  Not shown: C0
+ * controls but TAB, DEL, the C1 controls U+0080..U+009F (raw or UTF-8
+ * encoded: terminals act on CSI, U+009B, too), and anything that is not
+ * well-formed UTF-8 (RFC 3629 section 4), so a hostile server cannot
+ * drive the terminal that shows the trace or a message.
+ */
+static size_t
+shown_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+
+	if (c < 0x80)
+		return (c < 0x20 && c != '\t') || c == 0x7f ? 0 : 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && cont(p[1], c == 0xc2 ? 0xa0 : 0x80, 0xbf) ?
+		    2 : 0;
+	if (c >= 0xe0 && c <= 0xef)
+		return n >= 3 && cont(p[1], c == 0xe0 ? 0xa0 : 0x80,
+		    c == 0xed ? 0x9f : 0xbf) && cont(p[2], 0x80, 0xbf) ? 3 : 0;
+	if (c >= 0xf0 && c <= 0xf4)
+		return n >= 4 && cont(p[1], c == 0xf0 ? 0x90 : 0x80,
+		    c == 0xf4 ? 0x8f : 0xbf) && cont(p[2], 0x80, 0xbf) &&
+		    cont(p[3], 0x80, 0xbf) ? 4 : 0;
+	return 0;
+}
+
+/* How many bytes one '?' stands for where shown_len() says 0: a whole
+ * UTF-8 encoded C1 control, else one byte. */
+static size_t
+hidden_len(const unsigned char *p, size_t n)
+{
+	return n >= 2 && p[0] == 0xc2 && cont(p[1], 0x80, 0x9f) ? 2 : 1;
+}
+
+/* Copy (p, n) into dst (sz > 0), made safe by shown_len(); a character
+ * that does not fit is left out whole.  Returns the length. */
+static size_t
+safe_copy(char *dst, size_t sz, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, o = 0, k;
+
+	while (i < n) {
+		k = shown_len(u + i, n - i);
+		if (o + (k ? k : 1) >= sz)
+			break;
+		if (k == 0) {
+			dst[o++] = '?';
+			i += hidden_len(u + i, n - i);
+		} else {
+			memcpy(dst + o, p + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Print "P: " and the line made safe by shown_len(). */
 static void
 trace_line(const char *pfx, const char *p, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, k;
 
 	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
 		n--;
 	fputs(pfx, stderr);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		putc(c < 0x20 && c != '\t' ? '?' : c == 0x7f ? '?' : c, stderr);
+	while (i < n) {
+		k = shown_len(u + i, n - i);
+		if (k == 0) {
+			putc('?', stderr);
+			i += hidden_len(u + i, n - i);
+		} else {
+			fwrite(p + i, 1, k, stderr);
+			i += k;
+		}
 	}
 	putc('\n', stderr);
 }
@@ -172,13 +251,15 @@ trace_client(struct net *n, const char *p, size_t len)
 		trace_line("C: ", p, len);
 }
 
-/* Whether a server line is a continuation request (SASL challenge). */
+/* Whether a server line is a continuation request (SASL challenge);
+ * an SMTP "334-" line is one too (a multi-line challenge goes on). */
 static int
 is_continuation(int proto, const char *p, size_t len)
 {
 	if (proto == NET_SMTP)
 		return len >= 3 && memcmp(p, "334", 3) == 0 &&
-		    (len == 3 || p[3] == ' ' || p[3] == '\r' || p[3] == '\n');
+		    (len == 3 || p[3] == ' ' || p[3] == '-' || p[3] == '\r' ||
+		    p[3] == '\n');
 	return len >= 1 && p[0] == '+' && (len == 1 || p[1] == ' ' ||
 	    p[1] == '\r' || p[1] == '\n');
 }
@@ -206,7 +287,11 @@ trace_server(struct net *n, const char *p, size_t len)
 
 	while (l > 0 && (p[l - 1] == '\n' || p[l - 1] == '\r'))
 		l--;
-	if (n->in_auth && !is_continuation(n->proto, p, l))
+	/* the SASL exchange ends with the final reply; in IMAP that is the
+	 * tagged line: an untagged "* OK [ALERT] ..." or "* CAPABILITY" may
+	 * come before the next "+", and the client answers that "+" */
+	if (n->in_auth && !is_continuation(n->proto, p, l) &&
+	    !(n->proto == NET_IMAP && l >= 1 && p[0] == '*'))
 		n->in_auth = 0;
 	if (n->starttls_sent) {
 		n->starttls_sent = 0;
@@ -277,17 +362,13 @@ static size_t
 on_header(char *p, size_t size, size_t nitems, void *arg)
 {
 	struct net *n = arg;
-	size_t len = size * nitems, l = len, i;
+	size_t len = size * nitems, l = len;
 
 	(void)buf_add(&n->banner, p, len);	/* capped: a huge banner is cut */
 	while (l > 0 && (p[l - 1] == '\n' || p[l - 1] == '\r'))
 		l--;
-	if (l >= sizeof n->last)
-		l = sizeof n->last - 1;
-	for (i = 0; i < l; i++)		/* it may end up in a message */
-		n->last[i] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ?
-		    '?' : p[i];
-	n->last[l] = '\0';
+	/* it may end up in a message: made safe like the trace */
+	(void)safe_copy(n->last, sizeof n->last, p, l);
 	return len;
 }
 
@@ -377,23 +458,27 @@ complain(int code, const char *fmt, ...)
 }
 
 /*
- * The URL for a message, with any user information cut out: a password
- * someone put there must not reach the terminal or a log.
+ * The URL for a message: scheme://host:port only.  A password someone
+ * put in the URL must not reach the terminal or a log, and it may hold
+ * '/', '?' or '#' unencoded, so no parser can be trusted to find where
+ * it ends: everything up to the last '@' of the whole URL is cut out
+ * (make_url() refuses any URL with an '@', so nothing is lost).
  */
 static const char *
 shown_url(const char *url, char *buf, size_t sz)
 {
-	const char *h, *at, *end;
+	const char *h, *at;
+	char tmp[512];
 
 	if (url == NULL)
 		return "(no URL)";
 	h = strstr(url, "://");
 	h = h ? h + 3 : url;
-	end = h + strcspn(h, "/?#");
-	at = memchr(h, '@', (size_t)(end - h));
-	if (at == NULL)
-		return url;
-	snprintf(buf, sz, "%.*s***%s", (int)(h - url), url, at);
+	at = strrchr(h, '@');
+	snprintf(tmp, sizeof tmp, "%.*s%s%.*s", (int)(h - url), url,
+	    at ? "***@" : "", (int)strcspn(at ? at + 1 : h, "/?#"),
+	    at ? at + 1 : h);
+	(void)safe_copy(buf, sz, tmp, strlen(tmp));
 	return buf;
 }
 
@@ -445,6 +530,14 @@ make_url(const struct net_opts *o, struct net *n, int *ex)
 
 	if (u == NULL)
 		return fail(ex, EX_OSERR, "out of memory"), NULL;
+	/* an '@' anywhere: a user (and a password, which may hold '#', '?'
+	 * or '/' and so fool any parser about where the host is) */
+	if (strchr(strstr(o->url, "://") + 3, '@') != NULL) {
+		fail(ex, EX_USAGE, "%s: no user or password in the URL, please "
+		    "(use -u and a password source)", shown_url(o->url, ub,
+		    sizeof ub));
+		goto out;
+	}
 	if (curl_url_set(u, CURLUPART_URL, o->url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		fail(ex, EX_USAGE, "%s: bad URL", shown_url(o->url, ub,
@@ -530,8 +623,12 @@ setup(struct net *n, const struct net_opts *o, const char *url,
 	SET(CURLOPT_DEBUGFUNCTION, on_debug);
 	SET(CURLOPT_DEBUGDATA, n);
 	SET(CURLOPT_VERBOSE, 1L);
-	if (o->cacert != NULL)
+	if (o->cacert != NULL) {
+		/* instead of the system's CAs: the built-in CA path
+		 * (/etc/ssl/certs on Debian) would be searched as well */
 		SET(CURLOPT_CAINFO, o->cacert);
+		SET(CURLOPT_CAPATH, NULL);
+	}
 	if (o->insecure || o->opportunistic) {
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
@@ -574,9 +671,83 @@ temporary(const struct net *n)
 	curl_easy_getinfo(n->h, CURLINFO_RESPONSE_CODE, &code);
 	if (n->proto == NET_SMTP)
 		return code >= 400 && code < 500;
+	/* RFC 2449 8.1.1: LOGIN-DELAY refuses a login that came too soon */
 	return strstr(n->last, "[SYS/TEMP]") != NULL ||
 	    strstr(n->last, "[IN-USE]") != NULL ||
+	    strstr(n->last, "[LOGIN-DELAY]") != NULL ||
 	    strstr(n->last, "[UNAVAILABLE]") != NULL;
+}
+
+/* The SMTP reply code of the last login-phase line, or 0. */
+static long
+smtp_code(const struct net *n)
+{
+	long code = 0;
+
+	curl_easy_getinfo(n->h, CURLINFO_RESPONSE_CODE, &code);
+	if (code == 0 && n->last[0] >= '1' && n->last[0] <= '5' &&
+	    n->last[1] >= '0' && n->last[1] <= '9' &&
+	    n->last[2] >= '0' && n->last[2] <= '9')
+		code = strtol(n->last, NULL, 10);
+	return code;
+}
+
+/* Append the word (p, len) to buf (sz bytes, a C string), space first. */
+static void
+add_word(char *buf, size_t sz, const char *p, size_t len)
+{
+	size_t o = strlen(buf);
+
+	if (len == 0 || o + 1 + len >= sz)
+		return;
+	if (o > 0)
+		buf[o++] = ' ';
+	o += safe_copy(buf + o, sz - o, p, len);
+}
+
+/*
+ * The SASL mechanisms the server's last capability list offers, as
+ * words in buf: SMTP "250-AUTH m...", POP3 CAPA "SASL m...", IMAP the
+ * "AUTH=m" atoms of CAPABILITY (the last list counts: after STARTTLS).
+ */
+static void
+offered_mechs(const struct net *n, char *buf, size_t sz)
+{
+	const char *p = n->banner.p, *end, *nl, *w;
+	size_t l, i, j, k;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	for (end = p + n->banner.len; p < end; p += l + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		k = l > 0 && p[l - 1] == '\r' ? l - 1 : l;
+		if (n->proto == NET_SMTP && k >= 9 && (memcmp(p, "250-", 4) ==
+		    0 || memcmp(p, "250 ", 4) == 0) &&
+		    strncasecmp(p + 4, "AUTH ", 5) == 0) {
+			buf[0] = '\0';
+			add_word(buf, sz, p + 9, k - 9);
+		} else if (n->proto == NET_POP3 && k >= 5 &&
+		    strncasecmp(p, "SASL ", 5) == 0) {
+			buf[0] = '\0';
+			add_word(buf, sz, p + 5, k - 5);
+		} else if (n->proto == NET_IMAP &&
+		    memcasemem(p, k, " AUTH=", 6) != NULL) {
+			buf[0] = '\0';
+			for (i = 0; i < k; i++) {
+				if (i > 0 && p[i - 1] != ' ' && p[i - 1] != '[')
+					continue;
+				if (k - i < 5 || strncasecmp(p + i, "AUTH=", 5))
+					continue;
+				w = p + i + 5;
+				for (j = 0; w + j < p + k && w[j] != ' ' &&
+				    w[j] != ']'; j++)
+					;
+				add_word(buf, sz, w, j);
+			}
+		}
+	}
 }
 
 /* Explain a certificate verification failure in words. */
@@ -634,6 +805,18 @@ open_error(struct net *n, CURLcode rc, const char *err)
 		return complain(EX_PROTOCOL, "%s: TLS handshake failed: %s",
 		    w, e);
 	case CURLE_LOGIN_DENIED:
+		if (!n->auth_sent) {
+			/* libcurl gave up before any AUTH: none of the
+			 * server's mechanisms is the one asked for */
+			offered_mechs(n, why, sizeof why);
+			if (why[0] == '\0')
+				return complain(EX_NOPERM, "%s: the server offers "
+				    "no SASL mechanism; %s was asked for", w,
+				    n->mech);
+			return complain(EX_NOPERM, "%s: the server offers AUTH "
+			    "%s, not %s: choose one of them with --auth", w,
+			    why, n->mech);
+		}
 		if (temporary(n))
 			return complain(EX_TEMPFAIL, "%s: authentication "
 			    "failed for now: %s", w, n->last);
@@ -652,6 +835,12 @@ open_error(struct net *n, CURLcode rc, const char *err)
 	default:
 		if (temporary(n))
 			return complain(EX_TEMPFAIL, "%s: %s", w, n->last);
+		/* a 5xx greeting (554 "no SMTP service here") or EHLO and
+		 * HELO refused: service refused permanently */
+		if (n->proto == NET_SMTP && smtp_code(n) >= 500 &&
+		    smtp_code(n) <= 599)
+			return complain(EX_UNAVAILABLE, "%s: the server refuses "
+			    "service: %s", w, n->last);
 		return complain(EX_PROTOCOL, "%s: %s%s%s", w, e,
 		    n->last[0] ? "; last reply: " : "", n->last);
 	}
@@ -662,7 +851,7 @@ net_open(const struct net_opts *o, int *ex)
 {
 	struct net *n;
 	struct curl_slist *res = NULL;
-	char err[CURL_ERROR_SIZE], *url;
+	char *url;
 	CURLcode rc;
 	curl_socket_t fd;
 
@@ -679,6 +868,8 @@ net_open(const struct net_opts *o, int *ex)
 	    o->timeout : o->timeout > 0 ? 2000000 : 60) * 1000L;
 	n->tls = url_implicit_tls(o->url);
 	n->fd = CURL_SOCKET_BAD;
+	snprintf(n->mech, sizeof n->mech, "%s", o->auth ? o->auth :
+	    "PLAIN (the default)");
 	buf_init(&n->banner, BANNER_MAX);
 	buf_init(&n->out, 4 * OUT_CHUNK);
 	buf_init(&n->tline, LINE_MAX_BYTES);
@@ -692,14 +883,14 @@ net_open(const struct net_opts *o, int *ex)
 	free(url);
 	if (*ex != 0)
 		goto bad;
-	err[0] = '\0';
-	curl_easy_setopt(n->h, CURLOPT_ERRORBUFFER, err);
+	n->err[0] = '\0';
+	curl_easy_setopt(n->h, CURLOPT_ERRORBUFFER, n->err);
 	rc = curl_easy_perform(n->h);
 	curl_easy_setopt(n->h, CURLOPT_VERBOSE, 0L);
 	curl_slist_free_all(res);
 	res = NULL;
 	if (rc != CURLE_OK) {
-		*ex = open_error(n, rc, err);
+		*ex = open_error(n, rc, n->err);
 		goto bad;
 	}
 	if (o->user != NULL && !n->auth_sent) {
@@ -736,6 +927,16 @@ net_tls(const struct net *n)
 }
 
 /* --- I/O -------------------------------------------------------------- */
+
+/* Overwrite with zeros in a way the compiler may not drop. */
+static void
+wipe(void *p, size_t len)
+{
+	volatile unsigned char *v = p;
+
+	while (v != NULL && len-- > 0)
+		*v++ = 0;
+}
 
 /* Wait until fd is ready for events; 0, or EX_TEMPFAIL after a message. */
 static int
@@ -785,6 +986,8 @@ net_flush(struct net *n)
 		}
 		off += sent;
 	}
+	/* it may have held a password (PASS, LOGIN, a SASL response) */
+	wipe(n->out.p, n->out.len);
 	buf_reset(&n->out);
 	return 0;
 }
@@ -820,11 +1023,14 @@ net_send(struct net *n, const void *p, size_t len)
 		nl = memchr(s, '\n', len);
 		l = nl ? (size_t)(nl - s) + 1 : len;
 		if (nl == NULL) {
-			if (buf_add(&n->tline, s, l) != 0)
+			if (buf_add(&n->tline, s, l) != 0) {
+				wipe(n->tline.p, n->tline.len);
 				buf_reset(&n->tline);	/* absurd; drop it */
+			}
 		} else if (n->tline.len > 0) {
 			(void)buf_add(&n->tline, s, l);
 			trace_client(n, n->tline.p, n->tline.len);
+			wipe(n->tline.p, n->tline.len);
 			buf_reset(&n->tline);
 		} else {
 			trace_client(n, s, l);
@@ -958,6 +1164,10 @@ net_close(struct net *n)
 		return;
 	if (n->h != NULL)
 		curl_easy_cleanup(n->h);
+	/* commands may have carried a password, replies may quote one */
+	wipe(n->out.p, n->out.cap);
+	wipe(n->tline.p, n->tline.cap);
+	wipe(n->in, n->icap);
 	buf_free(&n->banner);
 	buf_free(&n->out);
 	buf_free(&n->tline);

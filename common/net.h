@@ -17,6 +17,12 @@
  * net_data_summary().  With --explain every server line gets a comment
  * from explain.h under it.  When TLS comes up the trace has one line
  * "* TLS TLSv1.3 / CIPHER" (libcurl's account of the handshake).
+ * Server text in the trace and in messages is shown with C0 and C1
+ * controls (raw or UTF-8 encoded), DEL and bytes that are not UTF-8 as
+ * '?', so a server cannot drive the terminal.  In IMAP the redaction
+ * after AUTHENTICATE lasts until the tagged reply (an untagged line may
+ * come before the next "+"); in SMTP "334-" and "334 " are both
+ * challenges.
  * Client lines are traced when net_send() is given them, which for a
  * pipelined batch is before the replies.
  */
@@ -38,7 +44,8 @@ struct net_opts {
 	const char *auth;	/* PLAIN, LOGIN, CRAM-MD5, XOAUTH2,
 				   OAUTHBEARER, APOP; NULL: PLAIN inside
 				   TLS (APOP never by default) */
-	const char *cacert;	/* --cacert FILE */
+	const char *cacert;	/* --cacert FILE: trusted instead of the
+				   system's CAs (CA file and CA path) */
 	const char *pin;	/* --pin sha256//BASE64[;sha256//...] */
 	const char *resolve;	/* "host:port:addr" for CURLOPT_RESOLVE, or
 				   NULL (mailsend --mx resolves through
@@ -60,18 +67,25 @@ struct net;
  * Open a session.  On failure print one clear message (naming the host
  * and, for TLS, what was wrong: self-signed, expired, wrong host name,
  * pin mismatch, STARTTLS not offered) and return NULL with *ex set:
- *   75  connect refused, timeout, connection lost, 4xx/[SYS/TEMP]
+ *   75  connect refused, timeout, connection lost, SMTP 4xx, POP3 or
+ *       IMAP [SYS/TEMP], [IN-USE], [UNAVAILABLE], POP3 [LOGIN-DELAY]
  *   68  host name not found
+ *   69  SMTP service refused: a 5xx greeting ("554 no SMTP service
+ *       here"), or EHLO and HELO refused with 5xx
  *   77  authentication refused, certificate verification failed, pin
  *       mismatch, a password that would go over clear text without
- *       --allow-plaintext (checked before connecting)
+ *       --allow-plaintext (checked before connecting), the mechanism
+ *       asked for not offered (the message names those that are and
+ *       suggests --auth)
  *   76  STARTTLS required but not offered, garbage from the server
  *   78  unreadable --cacert, bad --pin syntax
  *   64  bad URL or scheme, a user or password inside the URL, APOP for
  *       anything but POP3
  * With o->user set, a server that offers no way to log in (libcurl would
  * silently go on unauthenticated) is 76.  Messages go through warn():
- * "PROG: host:port: what happened".
+ * "PROG: host:port: what happened"; before the URL is parsed, only
+ * "scheme://host:port" of it is shown, everything up to its last '@'
+ * cut out as "***@" (a URL with an '@' is refused: 64).
  */
 struct net *net_open(const struct net_opts *o, int *ex);
 

@@ -5,6 +5,7 @@
 # Needs root and the server packages (tests/deps installs them).
 
 LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+FAULTPROXY=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/faultproxy.py
 
 setup_file() {
 	local b rc
@@ -21,9 +22,27 @@ setup_file() {
 	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
 	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
 	export LAB_DIR
+	# fake servers (tests/lab/faultproxy.py) for faults the lab's real
+	# servers will not produce, on ports of this lab's range it leaves free
+	b=$(sed -n 's/^LAB_SMTP_PORT=//p' "$LAB_DIR/env")
+	b=$((b - 25 + 1900))
+	export FAKE_RSTLOGIN_PORT=$((b + 1)) FAKE_IMAPALERT_PORT=$((b + 2)) \
+		FAKE_SMTP554_PORT=$((b + 3)) FAKE_POPDELAY_PORT=$((b + 4)) \
+		FAKE_AUTH334_PORT=$((b + 5))
+	python3 "$FAULTPROXY" "rstlogin:$FAKE_RSTLOGIN_PORT" \
+		"imapalert:$FAKE_IMAPALERT_PORT" "smtp554:$FAKE_SMTP554_PORT" \
+		"popdelay:$FAKE_POPDELAY_PORT" "auth334:$FAKE_AUTH334_PORT" >"$BATS_FILE_TMPDIR/fake.out" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/fake.pid"
+	for _ in $(seq 100); do
+		grep -q '^faultproxy: ready' "$BATS_FILE_TMPDIR/fake.out" && return 0
+		sleep 0.05
+	done
+	cat "$BATS_FILE_TMPDIR/fake.out" >&3
+	return 1
 }
 
 teardown_file() {
+	[ -s "$BATS_FILE_TMPDIR/fake.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/fake.pid")" 2>/dev/null
 	[ -n "${LAB_DIR:-}" ] || return 0
 	"$LAB" stop "$LAB_DIR"
 	rm -rf "$LAB_DIR"
@@ -53,9 +72,9 @@ stored() {
 	return 1
 }
 
-# base64 of a string
+# base64 of a string, with printf %b escapes ('\0' for NUL)
 b64() {
-	printf '%s' "$1" | base64 -w0
+	printf '%b' "$1" | base64 -w0
 }
 
 @test "conly_test: libcurl CONNECT_ONLY logs in, leaves TLS up and sends no QUIT (smtp, pop3, imap)" {
@@ -261,7 +280,7 @@ EOF
 	[ "$output" = "$(printf '+OK 0 0\n+OK Logging out.')" ]
 	grep -qx 'C: APOP bob \*\*\*\*\*\*\*\*' "$ERR"
 	grep -qx 'S: +OK Logged in.' "$ERR"
-	! grep -q bobpw "$ERR"
+	! grep -q bobpw "$ERR" || false
 	NET_TEST_PASS=wrong run nt -a APOP -c "$LAB_CA" -u bob "pop3://127.0.0.1:$LAB_POP3_PORT" </dev/null
 	[ "$status" -eq 77 ]
 }
@@ -277,8 +296,9 @@ EOF
 F
 < 2
 EOF
-	echo "$output"
+	echo "$output"; cat "$ERR"
 	[ "$status" -eq 0 ]
+	[ ! -s "$ERR" ]
 	[[ "${lines[0]}" == "t1 OK Create completed"* ]]
 	[[ "${lines[1]}" == "t2 OK [APPENDUID "*"] Append completed"* ]]
 	run nt -c "$LAB_CA" -u alice "imaps://127.0.0.1:$LAB_IMAPS_PORT" <<'EOF'
@@ -353,11 +373,11 @@ EOF
 		run nt -T -a $m -c "$LAB_CA" -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<$'> QUIT\n< 1'
 		[ "$status" -eq 0 ]
 		grep -q '^S: 235 2.7.0 Authentication successful$' "$ERR"
-		! grep -q alicepw "$ERR"
-		! grep -qF "$(b64 alicepw)" "$ERR"
-		! grep -qF "$(b64 $'\0alice\0alicepw')" "$ERR"
-		! grep -qF "$(b64 $'alice\0alice\0alicepw')" "$ERR"
-		! grep -qF "$(b64 alice)" "$ERR"  # LOGIN's user name step
+		! grep -q alicepw "$ERR" || false
+		! grep -qF "$(b64 alicepw)" "$ERR" || false
+		! grep -qF "$(b64 '\0alice\0alicepw')" "$ERR" || false
+		! grep -qF "$(b64 'alice\0alice\0alicepw')" "$ERR" || false
+		! grep -qF "$(b64 alice)" "$ERR" || false  # LOGIN's user name step
 		# between the AUTH command and the 235, client lines are ********
 		sed -n '/^C: AUTH/,/^S: 235/p' "$ERR" >"$BATS_TEST_TMPDIR/auth"
 		case $m in
@@ -373,7 +393,7 @@ c = base64.b64decode(sys.argv[1])
 d = hmac.new(b"alicepw", c, "md5").hexdigest()
 print(base64.b64encode(b"alice " + d.encode()).decode())' "$chal")
 			[ -n "$resp" ]
-			! grep -qF "$resp" "$ERR"
+			! grep -qF "$resp" "$ERR" || false
 			;;
 		esac
 		[ "$(tail -2 "$ERR")" = "$(printf 'C: QUIT\nS: 221 2.0.0 Bye')" ]
@@ -385,13 +405,13 @@ print(base64.b64encode(b"alice " + d.encode()).decode())' "$chal")
 	run nt -T -c "$LAB_CA" -u alice "imaps://127.0.0.1:$LAB_IMAPS_PORT" <<<$'> t1 LOGOUT\n< 2'
 	[ "$status" -eq 0 ]
 	grep -qx 'C: A00[0-9] AUTHENTICATE PLAIN \*\*\*\*\*\*\*\*' "$ERR"
-	! grep -qF "$(b64 $'\0alice\0alicepw')" "$ERR"
+	! grep -qF "$(b64 '\0alice\0alicepw')" "$ERR" || false
 	# a program's own LOGIN command (net_open without a user)
 	run nt -T -c "$LAB_CA" "imaps://127.0.0.1:$LAB_IMAPS_PORT" <<<$'> t1 LOGIN alice alicepw\n< 2\n> t2 LOGOUT\n< 2'
 	[ "$status" -eq 0 ]
 	grep -qx 'C: t1 LOGIN \*\*\*\*\*\*\*\*' "$ERR"
 	grep -q '^S: t1 OK ' "$ERR"
-	! grep -q alicepw "$ERR"
+	! grep -q alicepw "$ERR" || false
 	# LOGIN with the password as a literal on its own line
 	run nt -T -c "$LAB_CA" "imaps://127.0.0.1:$LAB_IMAPS_PORT" <<'EOF2'
 > t1 LOGIN carol {8}
@@ -405,13 +425,13 @@ EOF2
 	[ "${lines[0]}" = "+ OK" ]
 	[ "${lines[2]}" = "t1 OK Logged in" ]
 	[ "$(sed -n '/^C: t1 LOGIN/,/^S: +/p;/^S: + OK/{n;p}' "$ERR")" = "$(printf 'C: t1 LOGIN ********\nS: + OK\nC: ********')" ]
-	! grep -qF 'r\ol' "$ERR"
+	! grep -qF 'r\ol' "$ERR" || false
 	# and POP3 USER/PASS by hand
 	run nt -T -c "$LAB_CA" "pop3s://127.0.0.1:$LAB_POP3S_PORT" <<<$'> USER bob\n< 1\n> PASS bobpw\n< 1\n> QUIT\n< 1'
 	[ "$status" -eq 0 ]
 	grep -qx 'C: USER bob' "$ERR"
 	grep -qx 'C: PASS \*\*\*\*\*\*\*\*' "$ERR"
-	! grep -q bobpw "$ERR"
+	! grep -q bobpw "$ERR" || false
 }
 
 @test "trace: message data is summarised; --explain comments the server lines" {
@@ -419,14 +439,22 @@ EOF2
 	run nt -T -c "$LAB_CA" -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<$'> MAIL FROM:<alice@yubin.test>\n> RCPT TO:<bob@example.org>\n> DATA\n< 3\nD 200\n> .\n< 1\n> QUIT\n< 1'
 	[ "$status" -eq 0 ]
 	grep -qx 'C: \[200 bytes of message data\]' "$ERR"
-	! grep -q '^C: xxx' "$ERR"
-	! grep -q '^#' "$ERR"
-	run nt -E -c "$LAB_CA" -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<$'> MAIL FROM:<alice@yubin.test>\n< 1\n> QUIT\n< 1'
+	! grep -q '^C: xxx' "$ERR" || false
+	! grep -q '^#' "$ERR" || false
+	run nt -E -c "$LAB_CA" -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<$'> MAIL FROM:<alice@yubin.test>\n> RCPT TO:<bob@example.org>\n> DATA\n< 3\nD 200\n> .\n< 1\n> QUIT\n< 1'
 	[ "$status" -eq 0 ]
-	# --explain implies the trace; a comment follows the final replies
-	grep -A1 -x 'S: 250 2.1.0 Ok' "$ERR" | sed -n 2p | grep -q '^#   .'
-	grep -A1 -x 'S: 221 2.0.0 Bye' "$ERR" | sed -n 2p | grep -q '^#   .'
-	grep -A1 '^S: 220 ' "$ERR" | sed -n 2p | grep -q '^#   .'
+	# --explain implies the trace; the comment under each final reply,
+	# written out from RFC 5321 4.2.3, RFC 3207 4, RFC 4954 6, RFC 3463 3
+	ex() { grep -A1 -x "S: $1" "$ERR" | sed -n 2p; }
+	[ "$(ex '220 lab.yubin.test ESMTP yubin lab')" = "#   220: service ready (the greeting; after STARTTLS: start the TLS handshake, RFC 3207 §4) (RFC 5321 §4.2.3)" ]
+	[ "$(ex '235 2.7.0 Authentication successful')" = "#   235 2.7.0: authentication succeeded; 2.7.0 other or undefined security status (RFC 4954 §6, RFC 3463 §3.8)" ]
+	[ "$(ex '250 2.1.0 Ok')" = "#   250 2.1.0: requested mail action okay, completed; 2.1.0 other address status (RFC 5321 §4.2.3, RFC 3463 §3.2)" ]
+	[ "$(ex '250 2.1.5 Ok')" = "#   250 2.1.5: requested mail action okay, completed; 2.1.5 destination address valid (RFC 5321 §4.2.3, RFC 3463 §3.2)" ]
+	[ "$(ex '354 End data with <CR><LF>.<CR><LF>')" = "#   354: go ahead, end the data with <CRLF>.<CRLF> (RFC 5321 §4.3.2)" ]
+	[ "$(ex '221 2.0.0 Bye')" = "#   221 2.0.0: service closing transmission channel (goodbye); 2.0.0 other undefined status (RFC 5321 §4.2.3, RFC 3463 §3.1)" ]
+	[ "$(ex '250 CHUNKING')" = "#   CHUNKING: the message may be sent in BDAT chunks instead of DATA (RFC 3030)" ]
+	[ "$(grep -A1 '^S: 250 2.0.0 Ok: queued as ' "$ERR" | sed -n 2p)" = "#   250 2.0.0: requested mail action okay, completed; 2.0.0 other undefined status (RFC 5321 §4.2.3, RFC 3463 §3.1)" ]
+	grep -qx 'C: \[200 bytes of message data\]' "$ERR"
 }
 
 @test "net_getline: a 65536-byte line is read whole, a longer one is 76" {
@@ -457,14 +485,169 @@ EOF2
 	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$LAB_POP3S_PORT: a server line longer than 64 KiB" ]
 }
 
-@test "a password inside a URL never reaches the messages" {
+@test "a password inside a URL never reaches the messages, even with / ? # or @ in it" {
 	run nt -s no -u a 'smtp://alice:secretpw@127.0.0.1:1/' </dev/null
 	[ "$status" -eq 64 ]
-	[ "$(cat "$ERR")" = "net_test: 127.0.0.1: no user or password in the URL, please (use -u and a password source)" ]
+	[ "$(cat "$ERR")" = "net_test: smtp://***@127.0.0.1:1: no user or password in the URL, please (use -u and a password source)" ]
 	NET_TEST_PASS=x run nt -s no -u a 'smtp://alice:secretpw@127.0.0.1:1/' </dev/null
 	[ "$status" -eq 77 ]
-	[[ "$(cat "$ERR")" == "net_test: smtp://***@127.0.0.1:1/: refusing to send the password"* ]]
+	[[ "$(cat "$ERR")" == "net_test: smtp://***@127.0.0.1:1: refusing to send the password"* ]]
 	run nt 'smtp://alice:secretpw@[bad/' </dev/null
 	[ "$status" -eq 64 ]
-	[ "$(cat "$ERR")" = "net_test: smtp://***@[bad/: bad URL" ]
+	[ "$(cat "$ERR")" = "net_test: smtp://***@[bad: no user or password in the URL, please (use -u and a password source)" ]
+	# a password holding a URL delimiter: no parser finds its end
+	for pw in 's3cr#t' 'pa?ss' 'a/b' '12#x' 'p@ss' 'x:1/y?z#w@v'; do
+		run nt -s no -u a "imaps://bob:$pw@127.0.0.1:1/" </dev/null
+		[ "$status" -eq 64 ]
+		[ "$(cat "$ERR")" = "net_test: imaps://***@127.0.0.1:1: no user or password in the URL, please (use -u and a password source)" ]
+		NET_TEST_PASS=x run nt -s try -u a "smtp://bob:$pw@127.0.0.1:1/" </dev/null
+		[ "$status" -eq 77 ]
+		[ "$(cat "$ERR")" = "net_test: smtp://***@127.0.0.1:1: refusing to send the password when it may go in clear text (--starttls=try); use --allow-plaintext to permit it" ]
+	done
+	# no user information: scheme://host:port, the path left out
+	NET_TEST_PASS=x run nt -s no -u a 'smtp://127.0.0.1:1/some/path?q#f' </dev/null
+	[ "$status" -eq 77 ]
+	[[ "$(cat "$ERR")" == "net_test: smtp://127.0.0.1:1: refusing to send the password"* ]]
+}
+
+@test "a connection reset after login is 75, and libcurl's error buffer is still ours (fake server)" {
+	# the fake answers EHLO, then resets the connection: libcurl's
+	# curl_easy_recv fails and writes its CURLOPT_ERRORBUFFER, which once
+	# pointed into net_open()'s dead stack frame; the sanitizer build
+	# reports that as stack-use-after-return (a report would be in $ERR)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_stack_use_after_return=1 \
+		run nt -t 5 -s no "smtp://127.0.0.1:$FAKE_RSTLOGIN_PORT" <<<$'> NOOP\n< 1'
+	[ "$status" -eq 75 ]
+	[ "$output" = "" ]
+	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$FAKE_RSTLOGIN_PORT: connection lost: Failure when receiving data from the peer" ]
+}
+
+@test "--cacert replaces the system's CAs: a CA only in the CApath is not trusted" {
+	command -v unshare >/dev/null || skip "no unshare(1)"
+	unshare -m true 2>/dev/null || skip "unshare -m not permitted here"
+	[ -d /etc/ssl/certs ] || skip "no /etc/ssl/certs"
+	# a private mount namespace in which /etc/ssl/certs (libcurl's
+	# built-in CApath on Debian) holds the lab's CA, hashed, and its
+	# CAfile bundle is the unrelated self-signed certificate
+	d=$BATS_TEST_TMPDIR/capath
+	mkdir "$d"
+	cp "$LAB_CA" "$d/labca.pem"
+	openssl rehash "$d"
+	cp "$LAB_CERT_SELFSIGNED" "$d/ca-certificates.crt"
+	export NET_TEST_PASS=alicepw
+	inns() {
+		unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' \
+			sh "$d" "$YUBIN_UNIT/net_test" "$@" 2>"$ERR"
+	}
+	# control: with the system defaults the CApath is searched and trusted
+	run inns -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<'S'
+	cat "$ERR"
+	[ "$status" -eq 0 ]
+	[ "$output" = "tls=1" ]
+	# --cacert names another CA: the lab's certificate is refused
+	run inns -c "$LAB_CERT_SELFSIGNED" -u alice "smtps://127.0.0.1:$LAB_SMTPS_PORT" <<<'S'
+	[ "$status" -eq 77 ]
+	[ "$output" = "" ]
+	[[ "$(cat "$ERR")" == "net_test: 127.0.0.1:$LAB_SMTPS_PORT: TLS certificate verification failed: "* ]]
+}
+
+@test "IMAP: an untagged line before the '+' does not end the redaction (fake server)" {
+	export NET_TEST_PASS=secretpw
+	# the fake's alert ends in "\xc2\x9b31m \xff caf\xc3\xa9"
+	# libcurl's AUTHENTICATE LOGIN: user name inline, password after '+'
+	run nt -T -a LOGIN -s no -P -u alice "imap://127.0.0.1:$FAKE_IMAPALERT_PORT" <<<$'> t1 LOGOUT\n< 2'
+	[ "$status" -eq 0 ]
+	[ "$(sed -n '/AUTHENTICATE/,/^S: A00[0-9] OK/p' "$ERR")" = "$(printf '%s\n' \
+		'C: A002 AUTHENTICATE LOGIN ********' \
+		'S: * OK [ALERT] maintenance ?31m ? café' \
+		'S: + UGFzc3dvcmQ6' \
+		'C: ********' \
+		'S: A002 OK logged in')" ]
+	! grep -qF "$(b64 secretpw)" "$ERR" || false
+	! grep -q secretpw "$ERR" || false
+	# the program's own AUTHENTICATE through net_send/net_getline
+	unset NET_TEST_PASS
+	resp=$(b64 '\0alice\0secretpw')
+	run nt -T -s no "imap://127.0.0.1:$FAKE_IMAPALERT_PORT" <<<"> t1 AUTHENTICATE PLAIN
+< 2
+> $resp
+< 1
+> t2 LOGOUT
+< 2"
+	[ "$status" -eq 0 ]
+	[ "${lines[2]}" = "t1 OK logged in" ]
+	[ "$(sed -n '/^C: t1 /,/^C: t2 /p' "$ERR")" = "$(printf '%s\n' \
+		'C: t1 AUTHENTICATE PLAIN' \
+		'S: * OK [ALERT] maintenance ?31m ? café' \
+		'S: + ' \
+		'C: ********' \
+		'S: t1 OK logged in' \
+		'C: t2 LOGOUT')" ]
+	! grep -qF "$resp" "$ERR" || false
+}
+
+@test "C1 controls and bad UTF-8 from the server are shown as '?' in the trace and in messages (fake server)" {
+	run nt -T -s no "smtp://127.0.0.1:$FAKE_SMTP554_PORT" </dev/null
+	# the fake's greeting ends in "\xc2\x9b31m \xff caf\xc3\xa9"
+	[ "$(sed -n 1p "$ERR")" = 'S: 554 5.3.2 no SMTP service here ?31m ? café' ]
+	[[ "$(sed -n 2p "$ERR")" == *"554 5.3.2 no SMTP service here ?31m ? café" ]]
+	[ "$(cat "$ERR")" = "$(printf '%s\n' \
+		'S: 554 5.3.2 no SMTP service here ?31m ? café' \
+		"net_test: 127.0.0.1:$FAKE_SMTP554_PORT: the server refuses service: 554 5.3.2 no SMTP service here ?31m ? café")" ]
+	[ "$status" -eq 69 ]
+	! LC_ALL=C grep -q $'[\x80-\x9f]\\|\xff' <(sed 's/é//g' "$ERR") || false
+}
+
+@test "exit codes: an SMTP 5xx greeting is 69; POP3 [LOGIN-DELAY] is 75 (fake servers)" {
+	run nt -s no "smtp://127.0.0.1:$FAKE_SMTP554_PORT" </dev/null
+	[ "$status" -eq 69 ]
+	[[ "$(cat "$ERR")" == "net_test: 127.0.0.1:$FAKE_SMTP554_PORT: the server refuses service: 554 5.3.2 no SMTP service here "* ]]
+	NET_TEST_PASS=pw run nt -s no -P -u bob "pop3://127.0.0.1:$FAKE_POPDELAY_PORT" </dev/null
+	[ "$status" -eq 75 ]
+	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$FAKE_POPDELAY_PORT: authentication failed for now: -ERR [LOGIN-DELAY] wait 300 seconds between logins" ]
+}
+
+@test "a mechanism the server does not offer: the offered ones are named, and --auth suggested" {
+	export NET_TEST_PASS=alicepw
+	run nt -a XOAUTH2 -c "$LAB_CA" -u alice "smtp://127.0.0.1:$LAB_SUBMISSION_PORT" </dev/null
+	[ "$status" -eq 77 ]
+	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$LAB_SUBMISSION_PORT: the server offers AUTH PLAIN LOGIN CRAM-MD5, not XOAUTH2: choose one of them with --auth" ]
+	run nt -a OAUTHBEARER -c "$LAB_CA" -u alice "pop3s://127.0.0.1:$LAB_POP3S_PORT" </dev/null
+	[ "$status" -eq 77 ]
+	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$LAB_POP3S_PORT: the server offers AUTH PLAIN LOGIN CRAM-MD5, not OAUTHBEARER: choose one of them with --auth" ]
+	run nt -a XOAUTH2 -c "$LAB_CA" -u alice "imaps://127.0.0.1:$LAB_IMAPS_PORT" </dev/null
+	[ "$status" -eq 77 ]
+	[ "$(cat "$ERR")" = "net_test: 127.0.0.1:$LAB_IMAPS_PORT: the server offers AUTH PLAIN LOGIN CRAM-MD5, not XOAUTH2: choose one of them with --auth" ]
+}
+
+@test "SMTP: a multi-line 334- challenge does not end the redaction (fake server)" {
+	export NET_TEST_PASS=secretpw
+	# libcurl's AUTH LOGIN: user name inline, password after the 334s
+	run nt -T -a LOGIN -s no -P -u alice "smtp://127.0.0.1:$FAKE_AUTH334_PORT" <<<$'> QUIT\n< 1'
+	[ "$status" -eq 0 ]
+	[ "$(sed -n '/^C: AUTH/,/^S: 235/p' "$ERR")" = "$(printf '%s\n' \
+		'C: AUTH LOGIN ********' \
+		'S: 334-a multi-line challenge' \
+		'S: 334 UGFzc3dvcmQ6' \
+		'C: ********' \
+		'S: 235 2.7.0 fake: any password will do')" ]
+	! grep -qF "$(b64 secretpw)" "$ERR" || false
+	# the program's own AUTH through net_send/net_getline
+	unset NET_TEST_PASS
+	resp=$(b64 '\0alice\0secretpw')
+	run nt -T -s no "smtp://127.0.0.1:$FAKE_AUTH334_PORT" <<<"> AUTH PLAIN
+< 2
+> $resp
+< 1
+> QUIT
+< 1"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n '/^C: AUTH/,/^C: QUIT/p' "$ERR")" = "$(printf '%s\n' \
+		'C: AUTH PLAIN' \
+		'S: 334-a multi-line challenge' \
+		'S: 334 ' \
+		'C: ********' \
+		'S: 235 2.7.0 fake: any password will do' \
+		'C: QUIT')" ]
+	! grep -qF "$resp" "$ERR" || false
 }

@@ -14,6 +14,22 @@
 #                          offering AUTH PLAIN LOGIN, and "454 4.7.0" to
 #                          every AUTH, as a server whose password backend
 #                          is down answers; 502 to anything else
+# Fake servers (not real ones) for faults a real server won't produce:
+#   rstlogin:PORT          fake SMTP: greeting, "250" to EHLO (no AUTH, no
+#                          STARTTLS), then a TCP RST in place of the next
+#                          reply (a connection reset after login)
+#   imapalert:PORT         fake IMAP (AUTH=PLAIN AUTH=LOGIN, no SASL-IR):
+#                          every "+" of AUTHENTICATE comes after an
+#                          untagged "* OK [ALERT] ..." line holding a C1
+#                          control (U+009B as UTF-8), a bare 0xff byte
+#                          and a valid "é"; any password is accepted
+#   smtp554:PORT           fake SMTP greeting "554 5.3.2 ..." (with the
+#                          same C1, 0xff and "é"), then closes on QUIT
+#   auth334:PORT           fake SMTP: EHLO offers AUTH PLAIN LOGIN; every
+#                          challenge is a two-line "334-...", "334 ..."
+#                          reply; any password is accepted
+#   popdelay:PORT          fake POP3: CAPA offers SASL PLAIN and
+#                          RESP-CODES, AUTH gets "-ERR [LOGIN-DELAY] ..."
 # Listens on 127.0.0.1 only, connects to 127.0.0.1 only; at most MAXCONN
 # connections at once.
 import asyncio
@@ -143,6 +159,117 @@ async def auth454(r, w):
         await w.drain()
     w.close()
 
+async def rstlogin(r, w):
+    w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
+    await w.drain()
+    line = await asyncio.wait_for(r.readline(), HOLD)
+    if line.split(b' ', 1)[0].strip().upper() in (b'EHLO', b'HELO'):
+        w.write(b'250 fake.yubin.test\r\n')
+        await w.drain()
+        await asyncio.wait_for(r.readline(), HOLD)
+    await reset(r, w)
+
+ODD = b'\xc2\x9b31m \xff caf\xc3\xa9'
+
+async def imapalert(r, w):
+    w.write(b'* OK fake IMAP (faultproxy, not a real server)\r\n')
+    while True:
+        line = await asyncio.wait_for(r.readline(), HOLD)
+        if not line:
+            break
+        f = line.rstrip(b'\r\n').split(b' ')
+        tag, verb = f[0], (f[1].upper() if len(f) > 1 else b'')
+        if verb == b'CAPABILITY':
+            w.write(b'* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN\r\n' +
+                    tag + b' OK done\r\n')
+        elif verb == b'AUTHENTICATE':
+            mech = f[2].upper() if len(f) > 2 else b''
+            chal = [b'VXNlcm5hbWU6', b'UGFzc3dvcmQ6'] if mech == b'LOGIN' \
+                else [b'']
+            if len(f) > 3:          # an initial response
+                chal = chal[1:]
+            for c in chal:
+                w.write(b'* OK [ALERT] maintenance ' + ODD + b'\r\n' +
+                        b'+ ' + c + b'\r\n')
+                await w.drain()
+                if not await asyncio.wait_for(r.readline(), HOLD):
+                    return
+            w.write(tag + b' OK logged in\r\n')
+        elif verb == b'LOGOUT':
+            w.write(b'* BYE fake\r\n' + tag + b' OK bye\r\n')
+            await w.drain()
+            break
+        else:
+            w.write(tag + b' BAD fake\r\n')
+        await w.drain()
+    w.close()
+
+async def smtp554(r, w):
+    w.write(b'554 5.3.2 no SMTP service here ' + ODD + b'\r\n')
+    await w.drain()
+    while True:
+        line = await asyncio.wait_for(r.readline(), HOLD)
+        if not line:
+            break
+        if line.split(b' ', 1)[0].strip().upper() == b'QUIT':
+            w.write(b'221 2.0.0 Bye\r\n')
+            await w.drain()
+            break
+        w.write(b'503 5.5.1 no service\r\n')
+        await w.drain()
+    w.close()
+
+async def auth334(r, w):
+    w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
+    while True:
+        line = await asyncio.wait_for(r.readline(), HOLD)
+        if not line:
+            break
+        f = line.rstrip(b'\r\n').split(b' ')
+        verb = f[0].upper()
+        if verb == b'EHLO':
+            w.write(b'250-fake.yubin.test\r\n250 AUTH PLAIN LOGIN\r\n')
+        elif verb == b'AUTH':
+            mech = f[1].upper() if len(f) > 1 else b''
+            chal = [b'VXNlcm5hbWU6', b'UGFzc3dvcmQ6'] if mech == b'LOGIN' \
+                else [b'']
+            if len(f) > 2:          # an initial response
+                chal = chal[1:]
+            for c in chal:
+                w.write(b'334-a multi-line challenge\r\n334 ' + c + b'\r\n')
+                await w.drain()
+                if not await asyncio.wait_for(r.readline(), HOLD):
+                    return
+            w.write(b'235 2.7.0 fake: any password will do\r\n')
+        elif verb == b'QUIT':
+            w.write(b'221 2.0.0 Bye\r\n')
+            await w.drain()
+            break
+        else:
+            w.write(b'502 5.5.2 fake\r\n')
+        await w.drain()
+    w.close()
+
+async def popdelay(r, w):
+    w.write(b'+OK fake POP3 (faultproxy, not a real server)\r\n')
+    while True:
+        line = await asyncio.wait_for(r.readline(), HOLD)
+        if not line:
+            break
+        verb = line.split(b' ', 1)[0].strip().upper()
+        if verb == b'CAPA':
+            w.write(b'+OK\r\nSASL PLAIN\r\nRESP-CODES\r\nUSER\r\n.\r\n')
+        elif verb in (b'AUTH', b'USER', b'PASS', b'APOP'):
+            w.write(b'-ERR [LOGIN-DELAY] wait 300 seconds between logins\r\n')
+        elif verb == b'QUIT':
+            w.write(b'+OK bye\r\n')
+            await w.drain()
+            break
+        else:
+            w.write(b'-ERR fake\r\n')
+        await w.drain()
+    w.close()
+
 async def handle(r, w, fn, *args):
     global conns
     if conns >= MAXCONN:
@@ -167,6 +294,9 @@ async def main():
             fn, port, args = cut, int(f[2]), (int(f[1]), int(f[3]))
         elif f[0] == 'auth454':
             fn, port, args = auth454, int(f[1]), ()
+        elif f[0] in ('rstlogin', 'imapalert', 'smtp554', 'popdelay',
+                      'auth334'):
+            fn, port, args = globals()[f[0]], int(f[1]), ()
         elif f[0] == 'data':
             fn, port, args = data, int(f[2]), (int(f[1]), int(f[3]))
         else:

@@ -8,9 +8,14 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cred.h"
 #include "t.h"
@@ -546,6 +551,32 @@ test_password(void)
 	eval("head -c 100000 /dev/zero | tr '\\0' x; echo", 78, NULL,
 	    "cred_test: account work: passwordeval printed a first line "
 	    "longer than 4096 bytes\n", "passwordeval: long line");
+	/* the cap is 4096 bytes of password: a CRLF line of exactly that
+	 * is fine, one byte more is not, with or without the CR */
+	{
+		char want4096[4097];
+
+		memset(want4096, 'x', 4096);
+		want4096[4096] = '\0';
+		eval("head -c 4096 /dev/zero | tr '\\0' x; printf '\\r\\n'",
+		    0, want4096, "", "passwordeval: 4096 bytes and CRLF");
+		eval("head -c 4096 /dev/zero | tr '\\0' x; printf '\\n'",
+		    0, want4096, "", "passwordeval: 4096 bytes and LF");
+		eval("head -c 4096 /dev/zero | tr '\\0' x; printf '\\r'",
+		    0, want4096, "", "passwordeval: 4096 bytes and CR, no LF");
+		eval("head -c 4097 /dev/zero | tr '\\0' x; printf '\\r\\n'",
+		    78, NULL, "cred_test: account work: passwordeval printed "
+		    "a first line longer than 4096 bytes\n",
+		    "passwordeval: 4097 bytes and CRLF");
+		eval("head -c 4097 /dev/zero | tr '\\0' x; printf '\\n'",
+		    78, NULL, "cred_test: account work: passwordeval printed "
+		    "a first line longer than 4096 bytes\n",
+		    "passwordeval: 4097 bytes and LF");
+		eval("head -c 4096 /dev/zero | tr '\\0' x; printf 'y\\r\\n'",
+		    78, NULL, "cred_test: account work: passwordeval printed "
+		    "a first line longer than 4096 bytes\n",
+		    "passwordeval: 4097 bytes, last not a CR");
+	}
 	eval("echo; echo late", 78, NULL,
 	    "cred_test: account work: passwordeval printed no password\n",
 	    "passwordeval: empty first line");
@@ -580,6 +611,9 @@ test_password(void)
 	t_int(cred_password(&a, "h", NULL, NULL, &pass), 0, ".netrc");
 	str(pass, "net rc", ".netrc before YUBIN_PASSWORD, a->user used");
 	cred_wipe(pass);
+	/* read once, the variable is gone: children do not inherit it */
+	t_ok(getenv("YUBIN_PASSWORD") == NULL, "YUBIN_PASSWORD unset once read");
+	setenv("YUBIN_PASSWORD", "fromenv", 1);
 	t_int(cred_password(&a, "other", NULL, NULL, &pass), 0,
 	    ".netrc without the host");
 	str(pass, "fromenv", ".netrc without the host: env");
@@ -636,6 +670,40 @@ test_password(void)
 	unsetenv("YUBIN_PASSWORD");
 }
 
+/*
+ * Before any password: dumpable, as a process normally is; once one is
+ * held: no core file (RLIMIT_CORE 0, soft and hard) and, on Linux, not
+ * dumpable.  Runs first, so the "before" is true.
+ */
+static void
+test_protect(void)
+{
+	struct rlimit rl;
+	char *pass = NULL;
+
+#ifdef __linux__
+	t_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1, "dumpable before");
+#endif
+	unsetenv("YUBIN_PASSWORD");
+	t_int(cred_password(NULL, NULL, "x", NULL, &pass), 1,
+	    "no password found");
+#ifdef __linux__
+	t_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1,
+	    "no password: still dumpable");
+#endif
+	setenv("YUBIN_PASSWORD", "s3cret", 1);
+	t_int(cred_password(NULL, NULL, "x", NULL, &pass), 0, "env password");
+	str(pass, "s3cret", "env password read");
+	cred_wipe(pass);
+	t_ok(getenv("YUBIN_PASSWORD") == NULL, "YUBIN_PASSWORD unset");
+	t_ok(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0 &&
+	    rl.rlim_max == 0, "RLIMIT_CORE 0 once a password is held");
+#ifdef __linux__
+	t_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0,
+	    "not dumpable once a password is held");
+#endif
+}
+
 static void
 test_wipe(void)
 {
@@ -666,6 +734,7 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL)
 		die(EX_CANTCREAT, "mkdtemp:");
 	umask(022);
+	test_protect();
 	test_accounts();
 	test_choice();
 	test_errors();

@@ -124,7 +124,7 @@ static const struct { const char *line, *want; } smtp_cases[] = {
 	{ "555 Some text",
 	    "555: MAIL FROM/RCPT TO parameters not recognized or not implemented (RFC 5321 §4.2.3)" },
 	{ "556 Some text",
-	    "556: the domain does not accept mail (RFC 7504 §3)" },
+	    "556: the domain does not accept mail (RFC 7504 §4)" },
 };
 
 /* RFC 3463 3.1-3.8 and the later registrations, typed from the RFCs. */
@@ -326,11 +326,11 @@ test_smtp_lines(void)
 		{ "250-SIZE 0\r\n", "SIZE: the server announces no fixed size "
 		    "limit; MAIL FROM may declare SIZE= (RFC 1870)" },
 		{ "250-VRFY\r\n", "VRFY: VRFY checks whether an address exists "
-		    "(RFC 5321 §3.5.1)" },
+		    "(RFC 5321 §4.1.1.6)" },
 		{ "250-ETRN\r\n", "ETRN: ETRN asks the server to start its "
 		    "queue for a domain (RFC 1985)" },
 		{ "250-EXPN\r\n", "EXPN: EXPN expands a mailing list (RFC 5321 "
-		    "§3.5.2)" },
+		    "§4.1.1.7)" },
 		{ "250-HELP\r\n", "HELP: HELP gives information for a human "
 		    "reader (RFC 5321 §4.1.1.8)" },
 		{ "250-STARTTLS\r\n", "STARTTLS: the session can be upgraded to "
