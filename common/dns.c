@@ -35,6 +35,15 @@
 #define CACHE_MAX	20000	/* host entries kept before a sweep */
 #define CACHE_BUCKETS	4096
 #define CNAME_HOPS	8	/* CNAMEs followed inside one answer */
+/*
+ * Room one UDP answer takes in a socket's receive buffer: c-ares 1.18
+ * sends no EDNS, so an answer is at most 512 bytes, which Linux charges
+ * about 1283 bytes (measured on loopback: a buffer of the default
+ * net.core.rmem_max, 425 984 bytes once the kernel doubles it, holds
+ * 332 datagrams of 512 bytes, or 512 of 140 bytes).
+ */
+#define ANSWER_ROOM	1280
+#define WINDOW_MIN	8	/* the window never shrinks below this */
 
 /* ================================================================ */
 /* random numbers: the shuffle of equal preferences, query ids       */
@@ -183,7 +192,12 @@ get_txt(const unsigned char *p, size_t n, struct dns_rr *rr)
 		}
 		buf_addc(&q, '"');
 	}
-	rr->data = j.p;
+	/* RFC 1035 3.3.14 wants one string at least, but an empty rdata
+	 * is read as one empty string rather than left NULL for the
+	 * callers (the trace, --txt) to trip on */
+	if (n == 0)
+		buf_adds(&q, "\"\"");
+	rr->data = j.p != NULL ? j.p : xstrdup("");
 	rr->datalen = j.len;
 	rr->txtq = q.p;
 	return 0;
@@ -574,7 +588,11 @@ struct dns {
 	char csv[128];			/* "IP:PORT" for c-ares, or "" */
 	struct dns_opts o;
 	size_t inflight;
-	size_t cwnd;			/* the window now, <= o.window */
+	size_t cwnd;			/* the window now, <= maxwnd */
+	size_t maxwnd;			/* o.window, or what the socket holds */
+	unsigned long sent;		/* queries sent, to number them */
+	unsigned long recover;		/* losses of queries numbered below
+					 * this are already answered for */
 	struct entry *bucket[CACHE_BUCKETS];
 	size_t nentry;
 };
@@ -586,6 +604,7 @@ struct query {
 	char *name;
 	unsigned type;
 	int tcp;
+	unsigned long seq;		/* d->sent when it left */
 	query_cb *cb;
 	void *arg;
 };
@@ -610,6 +629,38 @@ trace(struct dns *d, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * c-ares calls this for each socket it opens, after setting its receive
+ * buffer.  c-ares 1.18 reads every answer through one UDP socket, and
+ * answers that arrive while we are busy (sending the rest of the window,
+ * or descheduled) wait in its buffer: more answers in flight than the
+ * buffer holds are dropped by the kernel, each costing a timeout.  So
+ * the window is capped at what the buffer holds: with Debian's default
+ * net.core.rmem_max (208 KiB, doubled by the kernel) that is 332
+ * queries; with 4 MiB, the 1000 of DNS_WINDOW.
+ */
+static int
+sock_opened(ares_socket_t s, int type, void *arg)
+{
+	struct dns *d = arg;
+	int v = 0;
+	socklen_t l = sizeof v;
+	size_t fit;
+
+	if (type != SOCK_DGRAM ||
+	    getsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, &l) < 0 || v <= 0)
+		return 0;
+	fit = (size_t)v / ANSWER_ROOM;
+	if (fit < WINDOW_MIN)
+		fit = WINDOW_MIN;
+	/* no trace line: it would differ from one machine to the next */
+	if (fit < d->maxwnd)
+		d->maxwnd = fit;
+	if (d->cwnd > d->maxwnd)
+		d->cwnd = d->maxwnd;
+	return 0;
+}
+
 static int
 channel(struct dns *d, ares_channel *ch, int tcp)
 {
@@ -619,6 +670,8 @@ channel(struct dns *d, ares_channel *ch, int tcp)
 	if (tcp)
 		ao.flags |= ARES_FLAG_USEVC;
 	r = ares_init_options(ch, &ao, d->mask);
+	if (r == ARES_SUCCESS)
+		ares_set_socket_callback(*ch, sock_opened, d);
 	if (r == ARES_SUCCESS && d->csv[0] != '\0')
 		if ((r = ares_set_servers_ports_csv(*ch, d->csv)) != ARES_SUCCESS)
 			ares_destroy(*ch);
@@ -677,8 +730,8 @@ dns_open(const struct dns_opts *o, int *ex)
 		d->o.tries = DNS_TRIES;
 	if (d->o.window <= 0)
 		d->o.window = DNS_WINDOW;
-	d->cwnd = d->o.window < DNS_WINDOW_START ? (size_t)d->o.window :
-	    DNS_WINDOW_START;
+	d->maxwnd = (size_t)d->o.window;
+	d->cwnd = d->maxwnd < DNS_WINDOW_START ? d->maxwnd : DNS_WINDOW_START;
 	if (!lib && ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
 		warn("DNS: c-ares failed to start");
 		*ex = EX_SOFTWARE;
@@ -769,6 +822,33 @@ trace_answer(struct dns *d, struct query *q, struct dns_msg *m)
 		    dotted(q->name), dns_typename(q->type, t, sizeof t));
 }
 
+/*
+ * Slow start, as TCP's: one more query for each answer, so the window
+ * doubles every round trip while the server keeps up, up to maxwnd.  A
+ * loss (a query that timed out, or that c-ares had to send again) halves
+ * it, once for all the queries that were in flight together (as TCP's
+ * fast recovery): a burst of losses, all of them timing out within a
+ * few milliseconds, is one sign of congestion, not hundreds.
+ */
+static void
+window_update(struct dns *d, const struct query *q, int status,
+    int timeouts)
+{
+	size_t was = d->cwnd, lo = d->maxwnd < WINDOW_MIN ? d->maxwnd :
+	    WINDOW_MIN;
+
+	if (status == ARES_ETIMEOUT || timeouts > 0) {
+		if (q->seq < d->recover)
+			return;
+		d->recover = d->sent;
+		d->cwnd = d->cwnd / 2 > lo ? d->cwnd / 2 : lo;
+		if (d->cwnd != was)
+			trace(d, "# a query was lost: window %zu -> %zu", was,
+			    d->cwnd);
+	} else if (status == ARES_SUCCESS && d->cwnd < d->maxwnd)
+		d->cwnd++;
+}
+
 static void
 query_done(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -780,13 +860,8 @@ query_done(void *arg, int status, int timeouts, unsigned char *abuf,
 	char t[16];
 	size_t i, n = 0;
 
-	(void)timeouts;
 	d->inflight--;
-	/* slow start: one more for each answer, half on a loss */
-	if (status == ARES_ETIMEOUT)
-		d->cwnd = d->cwnd / 2 > 8 ? d->cwnd / 2 : 8;
-	else if (status == ARES_SUCCESS && d->cwnd < (size_t)d->o.window)
-		d->cwnd++;
+	window_update(d, q, status, timeouts);
 	if (status == ARES_EDESTRUCTION) {
 		free(q->name);
 		free(q);
@@ -842,6 +917,7 @@ query_send(struct dns *d, const char *name, unsigned type, int tcp,
 	q->tcp = tcp;
 	q->cb = cb;
 	q->arg = arg;
+	q->seq = d->sent++;
 	r = ares_create_query(name, 1, (int)type, (unsigned short)rnd(), 1,
 	    &buf, &len, 0);
 	if (r != ARES_SUCCESS) {
@@ -876,7 +952,7 @@ dns_inflight(const struct dns *d)
 size_t
 dns_window(const struct dns *d)
 {
-	return d->cwnd < (size_t)d->o.window ? d->cwnd : (size_t)d->o.window;
+	return d->cwnd < d->maxwnd ? d->cwnd : d->maxwnd;
 }
 
 static int

@@ -323,12 +323,12 @@ A: implicit.yubin.test A 127.0.0.1 (ttl 300)"* ]]
 
 # ---- the batch, the timeout ----
 
-@test "1000 names from stdin: line by line what one dig -f run answers" {
-	seq -f 'b%04g.yubin.test' 0 999 >"$T/names"
-	# one dig run: MX and A of every name, owner names in the answer
-	sed 's/$/ MX/; p; s/ MX$/ A/' "$T/names" >"$T/dig.in"
+# What mxlookup should print for the names in file $1, from one dig -f
+# run asking MX and A of every name: "NAME<TAB>PREF<TAB>HOST" lines.
+digwant() {
+	sed 's/$/ MX/; p; s/ MX$/ A/' "$1" >"$T/dig.in"
 	q +noall +answer -f "$T/dig.in" >"$T/dig.out"
-	python3 - "$T/names" "$T/dig.out" >"$T/want" <<'EOF'
+	python3 - "$1" "$T/dig.out" <<'EOF'
 import sys
 mx, a = {}, {}
 for line in open(sys.argv[2]):
@@ -345,6 +345,11 @@ for name in open(sys.argv[1]).read().split():
     elif name in a:         # the implicit MX
         print("%s\t0\t%s" % (name, name))
 EOF
+}
+
+@test "1000 names from stdin: line by line what one dig -f run answers" {
+	seq -f 'b%04g.yubin.test' 0 999 >"$T/names"
+	digwant "$T/names" >"$T/want"
 	[ "$(wc -l <"$T/want")" -eq 1327 ]
 	run --separate-stderr mxlookup -s "$S" <"$T/names"
 	[ "$status" -eq 0 ]
@@ -356,6 +361,29 @@ EOF
 		[ "$status" -eq 0 ]
 		printf '%s\n' "$output" | diff -u "$T/want" -
 	done
+}
+
+@test "lost queries (udpdelay.py drops the first copy of every 5th): the same answers; the window halves" {
+	# the fault a real server will not produce on demand: lost packets
+	seq -f 'b%04g.yubin.test' 0 199 >"$T/names"
+	digwant "$T/names" >"$T/want"
+	[ "$(wc -l <"$T/want")" -eq 266 ]
+	UDPDELAY_DROP=5 python3 "$BATS_TEST_DIRNAME/lab/udpdelay.py" 0 \
+	    127.0.0.1:0 "127.0.0.1:$LAB_DNS_PORT" 60 >"$T/proxy" &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/proxy" ] && break; sleep 0.1; done
+	port=$(sed -n 's/^ready //p' "$T/proxy")
+	run --separate-stderr mxlookup --trace --timeout 0.2 --window 64 -s "127.0.0.1:$port" <"$T/names"
+	kill "$pid"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | diff -u "$T/want" -
+	# every lost query was asked again and answered: none timed out
+	! grep -q 'Timeout' <<<"$stderr"
+	# the window starts full (64): the first loss halves it, and the
+	# other queries lost with it do not halve it again
+	grep '^# a query was lost' <<<"$stderr" >"$T/lost"
+	[ "$(head -1 "$T/lost")" = "# a query was lost: window 64 -> 32" ]
+	[ "$(wc -l <"$T/lost")" -lt 10 ]
 }
 
 @test "a server that never answers (a fake: a bound UDP socket): exit 75 after the timeouts" {
@@ -370,15 +398,17 @@ time.sleep(20)' >"$T/port" &
 	for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 	port=$(cat "$T/port")
 	start=$(date +%s%N)
-	run --separate-stderr mxlookup --trace --timeout 0.2 -s "127.0.0.1:$port" yubin.test
+	run --separate-stderr mxlookup --trace --timeout 0.2 --window 64 -s "127.0.0.1:$port" yubin.test
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	kill "$pid"
 	[ "$status" -eq 75 ]
 	[ -z "$output" ]
-	# two tries: 0.2 s, then 0.4 s (c-ares doubles the wait)
+	# two tries: 0.2 s, then 0.4 s (c-ares doubles the wait); the loss
+	# halves the window
 	[ "$ms" -ge 550 ] && [ "$ms" -lt 3000 ]
 	[ "$stderr" = "# DNS server 127.0.0.1:$port
 Q: yubin.test MX
+# a query was lost: window 64 -> 32
 A: yubin.test MX: Timeout while contacting DNS servers
 mxlookup: yubin.test: no answer from the DNS server (timed out)" ]
 }

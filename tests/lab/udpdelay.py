@@ -13,10 +13,17 @@ whichever comes first.  Prints "ready" on stdout once it listens.
 UDP answers are matched to their client by the query id and the question
 (the bytes after the 12-byte header up to the end of the question), as a
 resolver would; one upstream socket carries every query.
+
+A LISTEN port of 0 takes a free port (UDP, and TCP on the same number)
+and prints "ready PORT" instead.  With UDPDELAY_DROP=N in the
+environment it loses the first copy of every Nth UDP query (counted as
+they arrive; a copy sent again with the same id and question passes):
+the lost packets a real server will not produce on demand.
 """
 
 import asyncio
 import ipaddress
+import os
 import socket
 import sys
 
@@ -77,10 +84,11 @@ class Upstream(asyncio.DatagramProtocol):
 
 
 class Proxy(asyncio.DatagramProtocol):
-    def __init__(self, delay, upstream):
+    def __init__(self, delay, upstream, drop=0):
         self.delay, self.up_addr = delay, upstream
         self.pending = {}
         self.transport = self.up = None
+        self.drop, self.queries, self.dropped = drop, 0, set()
 
     def later(self, fn):
         asyncio.get_event_loop().call_later(self.delay, fn)
@@ -96,6 +104,13 @@ class Proxy(asyncio.DatagramProtocol):
             return
         if len(self.pending) > 10000:
             self.pending.clear()      # lost answers: bounded memory
+        self.queries += 1
+        if self.drop and self.queries % self.drop == 0 and \
+                k not in self.dropped:
+            if len(self.dropped) > 10000:
+                self.dropped.clear()
+            self.dropped.add(k)
+            return
         self.pending[k] = addr
         self.later(lambda: self.up.sendto(data, self.up_addr))
 
@@ -120,8 +135,13 @@ async def main(argv):
     listen, upstream = hostport(argv[2]), hostport(argv[3])
     life = float(argv[4]) if len(argv) == 5 else 600.0
     loop = asyncio.get_event_loop()
-    proxy = Proxy(delay, upstream)
-    await loop.create_datagram_endpoint(lambda: proxy, local_addr=listen)
+    proxy = Proxy(delay, upstream,
+                  int(os.environ.get("UDPDELAY_DROP", "0") or 0))
+    t, _ = await loop.create_datagram_endpoint(lambda: proxy,
+                                               local_addr=listen)
+    any_port = listen[1] == 0
+    if any_port:
+        listen = (listen[0], t.get_extra_info("sockname")[1])
     up, _ = await loop.create_datagram_endpoint(
         lambda: Upstream(proxy), remote_addr=None,
         family=6 if ":" in upstream[0] else 2,
@@ -139,7 +159,7 @@ async def main(argv):
 
     server = await asyncio.start_server(tcp, listen[0], listen[1],
                                         reuse_address=True)
-    print("ready", flush=True)
+    print("ready %d" % listen[1] if any_port else "ready", flush=True)
     async with server:
         await asyncio.sleep(life)
 

@@ -269,6 +269,38 @@ parse_more(void)
 	dns_msg_free(&m);
 }
 
+/* TXT with one empty string (a zone's TXT "") and TXT with no string
+ * at all (rdlength 0, malformed): both used to leave data NULL, which
+ * --txt copied from and the trace printed (found by fuzz_dns). */
+static void
+parse_empty_txt(void)
+{
+	static const unsigned char msg[] = {
+		0, 2, 0x84, 0x00, 0, 0, 0, 2, 0, 0, 0, 0,
+		1, 'e', 0, 0, 16, 0, 1, 0, 0, 0, 5, 0, 1, 0,
+		1, 'z', 0, 0, 16, 0, 1, 0, 0, 0, 5, 0, 0,
+	};
+	struct dns_msg m;
+	struct buf b;
+	size_t i;
+
+	t_int(dns_msg_parse(msg, sizeof msg, &m), 0, "empty TXT: parsed");
+	t_int((long long)m.nrr, 2, "empty TXT: 2 records");
+	for (i = 0; i < m.nrr && i < 2; i++) {
+		t_ok(m.rr[i].data != NULL, "empty TXT: data is not NULL");
+		t_str(m.rr[i].data, m.rr[i].datalen, "", "empty TXT: data \"\"");
+	}
+	buf_init(&b, 4096);
+	for (i = 0; i < m.nrr; i++) {
+		t_int(dns_rr_format(&m.rr[i], &b), 0, "empty TXT: formats");
+		buf_addc(&b, '\n');
+	}
+	t_str(b.p, b.len, "e TXT \"\" (ttl 5)\nz TXT \"\" (ttl 5)\n",
+	    "empty TXT: trace format");
+	buf_free(&b);
+	dns_msg_free(&m);
+}
+
 int
 main(void)
 {
@@ -279,6 +311,7 @@ main(void)
 	sorting();
 	parse();
 	parse_more();
+	parse_empty_txt();
 	t_str(dns_typename(DNS_T_AAAA, t, sizeof t), 4, "AAAA", "typename");
 	t_str(dns_typename(65, t, sizeof t), 6, "TYPE65", "typename: unknown");
 	t_str(dns_strstatus(DNS_NXDOMAIN), strlen(dns_strstatus(DNS_NXDOMAIN)),
