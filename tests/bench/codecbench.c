@@ -5,6 +5,7 @@
  *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Icommon \
  *       tests/bench/codecbench.c common/codec.c common/util.c \
  *       -o build/codecbench && build/codecbench [-m MIB] [-c CHUNK] [-w FILE]
+ *       [-R FILE] [-T FILE] [-Q FILE]
  *
  * base64: MIB MiB (default 256) of random bytes, encoded in 76-column
  * lines with LF, then decoded.  quoted-printable: MIB MiB of text-like
@@ -13,7 +14,11 @@
  * 64 KiB, as a streaming reader would).  Each figure is the best of three
  * runs, counts the bytes fed in, and is measured in CPU time so that other
  * load on the machine disturbs it less (the wall time is shown too).  -w FILE also writes the base64 text
- * there, for comparison with `time base64 -d < FILE > /dev/null`.
+ * there, for comparison with `time base64 -d < FILE > /dev/null`.  So that
+ * other coders can be timed on the very same data: -R FILE writes the
+ * random bytes (the base64 encoder's input), -T FILE the text (the
+ * quoted-printable encoder's input) and -Q FILE its quoted-printable
+ * encoding (the decoder's input).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -120,6 +125,18 @@ timed(const struct coder *c, const char *in, size_t n, size_t chunk,
 }
 
 static void
+save(const char *file, const char *p, size_t n)
+{
+	FILE *f;
+
+	if (file == NULL)
+		return;
+	if ((f = fopen(file, "w")) == NULL || fwrite(p, 1, n, f) != n ||
+	    fclose(f) != 0)
+		die(EX_CANTCREAT, "%s:", file);
+}
+
+static void
 text(char *p, size_t n)
 {
 	static const char *extra[] = { ", ", ". ", "\xc3\xa9", "\xe2\x80\x94",
@@ -164,19 +181,22 @@ main(int argc, char **argv)
 	static const struct coder qpd = { "qp decode", qpd_init, qpd_up,
 	    qpd_fin };
 	size_t mib = 256, chunk = 65536, n, en, dn;
-	const char *wfile = NULL;
+	const char *wfile = NULL, *rfile = NULL, *tfile = NULL, *qfile = NULL;
 	char *raw, *enc, *dec;
 	int ch;
 
 	setprogname(argv[0]);
-	while ((ch = getopt(argc, argv, "c:m:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:m:w:Q:R:T:")) != -1) {
 		switch (ch) {
 		case 'c': chunk = strtoul(optarg, NULL, 10); break;
 		case 'm': mib = strtoul(optarg, NULL, 10); break;
 		case 'w': wfile = optarg; break;
+		case 'Q': qfile = optarg; break;
+		case 'R': rfile = optarg; break;
+		case 'T': tfile = optarg; break;
 		default:
 			fprintf(stderr, "usage: codecbench [-m MIB] [-c CHUNK] "
-			    "[-w FILE]\n");
+			    "[-w FILE] [-R FILE] [-T FILE] [-Q FILE]\n");
 			return EX_USAGE;
 		}
 	}
@@ -191,18 +211,16 @@ main(int argc, char **argv)
 
 		memcpy(raw + i, &r, n - i < 8 ? n - i : 8);
 	}
+	save(rfile, raw, n);
 	en = timed(&b64e, raw, n, chunk, enc);
 	dn = timed(&b64d, enc, en, chunk, dec);
 	if (dn != n || memcmp(raw, dec, n) != 0)
 		die(EX_SOFTWARE, "base64 round trip differs");
-	if (wfile != NULL) {
-		FILE *f = fopen(wfile, "w");
-
-		if (f == NULL || fwrite(enc, 1, en, f) != en || fclose(f) != 0)
-			die(EX_CANTCREAT, "%s:", wfile);
-	}
+	save(wfile, enc, en);
 	text(raw, n);
+	save(tfile, raw, n);
 	en = timed(&qpe, raw, n, chunk, enc);
+	save(qfile, enc, en);
 	dn = timed(&qpd, enc, en, chunk, dec);
 	if (dn != n || memcmp(raw, dec, n) != 0)
 		die(EX_SOFTWARE, "quoted-printable round trip differs");

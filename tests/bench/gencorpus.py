@@ -16,9 +16,19 @@ OUTDIR (default ${YUBIN_BENCH_DIR:-/tmp/yubin-bench}) receives:
   files.txt              the Maildir file names, in generation order
   stamp                  generator version, SEED and N: a matching stamp
                          means the corpus is already there and nothing is done
+  mime/                  the MIME benchmark's inputs (60-mime.py), with a
+                         stamp of their own (they do not depend on N):
+    att64.bin            64 MiB of random bytes
+    att64.eml            a message carrying att64.bin as one base64 part
+    multi.eml            a message with 200 attachments, alternately base64
+                         binary (src/fNNN.bin) and quoted-printable UTF-8
+                         text (src/fNNN.txt)
+    src/                 the 200 attachments as they must come out
+    body.txt             a short body text, for the packers
 """
 
 import base64
+import binascii
 import os
 import quopri
 import random
@@ -29,6 +39,9 @@ import unicodedata
 VERSION = 2                       # bump when the output changes
 BIG_BODY = 100 * 1024 * 1024      # bytes of body in big.eml
 SUBSET = 2000                     # messages in mbox2000
+MIME_VERSION = 1                  # bump when the mime/ output changes
+MIME_BIG = 64 * 1024 * 1024       # bytes of mime/att64.bin
+MIME_PARTS = 200                  # attachments in mime/multi.eml
 
 # --- text material -------------------------------------------------------
 
@@ -495,6 +508,117 @@ def generate(seed, n, outdir):
     write_big(os.path.join(outdir, "big.eml"), seed)
 
 
+# --- the MIME benchmark's inputs (mime/) -----------------------------------
+
+MIME_HEAD = ("Date: Mon, 13 Nov 2023 11:00:00 +0100\n"
+             "From: Bob <bob@example.net>\n"
+             "To: Alice <alice@example.org>\n"
+             "Subject: %s\n"
+             "Message-ID: <%s@example.net>\n"
+             "MIME-Version: 1.0\n"
+             "Content-Type: multipart/mixed; boundary=\"%s\"\n\n"
+             "This is a multi-part message in MIME format.\n\n"
+             "--%s\n"
+             "Content-Type: text/plain; charset=us-ascii\n\n"
+             "%s\n")
+
+
+def qp_text(r, size):
+    """UTF-8 text of about size bytes that quoted-printable has work on:
+    words, accented letters and dashes, '=' signs, tabs, some lines with
+    trailing blanks and some longer than 76 bytes (soft line breaks)."""
+    extra = [", ", ". ", "é", "ü", "—", "日本", "=", "\t", "  ", "!"]
+    out, n = [], 0
+    while n < size:
+        width = r.choice([30, 50, 60, 70, 72, 90, 120, 200])
+        line, w = [], 0
+        while w < width:
+            if r.random() < 0.15:
+                tok = r.choice(extra)
+            else:
+                tok = "".join(chr(97 + r.randrange(26))
+                              for _ in range(r.randint(1, 9))) + " "
+            line.append(tok)
+            w += len(tok)
+        s = "".join(line)
+        if r.random() < 0.9:
+            s = s.rstrip(" \t")
+        out.append(s)
+        n += len(s.encode()) + 1
+    return ("\n".join(out) + "\n").encode()
+
+
+def write_mime(seed, outdir):
+    """mime/: the 64 MiB attachment and the 200-attachment message."""
+    d = os.path.join(outdir, "mime")
+    stamp = os.path.join(d, "stamp")
+    want = "gencorpus-mime %d seed %d\n" % (MIME_VERSION, seed)
+    try:
+        with open(stamp) as f:
+            if f.read() == want:
+                return
+    except FileNotFoundError:
+        pass
+    print("gencorpus: writing the MIME inputs to %s" % d, file=sys.stderr)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    os.makedirs(os.path.join(d, "src"))
+    r = random.Random(seed * 104729 + 3)
+    with open(os.path.join(d, "body.txt"), "w") as f:
+        f.write("The file is attached.\n")
+
+    # One 64 MiB attachment, base64 in 76-column lines, written in chunks.
+    with open(os.path.join(d, "att64.bin"), "wb") as raw, \
+            open(os.path.join(d, "att64.eml"), "wb") as eml:
+        eml.write((MIME_HEAD % ("A 64 MiB attachment", "att64.%d" % seed,
+                                "=_att64", "=_att64", "The file is attached.")
+                   ).encode())
+        eml.write(b"--=_att64\nContent-Type: application/octet-stream\n"
+                  b"Content-Disposition: attachment; filename=\"att64.bin\"\n"
+                  b"Content-Transfer-Encoding: base64\n\n")
+        left = MIME_BIG
+        while left:
+            chunk = r.randbytes(min(57 * 4096, left))
+            raw.write(chunk)
+            eml.write(base64.encodebytes(chunk))
+            left -= len(chunk)
+        eml.write(b"\n--=_att64--\n")
+
+    # 200 attachments: even ones binary (16-192 KiB, base64), odd ones
+    # UTF-8 text (4-64 KiB, quoted-printable).
+    with open(os.path.join(d, "multi.eml"), "wb") as eml:
+        eml.write((MIME_HEAD % ("200 attachments", "multi.%d" % seed,
+                                "=_multi", "=_multi",
+                                "The files are attached.")).encode())
+        for i in range(MIME_PARTS):
+            if i % 2 == 0:
+                name = "f%03d.bin" % i
+                data = r.randbytes(r.randint(16 << 10, 192 << 10))
+                head = ("Content-Type: application/octet-stream\n"
+                        "Content-Transfer-Encoding: base64\n")
+                enc = base64.encodebytes(data)
+            else:
+                name = "f%03d.txt" % i
+                data = qp_text(r, r.randint(4 << 10, 64 << 10))
+                head = ("Content-Type: text/plain; charset=utf-8\n"
+                        "Content-Transfer-Encoding: quoted-printable\n")
+                enc = quopri.encodestring(data)
+                if binascii.a2b_qp(enc) != data:
+                    sys.exit("gencorpus.py: quoted-printable round trip "
+                             "of %s differs" % name)
+            with open(os.path.join(d, "src", name), "wb") as f:
+                f.write(data)
+            eml.write(("--=_multi\n%sContent-Disposition: attachment; "
+                       "filename=\"%s\"\n\n" % (head, name)).encode())
+            # The line break before a delimiter belongs to the delimiter
+            # (RFC 2046): an empty line keeps the text's last newline.
+            eml.write(enc + b"\n")
+        eml.write(b"--=_multi--\n")
+    with open(stamp + ".tmp", "w") as f:
+        f.write(want)
+    os.replace(stamp + ".tmp", stamp)
+
+
 def main(argv):
     seed = int(argv[1]) if len(argv) > 1 else 1
     n = int(argv[2]) if len(argv) > 2 else 20000
@@ -505,6 +629,7 @@ def main(argv):
     os.makedirs(outdir, exist_ok=True)
     stamp = os.path.join(outdir, "stamp")
     want = "gencorpus %d seed %d n %d\n" % (VERSION, seed, n)
+    write_mime(seed, outdir)
     try:
         with open(stamp) as f:
             if f.read() == want:
