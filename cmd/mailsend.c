@@ -29,6 +29,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,9 @@
 #define HDR_MAX		(1024 * 1024)	/* header bytes held in memory */
 #define CHUNK		(64 * 1024)	/* body read size */
 #define RCPT_MAX	10000		/* recipients per message */
+/* Recipients per transaction: RFC 5321 section 4.5.3.1.8 makes 100 the
+ * least a server must accept; more go in further transactions. */
+#define TX_RCPTS	100
 
 struct opts {
 	int t, verbose, dryrun, downgrade, mx;
@@ -65,6 +69,7 @@ struct rcpt {
 	int code;		/* 0: no reply (yet) */
 	char enh[16];
 	char *text;
+	int data;		/* code is the DATA reply's, not RCPT's */
 };
 
 /* The message as read, and what is known about it. */
@@ -87,6 +92,7 @@ struct msg {
 
 static struct opts opt;
 static int quit_sent;		/* QUIT went out with the data */
+static int gone;		/* the session is over: lost, or a 421 */
 static struct rcpt *rcpts;
 static size_t nrcpt;
 
@@ -143,8 +149,13 @@ reply_exit(int code, const char *enh, int rcpt)
 		return 0;
 	if (code >= 400 && code < 500)
 		return EX_TEMPFAIL;
-	if (rcpt && (code == 550 || code == 551 || code == 553 ||
-	    strncmp(enh, "5.1.", 4) == 0))
+	/* an enhanced code says what was wrong (RFC 3463): 5.1.x is the
+	 * address, 5.7.1 a policy; only without one does 550 stand for
+	 * "no such user" */
+	if (rcpt && *enh != '\0')
+		return strncmp(enh, "5.1.", 4) == 0 ? EX_NOUSER :
+		    EX_UNAVAILABLE;
+	if (rcpt && (code == 550 || code == 551 || code == 553))
 		return EX_NOUSER;
 	return EX_UNAVAILABLE;
 }
@@ -396,6 +407,13 @@ spool(off_t *start, off_t *end)
 	return fd;
 }
 
+static void
+hdr_check(int rc)
+{
+	if (rc != 0)
+		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
+}
+
 /* Is (p, n) a header field line (name, optional blanks, colon)? */
 static int
 field_line(const char *p, size_t n)
@@ -439,7 +457,8 @@ read_header(struct msg *m)
 				die(EX_IOERR, "reading the message:");
 			eof = r == 0;
 			pos += r;
-			buf_add(&b, chunk, (size_t)r);
+			if (buf_add(&b, chunk, (size_t)r) != 0)
+				die(EX_SOFTWARE, "reading the header failed");
 			continue;
 		}
 		ll = nl ? (size_t)(nl - (b.p + off)) + 1 : b.len - off;
@@ -469,21 +488,51 @@ read_header(struct msg *m)
 	buf_free(&b);
 }
 
+/* The number of line ends in p[0..n). */
+static unsigned long
+count_lines(const char *p, size_t n)
+{
+	const char *e = p + n, *nl;
+	unsigned long k = 0;
+
+	while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p = nl + 1;
+	}
+	return k;
+}
+
+/*
+ * Read the whole message once: a NUL byte anywhere is refused (RFC 5321
+ * section 2.3.8 and 4.5.2: SMTP text has none, and without BINARYMIME a
+ * NUL may be dropped or cut the message at the server); from the body
+ * on, 8-bit data and the CRLF size.
+ */
 static void
 scan_body(struct msg *m)
 {
 	char chunk[CHUNK];
-	off_t pos = m->body;
+	off_t pos = m->start;
 	ssize_t r;
+	size_t skip;
+	unsigned long line = 1;
+	const char *z;
 	int cr = 0, bol = 1;
 
 	while ((r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
 		if (r < 0)
 			die(EX_IOERR, "reading the message:");
+		if ((z = memchr(chunk, '\0', (size_t)r)) != NULL)
+			die(EX_DATAERR, "NUL byte in the message, line %lu",
+			    line + count_lines(chunk, (size_t)(z - chunk)));
+		line += count_lines(chunk, (size_t)r);
+		skip = pos >= m->body ? 0 : m->body - pos > r ? (size_t)r :
+		    (size_t)(m->body - pos);
 		pos += r;
-		if (!m->body8 && smtp_has8bit(chunk, (size_t)r))
+		if (!m->body8 && smtp_has8bit(chunk + skip, (size_t)r - skip))
 			m->body8 = 1;
-		m->bodysize += smtp_crlf_size(chunk, (size_t)r, &cr, &bol);
+		m->bodysize += smtp_crlf_size(chunk + skip, (size_t)r - skip,
+		    &cr, &bol);
 	}
 	if (!bol)
 		m->bodysize += 2;
@@ -549,10 +598,10 @@ walk_header(struct msg *m)
 		}
 		if (hdr_is(&f, "content-transfer-encoding"))
 			m->cte_ok = value_is(&f, "7bit") || value_is(&f, "8bit");
-		buf_add(&m->hdr, f.line, f.linelen);
+		hdr_check(buf_add(&m->hdr, f.line, f.linelen));
 		/* a last field without a line end gets one */
 		if (f.linelen > 0 && f.line[f.linelen - 1] != '\n')
-			buf_addc(&m->hdr, '\n');
+			hdr_check(buf_addc(&m->hdr, '\n'));
 	}
 }
 
@@ -607,13 +656,6 @@ envelope_sender(const struct msg *m, const char *acct_from)
 	s = xmalloc(strlen(u) + strlen(hostname()) + 2);
 	sprintf(s, "%s@%s", u, hostname());
 	return s;
-}
-
-static void
-hdr_check(int rc)
-{
-	if (rc != 0)
-		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
 }
 
 /* Date, Message-ID and From when the message has none. */
@@ -814,28 +856,40 @@ message_size(const struct msg *m, const struct buf *h, int mode)
 
 /* ---- the SMTP commands ---- */
 
+/*
+ * The command buffers have no cap (buf_init with SIZE_MAX): a command
+ * cut short would go out as two commands.  A failed append (out of
+ * memory) is a bug to report, never a shorter command.
+ */
+static void
+cmd_ok(int rc)
+{
+	if (rc != 0)
+		die(EX_SOFTWARE, "building an SMTP command failed");
+}
+
 static void
 mail_cmd(struct buf *b, const char *sender, const struct smtp_ext *e,
     const struct need *nd)
 {
 	char x[400];
 
-	buf_printf(b, "MAIL FROM:<%s>", sender);
+	cmd_ok(buf_printf(b, "MAIL FROM:<%s>", sender));
 	if (nd->body8 && !nd->downgrade && (e->flags & SMTP_EXT_8BITMIME))
-		buf_adds(b, " BODY=8BITMIME");
+		cmd_ok(buf_adds(b, " BODY=8BITMIME"));
 	if (nd->utf8 && (e->flags & SMTP_EXT_SMTPUTF8))
-		buf_adds(b, " SMTPUTF8");
+		cmd_ok(buf_adds(b, " SMTPUTF8"));
 	if (e->flags & SMTP_EXT_SIZE)
-		buf_printf(b, " SIZE=%llu", nd->size);
+		cmd_ok(buf_printf(b, " SIZE=%llu", nd->size));
 	if (nd->dsn && (e->flags & SMTP_EXT_DSN)) {
 		if (opt.ret != NULL)
-			buf_printf(b, " RET=%s", strcasecmp(opt.ret, "full") ?
-			    "HDRS" : "FULL");
+			cmd_ok(buf_printf(b, " RET=%s",
+			    strcasecmp(opt.ret, "full") ? "HDRS" : "FULL"));
 		if (opt.envid != NULL && smtp_xtext(opt.envid,
 		    strlen(opt.envid), x, sizeof x) != (size_t)-1)
-			buf_printf(b, " ENVID=%s", x);
+			cmd_ok(buf_printf(b, " ENVID=%s", x));
 	}
-	buf_adds(b, "\r\n");
+	cmd_ok(buf_adds(b, "\r\n"));
 }
 
 static void
@@ -845,18 +899,18 @@ rcpt_cmd(struct buf *b, const char *a, const struct smtp_ext *e,
 	static char x[3 * 1000 + 1];
 	size_t i;
 
-	buf_printf(b, "RCPT TO:<%s>", a);
+	cmd_ok(buf_printf(b, "RCPT TO:<%s>", a));
 	if (nd->dsn && (e->flags & SMTP_EXT_DSN) && opt.notify != NULL) {
-		buf_adds(b, " NOTIFY=");
+		cmd_ok(buf_adds(b, " NOTIFY="));
 		for (i = 0; opt.notify[i]; i++)
-			buf_addc(b, toupper((unsigned char)opt.notify[i]));
+			cmd_ok(buf_addc(b, toupper((unsigned char)opt.notify[i])));
 		/* ORCPT is "rfc822;" xtext; a UTF-8 address needs utf-8-addr
 		 * (RFC 6533), which we do not send. */
 		if (!nonascii(a) && smtp_xtext(a, strlen(a), x, sizeof x) !=
 		    (size_t)-1)
-			buf_printf(b, " ORCPT=rfc822;%s", x);
+			cmd_ok(buf_printf(b, " ORCPT=rfc822;%s", x));
 	}
-	buf_adds(b, "\r\n");
+	cmd_ok(buf_adds(b, "\r\n"));
 }
 
 /* A whole envelope for "any server": what --dry-run shows. */
@@ -961,8 +1015,15 @@ read_reply(struct net *n, struct smtp_reply *r)
 		if (rc == SMTP_DONE)
 			return 0;
 		if (rc == SMTP_BAD) {
-			warn("malformed reply from the server: %.*s",
-			    (int)(len > 200 ? 200 : len), l);
+			char shown[201];
+			size_t i;
+
+			/* what the server sent is not ours to print raw */
+			for (i = 0; i < len && i < sizeof shown - 1; i++)
+				shown[i] = l[i] >= 0x20 && l[i] < 0x7f ? l[i] :
+				    '?';
+			shown[i] = '\0';
+			warn("malformed reply from the server: %s", shown);
 			return EX_PROTOCOL;
 		}
 	}
@@ -983,10 +1044,8 @@ set_rcpt(struct rcpt *p, const struct smtp_reply *r)
 	snprintf(p->enh, sizeof p->enh, "%s", r->enh);
 	free(p->text);
 	p->text = xstrdup(r->text);
+	p->data = 0;
 	report(p->addr, r);
-	if (!opt.verbose && r->code >= 400)
-		warn("<%s>: %d %s%s%s", p->addr, r->code, r->enh,
-		    *r->enh ? " " : "", r->text);
 }
 
 /* Mark recipients idx[0..k) as failed with the reply r (MAIL refused). */
@@ -1001,28 +1060,55 @@ fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
 		    r->enh);
 		free(rcpts[idx[i]].text);
 		rcpts[idx[i]].text = xstrdup(r->text);
+		rcpts[idx[i]].data = 0;
 	}
 }
 
 /*
- * One transaction on an open session for recipients idx[0..k).  Returns
- * the exit status of the session part (MAIL, DATA, the connection);
- * the recipients' own replies are in rcpts[].  *sent is set when the
- * message was queued for at least one recipient.
+ * The message did not go: the recipients of idx[0..k) that RCPT had
+ * accepted take the final reply to DATA (r), or no reply at all (r NULL:
+ * the connection was lost), so that nothing is reported as sent and
+ * --mx tries them on the next host.
+ */
+static void
+not_sent(size_t *idx, size_t k, const struct smtp_reply *r)
+{
+	struct rcpt *p;
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		p = &rcpts[idx[i]];
+		if (p->code / 100 != 2)
+			continue;
+		p->code = r ? r->code : 0;
+		snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
+		free(p->text);
+		p->text = xstrdup(r ? r->text : "");
+		p->data = 1;
+	}
+}
+
+/*
+ * One transaction on an open session for recipients idx[0..k); more:
+ * another transaction follows on this session.  Returns the exit status
+ * of the session part (MAIL, DATA, the connection); the recipients' own
+ * replies are in rcpts[].  *sent is set when the message was queued
+ * for at least one recipient, *stop when the session cannot go on (the
+ * connection was lost, a 421, or the message was refused).
  */
 static int
 transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
     const struct buf *h, const struct need *nd, const char *sender,
-    size_t *idx, size_t k, int *sent)
+    size_t *idx, size_t k, int more, int *sent, int *stop)
 {
 	static struct wire w;
 	struct smtp_reply r;
 	struct buf cmd;
-	size_t i, ok = 0;
+	size_t i, ok = 0, n452 = 0;
 	int rc, pipe = (e->flags & SMTP_EXT_PIPELINING) != 0, ex;
 
-	*sent = 0;
-	buf_init(&cmd, 4096 + 1100 * (k + 1));
+	*sent = *stop = 0;
+	buf_init(&cmd, SIZE_MAX);
 	mail_cmd(&cmd, sender, e, nd);
 	if (!pipe) {
 		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
@@ -1043,10 +1129,13 @@ transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
 			goto lost;
 		set_rcpt(&rcpts[idx[i]], &r);
 		ok += r.code / 100 == 2;
+		n452 += r.code == 452;
 		buf_reset(&cmd);
+		if (r.code == 421)
+			goto closing;
 	}
 	if (pipe || ok > 0) {
-		buf_adds(&cmd, "DATA\r\n");
+		cmd_ok(buf_adds(&cmd, "DATA\r\n"));
 		/* RFC 2920: MAIL, the RCPTs and DATA in one write */
 		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)))
 			goto lost;
@@ -1056,6 +1145,8 @@ transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
 			goto lost;
 		if (r.code != 250) {
 			report("MAIL", &r);
+			if (r.code == 421)
+				goto mailfail;	/* and the server is gone */
 			/* the RCPT and DATA replies still come, in order */
 			for (i = 0; i <= k; i++) {
 				struct smtp_reply x;
@@ -1070,25 +1161,37 @@ transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
 				goto lost;
 			set_rcpt(&rcpts[idx[i]], &r);
 			ok += r.code / 100 == 2;
+			n452 += r.code == 452;
+			if (r.code == 421)
+				goto closing;
 		}
 	}
 	buf_free(&cmd);
-	if (!pipe && ok == 0)
+	if (!pipe && ok == 0) {
+		/* MAIL was accepted: clear it before the next MAIL */
+		if (more && ((rc = net_send(n, "RSET\r\n", 6)) ||
+		    (rc = net_flush(n)) || (rc = read_reply(n, &r))))
+			goto lostnocmd;
 		return 0;
+	}
 	if ((rc = read_reply(n, &r)))
-		goto lost;
+		goto lostnocmd;
 	if (r.code != 354) {
 		report("DATA", &r);
+		*stop = gone = r.code == 421;
 		if (ok == 0)
 			return 0;	/* the recipients say it all */
-		warn("DATA refused: %d %s %s", r.code, r.enh, r.text);
+		warn("DATA refused: %d %s%s%s", r.code, r.enh,
+		    *r.enh ? " " : "", r.text);
+		not_sent(idx, k, &r);
+		*stop = 1;
 		return reply_exit(r.code, r.enh, 0);
 	}
 	if (ok == 0) {
 		/* 354 with no recipient (RFC 2920 §3.1): send nothing */
 		if ((rc = net_send(n, ".\r\n", 3)) || (rc = net_flush(n)) ||
 		    (rc = read_reply(n, &r)))
-			goto lost;
+			goto lostnocmd;
 		return 0;
 	}
 	memset(&w.enc, 0, sizeof w.enc);
@@ -1102,18 +1205,25 @@ transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
 	progress(&w, 1);
 	net_data_summary(n, w.enc.out);
 	/* RFC 2920 §3.1: QUIT may follow the data in the same group;
-	 * that saves the last round trip */
-	if (pipe && (rc = net_send(n, "QUIT\r\n", 6)) == 0)
+	 * that saves the last round trip.  Not when a transaction for
+	 * more recipients (or those deferred with 452) is to follow. */
+	if (pipe && !more && n452 == 0 &&
+	    (rc = net_send(n, "QUIT\r\n", 6)) == 0)
 		quit_sent = 1;
 	if (rc || (rc = net_flush(n)) || (rc = read_reply(n, &r)))
 		goto lostdata;
 	report("DATA", &r);
 	ex = reply_exit(r.code, r.enh, 0);
-	if (ex == 0)
+	if (ex == 0) {
 		*sent = 1;
-	else if (!opt.verbose)
+		return 0;
+	}
+	if (!opt.verbose)
 		warn("message refused: %d %s%s%s", r.code, r.enh,
 		    *r.enh ? " " : "", r.text);
+	not_sent(idx, k, &r);
+	*stop = 1;
+	gone = r.code == 421;
 	return ex;
 mailfail:
 	if (!opt.verbose)
@@ -1121,15 +1231,63 @@ mailfail:
 		    *r.enh ? " " : "", r.text);
 	fail_all(idx, k, &r);
 	buf_free(&cmd);
+	*stop = 1;
+	gone = r.code == 421;
 	return reply_exit(r.code, r.enh, 0);
+closing:
+	/* 421 to a RCPT: the server closes the session; those it had
+	 * accepted and those not asked yet are deferred */
+	buf_free(&cmd);
+	not_sent(idx, k, NULL);
+	*stop = gone = 1;
+	return EX_TEMPFAIL;
 lostdata:
 	if (w.total > 0)
 		fputc('\n', stderr);
 	warn("the connection was lost during DATA: the message was not sent");
+	not_sent(idx, k, NULL);
+	*stop = gone = 1;
 	return EX_TEMPFAIL;
 lost:
 	buf_free(&cmd);
+lostnocmd:
+	not_sent(idx, k, NULL);
+	*stop = gone = 1;
 	return rc;
+}
+
+/*
+ * The transactions of one session for idx[0..k): TX_RCPTS recipients
+ * at a time.  A recipient deferred with 452 (too many recipients, RFC
+ * 5321 section 4.5.3.1.10) goes in the next transaction, as long as
+ * the last one delivered to someone: each transaction makes progress.
+ */
+static int
+session(struct net *n, const struct smtp_ext *e, const struct msg *m,
+    const struct buf *h, const struct need *nd, const char *sender,
+    size_t *idx, size_t k)
+{
+	size_t *q = xcalloc(k ? k : 1, sizeof *q), head = 0, b, i, req;
+	int ex = 0, sent, stop = 0;
+
+	memcpy(q, idx, k * sizeof *q);
+	while (head < k && !stop) {
+		b = k - head > TX_RCPTS ? TX_RCPTS : k - head;
+		ex = worse(ex, transaction(n, e, m, h, nd, sender, q + head, b,
+		    head + b < k, &sent, &stop));
+		req = 0;
+		if (sent && !stop)
+			for (i = 0; i < b; i++)
+				if (rcpts[q[head + i]].code == 452) {
+					rcpts[q[head + i]].code = 0;
+					q[head + req++] = q[head + i];
+				}
+		/* the deferred ones first in the next transaction */
+		memmove(q + head + b - req, q + head, req * sizeof *q);
+		head += b - req;
+	}
+	free(q);
+	return ex;
 }
 
 /* What the message needs, checked against what the server offers. */
@@ -1170,20 +1328,22 @@ quit(struct net *n)
 {
 	struct smtp_reply r;
 
-	if (quit_sent || (net_send(n, "QUIT\r\n", 6) == 0 &&
-	    net_flush(n) == 0))
+	if (!gone && (quit_sent || (net_send(n, "QUIT\r\n", 6) == 0 &&
+	    net_flush(n) == 0)))
 		read_reply(n, &r);
-	quit_sent = 0;
+	quit_sent = gone = 0;
 	net_close(n);
 }
 
 /*
- * Open a session, run the transaction for idx[0..k), close.  Returns the
- * session's exit status; *opened says whether a session was opened.
+ * Open a session, run the transactions for idx[0..k), close.  Returns
+ * the session's exit status; *opened says whether a session was opened,
+ * *unfit that the server cannot take this message at all (malformed
+ * EHLO, no 8BITMIME or SMTPUTF8 when needed, SIZE too small).
  */
 static int
 deliver(struct net_opts *no, const struct msg *m, struct need nd,
-    const char *sender, size_t *idx, size_t k, int *opened)
+    const char *sender, size_t *idx, size_t k, int *opened, int *unfit)
 {
 	struct net *n;
 	struct smtp_ext e;
@@ -1191,9 +1351,9 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 	const struct buf *h;
 	const char *b;
 	size_t blen;
-	int ex = 0, sent = 0;
+	int ex = 0;
 
-	*opened = 0;
+	*opened = *unfit = 0;
 	if ((n = net_open(no, &ex)) == NULL)
 		return ex;
 	*opened = 1;
@@ -1201,11 +1361,14 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 	if (smtp_ehlo_parse(b, blen, &e) != 0) {
 		warn("%s: malformed EHLO reply", no->url);
 		net_close(n);
+		*unfit = 1;
 		return EX_PROTOCOL;
 	}
 	ex = negotiate(&e, m, &nd, &dh, &h, no->url);
 	if (ex == 0)
-		ex = transaction(n, &e, m, h, &nd, sender, idx, k, &sent);
+		ex = session(n, &e, m, h, &nd, sender, idx, k);
+	else
+		*unfit = 1;
 	quit(n);
 	if (dh.p != NULL)
 		buf_free(&dh);
@@ -1218,11 +1381,18 @@ outcome(int ex, size_t *idx, size_t k)
 {
 	size_t i;
 
+	struct rcpt *p;
+
 	for (i = 0; i < k; i++) {
-		if (rcpts[idx[i]].code == 0)
+		p = &rcpts[idx[i]];
+		if (p->code == 0)
 			continue;
-		ex = worse(ex, reply_exit(rcpts[idx[i]].code,
-		    rcpts[idx[i]].enh, 1));
+		ex = worse(ex, reply_exit(p->code, p->enh, !p->data));
+		/* a refusal, told once it is final (not a 452 that the
+		 * next transaction fixed); the data's was told already */
+		if (!opt.verbose && p->code >= 400 && !p->data)
+			warn("<%s>: %d %s%s%s", p->addr, p->code, p->enh,
+			    *p->enh ? " " : "", p->text);
 	}
 	return ex;
 }
@@ -1239,7 +1409,8 @@ domain_of(const char *a)
 
 /* Deliver to one domain's MX hosts; idx[0..k) are its recipients.
  * Recipients a host defers (4xx), or all of them when it cannot be
- * reached, go on to the next address and host. */
+ * reached, the message is lost on the way or the host cannot take this
+ * message (see deliver()), go on to the next address and host. */
 static int
 mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
     struct need nd, const char *sender, const char *dom, size_t *idx,
@@ -1248,7 +1419,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 	struct dns_mx *mx;
 	char **addrs, url[600], res[700];
 	size_t nmx, na, i, j, left = k, t, nl, *todo;
-	int implicit, ex = EX_TEMPFAIL, opened, st;
+	int implicit, ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
 	enum dns_status s;
 
 	s = dns_mx(d, dom, 1, &mx, &nmx, &implicit);
@@ -1284,9 +1455,15 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 			    opt.mxport ? opt.mxport : 25L, addrs[j]);
 			no->url = url;
 			no->resolve = res;
-			st = deliver(no, m, nd, sender, todo, left, &opened);
+			st = deliver(no, m, nd, sender, todo, left, &opened,
+			    &unfit);
 			if (!opened && st == EX_TEMPFAIL)
 				continue;	/* next address or host */
+			if (unfit) {
+				/* another MX may offer what this one lacks */
+				unfitex = worse(unfitex, st);
+				continue;
+			}
 			ex = st;
 			for (t = nl = 0; t < left; t++)
 				if (rcpts[todo[t]].code / 100 == 4 ||
@@ -1307,6 +1484,9 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 		ex = EX_TEMPFAIL;
 	if (left == 0 && ex == EX_TEMPFAIL)
 		ex = 0;
+	/* every host failed for someone: the worst of the reasons */
+	if (left > 0)
+		ex = worse(ex, unfitex);
 	return outcome(ex, idx, k);
 }
 
@@ -1374,7 +1554,7 @@ send_relay(struct net_opts *no, struct account *a, const struct msg *m,
 {
 	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
 	char *pass = NULL, *host;
-	int ex, opened, rc;
+	int ex, opened, unfit, rc;
 
 	no->url = opt.url ? opt.url : a->smtp;
 	if (no->url == NULL && a->name == NULL)
@@ -1404,7 +1584,7 @@ send_relay(struct net_opts *no, struct account *a, const struct msg *m,
 	}
 	for (i = 0; i < nrcpt; i++)
 		idx[i] = i;
-	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened);
+	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened, &unfit);
 	if (pass != NULL)
 		cred_wipe(pass);
 	ex = outcome(ex, idx, nrcpt);
@@ -1437,11 +1617,11 @@ dry_run(const struct msg *m, struct need *nd, const char *sender)
 		h = &dh;
 		nd->size = message_size(m, h, nd->downgrade);
 	}
-	buf_init(&cmd, 4096 + 1100 * (nrcpt + 1));
+	buf_init(&cmd, SIZE_MAX);
 	mail_cmd(&cmd, sender, e, nd);
 	for (i = 0; i < nrcpt; i++)
 		rcpt_cmd(&cmd, rcpts[i].addr, e, nd);
-	buf_adds(&cmd, "DATA\r\n");
+	cmd_ok(buf_adds(&cmd, "DATA\r\n"));
 	w.n = NULL;
 	wire_emit(&w, cmd.p, cmd.len);
 	buf_free(&cmd);

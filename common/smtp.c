@@ -58,19 +58,75 @@ smtp_enhanced(const char *p, size_t n, int code)
 	return i;
 }
 
-/* Append text to the reply, a space between lines, cut at the cap. */
+/*
+ * The length of the well-formed UTF-8 sequence at p[0..n) that is not a
+ * C1 control (U+0080..U+009F), or 0.  RFC 3629 section 4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t k, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (p[0] == 0xc2)
+		lo = 0xa0;		/* U+0080..U+009F: C1 controls */
+	else if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (n < k || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < k; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+/*
+ * Append text to the reply, a space between lines, cut at the cap.  The
+ * text comes from a server that may be hostile (any MX in --mx mode) and
+ * ends up in TSV lines and on terminals: controls (TAB included), DEL,
+ * C1 controls and bytes that are not UTF-8 become '?', so no reply can
+ * add columns or send escape sequences.
+ */
 static void
 add_text(struct smtp_reply *r, const char *p, size_t n)
 {
-	size_t room;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, k;
 
 	if (r->textlen > 0 && n > 0 && r->textlen < SMTP_TEXT_MAX - 1)
 		r->text[r->textlen++] = ' ';
-	room = SMTP_TEXT_MAX - 1 - r->textlen;
-	if (n > room)
-		n = room;
-	memcpy(r->text + r->textlen, p, n);
-	r->textlen += n;
+	while (i < n && r->textlen < SMTP_TEXT_MAX - 1) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			r->text[r->textlen++] = (char)u[i++];
+			continue;
+		}
+		k = u[i] >= 0x80 ? utf8_seq(u + i, n - i) : 0;
+		if (k == 0) {
+			r->text[r->textlen++] = '?';
+			i++;
+			continue;
+		}
+		if (k > SMTP_TEXT_MAX - 1 - r->textlen)
+			break;		/* never a sequence cut in two */
+		memcpy(r->text + r->textlen, u + i, k);
+		r->textlen += k;
+		i += k;
+	}
 	r->text[r->textlen] = '\0';
 }
 

@@ -26,6 +26,9 @@
  * A reply, built one line at a time with smtp_reply_line().  The text of
  * all lines is kept (joined by a space, each line's repeated enhanced
  * code removed) up to SMTP_TEXT_MAX - 1 bytes; more is cut, silently.
+ * The text is safe to print: controls (TAB too), DEL, C1 controls and
+ * bytes that are not well-formed UTF-8 are each replaced by '?'; a
+ * UTF-8 sequence is never cut in two.
  */
 #define SMTP_TEXT_MAX 1024
 #define SMTP_LINES_MAX 4096	/* more lines than this: malformed */

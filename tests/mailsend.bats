@@ -42,7 +42,33 @@ setup() {
 	# no accounts file of the machine's user may interfere
 	export XDG_CONFIG_HOME=$T/config HOME=$T
 	unset MAILSEND_TEST_UNUSED
+	FAKE_PID=
+	# --mx to fallback.yubin.test: MX 10 mx2 (127.0.0.2, where a fake
+	# may listen), MX 20 mx1 (127.0.0.1, the lab's Postfix)
+	MX=(--mx --mx-port "$LAB_SMTP_PORT")
 }
+
+teardown() {
+	[ -z "$FAKE_PID" ] || kill "$FAKE_PID" 2>/dev/null || true
+}
+
+# fake HOST PORT MODE: start the fake SMTP server (tests/mailsend/
+# fake_smtp.py, for faults Postfix will not produce); FAKE_PORT is its
+# port, $T/fake.log the commands it got.  One per test.
+fake() {
+	: >"$T/fake.log"
+	python3 "$YUBIN_TESTS/mailsend/fake_smtp.py" "$@" "$T/fake.log" \
+		>"$T/fake.port" 2>"$T/fake.err" 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/fake.port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$T/fake.port")
+	[ -n "$FAKE_PORT" ] || { cat "$T/fake.err"; return 1; }
+	FAKE=(-S "smtp://$1:$FAKE_PORT" --starttls=no)
+}
+
 
 # wait_for N: wait until N messages with Subject $ID are stored; print
 # their paths, sorted.
@@ -409,7 +435,7 @@ dry_message() {
 	mailsend --dry-run --downgrade -f a@x.test b@y.test <"$D/multipart8.eml" >"$T/out"
 	[ "$(head -1 "$T/out")" = "MAIL FROM:<a@x.test> SIZE=$(dry_message <"$T/out" >"$T/m"; crlf_size "$T/m")" ]
 	# 7-bit only, and every part decodes to what it was
-	! LC_ALL=C grep -q '[^ -~]' "$T/m"
+	run ! LC_ALL=C grep -q '[^ -~]' "$T/m"
 	run -0 python3 - "$D/multipart8.eml" "$T/m" <<'PY'
 import email, email.policy, sys
 a, b = (email.message_from_bytes(open(f, "rb").read(), policy=email.policy.default)
@@ -514,4 +540,114 @@ sys.stdout.buffer.write(m.get_payload(decode=True))' "$f"
 	[[ "$output" == *"a@fallback.yubin.test	250	2.1.5	Ok"* ]]
 	f=$(wait_for 1)
 	[ "$(envelope "$f" | sed -n 1,2p)" = "$(printf 'sender=fb-%s@client.test\nrecipient=a@fallback.yubin.test' "$ID")" ]
+}
+
+@test "--mx: 451 to the data at the first MX: the next MX gets it; 75 if none takes it" {
+	msg >"$T/m"
+	fake 127.0.0.2 "$LAB_SMTP_PORT" 451
+	run -0 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -v -f "d451-$ID@client.test" a@fallback.yubin.test <"$T/m"
+	[ "${lines[0]}" = "a@fallback.yubin.test	250	2.1.5	ok" ]
+	[ "${lines[1]}" = "DATA	451	4.3.0	fake: try again later" ]
+	[ "${lines[2]}" = "a@fallback.yubin.test	250	2.1.5	Ok" ]
+	[[ "${lines[3]}" == "DATA	250	2.0.0	Ok: queued as "* ]]
+	[ "$(grep -c END-OF-DATA "$T/fake.log")" = 1 ]
+	f=$(wait_for 1)
+	[ "$(envelope "$f" | sed -n 1,2p)" = "$(printf 'sender=d451-%s@client.test\nrecipient=a@fallback.yubin.test' "$ID")" ]
+	# relay mode, one server: the 451 is the recipient's, 75
+	run -75 mailsend "${FAKE[@]}" -f x@client.test b@example.org <"$T/m"
+	[ "$output" = "mailsend: message refused: 451 4.3.0 fake: try again later" ]
+}
+
+@test "--mx: the connection lost after the data: the next MX gets it" {
+	msg >"$T/m"
+	fake 127.0.0.2 "$LAB_SMTP_PORT" drop
+	run -0 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -v -f "drop-$ID@client.test" a@fallback.yubin.test <"$T/m"
+	[[ "$output" == *"the connection was lost during DATA: the message was not sent"* ]]
+	[[ "$output" == *"DATA	250	2.0.0	Ok: queued as "* ]]
+	f=$(wait_for 1)
+	[ "$(envelope "$f" | sed -n 2p)" = "recipient=a@fallback.yubin.test" ]
+}
+
+@test "150 recipients: two transactions in one session, each recipient stored once" {
+	msg >"$T/m"
+	rc=(); for i in $(seq -w 1 150); do rc+=("r$i@example.org"); done
+	run -0 mailsend "${SMTP[@]}" --trace -f "many-$ID@client.test" "${rc[@]}" <"$T/m"
+	[ "$(echo "$output" | grep -c '^C: MAIL FROM:')" = 2 ]
+	[ "$(echo "$output" | grep -c '^C: RCPT TO:')" = 150 ]
+	[ "$(echo "$output" | grep -c '^S: 250 2.0.0 Ok: queued as')" = 2 ]
+	# the 101st recipient starts the second transaction
+	[ "$(echo "$output" | grep -E '^C: (MAIL|RCPT)' | sed -n 102,103p)" = "$(printf 'C: MAIL FROM:<many-%s@client.test> SIZE=%s\nC: RCPT TO:<r101@example.org>' "$ID" \
+		"$(echo "$output" | sed -n 's/^C: MAIL FROM:.* SIZE=//p' | head -1)")" ]
+	# the lab stores one file per recipient
+	f=$(wait_for 150)
+	[ "$(echo "$f" | wc -l)" = 150 ]
+	got=$(for x in $f; do envelope "$x"; done | sed -n 's/^recipient=//p' | sort)
+	[ "$got" = "$(printf '%s\n' "${rc[@]}")" ]
+}
+
+@test "452 too many recipients: the rest go in the next transaction; a 421 mid-session is 75 for those not accepted" {
+	msg >"$T/m"
+	fake 127.0.0.1 0 limit=2
+	run -0 mailsend "${FAKE[@]}" -f s@client.test r1@x.test r2@x.test r3@x.test r4@x.test r5@x.test <"$T/m"
+	[ "$output" = "" ]
+	[ "$(grep -E '^(MAIL|RCPT|END)' "$T/fake.log" | sed 's/ SIZE=.*//')" = "$(printf '%s\n' \
+		'MAIL FROM:<s@client.test>' 'RCPT TO:<r1@x.test>' 'RCPT TO:<r2@x.test>' 'RCPT TO:<r3@x.test>' \
+		'RCPT TO:<r4@x.test>' 'RCPT TO:<r5@x.test>' END-OF-DATA \
+		'MAIL FROM:<s@client.test>' 'RCPT TO:<r3@x.test>' 'RCPT TO:<r4@x.test>' 'RCPT TO:<r5@x.test>' END-OF-DATA \
+		'MAIL FROM:<s@client.test>' 'RCPT TO:<r5@x.test>' END-OF-DATA)" ]
+	kill "$FAKE_PID"
+	fake 127.0.0.1 0 421=2
+	run -75 mailsend "${FAKE[@]}" -v -f s@client.test r1@x.test r2@x.test r3@x.test r4@x.test <"$T/m"
+	[ "$output" = "$(printf '%s\n' 'r1@x.test	250	2.1.5	ok' 'r2@x.test	250	2.1.5	ok' \
+		'r3@x.test	421	4.7.0	fake: closing')" ]
+	run ! grep -q END-OF-DATA "$T/fake.log"
+}
+
+@test "RCPT 550: 5.1.x is 67, other enhanced codes 69, a bare 550 67; control bytes in a reply become '?'" {
+	msg >"$T/m"
+	fake 127.0.0.1 0 policy
+	run -69 mailsend "${FAKE[@]}" -f s@client.test relay@x.test ok@x.test <"$T/m"
+	[ "$output" = "mailsend: <relay@x.test>: 550 5.7.1 fake: relaying denied" ]
+	run -67 mailsend "${FAKE[@]}" -f s@client.test nouser@x.test ok@x.test <"$T/m"
+	[ "$output" = "mailsend: <nouser@x.test>: 550 fake: no such user here" ]
+	run -67 mailsend "${FAKE[@]}" -v -f s@client.test ctrl@x.test ok@x.test <"$T/m"
+	[ "${lines[0]}" = "$(printf 'ctrl@x.test\t550\t5.1.1\ta?b?[2Jc?d??e?caf\xc3\xa9')" ]
+	run -67 mailsend "${FAKE[@]}" -f s@client.test ctrl@x.test <"$T/m"
+	[ "$output" = "$(printf 'mailsend: <ctrl@x.test>: 550 5.1.1 a?b?[2Jc?d??e?caf\xc3\xa9')" ]
+	kill "$FAKE_PID"
+	fake 127.0.0.1 0 bad
+	run -76 mailsend "${FAKE[@]}" -f s@client.test a@x.test <"$T/m"
+	[ "$output" = "mailsend: malformed reply from the server: 25?[2J?x" ]
+}
+
+@test "--mx: an MX without 8BITMIME is passed over for the next; 65 only if every MX fails" {
+	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; } >"$T/m"
+	fake 127.0.0.2 "$LAB_SMTP_PORT" no8bit
+	run -0 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/m"
+	[ "$output" = "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME and the body has 8-bit data; --downgrade re-encodes it" ]
+	f=$(wait_for 1)
+	[ "$(envelope "$f" | sed -n 2p)" = "recipient=a@fallback.yubin.test" ]
+	# over the SIZE of the next MX as well: the worst, 65, and both named
+	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; head -c 1200000 /dev/zero | tr '\0' x | fold -w 70; } >"$T/big"
+	run -65 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/big"
+	[[ "${lines[0]}" == "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME"* ]]
+	[[ "${lines[1]}" == "mailsend: the message is "*" bytes, smtp://mx1.yubin.test:$LAB_SMTP_PORT accepts at most "* ]]
+}
+
+@test "a NUL byte in the message: 65 naming the line, nothing sent" {
+	{ msg; printf 'one\ntw\0o\n'; } >"$T/m"
+	run -65 mailsend --dry-run b@example.org <"$T/m"
+	[ "$output" = "mailsend: NUL byte in the message, line 8" ]
+	printf 'Subject: a\0b\n\nx\n' >"$T/m"
+	run -65 mailsend "${SMTP[@]}" --trace b@example.org <"$T/m"
+	[ "$output" = "mailsend: NUL byte in the message, line 1" ]
+}
+
+@test "-N with long addresses: every RCPT line whole, none cut (40 x 700-byte domains)" {
+	rc=(); for i in $(seq 1 40); do rc+=("u$i@$(printf 'a%.0s' $(seq 60)).$(head -c 640 /dev/zero | tr '\0' b)"); done
+	printf 'Subject: s\n\nx\n' >"$T/m"
+	run -0 mailsend --dry-run -N success,failure,delay -f s@x.test "${rc[@]}" <"$T/m"
+	[ "$(echo "$output" | grep -c '^RCPT TO:<u[0-9]*@a*\.b*> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;u[0-9]*@a*\.b*$')" = 40 ]
+	[ "$(echo "$output" | grep -c '^ NOTIFY')" = 0 ]
+	[ "${lines[41]}" = DATA ]
 }

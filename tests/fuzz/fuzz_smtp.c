@@ -6,9 +6,11 @@
  * Contracts checked besides crashes and undefined behaviour: feeding
  * the lines one by one gives the same verdict, code and text as parsing
  * the buffer; a done reply has a code in 200..559 and text of the
- * length it claims, NUL-terminated (it may hold NUL bytes itself); the encoder's output is the same however
- * the input is split, never holds a bare CR or LF, never holds a line
- * "." before the terminator, and ends in CRLF "." CRLF.  The multipart
+ * length it claims, NUL-terminated, with no control byte, DEL, C1
+ * control or malformed UTF-8 (they became '?'); the encoder's output
+ * is the same however the input is split, never holds a bare CR or LF,
+ * never holds a line "." before the terminator, and ends in CRLF "."
+ * CRLF.  The multipart
  * downgrade gives the same output however its input is split, and,
  * when its scan pass found nothing wrong, emits no 8-bit byte.
  */
@@ -19,6 +21,44 @@
 #include "smtp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Written apart from smtp.c's check on purpose: printable ASCII and
+ * well-formed UTF-8 (RFC 3629 table) of U+00A0 and up, nothing else. */
+static int
+printable(const char *t, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)t;
+	size_t i = 0, k, j;
+	unsigned long cp;
+
+	while (i < n) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if (u[i] >= 0xc0 && u[i] < 0xe0)
+			k = 2, cp = u[i] & 0x1f;
+		else if (u[i] >= 0xe0 && u[i] < 0xf0)
+			k = 3, cp = u[i] & 0x0f;
+		else if (u[i] >= 0xf0 && u[i] < 0xf8)
+			k = 4, cp = u[i] & 0x07;
+		else
+			return 0;
+		if (n - i < k)
+			return 0;
+		for (j = 1; j < k; j++) {
+			if ((u[i + j] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (u[i + j] & 0x3f);
+		}
+		if (cp < 0xa0 || (k == 3 && cp < 0x800) ||
+		    (k == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += k;
+	}
+	return 1;
+}
 
 static void
 replies(const char *p, size_t n)
@@ -55,6 +95,8 @@ replies(const char *p, size_t n)
 		    memcmp(a.text, b.text, a.textlen) != 0 ||
 		    strcmp(a.enh, b.enh) != 0 || used == 0 ||
 		    used > n - off)
+			abort();
+		if (!printable(a.text, a.textlen))
 			abort();
 		if (a.enh[0] != '\0' &&
 		    smtp_enhanced(a.enh, strlen(a.enh), a.code) !=

@@ -74,6 +74,30 @@ test_replies(void)
 	t_int(smtp_reply_line(&r, "354 go", 6), SMTP_BAD,
 	    "line after the final one");
 
+	/* a hostile server's text: printable after parsing */
+	rc = parse("550-5.7.1 a\tb\x1b[31mc\x7f\r\n"
+	    "550 5.7.1 \xc2\x9b\xc3\xa9\xff\xe2\x82\r\n", &used);
+	t_int(rc, SMTP_DONE, "control bytes: parsed");
+	t_str(r.text, r.textlen, "a?b?[31mc? ??\xc3\xa9???",
+	    "TAB, ESC, DEL, C1, invalid UTF-8 become '?'; UTF-8 kept");
+	t_ok(parse("250 \xed\xa0\x80 \xe0\x80\xaf \xf4\x90\x80\x80"
+	    " \xf0\x9f\x98\x80\r\n", &used) == SMTP_DONE &&
+	    strcmp(r.text, "??? ??? ???? \xf0\x9f\x98\x80") == 0,
+	    "surrogate, overlong, above U+10FFFF: '?'; a 4-byte character kept");
+	{
+		char big[SMTP_TEXT_MAX + 16];
+
+		memset(big, 'x', sizeof big);
+		memcpy(big, "250 ", 4);
+		/* a 2-byte character straddling the cap is dropped whole */
+		big[4 + SMTP_TEXT_MAX - 2] = '\xc3';
+		big[4 + SMTP_TEXT_MAX - 1] = '\xa9';
+		memcpy(big + sizeof big - 3, "\r\n", 3);
+		rc = parse(big, &used);
+		t_int((long long)r.textlen, SMTP_TEXT_MAX - 2,
+		    "cap: the sequence is not cut in two");
+	}
+
 	t_int((long long)smtp_enhanced("5.7.1 x", 7, 550), 5, "enhanced 5.7.1");
 	t_int((long long)smtp_enhanced("5.7.1x", 6, 550), 0, "no space after");
 	t_int((long long)smtp_enhanced("3.7.1 x", 7, 0), 0, "class 3");
