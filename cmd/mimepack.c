@@ -15,9 +15,22 @@
  * byte is written, so a failing run leaves no half message behind.
  * Header values with CR or LF are refused (exit 65): a line break in a
  * -s or -H argument is the classic header injection.
+ *
+ * The tree is mixed [ related [ alternative [ plain, html ], inline ],
+ * attachments ], each layer left out when it would hold one part.  An
+ * inline part's Content-ID is its name at the Message-ID's domain, so
+ * whoever writes the HTML can know it before the message exists, and a
+ * deterministic run stays deterministic.
+ *
+ * -C converts the body and the HTML into a temporary file first, line
+ * by line with the shift state reset at each line end; after that they
+ * are text like any other.  -w streams the message through: only its
+ * header is held.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +43,9 @@
 #include "addr.h"
 #include "charset.h"
 #include "codec.h"
+#include "hdr.h"
 #include "hdrenc.h"
+#include "rfc2047.h"
 #include "util.h"
 
 #define CHUNK    65536
@@ -55,6 +70,8 @@ struct part {
 	const char *name;       /* for the disposition, or NULL */
 	char mtype[256];        /* the Content-Type value */
 	int isbody;             /* body text or its HTML: no disposition */
+	int conv;               /* converted to -C's charset */
+	char *cid;              /* -i: the Content-ID, without <> */
 	enum cte cte;
 };
 
@@ -62,9 +79,10 @@ static struct {
 	const char *subject, *from, *textfile, *html, *boundary, *date, *msgid;
 	const char **to, **cc, **bcc, **hdr;
 	size_t nto, ncc, nbcc, nhdr;
-	struct part *att;
-	size_t natt;
-	int crlf, eight, stdin_used;
+	struct part *att, *inl;
+	size_t natt, ninl;
+	const char *charset;
+	int crlf, eight, stdin_used, wrap;
 } opt;
 
 static magic_t magic;
@@ -78,9 +96,13 @@ usage(void)
 	    "       [-M htmlfile] "
 	    "[-H 'Field: value']... [-T textfile] "
 	    "[-a file[:type[:name]]]...\n"
-	    "       [--boundary str] [--date date] [--message-id id] "
-	    "[--crlf]\n"
-	    "       %s -V\n", progname, progname);
+	    "       [-i file[:type[:name]]]... [-C charset] "
+	    "[--boundary str] [--date date]\n"
+	    "       [--message-id id] [--crlf]\n"
+	    "       %s -w [-8] [-a file[:type[:name]]]... "
+	    "[-i file[:type[:name]]]...\n"
+	    "       [--boundary str] [--crlf] < message\n"
+	    "       %s -V\n", progname, progname, progname);
 	exit(EX_USAGE);
 }
 
@@ -119,13 +141,13 @@ push(const char ***v, size_t *n, const char *s)
 
 /* FILE[:TYPE[:NAME]]; a FILE that exists with colons in it wins. */
 static void
-add_att(char *arg)
+add_att(struct part **v, size_t *nv, char *arg)
 {
 	struct part *a;
 	char *c;
 
-	opt.att = xrealloc(opt.att, (opt.natt + 1) * sizeof(*opt.att));
-	a = &opt.att[opt.natt++];
+	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	a = &(*v)[(*nv)++];
 	memset(a, 0, sizeof(*a));
 	a->path = arg;
 	if (access(arg, F_OK) == 0 || (c = strchr(arg, ':')) == NULL)
@@ -150,18 +172,21 @@ parse_opts(int argc, char *argv[])
 		{ "crlf", no_argument, NULL, 4 },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *optstr = "8H:M:T:Va:b:c:f:hs:t:";
+	const char *optstr = "8C:H:M:T:Va:b:c:f:hi:s:t:w";
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
 		switch (c) {
 		case '8': opt.eight = 1; break;
+		case 'C': opt.charset = optarg; break;
 		case 'H': push(&opt.hdr, &opt.nhdr, optarg); break;
 		case 'M': opt.html = optarg; break;
 		case 'T': opt.textfile = optarg; break;
 		case 'V': version();
-		case 'a': add_att(optarg); break;
+		case 'a': add_att(&opt.att, &opt.natt, optarg); break;
+		case 'i': add_att(&opt.inl, &opt.ninl, optarg); break;
+		case 'w': opt.wrap = 1; break;
 		case 'b': push(&opt.bcc, &opt.nbcc, optarg); break;
 		case 'c': push(&opt.cc, &opt.ncc, optarg); break;
 		case 'f': opt.from = optarg; break;
@@ -222,11 +247,49 @@ is_field(const char *s, const char *name)
 	return n > 0 && strcaseeqn(s, n, name);
 }
 
+/* -w adds parts to a message: it has its own header and text. */
+static void
+check_wrap(void)
+{
+	if (opt.subject || opt.from || opt.nto || opt.ncc || opt.nbcc ||
+	    opt.nhdr || opt.textfile || opt.html || opt.date || opt.msgid ||
+	    opt.charset)
+		die(EX_USAGE, "-w takes only -8, -a, -i, --boundary and --crlf");
+	if (opt.natt + opt.ninl == 0)
+		die(EX_USAGE, "-w: nothing to add (no -a or -i)");
+}
+
+/* A charset name goes into the header as a token. */
+static void
+check_charset(void)
+{
+	size_t n = strlen(opt.charset);
+
+	if (n == 0 || n > 40 || strspn(opt.charset, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:+") != n)
+		die(EX_USAGE, "-C %s: not a charset name", opt.charset);
+	if (hdrenc_charset(opt.charset) == -1)
+		die(EX_USAGE, "-C %s: charset unknown to iconv", opt.charset);
+}
+
 static void
 check_args(void)
 {
 	size_t i;
 
+	if (opt.wrap)
+		check_wrap();
+	else if (opt.ninl > 0 && opt.html == NULL)
+		die(EX_USAGE, "-i needs -M: only HTML can refer to an inline "
+		    "part");
+	if (opt.charset != NULL)
+		check_charset();
+	for (i = 0; i < opt.ninl; i++) {
+		no_breaks("-i", opt.inl[i].type);
+		no_breaks("-i", opt.inl[i].name);
+		if (strcmp(opt.inl[i].path, "-") == 0 && opt.inl[i].name == NULL)
+			die(EX_USAGE, "-i -: give it a name (-i -:TYPE:NAME)");
+	}
 	no_breaks("-s", opt.subject);
 	no_breaks("-f", opt.from);
 	no_breaks_v("-t", opt.to, opt.nto);
@@ -341,8 +404,13 @@ cut_tail(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Scan the whole input.  For a type that is not text only "7bit or
+ * base64?" is asked, so the scan stops at the first byte that rules out
+ * 7bit (a big binary attachment is then not read twice).
+ */
 static void
-scan_file(FILE *fp, const char *what, struct scan *s)
+scan_file(FILE *fp, const char *what, struct scan *s, int text)
 {
 	static char b[CHUNK + 4];
 	size_t n, nc = 0, keep;
@@ -352,6 +420,12 @@ scan_file(FILE *fp, const char *what, struct scan *s)
 	s->last = -1;
 	while ((n = fread(b + nc, 1, CHUNK, fp)) > 0) {
 		scan_chunk(s, b + nc, n);
+		if (!text) {
+			s->utf8 = 0;
+			if (!s->ascii || s->nul || s->cr || s->longline)
+				break;
+			continue;
+		}
 		n += nc;
 		keep = cut_tail((unsigned char *)b, n);
 		if (s->utf8 && !utf8_valid(b, n - keep))
@@ -369,7 +443,7 @@ scan_file(FILE *fp, const char *what, struct scan *s)
 }
 
 static enum cte
-choose(const struct scan *s, int text, int body)
+choose(const struct scan *s, int text, int body, int conv)
 {
 	int clean = !s->nul && !s->cr && !s->longline && !s->trailws;
 
@@ -377,9 +451,101 @@ choose(const struct scan *s, int text, int body)
 		return CTE_7BIT;
 	if (!text || s->nul || (s->cr && !body))
 		return CTE_B64;
-	if (clean && s->utf8 && opt.eight)
+	if (clean && (s->utf8 || conv) && opt.eight)
 		return CTE_8BIT;
 	return CTE_QP;
+}
+
+/* --- -C: UTF-8 text into another charset ------------------------ */
+
+static void
+conv_die(const char *what, unsigned long line, const char *p, size_t n)
+{
+	unsigned char c = (unsigned char)*p;
+	size_t l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+	if (l <= n && utf8_valid(p, l))
+		die(EX_DATAERR, "%s: line %lu: a character not representable "
+		    "in %s", what, line, opt.charset);
+	die(EX_DATAERR, "%s: line %lu: not UTF-8", what, line);
+}
+
+/* Convert [*pp, end) to fp; stop early (EINVAL) at a character cut by
+ * the end of the buffer, the caller keeps it for the next read. */
+static void
+conv_seg(iconv_t cd, char **pp, char *end, FILE *fp, const char *what,
+    unsigned long line)
+{
+	char o[4096], *op;
+	size_t il, ol, r;
+
+	while (*pp < end) {
+		op = o;
+		ol = sizeof(o);
+		il = (size_t)(end - *pp);
+		r = iconv(cd, pp, &il, &op, &ol);
+		if (fwrite(o, 1, (size_t)(op - o), fp) != (size_t)(op - o))
+			die(EX_IOERR, "converting %s:", what);
+		if (r != (size_t)-1 || errno == EINVAL)
+			return;
+		if (errno != E2BIG)
+			conv_die(what, line, *pp, (size_t)(end - *pp));
+	}
+}
+
+/* Back to the initial shift state (ISO-2022-JP: ESC ( B). */
+static void
+conv_reset(iconv_t cd, FILE *fp)
+{
+	char o[64], *op = o;
+	size_t ol = sizeof(o);
+
+	iconv(cd, NULL, NULL, &op, &ol);
+	fwrite(o, 1, (size_t)(op - o), fp);
+}
+
+/*
+ * The text of fp, UTF-8, in -C's charset in a temporary file.  Each
+ * line ends in the initial shift state, as RFC 1468 asks of ISO-2022-JP,
+ * so a line can be read alone.
+ */
+static FILE *
+convert(FILE *in, const char *what)
+{
+	static char b[CHUNK];
+	iconv_t cd = iconv_open(opt.charset, "UTF-8");
+	unsigned long line = 1;
+	size_t have = 0, n;
+	char *p, *e, *nl;
+	FILE *fp;
+
+	if (cd == (iconv_t)-1 || (fp = tmpfile()) == NULL)
+		die(EX_OSERR, "-C %s:", opt.charset);
+	while ((n = fread(b + have, 1, sizeof(b) - have, in)) > 0) {
+		for (p = b, e = b + have + n; p < e; p = nl + 1, line++) {
+			nl = memchr(p, '\n', (size_t)(e - p));
+			conv_seg(cd, &p, nl != NULL ? nl : e, fp, what, line);
+			if (nl == NULL)
+				break;
+			if (p < nl)
+				conv_die(what, line, p, (size_t)(nl - p));
+			conv_reset(cd, fp);
+			putc('\n', fp);
+		}
+		have = (size_t)(e - p);
+		memmove(b, p, have);
+	}
+	if (ferror(in))
+		die(EX_IOERR, "%s:", what);
+	if (have > 0)
+		conv_die(what, line, b, have);
+	conv_reset(cd, fp);
+	iconv_close(cd);
+	if (fflush(fp) == EOF || ferror(fp))
+		die(EX_IOERR, "converting %s:", what);
+	fclose(in);
+	rewind(fp);
+	return fp;
 }
 
 /* --- types ---------------------------------------------------------- */
@@ -434,7 +600,6 @@ type_part(struct part *a, int body)
 	struct scan s;
 	int n;
 
-	scan_file(a->fp, a->path != NULL ? a->path : "stdin", &s);
 	if (t == NULL)
 		t = sniff(a->fp, MAGIC_MIME_TYPE);
 	if (t == NULL || strchr(t, '/') == NULL || strpbrk(t, "\r\n\"") != NULL)
@@ -442,10 +607,12 @@ type_part(struct part *a, int body)
 	/* libmagic's answer lives in its buffer, until the next call */
 	if ((size_t)snprintf(tb, sizeof(tb), "%s", t) >= sizeof(tb))
 		die(EX_USAGE, "%s: type too long", a->path);
-	a->cte = choose(&s, is_text(tb), body);
+	scan_file(a->fp, a->path != NULL ? a->path : "stdin", &s,
+	    is_text(tb));
+	a->cte = choose(&s, is_text(tb), body, a->conv);
 	if (is_text(tb) && strchr(tb, ';') == NULL)
 		n = snprintf(a->mtype, sizeof(a->mtype), "%s; charset=%s", tb,
-		    charset_of(a->fp, &s));
+		    a->conv ? opt.charset : charset_of(a->fp, &s));
 	else
 		n = snprintf(a->mtype, sizeof(a->mtype), "%s", tb);
 	if ((size_t)n >= sizeof(a->mtype))
@@ -476,6 +643,9 @@ hdr_check(int r)
 {
 	if (r == -1)
 		die(EX_DATAERR, "header longer than %u bytes", HDR_MAX);
+	if (r == -2)
+		die(EX_DATAERR, "header text not UTF-8 or not representable "
+		    "in %s", opt.charset);
 }
 
 /* "Name: a, b, c" from address lists; display names encoded.  The
@@ -563,6 +733,16 @@ field_date(struct buf *h)
 	hdr_check(buf_printf(h, "Date: %s\n", d));
 }
 
+/* The host name for a generated Message-ID; "localhost" if unusable. */
+static void
+host_name(char *host, size_t size)
+{
+	if (gethostname(host, size) < 0 || host[0] == '\0' ||
+	    strpbrk(host, "<>@ ") != NULL)
+		snprintf(host, size, "localhost");
+	host[size - 1] = '\0';
+}
+
 static void
 field_msgid(struct buf *h)
 {
@@ -576,10 +756,7 @@ field_msgid(struct buf *h)
 			    opt.msgid));
 		return;
 	}
-	if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0' ||
-	    strpbrk(host, "<>@ ") != NULL)
-		strcpy(host, "localhost");
-	host[sizeof(host) - 1] = '\0';
+	host_name(host, sizeof(host));
 	hex(r, 16);
 	hdr_check(buf_printf(h, "Message-ID: <%s@%s>\n", r, host));
 }
@@ -664,7 +841,14 @@ put_part(const struct part *a, const char *boundary)
 	hdr_check(buf_printf(&h, "--%s\nContent-Type: %s\n"
 	    "Content-Transfer-Encoding: %s\n", boundary, a->mtype,
 	    cte_name[a->cte]));
-	if (a->name != NULL) {
+	if (a->cid != NULL) {
+		hdr_check(buf_printf(&h, "Content-ID: <%s>\n", a->cid));
+		hdr_check(buf_adds(&h, "Content-Disposition: inline"));
+		col = strlen("Content-Disposition: inline");
+		hdr_check(hdrenc_param(&h, &col, "filename", a->name,
+		    strlen(a->name)));
+		hdr_check(buf_addc(&h, '\n'));
+	} else if (a->name != NULL) {
 		hdr_check(buf_adds(&h, "Content-Disposition: attachment"));
 		col = strlen("Content-Disposition: attachment");
 		hdr_check(hdrenc_param(&h, &col, "filename", a->name,
@@ -687,20 +871,149 @@ base_name(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
-/* Open and type every input: the body, its HTML, the attachments. */
+/* --- inline parts and their Content-ID ---------------------------- */
+
+/* The domain of a Message-ID ("<x@dom>"), if it is a plain one. */
+static int
+id_domain(const char *id, char *d, size_t size)
+{
+	const char *at = strrchr(id, '@');
+	size_t n;
+
+	if (at == NULL)
+		return 0;
+	n = strcspn(++at, ">");
+	if (n == 0 || n >= size || strspn(at, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+		return 0;
+	memcpy(d, at, n);
+	d[n] = '\0';
+	return 1;
+}
+
+/* The Message-ID's domain: --message-id, -H, else the host name. */
 static void
-prepare(struct part *body, struct part *html)
+cid_domain(char *d, size_t size, const char *wrapid)
+{
+	size_t i;
+
+	if (wrapid != NULL && id_domain(wrapid, d, size))
+		return;
+	if (opt.msgid != NULL && id_domain(opt.msgid, d, size))
+		return;
+	for (i = 0; i < opt.nhdr; i++)
+		if (is_field(opt.hdr[i], "Message-ID") &&
+		    id_domain(opt.hdr[i], d, size))
+			return;
+	host_name(d, size);
+	/* a host name with odd characters cannot be an id-right */
+	if (strspn(d, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(d))
+		snprintf(d, size, "localhost");
+}
+
+/*
+ * NAME@DOMAIN: the part's name with everything but letters, digits,
+ * '-', '_' and '.' as '_' (so that cid:NAME@DOMAIN needs no
+ * %-escapes), a '.' at either end or after another '.' too.
+ */
+static char *
+make_cid(const char *name, const char *dom)
+{
+	size_t n = strlen(name), i, k = 0, l;
+	char *c = xmalloc(n + strlen(dom) + 3);
+
+	for (i = 0; i < n; i += l) {
+		char ch = name[i];
+		unsigned char u = (unsigned char)ch;
+
+		/* one '_' for a whole UTF-8 character */
+		l = u >= 0xf0 ? 4 : u >= 0xe0 ? 3 : u >= 0xc0 ? 2 : 1;
+		if (l > n - i || !utf8_valid(name + i, l))
+			l = 1;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		    ch == '.') || (ch == '.' && (k == 0 || i + 1 == n ||
+		    c[k - 1] == '.')))
+			ch = '_';
+		c[k++] = ch;
+	}
+	if (k == 0)
+		c[k++] = '_';
+	sprintf(c + k, "@%s", dom);
+	return c;
+}
+
+static void
+prepare_inline(const char *wrapid)
+{
+	char dom[256];
+	size_t i, j;
+
+	cid_domain(dom, sizeof(dom), wrapid);
+	for (i = 0; i < opt.ninl; i++) {
+		struct part *a = &opt.inl[i];
+
+		if (a->name == NULL)
+			a->name = base_name(a->path);
+		a->cid = make_cid(a->name, dom);
+		for (j = 0; j < i; j++)
+			if (strcmp(opt.inl[j].cid, a->cid) == 0)
+				die(EX_USAGE, "-i %s: Content-ID <%s> taken "
+				    "already", a->path, a->cid);
+		type_part(a, 0);
+	}
+}
+
+/* --- preparing the inputs ------------------------------------------ */
+
+static void
+open_parts(void)
 {
 	size_t i;
 
 	for (i = 0; i < opt.natt; i++)
 		opt.att[i].fp = open_input(opt.att[i].path);
+	for (i = 0; i < opt.ninl; i++)
+		opt.inl[i].fp = open_input(opt.inl[i].path);
+}
+
+static void
+type_attachments(void)
+{
+	size_t i;
+
+	for (i = 0; i < opt.natt; i++) {
+		struct part *a = &opt.att[i];
+
+		if (a->name == NULL && strcmp(a->path, "-") != 0)
+			a->name = base_name(a->path);
+		type_part(a, 0);
+	}
+}
+
+/* The body or its HTML, converted with -C. */
+static void
+type_text(struct part *a, const char *what)
+{
+	if (opt.charset != NULL) {
+		a->fp = convert(a->fp, what);
+		a->conv = 1;
+	}
+	type_part(a, 1);
+}
+
+/* Open and type every input: the body, its HTML, the parts. */
+static void
+prepare(struct part *body, struct part *html)
+{
+	open_parts();
 	memset(html, 0, sizeof(*html));
 	if (opt.html != NULL) {
 		html->fp = open_input(html->path = opt.html);
 		html->type = "text/html";
 		html->isbody = 1;
-		type_part(html, 1);
+		type_text(html, opt.html);
 	}
 	memset(body, 0, sizeof(*body));
 	body->type = "text/plain";
@@ -711,49 +1024,134 @@ prepare(struct part *body, struct part *html)
 		body->fp = open_input("-");
 	else if ((body->fp = tmpfile()) == NULL)
 		die(EX_CANTCREAT, "tmpfile:");
-	for (i = 0; i < opt.natt; i++) {
-		struct part *a = &opt.att[i];
-
-		if (a->name == NULL && strcmp(a->path, "-") != 0)
-			a->name = base_name(a->path);
-		type_part(a, 0);
-	}
-	type_part(body, 1);
+	type_attachments();
+	prepare_inline(NULL);
+	type_text(body, opt.textfile != NULL ? opt.textfile : "body");
 }
 
-/* The body, with its HTML alternative if there is one. */
-static void
-put_body(struct part *body, struct part *html, const char *bnd)
-{
-	char alt[84];
+/* --- the tree -------------------------------------------------------- */
 
-	if (html->fp == NULL) {
-		fseek(body->fp, 0, SEEK_END);
-		if (ftell(body->fp) > 0 || opt.textfile != NULL) {
-			rewind(body->fp);
-			put_part(body, bnd);
-		}
-		return;
-	}
-	if (opt.natt == 0) {
+/*
+ * multipart/mixed [ multipart/related [ multipart/alternative
+ * [ text/plain, text/html ], inline parts ], attachments ]; a layer is
+ * left out when it would hold one part.  The outermost multipart has the
+ * boundary; the ones inside add "rel" or "alt" in front, so that no
+ * delimiter is the start of another.
+ */
+enum level { L_MIXED, L_RELATED, L_ALT, L_LEAF };
+
+static const char *level_name[] = { "multipart/mixed",
+    "multipart/related", "multipart/alternative" };
+
+static int
+below(int lv, const struct part *html)
+{
+	if (lv < L_RELATED && opt.ninl > 0)
+		return L_RELATED;
+	if (lv < L_ALT && html->fp != NULL)
+		return L_ALT;
+	return L_LEAF;
+}
+
+static int
+any_8bit(const struct part *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].cte == CTE_8BIT)
+			return 1;
+	return 0;
+}
+
+/* A multipart holding an 8bit part must say so (RFC 2045 §6.4). */
+static enum cte
+level_cte(int lv, const struct part *body, const struct part *html)
+{
+	int e = body->cte == CTE_8BIT || html->cte == CTE_8BIT;
+
+	if (lv <= L_RELATED)
+		e |= any_8bit(opt.inl, opt.ninl);
+	if (lv == L_MIXED)
+		e |= any_8bit(opt.att, opt.natt);
+	return e ? CTE_8BIT : CTE_7BIT;
+}
+
+/* "multipart/related; type=..." wants the type of its first part. */
+static void
+level_type(char *t, size_t size, int lv, const struct part *html)
+{
+	if (lv == L_RELATED)
+		snprintf(t, size, "%s; type=\"%s\"", level_name[lv],
+		    below(lv, html) == L_ALT ? "multipart/alternative" :
+		    "text/html");
+	else
+		snprintf(t, size, "%s", level_name[lv]);
+}
+
+static void put_level(int, const char *, struct part *, struct part *);
+
+static void
+put_body_part(struct part *body, const char *bnd)
+{
+	fseek(body->fp, 0, SEEK_END);
+	if (ftell(body->fp) > 0 || opt.textfile != NULL) {
+		rewind(body->fp);
 		put_part(body, bnd);
-		put_part(html, bnd);
+	}
+}
+
+/* The child of a multipart at level lv, under delimiter bnd. */
+static void
+put_child(int lv, const char *bnd, struct part *body, struct part *html)
+{
+	char sub[84], t[128];
+
+	if (lv == L_LEAF) {
+		put_body_part(body, bnd);
 		return;
 	}
-	/* "alt" first: neither boundary can then begin the other */
-	snprintf(alt, sizeof(alt), "alt%.67s", bnd);
+	snprintf(sub, sizeof(sub), "%s%.67s", lv == L_ALT ? "alt" : "rel",
+	    bnd);
+	level_type(t, sizeof(t), lv, html);
 	emits("--");
 	emits(bnd);
-	emits("\nContent-Type: multipart/alternative;\n boundary=\"");
-	emits(alt);
+	emits("\nContent-Type: ");
+	emits(t);
+	emits(";\n boundary=\"");
+	emits(sub);
 	emits("\"\n");
-	if (body->cte == CTE_8BIT || html->cte == CTE_8BIT)
+	if (level_cte(lv, body, html) == CTE_8BIT)
 		emits("Content-Transfer-Encoding: 8bit\n");
 	emits("\n");
-	put_part(body, alt);
-	put_part(html, alt);
+	put_level(lv, sub, body, html);
+}
+
+static void
+put_parts(struct part *v, size_t n, const char *bnd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_part(&v[i], bnd);
+}
+
+/* The children of the multipart at level lv and its close delimiter. */
+static void
+put_level(int lv, const char *bnd, struct part *body, struct part *html)
+{
+	if (lv == L_ALT) {
+		put_part(body, bnd);
+		put_part(html, bnd);
+	} else {
+		put_child(below(lv, html), bnd, body, html);
+		if (lv == L_RELATED)
+			put_parts(opt.inl, opt.ninl, bnd);
+		else
+			put_parts(opt.att, opt.natt, bnd);
+	}
 	emits("--");
-	emits(alt);
+	emits(bnd);
 	emits("--\n");
 }
 
@@ -769,52 +1167,264 @@ make_boundary(char *bnd, size_t size)
 		snprintf(bnd, size, "%s", opt.boundary);
 }
 
-/* A multipart holding an 8bit part must say so (RFC 2045 §6.4). */
-static enum cte
-outer_cte(const struct part *body, const struct part *html)
-{
-	size_t i;
-
-	if (body->cte == CTE_8BIT || html->cte == CTE_8BIT)
-		return CTE_8BIT;
-	for (i = 0; i < opt.natt; i++)
-		if (opt.att[i].cte == CTE_8BIT)
-			return CTE_8BIT;
-	return CTE_7BIT;
-}
-
-int
-main(int argc, char *argv[])
+static void
+compose(void)
 {
 	struct part body, html;
-	char bnd[80];
-	size_t i;
-	int last;
+	char bnd[80], t[128];
+	int lv, last;
 
-	setprogname(argv[0]);
-	if (parse_opts(argc, argv) != argc)
-		usage();
-	check_args();
 	prepare(&body, &html);
-	if (opt.natt == 0 && html.fp == NULL) {
+	lv = opt.natt > 0 ? L_MIXED : below(L_MIXED, &html);
+	if (lv == L_LEAF) {
 		write_header(body.mtype, NULL, body.cte);
 		emits("\n");
 		last = put_content(body.fp, "body", body.cte);
 		if (last != -1 && last != '\n')
 			emits("\n");
-		out_close();
-		return 0;
+		return;
 	}
 	make_boundary(bnd, sizeof(bnd));
-	write_header(opt.natt > 0 ? "multipart/mixed" : "multipart/alternative",
-	    bnd, outer_cte(&body, &html));
+	level_type(t, sizeof(t), lv, &html);
+	write_header(t, bnd, level_cte(lv, &body, &html));
 	emits("\n");
-	put_body(&body, &html, bnd);
-	for (i = 0; i < opt.natt; i++)
-		put_part(&opt.att[i], bnd);
+	put_level(lv, bnd, &body, &html);
+}
+
+/* --- -w: parts added to a message ----------------------------------- */
+
+/* One line of stdin, or its next size bytes if it is longer (NUL bytes
+ * are data); with CRLF input the CR of the line end is dropped (emit
+ * puts it back).  0 at the end. */
+static size_t
+get_line(char *b, size_t size)
+{
+	static char in[CHUNK];
+	static size_t r, w;
+	size_t n = 0, k;
+	char *nl;
+
+	while (n < size) {
+		if (r == w) {
+			r = 0;
+			if ((w = fread(in, 1, sizeof(in), stdin)) == 0)
+				break;
+		}
+		nl = memchr(in + r, '\n', w - r);
+		k = nl != NULL ? (size_t)(nl - (in + r)) + 1 : w - r;
+		if (k > size - n)
+			k = size - n;
+		memcpy(b + n, in + r, k);
+		r += k;
+		n += k;
+		if (b[n - 1] == '\n')
+			break;
+	}
+	if (ferror(stdin))
+		die(EX_IOERR, "stdin:");
+	if (opt.crlf && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
+		b[n - 2] = '\n';
+		n--;
+	}
+	return n;
+}
+
+/* The header of the message on stdin, up to its empty line. */
+static void
+read_header(struct buf *h)
+{
+	static char b[CHUNK];
+	size_t n;
+	int first = 1;
+
+	while ((n = get_line(b, sizeof(b))) > 0) {
+		if (first && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
+			opt.crlf = 1;   /* the message's line ends, kept */
+			b[n - 2] = '\n';
+			n--;
+		}
+		first = 0;
+		if (b[0] == '\n')
+			return;
+		if (buf_add(h, b, n) == -1)
+			die(EX_DATAERR, "stdin: header longer than %u bytes",
+			    HDR_MAX);
+	}
+}
+
+/* The unfolded value of field name, or NULL; the caller frees it. */
+static char *
+get_field(const struct buf *h, const char *name)
+{
+	struct hdrfield f;
+	struct buf v;
+
+	if (h->len == 0 || !hdr_find(h->p, h->len, name, &f))
+		return NULL;
+	buf_init(&v, HDR_MAX);
+	hdr_unfold(f.val, f.vallen, &v);
+	return v.p != NULL ? v.p : xstrdup("");
+}
+
+/* The boundary of a multipart/mixed Content-Type, or NULL. */
+static char *
+mixed_boundary(const char *ct)
+{
+	struct buf v;
+
+	if (ct == NULL)
+		return NULL;
+	buf_init(&v, HDR_MAX);
+	if (rfc2231_value(ct, strlen(ct), &v) != 0 || v.p == NULL ||
+	    strcasecmp(v.p, "multipart/mixed") != 0) {
+		buf_free(&v);
+		return NULL;
+	}
+	buf_reset(&v);
+	if (rfc2231_param(ct, strlen(ct), "boundary", &v) != 1 ||
+	    v.len == 0) {
+		buf_free(&v);
+		return NULL;
+	}
+	return v.p;
+}
+
+/* Copy the header fields; those starting "Content-" only if content. */
+static void
+put_fields(const struct buf *h, int content)
+{
+	struct hdrfield f;
+	size_t off = 0;
+
+	while (h->len > 0 && hdr_next(h->p, h->len, &off, &f))
+		if ((strncasecmp(f.line, "Content-", 8) == 0) == content)
+			emit(f.line, f.linelen);
+}
+
+static int
+is_close(const char *b, size_t n, const char *bnd, size_t bl)
+{
+	size_t k = 4 + bl;
+
+	if (n < k || b[0] != '-' || b[1] != '-' ||
+	    memcmp(b + 2, bnd, bl) != 0 || b[2 + bl] != '-' ||
+	    b[3 + bl] != '-')
+		return 0;
+	while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
+		k++;
+	return k == n || (k + 1 == n && b[k] == '\n');
+}
+
+/* Copy the body up to its close delimiter, add the parts, copy the
+ * rest; no delimiter: add one. */
+static void
+wrap_mixed(const char *bnd)
+{
+	static char b[CHUNK];
+	size_t n, bl = strlen(bnd);
+	int sol = 1, last = '\n';
+
+	while ((n = get_line(b, sizeof(b))) > 0) {
+		if (sol && is_close(b, n, bnd, bl)) {
+			put_parts(opt.att, opt.natt, bnd);
+			put_parts(opt.inl, opt.ninl, bnd);
+			emit(b, n);
+			while ((n = get_line(b, sizeof(b))) > 0)
+				emit(b, n);
+			return;
+		}
+		emit(b, n);
+		sol = b[n - 1] == '\n';
+		last = b[n - 1];
+	}
+	emits(last == '\n' ? "" : "\n");
+	put_parts(opt.att, opt.natt, bnd);
+	put_parts(opt.inl, opt.ninl, bnd);
 	emits("--");
 	emits(bnd);
 	emits("--\n");
+}
+
+/* The old body becomes the first part, its Content- fields with it. */
+static void
+wrap_other(const struct buf *h, const char *cte)
+{
+	static char b[CHUNK];
+	char bnd[80];
+	size_t n;
+
+	make_boundary(bnd, sizeof(bnd));
+	emits("Content-Type: multipart/mixed;\n boundary=\"");
+	emits(bnd);
+	emits("\"\n");
+	if (cte != NULL && strcasecmp(cte, "binary") == 0)
+		emits("Content-Transfer-Encoding: binary\n");
+	else if ((cte != NULL && strcasecmp(cte, "8bit") == 0) ||
+	    any_8bit(opt.att, opt.natt) || any_8bit(opt.inl, opt.ninl))
+		emits("Content-Transfer-Encoding: 8bit\n");
+	emits("\n--");
+	emits(bnd);
+	emits("\n");
+	put_fields(h, 1);
+	emits("\n");
+	while ((n = get_line(b, sizeof(b))) > 0)
+		emit(b, n);
+	emits("\n");
+	put_parts(opt.att, opt.natt, bnd);
+	put_parts(opt.inl, opt.ninl, bnd);
+	emits("--");
+	emits(bnd);
+	emits("--\n");
+}
+
+static void
+wrap(void)
+{
+	struct buf h;
+	char *ct, *bnd, *cte, *id, *mv;
+
+	opt.stdin_used = 1;     /* the message: "-a -" cannot have it */
+	open_parts();
+	type_attachments();
+	buf_init(&h, HDR_MAX);
+	read_header(&h);
+	ct = get_field(&h, "Content-Type");
+	cte = get_field(&h, "Content-Transfer-Encoding");
+	id = get_field(&h, "Message-ID");
+	mv = get_field(&h, "MIME-Version");
+	prepare_inline(id);
+	bnd = mixed_boundary(ct);
+	if (bnd != NULL && h.len > 0)
+		emit(h.p, h.len);
+	else if (bnd == NULL)
+		put_fields(&h, 0);
+	if (mv == NULL)
+		emits("MIME-Version: 1.0\n");
+	if (bnd != NULL) {
+		emits("\n");
+		wrap_mixed(bnd);
+	} else
+		wrap_other(&h, cte);
+	free(ct);
+	free(cte);
+	free(id);
+	free(mv);
+	free(bnd);
+	buf_free(&h);
+}
+
+int
+main(int argc, char *argv[])
+{
+	setprogname(argv[0]);
+	if (parse_opts(argc, argv) != argc)
+		usage();
+	check_args();
+	if (opt.wrap)
+		wrap();
+	else
+		compose();
+	hdrenc_charset(NULL);
 	out_close();
 	return 0;
 }

@@ -16,6 +16,13 @@
  * own that the parser hands over, so a line for it would carry no size.
  * uuencoded blocks in text/plain bodies (still common from old mailers)
  * count as attachments for -x and -O.
+ *
+ * A message/rfc822 part that a selector names itself is asked of the
+ * parser whole (mime_cb.whole): it is then a leaf whose data are the
+ * encapsulated message, written as NAME.eml.  Its name may come from its
+ * Subject, which is in those data: they are held (at most EML_HOLD
+ * bytes) until the end of the nested header, and only then is the file
+ * created.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +34,19 @@
 
 #include "charset.h"
 #include "codec.h"
+#include "hdr.h"
+#include "json.h"
 #include "mime.h"
+#include "rfc2047.h"
 #include "safename.h"
 #include "util.h"
 
 #define TEXT_MAX   (8u << 20)   /* one text part for -t */
 #define MAXSUFFIX  10000        /* name-1 ... name-9999, then give up */
+#define EML_HOLD   (64u << 10)  /* a nested header held to name a .eml */
+#define SUBJ_MAX   200          /* bytes of a Subject used as a name */
+#define JSON_MAX   (1u << 20)   /* one -j line; fields are far shorter */
+#define WBUF       (64u << 10)  /* -x writes in pieces of this size */
 
 enum mode { M_NONE, M_LIST, M_EXTRACT, M_OUTPUT, M_TEXT };
 
@@ -41,7 +55,8 @@ static struct {
 	const char *dir;
 	char **sel;
 	size_t nsel;
-} opt = { M_NONE, ".", NULL, 0 };
+	int json;
+} opt = { M_NONE, ".", NULL, 0, 0 };
 
 /* An open container, for -t: is it an alternative, did it have plain? */
 struct box {
@@ -60,6 +75,9 @@ static struct {
 	const struct mime_part *pt; /* the current leaf, for uu_event */
 	struct uu_scan scan;
 	int ismsg;              /* the root header has a field */
+	int eml;                /* -x of a message part: naming it */
+	struct buf hold;        /* its data until the name is known */
+	unsigned long long written; /* bytes in the current file */
 	int done;               /* something was printed or written */
 	int status;             /* the worst error so far */
 	struct buf text;        /* -t: the current text part */
@@ -72,7 +90,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-l | -x | -O | -t] [-s selector]... [-d dir] "
+	    "usage: %s [-l | -x | -O | -t] [-j] [-s selector]... [-d dir] "
 	    "[file ...]\n"
 	    "       %s -V\n", progname, progname);
 	exit(EX_USAGE);
@@ -112,7 +130,7 @@ trim_slashes(char *dir)
 static int
 parse_opts(int argc, char *argv[])
 {
-	const char *optstr = "OVd:hls:tx";
+	const char *optstr = "OVd:hjls:tx";
 	int c;
 
 	opterr = 0;
@@ -121,6 +139,7 @@ parse_opts(int argc, char *argv[])
 		case 'O': set_mode(M_OUTPUT); break;
 		case 'V': version();
 		case 'd': trim_slashes(optarg); opt.dir = optarg; break;
+		case 'j': opt.json = 1; break;
 		case 'l': set_mode(M_LIST); break;
 		case 's': add_sel(optarg); break;
 		case 't': set_mode(M_TEXT); break;
@@ -131,6 +150,8 @@ parse_opts(int argc, char *argv[])
 	}
 	if (opt.mode == M_NONE)
 		opt.mode = M_EXTRACT;
+	if (opt.json && opt.mode != M_LIST && opt.mode != M_EXTRACT)
+		die(EX_USAGE, "-j goes with -l or -x");
 	return optind;
 }
 
@@ -187,6 +208,29 @@ uu_selected(const char *name)
 }
 
 static int
+is_message(const char *type)
+{
+	return strcmp(type, "message/rfc822") == 0 ||
+	    strcmp(type, "message/global") == 0;
+}
+
+/* Does a selector name this part itself (not a part around it)? */
+static int
+whole(void *arg, const struct mime_part *pt)
+{
+	size_t i;
+
+	(void)arg;
+	if (opt.mode != M_EXTRACT && opt.mode != M_OUTPUT)
+		return 0;
+	for (i = 0; i < opt.nsel; i++)
+		if (is_number(opt.sel[i]) ? strcmp(opt.sel[i], pt->section) == 0
+		    : sel_match(opt.sel[i], pt))
+			return 1;
+	return 0;
+}
+
+static int
 is_attachment(const struct mime_part *pt)
 {
 	return pt->filename[0] != '\0' ||
@@ -221,6 +265,14 @@ static const struct {
 	{ MIME_W_ENCODING, "unknown transfer encoding, taken as binary" },
 	{ MIME_W_BOUNDARY, "multipart without boundary, taken as text" },
 	{ MIME_W_TYPE, "unparsable Content-Type, default used" },
+	{ MIME_W_NODELIM, "multipart boundary never found, body taken as "
+	    "text" },
+	{ MIME_W_HDRLINE, "header line without a colon, skipped" },
+	{ MIME_W_NOHDR, "message/rfc822 part without a header" },
+	{ MIME_W_NUL, "NUL byte in the header" },
+	{ MIME_W_DUP, "a Content- field given twice, the first used" },
+	{ MIME_W_MSGENC, "message/rfc822 with a transfer encoding other "
+	    "than 7bit, 8bit or binary, decoded" },
 };
 
 static void
@@ -235,7 +287,7 @@ warn_part(const struct mime_part *pt)
 		if (pt->flags & mime_why[i].flag)
 			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
 			    n ? "; " : "", mime_why[i].why);
-	for (f = 1; f <= CODEC_NOEND && n < sizeof(why); f <<= 1)
+	for (f = 1; f <= CODEC_LAST && n < sizeof(why); f <<= 1)
 		if (pt->codec & f)
 			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
 			    n ? "; " : "", codec_why(f));
@@ -277,8 +329,45 @@ out_field(const char *s)
 }
 
 static void
+json_out(struct buf *b)
+{
+	buf_addc(b, '}');
+	buf_addc(b, '\n');
+	out(b->p, b->len);
+	buf_free(b);
+}
+
+static void
+json_field(struct buf *b, const char *name, const char *v)
+{
+	buf_printf(b, "%s\"%s\":", b->len > 0 ? "," : "{", name);
+	json_strs(b, v);
+}
+
+static void
+list_json(const struct mime_part *pt)
+{
+	struct buf b;
+
+	buf_init(&b, JSON_MAX);
+	json_field(&b, "part", pt->section);
+	json_field(&b, "type", pt->type);
+	json_field(&b, "charset", pt->charset);
+	json_field(&b, "encoding", pt->encoding);
+	buf_printf(&b, ",\"size\":%llu", pt->size);
+	json_field(&b, "disposition", pt->disposition);
+	json_field(&b, "filename", pt->filename);
+	json_out(&b);
+	st.done = 1;
+}
+
+static void
 list_end(const struct mime_part *pt)
 {
+	if (opt.json) {
+		list_json(pt);
+		return;
+	}
 	out_field(pt->section);
 	outc('\t');
 	out_field(pt->type);
@@ -296,11 +385,53 @@ list_end(const struct mime_part *pt)
 
 /* ---- -x ---- */
 
+static struct {
+	const char *section, *type;
+} cur;
+
+/* s with control characters as \xHH, for a warning. */
+static char *
+shown(const char *s)
+{
+	char *c = xmalloc(4 * strlen(s) + 1), *p = c;
+
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			p += sprintf(p, "\\x%02x", (unsigned char)*s);
+		else
+			*p++ = *s;
+	*p = '\0';
+	return c;
+}
+
+/* A name the sender gave that is not written as given: say so, since a
+ * path in it may be an attack. */
+static void
+warn_renamed(const char *filename, const char *section)
+{
+	char safe[SAFENAME_MAX + 1], *a, *b;
+
+	if (filename[0] == '\0')
+		return;
+	safename(filename, section, "", 0, safe);
+	if (strcmp(safe, filename) == 0)
+		return;
+	a = shown(filename);
+	b = shown(safe);
+	warn("%s: part %s: unsafe file name \"%s\" written as \"%s\"",
+	    st.file, section, a, b);
+	free(a);
+	free(b);
+}
+
 static void
 extract_begin(const char *filename, const char *section, const char *type)
 {
 	unsigned n;
 
+	cur.section = section;
+	cur.type = type;
+	st.written = 0;
 	for (n = 0; n < MAXSUFFIX; n++) {
 		safename(filename, section, type, n, st.name);
 		st.fd = openat(st.dirfd, st.name, O_WRONLY | O_CREAT | O_EXCL |
@@ -326,16 +457,144 @@ extract_fail(void)
 	die(EX_IOERR, "%s/%s:", opt.dir, st.name);
 }
 
+/* The decoder hands over a line at a time: gather it into WBUF bytes
+ * per write(2), or the system calls cost more than the decoding. */
+static struct {
+	char b[WBUF];
+	size_t n;
+} wb;
+
+static void
+extract_flush(void)
+{
+	if (wb.n > 0 && write_all(st.fd, wb.b, wb.n) < 0)
+		extract_fail();
+	wb.n = 0;
+}
+
+static void
+extract_write(const char *p, size_t n)
+{
+	st.written += n;
+	if (n <= sizeof(wb.b) - wb.n) {
+		memcpy(wb.b + wb.n, p, n);
+		wb.n += n;
+		return;
+	}
+	extract_flush();
+	if (n >= sizeof(wb.b)) {
+		if (write_all(st.fd, p, n) < 0)
+			extract_fail();
+	} else {
+		memcpy(wb.b, p, n);
+		wb.n = n;
+	}
+}
+
 static void
 extract_end(void)
 {
+	struct buf b, path;
+
+	extract_flush();
 	if (close(st.fd) < 0) {
 		st.fd = -1;
 		extract_fail();
 	}
 	st.fd = -1;
-	printf("%s/%s\n", opt.dir, st.name);
 	st.done = 1;
+	if (!opt.json) {
+		printf("%s/%s\n", opt.dir, st.name);
+		return;
+	}
+	buf_init(&b, JSON_MAX);
+	buf_init(&path, JSON_MAX);
+	buf_printf(&path, "%s/%s", opt.dir, st.name);
+	json_field(&b, "part", cur.section);
+	json_field(&b, "path", path.p);
+	json_field(&b, "type", cur.type);
+	buf_printf(&b, ",\"size\":%llu", st.written);
+	json_out(&b);
+	buf_free(&path);
+}
+
+/* ---- -x of a message part: NAME.eml ---- */
+
+/* The decoded Subject of the held header, '/' and '\\' made '_', plus
+ * ".eml"; "" if there is none. */
+static char *
+eml_subject(void)
+{
+	struct hdrfield f;
+	struct buf v, d;
+	size_t i;
+	char *s;
+
+	if (!hdr_find(st.hold.p, st.hold.len, "subject", &f))
+		return xstrdup("");
+	buf_init(&v, EML_HOLD);
+	buf_init(&d, 4 * EML_HOLD);
+	hdr_unfold(f.val, f.vallen, &v);
+	if (v.len > 0)
+		rfc2047_decode(v.p, v.len, &d);
+	for (i = 0; i < d.len; i++)
+		if (d.p[i] == '/' || d.p[i] == '\\')
+			d.p[i] = '_';
+	if (d.len > SUBJ_MAX)   /* cut at a character, for safename */
+		for (d.len = SUBJ_MAX; d.len > 0 &&
+		    ((unsigned char)d.p[d.len] & 0xc0) == 0x80; d.len--)
+			;
+	s = d.len > 0 ? xmalloc(d.len + 5) : xstrdup("");
+	if (d.len > 0) {
+		memcpy(s, d.p, d.len);
+		memcpy(s + d.len, ".eml", 5);
+	}
+	buf_free(&v);
+	buf_free(&d);
+	return s;
+}
+
+/* The name is known (or never will be): create the file, flush. */
+static void
+eml_open(const struct mime_part *pt)
+{
+	char *name;
+
+	st.eml = 0;
+	warn_renamed(pt->filename, pt->section);
+	name = pt->filename[0] != '\0' ? xstrdup(pt->filename) : eml_subject();
+	extract_begin(name, pt->section, pt->type);
+	free(name);
+	extract_write(st.hold.p, st.hold.len);
+	buf_reset(&st.hold);
+}
+
+/* Does the held text have an empty line in it at or after from? */
+static int
+hold_ended(size_t from)
+{
+	size_t i;
+
+	if (st.hold.len > 0 && st.hold.p[0] == '\n')
+		return 1;
+	for (i = from; i + 1 < st.hold.len; i++)
+		if (st.hold.p[i] == '\n' && st.hold.p[i + 1] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Hold the message's bytes until its header has ended. */
+static void
+eml_data(const struct mime_part *pt, const char *p, size_t n)
+{
+	size_t from = st.hold.len > 0 ? st.hold.len - 1 : 0;
+	int full = buf_add(&st.hold, p, n) < 0;
+
+	if (!full && !hold_ended(from))
+		return;
+	eml_open(pt);
+	if (full)
+		extract_write(p, n);
 }
 
 /* ---- -t ---- */
@@ -443,8 +702,10 @@ uu_block_begin(const char *p, size_t n)
 	char *name = xstrndup(p, n);
 
 	st.uucur = uu_selected(name);
-	if (st.uucur && opt.mode == M_EXTRACT)
+	if (st.uucur && opt.mode == M_EXTRACT) {
+		warn_renamed(name, st.pt->section);
 		extract_begin(name, st.pt->section, "application/octet-stream");
+	}
 	free(name);
 }
 
@@ -453,7 +714,7 @@ uu_block_end(int flags)
 {
 	int f;
 
-	for (f = 1; f <= CODEC_NOEND; f <<= 1)
+	for (f = 1; f <= CODEC_LAST; f <<= 1)
 		if (flags & f)
 			warn("%s: part %s: %s", st.file,
 			    st.pt->section, codec_why(f));
@@ -470,10 +731,9 @@ uu_event(void *arg, enum uu_event ev, const char *p, size_t n)
 	(void)arg;
 	if (ev == UU_BEGIN)
 		uu_block_begin(p, n);
-	else if (ev == UU_DATA && st.uucur && opt.mode == M_EXTRACT) {
-		if (write_all(st.fd, p, n) < 0)
-			extract_fail();
-	} else if (ev == UU_DATA && st.uucur && opt.mode == M_OUTPUT)
+	else if (ev == UU_DATA && st.uucur && opt.mode == M_EXTRACT)
+		extract_write(p, n);
+	else if (ev == UU_DATA && st.uucur && opt.mode == M_OUTPUT)
 		out(p, n);
 	else if (ev == UU_END)
 		uu_block_end((int)n);
@@ -510,8 +770,13 @@ on_begin(void *arg, const struct mime_part *pt)
 		return;
 	}
 	st.cur = selected(pt);
-	if (st.cur && opt.mode == M_EXTRACT)
+	if (st.cur && opt.mode == M_EXTRACT && is_message(pt->type)) {
+		st.eml = 1;
+		buf_reset(&st.hold);
+	} else if (st.cur && opt.mode == M_EXTRACT) {
+		warn_renamed(pt->filename, pt->section);
 		extract_begin(pt->filename, pt->section, pt->type);
+	}
 	else if (!st.cur && strcmp(pt->type, "text/plain") == 0 &&
 	    strcmp(pt->disposition, "attachment") != 0)
 		uu_start(pt);
@@ -538,8 +803,10 @@ on_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
 	}
 	if (!st.cur)
 		return;
-	if (opt.mode == M_EXTRACT && write_all(st.fd, p, n) < 0)
-		extract_fail();
+	if (opt.mode == M_EXTRACT && st.eml)
+		eml_data(pt, p, n);
+	else if (opt.mode == M_EXTRACT)
+		extract_write(p, n);
 	else if (opt.mode == M_OUTPUT)
 		out(p, n);
 }
@@ -569,8 +836,11 @@ on_end(void *arg, const struct mime_part *pt)
 	}
 	if (st.cur && opt.mode == M_LIST)
 		list_end(pt);
-	else if (st.cur && opt.mode == M_EXTRACT)
+	else if (st.cur && opt.mode == M_EXTRACT) {
+		if (st.eml)
+			eml_open(pt);
 		extract_end();
+	}
 	else if (st.cur && opt.mode == M_OUTPUT)
 		st.done = 1;
 	st.cur = 0;
@@ -581,7 +851,7 @@ on_end(void *arg, const struct mime_part *pt)
 static void
 read_fd(const char *name, int fd)
 {
-	struct mime_cb cb = { on_begin, on_data, on_end, NULL };
+	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
 
 	st.file = name;
 	st.ismsg = 0;
@@ -626,6 +896,7 @@ setup(void)
 			die(EX_CANTCREAT, "%s:", opt.dir);
 	}
 	buf_init(&st.text, TEXT_MAX);
+	buf_init(&st.hold, EML_HOLD);
 }
 
 static void
@@ -634,6 +905,7 @@ cleanup(void)
 	if (st.dirfd >= 0)
 		close(st.dirfd);
 	buf_free(&st.text);
+	buf_free(&st.hold);
 	free(opt.sel);
 	charset_cleanup();
 }

@@ -28,6 +28,8 @@
 #define CODEC_BADESC    0x08    /* QP '=' not followed by hex: kept as is */
 #define CODEC_BADLEN    0x10    /* uuencoded line shorter than its length */
 #define CODEC_NOEND     0x20    /* uuencoded block without its "end" line */
+#define CODEC_NOPAD     0x40    /* base64 data ended without its '=' padding */
+#define CODEC_LAST      CODEC_NOPAD /* the highest bit, for loops */
 
 /* A short English phrase for one CODEC_* bit, for warnings. */
 const char *codec_why(int flag);
@@ -36,7 +38,8 @@ const char *codec_why(int flag);
  * base64 (RFC 2045 §6.8).
  *
  * Decoding skips white space and line breaks anywhere, skips (and flags)
- * stray characters, and needs no padding.  Data after '=' padding is
+ * stray characters, and needs no padding (its absence at the end is
+ * flagged, CODEC_NOPAD: RFC 2045 asks for it).  Data after '=' padding is
  * decoded too, as the start of a new quantum: some mailers concatenate
  * encoded pieces, and stopping would lose them (CODEC_AFTERPAD is set).
  */

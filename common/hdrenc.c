@@ -6,6 +6,9 @@
  * where encoded words may stand (and for the white space between them,
  * which decoders drop) never come into play.
  */
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "charset.h"
@@ -140,6 +143,84 @@ fill(const char *p, size_t n, int useb, size_t room)
 	return k;
 }
 
+/* The charset of hdrenc_charset(), or none. */
+static struct {
+	iconv_t cd;
+	char name[64];
+	int on;
+} cs;
+
+int
+hdrenc_charset(const char *name)
+{
+	if (cs.on)
+		iconv_close(cs.cd);
+	cs.on = 0;
+	if (name == NULL)
+		return 0;
+	if (strlen(name) >= sizeof(cs.name) ||
+	    (cs.cd = iconv_open(name, "UTF-8")) == (iconv_t)-1)
+		return -1;
+	snprintf(cs.name, sizeof(cs.name), "%s", name);
+	cs.on = 1;
+	return 0;
+}
+
+/* Convert (p, n) from the initial shift state back to it, into o (size
+ * *on); *on becomes the length.  -2: not representable, -1: no room. */
+static int
+conv(const char *p, size_t n, char *o, size_t *on)
+{
+	char *in = (char *)p, *op = o;
+	size_t il = n, ol = *on;
+
+	iconv(cs.cd, NULL, NULL, NULL, NULL);
+	if (iconv(cs.cd, &in, &il, &op, &ol) == (size_t)-1)
+		return errno == E2BIG ? -1 : -2;
+	if (iconv(cs.cd, NULL, NULL, &op, &ol) == (size_t)-1)
+		return -1;
+	*on = (size_t)(op - o);
+	return 0;
+}
+
+/* Words in the charset of hdrenc_charset(), always B. */
+static int
+enc_words_cs(struct buf *b, size_t *col, const char *p, size_t n)
+{
+	char o[512], ok[512];
+	size_t k, l, on, okn, room, over = strlen(cs.name) + 7;
+	struct buf w;
+	int r = 0, c;
+
+	buf_init(&w, 128);
+	while (n > 0 && r == 0) {
+		room = *col + 1 + over + 12 > HDRENC_COLS ? EW_MAX :
+		    HDRENC_COLS - *col - 1;
+		if (room > EW_MAX)
+			room = EW_MAX;
+		for (k = okn = 0; k < n; k += l) {
+			l = charlen(p + k, n - k);
+			on = sizeof(o);
+			if ((c = conv(p, k + l, o, &on)) == -2) {
+				buf_free(&w);
+				return -2;
+			}
+			if (k > 0 && (c == -1 || bcost(on) + over > room))
+				break;
+			memcpy(ok, o, okn = on);
+		}
+		buf_reset(&w);
+		buf_printf(&w, "=?%s?B?", cs.name);
+		put_b(&w, (const unsigned char *)ok, okn);
+		buf_adds(&w, "?=");
+		r = hdrenc_word(b, col, w.p, w.len, 1);
+		p += k;
+		n -= k;
+	}
+	buf_free(&w);
+	return r;
+}
+
 static int
 enc_words(struct buf *b, size_t *col, const char *p, size_t n)
 {
@@ -148,6 +229,8 @@ enc_words(struct buf *b, size_t *col, const char *p, size_t n)
 	size_t k, room;
 	int r = 0;
 
+	if (cs.on)
+		return enc_words_cs(b, col, p, n);
 	buf_init(&w, 128);
 	while (n > 0 && r == 0) {
 		if (*col + 1 + EW_OVER + 12 > HDRENC_COLS)

@@ -13,6 +13,14 @@
  * Nothing here checks for CR or LF in the input: the caller rejects those
  * (they would be encoded, but a header value with a line break is almost
  * always an injection attempt).
+ *
+ * hdrenc_charset() makes the encoded words of hdrenc_text and
+ * hdrenc_phrase use another charset (through iconv): each word is then
+ * "=?CHARSET?B?...?=", converted on its own and ended in the initial
+ * shift state, so no character or escape sequence spans two words (what
+ * ISO-2022-JP needs).  Those two functions then also return -2 when the
+ * text cannot be represented in the charset (or is not UTF-8).  This
+ * setting is global: the functions are not thread-safe.
  */
 #ifndef YUBIN_HDRENC_H
 #define YUBIN_HDRENC_H
@@ -22,6 +30,11 @@
 #include "util.h"
 
 #define HDRENC_COLS 78
+
+/* Encoded words in charset cs from now on; NULL for UTF-8 again.
+ * Returns 0, or -1 if iconv does not know cs (the setting is then
+ * UTF-8).  cs must be a short token; it is copied. */
+int hdrenc_charset(const char *cs);
 
 /* Does (p, n) need RFC 2047 encoding as header text (non-ASCII or
  * control bytes, or a "=?" that a decoder would take for a word)? */

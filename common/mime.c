@@ -42,6 +42,7 @@ struct ent {
 	int digest;             /* multipart/digest: children default */
 	int msgbody;            /* the body of a message: numbered late */
 	unsigned long nkids;
+	struct buf pre;         /* MIME_MULTIPART: its body until a child */
 	enum enc enc;
 	struct b64_dec b64;
 	struct qp_dec qp;
@@ -63,6 +64,7 @@ struct mime {
 	int pend;               /* an LF held back before a possible delimiter */
 	int pass;               /* the rest of this line streams through */
 	int first;              /* on the first line of the message */
+	int freeing;            /* in mime_free(): no new parts */
 	size_t llen;            /* bytes of the current line so far */
 	size_t lbn;
 	char lb[MIME_LINEMAX];  /* its start */
@@ -108,6 +110,19 @@ body(struct mime *m, const char *p, size_t n)
 	char out[QP_DEC_BOUND(CHUNK)];
 	size_t k, w;
 
+	if (m->mode == M_SKIP && m->n > 0) {
+		e = top(m);
+		/* a multipart's text before its first delimiter: kept in
+		 * case none comes */
+		if (e->pt.kind == MIME_MULTIPART && e->nkids == 0 &&
+		    !e->closed && e->pre.len < MIME_PREMAX) {
+			if (e->pre.max == 0)
+				buf_init(&e->pre, MIME_PREMAX);
+			if (n > MIME_PREMAX - e->pre.len)
+				n = MIME_PREMAX - e->pre.len;
+			buf_add(&e->pre, p, n);
+		}
+	}
 	if (m->mode != M_BODY)
 		return;
 	e = top(m);
@@ -127,6 +142,39 @@ body(struct mime *m, const char *p, size_t n)
 	}
 }
 
+static void finish(struct mime *, int);
+
+/* The top multipart ends without a child: its body becomes one. */
+static void
+orphan(struct mime *m)
+{
+	struct ent *e = top(m), *c;
+	int i;
+
+	m->nparts++;
+	c = &m->st[m->n++];
+	memset(c, 0, sizeof *c);
+	c->pt.depth = m->n - 1;
+	c->sec = join(e->sec, ++e->nkids);
+	c->str[0] = xstrdup("text/plain");
+	for (i = 1; i < NSTR; i++)
+		c->str[i] = xstrdup("");
+	c->pt.kind = MIME_LEAF;
+	c->enc = E_RAW;
+	c->pt.section = c->sec;
+	c->pt.type = c->str[0];
+	c->pt.charset = c->pt.encoding = c->pt.disposition = c->str[1];
+	c->pt.filename = c->str[4];
+	c->pt.id = c->str[5];
+	c->pt.description = c->str[6];
+	c->pt.hdr = "";
+	if (m->cb.begin)
+		m->cb.begin(m->cb.arg, &c->pt);
+	c->pt.hdr = NULL;
+	emit(m, e->pre.p, e->pre.len);
+	finish(m, 0);
+}
+
 /* Pop the top entity, ending it. */
 static void
 finish(struct mime *m, int why)
@@ -135,6 +183,14 @@ finish(struct mime *m, int why)
 	char out[QP_DEC_FINAL_MAX + B64_DEC_FINAL_MAX];
 	int i;
 
+	if (e->pt.kind == MIME_MULTIPART && e->nkids == 0 && !e->closed &&
+	    !(why & MIME_W_PARTS) && !m->freeing &&
+	    m->nparts < m->lim.maxparts) {
+		e->pt.flags |= MIME_W_NODELIM;
+		if (e->pre.len > 0)
+			orphan(m);
+		e = top(m);
+	}
 	if (e->pt.kind == MIME_LEAF && e->enc != E_RAW) {
 		if (e->enc == E_B64) {
 			emit(m, out, b64_dec_final(&e->b64, out));
@@ -148,7 +204,8 @@ finish(struct mime *m, int why)
 	}
 	if (e->pt.kind == MIME_MULTIPART && !e->closed) {
 		m->nopen--;
-		e->pt.flags |= (why & MIME_W_PARTS) ? why : MIME_W_NOEND;
+		e->pt.flags |= (why & MIME_W_PARTS) ? why :
+		    (e->pt.flags & MIME_W_NODELIM) ? 0 : MIME_W_NOEND;
 	} else
 		e->pt.flags |= why;
 	m->flags |= e->pt.flags;
@@ -158,6 +215,7 @@ finish(struct mime *m, int why)
 		m->cb.end(m->cb.arg, &e->pt);
 	free(e->sec);
 	free(e->boundary);
+	buf_free(&e->pre);
 	for (i = 0; i < NSTR; i++)
 		free(e->str[i]);
 	memset(e, 0, sizeof *e);
@@ -181,8 +239,10 @@ start(struct mime *m, int msgbody)
 	memset(e, 0, sizeof *e);
 	e->pt.depth = m->n - 1;
 	e->msgbody = msgbody;
-	if (!msgbody)
+	if (!msgbody) {
 		e->sec = join(parent->sec, ++parent->nkids);
+		buf_free(&parent->pre);
+	}
 	m->mode = M_HEADER;
 	buf_reset(&m->hdr);
 	m->hline = 0;
@@ -339,9 +399,11 @@ classify(struct mime *m, struct ent *e)
 			e->blen = strlen(e->boundary);
 			return;
 		}
-	} else if (!coded && (strcmp(t, "message/rfc822") == 0 ||
-	    strcmp(t, "message/global") == 0)) {
-		if (deep)
+	} else if (strcmp(t, "message/rfc822") == 0 ||
+	    strcmp(t, "message/global") == 0) {
+		if (coded)
+			e->pt.flags |= MIME_W_MSGENC;   /* RFC 2046 §5.2.1 */
+		else if (deep)
 			settype(e, "text/plain", MIME_W_DEPTH);
 		else {
 			e->pt.kind = MIME_MESSAGE;
@@ -363,6 +425,32 @@ classify(struct mime *m, struct ent *e)
 	}
 }
 
+/* Is one of the fields that decide a part given twice? */
+static int
+dup_fields(const struct buf *h)
+{
+	static const char *const name[] = { "content-type",
+	    "content-transfer-encoding", "content-disposition" };
+	int seen[3] = { 0, 0, 0 }, i;
+	struct hdrfield f;
+	size_t off = 0;
+
+	while (h->len > 0 && hdr_next(h->p, h->len, &off, &f))
+		for (i = 0; i < 3; i++)
+			if (hdr_is(&f, name[i]) && seen[i]++)
+				return 1;
+	return 0;
+}
+
+static int
+has_fields(const struct buf *h)
+{
+	struct hdrfield f;
+	size_t off = 0;
+
+	return h->len > 0 && hdr_next(h->p, h->len, &off, &f);
+}
+
 /* The header of the top entity is complete: parse it, begin the part. */
 static void
 hdr_done(struct mime *m)
@@ -372,6 +460,12 @@ hdr_done(struct mime *m)
 
 	if (m->hfull)
 		pt->flags |= MIME_W_HDRTRUNC;
+	if (m->hdr.len > 0 && memchr(m->hdr.p, '\0', m->hdr.len) != NULL)
+		pt->flags |= MIME_W_NUL;
+	if (e->msgbody && parent != NULL && !has_fields(&m->hdr))
+		parent->pt.flags |= MIME_W_NOHDR;
+	if (dup_fields(&m->hdr))
+		pt->flags |= MIME_W_DUP;
 	parse_type(m, e, parent);
 	parse_rest(m, e);
 	classify(m, e);
@@ -391,6 +485,11 @@ hdr_done(struct mime *m)
 	pt->description = e->str[6];
 	pt->hdr = m->hdr.p ? m->hdr.p : "";
 	pt->hdrlen = m->hdr.len;
+	if (pt->kind == MIME_MESSAGE && m->cb.whole &&
+	    m->cb.whole(m->cb.arg, pt)) {
+		pt->kind = MIME_LEAF;
+		e->enc = E_RAW;
+	}
 	if (m->cb.begin)
 		m->cb.begin(m->cb.arg, pt);
 	pt->hdr = NULL;
@@ -457,6 +556,23 @@ boundary(struct mime *m, int i, int close)
 		start(m, 0);
 }
 
+/* Is the header line (its start s, n bytes) a field or a fold? */
+static int
+field_line(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > 0 && (s[0] == ' ' || s[0] == '\t'))
+		return 1;
+	for (i = 0; i < n && s[i] > ' ' && s[i] < 0x7f && s[i] != ':'; i++)
+		;
+	if (i == 0)
+		return 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && s[i] == ':';
+}
+
 /* A complete header line (its LF, if any, consumed). */
 static void
 header_line(struct mime *m)
@@ -475,7 +591,8 @@ header_line(struct mime *m)
 	} else if (n == 0) {
 		hcut(m);
 		hdr_done(m);
-	}
+	} else if (!field_line(m->lb, m->lbn))
+		top(m)->pt.flags |= MIME_W_HDRLINE;
 	m->hline = m->hdr.len;
 }
 
@@ -534,6 +651,43 @@ eat_header(struct mime *m, const char *s, size_t n)
 	return k;
 }
 
+/*
+ * The fast path of eat_body: at the start of a line that cannot be a
+ * delimiter, every line up to the last LF before a possible delimiter
+ * (one followed by '-', or the chunk's last LF) goes over in one body()
+ * call, that LF held back as usual.  The bytes are the same as line by
+ * line; the decoder just gets them in larger pieces.  Returns the bytes
+ * used, 0 if the slow path must take this line.
+ */
+static size_t
+eat_lines(struct mime *m, const char *s, size_t n)
+{
+	const char *e = NULL, *q, *end = s + n;
+
+	if (m->pass || m->lbn > 0 || m->llen > 0 || s[0] == '-')
+		return 0;
+	/* a '-' after an LF: base64 has no '-', so one memchr a chunk */
+	for (q = s; m->nopen > 0 &&
+	    (q = memchr(q, '-', (size_t)(end - q))) != NULL; q++)
+		if (q[-1] == '\n') {
+			e = q - 1;
+			break;
+		}
+	if (e == NULL) {
+		for (q = end; q > s && q[-1] != '\n'; q--)
+			;
+		e = q > s ? q - 1 : NULL;
+	}
+	if (e == NULL)
+		return 0;
+	if (m->pend)
+		body(m, "\n", 1);
+	body(m, s, (size_t)(e - s));
+	m->pend = 1;
+	newline(m);
+	return (size_t)(e - s) + 1;
+}
+
 /* Body bytes: up to one line.  Returns the bytes used. */
 static size_t
 eat_body(struct mime *m, const char *s, size_t n)
@@ -542,6 +696,8 @@ eat_body(struct mime *m, const char *s, size_t n)
 	size_t k;
 	int i, close;
 
+	if ((k = eat_lines(m, s, n)) > 0)
+		return k;
 	if (!m->pass && (m->nopen == 0 ||
 	    (m->lbn < 2 && s[0] != '-'))) {
 		release(m);
@@ -678,6 +834,7 @@ mime_free(struct mime *m)
 		return;
 	m->cb.data = NULL;              /* no events from a parser thrown away */
 	m->cb.end = NULL;
+	m->freeing = 1;
 	while (m->n > 0)
 		finish(m, 0);
 	buf_free(&m->hdr);

@@ -25,14 +25,22 @@
  * first, so an inner part can be ended by an outer boundary.  Delimiter
  * lines longer than MIME_LINEMAX are not recognised.  Header lines that
  * are neither fields nor continuations stay in the header block (hdr_next
- * skips them).
+ * skips them; MIME_W_HDRLINE).
+ *
+ * A multipart none of whose delimiters comes (a wrong boundary, or one
+ * longer than MIME_LINEMAX) would lose its body: it gets one child, a
+ * text/plain part (section "N.1", no header, charset "") holding the
+ * first MIME_PREMAX bytes of that body, before its end
+ * (MIME_W_NODELIM on the multipart, instead of MIME_W_NOEND).  The body
+ * is held until then, which is why only so much of it.
  *
  * uuencoded blocks in text/plain are not decoded here: run the data of
  * such parts through uu_scan (codec.h).  x-uuencode as a transfer
  * encoding is "unknown" (passed through, MIME_W_ENCODING).
  *
  * Memory is bounded by the limits: one header buffer of maxhdr bytes, a
- * stack of maxdepth + 1 entities, small fixed buffers.  The parser owns
+ * stack of maxdepth + 1 entities, small fixed buffers, and the text of
+ * at most one multipart before its first delimiter (MIME_PREMAX).  The parser owns
  * everything a struct mime_part points to; it is valid during the
  * callback only.
  */
@@ -57,6 +65,18 @@
 #define MIME_W_BOUNDARY 0x020   /* multipart without boundary: as text */
 #define MIME_W_TYPE     0x040   /* unparsable Content-Type: default used */
 #define MIME_W_DECODE   0x080   /* the decoder complained (see codec) */
+#define MIME_W_NODELIM  0x100   /* multipart whose boundary never came:
+                                   its body is given as a text part */
+#define MIME_W_HDRLINE  0x200   /* a header line that is not a field */
+#define MIME_W_NOHDR    0x400   /* message/rfc822 whose message has no
+                                   header field */
+#define MIME_W_NUL      0x800   /* a NUL byte in the header (the field
+                                   strings end there) */
+#define MIME_W_DUP      0x1000  /* Content-Type, -Transfer-Encoding or
+                                   -Disposition twice: the first used */
+#define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64
+                                   or quoted-printable: a decoded leaf */
+#define MIME_PREMAX     (1u << 20) /* body of such a multipart kept */
 
 struct mime_part {
 	const char *section;    /* "1", "2.1"; "" for the root multipart */
@@ -83,6 +103,15 @@ struct mime_cb {
 	    size_t n);
 	void (*end)(void *arg, const struct mime_part *pt);
 	void *arg;
+	/*
+	 * Optional, asked for each message/rfc822 or message/global part
+	 * (kind MIME_MESSAGE) just before its begin: nonzero takes the part
+	 * whole.  It is then not walked but is a MIME_LEAF whose data are
+	 * the encapsulated message's bytes, header and body, line ends
+	 * normalised to LF (a base64 or quoted-printable one is a leaf
+	 * anyway, its data decoded).
+	 */
+	int (*whole)(void *arg, const struct mime_part *pt);
 };
 
 /* Limits; 0 in a field means its default. */

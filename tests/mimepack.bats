@@ -381,3 +381,306 @@ print([a.get_filename() for a in m.iter_attachments()])' "$T/m"
 	run -0 mimeunpack -x -d "$T/out" "$T/m"
 	cmp "$T/in/g.txt" "$T/out/g.txt"
 }
+
+# ---- -i: inline parts in multipart/related ----
+
+# The inputs of the -i tests: an HTML body that refers to two inline
+# parts by cid:, one attachment.
+inline_inputs() {
+	printf '<p>Logo: <img src="cid:logo.png@yubin.test">\n<img src="cid:my_photo.jpg@yubin.test"></p>\n' >"$T/in/page.html"
+	printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T/in/logo.png"
+	printf '\xff\xd8\xff\xe0\0\x10JFIF' >"$T/in/my photo.jpg"
+	printf 'notes\n' >"$T/in/notes.txt"
+}
+
+@test "-i: mixed [related [alternative, inline parts], attachment], exact bytes" {
+	inline_inputs
+	run -0 mimepack -s Inline -M "$T/in/page.html" \
+	    -i "$T/in/logo.png:image/png" -i "$T/in/my photo.jpg:image/jpeg" \
+	    -a "$T/in/notes.txt" "${FIX[@]}" <ascii.txt
+	printf '%s\n' "$output" >"$T/m"
+	diff -u - "$T/m" <<EXP
+Date: Sun, 22 Nov 2026 04:30:09 +0000
+Subject: Inline
+Message-ID: <fixed@yubin.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+ boundary="=_yubin_fixed"
+
+--=_yubin_fixed
+Content-Type: multipart/related; type="multipart/alternative";
+ boundary="rel=_yubin_fixed"
+
+--rel=_yubin_fixed
+Content-Type: multipart/alternative;
+ boundary="altrel=_yubin_fixed"
+
+--altrel=_yubin_fixed
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+
+$(cat ascii.txt)
+
+--altrel=_yubin_fixed
+Content-Type: text/html; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+
+$(cat "$T/in/page.html")
+
+--altrel=_yubin_fixed--
+--rel=_yubin_fixed
+Content-Type: image/png
+Content-Transfer-Encoding: base64
+Content-ID: <logo.png@yubin.test>
+Content-Disposition: inline; filename="logo.png"
+
+iVBORw0KGgoAAAANSUhEUg==
+
+--rel=_yubin_fixed
+Content-Type: image/jpeg
+Content-Transfer-Encoding: base64
+Content-ID: <my_photo.jpg@yubin.test>
+Content-Disposition: inline; filename="my photo.jpg"
+
+/9j/4AAQSkZJRg==
+
+--rel=_yubin_fixed--
+--=_yubin_fixed
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--=_yubin_fixed--
+EXP
+}
+
+@test "-i: Python sees no defect and every cid: of the HTML resolves" {
+	inline_inputs
+	run -0 mimepack -M "$T/in/page.html" -i "$T/in/logo.png:image/png" \
+	    -i "$T/in/my photo.jpg" "${FIX[@]}" <ascii.txt
+	printf '%s\n' "$output" >"$T/m"
+	run -0 python3 - "$T/m" "$T/in" <<'PY'
+import email, email.policy, re, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(),
+                             policy=email.policy.default)
+assert all(not p.defects for p in m.walk()), [p.defects for p in m.walk()]
+print(" ".join(p.get_content_type() for p in m.walk()))
+rel = [p for p in m.walk() if p.get_content_type() == "multipart/related"][0]
+print(rel.get_param("type"))
+ids = {p["content-id"].strip("<>"): p for p in m.walk() if p["content-id"]}
+html = m.get_body(("html",)).get_content()
+for cid in re.findall(r'cid:([^"]+)', html):
+    p = ids.pop(cid)
+    data = open(sys.argv[2] + "/" + p.get_filename(), "rb").read()
+    print(cid, p.get_content_disposition(), p.get_payload(decode=True) == data)
+print(ids)
+PY
+	[ "$output" = "multipart/related multipart/alternative text/plain text/html image/png image/jpeg
+multipart/alternative
+logo.png@yubin.test inline True
+my_photo.jpg@yubin.test inline True
+{}" ]
+}
+
+@test "-i: without attachments multipart/related is the top; NAME names the part" {
+	inline_inputs
+	run -0 mimepack -M "$T/in/page.html" \
+	    -i "$T/in/logo.png:image/png:Company logo.png" -H 'Message-ID: <a@h.example>' \
+	    --date x --boundary B </dev/null
+	[[ "$output" == *$'\nContent-Type: multipart/related; type="multipart/alternative";\n boundary="B"\n'* ]]
+	[[ "$output" == *$'\nContent-ID: <Company_logo.png@h.example>\nContent-Disposition: inline; filename="Company logo.png"\n'* ]]
+	printf '%s\n' "$output" >"$T/m"
+	run -0 mimeunpack -l "$T/m"
+	[ "$output" = "1.1	text/plain	us-ascii	7bit	0		
+1.2	text/html	us-ascii	7bit	89		
+2	image/png		base64	16	inline	Company logo.png" ]
+}
+
+@test "-i: no -M, a name taken twice, stdin without a name: 64" {
+	inline_inputs
+	run -64 --separate-stderr mimepack -i "$T/in/logo.png" </dev/null
+	[ "$stderr" = "mimepack: -i needs -M: only HTML can refer to an inline part" ]
+	run -64 --separate-stderr mimepack -M "$T/in/page.html" -i "$T/in/logo.png" \
+	    -i "$T/in/logo.png" --message-id x@y </dev/null
+	[ "$stderr" = "mimepack: -i $T/in/logo.png: Content-ID <logo.png@y> taken already" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr mimepack -M "$T/in/page.html" -i - </dev/null
+	[ "$stderr" = "mimepack: -i -: give it a name (-i -:TYPE:NAME)" ]
+}
+
+# ---- -w: parts added to a message ----
+
+@test "-w on a plain message: its body and Content- fields become part 1" {
+	printf 'From: a@x.test\nContent-Type: text/plain; charset=utf-8\nSubject: hi\nContent-Transfer-Encoding: 8bit\nX-Keep: 1\n\nGrüße\n\nlast line\n' >"$T/plain"
+	printf 'notes\n' >"$T/in/notes.txt"
+	run -0 mimepack -w --boundary B -a "$T/in/notes.txt" <"$T/plain"
+	printf '%s\n' "$output" >"$T/m"
+	diff -u - "$T/m" <<'EXP'
+From: a@x.test
+Subject: hi
+X-Keep: 1
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+ boundary="B"
+Content-Transfer-Encoding: 8bit
+
+--B
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Grüße
+
+last line
+
+--B
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--B--
+EXP
+	run -0 python3 -c '
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(),
+                             policy=email.policy.default)
+assert all(not p.defects for p in m.walk())
+print(repr(m.get_body(("plain",)).get_content()))' "$T/m"
+	[ "$output" = "'Grüße\n\nlast line\n'" ]
+}
+
+@test "-w on multipart/mixed: parts go before the close delimiter, the rest is kept" {
+	printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\npreamble\n--x\n\none\n--x--\nepilogue\n' >"$T/mixed"
+	printf 'notes\n' >"$T/in/notes.txt"
+	run -0 mimepack -w -a "$T/in/notes.txt" <"$T/mixed"
+	printf '%s\n' "$output" >"$T/m"
+	diff -u - "$T/m" <<'EXP'
+Subject: m
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="x"
+
+preamble
+--x
+
+one
+--x
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--x--
+epilogue
+EXP
+	run -0 mimeunpack -l "$T/m"
+	[ "$output" = "1	text/plain	us-ascii		3		
+2	text/plain	us-ascii	7bit	6	attachment	notes.txt" ]
+}
+
+@test "-w: CRLF input stays CRLF; -i parts take the message's domain" {
+	printf 'Message-ID: <q@dom.example>\r\nSubject: c\r\n\r\nbody\r\n' >"$T/crlf"
+	printf 'GIF89a' >"$T/in/a.gif"
+	mimepack -w --boundary B -i "$T/in/a.gif:image/gif" <"$T/crlf" >"$T/m"
+	[ "$(wc -l <"$T/m")" -eq 18 ]
+	[ "$(grep -c $'\r$' "$T/m")" -eq 18 ]
+	grep -q $'^Content-ID: <a.gif@dom.example>\r$' "$T/m"
+	grep -q $'^body\r$' "$T/m"
+	grep -q $'^MIME-Version: 1.0\r$' "$T/m"
+}
+
+@test "-w with header options or nothing to add: 64" {
+	run -64 --separate-stderr mimepack -w -s x -a ascii.txt </dev/null
+	[ "$stderr" = "mimepack: -w takes only -8, -a, -i, --boundary and --crlf" ]
+	run -64 --separate-stderr mimepack -w </dev/null
+	[ "$stderr" = "mimepack: -w: nothing to add (no -a or -i)" ]
+}
+
+# ---- -C: another charset ----
+
+@test "-C ISO-2022-JP: 7bit body, words that decode alone, Python reads the input back" {
+	printf '日本語のテキストです。\nASCII line\n漢字とかな、カタカナ\n' >"$T/jp.txt"
+	s=$(printf '日本語の長い件名%.0s' 1 2 3 4 5 6)
+	run -0 mimepack -C ISO-2022-JP -s "$s" -f '山田 太郎 <taro@example.jp>' \
+	    "${FIX[@]}" <"$T/jp.txt"
+	printf '%s\n' "$output" >"$T/m"
+	grep -qx 'Content-Type: text/plain; charset=ISO-2022-JP' "$T/m"
+	grep -qx 'Content-Transfer-Encoding: 7bit' "$T/m"
+	maxline "$T/m" 78
+	run -0 python3 - "$T/m" "$T/jp.txt" "$s" <<'PY'
+import base64, email, email.policy, re, sys
+raw = open(sys.argv[1], "rb").read()
+m = email.message_from_bytes(raw, policy=email.policy.default)
+assert not m.defects, m.defects
+assert m["subject"] == sys.argv[3], m["subject"]
+assert m["from"].addresses[0].display_name == "山田 太郎"
+assert m.get_content() == open(sys.argv[2], encoding="utf-8").read()
+words = re.findall(rb"=\?ISO-2022-JP\?B\?([^?]*)\?=", raw)
+for w in words:
+    b = base64.b64decode(w)
+    b.decode("iso-2022-jp")         # each word decodes on its own
+    assert b.endswith(b"\x1b(B"), b  # and ends in ASCII
+body = raw.split(b"\n\n", 1)[1]
+assert all(l.endswith(b"\x1b(B") or not b"\x1b" in l for l in body.split(b"\n"))
+print(len(words))
+PY
+	[ "$output" -ge 3 ]
+}
+
+@test "-C KOI8-R: exact bytes" {
+	run -0 mimepack -C KOI8-R -s 'Тема' --date x --message-id x@y <<<'Привет мир'
+	[ "$output" = 'Date: x
+Subject: =?KOI8-R?B?9MXNwQ==?=
+Message-ID: <x@y>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=KOI8-R
+Content-Transfer-Encoding: quoted-printable
+
+=F0=D2=C9=D7=C5=D4 =CD=C9=D2' ]
+}
+
+@test "-C: text the charset cannot hold, or not UTF-8, is 65 with nothing written" {
+	run -65 --separate-stderr mimepack -C ISO-8859-1 --date x <<<$'ok\n€ x'
+	[ -z "$output" ]
+	[ "$stderr" = "mimepack: body: line 2: a character not representable in ISO-8859-1" ]
+	run -65 --separate-stderr mimepack -C ISO-8859-1 --date x <<<$'caf\xe9'
+	[ "$stderr" = "mimepack: body: line 1: not UTF-8" ]
+	run -65 --separate-stderr mimepack -C ISO-8859-1 -s '€' --date x </dev/null
+	[ -z "$output" ]
+	[ "$stderr" = "mimepack: header text not UTF-8 or not representable in ISO-8859-1" ]
+	run -64 --separate-stderr mimepack -C NO-SUCH-CHARSET </dev/null
+	[ "$stderr" = "mimepack: -C NO-SUCH-CHARSET: charset unknown to iconv" ]
+}
+
+@test "-w -8: a new 8bit part makes the new multipart 8bit" {
+	printf 'Grüße\n' >"$T/in/g.txt"
+	run -0 mimepack -w -8 --boundary B -a "$T/in/g.txt" <<<$'Subject: a\n\nbody'
+	[ "$output" = 'Subject: a
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+ boundary="B"
+Content-Transfer-Encoding: 8bit
+
+--B
+
+body
+
+--B
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+Content-Disposition: attachment; filename="g.txt"
+
+Grüße
+
+--B--' ]
+}
+
+@test "-i: a non-ASCII name gives one '_' per character in the Content-ID" {
+	printf '<img src="cid:__.gif@h.test">\n' >"$T/in/p.html"
+	printf 'GIF89a\0' >"$T/in/日本.gif"
+	run -0 mimepack -M "$T/in/p.html" -i "$T/in/日本.gif" --message-id x@h.test --date x </dev/null
+	[[ "$output" == *$'\nContent-ID: <__.gif@h.test>\nContent-Disposition: inline;'* ]]
+}

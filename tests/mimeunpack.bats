@@ -246,7 +246,8 @@ sys.stdout.buffer.write(
 @test "-x writes a uuencoded block of a text/plain body" {
 	run --separate-stderr mimeunpack -d "$T/out" uu.eml
 	[ "$status" -eq 0 ]
-	[ -z "$stderr" ]
+	# the block's name is ../data.bin: a path, said so
+	[ "$stderr" = 'mimeunpack: uu.eml: part 1: unsafe file name "../data.bin" written as "data.bin"' ]
 	expect <<-E
 	$T/out/data.bin
 	E
@@ -265,7 +266,8 @@ sys.stdout.buffer.write(
 	sed '/^end$/d' uu.eml > "$T/noend.eml"
 	run --separate-stderr mimeunpack -d "$T/out" "$T/noend.eml"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
+	[ "$stderr" = "mimeunpack: $T/noend.eml: part 1: unsafe file name \"../data.bin\" written as \"data.bin\"
+mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	cmp "$T/out/data.bin" data.bin.expected
 }
 
@@ -363,7 +365,117 @@ sys.stdout.buffer.write(
 	[ "$status" -eq 0 ]
 	[ "$output" = "ABCD" ]
 	diff -u - <(printf '%s\n' "$stderr") <<-E
-	mimeunpack: $T/bad.eml: part 1: characters outside the alphabet skipped
+	mimeunpack: $T/bad.eml: part 1: characters outside the alphabet skipped; base64 data without its '=' padding
 	mimeunpack: $T/bad.eml: message: multipart without its close delimiter
 	E
+}
+
+# ---- message/rfc822 parts whole, as .eml ----
+
+# $T/inner: a multipart message; $T/nest: it forwarded as part 2, a
+# base64 one with a file name as part 3 (not allowed, but seen), and one
+# with neither Subject nor file name as part 4.
+nest_inputs() {
+	printf 'From: c@d.test\nSubject: =?UTF-8?B?w6l0w6kgLyByZXBvcnQ=?=\nContent-Type: multipart/mixed; boundary="b"\n\n--b\n\nin one\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="x.bin"\n\nin two\n--b--\n' >"$T/inner"
+	printf 'Subject: flat\n\nflat body\n' >"$T/flat"
+	{
+		printf 'From: a@b.test\nSubject: outer\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="a"\n\n'
+		printf -- '--a\nContent-Type: text/plain\n\nbody one\n'
+		printf -- '--a\nContent-Type: message/rfc822\n\n'
+		cat "$T/inner"
+		printf '\n--a\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="fwd.eml"\n\n'
+		base64 "$T/flat"
+		printf -- '--a\nContent-Type: message/rfc822\n\nX-No-Subject: 1\n\nanon\n--a--\n'
+	} >"$T/nest"
+}
+
+@test "-s N on a message/rfc822 part: NAME.eml from its Subject, byte for byte" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -x -s 2 -d "$T/out" "$T/nest"
+	[ "$output" = "$T/out/été _ report.eml" ]
+	cmp "$T/inner" "$T/out/été _ report.eml"
+	[ "$(names)" = "été _ report.eml" ]
+}
+
+@test "-s 'message/*': every message part whole, named by file name, Subject or number" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -s 'message/*' -d "$T/out" "$T/nest"
+	[ "$stderr" = "mimeunpack: $T/nest: part 3: message/rfc822 with a transfer encoding other than 7bit, 8bit or binary, decoded" ]
+	[ "$output" = "$T/out/été _ report.eml
+$T/out/fwd.eml
+$T/out/part-4.eml" ]
+	cmp "$T/inner" "$T/out/été _ report.eml"
+	cmp "$T/flat" "$T/out/fwd.eml"
+	[ "$(cat "$T/out/part-4.eml")" = $'X-No-Subject: 1\n\nanon' ]
+}
+
+@test "-O -s N writes the message part's bytes; CRLF input gives LF" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -O -s 2 "$T/nest"
+	[ "$output" = "$(cat "$T/inner")" ]
+	sed 's/$/\r/' "$T/nest" >"$T/nest.crlf"
+	mimeunpack -O -s 2 "$T/nest.crlf" >"$T/o"
+	cmp "$T/inner" "$T/o"
+}
+
+@test "without a selector the walk goes into the nested message" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -x -d "$T/out" "$T/nest"
+	[ "$output" = "$T/out/x.bin
+$T/out/fwd.eml" ]
+	[ "$(cat "$T/out/x.bin")" = "in two" ]
+	run -0 --separate-stderr mimeunpack -x -s 2.2 -d "$T/out" "$T/nest"
+	[ "$output" = "$T/out/x-1.bin" ]
+}
+
+# ---- -j ----
+
+@test "-l -j: one JSON object per part, as Python reads it" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -l -j "$T/nest"
+	printf '%s\n' "$output" >"$T/j"
+	run -0 python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(l)
+    print(o["part"], o["type"], o["charset"], o["encoding"], o["size"],
+          o["disposition"], o["filename"], sorted(o), sep="|")' "$T/j"
+	[ "$output" = "1|text/plain|||8|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+2.1|text/plain|us-ascii||6|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+2.2|application/octet-stream|||6|attachment|x.bin|['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+3|message/rfc822||base64|25|attachment|fwd.eml|['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+4.1|text/plain|us-ascii||4|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']" ]
+}
+
+@test "-x -j: one JSON object per file written; control characters escaped" {
+	nest_inputs
+	run -0 --separate-stderr mimeunpack -x -j -s 2 -s 3 -d "$T/out" "$T/nest"
+	[ "$output" = "{\"part\":\"2\",\"path\":\"$T/out/été _ report.eml\",\"type\":\"message/rfc822\",\"size\":$(wc -c <"$T/inner")}
+{\"part\":\"3\",\"path\":\"$T/out/fwd.eml\",\"type\":\"message/rfc822\",\"size\":25}" ]
+	printf 'Content-Type: text/plain; name="a\\"b.txt"\nContent-Disposition: attachment\n\nq\n' >"$T/q"
+	run -0 --separate-stderr mimeunpack -x -j -d "$T/out" "$T/q"
+	[ "$output" = "{\"part\":\"1\",\"path\":\"$T/out/a\\\"b.txt\",\"type\":\"text/plain\",\"size\":2}" ]
+	python3 -c 'import json, sys; print(json.loads(sys.argv[1])["path"])' "$output"
+}
+
+@test "-j with -O or -t is 64" {
+	run -64 --separate-stderr mimeunpack -j -O mixed.eml
+	[ "$stderr" = "mimeunpack: -j goes with -l or -x" ]
+	run -64 --separate-stderr mimeunpack -j -t mixed.eml
+}
+
+@test "a boundary that never comes: the body is part 1, with one warning" {
+	printf 'Subject: x\nContent-Type: multipart/mixed; boundary="b"\n\n--c\n\ntext\n--c--\n' >"$T/nb.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/nb.eml"
+	[ "$output" = "1	text/plain			16		" ]
+	[ "$stderr" = "mimeunpack: $T/nb.eml: message: multipart boundary never found, body taken as text" ]
+	run -0 --separate-stderr mimeunpack -t "$T/nb.eml"
+	[ "$output" = $'--c\n\ntext\n--c--' ]
+}
+
+@test "a hostile file name is written safely and said so" {
+	printf 'Content-Type: application/octet-stream\nContent-Disposition: attachment; filename="../x\\\x1b.sh"\n\nab\n' >"$T/h.eml"
+	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/h.eml"
+	[ "$output" = "$T/out/x_.sh" ]
+	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
 }

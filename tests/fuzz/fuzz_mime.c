@@ -8,6 +8,8 @@
  * of a multipart S are S.1, S.2 ...; a message/rfc822 part S holds one
  * message, numbered S if it is a multipart and S.1 if not), only leaves
  * get data, and the data adds up to the size given at the end.
+ * Some message/rfc822 parts are taken whole (mime_cb.whole), by a bit
+ * of the input.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -96,10 +98,24 @@ on_end(void *arg, const struct mime_part *pt)
 	    pt->flags, pt->codec);
 }
 
+/* Which message parts to take whole: a bit of the input per section
+ * length, so the same parts in every run of one input. */
+static int whole_mask;
+
+static int
+whole(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	if (pt->kind != MIME_MESSAGE)
+		abort();
+	return whole_mask >> (strlen(pt->section) % 8) & 1;
+}
+
 static char *
 run(const char *in, size_t n, size_t a, size_t b, size_t *len, int *flags)
 {
-	static const struct mime_cb cb = { on_begin, on_data, on_end, NULL };
+	static const struct mime_cb cb = { on_begin, on_data, on_end, NULL,
+	    whole };
 	struct mime_limits lim = { 4096, MAXD, 200 };
 	struct mime *m = mime_new(&cb, &lim);
 	char *out;
@@ -129,6 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (S.log.max == 0)
 		buf_init(&S.log, (size_t)1 << 26);
+	whole_mask = size >= 5 ? data[4] : 0;
 	if (size >= 4) {
 		a = (data[0] | (size_t)data[1] << 8) % (size + 1);
 		b = (data[2] | (size_t)data[3] << 8) % (size + 1);

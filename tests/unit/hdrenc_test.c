@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "codec.h"
 #include "hdrenc.h"
 #include "t.h"
 
@@ -79,6 +80,67 @@ whole_chars(void)
 	buf_free(&b);
 }
 
+/* hdrenc_charset: words in ISO-2022-JP each end in ASCII; -2 for text
+ * the charset cannot hold; back to UTF-8. */
+static void
+other_charset(void)
+{
+	struct buf b;
+	size_t col = 8;
+
+	t_int(hdrenc_charset("NO-SUCH-CHARSET-X"), -1, "charset: unknown");
+	t_int(hdrenc_charset("ISO-2022-JP"), 0, "charset: ISO-2022-JP");
+	text("\xe6\x97\xa5\xe6\x9c\xac",     /* 日本 */
+	    "Subject: =?ISO-2022-JP?B?GyRCRnxLXBsoQg==?=", "ISO-2022-JP word");
+	text("plain", "Subject: plain", "ASCII stays as is");
+	phrase("\xe5\xb1\xb1\xe7\x94\xb0", /* 山田 */
+	    "To: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?=", "ISO-2022-JP phrase");
+	buf_init(&b, 1 << 16);
+	t_int(hdrenc_text(&b, &col, "\xe2\x82\xac", 3), -2,
+	    "ISO-2022-JP has no euro sign");
+	buf_reset(&b);
+	t_int(hdrenc_text(&b, &col, "caf\xe9", 4), -2, "not UTF-8");
+	buf_free(&b);
+	t_int(hdrenc_charset("ISO-8859-1"), 0, "charset: ISO-8859-1");
+	text("caf\xc3\xa9", "Subject: =?ISO-8859-1?B?Y2Fm6Q==?=",
+	    "ISO-8859-1 word");
+	t_int(hdrenc_charset(NULL), 0, "charset: back to UTF-8");
+	text("caf\xc3\xa9", "Subject: =?UTF-8?B?Y2Fmw6k=?=", "UTF-8 again");
+}
+
+/* A long ISO-2022-JP subject: every word ends in ASCII, lines fit. */
+static void
+jp_words(void)
+{
+	const char *s = "日本語のとても長い件名日本語のとても長い件名"
+	    "日本語のとても長い件名日本語のとても長い件名";
+	struct buf b;
+	size_t col = 8, n = 0;
+	const char *p;
+
+	hdrenc_charset("ISO-2022-JP");
+	buf_init(&b, 1 << 16);
+	t_int(hdrenc_text(&b, &col, s, strlen(s)), 0, "long ISO-2022-JP");
+	t_ok(lines_ok(b.p), "long ISO-2022-JP: lines at most 78");
+	/* each word, decoded, starts with ESC $ B and ends with ESC ( B */
+	for (p = b.p; (p = strstr(p, "=?ISO-2022-JP?B?")) != NULL; n++) {
+		struct b64_dec d;
+		char o[128];
+		size_t k;
+
+		p += 16;
+		b64_dec_init(&d);
+		k = b64_dec_update(&d, p, strcspn(p, "?"), o);
+		k += b64_dec_final(&d, o + k);
+		t_ok(k > 6 && memcmp(o, "\x1b$B", 3) == 0 &&
+		    memcmp(o + k - 3, "\x1b(B", 3) == 0,
+		    "long ISO-2022-JP: a word from ESC $ B to ESC ( B");
+	}
+	t_ok(n >= 3, "long ISO-2022-JP: several words");
+	buf_free(&b);
+	hdrenc_charset(NULL);
+}
+
 int
 main(void)
 {
@@ -102,6 +164,8 @@ main(void)
 	    "Subject: aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee "
 	    "ffffffffff\n gggggggggg", "ASCII folded at a space");
 	whole_chars();
+	other_charset();
+	jp_words();
 	{
 		static char lw[1001];
 		struct buf b;

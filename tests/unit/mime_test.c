@@ -45,7 +45,7 @@ on_end(void *arg, const struct mime_part *pt)
 	buf_printf(&ev, "<%s %llu %d>", pt->section, pt->size, pt->flags);
 }
 
-static const struct mime_cb cb = { on_begin, on_data, on_end, NULL };
+static const struct mime_cb cb = { on_begin, on_data, on_end, NULL, NULL };
 
 /* Parse s in pieces of step bytes (0: whole); the events as a string. */
 static char *
@@ -401,7 +401,7 @@ on_begin_id(void *arg, const struct mime_part *pt)
 static void
 t_fields(void)
 {
-	struct mime_cb c2 = { on_begin_id, NULL, NULL, NULL };
+	struct mime_cb c2 = { on_begin_id, NULL, NULL, NULL, NULL };
 	struct mime *m = mime_new(&c2, NULL);
 	const char msg[] = "Content-ID: <x@y>\n"
 	    "Content-Description: =?ISO-8859-1?Q?caf=E9?= list\n\nbody";
@@ -427,6 +427,108 @@ t_fields(void)
 	t_int(f, 0, "mime_fd flags");
 }
 
+/* The whole callback: take part 2 whole, walk part 3. */
+static int
+whole2(void *arg, const struct mime_part *pt)
+{
+	(void)arg;
+	return strcmp(pt->section, "2") == 0;
+}
+
+static void
+t_whole(void)
+{
+	struct mime_cb cw = { on_begin, on_data, on_end, NULL, whole2 };
+	const char *want =
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]body one<1 8 0>"
+	    "[2 message/rfc822     k=0 d=1]"
+	    "Subject: inner\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\n\nin one\n--b\n"
+	    "Content-Disposition: attachment;\n"
+	    " filename*=UTF-8''%E2%82%AC%20rates.txt\n\n"
+	    "in two\n--b--<2 160 0>"
+	    "[3 message/rfc822     k=2 d=1]"
+	    "[3.1 text/plain us-ascii    k=0 d=2]flat body<3.1 9 0>"
+	    "<3 0 0>"
+	    "< 0 0>";
+	char *c = crlf(rfc822);
+	size_t step, i, k, n;
+	struct mime *m;
+	const char *in;
+
+	for (step = 0; step < 3; step++) {
+		in = step == 2 ? c : rfc822;
+		n = strlen(in);
+		m = mime_new(&cw, NULL);
+		buf_reset(&ev);
+		for (i = 0; i < n; i += k) {
+			k = step == 1 ? 1 : n - i;
+			mime_feed(m, in + i, k);
+		}
+		t_int(mime_end(m), 0, "whole: flags");
+		mime_free(m);
+		t_str(ev.p, ev.len, want, step == 0 ? "whole: events" :
+		    step == 1 ? "whole: 1-byte chunks" : "whole: CRLF");
+	}
+	free(c);
+}
+
+/* What interop found: a boundary that never comes, a header line that
+ * is not a field, a nested message without a header. */
+static void
+t_malformed(void)
+{
+	check("boundary never found: the body is a text part",
+	    "Content-Type: multipart/mixed; boundary=x\n\nhello\n--y\nbody\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain     k=0 d=1]hello\n--y\nbody\n<1 15 0>"
+	    "< 0 256>", MIME_W_NODELIM, NULL);
+	check("nested multipart without its delimiters, ended by the outer",
+	    "Content-Type: multipart/mixed; boundary=a\n\n--a\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\ninner\n--a--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 multipart/mixed     k=1 d=1]"
+	    "[1.1 text/plain     k=0 d=2]inner<1.1 5 0>"
+	    "<1 0 256>< 0 0>", MIME_W_NODELIM, NULL);
+	check("empty multipart without delimiters: no part",
+	    "Content-Type: multipart/mixed; boundary=x\n\n",
+	    "[ multipart/mixed     k=1 d=0]< 0 256>", MIME_W_NODELIM, NULL);
+	check("header line without a colon",
+	    "From: a@b\nno colon here\nSubject: s\n\nbody",
+	    "[1 text/plain us-ascii    k=0 d=0]body<1 4 512>",
+	    MIME_W_HDRLINE, NULL);
+	check("folded field and 'Name :' are fields",
+	    "Subject: a\n b\nX-Old : y\n\nbody",
+	    "[1 text/plain us-ascii    k=0 d=0]body<1 4 0>", 0, NULL);
+	{
+		static const char nul[] = "Content-Type: text/plain; "
+		    "name=\"n\0ul.bin\"\n\nx";
+		char *got;
+		int f;
+
+		got = run(nul, sizeof nul - 1, 0, NULL, &f);
+		t_str(got, strlen(got), "[1 text/plain    n k=0 d=0]"
+		    "x<1 1 2048>", "NUL in the header: flagged, name cut");
+		t_int(f, MIME_W_NUL, "NUL in the header: flags");
+		free(got);
+	}
+	check("two Content-Type fields: the first, flagged",
+	    "Content-Type: text/html\nContent-Type: text/plain\n\nx",
+	    "[1 text/html     k=0 d=0]x<1 1 4096>", MIME_W_DUP, NULL);
+	check("message/rfc822 in base64: a leaf, decoded, flagged",
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: base64\n\nU3ViamVjdDogeAoKeQo=\n",
+	    "[1 message/rfc822  base64   k=0 d=0]Subject: x\n\ny\n"
+	    "<1 14 8192>", MIME_W_MSGENC, NULL);
+	check("message/rfc822 without a header",
+	    "Content-Type: message/rfc822\n\n",
+	    "[1 message/rfc822     k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]<1.1 0 0><1 0 1024>",
+	    MIME_W_NOHDR, NULL);
+}
+
 int
 main(void)
 {
@@ -439,6 +541,8 @@ main(void)
 	t_limits();
 	t_longlines();
 	t_fields();
+	t_whole();
+	t_malformed();
 	buf_free(&ev);
 	return t_done();
 }
