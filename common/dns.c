@@ -1144,10 +1144,10 @@ cache_get(struct dns *d, const char *name)
 	return e;
 }
 
-/* Fill entry k of e from an answer (or from an additional section). */
+/* Fill entry k of e from the answer to its own query. */
 static void
 entry_set(struct entry *e, int k, enum dns_status st,
-    const struct dns_msg *m, int from_additional)
+    const struct dns_msg *m)
 {
 	unsigned type = k ? DNS_T_AAAA : DNS_T_A;
 	size_t i, n = 0, *idx;
@@ -1158,13 +1158,7 @@ entry_set(struct entry *e, int k, enum dns_status st,
 	if (m == NULL)
 		return;
 	idx = xmalloc((m->nrr + 1) * sizeof *idx);
-	if (from_additional) {
-		for (i = 0; i < m->nrr; i++)
-			if (m->rr[i].section == DNS_AR && m->rr[i].type == type &&
-			    strcasecmp(m->rr[i].name, e->name) == 0)
-				idx[n++] = i;
-	} else
-		n = answers(m, e->name, type, idx, &alias);
+	n = answers(m, e->name, type, idx, &alias);
 	if (alias)
 		e->cname = 1;
 	e->t[k].addr = xcalloc(n ? n : 1, sizeof *e->t[k].addr);
@@ -1187,7 +1181,11 @@ struct target {
 	char ***addr;
 	size_t *naddr;
 	enum dns_status *astatus;
-	struct entry *e;
+	struct entry *e;	/* the cache's entry, if it was asked */
+	/* A (0) and AAAA (1) from the additional section of this job's
+	 * own answer, which never go into the cache (see want_targets) */
+	char **la[2];
+	size_t ln[2];
 };
 
 struct job {
@@ -1254,7 +1252,7 @@ entry_answer(void *arg, enum dns_status st, struct dns_msg *m)
 	int k = q->k;
 
 	free(q);
-	entry_set(e, k, st, m, 0);
+	entry_set(e, k, st, m);
 	w = e->t[k].w;
 	e->t[k].w = NULL;
 	for (; w != NULL; w = next) {
@@ -1265,51 +1263,82 @@ entry_answer(void *arg, enum dns_status st, struct dns_msg *m)
 	}
 }
 
-/* Addresses in the additional section: known without asking. */
-static void
-use_additional(struct entry *e, const struct dns_msg *m)
+int
+dns_in_bailiwick(const char *host, const char *domain)
 {
-	size_t i;
-	int k;
+	size_t h = strlen(host), d = strlen(domain);
 
-	for (i = 0; i < m->nrr; i++) {
-		if (m->rr[i].section != DNS_AR ||
-		    strcasecmp(m->rr[i].name, e->name) != 0)
-			continue;
-		k = m->rr[i].type == DNS_T_AAAA ? 1 :
-		    m->rr[i].type == DNS_T_A ? 0 : -1;
-		if (k >= 0 && e->t[k].state == 0)
-			entry_set(e, k, DNS_OK, m, 1);
-	}
+	if (*domain == '\0')
+		return 1;		/* the root holds every name */
+	if (h < d || strcasecmp(host + h - d, domain) != 0)
+		return 0;
+	return h == d || host[h - d - 1] == '.';
 }
 
-/* Ask for the addresses of every target (pending counts them). */
+/*
+ * The A (k 0) or AAAA (k 1) records for target t in the additional
+ * section, kept in the target: they serve this lookup only.  Put in the
+ * shared cache, they would answer for that host in every later lookup,
+ * and one domain's answer could then send another domain's mail
+ * anywhere (a forwarder passes on whatever additional data it got).
+ */
+static void
+use_additional(struct target *t, int k, const struct dns_msg *m)
+{
+	unsigned type = k ? DNS_T_AAAA : DNS_T_A;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nrr; i++)
+		if (m->rr[i].section == DNS_AR && m->rr[i].type == type &&
+		    strcasecmp(m->rr[i].name, *t->host) == 0)
+			n++;
+	if (n == 0)
+		return;
+	t->la[k] = xcalloc(n, sizeof *t->la[k]);
+	for (i = 0; i < m->nrr; i++)
+		if (m->rr[i].section == DNS_AR && m->rr[i].type == type &&
+		    strcasecmp(m->rr[i].name, *t->host) == 0)
+			t->la[k][t->ln[k]++] = xstrdup(m->rr[i].data);
+}
+
+/*
+ * Ask for the addresses of every target (pending counts them), unless
+ * m, the answer that named them, also gave them for a host in its
+ * bailiwick.
+ */
 static void
 want_targets(struct job *j, const struct dns_msg *m)
 {
 	size_t i;
+	int k, nk = (j->flags & DNS_F_ADDRS) ? 2 : 1;
 
 	for (i = 0; i < j->ntg; i++) {
-		struct entry *e;
+		struct target *t = &j->tg[i];
 
-		if (**j->tg[i].host == '\0')
+		if (**t->host == '\0')
 			continue;
-		e = j->tg[i].e = cache_get(j->d, *j->tg[i].host);
-		e->refs++;
-		if (m != NULL)
-			use_additional(e, m);
-		entry_want(j->d, e, 0, j);
-		if (j->flags & DNS_F_ADDRS)
-			entry_want(j->d, e, 1, j);
+		if (m != NULL && dns_in_bailiwick(*t->host, j->name))
+			for (k = 0; k < nk; k++)
+				use_additional(t, k, m);
+		for (k = 0; k < nk; k++) {
+			if (t->ln[k] > 0)
+				continue;
+			if (t->e == NULL) {
+				t->e = cache_get(j->d, *t->host);
+				t->e->refs++;
+			}
+			entry_want(j->d, t->e, k, j);
+		}
 	}
 }
 
+/* The status of a target's addresses, from its parts. */
 static enum dns_status
-addr_status(const struct entry *e, int both)
+addr_status(const enum dns_status *st, const size_t *n, int both)
 {
-	enum dns_status a = e->t[0].st, b = both ? e->t[1].st : a;
+	enum dns_status a = st[0], b = both ? st[1] : a;
 
-	if (e->t[0].n + (both ? e->t[1].n : 0) > 0)
+	if (n[0] + (both ? n[1] : 0) > 0)
 		return DNS_OK;
 	if (a == DNS_TIMEOUT || b == DNS_TIMEOUT)
 		return DNS_TIMEOUT;
@@ -1322,34 +1351,53 @@ addr_status(const struct entry *e, int both)
 	return DNS_NODATA;
 }
 
-/* Copy the cached addresses into each target's record. */
+/* Copy each target's addresses (its own, else the cache's) into its
+ * record. */
 static void
 fill_targets(struct job *j)
 {
-	size_t i, k, n;
+	size_t i, n, a;
 	struct target *t;
-	int both = (j->flags & DNS_F_ADDRS) != 0;
+	int k, both = (j->flags & DNS_F_ADDRS) != 0, nk = both ? 2 : 1;
 
 	for (i = 0; i < j->ntg; i++) {
+		enum dns_status st[2];
+		size_t cnt[2];
+		char **src[2];
+
 		t = &j->tg[i];
-		if (t->e == NULL) {
+		if (**t->host == '\0') {
 			*t->astatus = DNS_NODATA;
 			continue;
 		}
-		*t->cname = t->e->cname;
-		*t->astatus = addr_status(t->e, both);
-		n = t->e->t[0].n + (both ? t->e->t[1].n : 0);
+		*t->cname = t->e != NULL ? t->e->cname : 0;
+		n = 0;
+		for (k = 0; k < nk; k++) {
+			if (t->ln[k] > 0) {
+				st[k] = DNS_OK;
+				cnt[k] = t->ln[k];
+				src[k] = t->la[k];
+			} else {
+				st[k] = t->e->t[k].st;
+				cnt[k] = t->e->t[k].n;
+				src[k] = t->e->t[k].addr;
+			}
+			n += cnt[k];
+		}
+		*t->astatus = addr_status(st, cnt, both);
 		*t->addr = xcalloc(n ? n : 1, sizeof **t->addr);
 		*t->naddr = 0;
-		for (k = 0; k < (both ? 2u : 1u); k++) {
-			size_t a;
-
-			for (a = 0; a < t->e->t[k].n; a++)
-				(*t->addr)[(*t->naddr)++] =
-				    xstrdup(t->e->t[k].addr[a]);
-		}
+		for (k = 0; k < nk; k++)
+			for (a = 0; a < cnt[k]; a++)
+				(*t->addr)[(*t->naddr)++] = xstrdup(src[k][a]);
 		dns_addr_sort(*t->addr, *t->naddr);
-		t->e->refs--;
+		for (k = 0; k < 2; k++) {
+			for (a = 0; a < t->ln[k]; a++)
+				free(t->la[k][a]);
+			free(t->la[k]);
+		}
+		if (t->e != NULL)
+			t->e->refs--;
 	}
 }
 
@@ -1422,6 +1470,14 @@ mx_answer(void *arg, enum dns_status st, struct dns_msg *m)
 			j->mx[j->n++].host = xstrdup(rr->data);
 		}
 		free(idx);
+		if (k > 0 && j->n == 0) {
+			/* every MX is ".": nothing else was offered, so
+			 * it is a null MX all the same, not an empty list
+			 * (which a sender would retry for ever) */
+			j->mx[0].pref = 0;
+			j->mx[0].host = xstrdup("");
+			j->n = 1;
+		}
 		if (k == 0) {
 			free(j->mx);
 			j->mx = NULL;

@@ -10,14 +10,15 @@
  * dns_msg_parse() below (pure, fuzzable), which also gives what
  * ares_parse_mx_reply() hides: TTLs for --trace, the CNAMEs of the answer
  * and the addresses of the additional section, which spare a query per
- * MX host.  A truncated UDP answer (TC=1) is asked again over TCP by this
+ * MX host (only for hosts at or under the domain asked, and only for the
+ * lookup that received them: see dns_in_bailiwick()).  A truncated UDP answer (TC=1) is asked again over TCP by this
  * module rather than by c-ares, so that the trace can show it.
  *
  * Memory: every array and string handed to a callback or returned by a
  * synchronous call belongs to the caller, who frees it with the matching
- * dns_*_free().  A lookup's host addresses are kept in a per-handle cache
- * (bounded) so that a batch of domains sharing MX hosts asks for each
- * host once.
+ * dns_*_free().  The host addresses a lookup asks for are kept in a
+ * per-handle cache (bounded) so that a batch of domains sharing MX hosts
+ * asks for each host once; additional-section addresses never enter it.
  */
 #ifndef YUBIN_DNS_H
 #define YUBIN_DNS_H
@@ -69,8 +70,9 @@ struct dns_mx {
  * MX records of domain, sorted by preference with equal preferences in
  * random order (shuffle != 0) or by name.  An implicit MX (NODATA for MX
  * but the name has an address) is returned as one record, pref 0, host =
- * domain, with *implicit set.  A null MX is returned as one record with
- * host "".  The caller frees with dns_mx_free().
+ * domain, with *implicit set.  A null MX (also when every MX is ".") is
+ * returned as one record with host "".  The caller frees with
+ * dns_mx_free().
  */
 enum dns_status dns_mx(struct dns *d, const char *domain, int shuffle,
     struct dns_mx **mx, size_t *n, int *implicit);
@@ -162,6 +164,15 @@ int dns_parse_server(const char *s, char *host, size_t hostsz,
  */
 const char *dns_domain_of(const char *arg, char *buf, size_t bufsz,
     const char **why);
+
+/*
+ * Whether host is domain or a name under it (case-insensitive, by whole
+ * labels): only then may the answer for domain give host's addresses in
+ * its additional section.  Whoever answers for domain speaks for the
+ * names under it, not for another zone's host, and a forwarder passes on
+ * whatever additional data it got.
+ */
+int dns_in_bailiwick(const char *host, const char *domain);
 
 void dns_mx_sort(struct dns_mx *mx, size_t n, int shuffle);
 void dns_srv_sort(struct dns_srv *srv, size_t n);

@@ -143,6 +143,17 @@ expect() {
 	[ "$stderr" = "mxlookup: nullmx.yubin.test: null MX (MX 0 .): the domain accepts no mail (RFC 7505)" ]
 }
 
+@test "every MX is '.' (dig: '0 .' and '10 .'): a null MX all the same, exit 69" {
+	[ "$(q +short nullmx2.yubin.test MX | sort -n | tr '\n' ,)" = "0 .,10 .," ]
+	run --separate-stderr mxlookup -a -s "$S" nullmx2.yubin.test
+	[ "$status" -eq 69 ]
+	[ -z "$output" ]
+	[ "$stderr" = "mxlookup: nullmx2.yubin.test: null MX (MX 0 .): the domain accepts no mail (RFC 7505)" ]
+	run --separate-stderr mxlookup -j -s "$S" nullmx2.yubin.test
+	[ "$status" -eq 69 ]
+	[ "$output" = '{"name":"nullmx2.yubin.test","domain":"nullmx2.yubin.test","error":"nullmx","message":"null MX (MX 0 .): the domain accepts no mail (RFC 7505)","status":69}' ]
+}
+
 @test "NXDOMAIN: exit 68" {
 	[ "$(rcode nxdomain.yubin.test MX)" = NXDOMAIN ]
 	run --separate-stderr mxlookup -s "$S" nxdomain.yubin.test
@@ -219,6 +230,24 @@ Q: big.yubin.test MX (over TCP)" ]
 	[ "$output" = "yubin labsecond string" ]
 	run mxlookup -s "$S" --txt yubin.test nodata.yubin.test
 	[ "$output" = "$(printf 'yubin.test\tv=spf1 -all\nnodata.yubin.test\tno mail here')" ]
+	# a record of one empty string: an empty line, or NAME and a tab
+	[ "$(q +short emptytxt.yubin.test TXT)" = '""' ]
+	run --separate-stderr mxlookup -s "$S" --txt emptytxt.yubin.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "" ]
+	run --separate-stderr mxlookup -s "$S" --txt emptytxt.yubin.test txt.yubin.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'emptytxt.yubin.test\t\ntxt.yubin.test\tyubin labsecond string')" ]
+	# no string at all (rdata of length 0, which dig calls malformed):
+	# read as one empty string, where it once crashed mxlookup
+	run --separate-stderr mxlookup --trace -s "$S" --txt nordtxt.yubin.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(sed -n 3p <<<"$stderr")" = 'A: nordtxt.yubin.test TXT "" (ttl 300)' ]
+	run --separate-stderr mxlookup -s "$S" --txt nordtxt.yubin.test emptytxt.yubin.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'nordtxt.yubin.test\t\nemptytxt.yubin.test\t')" ]
 	run --separate-stderr mxlookup -s "$S" --txt mx1.yubin.test
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "mxlookup: mx1.yubin.test: no TXT record at mx1.yubin.test: no record of that type (NODATA)" ]
@@ -377,11 +406,13 @@ EOF
 	kill "$pid"
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | diff -u "$T/want" -
+	printf '%s\n' "$stderr" >"$T/trace"
 	# every lost query was asked again and answered: none timed out
-	! grep -q 'Timeout' <<<"$stderr"
+	# (`run !`: a bare `! cmd` before the end of a test never fails it)
+	run ! grep -q 'Timeout' "$T/trace"
 	# the window starts full (64): the first loss halves it, and the
 	# other queries lost with it do not halve it again
-	grep '^# a query was lost' <<<"$stderr" >"$T/lost"
+	grep '^# a query was lost' "$T/trace" >"$T/lost"
 	[ "$(head -1 "$T/lost")" = "# a query was lost: window 64 -> 32" ]
 	[ "$(wc -l <"$T/lost")" -lt 10 ]
 }
@@ -411,6 +442,30 @@ Q: yubin.test MX
 # a query was lost: window 64 -> 32
 A: yubin.test MX: Timeout while contacting DNS servers
 mxlookup: yubin.test: no answer from the DNS server (timed out)" ]
+}
+
+@test "additional data (a fake forwarder) serves only its own lookup, only in its bailiwick" {
+	# the fault NSD will not produce: an answer whose additional section
+	# speaks for another zone's host, as a verbatim forwarder passes on
+	python3 "$BATS_TEST_DIRNAME/mxlookup/fake_dns_additional.py" 20 >"$T/fake" &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/fake" ] && break; sleep 0.1; done
+	port=$(sed -n 's/^ready //p' "$T/fake")
+	# evil.test's answer (read first) says mx1.yubin.test is 127.0.0.9:
+	# not evil.test's to say, so asked; good.test, naming the same host,
+	# gets its true address.  evil2.test may say where its own
+	# mx.evil2.test is, for its own lookup: good2.test asks.
+	run --separate-stderr mxlookup -a --trace -s "127.0.0.1:$port" evil.test good.test evil2.test good2.test
+	kill "$pid"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\t10\t%s\t%s\n' \
+	    evil.test mx1.yubin.test 127.0.0.1 \
+	    good.test mx1.yubin.test 127.0.0.1 \
+	    evil2.test mx.evil2.test 127.0.0.9 \
+	    good2.test mx.evil2.test 127.0.0.1)" ]
+	# each true address was asked once, mx1.yubin.test for both lookups
+	[ "$(grep -c '^Q: mx1.yubin.test A$' <<<"$stderr")" -eq 1 ]
+	[ "$(grep -c '^Q: mx.evil2.test A$' <<<"$stderr")" -eq 1 ]
 }
 
 @test "-s accepts a host name and [IPV6]:PORT; nothing on ::1 exits 75" {

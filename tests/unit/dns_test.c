@@ -301,6 +301,29 @@ parse_empty_txt(void)
 	dns_msg_free(&m);
 }
 
+/* Which hosts an answer for a domain may give addresses for. */
+static void
+bailiwick(void)
+{
+	t_int(dns_in_bailiwick("mx1.yubin.test", "yubin.test"), 1,
+	    "bailiwick: under");
+	t_int(dns_in_bailiwick("a.b.yubin.test", "yubin.test"), 1,
+	    "bailiwick: two labels under");
+	t_int(dns_in_bailiwick("yubin.test", "yubin.test"), 1,
+	    "bailiwick: the domain itself (implicit MX)");
+	t_int(dns_in_bailiwick("MX1.Yubin.TEST", "yubin.test"), 1,
+	    "bailiwick: case-insensitive");
+	t_int(dns_in_bailiwick("mx1.yubin.test", "evil.test"), 0,
+	    "bailiwick: another zone");
+	t_int(dns_in_bailiwick("mx1.yubin.test", "b0001.yubin.test"), 0,
+	    "bailiwick: a sibling");
+	t_int(dns_in_bailiwick("mx.notyubin.test", "yubin.test"), 0,
+	    "bailiwick: a suffix that is not a whole label");
+	t_int(dns_in_bailiwick("test", "yubin.test"), 0,
+	    "bailiwick: the parent");
+	t_int(dns_in_bailiwick("mx.test", ""), 1, "bailiwick: the root");
+}
+
 int
 main(void)
 {
@@ -312,6 +335,7 @@ main(void)
 	parse();
 	parse_more();
 	parse_empty_txt();
+	bailiwick();
 	t_str(dns_typename(DNS_T_AAAA, t, sizeof t), 4, "AAAA", "typename");
 	t_str(dns_typename(65, t, sizeof t), 6, "TYPE65", "typename: unknown");
 	t_str(dns_strstatus(DNS_NXDOMAIN), strlen(dns_strstatus(DNS_NXDOMAIN)),
