@@ -150,8 +150,8 @@ def measure(b, addr):
     with open(b.path("work", "mx-dig"), "w") as f:
         f.write("".join(n + " MX\n" for n in names[:N_DIG]))
 
-    # Like with like (issue 4): mxlookup without -a asks MX only (the
-    # hosts' A records come in the additional section), as adnshost -t
+    # Like with like (issue 4): mxlookup without -a asks MX only (and an
+    # in-bailiwick host's A from the additional section), as adnshost -t
     # mx- (raw MX, no address lookups); mxlookup -a also asks A and AAAA
     # of every MX host, as adnshost -t mx (its default for MX).
     # exit 6: a permanent failure for some names, the 20 whose MX is
@@ -195,7 +195,7 @@ def measure(b, addr):
            "implicit MX). mxlookup starts with %s queries in flight and "
            "opens its window by one query per answer, to at most 1000 "
            "and to what its socket's receive buffer holds (slow start); "
-           "it takes the hosts' A records from the additional section. "
+           "it asks each MX host's addresses once (additional-section records are used only in-bailiwick). "
            "adnshost sends every query at once.\n"
            % (addr, DELAY_MS, window_start()))
     checks(b, addr, (y, a, "mxlookup", "adnshost -t mx-"),
