@@ -3,24 +3,11 @@
 # One lab for the whole file; each case checks exact protocol answers.
 # Needs root and the server packages (tests/deps installs them).
 
-LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+load lab/labtest
 
 setup_file() {
-	local b rc
-	for b in dovecot postfix nsd; do
-		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
-	done
 	command -v dig >/dev/null || skip "lab: dig missing (bind9-dnsutils; run tests/deps)"
-	[ "$(id -u)" = 0 ] || skip "lab: needs root"
-	# Another lab may hold some ports: try a few port bases.
-	for b in 20000 21000 22000 23000 24000 25000 26000 27000; do
-		rc=0
-		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
-		[ $rc = 3 ] || break
-	done
-	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
-	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
-	export LAB_DIR
+	lab_start 20000 21000 22000 23000 24000 25000 26000 27000
 }
 
 teardown_file() {
@@ -46,9 +33,7 @@ teardown_file() {
 }
 
 setup() {
-	set -a
-	. "$LAB_DIR/env"
-	set +a
+	lab_env
 }
 
 # dig against the lab's NSD

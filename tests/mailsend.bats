@@ -6,34 +6,18 @@
 
 bats_require_minimum_version 1.5.0
 
-LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+load lab/labtest
 
 setup_file() {
-	local b rc
-	for b in dovecot postfix nsd; do
-		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
-	done
-	[ "$(id -u)" = 0 ] || skip "lab: needs root"
-	for b in 20000 21000 22000 23000 24000 25000 26000 27000 28000 29000; do
-		rc=0
-		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
-		[ $rc = 3 ] || break
-	done
-	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
-	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
-	export LAB_DIR
+	lab_start 20000 21000 22000 23000 24000 25000 26000 27000 28000 29000
 }
 
 teardown_file() {
-	[ -n "${LAB_DIR:-}" ] || return 0
-	"$LAB" stop "$LAB_DIR"
-	rm -rf "$LAB_DIR"
+	lab_stop
 }
 
 setup() {
-	set -a
-	. "$LAB_DIR/env"
-	set +a
+	lab_env
 	T=$BATS_TEST_TMPDIR
 	ID="ms-$BATS_TEST_NUMBER-$$-$RANDOM"
 	SUB=(-S "smtp://127.0.0.1:$LAB_SUBMISSION_PORT" --cacert "$LAB_CA" -u alice)

@@ -6,36 +6,19 @@
 
 bats_require_minimum_version 1.5.0
 
-LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+load lab/labtest
 
 setup_file() {
-	local b rc
-	for b in dovecot postfix nsd; do
-		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
-	done
 	command -v dig >/dev/null || skip "dig missing (bind9-dnsutils; run tests/deps)"
-	[ "$(id -u)" = 0 ] || skip "lab: needs root"
-	# Another lab may hold some ports: try a few port bases.
-	for b in 36000 37000 38000 39000 46000 48000 51000 52000; do
-		rc=0
-		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
-		[ $rc = 3 ] || break
-	done
-	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
-	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
-	export LAB_DIR
+	lab_start 36000 37000 38000 39000 46000 48000 51000 52000
 }
 
 teardown_file() {
-	[ -n "${LAB_DIR:-}" ] || return 0
-	"$LAB" stop "$LAB_DIR"
-	rm -rf "$LAB_DIR"
+	lab_stop
 }
 
 setup() {
-	set -a
-	. "$LAB_DIR/env"
-	set +a
+	lab_env
 	S=127.0.0.1:$LAB_DNS_PORT
 	T=$BATS_TEST_TMPDIR
 }

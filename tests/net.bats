@@ -4,24 +4,14 @@
 # tests/unit/conly_test.c, which pins libcurl's CONNECT_ONLY behaviour.
 # Needs root and the server packages (tests/deps installs them).
 
-LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+load lab/labtest
+
 FAULTPROXY=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/faultproxy.py
 
 setup_file() {
-	local b rc
-	for b in dovecot postfix nsd; do
-		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
-	done
-	[ "$(id -u)" = 0 ] || skip "lab: needs root"
+	local b
 	[ -x "${YUBIN_UNIT:-}/net_test" ] || skip "YUBIN_UNIT/net_test not built"
-	for b in 50000 52000 54000 56000 58000 60000 62000; do
-		rc=0
-		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
-		[ $rc = 3 ] || break
-	done
-	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
-	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
-	export LAB_DIR
+	lab_start 50000 52000 54000 56000 58000 60000 62000 || return 1
 	# fake servers (tests/lab/faultproxy.py) for faults the lab's real
 	# servers will not produce, on ports of this lab's range it leaves free
 	b=$(sed -n 's/^LAB_SMTP_PORT=//p' "$LAB_DIR/env")
@@ -43,15 +33,11 @@ setup_file() {
 
 teardown_file() {
 	[ -s "$BATS_FILE_TMPDIR/fake.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/fake.pid")" 2>/dev/null
-	[ -n "${LAB_DIR:-}" ] || return 0
-	"$LAB" stop "$LAB_DIR"
-	rm -rf "$LAB_DIR"
+	lab_stop
 }
 
 setup() {
-	set -a
-	. "$LAB_DIR/env"
-	set +a
+	lab_env
 	ERR=$BATS_TEST_TMPDIR/err
 	unset NET_TEST_PASS
 }

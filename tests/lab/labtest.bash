@@ -1,0 +1,43 @@
+# For the bats files that run against the mail lab (tests/lab/lab):
+#
+#	load lab/labtest
+#	setup_file()    { lab_start 20000 21000 22000; }
+#	teardown_file() { lab_stop; }
+#	setup()         { lab_env; ... }
+#
+# One lab per file.  Needs root and the server packages (tests/deps
+# installs them); without them every case is skipped and says why.
+
+LAB=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/lab
+
+# lab_start BASE...: start a lab on the first port base whose ports are
+# all free (lab start exits 3 when one is busy: another lab may be
+# running), and export LAB_DIR.
+lab_start() {
+	local b rc=3
+	for b in dovecot postfix nsd; do
+		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
+	done
+	[ "$(id -u)" = 0 ] || skip "lab: needs root"
+	for b in "$@"; do
+		rc=0
+		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?
+		[ $rc = 3 ] || break
+	done
+	[ $rc = 0 ] || { cat "$BATS_FILE_TMPDIR/start.out" >&3; return 1; }
+	LAB_DIR=$(sed -n 's/^lab: running in //p' "$BATS_FILE_TMPDIR/start.out")
+	export LAB_DIR
+}
+
+lab_stop() {
+	[ -n "${LAB_DIR:-}" ] || return 0
+	"$LAB" stop "$LAB_DIR"
+	rm -rf "$LAB_DIR"
+}
+
+# The lab's ports and paths (LAB_*) into the test's environment.
+lab_env() {
+	set -a
+	. "$LAB_DIR/env"
+	set +a
+}
