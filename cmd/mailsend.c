@@ -539,18 +539,6 @@ scan_body(struct msg *m)
 	m->end = pos;
 }
 
-/* Does the unfolded value of f start with s (case-insensitive)? */
-static int
-value_is(const struct hdrfield *f, const char *s)
-{
-	size_t i = 0, n = strlen(s);
-
-	while (i < f->vallen && (f->val[i] == ' ' || f->val[i] == '\t' ||
-	    f->val[i] == '\r' || f->val[i] == '\n'))
-		i++;
-	return f->vallen - i >= n && strcaseeqn(f->val + i, n, s);
-}
-
 /*
  * Walk the header: recipients for -t, Bcc dropped, what is missing.
  * The fields kept go to m->hdr as they were.
@@ -584,8 +572,8 @@ walk_header(struct msg *m)
 		m->has_mimever |= hdr_is(&f, "mime-version");
 		if (hdr_is(&f, "content-type")) {
 			m->has_ctype = 1;
-			m->multipart = value_is(&f, "multipart/");
-			m->ctype_text = value_is(&f, "text/");
+			m->multipart = hdr_value_is(&f, "multipart/");
+			m->ctype_text = hdr_value_is(&f, "text/");
 			if (m->multipart) {
 				struct buf v;
 
@@ -597,7 +585,8 @@ walk_header(struct msg *m)
 			}
 		}
 		if (hdr_is(&f, "content-transfer-encoding"))
-			m->cte_ok = value_is(&f, "7bit") || value_is(&f, "8bit");
+			m->cte_ok = hdr_value_is(&f, "7bit") ||
+			    hdr_value_is(&f, "8bit");
 		hdr_check(buf_add(&m->hdr, f.line, f.linelen));
 		/* a last field without a line end gets one */
 		if (f.linelen > 0 && f.line[f.linelen - 1] != '\n')

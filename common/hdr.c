@@ -97,6 +97,17 @@ hdr_is(const struct hdrfield *f, const char *name)
 }
 
 int
+hdr_value_is(const struct hdrfield *f, const char *s)
+{
+	size_t i = 0, n = strlen(s);
+
+	while (i < f->vallen && (is_wsp(f->val[i]) || f->val[i] == '\r' ||
+	    f->val[i] == '\n'))
+		i++;
+	return f->vallen - i >= n && strcaseeqn(f->val + i, n, s);
+}
+
+int
 hdr_unfold(const char *v, size_t n, struct buf *out)
 {
 	size_t i = 0, j;

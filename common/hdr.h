@@ -32,6 +32,10 @@ int hdr_next(const char *p, size_t len, size_t *off, struct hdrfield *f);
 
 /* Is the field's name `name' (ASCII case-insensitive)? */
 int hdr_is(const struct hdrfield *f, const char *name);
+/* Does the raw value start, after white space and folds, with s
+ * (ASCII case-insensitive)?  For quick looks at Content-Type and the
+ * like without unfolding. */
+int hdr_value_is(const struct hdrfield *f, const char *s);
 
 /*
  * Unfold a raw value into out: line ends of folds are removed (the white

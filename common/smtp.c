@@ -486,18 +486,6 @@ dg_endleaf(struct smtp_dg *g)
 	g->encode = 0;
 }
 
-/* Does the value of the field start with s (case-insensitive)? */
-static int
-dg_value_is(const struct hdrfield *f, const char *s)
-{
-	size_t i = 0, n = strlen(s);
-
-	while (i < f->vallen && (f->val[i] == ' ' || f->val[i] == '\t' ||
-	    f->val[i] == '\r' || f->val[i] == '\n'))
-		i++;
-	return f->vallen - i >= n && strcaseeqn(f->val + i, n, s);
-}
-
 /* A part's header is complete: decide, and pass it on. */
 static void
 dg_parthdr(struct smtp_dg *g)
@@ -510,8 +498,8 @@ dg_parthdr(struct smtp_dg *g)
 	buf_init(&v, SMTP_DG_BMAX + 1);
 	while (hdr_next(g->hdr, g->hlen, &off, &f)) {
 		if (hdr_is(&f, "content-type")) {
-			multi = dg_value_is(&f, "multipart/");
-			message = dg_value_is(&f, "message/");
+			multi = hdr_value_is(&f, "multipart/");
+			message = hdr_value_is(&f, "message/");
 			buf_reset(&v);
 			if (multi && rfc2231_param(f.val, f.vallen, "boundary",
 			    &v) == 1 && v.len > 0 && g->depth < SMTP_DG_DEPTH) {
@@ -522,8 +510,8 @@ dg_parthdr(struct smtp_dg *g)
 			}
 		}
 		if (hdr_is(&f, "content-transfer-encoding"))
-			cteok = dg_value_is(&f, "7bit") ||
-			    dg_value_is(&f, "8bit");
+			cteok = hdr_value_is(&f, "7bit") ||
+			    hdr_value_is(&f, "8bit");
 	}
 	buf_free(&v);
 	if (g->scan && smtp_has8bit(g->hdr, g->hlen) && g->why == NULL)
