@@ -315,6 +315,171 @@ test_b64_junk(void)
 	t_ok(ok, "base64: junky input, whole and in pieces agree");
 }
 
+/*
+ * The decoder's fast path (whole 76-column lines, groups of 8 and quanta
+ * of 4 characters through tables) must give way to the careful loop at
+ * every kind of irregularity, wherever it falls.  The text: 3 lines of
+ * random data, LF or CRLF, 171 bytes.  Expected outputs are known without
+ * the decoder: an insertion of white space or of a stray character leaves
+ * the bytes as they were.  '=' changes them, so there the slow path (fed
+ * one byte at a time, which never reaches the fast path) is the judge.
+ */
+#define FP_BYTES 171
+
+static size_t
+fp_text(const unsigned char *raw, int crlf, char *t)
+{
+	char *e = malloc(B64_ENC_BOUND(FP_BYTES) + B64_ENC_FINAL_MAX);
+	struct b64_enc en;
+	size_t n, k = 0;
+
+	b64_enc_init(&en);
+	n = b64_enc_update(&en, (const char *)raw, FP_BYTES, e);
+	n += b64_enc_final(&en, e + n);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i] == '\n' && crlf)
+			t[k++] = '\r';
+		t[k++] = e[i];
+	}
+	free(e);
+	return k;
+}
+
+/* Decode in pieces of step bytes (0: random); compare with want. */
+static int
+fp_check(const char *in, size_t n, size_t step, const char *want,
+    size_t wantlen, int flags)
+{
+	int bounded = 1, ok;
+	size_t on;
+	char *o = code(B64D, 0, in, n, step, &on, &bounded);
+
+	ok = bounded && on == wantlen && memcmp(o, want, on) == 0 &&
+	    st.bd.flags == flags;
+	free(o);
+	return ok;
+}
+
+static void
+test_b64_fastpath(void)
+{
+	unsigned char raw[FP_BYTES];
+	char t[400], v[400];
+	static const char ws[] = " \t\r\n";
+	static const char junk[] = "!-.*\x80\xff\x01";
+	int ok_clean = 1, ok_ws = 1, ok_junk = 1, ok_pad = 1, ok_split = 1;
+	int ok_lines = 1;
+
+	for (size_t i = 0; i < FP_BYTES; i++)
+		raw[i] = (unsigned char)rnd();
+	for (int crlf = 0; crlf < 2; crlf++) {
+		size_t n = fp_text(raw, crlf, t);
+
+		ok_clean &= n == 231 + 3 * (size_t)crlf &&
+		    fp_check(t, n, n, (char *)raw, FP_BYTES, 0);
+		/* Every piece size: groups and lines split at every point. */
+		for (size_t step = 1; step <= n; step++)
+			ok_split &= fp_check(t, n, step, (char *)raw,
+			    FP_BYTES, 0);
+		for (size_t at = 0; at <= n; at++) {
+			/* One character inserted before t[at]. */
+			memcpy(v, t, at);
+			memcpy(v + at + 1, t + at, n - at);
+			for (size_t j = 0; j < sizeof ws - 1; j++) {
+				v[at] = ws[j];
+				ok_ws &= fp_check(v, n + 1, n + 1,
+				    (char *)raw, FP_BYTES, 0) &&
+				    fp_check(v, n + 1, 0, (char *)raw,
+				    FP_BYTES, 0);
+			}
+			for (size_t j = 0; j < sizeof junk - 1; j++) {
+				v[at] = junk[j];
+				ok_junk &= fp_check(v, n + 1, n + 1,
+				    (char *)raw, FP_BYTES, CODEC_SKIPPED) &&
+				    fp_check(v, n + 1, 0, (char *)raw,
+				    FP_BYTES, CODEC_SKIPPED);
+			}
+			v[at] = '=';
+			ok_pad &= same_chunked(B64D, 0, v, n + 1);
+			/* '=' in place of a character, too. */
+			if (at < n && t[at] != '\n' && t[at] != '\r') {
+				memcpy(v, t, n);
+				v[at] = '=';
+				ok_pad &= same_chunked(B64D, 0, v, n);
+			}
+		}
+	}
+	/* Lines of other lengths take the group and quantum loops. */
+	for (size_t len = 4; len <= 96; len += 4) {
+		char *e = malloc(2 * 4 * FP_BYTES);
+		size_t k = 0, col = 0, nn = fp_text(raw, 0, t);
+
+		for (size_t i = 0; i < nn; i++) {
+			if (t[i] == '\n')
+				continue;
+			e[k++] = t[i];
+			if (++col == len) {
+				e[k++] = '\n';
+				col = 0;
+			}
+		}
+		ok_lines &= fp_check(e, k, k, (char *)raw, FP_BYTES, 0) &&
+		    fp_check(e, k, 1, (char *)raw, FP_BYTES, 0) &&
+		    same_chunked(B64D, 0, e, k);
+		free(e);
+	}
+	t_ok(ok_clean, "base64 fast path: clean LF and CRLF lines decode");
+	t_ok(ok_split, "base64 fast path: every piece size, same bytes");
+	t_ok(ok_ws, "base64 fast path: white space at every position");
+	t_ok(ok_junk, "base64 fast path: a stray byte at every position");
+	t_ok(ok_pad, "base64 fast path: '=' at every position, as slow path");
+	t_ok(ok_lines, "base64 fast path: lines of 4 to 96 characters");
+}
+
+/*
+ * The fast path writes 8 bytes for 6: what it writes must stay within the
+ * documented bound for the call, whatever the piece sizes.
+ */
+static void
+test_b64_bound(void)
+{
+	unsigned char raw[FP_BYTES];
+	char t[400];
+	int ok = 1;
+
+	for (size_t i = 0; i < FP_BYTES; i++)
+		raw[i] = (unsigned char)rnd();
+	for (int crlf = 0; crlf < 2; crlf++) {
+		size_t n = fp_text(raw, crlf, t);
+
+		for (size_t step = 1; step <= n; step++) {
+			struct b64_dec d;
+			char got[FP_BYTES + 8];
+			size_t o = 0;
+
+			b64_dec_init(&d);
+			for (size_t i = 0; i < n; i += step) {
+				size_t m = n - i < step ? n - i : step;
+				size_t b = B64_DEC_BOUND(m), w;
+				char *buf = malloc(b + 16);
+
+				memset(buf, 0x5a, b + 16);
+				w = b64_dec_update(&d, t + i, m, buf);
+				for (size_t j = b; j < b + 16; j++)
+					ok &= buf[j] == 0x5a;
+				ok &= w <= b && o + w <= FP_BYTES;
+				if (o + w <= FP_BYTES)
+					memcpy(got + o, buf, w);
+				o += w;
+				free(buf);
+			}
+			ok &= b64_dec_final(&d, got) == 0 && o == FP_BYTES &&
+			    memcmp(got, raw, FP_BYTES) == 0 && d.flags == 0;
+		}
+	}
+	t_ok(ok, "base64 decoder: nothing written past the bound");
+}
+
 /* ---- quoted-printable -------------------------------------------- */
 
 static void
@@ -660,6 +825,8 @@ main(void)
 	test_b64_tolerance();
 	test_b64_random();
 	test_b64_junk();
+	test_b64_fastpath();
+	test_b64_bound();
 	test_qp_encode();
 	test_qp_decode();
 	test_qp_random();
