@@ -273,6 +273,11 @@ static const struct {
 	{ MIME_W_DUP, "a Content- field given twice, the first used" },
 	{ MIME_W_MSGENC, "message/rfc822 with a transfer encoding other "
 	    "than 7bit, 8bit or binary, decoded" },
+	{ MIME_W_NAMEWORD, "undecodable encoded word in the file name" },
+	{ MIME_W_NAMECS, "unknown charset in the file name" },
+	{ MIME_W_NAMEGAP, "RFC 2231 section missing in the file name, name "
+	    "cut there" },
+	{ MIME_W_NAMEPCT, "bad %XX escape in the file name, kept as it is" },
 };
 
 static void

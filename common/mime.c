@@ -41,6 +41,8 @@ struct ent {
 	int closed;             /* its close delimiter was seen */
 	int digest;             /* multipart/digest: children default */
 	int msgbody;            /* the body of a message: numbered late */
+	int nameflags;          /* RFC2047_W_*, RFC2231_W_* of the file
+	                           name taken (filename= over name=) */
 	unsigned long nkids;
 	struct buf pre;         /* MIME_MULTIPART: its body until a child */
 	enum enc enc;
@@ -331,7 +333,8 @@ parse_type(struct mime *m, struct ent *e, const struct ent *parent)
 	lower(e->str[1]);
 	/* name= is the old place of the file name (RFC 1341) */
 	buf_reset(&o);
-	if (have && rfc2231_param(v.p, v.len, "name", &o) == 1)
+	e->nameflags = 0;
+	if (have && rfc2231_param_w(v.p, v.len, "name", &o, &e->nameflags) == 1)
 		e->str[4] = bstr(&o);
 	buf_free(&v);
 	buf_free(&o);
@@ -350,12 +353,15 @@ parse_rest(struct mime *m, struct ent *e)
 	e->str[2] = bstr(&o);
 	buf_reset(&o);
 	if (field(m, "content-disposition", &v)) {
+		int nf = 0;
+
 		rfc2231_value(v.p, v.len, &o);
 		e->str[3] = bstr(&o);
 		buf_reset(&o);
-		if (rfc2231_param(v.p, v.len, "filename", &o) == 1) {
+		if (rfc2231_param_w(v.p, v.len, "filename", &o, &nf) == 1) {
 			free(e->str[4]);
 			e->str[4] = bstr(&o);
+			e->nameflags = nf;  /* not name='s any more */
 		}
 	} else
 		e->str[3] = xstrdup("");
@@ -451,6 +457,23 @@ has_fields(const struct buf *h)
 	return h->len > 0 && hdr_next(h->p, h->len, &off, &f);
 }
 
+/* The file name's RFC2047_W_* and RFC2231_W_* as MIME_W_* bits. */
+static int
+name_flags(int nf)
+{
+	int f = 0;
+
+	if (nf & RFC2047_W_BADWORD)
+		f |= MIME_W_NAMEWORD;
+	if (nf & RFC2047_W_CHARSET)
+		f |= MIME_W_NAMECS;
+	if (nf & RFC2231_W_GAP)
+		f |= MIME_W_NAMEGAP;
+	if (nf & RFC2231_W_ESCAPE)
+		f |= MIME_W_NAMEPCT;
+	return f;
+}
+
 /* The header of the top entity is complete: parse it, begin the part. */
 static void
 hdr_done(struct mime *m)
@@ -468,6 +491,7 @@ hdr_done(struct mime *m)
 		pt->flags |= MIME_W_DUP;
 	parse_type(m, e, parent);
 	parse_rest(m, e);
+	pt->flags |= name_flags(e->nameflags);
 	classify(m, e);
 	if (e->msgbody) {
 		const char *base = parent ? parent->sec : "";

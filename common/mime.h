@@ -76,6 +76,12 @@
                                    -Disposition twice: the first used */
 #define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64
                                    or quoted-printable: a decoded leaf */
+/* The file name taken (filename=, else name=) was malformed; it is given
+ * as best it could be read (see rfc2047.h): */
+#define MIME_W_NAMEWORD 0x4000  /* an encoded word that does not decode */
+#define MIME_W_NAMECS   0x8000  /* an unknown charset */
+#define MIME_W_NAMEGAP  0x10000 /* an RFC 2231 section missing: cut */
+#define MIME_W_NAMEPCT  0x20000 /* a bad RFC 2231 %XX escape */
 #define MIME_PREMAX     (1u << 20) /* body of such a multipart kept */
 
 struct mime_part {

@@ -107,6 +107,8 @@ struct ew {
 	size_t txtlen;
 	size_t nd;              /* B: base64 characters, */
 	int pad;                /* and whether '=' padding followed */
+	int bad;                /* not a word: RFC2047_W_* if it began
+	                           like one ("=?charset?"), else 0 */
 };
 
 /*
@@ -122,6 +124,7 @@ struct ew_run {
 	unsigned acc;           /* base64 bits not yet a byte */
 	int nbits;
 	int carry;
+	int flags;              /* RFC2047_W_* seen so far */
 };
 
 /* Offset of the next "=?" at or after i, or n. */
@@ -179,9 +182,13 @@ ew_parse(const char *p, size_t n, size_t i, struct ew *w)
 	size_t j, e;
 	const char *star, *q;
 
+	w->bad = 0;
 	for (j = i + 2; j < n && p[j] != '?'; j++)
 		if (is_lwsp(p[j]) || j - i > EW_CSMAX)
 			return 0;
+	/* "=?charset?" was there: from now on a failure is a broken word,
+	 * worth a warning, not an innocent "=?" in text */
+	w->bad = j > i + 2 && j < n ? RFC2047_W_BADWORD : 0;
 	if (j + 2 >= n || p[j + 2] != '?')
 		return 0;
 	w->b = p[j + 1] == 'b' || p[j + 1] == 'B';
@@ -203,7 +210,12 @@ ew_parse(const char *p, size_t n, size_t i, struct ew *w)
 	w->pad = 0;
 	if (w->b && b64_check(w->txt, w->txtlen, &w->nd, &w->pad) < 0)
 		return 0;
-	return charset_known(w->cs, w->cslen);
+	if (!charset_known(w->cs, w->cslen)) {
+		w->bad = RFC2047_W_CHARSET;
+		return 0;
+	}
+	w->bad = 0;
+	return 1;
 }
 
 static int
@@ -320,6 +332,11 @@ run_flush(struct ew_run *r, struct buf *out)
 
 	if (r->cs == NULL)
 		return 0;
+	/* bytes that are not UTF-8 in a UTF-8 word become U+FFFD: the word
+	 * did not decode (other charsets' converters do not say) */
+	if ((ci_eq(r->cs, r->cslen, "utf-8", 5) ||
+	    ci_eq(r->cs, r->cslen, "utf8", 4)) && !utf8_valid(raw, r->raw.len))
+		r->flags |= RFC2047_W_BADWORD;
 	k = charset_to_utf8(r->cs, r->cslen, raw, r->raw.len, out);
 	if (k == -2)    /* iconv_open failed this time (EMFILE, ENOMEM) */
 		k = utf8_append(r->p + r->start, r->end - r->start, out);
@@ -369,11 +386,15 @@ ew_decode(const char *p, size_t n, struct ew_run *r, struct buf *out)
 
 	while ((j = ew_find(p, n, i)) < n) {
 		i = j + 1;
-		if (!ew_parse(p, n, j, &w))
+		if (!ew_parse(p, n, j, &w)) {
+			r->flags |= w.bad;
 			continue;
+		}
 		adj = r->cs != NULL && all_lwsp(p + text, j - text);
-		if (!ew_whole(p, n, &w, adj && ew_samecs(r, &w) && r->carry))
+		if (!ew_whole(p, n, &w, adj && ew_samecs(r, &w) && r->carry)) {
+			r->flags |= RFC2047_W_BADWORD;
 			continue;
+		}
 		if (!adj && (run_flush(r, out) < 0 ||
 		    utf8_append(p + text, j - text, out) < 0))
 			return -1;
@@ -389,6 +410,12 @@ ew_decode(const char *p, size_t n, struct ew_run *r, struct buf *out)
 int
 rfc2047_decode(const char *p, size_t n, struct buf *out)
 {
+	return rfc2047_decode_w(p, n, out, NULL);
+}
+
+int
+rfc2047_decode_w(const char *p, size_t n, struct buf *out, int *flags)
+{
 	struct ew_run r;
 	int rc;
 
@@ -399,6 +426,8 @@ rfc2047_decode(const char *p, size_t n, struct buf *out)
 	buf_init(&r.raw, n + 1);
 	rc = ew_decode(p, n, &r, out);
 	buf_free(&r.raw);
+	if (flags != NULL)
+		*flags |= r.flags;
 	return rc;
 }
 
@@ -609,9 +638,10 @@ param_unquote(const struct param *pr, struct buf *b)
 	return buf_add(b, v + run, n - run);
 }
 
-/* Percent-decoding of extended values; a bad escape stays as it is. */
+/* Percent-decoding of extended values; a bad escape stays as it is
+ * (RFC2231_W_ESCAPE). */
 static int
-pct_decode(const char *s, size_t n, struct buf *b)
+pct_decode(const char *s, size_t n, struct buf *b, int *flags)
 {
 	size_t i;
 
@@ -622,7 +652,8 @@ pct_decode(const char *s, size_t n, struct buf *b)
 		    hex_val(s[i + 2]) >= 0) {
 			c = hex_val(s[i + 1]) << 4 | hex_val(s[i + 2]);
 			i += 2;
-		}
+		} else if (c == '%')
+			*flags |= RFC2231_W_ESCAPE;
 		if (buf_addc(b, c) < 0)
 			return -1;
 	}
@@ -636,6 +667,7 @@ struct pval {
 	char cs[EW_CSMAX + 1];
 	size_t cslen;
 	int ext;                /* some segment was extended */
+	int flags;              /* RFC2047_W_*, RFC2231_W_* */
 };
 
 /* Add one segment; `first' segments of extended values carry
@@ -663,7 +695,7 @@ pval_add(struct pval *v, const struct param *pr, int first)
 		n -= (size_t)(q2 + 1 - s);
 		s = q2 + 1;
 	}
-	return pct_decode(s, n, &v->raw);
+	return pct_decode(s, n, &v->raw, &v->flags);
 }
 
 /* Convert the assembled bytes: extended values by their charset (UTF-8
@@ -675,7 +707,10 @@ pval_finish(struct pval *v, struct buf *out)
 	int k;
 
 	if (!v->ext)
-		return rfc2047_decode(raw, v->raw.len, out);
+		return rfc2047_decode_w(raw, v->raw.len, out, &v->flags);
+	/* no charset ("''") is allowed (RFC 2231 §4); a wrong one is not */
+	if (v->cslen > 0 && !charset_known(v->cs, v->cslen))
+		v->flags |= RFC2047_W_CHARSET;
 	k = charset_to_utf8(v->cs, v->cslen, raw, v->raw.len, out);
 	if (k == -2)
 		k = utf8_append(raw, v->raw.len, out);
@@ -724,11 +759,15 @@ pval_segs(struct pval *v, struct param *s, size_t n)
 
 	seg_sort(s, n);
 	want = s[0].section;
+	if (want != 0)
+		v->flags |= RFC2231_W_GAP;      /* no name*0 */
 	for (i = 0; i < n; i++) {
 		if (s[i].section == want - 1)
 			continue;               /* duplicate */
-		if (s[i].section != want)
-			break;                  /* gap */
+		if (s[i].section != want) {
+			v->flags |= RFC2231_W_GAP;
+			break;
+		}
 		if (pval_add(v, &s[i], s[i].section == 0) < 0)
 			return -1;
 		want++;
@@ -750,6 +789,13 @@ param_pick(struct pval *v, const struct param *ext1, const struct param *plain,
 
 int
 rfc2231_param(const char *p, size_t n, const char *name, struct buf *out)
+{
+	return rfc2231_param_w(p, n, name, out, NULL);
+}
+
+int
+rfc2231_param_w(const char *p, size_t n, const char *name, struct buf *out,
+    int *flags)
 {
 	struct param pr, ext1, plain, seg[RFC2231_MAXSEG];
 	struct pval v;
@@ -777,6 +823,8 @@ rfc2231_param(const char *p, size_t n, const char *name, struct buf *out)
 		rc = pval_finish(&v, out);
 	buf_free(&v.raw);
 	buf_free(&v.tmp);
+	if (flags != NULL)
+		*flags |= v.flags;
 	return rc < 0 ? -1 : 1;
 }
 

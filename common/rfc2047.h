@@ -35,6 +35,24 @@
 int rfc2047_decode(const char *p, size_t n, struct buf *out);
 
 /*
+ * What was wrong in a value; the decoders still give their best effort
+ * (the same bytes as without flags) and OR these into *flags.
+ */
+#define RFC2047_W_BADWORD 0x01  /* "=?charset?" that is not a decodable
+                                   word (bad base64, encoding letter or
+                                   length, no "?="; bytes that are not
+                                   UTF-8 in a UTF-8 word): kept as is */
+#define RFC2047_W_CHARSET 0x02  /* an unknown charset: the word is kept
+                                   as is, an RFC 2231 value read as UTF-8 */
+#define RFC2231_W_GAP     0x04  /* a continuation missing (no name*0, or
+                                   name*2 without name*1): value cut */
+#define RFC2231_W_ESCAPE  0x08  /* '%' not followed by two hex digits in
+                                   an extended value: kept as is */
+
+/* rfc2047_decode(), ORing RFC2047_W_* into *flags (if not NULL). */
+int rfc2047_decode_w(const char *p, size_t n, struct buf *out, int *flags);
+
+/*
  * Find MIME parameter `name' in a structured value such as a
  * Content-Type or Content-Disposition value ("text/plain; charset=x").
  * Handles quoted strings with quoted pairs, RFC 2231 continuations
@@ -49,6 +67,11 @@ int rfc2047_decode(const char *p, size_t n, struct buf *out);
  */
 int rfc2231_param(const char *p, size_t n, const char *name,
     struct buf *out);
+
+/* rfc2231_param(), ORing RFC2047_W_* and RFC2231_W_* into *flags (if not
+ * NULL); nothing is added if the parameter is not found. */
+int rfc2231_param_w(const char *p, size_t n, const char *name,
+    struct buf *out, int *flags);
 
 /*
  * The part of a structured value before its first ';', without white

@@ -479,3 +479,20 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$output" = "$T/out/x_.sh" ]
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
 }
+
+@test "a malformed file name is warned only if it is the one used" {
+	# name= is a fallback: its bad %XX does not count when filename=
+	# is there, but it does when it is the name taken
+	printf 'Content-Type: application/octet-stream; name*=utf-8'"''"'a%%G1\nContent-Disposition: attachment; filename=ok.bin\n\nab\n' >"$T/f.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/f.eml"
+	[ "$output" = "1	application/octet-stream			3	attachment	ok.bin" ]
+	[ -z "$stderr" ]
+	printf 'Content-Type: application/octet-stream; name*=utf-8'"''"'a%%G1\nContent-Disposition: attachment; filename*1=x; filename*0=y; filename*3=z\n\nab\n' >"$T/g.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/g.eml"
+	[ "$output" = "1	application/octet-stream			3	attachment	yx" ]
+	[ "$stderr" = "mimeunpack: $T/g.eml: part 1: RFC 2231 section missing in the file name, name cut there" ]
+	printf 'Content-Type: application/octet-stream; name*=no-such'"''"'a%%G1\n\nab\n' >"$T/h.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/h.eml"
+	[ "$output" = "1	application/octet-stream			3		a%G1" ]
+	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unknown charset in the file name; bad %XX escape in the file name, kept as it is" ]
+}

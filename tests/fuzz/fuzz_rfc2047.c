@@ -6,6 +6,8 @@
  * are well-formed UTF-8; a cap is never passed; a small cap gives -1
  * exactly when the whole result would not fit, and otherwise the same
  * bytes as a large one (so the cap paths are exercised on every input).
+ * The _w variants give the same result as the plain calls, and only
+ * the flags rfc2047.h defines (none for a decode without "=?").
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,6 +82,45 @@ f_charset(const char *p, size_t n, const char *arg, struct buf *out)
 	return r == -2 ? 0 : r;
 }
 
+#define W_ALL (RFC2047_W_BADWORD | RFC2047_W_CHARSET | RFC2231_W_GAP | \
+    RFC2231_W_ESCAPE)
+
+static int
+has_ew(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (p[i] == '=' && p[i + 1] == '?')
+			return 1;
+	return 0;
+}
+
+/* The flag variant of decode (arg NULL) or param (arg the name). */
+static void
+flags_same(const char *p, size_t n, const char *arg)
+{
+	struct buf a, b;
+	int ra, rb, f = 0;
+
+	buf_init(&a, BIG);
+	buf_init(&b, BIG);
+	ra = arg ? rfc2231_param(p, n, arg, &a) : rfc2047_decode(p, n, &a);
+	rb = arg ? rfc2231_param_w(p, n, arg, &b, &f) :
+	    rfc2047_decode_w(p, n, &b, &f);
+	if (ra != rb || a.len != b.len ||
+	    (a.len && memcmp(a.p, b.p, a.len) != 0) || (f & ~W_ALL) != 0)
+		abort();
+	if (!arg && (f & (RFC2231_W_GAP | RFC2231_W_ESCAPE)))
+		abort();
+	if (!arg && f != 0 && !has_ew(p, n))
+		abort();        /* flags only come with a word's "=?" */
+	if (arg && ra == 0 && f != 0)
+		abort();        /* an absent parameter has no flags */
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -90,6 +131,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof params / sizeof params[0]; i++)
 		both(f_param, p, size, params[i], cap, 1);
 	both(f_value, p, size, NULL, cap, 0);
+	flags_same(p, size, NULL);
+	flags_same(p, size, params[cap % (sizeof params / sizeof params[0])]);
 	if (size > 0) {
 		const char *cs = charsets[data[0] % (sizeof charsets /
 		    sizeof charsets[0])];

@@ -1,5 +1,6 @@
 /*
- * rfc2047_test: rfc2047_decode, rfc2231_param, rfc2231_value.
+ * rfc2047_test: rfc2047_decode, rfc2231_param, rfc2231_value, and the
+ * warning flags of rfc2047_decode_w and rfc2231_param_w.
  * Expected values are what Python 3.11's email package (policy.default)
  * gives, except where rfc2047.c documents a deliberate difference
  * (marked "yubin:" below).  Run from tests/unit.
@@ -321,6 +322,95 @@ test_value(void)
 	    "value: cap");
 }
 
+/* Decode with flags: the bytes must be those of the flagless call. */
+static void
+decw(const char *in, const char *want, int wflags, const char *what)
+{
+	struct buf b;
+	int f = 0;
+
+	buf_init(&b, 4096);
+	t_int(rfc2047_decode_w(in, strlen(in), &b, &f), 0, what);
+	t_str(b.p ? b.p : "", b.len, want, what);
+	t_int(f, wflags, what);
+	buf_free(&b);
+}
+
+static void
+paramw(const char *in, const char *name, const char *want, int wflags,
+    const char *what)
+{
+	struct buf b;
+	int f = 0;
+
+	buf_init(&b, 4096);
+	t_int(rfc2231_param_w(in, strlen(in), name, &b, &f), 1, what);
+	t_str(b.p ? b.p : "", b.len, want, what);
+	t_int(f, wflags, what);
+	buf_free(&b);
+}
+
+static void
+test_flags(void)
+{
+	struct buf b;
+	int f;
+
+	/* clean values: no flag */
+	decw("=?utf-8?q?caf=C3=A9?= x", "caf\xc3\xa9 x", 0, "w: clean word");
+	decw("no words", "no words", 0, "w: plain text");
+	decw("a=?b and =? c", "a=?b and =? c", 0,
+	    "w: '=?' without a charset is text, not a word");
+	paramw("a; filename*0*=utf-8''caf%C3%A9; filename*1=.txt", "filename",
+	    "caf\xc3\xa9.txt", 0, "w: clean continuations");
+	paramw("a; filename*=''x%41", "filename", "xA", 0,
+	    "w: empty charset is allowed");
+	/* RFC2047_W_BADWORD */
+	decw("=?utf-8?B?!!!?=", "=?utf-8?B?!!!?=", RFC2047_W_BADWORD,
+	    "w: bad base64");
+	decw("=?utf-8?X?abc?=", "=?utf-8?X?abc?=", RFC2047_W_BADWORD,
+	    "w: bad encoding letter");
+	decw("=?utf-8?Q?open", "=?utf-8?Q?open", RFC2047_W_BADWORD,
+	    "w: no ?=");
+	decw("=?utf-8?B?QUJDR?=", "=?utf-8?B?QUJDR?=", RFC2047_W_BADWORD,
+	    "w: 4k+1 base64 characters");
+	decw("=?utf-8?B?/w==?=", "\xef\xbf\xbd", RFC2047_W_BADWORD,
+	    "w: not UTF-8 in a UTF-8 word");
+	paramw("a; name=\"=?utf-8?B?!!!?=.bin\"", "name", "=?utf-8?B?!!!?=.bin",
+	    RFC2047_W_BADWORD, "w: bad word in a parameter");
+	/* RFC2047_W_CHARSET */
+	decw("=?no-such?Q?abc?= =?utf-8?q?x?=", "=?no-such?Q?abc?= x",
+	    RFC2047_W_CHARSET, "w: unknown charset in a word");
+	paramw("a; filename*=no-such-cs''abc%E9.txt", "filename",
+	    "abc\xef\xbf\xbd.txt", RFC2047_W_CHARSET,
+	    "w: unknown charset in RFC 2231");
+	/* RFC2231_W_GAP */
+	paramw("a; filename*0=\"zero-\"; filename*2=\"two.txt\"", "filename",
+	    "zero-", RFC2231_W_GAP, "w: name*1 missing");
+	paramw("a; filename*1=one; filename*2=two", "filename", "onetwo",
+	    RFC2231_W_GAP, "w: name*0 missing");
+	/* RFC2231_W_ESCAPE */
+	paramw("a; filename*0*=utf-8''caf%C3%A9; filename*1*=%ZZ.txt",
+	    "filename", "caf\xc3\xa9%ZZ.txt", RFC2231_W_ESCAPE, "w: bad %XX");
+	paramw("a; filename*=utf-8''x%4", "filename", "x%4", RFC2231_W_ESCAPE,
+	    "w: cut %X");
+	/* several at once; flags are ORed into what is there */
+	f = RFC2231_W_GAP;
+	buf_init(&b, 4096);
+	t_int(rfc2231_param_w("a; n*=no-such''%G1", 18, "n", &b, &f), 1,
+	    "w: two flags");
+	t_int(f, RFC2231_W_GAP | RFC2231_W_ESCAPE | RFC2047_W_CHARSET,
+	    "w: two flags ORed in");
+	/* not found: nothing added; NULL flags are allowed */
+	f = 0;
+	t_int(rfc2231_param_w("a; x*1=%G1", 10, "n", &b, &f), 0,
+	    "w: absent parameter");
+	t_int(f, 0, "w: absent parameter, no flag");
+	t_int(rfc2231_param_w("a; n*1=%G1", 10, "n", &b, NULL), 1,
+	    "w: NULL flags");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -330,6 +420,7 @@ main(void)
 	test_param();
 	test_param_segments();
 	test_value();
+	test_flags();
 	charset_cleanup();
 	return t_done();
 }
