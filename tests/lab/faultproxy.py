@@ -56,16 +56,17 @@ async def hang(r, w):
         pass
     w.close()
 
+async def pump(src, dst):
+    """Copy src to dst until src ends."""
+    while True:
+        b = await src.read(65536)
+        if not b:
+            break
+        dst.write(b)
+        await dst.drain()
+
 async def cut(r, w, n, target):
     sr, sw = await asyncio.open_connection('127.0.0.1', target)
-
-    async def up():
-        while True:
-            data = await r.read(65536)
-            if not data:
-                break
-            sw.write(data)
-            await sw.drain()
 
     async def down():
         left = n
@@ -77,7 +78,7 @@ async def cut(r, w, n, target):
             await w.drain()
             left -= len(data)
 
-    t = asyncio.ensure_future(up())
+    t = asyncio.ensure_future(pump(r, sw))
     try:
         await asyncio.wait_for(down(), HOLD)
     except asyncio.TimeoutError:
@@ -89,14 +90,6 @@ async def cut(r, w, n, target):
 
 async def data(r, w, n, target):
     sr, sw = await asyncio.open_connection('127.0.0.1', target)
-
-    async def down():
-        while True:
-            b = await sr.read(65536)
-            if not b:
-                break
-            w.write(b)
-            await w.drain()
 
     async def up():
         line = b''         # the current command line, until DATA is seen
@@ -129,7 +122,7 @@ async def data(r, w, n, target):
             if left == 0:
                 return
 
-    t = asyncio.ensure_future(down())
+    t = asyncio.ensure_future(pump(sr, w))
     try:
         await asyncio.wait_for(up(), HOLD)
     except asyncio.TimeoutError:
