@@ -132,25 +132,40 @@ async def data(r, w, n, target):
         sw.close()
         w.close()
 
-async def auth454(r, w):
-    w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
+async def dialogue(r, w, greeting, answer, bye):
+    """The command loop of the fake servers: greet, then answer each
+    command line with answer(verb, fields, r, w), which returns the reply
+    (None: the client went away); QUIT gets bye."""
+    w.write(greeting)
     while True:
         line = await asyncio.wait_for(r.readline(), HOLD)
         if not line:
             break
-        verb = line.split(b' ', 1)[0].strip().upper()
-        if verb == b'EHLO':
-            w.write(b'250-fake.yubin.test\r\n250 AUTH PLAIN LOGIN\r\n')
-        elif verb == b'AUTH':
-            w.write(b'454 4.7.0 Temporary authentication failure\r\n')
-        elif verb == b'QUIT':
-            w.write(b'221 2.0.0 Bye\r\n')
+        f = line.rstrip(b'\r\n').split(b' ')
+        verb = f[0].strip().upper()
+        if verb == b'QUIT':
+            w.write(bye)
             await w.drain()
             break
-        else:
-            w.write(b'502 5.5.2 Error: command not recognized\r\n')
+        reply = await answer(verb, f, r, w)
+        if reply is None:
+            return
+        w.write(reply)
         await w.drain()
     w.close()
+
+FAKE_SMTP = b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n'
+SMTP_BYE = b'221 2.0.0 Bye\r\n'
+EHLO_AUTH = b'250-fake.yubin.test\r\n250 AUTH PLAIN LOGIN\r\n'
+
+async def auth454(r, w):
+    async def answer(verb, f, r, w):
+        if verb == b'EHLO':
+            return EHLO_AUTH
+        if verb == b'AUTH':
+            return b'454 4.7.0 Temporary authentication failure\r\n'
+        return b'502 5.5.2 Error: command not recognized\r\n'
+    await dialogue(r, w, FAKE_SMTP, answer, SMTP_BYE)
 
 async def rstlogin(r, w):
     w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
@@ -198,70 +213,39 @@ async def imapalert(r, w):
     w.close()
 
 async def smtp554(r, w):
-    w.write(b'554 5.3.2 no SMTP service here ' + ODD + b'\r\n')
-    await w.drain()
-    while True:
-        line = await asyncio.wait_for(r.readline(), HOLD)
-        if not line:
-            break
-        if line.split(b' ', 1)[0].strip().upper() == b'QUIT':
-            w.write(b'221 2.0.0 Bye\r\n')
-            await w.drain()
-            break
-        w.write(b'503 5.5.1 no service\r\n')
-        await w.drain()
-    w.close()
+    async def answer(verb, f, r, w):
+        return b'503 5.5.1 no service\r\n'
+    await dialogue(r, w, b'554 5.3.2 no SMTP service here ' + ODD + b'\r\n',
+                   answer, SMTP_BYE)
 
 async def auth334(r, w):
-    w.write(b'220 fake.yubin.test ESMTP faultproxy (not a real server)\r\n')
-    while True:
-        line = await asyncio.wait_for(r.readline(), HOLD)
-        if not line:
-            break
-        f = line.rstrip(b'\r\n').split(b' ')
-        verb = f[0].upper()
+    async def answer(verb, f, r, w):
         if verb == b'EHLO':
-            w.write(b'250-fake.yubin.test\r\n250 AUTH PLAIN LOGIN\r\n')
-        elif verb == b'AUTH':
-            mech = f[1].upper() if len(f) > 1 else b''
-            chal = [b'VXNlcm5hbWU6', b'UGFzc3dvcmQ6'] if mech == b'LOGIN' \
-                else [b'']
-            if len(f) > 2:          # an initial response
-                chal = chal[1:]
-            for c in chal:
-                w.write(b'334-a multi-line challenge\r\n334 ' + c + b'\r\n')
-                await w.drain()
-                if not await asyncio.wait_for(r.readline(), HOLD):
-                    return
-            w.write(b'235 2.7.0 fake: any password will do\r\n')
-        elif verb == b'QUIT':
-            w.write(b'221 2.0.0 Bye\r\n')
+            return EHLO_AUTH
+        if verb != b'AUTH':
+            return b'502 5.5.2 fake\r\n'
+        mech = f[1].upper() if len(f) > 1 else b''
+        chal = [b'VXNlcm5hbWU6', b'UGFzc3dvcmQ6'] if mech == b'LOGIN' \
+            else [b'']
+        if len(f) > 2:          # an initial response
+            chal = chal[1:]
+        for c in chal:
+            w.write(b'334-a multi-line challenge\r\n334 ' + c + b'\r\n')
             await w.drain()
-            break
-        else:
-            w.write(b'502 5.5.2 fake\r\n')
-        await w.drain()
-    w.close()
+            if not await asyncio.wait_for(r.readline(), HOLD):
+                return None
+        return b'235 2.7.0 fake: any password will do\r\n'
+    await dialogue(r, w, FAKE_SMTP, answer, SMTP_BYE)
 
 async def popdelay(r, w):
-    w.write(b'+OK fake POP3 (faultproxy, not a real server)\r\n')
-    while True:
-        line = await asyncio.wait_for(r.readline(), HOLD)
-        if not line:
-            break
-        verb = line.split(b' ', 1)[0].strip().upper()
+    async def answer(verb, f, r, w):
         if verb == b'CAPA':
-            w.write(b'+OK\r\nSASL PLAIN\r\nRESP-CODES\r\nUSER\r\n.\r\n')
-        elif verb in (b'AUTH', b'USER', b'PASS', b'APOP'):
-            w.write(b'-ERR [LOGIN-DELAY] wait 300 seconds between logins\r\n')
-        elif verb == b'QUIT':
-            w.write(b'+OK bye\r\n')
-            await w.drain()
-            break
-        else:
-            w.write(b'-ERR fake\r\n')
-        await w.drain()
-    w.close()
+            return b'+OK\r\nSASL PLAIN\r\nRESP-CODES\r\nUSER\r\n.\r\n'
+        if verb in (b'AUTH', b'USER', b'PASS', b'APOP'):
+            return b'-ERR [LOGIN-DELAY] wait 300 seconds between logins\r\n'
+        return b'-ERR fake\r\n'
+    await dialogue(r, w, b'+OK fake POP3 (faultproxy, not a real server)\r\n',
+                   answer, b'+OK bye\r\n')
 
 async def handle(r, w, fn, *args):
     global conns
