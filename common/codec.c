@@ -174,18 +174,79 @@ b64_line(const unsigned char *p, char *o)
 	return !(bad & B64_BAD);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define B64_AVX2 1
+#include <immintrin.h>
+
+/*
+ * 32 characters into 24 bytes with AVX2, one test for all of them; 0 if
+ * one is not in the alphabet.  Stores 32 bytes: the last 8 are garbage,
+ * overwritten later or within the output bound (the callers see to it).
+ *
+ * A character is valid when no bit of lo[its low nibble] is in
+ * hi[its high nibble].  The high nibbles fall into five classes by which
+ * low nibbles they accept: 0, 1 and 8-f none (bit 0), 2 only b and f
+ * ('+', '/'; bit 1), 3 only 0-9 (bit 2), 4 and 6 all but 0 (bit 3), 5
+ * and 7 only 0-a (bit 4); lo[l] holds the classes that refuse l.  The
+ * sextet is then the character plus an offset chosen by the high nibble,
+ * with '/' moved down to slot 1 because '+' holds slot 2.
+ */
+#define B64_LANES(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) \
+	_mm256_setr_epi8(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, \
+	    a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p)
+__attribute__((target("avx2"))) static inline int
+b64_avx2(const unsigned char *p, char *o)
+{
+	const __m256i lut_lo = B64_LANES(0x0b, 0x03, 0x03, 0x03, 0x03, 0x03,
+	    0x03, 0x03, 0x03, 0x03, 0x07, 0x15, 0x17, 0x17, 0x17, 0x15);
+	const __m256i lut_hi = B64_LANES(0x01, 0x01, 0x02, 0x04, 0x08, 0x10,
+	    0x08, 0x10, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01);
+	const __m256i roll = B64_LANES(0, 16, 19, 4, -65, -65, -71, -71,
+	    0, 0, 0, 0, 0, 0, 0, 0);
+	/* 3 bytes out of each 32-bit word, highest first, per 128-bit lane */
+	const __m256i pack = B64_LANES(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13,
+	    12, -1, -1, -1, -1);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i in, hi, v;
+
+	in = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), nib);
+	v = _mm256_and_si256(_mm256_shuffle_epi8(lut_lo,
+	    _mm256_and_si256(in, nib)), _mm256_shuffle_epi8(lut_hi, hi));
+	if (!_mm256_testz_si256(v, v))
+		return 0;
+	v = _mm256_add_epi8(in, _mm256_shuffle_epi8(roll, _mm256_add_epi8(hi,
+	    _mm256_cmpeq_epi8(in, _mm256_set1_epi8('/')))));
+	/* sextets a b c d: a<<6|b and c<<6|d in 16 bits, then 24 in 32 */
+	v = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+	v = _mm256_madd_epi16(v, _mm256_set1_epi32(0x00011000));
+	v = _mm256_shuffle_epi8(v, pack);
+	v = _mm256_permutevar8x32_epi32(v,
+	    _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	_mm256_storeu_si256((__m256i *)(void *)o, v);
+	return 1;
+}
+#endif
+
 /*
  * Decode whole quanta of valid characters, a line or a group at a time,
  * stepping over line ends between quanta.  Stops before anything else;
  * returns the new input position.  What it writes past *op on a failed
  * attempt is garbage within the output bound, overwritten later: at most
- * 8 bytes for 8 characters read.
+ * 8 bytes for 8 characters read, 32 for 32 with AVX2 (tried only with at
+ * least 44 characters left, so B64_DEC_BOUND still holds).
  *
  * Where the next line starts is found by a branch, not computed from the
  * line end just read, so that the next line need not wait for that load.
+ *
+ * simd is a constant: b64_fast() and b64_fast_avx2() are this function
+ * compiled twice.  With AVX2 a line is two blocks of 32 and the scalar
+ * group and quantum of b64_line's end; the second block's 8 garbage bytes
+ * are the ones that group overwrites.
  */
-static const unsigned char *
-b64_fast(const unsigned char *p, const unsigned char *end, char **op)
+static inline __attribute__((always_inline)) const unsigned char *
+b64_fast_body(const unsigned char *p, const unsigned char *end, char **op,
+    int simd)
 {
 	char *o = *op;
 
@@ -200,11 +261,31 @@ b64_fast(const unsigned char *p, const unsigned char *end, char **op)
 				n = 78;
 			else
 				break;
+#ifdef B64_AVX2
+			if (simd) {
+				uint64_t w1, w2;
+
+				if (!b64_avx2(p, o) || !b64_avx2(p + 32, o + 24))
+					break;
+				w1 = GROUP(p + 64);
+				w2 = QUANTUM(p + 72);
+				if ((w1 | w2) & B64_BAD)
+					break;
+				put6(o + 48, w1);
+				putw3(o + 54, w2);
+			} else
+#endif
 			if (!b64_line(p, o))
 				break;
 			p += n;
 			o += 57;
 		}
+#ifdef B64_AVX2
+		while (simd && end - p >= 44 && b64_avx2(p, o)) {
+			p += 32;
+			o += 24;
+		}
+#endif
 		while (end - p >= 8) {
 			uint64_t w = GROUP(p);
 
@@ -229,6 +310,44 @@ b64_fast(const unsigned char *p, const unsigned char *end, char **op)
 	}
 	*op = o;
 	return p;
+}
+
+static const unsigned char *
+b64_fast(const unsigned char *p, const unsigned char *end, char **op)
+{
+	return b64_fast_body(p, end, op, 0);
+}
+
+/* Whether the decoders take their AVX2 paths: known before main() runs,
+ * so that threads only ever read it. */
+static int use_avx2;
+
+#ifdef B64_AVX2
+__attribute__((target("avx2"))) static const unsigned char *
+b64_fast_avx2(const unsigned char *p, const unsigned char *end, char **op)
+{
+	return b64_fast_body(p, end, op, 1);
+}
+
+__attribute__((constructor)) static void
+codec_init(void)
+{
+	__builtin_cpu_init();
+	use_avx2 = __builtin_cpu_supports("avx2");
+}
+#endif
+
+int
+codec_simd(int on)
+{
+	int was = use_avx2;
+
+#ifdef B64_AVX2
+	use_avx2 = on && __builtin_cpu_supports("avx2");
+#else
+	(void)on;
+#endif
+	return was;
 }
 
 void
@@ -299,7 +418,12 @@ b64_dec_update(struct b64_dec *st, const char *in, size_t len, char *out)
 
 	while (p < end) {
 		if (st->n == 0 && !st->padded) {
-			p = b64_fast(p, end, &o);
+#ifdef B64_AVX2
+			if (use_avx2)
+				p = b64_fast_avx2(p, end, &o);
+			else
+#endif
+				p = b64_fast(p, end, &o);
 			if (p == end)
 				break;
 		}
@@ -542,6 +666,45 @@ qp_dec_fast(const unsigned char *p, const unsigned char *end, char **op)
 	return p;
 }
 
+#ifdef B64_AVX2
+/*
+ * Copy p.. up to the first '=' or t, 32 bytes at a time; returns where it
+ * stopped.  Loads may look past t (never past end), and each store is 32
+ * bytes whatever it keeps: that stays within the output bound, as from a
+ * clean state a line's output never runs ahead of its input, and a store
+ * is made only with 32 bytes of input left.
+ */
+__attribute__((target("avx2"))) static const unsigned char *
+qp_run_avx2(const unsigned char *p, const unsigned char *t,
+    const unsigned char *end, char **op)
+{
+	const __m256i eq = _mm256_set1_epi8('=');
+	char *o = *op;
+
+	while (end - p >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		uint64_t m = (uint32_t)_mm256_movemask_epi8(
+		    _mm256_cmpeq_epi8(v, eq));
+
+		if (t - p < 32)
+			m |= (uint64_t)1 << (t - p);
+		_mm256_storeu_si256((__m256i *)(void *)o, v);
+		if (m != 0) {
+			int k = __builtin_ctzll(m);
+
+			*op = o + k;
+			return p + k;
+		}
+		p += 32;
+		o += 32;
+	}
+	while (p < t && *p != '=')
+		*o++ = (char)*p++;
+	*op = o;
+	return p;
+}
+#endif
+
 /*
  * The fast path for a whole line p..lf from a clean state: strip the
  * trailing white space, see whether it ends in a soft break, then copy
@@ -550,7 +713,7 @@ qp_dec_fast(const unsigned char *p, const unsigned char *end, char **op)
  */
 static char *
 qp_dec_line(struct qp_dec *st, const unsigned char *p,
-    const unsigned char *lf, char *o)
+    const unsigned char *lf, const unsigned char *end, char *o)
 {
 	const unsigned char *t = lf, *eq;
 	int soft;
@@ -561,10 +724,21 @@ qp_dec_line(struct qp_dec *st, const unsigned char *p,
 		return NULL;
 	soft = t > p && t[-1] == '=';
 	t -= soft;
-	while ((eq = memchr(p, '=', (size_t)(t - p))) != NULL) {
-		memcpy(o, p, (size_t)(eq - p));
-		o += eq - p;
+	for (;;) {
+#ifdef B64_AVX2
+		if (use_avx2)
+			eq = qp_run_avx2(p, t, end, &o);
+		else
+#endif
+		{
+			if ((eq = memchr(p, '=', (size_t)(t - p))) == NULL)
+				eq = t;
+			memcpy(o, p, (size_t)(eq - p));
+			o += eq - p;
+		}
 		p = eq;
+		if (p == t)
+			break;
 		if (t - p >= 3 && hexval[p[1]] < 16 && hexval[p[2]] < 16) {
 			*o++ = (char)(hexval[p[1]] << 4 | hexval[p[2]]);
 			p += 3;
@@ -574,8 +748,6 @@ qp_dec_line(struct qp_dec *st, const unsigned char *p,
 			p++;
 		}
 	}
-	memcpy(o, p, (size_t)(t - p));
-	o += t - p;
 	if (!soft)
 		*o++ = '\n';
 	return o;
@@ -591,7 +763,7 @@ qp_dec_update(struct qp_dec *st, const char *in, size_t len, char *out)
 	while (p < end) {
 		if (st->state == QD_TEXT && st->nws == 0) {
 			lf = memchr(p, '\n', (size_t)(end - p));
-			if (lf && (lo = qp_dec_line(st, p, lf, o)) != NULL) {
+			if (lf && (lo = qp_dec_line(st, p, lf, end, o)) != NULL) {
 				o = lo;
 				p = lf + 1;
 				continue;

@@ -53,6 +53,15 @@ struct b64_dec {
 #define B64_DEC_BOUND(n)   ((n) / 4 * 3 + 8)
 #define B64_DEC_FINAL_MAX  2
 
+/*
+ * Whether the base64 and quoted-printable decoders may use the CPU's
+ * vector instructions (AVX2 on x86-64, where the CPU has it; the default).  Returns the previous
+ * setting.  For tests and benchmarks, which compare the two paths: the
+ * output is the same either way.  Not for use while another thread is
+ * decoding.
+ */
+int codec_simd(int on);
+
 void b64_dec_init(struct b64_dec *st);
 size_t b64_dec_update(struct b64_dec *st, const char *in, size_t len,
     char *out);

@@ -4,8 +4,10 @@
  * Build and run from the top of the tree:
  *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Icommon \
  *       tests/bench/codecbench.c common/codec.c common/util.c \
- *       -o build/codecbench && build/codecbench [-m MIB] [-c CHUNK] [-w FILE]
- *       [-R FILE] [-T FILE] [-Q FILE]
+ *       -o build/codecbench && build/codecbench [-s] [-m MIB] [-c CHUNK]
+ *       [-w FILE] [-R FILE] [-T FILE] [-Q FILE]
+ *
+ * -s takes the scalar decoders where the CPU has AVX2 (codec_simd(0)).
  *
  * base64: MIB MiB (default 256) of random bytes, encoded in 76-column
  * lines with LF, then decoded.  quoted-printable: MIB MiB of text-like
@@ -186,16 +188,17 @@ main(int argc, char **argv)
 	int ch;
 
 	setprogname(argv[0]);
-	while ((ch = getopt(argc, argv, "c:m:w:Q:R:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:m:sw:Q:R:T:")) != -1) {
 		switch (ch) {
 		case 'c': chunk = strtoul(optarg, NULL, 10); break;
 		case 'm': mib = strtoul(optarg, NULL, 10); break;
+		case 's': codec_simd(0); break;     /* the scalar decoders */
 		case 'w': wfile = optarg; break;
 		case 'Q': qfile = optarg; break;
 		case 'R': rfile = optarg; break;
 		case 'T': tfile = optarg; break;
 		default:
-			fprintf(stderr, "usage: codecbench [-m MIB] [-c CHUNK] "
+			fprintf(stderr, "usage: codecbench [-s] [-m MIB] [-c CHUNK] "
 			    "[-w FILE] [-R FILE] [-T FILE] [-Q FILE]\n");
 			return EX_USAGE;
 		}

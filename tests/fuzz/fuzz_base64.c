@@ -57,8 +57,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *o1 = run(0, in, size, size ? size : 1, &n1, &f1);
 	char *o2 = run(0, in, size, 1, &n2, &f2);
 	char *o3 = run(0, in, size, 0, &n3, &f3);
-	char *e, *d;
+	char *e, *d, *o4;
+	size_t n4;
+	int f4, was;
 
+	/* and the scalar fast paths, which AVX2 would otherwise hide */
+	was = codec_simd(0);
+	o4 = run(0, in, size, size ? size : 1, &n4, &f4);
+	codec_simd(was);
+	if (n4 != n1 || memcmp(o4, o1, n1) != 0 || f4 != f1)
+		abort();
+	free(o4);
 	if (n1 != n2 || n1 != n3 || memcmp(o1, o2, n1) != 0 ||
 	    memcmp(o1, o3, n1) != 0 || f1 != f2 || f1 != f3)
 		abort();

@@ -69,8 +69,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *o1 = run(-1, in, size, size ? size : 1, &n1, &f1);
 	char *o2 = run(-1, in, size, 1, &n2, &f2);
 	char *o3 = run(-1, in, size, 0, &n3, &f3);
-	char *e, *e1, *d, *want = malloc(size + 1);
+	char *e, *e1, *d, *want = malloc(size + 1), *o4;
+	size_t n4;
+	int f4, was;
 
+	/* and the scalar fast paths, which AVX2 would otherwise hide */
+	was = codec_simd(0);
+	o4 = run(-1, in, size, size ? size : 1, &n4, &f4);
+	codec_simd(was);
+	if (!same(o4, n4, o1, n1) || f4 != f1)
+		abort();
+	free(o4);
 	if (!same(o1, n1, o2, n2) || !same(o1, n1, o3, n3) || f1 != f2 ||
 	    f1 != f3)
 		abort();
