@@ -242,7 +242,7 @@ submit_auth() {
 	grep -q "$pat" "$LAB_POSTFIX_LOG"
 }
 
-@test "a 10 MB message streams with peak RSS under 8 MiB and arrives whole" {
+@test "a 10 MB message streams (peak RSS within 1 MiB of a 300-byte one's) and arrives whole" {
 	msg >"$T/m"
 	python3 -c '
 import sys
@@ -263,8 +263,10 @@ for i in range(10 * 1024 * 1024 // len(line)):
 		-S "smtp://127.0.0.1:$LAB_SMTP_BIG_PORT" --cacert "$LAB_CA" bob@example.org
 	echo "peak RSS: 300 B $(cat "$T/rss0") KiB, 10 MB $(cat "$T/rss") KiB, piped $(cat "$T/rss2") KiB"
 	# The message costs at most 1 MiB over the floor.  The floor itself
-	# is libcurl and OpenSSL with a TLS session, about 12 MiB here
-	# (mailsend --version alone: 7.7 MiB), over the 8 MiB first asked.
+	# is about 12 MiB here, over the 8 MiB issue 4 asks for: 10 MiB of it
+	# are pages of shared libraries (libcrypto 4.1, libc 1.6, GnuTLS 1.1
+	# through librtmp, which Debian's libcurl links, never used), 2 MiB
+	# mailsend's own memory (/proc/PID/smaps at exit).
 	# (a sanitizer build's allocator keeps freed memory: not measured)
 	if ! ldd "$(command -v mailsend)" | grep -q libasan; then
 		[ "$(cat "$T/rss")" -le $(($(cat "$T/rss0") + 1024)) ]
