@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 #include <openssl/x509.h>
 
+#include "codec.h"
 #include "explain.h"
 #include "net.h"
 #include "util.h"
@@ -706,6 +707,42 @@ add_word(char *buf, size_t sz, const char *p, size_t len)
 }
 
 /*
+ * A refused bearer token: XOAUTH2 servers answer with a challenge that
+ * holds a JSON error (RFC 7628 3.2.2, and Google's XOAUTH2), which
+ * libcurl 7.88 leaves unanswered, so the last line is "334 eyJ..."
+ * (SMTP) or "+ eyJ..." (IMAP, POP3) rather than a final refusal.  Puts
+ * the decoded JSON into buf, printable ASCII only; 0 if the last line is
+ * not such a challenge.
+ */
+static int
+bearer_error(const struct net *n, char *buf, size_t sz)
+{
+	const char *p = n->last;
+	char dec[B64_DEC_BOUND(sizeof n->last) + B64_DEC_FINAL_MAX];
+	struct b64_dec d;
+	size_t len, i, k = 0;
+
+	if (strncmp(p, "334 ", 4) == 0)
+		p += 4;
+	else if (strncmp(p, "+ ", 2) == 0)
+		p += 2;
+	else
+		return 0;
+	b64_dec_init(&d);
+	len = b64_dec_update(&d, p, strlen(p), dec);
+	len += b64_dec_final(&d, dec + len);
+	if (d.flags != 0 && d.flags != CODEC_NOPAD)
+		return 0;
+	if (len == 0 || dec[0] != '{')
+		return 0;
+	for (i = 0; i < len && k + 1 < sz; i++)
+		if (dec[i] >= ' ' && dec[i] < 127)
+			buf[k++] = dec[i];
+	buf[k] = '\0';
+	return 1;
+}
+
+/*
  * The SASL mechanisms the server's last capability list offers, as
  * words in buf: SMTP "250-AUTH m...", POP3 CAPA "SASL m...", IMAP the
  * "AUTH=m" atoms of CAPABILITY (the last list counts: after STARTTLS).
@@ -820,6 +857,10 @@ open_error(struct net *n, CURLcode rc, const char *err)
 		if (temporary(n))
 			return complain(EX_TEMPFAIL, "%s: authentication "
 			    "failed for now: %s", w, n->last);
+		if (bearer_error(n, why, sizeof why))
+			return complain(EX_NOPERM, "%s: authentication refused: "
+			    "the server did not accept the %s token: %s", w,
+			    n->mech, why);
 		return complain(EX_NOPERM, "%s: authentication refused%s%s",
 		    w, n->last[0] ? ": " : "", n->last);
 	case CURLE_URL_MALFORMAT:
