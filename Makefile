@@ -114,7 +114,14 @@ bench: all
 lint:
 	mandoc -Tlint -W warning man/*.[0-9]
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --std=c99 --inline-suppr -Icommon common cmd
+	    --std=c99 --inline-suppr -Icommon -i common/codec.c common cmd
+	# codec.c in the one configuration the build compiles here: in the
+	# others cppcheck spends minutes folding its lookup tables' 2 048
+	# constant expressions (see b64g), which -D__CPPCHECK__ hides
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --std=c99 --inline-suppr -Icommon -D__CPPCHECK__ -D__GNUC__ \
+	    -D__x86_64__ -D__BYTE_ORDER__=1234 \
+	    -D__ORDER_LITTLE_ENDIAN__=1234 common/codec.c
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
