@@ -95,13 +95,18 @@ check: deps
 sanitize:
 	$(MAKE) check SANITIZE=1
 
-# libFuzzer wants clang; the harnesses compile the library sources
-# themselves so that every parser is instrumented.
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-            -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon -pthread
-build/fuzz/%: tests/fuzz/%.c $(LIBSRC) $(wildcard common/*.h)
+# libFuzzer wants clang; the library is compiled once more, instrumented
+# for coverage and the sanitizers, so that every parser is fuzzed.
+FUZZSAN   = -fno-sanitize-recover=all -D_POSIX_C_SOURCE=200809L -Icommon -pthread
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(FUZZSAN)
+FUZZOBJ   = $(patsubst common/%.c,build/fuzz/obj/%.o,$(LIBSRC))
+build/fuzz/obj/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(NET_LIBS)
+	clang -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(FUZZSAN) \
+	    -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
+	@mkdir -p $(@D)
+	clang $(FUZZFLAGS) -o $@ $< $(FUZZOBJ) $(NET_LIBS)
 
 fuzz-build: $(FUZZERS)
 
