@@ -155,15 +155,20 @@ print(len(d) + d.count(b"\n"))' "$1"
 	[ "$output" = "mailsend: a<b@c: not a usable sender address" ]
 }
 
-# submit with mechanism $1 and check the stored bytes and the envelope
-submit_auth() {
-	{ msg; printf 'line\n.\n..\n.x\nno final newline'; } >"$T/m"
-	run -0 mailsend "${SUB[@]}" --auth "$1" --trace bob@example.org <"$T/m"
+# $T/m arrived as it was, from alice (authenticated) to bob
+arrived_from_alice() {
 	f=$(wait_for 1)
 	[ -n "$f" ]
 	[ "$(cat "$f")" = "$(cat "$T/m")" ]
 	[ "$(envelope "$f" | sed -n 1,3p)" = "$(printf '%s\n' sender=alice@yubin.test \
 		recipient=bob@example.org sasl_username=alice)" ]
+}
+
+# submit with mechanism $1 and check the stored bytes and the envelope
+submit_auth() {
+	{ msg; printf 'line\n.\n..\n.x\nno final newline'; } >"$T/m"
+	run -0 mailsend "${SUB[@]}" --auth "$1" --trace bob@example.org <"$T/m"
+	arrived_from_alice
 	[[ "$output" == *"C: STARTTLS"* ]]
 	[[ "$output" == *"C: AUTH $1"* ]]
 	# never the password, nor its base64 (PLAIN's or LOGIN's)
@@ -655,11 +660,7 @@ submit_bearer() {
 	[ -n "$tok" ]
 	{ msg; printf 'token line\n.\n..\nno final newline'; } >"$T/m"
 	YUBIN_PASSWORD=$tok run -0 mailsend $(OAUTH) --auth "$1" --trace bob@example.org <"$T/m"
-	f=$(wait_for 1)
-	[ -n "$f" ]
-	[ "$(cat "$f")" = "$(cat "$T/m")" ]
-	[ "$(envelope "$f" | sed -n 1,3p)" = "$(printf '%s\n' sender=alice@yubin.test \
-		recipient=bob@example.org sasl_username=alice)" ]
+	arrived_from_alice
 	[[ "$output" == *"C: STARTTLS"* ]]
 	[[ "$output" == *"S: 250-AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER"* ]]
 	[[ "$output" == *"C: AUTH $1 ********"* ]]
