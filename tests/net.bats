@@ -13,19 +13,29 @@ setup_file() {
 	[ -x "${YUBIN_UNIT:-}/net_test" ] || skip "YUBIN_UNIT/net_test not built"
 	lab_start 50000 52000 54000 56000 58000 60000 62000 || return 1
 	# fake servers (tests/lab/faultproxy.py) for faults the lab's real
-	# servers will not produce, on ports of this lab's range it leaves free
-	b=$(sed -n 's/^LAB_SMTP_PORT=//p' "$LAB_DIR/env")
-	b=$((b - 25 + 1900))
-	export FAKE_RSTLOGIN_PORT=$((b + 1)) FAKE_IMAPALERT_PORT=$((b + 2)) \
-		FAKE_SMTP554_PORT=$((b + 3)) FAKE_POPDELAY_PORT=$((b + 4)) \
-		FAKE_AUTH334_PORT=$((b + 5))
-	python3 "$FAULTPROXY" "rstlogin:$FAKE_RSTLOGIN_PORT" \
-		"imapalert:$FAKE_IMAPALERT_PORT" "smtp554:$FAKE_SMTP554_PORT" \
-		"popdelay:$FAKE_POPDELAY_PORT" "auth334:$FAKE_AUTH334_PORT" >"$BATS_FILE_TMPDIR/fake.out" 2>&1 3>&- &
-	echo $! >"$BATS_FILE_TMPDIR/fake.pid"
-	for _ in $(seq 100); do
-		grep -q '^faultproxy: ready' "$BATS_FILE_TMPDIR/fake.out" && return 0
-		sleep 0.05
+	# servers will not produce, on ports of this lab's range it leaves
+	# free.  Those lie in Linux's ephemeral range, so an outgoing
+	# connection may hold one: when the proxy cannot bind, the next
+	# block of ports is tried.
+	local lab off pid
+	lab=$(sed -n 's/^LAB_SMTP_PORT=//p' "$LAB_DIR/env")
+	for off in 1900 1920 1940 1960 1980; do
+		b=$((lab - 25 + off))
+		export FAKE_RSTLOGIN_PORT=$((b + 1)) FAKE_IMAPALERT_PORT=$((b + 2)) \
+			FAKE_SMTP554_PORT=$((b + 3)) FAKE_POPDELAY_PORT=$((b + 4)) \
+			FAKE_AUTH334_PORT=$((b + 5))
+		python3 "$FAULTPROXY" "rstlogin:$FAKE_RSTLOGIN_PORT" \
+			"imapalert:$FAKE_IMAPALERT_PORT" "smtp554:$FAKE_SMTP554_PORT" \
+			"popdelay:$FAKE_POPDELAY_PORT" "auth334:$FAKE_AUTH334_PORT" \
+			>"$BATS_FILE_TMPDIR/fake.out" 2>&1 3>&- &
+		pid=$!
+		echo $pid >"$BATS_FILE_TMPDIR/fake.pid"
+		for _ in $(seq 100); do
+			grep -q '^faultproxy: ready' "$BATS_FILE_TMPDIR/fake.out" && return 0
+			kill -0 $pid 2>/dev/null || break       # gone: a port was busy
+			sleep 0.05
+		done
+		grep -q 'address already in use' "$BATS_FILE_TMPDIR/fake.out" || break
 	done
 	cat "$BATS_FILE_TMPDIR/fake.out" >&3
 	return 1
