@@ -1136,6 +1136,23 @@ put_parts(struct part *v, size_t n, const char *bnd)
 		put_part(&v[i], bnd);
 }
 
+/* The delimiter that closes a multipart. */
+static void
+put_close(const char *bnd)
+{
+	emits("--");
+	emits(bnd);
+	emits("--\n");
+}
+
+/* -w: the parts added to the message, attachments then inline ones. */
+static void
+put_added(const char *bnd)
+{
+	put_parts(opt.att, opt.natt, bnd);
+	put_parts(opt.inl, opt.ninl, bnd);
+}
+
 /* The children of the multipart at level lv and its close delimiter. */
 static void
 put_level(int lv, const char *bnd, struct part *body, struct part *html)
@@ -1150,9 +1167,7 @@ put_level(int lv, const char *bnd, struct part *body, struct part *html)
 		else
 			put_parts(opt.att, opt.natt, bnd);
 	}
-	emits("--");
-	emits(bnd);
-	emits("--\n");
+	put_close(bnd);
 }
 
 static void
@@ -1326,8 +1341,7 @@ wrap_mixed(const char *bnd)
 
 	while ((n = get_line(b, sizeof(b))) > 0) {
 		if (sol && is_close(b, n, bnd, bl)) {
-			put_parts(opt.att, opt.natt, bnd);
-			put_parts(opt.inl, opt.ninl, bnd);
+			put_added(bnd);
 			emit(b, n);
 			while ((n = get_line(b, sizeof(b))) > 0)
 				emit(b, n);
@@ -1338,11 +1352,8 @@ wrap_mixed(const char *bnd)
 		last = b[n - 1];
 	}
 	emits(last == '\n' ? "" : "\n");
-	put_parts(opt.att, opt.natt, bnd);
-	put_parts(opt.inl, opt.ninl, bnd);
-	emits("--");
-	emits(bnd);
-	emits("--\n");
+	put_added(bnd);
+	put_close(bnd);
 }
 
 /* The old body becomes the first part, its Content- fields with it. */
@@ -1370,11 +1381,8 @@ wrap_other(const struct buf *h, const char *cte)
 	while ((n = get_line(b, sizeof(b))) > 0)
 		emit(b, n);
 	emits("\n");
-	put_parts(opt.att, opt.natt, bnd);
-	put_parts(opt.inl, opt.ninl, bnd);
-	emits("--");
-	emits(bnd);
-	emits("--\n");
+	put_added(bnd);
+	put_close(bnd);
 }
 
 static void
