@@ -731,7 +731,7 @@ dns_open(const struct dns_opts *o, int *ex)
 	if (d->o.window <= 0)
 		d->o.window = DNS_WINDOW;
 	d->maxwnd = (size_t)d->o.window;
-	d->cwnd = d->maxwnd < DNS_WINDOW_START ? d->maxwnd : DNS_WINDOW_START;
+	d->cwnd = d->maxwnd;
 	if (!lib && ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
 		warn("DNS: c-ares failed to start");
 		*ex = EX_SOFTWARE;

@@ -47,7 +47,6 @@ struct dns_opts {
 #define DNS_TIMEOUT_MS	3000	/* the first try; c-ares doubles it after */
 #define DNS_TRIES	2
 #define DNS_WINDOW	1000	/* the most queries in flight */
-#define DNS_WINDOW_START 500	/* where the window starts (see dns_window) */
 
 struct dns;
 
@@ -127,18 +126,18 @@ void dns_txt_free(char **txt, size_t *len, size_t n);
 
 /*
  * Queries in flight, and how many may be: the caller starts lookups only
- * while dns_inflight() < dns_window().  The window opens as TCP's does
- * in slow start: it starts at DNS_WINDOW_START (or o->window if smaller),
- * grows by one for each answer, so it doubles every round trip while the
- * server keeps up, up to o->window or to as many answers as the UDP
+ * while dns_inflight() < dns_window().  The window starts full, at
+ * o->window (DNS_WINDOW by default) or at as many answers as the UDP
  * socket's receive buffer holds, whichever is smaller.  A loss (a query
- * that timed out or had to be sent again) halves it, once per window.
+ * that timed out or had to be sent again) halves it, once per window;
+ * it then grows back by one for each answer, as TCP's does in slow
+ * start, doubling every round trip while the server keeps up.
  *
- * Why start at 500: a batch of 1000 through a server 50 ms away then
- * takes two round trips instead of four from 200 (tests/bench/RESULTS.md,
- * MXLOOKUP: within 1.5x of adnshost, which sends everything at once),
- * while staying bounded: thousands of queries fired at once made a
- * server drop packets, and every loss halves the window again.
+ * Why start full rather than small: a batch of 1000 through a server
+ * 50 ms away is then one round trip, as for adnshost, which sends
+ * everything at once (tests/bench/RESULTS.md, MXLOOKUP, run 4).  The
+ * receive-buffer cap is what keeps that safe: before it, thousands of
+ * queries fired at once lost answers in our own socket's buffer.
  */
 size_t dns_inflight(const struct dns *d);
 size_t dns_window(const struct dns *d);
