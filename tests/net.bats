@@ -11,12 +11,13 @@ FAULTPROXY=${YUBIN_TESTS:-$BATS_TEST_DIRNAME}/lab/faultproxy.py
 setup_file() {
 	local b
 	[ -x "${YUBIN_UNIT:-}/net_test" ] || skip "YUBIN_UNIT/net_test not built"
-	lab_start 50000 52000 54000 56000 58000 60000 62000 || return 1
+	lab_start 30000 2000 4000 6000 8000 || return 1
 	# fake servers (tests/lab/faultproxy.py) for faults the lab's real
 	# servers will not produce, on ports of this lab's range it leaves
-	# free.  Those lie in Linux's ephemeral range, so an outgoing
-	# connection may hold one: when the proxy cannot bind, the next
-	# block of ports is tried.
+	# free.  The bases lie below Linux's ephemeral range (32768-60999),
+	# where no outgoing connection takes a port; another program's
+	# server still may, so when the proxy cannot bind, the next block of
+	# ports is tried.
 	local lab off pid
 	lab=$(sed -n 's/^LAB_SMTP_PORT=//p' "$LAB_DIR/env")
 	for off in 1900 1920 1940 1960 1980; do
@@ -352,7 +353,7 @@ EOF
 }
 
 @test "connection refused is 75; an unknown host is 68; a bad URL is 64" {
-	# a port of the lab's range nobody listens on: the lab's own 5-digit base + 9
+	# a port of the lab's range nobody listens on: the lab's own base + 9
 	run nt -t 5 -s no "smtp://127.0.0.1:$((LAB_SMTP_PORT - 25 + 9))" </dev/null
 	[ "$status" -eq 75 ]
 	[[ "$(cat "$ERR")" == "net_test: 127.0.0.1:$((LAB_SMTP_PORT - 25 + 9)): cannot connect: "* ]]

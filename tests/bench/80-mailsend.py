@@ -17,7 +17,7 @@ NRCPT = 50
 
 
 def start_lab(b):
-    for base in range(30000, 60000, 2000):
+    for base in range(2000, 30001, 2000):
         env = dict(os.environ, LAB_PORT_BASE=str(base))
         p = subprocess.run([LAB, "start"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)

@@ -5,6 +5,11 @@
 #	teardown_file() { lab_stop; }
 #	setup()         { lab_env; ... }
 #
+# Each BASE holds the lab's ports, BASE+25 to BASE+1999 (tests/lab/lab
+# ports()).  Keep the bases below 30768, out of Linux's ephemeral range
+# (32768-60999): an outgoing connection may take any port there between
+# lab start's check and the servers' bind.
+#
 # One lab per file.  Needs root and the server packages (tests/deps
 # installs them); without them every case is skipped and says why.
 
