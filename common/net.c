@@ -161,27 +161,39 @@ safe_copy(char *dst, size_t sz, const char *p, size_t n)
 	return o;
 }
 
-/* Print "P: " and the line made safe by shown_len(). */
+/*
+ * Print "P: " and the line made safe by shown_len(), in one write where
+ * it fits: stderr is unbuffered, and a write per character made long
+ * traces slow and let another writer's output land inside a line.
+ */
 static void
 trace_line(const char *pfx, const char *p, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, k;
+	char out[1024];
+	size_t i = 0, o, k;
 
 	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
 		n--;
-	fputs(pfx, stderr);
+	o = strlen(pfx);
+	memcpy(out, pfx, o);
 	while (i < n) {
 		k = shown_len(u + i, n - i);
+		if (o + (k ? k : 1) + 1 > sizeof out) {
+			fwrite(out, 1, o, stderr);
+			o = 0;
+		}
 		if (k == 0) {
-			putc('?', stderr);
+			out[o++] = '?';
 			i += hidden_len(u + i, n - i);
 		} else {
-			fwrite(p + i, 1, k, stderr);
+			memcpy(out + o, p + i, k);
+			o += k;
 			i += k;
 		}
 	}
-	putc('\n', stderr);
+	out[o++] = '\n';
+	fwrite(out, 1, o, stderr);
 }
 
 /* The length of the word at p (up to a space), or n. */

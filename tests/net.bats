@@ -595,6 +595,23 @@ EOF2
 	! LC_ALL=C grep -q $'[\x80-\x9f]\\|\xff' <(sed 's/é//g' "$ERR") || false
 }
 
+@test "a trace line longer than the trace's 1 KiB buffer comes out whole, a character at the seam too" {
+	export NET_TEST_PASS=alicepw
+	# "C: t1 NOOP " and 1012 x fill 1023 bytes: the two bytes of é no
+	# longer fit with the newline and begin the second write; an ESC
+	# beyond it must still become '?'
+	local x y
+	x=$(printf 'x%.0s' $(seq 1012))
+	y=$(printf 'y%.0s' $(seq 2000))
+	run nt -T -c "$LAB_CA" -u alice "imaps://127.0.0.1:$LAB_IMAPS_PORT" <<EOF
+> t1 NOOP ${x}é$(printf '\033')[1m$y
+< 1
+EOF
+	[ "$status" -eq 0 ]
+	[ "$(grep '^C: t1 ' "$ERR")" = "C: t1 NOOP ${x}é?[1m$y" ]
+	[ "$(grep -c '^C: t1 ' "$ERR")" -eq 1 ]
+}
+
 @test "exit codes: an SMTP 5xx greeting is 69; POP3 [LOGIN-DELAY] is 75 (fake servers)" {
 	run nt -s no "smtp://127.0.0.1:$FAKE_SMTP554_PORT" </dev/null
 	[ "$status" -eq 69 ]
