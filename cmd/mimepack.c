@@ -687,6 +687,13 @@ field_addrs(struct buf *h, const char *name, const char **v, size_t n)
 	hdr_check(buf_addc(h, '\n'));
 }
 
+/* "; filename=...", which check_name() has tried already. */
+static void
+put_filename(struct buf *h, size_t *col, const char *name)
+{
+	hdr_check(hdrenc_param(h, col, "filename", name, strlen(name)));
+}
+
 static void
 field_text(struct buf *h, const char *name, size_t nlen, const char *v)
 {
@@ -845,14 +852,12 @@ put_part(const struct part *a, const char *boundary)
 		hdr_check(buf_printf(&h, "Content-ID: <%s>\n", a->cid));
 		hdr_check(buf_adds(&h, "Content-Disposition: inline"));
 		col = strlen("Content-Disposition: inline");
-		hdr_check(hdrenc_param(&h, &col, "filename", a->name,
-		    strlen(a->name)));
+		put_filename(&h, &col, a->name);
 		hdr_check(buf_addc(&h, '\n'));
 	} else if (a->name != NULL) {
 		hdr_check(buf_adds(&h, "Content-Disposition: attachment"));
 		col = strlen("Content-Disposition: attachment");
-		hdr_check(hdrenc_param(&h, &col, "filename", a->name,
-		    strlen(a->name)));
+		put_filename(&h, &col, a->name);
 		hdr_check(buf_addc(&h, '\n'));
 	} else if (!a->isbody)
 		hdr_check(buf_adds(&h, "Content-Disposition: attachment\n"));
@@ -944,6 +949,25 @@ make_cid(const char *name, const char *dom)
 	return c;
 }
 
+/*
+ * Refuse a name the header cannot carry before anything is written: a
+ * half-written message on stdout would be sent as it is by a mailsend
+ * at the other end of the pipe.  With a cap this far away, -1 means a
+ * name too long for RFC2231_SECTIONS sections of a line each.
+ */
+static void
+check_name(const char *name)
+{
+	struct buf t;
+	size_t col = strlen("Content-Disposition: attachment");
+
+	buf_init(&t, HDR_MAX);
+	if (hdrenc_param(&t, &col, "filename", name, strlen(name)) == -1)
+		die(EX_DATAERR, "attachment name of %zu bytes: too long for a "
+		    "MIME header", strlen(name));
+	buf_free(&t);
+}
+
 static void
 prepare_inline(const char *wrapid)
 {
@@ -956,6 +980,7 @@ prepare_inline(const char *wrapid)
 
 		if (a->name == NULL)
 			a->name = base_name(a->path);
+		check_name(a->name);
 		a->cid = make_cid(a->name, dom);
 		for (j = 0; j < i; j++)
 			if (strcmp(opt.inl[j].cid, a->cid) == 0)
@@ -988,6 +1013,8 @@ type_attachments(void)
 
 		if (a->name == NULL && strcmp(a->path, "-") != 0)
 			a->name = base_name(a->path);
+		if (a->name != NULL)
+			check_name(a->name);
 		type_part(a, 0);
 	}
 }

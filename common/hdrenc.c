@@ -13,6 +13,7 @@
 
 #include "charset.h"
 #include "hdrenc.h"
+#include "rfc2047.h"
 
 #define EW_MAX   75             /* RFC 2047 §2: an encoded word */
 #define EW_OVER  12             /* "=?UTF-8?Q?" and "?=" */
@@ -324,7 +325,12 @@ hdrenc_phrase(struct buf *b, size_t *col, const char *p, size_t n)
 		buf_addc(&q, p[i]);
 	}
 	buf_addc(&q, '"');
-	r = hdrenc_word(b, col, q.p, q.len, 1);
+	/* a quoted string is one word here: too long for a line, it goes
+	 * as encoded words, as overlong text does */
+	if (q.len > WORD_MAX)
+		r = enc_words(b, col, p, n);
+	else
+		r = hdrenc_word(b, col, q.p, q.len, 1);
 	buf_free(&q);
 	return r;
 }
@@ -365,39 +371,88 @@ pct(struct buf *w, const char *p, size_t n, size_t room)
 	return k;
 }
 
-static int
-rfc2231(struct buf *b, size_t *col, const char *name, const char *p,
-    size_t n)
+/*
+ * NAME*=UTF-8''%XX... on one line, or NAME*0*=, NAME*1*=, ... sections
+ * of a line each.  Decoders keep a bounded number of sections (ours
+ * RFC2231_SECTIONS): a value that would need more at HDRENC_COLS gets
+ * longer sections, up to the 998 bytes of a line (RFC 5322 section
+ * 2.1.1), and one that does not fit even so is refused as too long.
+ */
+/*
+ * Write the sections NAME*0*=, NAME*1*=, ... of (p, n) to b, or with b
+ * NULL only count them.  wide: the escaped bytes a section may hold, or
+ * 0 to fill lines of HDRENC_COLS.  Returns the number of sections, or 0
+ * if b's cap was reached or a section would pass 998 bytes.
+ */
+static size_t
+sections(struct buf *b, size_t *col, const char *name, const char *p,
+    size_t n, size_t wide)
 {
 	struct buf w;
 	size_t k, sec = 0, room;
 	int r = 0;
 
 	buf_init(&w, 3 * n + strlen(name) + 64);
-	buf_printf(&w, "%s*=UTF-8''", name);
-	k = pct(&w, p, n, (size_t)-1);
-	if (k == n && w.len + 2 <= HDRENC_COLS) {
-		r = hdrenc_word(b, col, w.p, w.len, 1);
-		buf_free(&w);
-		return r;
-	}
 	while (r == 0 && (n > 0 || sec == 0)) {
-		if (sec > 0) {
+		if (b != NULL && sec > 0) {
 			r = buf_addc(b, ';');
 			(*col)++;
 		}
 		buf_reset(&w);
 		buf_printf(&w, "%s*%zu*=%s", name, sec, sec ? "" : "UTF-8''");
-		room = HDRENC_COLS - 2 - w.len - 1;
+		room = wide ? wide : HDRENC_COLS - 2 - w.len - 1;
+		if (w.len + room + 3 > 998)
+			r = -1;
 		k = pct(&w, p, n, room);
-		if (r == 0)
+		if (r == 0 && b != NULL)
 			r = hdrenc_word(b, col, w.p, w.len, 1);
 		p += k;
 		n -= k;
 		sec++;
 	}
 	buf_free(&w);
-	return r;
+	return r == 0 ? sec : 0;
+}
+
+static int
+rfc2231(struct buf *b, size_t *col, const char *name, const char *p,
+    size_t n)
+{
+	struct buf w;
+	size_t k, esc, wide = 0;
+	int r;
+
+	buf_init(&w, 3 * n + strlen(name) + 64);
+	buf_printf(&w, "%s*=UTF-8''", name);
+	esc = w.len;
+	k = pct(&w, p, n, (size_t)-1);
+	esc = w.len - esc;
+	if (k == n && w.len + 2 <= HDRENC_COLS) {
+		r = hdrenc_word(b, col, w.p, w.len, 1);
+		buf_free(&w);
+		return r;
+	}
+	buf_free(&w);
+	/* a wide section holds at least wide - 11 bytes of escapes, as a
+	 * character costs up to 12 */
+	if (sections(NULL, col, name, p, n, 0) > RFC2231_SECTIONS)
+		wide = esc / RFC2231_SECTIONS + 12;
+	if (wide && sections(NULL, col, name, p, n, wide) == 0)
+		return -1;
+	return sections(b, col, name, p, n, wide) > 0 ? 0 : -1;
+}
+
+/* Does (p, n) hold "=?", which a decoder may take for the start of an
+ * RFC 2047 word even inside a quoted string (ours and Python's do)? */
+static int
+has_ew(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (p[i] == '=' && p[i + 1] == '?')
+			return 1;
+	return 0;
 }
 
 int
@@ -414,6 +469,8 @@ hdrenc_param(struct buf *b, size_t *col, const char *name, const char *p,
 	for (i = 0; i < n; i++)
 		if (p[i] < 0x20 || p[i] > 0x7e)
 			return rfc2231(b, col, name, p, n);
+	if (has_ew(p, n))
+		return rfc2231(b, col, name, p, n);
 	buf_init(&q, 2 * n + strlen(name) + 4);
 	buf_printf(&q, "%s=\"", name);
 	for (i = 0; i < n; i++) {

@@ -51,16 +51,22 @@ int hdrenc_text(struct buf *b, size_t *col, const char *p, size_t n);
 
 /*
  * A display name (an RFC 5322 phrase): an atom sequence as is, other
- * ASCII as a quoted string ('"' and '\' escaped), non-ASCII as encoded
- * words (Q with the restricted phrase alphabet of RFC 2047 §5 (3), or B).
+ * ASCII as a quoted string ('"' and '\' escaped) when that is at most
+ * 900 bytes, non-ASCII or longer as encoded words (Q with the restricted
+ * phrase alphabet of RFC 2047 §5 (3), or B).
  */
 int hdrenc_phrase(struct buf *b, size_t *col, const char *p, size_t n);
 
 /*
  * "; NAME=VALUE" for a parameter (e.g. filename): a quoted string when
- * the value is printable ASCII and fits on a line; otherwise RFC 2231,
- * NAME*=UTF-8''%XX..., split into NAME*0*=, NAME*1*=, ... sections on
- * lines of their own when it does not fit.  name must be a short token.
+ * the value is printable ASCII without "=?" and fits on a line;
+ * otherwise RFC 2231, NAME*=UTF-8''%XX..., split into NAME*0*=,
+ * NAME*1*=, ... sections on lines of their own when it does not fit.
+ * ("=?" inside a quoted string is taken for an RFC 2047 word by many
+ * decoders, rfc2231_param and Python's among them.)  At most
+ * RFC2231_SECTIONS sections: a longer value gets longer lines, and one
+ * that would pass 998 bytes a line even so (about 96 000 bytes once
+ * escaped) gives -1, as for the cap.  name must be a short token.
  */
 int hdrenc_param(struct buf *b, size_t *col, const char *name,
     const char *p, size_t n);

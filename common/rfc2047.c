@@ -28,7 +28,6 @@
 
 #include "charset.h"
 
-#define RFC2231_MAXSEG 100      /* continuations kept per parameter */
 #define EW_CSMAX 64             /* longer charset fields are not words */
 #define EW_CHUNK 256            /* decoded bytes batched per buf_add */
 
@@ -739,7 +738,7 @@ seg_keep(struct param *s, size_t *n, const struct param *pr)
 {
 	size_t i, hi = 0;
 
-	if (*n < RFC2231_MAXSEG) {
+	if (*n < RFC2231_SECTIONS) {
 		s[(*n)++] = *pr;
 		return;
 	}
@@ -797,7 +796,7 @@ int
 rfc2231_param_w(const char *p, size_t n, const char *name, struct buf *out,
     int *flags)
 {
-	struct param pr, ext1, plain, seg[RFC2231_MAXSEG];
+	struct param pr, ext1, plain, seg[RFC2231_SECTIONS];
 	struct pval v;
 	size_t i = head_end(p, n), nseg = 0;
 	int have_ext = 0, have_plain = 0, rc;

@@ -68,6 +68,11 @@ int rfc2047_decode_w(const char *p, size_t n, struct buf *out, int *flags);
 int rfc2231_param(const char *p, size_t n, const char *name,
     struct buf *out);
 
+/* The continuations of one parameter rfc2231_param keeps (the lowest
+ * sections; a bound against headers of thousands); hdrenc_param never
+ * writes more. */
+#define RFC2231_SECTIONS 100
+
 /* rfc2231_param(), ORing RFC2047_W_* and RFC2231_W_* into *flags (if not
  * NULL); nothing is added if the parameter is not found. */
 int rfc2231_param_w(const char *p, size_t n, const char *name,

@@ -221,6 +221,35 @@ EOF2
 	maxline "$T/msg" 78
 }
 
+@test "round trip: a name that holds \"=?...?=\" is escaped, or decoders would take it for an encoded word" {
+	printf 'a\n' >"$T/in/=?utf-8?q?a?=.txt"
+	printf 'b\n' >"$T/in/=?UTF-8?B?w6k=?= x.pdf"
+	roundtrip
+	grep -qxF " filename*=UTF-8''%3D%3Futf-8%3Fq%3Fa%3F%3D.txt" "$T/msg"
+	! grep -q 'filename="=?' "$T/msg" || false
+}
+
+@test "a name too long for one line per section gets longer sections; one too long for those is 65" {
+	printf 'x\n' >"$T/in/data"
+	name=$(python3 -c 'print("é" * 10000 + ".txt")')
+	run -0 mimepack -a "$T/in/data:text/plain:$name" "${FIX[@]}" </dev/null
+	printf '%s\n' "$output" >"$T/msg"
+	# at most 100 sections (what decoders keep), no line over 998
+	n=$(grep -c '^ filename\*[0-9]*\*=' "$T/msg")
+	[ "$n" -gt 1 ] && [ "$n" -le 100 ]
+	maxline "$T/msg" 998
+	run -0 python3 -c '
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+print([p.get_filename() for p in m.walk() if p.get_filename()][0] == sys.argv[2])' "$T/msg" "$name"
+	[ "$output" = True ]
+	name=$(python3 -c 'print("é" * 40000)')
+	run --separate-stderr mimepack -a "$T/in/data:text/plain:$name" "${FIX[@]}" </dev/null
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "mimepack: attachment name of 80000 bytes: too long for a MIME header" ]
+	[ -z "$output" ]
+}
+
 @test "round trip in --crlf mode" {
 	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)))' >"$T/in/bytes"
 	printf 'a\r\nb\n' >"$T/in/mixed.txt"

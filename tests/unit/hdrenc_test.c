@@ -4,6 +4,7 @@
 #include "charset.h"
 #include "codec.h"
 #include "hdrenc.h"
+#include "rfc2047.h"
 #include "t.h"
 
 /* Every line of s at most HDRENC_COLS long? */
@@ -141,6 +142,57 @@ jp_words(void)
 	hdrenc_charset(NULL);
 }
 
+/*
+ * Values too long for the usual lines: a 1 000-byte phrase that is no
+ * atom sequence goes as encoded words, not as a 1 002-byte quoted
+ * string; a parameter that needs more sections than a decoder keeps
+ * (RFC2231_SECTIONS) gets longer ones, and rfc2231_param reads it whole.
+ */
+static void
+long_values(void)
+{
+	char v[8001];
+	struct buf b, d;
+	size_t col, i, nsec = 0;
+	const char *l, *nl;
+
+	for (i = 0; i < 1000; i++)
+		v[i] = i % 10 == 9 ? '.' : 'a';
+	v[1000] = '\0';
+	buf_init(&b, 1 << 16);
+	col = 3;
+	buf_adds(&b, "To:");
+	t_int(hdrenc_phrase(&b, &col, v, 1000), 0, "phrase: 1000 bytes");
+	t_ok(strncmp(b.p, "To: =?UTF-8?", 12) == 0, "phrase: long one encoded");
+	t_ok(lines_ok(b.p), "phrase: long one, lines at most 78");
+	buf_reset(&b);
+
+	for (i = 0; i < 8000; i++)
+		v[i] = (char)(0x01 + i % 0x1f);         /* all escaped */
+	v[8000] = '\0';
+	col = strlen("Content-Disposition: attachment");
+	buf_adds(&b, "attachment");
+	t_int(hdrenc_param(&b, &col, "filename", v, 8000), 0,
+	    "param: 8000 control bytes");
+	for (l = b.p; (l = strstr(l, " filename*")) != NULL; l++)
+		nsec++;
+	t_ok(nsec > 1 && nsec <= RFC2231_SECTIONS, "param: at most 100 sections");
+	for (l = b.p, i = 0; ; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if ((nl != NULL ? (size_t)(nl - l) : strlen(l)) > 998)
+			i++;
+		if (nl == NULL)
+			break;
+	}
+	t_int((long long)i, 0, "param: no line over 998");
+	buf_init(&d, 1 << 16);
+	t_int(rfc2231_param(b.p, b.len, "filename", &d), 1,
+	    "param: long one found");
+	t_str(d.p, d.len, v, "param: long one read back whole");
+	buf_free(&d);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -201,5 +253,13 @@ main(void)
 	    " filename*0*=UTF-8''01234567890123456789012345678901234567890123456789012345;\n"
 	    " filename*1*=67890123456789.txt",
 	    "param: long ASCII name in sections");
+	/* decoders (rfc2231_param, Python's email) take "=?...?=" for an
+	 * encoded word even in a quoted string: such a name goes escaped */
+	param("=?utf-8?q?a?=.txt", "Content-Disposition: attachment;\n "
+	    "filename*=UTF-8''%3D%3Futf-8%3Fq%3Fa%3F%3D.txt",
+	    "param: \"=?\" is never left in a quoted string");
+	param("a=b?c.txt", "Content-Disposition: attachment; "
+	    "filename=\"a=b?c.txt\"", "param: '=' and '?' apart stay quoted");
+	long_values();
 	return t_done();
 }
