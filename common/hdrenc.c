@@ -442,19 +442,6 @@ rfc2231(struct buf *b, size_t *col, const char *name, const char *p,
 	return sections(b, col, name, p, n, wide) > 0 ? 0 : -1;
 }
 
-/* Does (p, n) hold "=?", which a decoder may take for the start of an
- * RFC 2047 word even inside a quoted string (ours and Python's do)? */
-static int
-has_ew(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i++)
-		if (p[i] == '=' && p[i + 1] == '?')
-			return 1;
-	return 0;
-}
-
 int
 hdrenc_param(struct buf *b, size_t *col, const char *name, const char *p,
     size_t n)
@@ -466,10 +453,10 @@ hdrenc_param(struct buf *b, size_t *col, const char *name, const char *p,
 	if (buf_addc(b, ';') == -1)
 		return -1;
 	(*col)++;
-	for (i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return rfc2231(b, col, name, p, n);
-	if (has_ew(p, n))
+	/* what header text would encode (8-bit, controls, and "=?", which
+	 * decoders take for the start of an RFC 2047 word even inside a
+	 * quoted string: ours and Python's do), and TAB */
+	if (hdrenc_needed(p, n) || memchr(p, '\t', n) != NULL)
 		return rfc2231(b, col, name, p, n);
 	buf_init(&q, 2 * n + strlen(name) + 4);
 	buf_printf(&q, "%s=\"", name);
