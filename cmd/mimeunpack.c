@@ -278,6 +278,7 @@ static const struct {
 	{ MIME_W_NAMEGAP, "RFC 2231 section missing in the file name, name "
 	    "cut there" },
 	{ MIME_W_NAMEPCT, "bad %XX escape in the file name, kept as it is" },
+	{ MIME_W_NAMELONG, "file name too long, cut" },
 };
 
 static void

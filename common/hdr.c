@@ -121,8 +121,11 @@ hdr_unfold(const char *v, size_t n, struct buf *out)
 		/* copy a run up to the next CR or LF */
 		for (j = i; j < n && v[j] != '\r' && v[j] != '\n'; j++)
 			;
-		if (buf_add(out, v + i, j - i) < 0)
+		if (buf_add(out, v + i, j - i) < 0) {
+			/* the prefix: as much of the run as fits */
+			buf_add(out, v + i, out->max - out->len);
 			return -1;
+		}
 		i = j;
 		while (i < n && (v[i] == '\r' || v[i] == '\n'))
 			i++;

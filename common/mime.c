@@ -27,6 +27,9 @@
 
 #define CHUNK   4096            /* decoder input per call */
 #define VALMAX  8192            /* an unfolded field value */
+#define NAME_CUT 0x1000         /* in nameflags, with the RFC2047_W_* and
+                                   RFC2231_W_* bits: the name's field
+                                   passed VALMAX */
 #define NSTR    7               /* strings of a mime_part */
 
 enum mode { M_HEADER, M_BODY, M_SKIP, M_DONE };
@@ -251,7 +254,9 @@ start(struct mime *m, int msgbody)
 	m->hfull = 0;
 }
 
-/* The unfolded value of the first field called name into v; 0 if none. */
+/* The unfolded value of the first field called name into v; 0 if none,
+ * 1, or FIELD_CUT if it passed v's cap (VALMAX) and was cut there. */
+#define FIELD_CUT 2
 static int
 field(struct mime *m, const char *name, struct buf *v)
 {
@@ -260,8 +265,7 @@ field(struct mime *m, const char *name, struct buf *v)
 	buf_reset(v);
 	if (!hdr_find(m->hdr.p, m->hdr.len, name, &f))
 		return 0;
-	hdr_unfold(f.val, f.vallen, v);
-	return 1;
+	return hdr_unfold(f.val, f.vallen, v) == -1 ? FIELD_CUT : 1;
 }
 
 /* A copy of b's contents as a C string ("" for an unused buf). */
@@ -334,8 +338,11 @@ parse_type(struct mime *m, struct ent *e, const struct ent *parent)
 	/* name= is the old place of the file name (RFC 1341) */
 	buf_reset(&o);
 	e->nameflags = 0;
-	if (have && rfc2231_param_w(v.p, v.len, "name", &o, &e->nameflags) == 1)
+	if (have && rfc2231_param_w(v.p, v.len, "name", &o, &e->nameflags) == 1) {
 		e->str[4] = bstr(&o);
+		if (have == FIELD_CUT)
+			e->nameflags |= NAME_CUT;
+	}
 	buf_free(&v);
 	buf_free(&o);
 }
@@ -345,6 +352,7 @@ static void
 parse_rest(struct mime *m, struct ent *e)
 {
 	struct buf v, o;
+	int have;
 
 	buf_init(&v, VALMAX);
 	buf_init(&o, VALMAX);
@@ -352,7 +360,7 @@ parse_rest(struct mime *m, struct ent *e)
 		rfc2231_value(v.p, v.len, &o);
 	e->str[2] = bstr(&o);
 	buf_reset(&o);
-	if (field(m, "content-disposition", &v)) {
+	if ((have = field(m, "content-disposition", &v)) != 0) {
 		int nf = 0;
 
 		rfc2231_value(v.p, v.len, &o);
@@ -362,6 +370,8 @@ parse_rest(struct mime *m, struct ent *e)
 			free(e->str[4]);
 			e->str[4] = bstr(&o);
 			e->nameflags = nf;  /* not name='s any more */
+			if (have == FIELD_CUT)
+				e->nameflags |= NAME_CUT;
 		}
 	} else
 		e->str[3] = xstrdup("");
@@ -471,6 +481,8 @@ name_flags(int nf)
 		f |= MIME_W_NAMEGAP;
 	if (nf & RFC2231_W_ESCAPE)
 		f |= MIME_W_NAMEPCT;
+	if (nf & (RFC2231_W_MANY | NAME_CUT))
+		f |= MIME_W_NAMELONG;
 	return f;
 }
 

@@ -82,6 +82,9 @@
 #define MIME_W_NAMECS   0x8000  /* an unknown charset */
 #define MIME_W_NAMEGAP  0x10000 /* an RFC 2231 section missing: cut */
 #define MIME_W_NAMEPCT  0x20000 /* a bad RFC 2231 %XX escape */
+#define MIME_W_NAMELONG 0x40000 /* its field longer than 8 KiB unfolded,
+                                   or more than RFC2231_SECTIONS
+                                   sections: cut */
 #define MIME_PREMAX     (1u << 20) /* body of such a multipart kept */
 
 struct mime_part {

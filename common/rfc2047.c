@@ -732,21 +732,23 @@ seg_sort(struct param *s, size_t n)
 	}
 }
 
-/* Keep a continuation; past the limit, keep the lowest indexes. */
-static void
+/* Keep a continuation; past the limit, keep the lowest indexes.
+ * Returns 1 when one was dropped. */
+static int
 seg_keep(struct param *s, size_t *n, const struct param *pr)
 {
 	size_t i, hi = 0;
 
 	if (*n < RFC2231_SECTIONS) {
 		s[(*n)++] = *pr;
-		return;
+		return 0;
 	}
 	for (i = 1; i < *n; i++)
 		if (s[i].section > s[hi].section)
 			hi = i;
 	if (pr->section < s[hi].section)
 		s[hi] = *pr;
+	return 1;
 }
 
 /* Join the continuations from the lowest index up to the first gap. */
@@ -799,13 +801,13 @@ rfc2231_param_w(const char *p, size_t n, const char *name, struct buf *out,
 	struct param pr, ext1, plain, seg[RFC2231_SECTIONS];
 	struct pval v;
 	size_t i = head_end(p, n), nseg = 0;
-	int have_ext = 0, have_plain = 0, rc;
+	int have_ext = 0, have_plain = 0, rc, many = 0;
 
 	while (param_next(p, n, &i, &pr)) {
 		if (!strcaseeqn(pr.name, pr.namelen, name))
 			continue;
 		if (pr.section >= 0)
-			seg_keep(seg, &nseg, &pr);
+			many |= seg_keep(seg, &nseg, &pr);
 		else if (pr.section < 0 && pr.ext && !have_ext++)
 			ext1 = pr;
 		else if (pr.section < 0 && !pr.ext && !have_plain++)
@@ -818,6 +820,9 @@ rfc2231_param_w(const char *p, size_t n, const char *name, struct buf *out,
 	buf_init(&v.tmp, n + 1);
 	rc = param_pick(&v, have_ext ? &ext1 : NULL, have_plain ? &plain : NULL,
 	    seg, nseg);
+	/* only when the sections were used, and all the kept ones joined */
+	if (many && !have_ext && nseg > 0 && !(v.flags & RFC2231_W_GAP))
+		v.flags |= RFC2231_W_MANY;
 	if (rc == 0)
 		rc = pval_finish(&v, out);
 	buf_free(&v.raw);

@@ -48,6 +48,8 @@ int rfc2047_decode(const char *p, size_t n, struct buf *out);
                                    name*2 without name*1): value cut */
 #define RFC2231_W_ESCAPE  0x08  /* '%' not followed by two hex digits in
                                    an extended value: kept as is */
+#define RFC2231_W_MANY    0x10  /* more continuations than
+                                   RFC2231_SECTIONS: value cut */
 
 /* rfc2047_decode(), ORing RFC2047_W_* into *flags (if not NULL). */
 int rfc2047_decode_w(const char *p, size_t n, struct buf *out, int *flags);

@@ -480,6 +480,34 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
 }
 
+@test "a file name cut by a limit says so: over 100 RFC 2231 sections, a field over 8 KiB" {
+	# 101 sections "a0" .. "a100": the first 100 are kept
+	python3 -c '
+print("Content-Type: application/octet-stream")
+print("Content-Disposition: attachment;" + ";".join("\n filename*%d=a%d" % (i, i) for i in range(101)))
+print("\nab")' >"$T/many.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/many.eml"
+	[ "$output" = "1	application/octet-stream			3	attachment	$(printf 'a%d' $(seq 0 99))" ]
+	[ "$stderr" = "mimeunpack: $T/many.eml: part 1: file name too long, cut" ]
+	# 100 sections: whole, no warning
+	python3 -c '
+print("Content-Type: application/octet-stream")
+print("Content-Disposition: attachment;" + ";".join("\n filename*%d=a%d" % (i, i) for i in range(100)))
+print("\nab")' >"$T/hundred.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/hundred.eml"
+	[ "$output" = "1	application/octet-stream			3	attachment	$(printf 'a%d' $(seq 0 99))" ]
+	[ -z "$stderr" ]
+	# a Content-Disposition of 9 000 bytes: cut at 8 KiB, unterminated
+	python3 -c '
+print("Content-Type: application/octet-stream")
+print("Content-Disposition: attachment; filename=\"" + "n" * 9000 + "\"")
+print("\nab")' >"$T/long.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/long.eml"
+	name=${output##*	}
+	[ "${#name}" -gt 8000 ] && [ "${#name}" -lt 8192 ]
+	[ "$stderr" = "mimeunpack: $T/long.eml: part 1: file name too long, cut" ]
+}
+
 @test "a malformed file name is warned only if it is the one used" {
 	# name= is a fallback: its bad %XX does not count when filename=
 	# is there, but it does when it is the name taken

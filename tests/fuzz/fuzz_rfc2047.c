@@ -83,7 +83,7 @@ f_charset(const char *p, size_t n, const char *arg, struct buf *out)
 }
 
 #define W_ALL (RFC2047_W_BADWORD | RFC2047_W_CHARSET | RFC2231_W_GAP | \
-    RFC2231_W_ESCAPE)
+    RFC2231_W_ESCAPE | RFC2231_W_MANY)
 
 static int
 has_ew(const char *p, size_t n)
