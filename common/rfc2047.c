@@ -785,7 +785,7 @@ param_pick(struct pval *v, const struct param *ext1, const struct param *plain,
 		return pval_add(v, ext1, 1);
 	if (nseg > 0)
 		return pval_segs(v, seg, nseg);
-	return pval_add(v, plain, 1);
+	return plain != NULL ? pval_add(v, plain, 1) : 0;
 }
 
 int
