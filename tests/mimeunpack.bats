@@ -480,20 +480,24 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
 }
 
+# A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...
+sections_eml() {
+	python3 -c '
+import sys
+print("Content-Type: application/octet-stream")
+print("Content-Disposition: attachment;" + ";".join(
+    "\n filename*%d=a%d" % (i, i) for i in range(int(sys.argv[1]))))
+print("\nab")' "$1"
+}
+
 @test "a file name cut by a limit says so: over 100 RFC 2231 sections, a field over 8 KiB" {
 	# 101 sections "a0" .. "a100": the first 100 are kept
-	python3 -c '
-print("Content-Type: application/octet-stream")
-print("Content-Disposition: attachment;" + ";".join("\n filename*%d=a%d" % (i, i) for i in range(101)))
-print("\nab")' >"$T/many.eml"
+	sections_eml 101 >"$T/many.eml"
 	run -0 --separate-stderr mimeunpack -l "$T/many.eml"
 	[ "$output" = "1	application/octet-stream			3	attachment	$(printf 'a%d' $(seq 0 99))" ]
 	[ "$stderr" = "mimeunpack: $T/many.eml: part 1: file name too long, cut" ]
 	# 100 sections: whole, no warning
-	python3 -c '
-print("Content-Type: application/octet-stream")
-print("Content-Disposition: attachment;" + ";".join("\n filename*%d=a%d" % (i, i) for i in range(100)))
-print("\nab")' >"$T/hundred.eml"
+	sections_eml 100 >"$T/hundred.eml"
 	run -0 --separate-stderr mimeunpack -l "$T/hundred.eml"
 	[ "$output" = "1	application/octet-stream			3	attachment	$(printf 'a%d' $(seq 0 99))" ]
 	[ -z "$stderr" ]
