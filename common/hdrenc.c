@@ -372,13 +372,6 @@ pct(struct buf *w, const char *p, size_t n, size_t room)
 }
 
 /*
- * NAME*=UTF-8''%XX... on one line, or NAME*0*=, NAME*1*=, ... sections
- * of a line each.  Decoders keep a bounded number of sections (ours
- * RFC2231_SECTIONS): a value that would need more at HDRENC_COLS gets
- * longer sections, up to the 998 bytes of a line (RFC 5322 section
- * 2.1.1), and one that does not fit even so is refused as too long.
- */
-/*
  * Write the sections NAME*0*=, NAME*1*=, ... of (p, n) to b, or with b
  * NULL only count them.  wide: the escaped bytes a section may hold, or
  * 0 to fill lines of HDRENC_COLS.  Returns the number of sections, or 0
@@ -401,10 +394,12 @@ sections(struct buf *b, size_t *col, const char *name, const char *p,
 		buf_reset(&w);
 		buf_printf(&w, "%s*%zu*=%s", name, sec, sec ? "" : "UTF-8''");
 		room = wide ? wide : HDRENC_COLS - 2 - w.len - 1;
-		if (w.len + room + 3 > 998)
+		if (r == -1 || w.len + room + 3 > 998) {
 			r = -1;
+			break;
+		}
 		k = pct(&w, p, n, room);
-		if (r == 0 && b != NULL)
+		if (b != NULL)
 			r = hdrenc_word(b, col, w.p, w.len, 1);
 		p += k;
 		n -= k;
@@ -414,6 +409,13 @@ sections(struct buf *b, size_t *col, const char *name, const char *p,
 	return r == 0 ? sec : 0;
 }
 
+/*
+ * NAME*=UTF-8''%XX... on one line, or NAME*0*=, NAME*1*=, ... sections
+ * of a line each.  Decoders keep a bounded number of sections (ours
+ * RFC2231_SECTIONS): a value that would need more at HDRENC_COLS gets
+ * longer sections, up to the 998 bytes of a line (RFC 5322 section
+ * 2.1.1), and one that does not fit even so is refused as too long.
+ */
 static int
 rfc2231(struct buf *b, size_t *col, const char *name, const char *p,
     size_t n)
@@ -434,11 +436,10 @@ rfc2231(struct buf *b, size_t *col, const char *name, const char *p,
 	}
 	buf_free(&w);
 	/* a wide section holds at least wide - 11 bytes of escapes, as a
-	 * character costs up to 12 */
+	 * character costs up to 12; a section that would pass 998 bytes
+	 * ends it with -1, b holding a prefix, as for the cap */
 	if (sections(NULL, col, name, p, n, 0) > RFC2231_SECTIONS)
 		wide = esc / RFC2231_SECTIONS + 12;
-	if (wide && sections(NULL, col, name, p, n, wide) == 0)
-		return -1;
 	return sections(b, col, name, p, n, wide) > 0 ? 0 : -1;
 }
 
