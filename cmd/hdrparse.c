@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "rfc2047.h"
 #include "route.h"
+#include "safetext.h"
 #include "util.h"
 
 #define HDR_MAX  (1 << 20)      /* header bytes kept per message */
@@ -332,6 +333,14 @@ print_addrs(const char *file, const struct hdrfield *f)
 	if (addr_parse(f->val, f->vallen, &l) < 0)
 		warn("%s: %.*s: more than %d addresses, the rest ignored",
 		    file, (int)f->namelen, f->name, ADDR_MAX);
+	if (l.nbad > 0) {
+		char *bad = safetext_dup(l.bad, strlen(l.bad), 200);
+
+		warn("%s: %.*s: %zu address(es) not read whole, the "
+		    "first: '%s'", file, (int)f->namelen, f->name, l.nbad,
+		    bad);
+		free(bad);
+	}
 	for (i = 0; i < l.n; i++) {
 		prefix(file, f);
 		put(l.v[i].addr, strlen(l.v[i].addr), 0);

@@ -45,6 +45,7 @@
 #include "hdrenc.h"
 #include "net.h"
 #include "rfc2047.h"
+#include "safetext.h"
 #include "smtp.h"
 #include "util.h"
 
@@ -358,14 +359,34 @@ add_rcpt(const char *a)
 	rcpts[nrcpt++].addr = xstrdup(a);
 }
 
+/*
+ * Parse an address list whole or die: a recipient skipped here would
+ * never get the message, and nobody would know.  where names the list
+ * (a field name, "argument" or "-f") for the message.
+ */
+static void
+parse_list(const char *where, const char *p, size_t n, struct addrlist *l)
+{
+	char *bad;
+
+	if (addr_parse(p, n, l) < 0)
+		die(EX_DATAERR, "%s: more than %d addresses; nothing sent",
+		    where, ADDR_MAX);
+	if (l->nbad > 0) {
+		bad = safetext_dup(l->bad, strlen(l->bad), 200);
+		die(EX_DATAERR, "%s: bad address '%s'; nothing sent", where,
+		    bad);
+	}
+}
+
 /* Every address of an address list (a field value or an argument). */
 static void
-add_rcpts(const char *p, size_t n)
+add_rcpts(const char *where, const char *p, size_t n)
 {
 	struct addrlist l = { 0 };
 	size_t i;
 
-	addr_parse(p, n, &l);
+	parse_list(where, p, n, &l);
 	for (i = 0; i < l.n; i++)
 		add_rcpt(l.v[i].addr);
 	addr_free(&l);
@@ -556,8 +577,12 @@ walk_header(struct msg *m)
 		if (smtp_has8bit(f.line, f.linelen))
 			m->hdr8 = 1;
 		if (opt.t && (hdr_is(&f, "to") || hdr_is(&f, "cc") ||
-		    hdr_is(&f, "bcc")))
-			add_rcpts(f.val, f.vallen);
+		    hdr_is(&f, "bcc"))) {
+			char *name = safetext_dup(f.name, f.namelen, 80);
+
+			add_rcpts(name, f.val, f.vallen);
+			free(name);
+		}
 		if (hdr_is(&f, "bcc") || hdr_is(&f, "resent-bcc"))
 			continue;
 		if (hdr_is(&f, "from")) {
@@ -619,7 +644,9 @@ envelope_sender(const struct msg *m, const char *acct_from)
 		n = strlen(opt.from);
 		if (n >= 2 && opt.from[0] == '<' && opt.from[n - 1] == '>')
 			return xstrndup(opt.from + 1, n - 2);
-		addr_parse(opt.from, n, &l);
+		parse_list("-f", opt.from, n, &l);
+		if (l.n > 1)
+			die(EX_DATAERR, "-f: one address, not %zu", l.n);
 		s = xstrdup(l.n > 0 ? l.v[0].addr : opt.from);
 		addr_free(&l);
 		return s;
@@ -1634,7 +1661,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	i = parse_opts(argc, argv);
 	for (; i < argc; i++)
-		add_rcpts(argv[i], strlen(argv[i]));
+		add_rcpts("argument", argv[i], strlen(argv[i]));
 
 	memset(&a, 0, sizeof a);
 	/* the default account also gives -S its user, from, cacert... */

@@ -46,6 +46,7 @@
 #include "hdr.h"
 #include "hdrenc.h"
 #include "rfc2047.h"
+#include "safetext.h"
 #include "util.h"
 
 #define CHUNK    65536
@@ -664,9 +665,16 @@ field_addrs(struct buf *h, const char *name, const char **v, size_t n)
 	buf_init(&w, HDR_MAX);
 	for (i = 0; i < n; i++) {
 		memset(&l, 0, sizeof(l));
-		addr_parse(v[i], strlen(v[i]), &l);
+		/* all or nothing: a dropped address would go unnoticed */
+		if (addr_parse(v[i], strlen(v[i]), &l) < 0)
+			die(EX_DATAERR, "%s: more than %d addresses", name,
+			    ADDR_MAX);
+		if (l.nbad > 0)
+			die(EX_DATAERR, "%s: bad address '%s'", name,
+			    safetext_dup(l.bad, strlen(l.bad), 200));
 		if (l.n == 0)
-			die(EX_DATAERR, "%s: no address in '%s'", name, v[i]);
+			die(EX_DATAERR, "%s: no address in '%s'", name,
+			    safetext_dup(v[i], strlen(v[i]), 200));
 		for (j = 0; j < l.n; j++) {
 			struct addr *a = &l.v[j];
 			int last = i + 1 == n && j + 1 == l.n;

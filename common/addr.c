@@ -32,6 +32,9 @@
  *  - an element without a usable address (garbage, "<>", "a@x.", "a@",
  *    "a@x@y") is skipped, where Python returns an address "<>";
  *    an empty quoted local part is written '""@x', not "@x".
+ *  - what is skipped, and what Python forgives (a missing '>', an
+ *    unclosed comment or quote), is noted in the list's nbad and bad:
+ *    "a@x b@y" yields a@x alone, and a sender must not lose b@y unseen.
  *  - NUL bytes are dropped: they cannot live in a C string.
  */
 #include "addr.h"
@@ -57,6 +60,8 @@ struct lex {
 	const char *s;          /* the unfolded value */
 	size_t n;
 	struct lexpos at;
+	int open;               /* a comment, quoted string or domain
+				   literal ran to the end unclosed */
 };
 
 struct tok {
@@ -85,6 +90,7 @@ struct parser {
 	char *group;            /* current group's name, or NULL */
 	int group_used;         /* ... shared by a member: not ours to free */
 	int full;               /* ADDR_MAX reached */
+	int cut;                /* this element is not read whole */
 };
 
 static int
@@ -155,6 +161,8 @@ addr_cfws(struct lex *lx)
 			at->i++;
 		} else if (lx->s[at->i] == '(') {
 			e = addr_comment(lx, at->i, &next);
+			if (e == lx->n)
+				lx->open = 1;
 			if (!at->cmt) {
 				at->cmt = 1;
 				at->cb = at->i + 1;
@@ -229,6 +237,8 @@ addr_peek(struct lex *lx, struct tok *t)
 		t->b = i + 1;
 		t->e = addr_until(lx, i + 1, s[i] == '"' ? '"' : ']');
 		t->next = t->e < lx->n ? t->e + 1 : t->e;
+		if (t->e == lx->n)
+			lx->open = 1;
 	} else if (addr_is_atom_end(s[i])) {
 		t->type = T_SPECIAL;
 		t->c = s[i];
@@ -494,6 +504,8 @@ addr_angle(struct parser *ps)
 		addr_take(lx, &t);
 		addr_peek(lx, &t);
 		addr_note_comment(&ps->m, &t);
+	} else {
+		ps->cut = 1;
 	}
 	return 0;
 }
@@ -618,18 +630,38 @@ addr_group_open(struct parser *ps)
 	ps->l->ngroups++;
 }
 
-/* Skip to the end of the element: garbage, or what follows an address. */
-static void
+/*
+ * Skip to the end of the element: garbage, or what follows an address.
+ * Returns the number of tokens skipped.
+ */
+static size_t
 addr_skip(struct lex *lx)
 {
 	struct tok t;
+	size_t k;
 
-	for (;;) {
+	for (k = 0;; k++) {
 		addr_peek(lx, &t);
 		if (addr_ends_element(&t))
-			return;
+			return k;
 		addr_take(lx, &t);
 	}
+}
+
+/* Note the element s[b..e) as not read whole (see addr.h). */
+static void
+addr_note_bad(struct parser *ps, size_t b, size_t e)
+{
+	const char *s = ps->lx.s;
+
+	ps->l->nbad++;
+	if (ps->l->bad != NULL)
+		return;
+	while (b < e && addr_is_wsp(s[b]))
+		b++;
+	while (e > b && addr_is_wsp(s[e - 1]))
+		e--;
+	ps->l->bad = xstrndup(s + b, e - b);
 }
 
 static void
@@ -652,26 +684,31 @@ addr_element(struct parser *ps)
 	struct lex *lx = &ps->lx;
 	struct mbox *m = &ps->m;
 	struct tok t;
-	size_t nw;
+	size_t nw, start = lx->at.i;
+	int ok = 0;
 
 	addr_mbox_reset(m);
+	ps->cut = 0;
 	nw = addr_words(lx, m, 1, &t);
 	if (addr_is_special(&t, ':')) {
 		addr_take(lx, &t);
 		addr_group_open(ps);
+		if (lx->open)
+			addr_note_bad(ps, start, lx->n);
 		return;
 	}
 	if (addr_is_special(&t, '<')) {
 		addr_take(lx, &t);
-		if (addr_angle(ps) == 0)
-			addr_add(ps);
+		ok = addr_angle(ps) == 0;
 	} else if (nw > 0 && (addr_is_special(&t, '@') ||
 	    addr_ends_element(&t))) {
 		buf_reset(&m->phrase);          /* the words were the local part */
-		if (addr_spec_rest(ps, &t) == 0)
-			addr_add(ps);
+		ok = addr_spec_rest(ps, &t) == 0;
 	}
-	addr_skip(lx);
+	if (ok)
+		addr_add(ps);
+	if (addr_skip(lx) > 0 || !ok || ps->cut || lx->open)
+		addr_note_bad(ps, start, lx->at.i);
 }
 
 /*
@@ -731,9 +768,16 @@ addr_parse(const char *p, size_t n, struct addrlist *l)
 
 	addr_parser_init(&ps, l, p, n);
 	while (!ps.full) {
+		size_t start = ps.lx.at.i;
+		int open = ps.lx.open;
+
 		addr_peek(&ps.lx, &t);
-		if (t.type == T_END)
+		if (t.type == T_END) {
+			/* "a@x, (unclosed": a comment ate the element */
+			if (ps.lx.open && !open)
+				addr_note_bad(&ps, start, ps.lx.n);
 			break;
+		}
 		if (addr_is_special(&t, ',') || addr_is_special(&t, ';')) {
 			addr_take(&ps.lx, &t);
 			if (t.c == ';')
@@ -759,6 +803,8 @@ addr_free(struct addrlist *l)
 			free(l->v[i].group);
 	}
 	free(l->v);
+	free(l->bad);
 	l->v = NULL;
-	l->n = l->ngroups = 0;
+	l->bad = NULL;
+	l->n = l->ngroups = l->nbad = 0;
 }

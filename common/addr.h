@@ -10,6 +10,12 @@
  * usable address ("<>", "a@", "a@x@y") is skipped; ';' outside a group
  * separates addresses, as Outlook writes them.  Python's email package
  * (policy.default) is the reference; addr.c lists where it differs.
+ *
+ * Nothing is skipped silently: every element not read whole (garbage,
+ * no usable address, text after the address as in "a@x b@y", a missing
+ * '>', a comment, quoted string or domain literal left open) is counted
+ * in nbad, and the first one's text is kept, so that a caller can refuse
+ * the list (mailsend, mimepack) or warn (hdrparse).
  */
 #ifndef YUBIN_ADDR_H
 #define YUBIN_ADDR_H
@@ -34,13 +40,18 @@ struct addrlist {
 	struct addr *v;
 	size_t n;
 	size_t ngroups;         /* groups seen, empty ones included */
+	size_t nbad;            /* elements not read whole */
+	char *bad;              /* the first one's text, unfolded, white
+				   space trimmed; NULL if nbad is 0 */
 };
 
 /*
  * Parse the raw value (folded or not) of an address field and append
  * the mailboxes to *l (which must start zeroed).  Returns 0, or -1 if
- * ADDR_MAX was reached (the first ADDR_MAX are kept).  All strings are
- * owned by the list.
+ * ADDR_MAX was reached (the first ADDR_MAX are kept, the rest is not
+ * read).  All strings are owned by the list.  An element that cannot be
+ * read whole is skipped as far as the next ',' or ';' and noted in
+ * nbad and bad: a caller that must not lose an address checks nbad.
  */
 int addr_parse(const char *p, size_t n, struct addrlist *l);
 void addr_free(struct addrlist *l);

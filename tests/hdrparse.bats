@@ -496,3 +496,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
     json.loads(line); n += 1
 assert n == 4, n' "$T/out.json"
 }
+
+@test "-A: an address list that does not parse whole is warned about, not cut silently" {
+	printf 'To: c@z.test, a@x.test b@y.test, <>\nCc: d@w.test (open\n\n' >"$BATS_TEST_TMPDIR/m"
+	run -0 --separate-stderr hdrparse -A "$BATS_TEST_TMPDIR/m"
+	[ "$output" = "$(printf 'c@z.test\t\na@x.test\t\nd@w.test\topen')" ]
+	[ "$stderr" = "$(printf "hdrparse: %s: To: 2 address(es) not read whole, the first: 'a@x.test b@y.test'\nhdrparse: %s: Cc: 1 address(es) not read whole, the first: 'd@w.test (open'" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/m")" ]
+}

@@ -745,3 +745,58 @@ PY
 	f=$(wait_for 2)
 	[ "$(echo "$f" | wc -l)" -eq 2 ]
 }
+
+# in_log TEXT: wait until the Postfix log of the plain SMTP port holds
+# TEXT (fixed string); fail if it never does
+in_log() {
+	for _ in $(seq 100); do
+		grep -qF "$1" "$LAB_POSTFIX_LOG" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# nothing_sent: no session of this test reached the lab.  A message
+# sent after the refused ones arrives (so the log is written that far)
+# and is the only one of this test; the log holds no RCPT TO of the
+# refused ones (their addresses are a-$ID@x.test, b-$ID@y.test).
+nothing_sent() {
+	msg >"$T/after"
+	mailsend "${SMTP[@]}" -f "after-$ID@client.test" "after-$ID@example.org" <"$T/after"
+	in_log "RCPT TO:<after-$ID@example.org>"
+	[ "$(wait_for 1 | wc -l)" = 1 ]
+	[ "$(grep -cF -e "<a-$ID@x.test>" -e "<b-$ID@y.test>" -e "<nc-$ID@client.test>" "$LAB_POSTFIX_LOG")" = 0 ]
+}
+
+@test "a recipient list without its comma is refused (65), not cut to its first address; nothing sent" {
+	{ printf 'To: a-%s@x.test b-%s@y.test\n' "$ID" "$ID"; msg | sed 2d; } >"$T/m"
+	sed -n 1p "$T/m" | grep -qx "To: a-$ID@x.test b-$ID@y.test"
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -t -f "nc-$ID@client.test" <"$T/m"
+	[ "$stderr" = "mailsend: To: bad address 'a-$ID@x.test b-$ID@y.test'; nothing sent" ]
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -f "nc-$ID@client.test" "a-$ID@x.test b-$ID@y.test" <"$T/m"
+	[ "$stderr" = "mailsend: argument: bad address 'a-$ID@x.test b-$ID@y.test'; nothing sent" ]
+	{ printf 'Cc: a-%s@x.test (unclosed, b-%s@y.test\n' "$ID" "$ID"; msg; } >"$T/m2"
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -t -f "nc-$ID@client.test" <"$T/m2"
+	[ "$stderr" = "mailsend: Cc: bad address 'a-$ID@x.test (unclosed, b-$ID@y.test'; nothing sent" ]
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -f "nc-$ID@client.test" "a-$ID@x.test (unclosed, b-$ID@y.test" <"$T/m"
+	[ "$stderr" = "mailsend: argument: bad address 'a-$ID@x.test (unclosed, b-$ID@y.test'; nothing sent" ]
+	# the sender too: -f takes one address, whole
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -f "nc-$ID@client.test b-$ID@y.test" "a-$ID@x.test" <"$T/m"
+	[ "$stderr" = "mailsend: -f: bad address 'nc-$ID@client.test b-$ID@y.test'; nothing sent" ]
+	nothing_sent
+}
+
+@test "a bad address is named under the safe-text rule: controls escaped, bad UTF-8 replaced" {
+	{ printf 'To: a-%s@x.test \x1b[2J\xff\n' "$ID"; msg | sed 2d; } >"$T/m"
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -t -f "nc-$ID@client.test" <"$T/m"
+	[ "$stderr" = "mailsend: To: bad address 'a-$ID@x.test \\x1b[2J�'; nothing sent" ]
+	nothing_sent
+}
+
+@test "one To: of 10005 addresses is refused (65), not cut to 10000; nothing sent" {
+	{ printf 'To: a-%s@x.test' "$ID"; python3 -c 'print("".join(",\n r%d@example.org" % i for i in range(10004)))'; msg | sed 2d; } >"$T/m"
+	run -65 --separate-stderr mailsend "${SMTP[@]}" -t -f "nc-$ID@client.test" <"$T/m"
+	[ "$stderr" = "mailsend: To: more than 10000 addresses; nothing sent" ]
+	nothing_sent
+}
+

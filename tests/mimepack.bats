@@ -717,3 +717,22 @@ Grüße
 	run -0 mimepack -M "$T/in/p.html" -i "$T/in/日本.gif" --message-id x@h.test --date x </dev/null
 	[[ "$output" == *$'\nContent-ID: <__.gif@h.test>\nContent-Disposition: inline;'* ]]
 }
+
+@test "an address list that does not parse whole is 65, naming the text; nothing written (not cut to its first address)" {
+	run -65 --separate-stderr mimepack -s x -t 'a@x.test b@y.test' </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: To: bad address 'a@x.test b@y.test'" ]
+	run -65 --separate-stderr mimepack -s x -t c@z.test -c $'a@x.test (unclosed, b@y.test\x01' </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: Cc: bad address 'a@x.test (unclosed, b@y.test\\x01'" ]
+	run -65 --separate-stderr mimepack -s x -t 'c@z.test, Joe <j@x.test, b@y.test' </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: To: bad address 'Joe <j@x.test'" ]
+}
+
+@test "an address option over 10000 addresses is 65, not cut to 10000" {
+	to=$(python3 -c 'print(",".join("%d@x" % i for i in range(10005)))')
+	run -65 --separate-stderr mimepack -s x -t "$to" </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: To: more than 10000 addresses" ]
+}

@@ -77,7 +77,22 @@ desc(const char *in)
 	return d;
 }
 
-/* One address and nothing else. */
+/* The elements not read whole: how many, and the first one's text. */
+static void
+check_bad(size_t nbad, const char *bad, const char *what)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, "%s: nbad", what);
+	t_int((long long)l.nbad, (long long)nbad, buf);
+	snprintf(buf, sizeof buf, "%s: bad", what);
+	if (bad == NULL)
+		t_ok(l.bad == NULL, buf);
+	else
+		t_str(l.bad, l.bad ? strlen(l.bad) : 0, bad, buf);
+}
+
+/* One address and nothing else, read whole. */
 static void
 one(const char *in, const char *addr, const char *name)
 {
@@ -86,6 +101,20 @@ one(const char *in, const char *addr, const char *name)
 	parse(in);
 	check_count(1, 0, what);
 	check(0, addr, name, NULL, what);
+	check_bad(0, NULL, what);
+	t_int(ret, 0, what);
+}
+
+/* One address, taken from an element that was not read whole. */
+static void
+one_cut(const char *in, const char *addr, const char *name)
+{
+	const char *what = desc(in);
+
+	parse(in);
+	check_count(1, 0, what);
+	check(0, addr, name, NULL, what);
+	check_bad(1, in, what);
 	t_int(ret, 0, what);
 }
 
@@ -188,15 +217,16 @@ test_specs(void)
 	one("a @ x . test", "a@x.test", "");
 	one("a . b @ x.test", "a.b@x.test", "");
 	one("< a @ x . test >", "a@x.test", "");
-	one("Joe <j@x.test", "j@x.test", "Joe");
+	one_cut("Joe <j@x.test", "j@x.test", "Joe");
 	one("a@X.TEST", "a@X.TEST", "");
 	/* Deliberate: no decoding inside an addr-spec (Python decodes). */
 	one("=?utf-8?q?J=C3=B6rg?=@x.test", "=?utf-8?q?J=C3=B6rg?=@x.test", "");
 	one("a\r\n @x.test", "a@x.test", "");
-	one("<a@x.test> trailing garbage", "a@x.test", "");
-	one("a@x.test garbage", "a@x.test", "");
-	one("\"unterminated <a@x.test>", "\"unterminated <a@x.test>\"", "");
-	one("a@[1.2.3.4", "a@[1.2.3.4]", "");
+	one_cut("<a@x.test> trailing garbage", "a@x.test", "");
+	one_cut("a@x.test garbage", "a@x.test", "");
+	one_cut("\"unterminated <a@x.test>", "\"unterminated <a@x.test>\"",
+	    "");
+	one_cut("a@[1.2.3.4", "a@[1.2.3.4]", "");
 }
 
 static void
@@ -210,6 +240,7 @@ test_lists(void)
 	parse("a@x.test, , b@y.test,");
 	check_count(2, 0, "empty elements");
 	check(1, "b@y.test", "", NULL, "empty elements");
+	check_bad(0, NULL, "empty elements are no loss");
 
 	parse("Joe <j@x.test, b@y.test");
 	check_count(2, 0, "missing > then more");
@@ -228,6 +259,40 @@ test_lists(void)
 	check_count(2, 0, "folded");
 	check(0, "j@x.test", "Joe Bloggs", NULL, "folded");
 	check(1, "a@y.test", "Ann", NULL, "folded");
+	check_bad(0, NULL, "folded");
+
+	parse("team: a@x.test, \"B\" <b@y.test>;, undisclosed:;, c@z.test");
+	check_bad(0, NULL, "groups are no loss");
+}
+
+/* What is skipped is never skipped silently (Hardening, item 3). */
+static void
+test_bad(void)
+{
+	parse("a@x.test b@y.test");
+	check_count(1, 0, "no comma: b dropped");
+	check_bad(1, "a@x.test b@y.test", "no comma: b dropped");
+	parse("a@x.test (unclosed, b@y.test");
+	check_count(1, 0, "unclosed comment eats b");
+	check_bad(1, "a@x.test (unclosed, b@y.test", "unclosed comment eats b");
+	parse("c@z.test,\r\n a@x.test  b@y.test\t, d@w.test");
+	check_count(3, 0, "no comma in the middle");
+	check_bad(1, "a@x.test  b@y.test", "no comma in the middle");
+	parse("a@x.test, (unclosed b@y.test");
+	check_count(1, 0, "unclosed comment alone");
+	check_bad(1, "(unclosed b@y.test", "unclosed comment alone");
+	parse("Joe <j@x.test, b@y.test");
+	check_bad(1, "Joe <j@x.test", "missing > then more");
+	parse("Joe <a@x.test>>, b@y.test");
+	check_bad(1, "Joe <a@x.test>>", "stray >");
+	parse("<>, a@x.test, a@, @b, a@x., a@x@y, [x] y <c@z.test>");
+	check_bad(6, "<>", "garbage: each skipped element counted");
+	parse("\"abc, b@y.test");
+	check_bad(1, "\"abc, b@y.test", "unclosed quote");
+	parse("team (x: a@x.test");
+	check_bad(1, "team (x: a@x.test", "unclosed comment in a group name");
+	parse("a@x.test, b@");
+	t_int(ret, 0, "a bad element is not the ADDR_MAX error");
 }
 
 static void
@@ -325,6 +390,7 @@ main(void)
 	test_specs();
 	test_lists();
 	test_garbage();
+	test_bad();
 	test_big();
 	test_max();
 	test_append();
