@@ -1664,9 +1664,14 @@ main(int argc, char **argv)
 		add_rcpts("argument", argv[i], strlen(argv[i]));
 
 	memset(&a, 0, sizeof a);
-	/* the default account also gives -S its user, from, cacert... */
-	if (!opt.dryrun && !opt.mx && (ex = cred_load(NULL, opt.account,
-	    &a)) != 0 && (opt.account != NULL || opt.url == NULL))
+	/*
+	 * An account's settings belong to its server: with -S or --mx none
+	 * applies (-a excludes both), so that its password, user, CA file
+	 * and sender never go to a server named by hand.  The file is not
+	 * even read, so its passwordeval cannot run.
+	 */
+	if (!opt.dryrun && !opt.mx && opt.url == NULL &&
+	    (ex = cred_load(NULL, opt.account, &a)) != 0)
 		exit(ex);
 
 	memset(&m, 0, sizeof m);

@@ -800,3 +800,46 @@ nothing_sent() {
 	nothing_sent
 }
 
+# an accounts file whose default account is alice's on the submission
+# port; its passwordeval leaves $T/alice-eval-ran behind when it runs
+alice_default() {
+	mkdir -p "$T/config/yubin"
+	cat >"$T/config/yubin/accounts" <<EOF
+account alice
+    smtp smtp://127.0.0.1:$LAB_SUBMISSION_PORT
+    user alice
+    from Alice <alice-$ID@yubin.test>
+    passwordeval touch $T/alice-eval-ran; echo alicepw
+    cacert $LAB_CA
+default alice
+EOF
+	chmod 600 "$T/config/yubin/accounts"
+}
+
+@test "with -S, the default account's password never goes to that server: bob's password is used, alice's passwordeval never runs" {
+	alice_default
+	printf 'To: bob@example.org\nSubject: %s\n\nfrom bob\n' "$ID" >"$T/m"
+	YUBIN_PASSWORD=bobpw run -0 --separate-stderr mailsend \
+		-S "smtps://localhost:$LAB_SMTPS_PORT" --cacert "$LAB_CA" -u bob \
+		-f "bob-$ID@yubin.test" bob@example.org <"$T/m"
+	[ "$stderr" = "" ]
+	[ ! -e "$T/alice-eval-ran" ]
+	f=$(wait_for 1)
+	[ "$(envelope "$f" | sed -n 1,3p)" = "$(printf 'sender=bob-%s@yubin.test\nrecipient=bob@example.org\nsasl_username=bob' "$ID")" ]
+}
+
+@test "with -S, the default account's user, CA file and From do not apply either" {
+	alice_default
+	printf 'To: bob@example.org\nSubject: %s\n\nno account\n' "$ID" >"$T/m"
+	# no --cacert: the account's CA file is not used, so the lab's
+	# certificate cannot be verified
+	run -77 --separate-stderr mailsend -S "smtps://localhost:$LAB_SMTPS_PORT" bob@example.org <"$T/m"
+	[ ! -e "$T/alice-eval-ran" ]
+	# no -u: no user, so no AUTH, which the port requires for relaying;
+	# the sender is $USER@host, not the account's From
+	USER=nobody run -69 --separate-stderr mailsend --trace \
+		-S "smtps://localhost:$LAB_SMTPS_PORT" --cacert "$LAB_CA" bob@example.org <"$T/m"
+	[ ! -e "$T/alice-eval-ran" ]
+	[[ "$stderr" != *"C: AUTH"* ]]
+	[[ "$stderr" == *"C: MAIL FROM:<nobody@$(hostname)> "* ]]
+}
