@@ -813,9 +813,18 @@ write_header(const char *ctype, const char *boundary, enum cte cte)
 
 /* --- the body ----------------------------------------------------- */
 
-/* Encode the whole input; return the last byte written, or -1. */
+typedef void sink_fn(void *arg, const char *p, size_t n);
+
+static void
+sink_emit(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	emit(p, n);
+}
+
+/* Encode the whole input into sink; return the last byte, or -1. */
 static int
-put_content(FILE *fp, const char *what, enum cte cte)
+encode(FILE *fp, const char *what, enum cte cte, sink_fn *sink, void *arg)
 {
 	static char in[CHUNK], o[QP_ENC_BOUND(CHUNK) + B64_ENC_BOUND(CHUNK)];
 	struct b64_enc b;
@@ -832,7 +841,7 @@ put_content(FILE *fp, const char *what, enum cte cte)
 			k = qp_enc_update(&q, in, n, o);
 		else
 			memcpy(o, in, k = n);
-		emit(o, k);
+		sink(arg, o, k);
 		if (k > 0)
 			last = (unsigned char)o[k - 1];
 	}
@@ -840,10 +849,102 @@ put_content(FILE *fp, const char *what, enum cte cte)
 		die(EX_IOERR, "%s:", what);
 	k = cte == CTE_B64 ? b64_enc_final(&b, o) :
 	    cte == CTE_QP ? qp_enc_final(&q, o) : 0;
-	emit(o, k);
+	sink(arg, o, k);
 	if (k > 0)
 		last = (unsigned char)o[k - 1];
 	return last;
+}
+
+static int
+put_content(FILE *fp, const char *what, enum cte cte)
+{
+	return encode(fp, what, cte, sink_emit, NULL);
+}
+
+/*
+ * RFC 2046 §5.1.1: no part may hold a line that a reader could take for
+ * a delimiter.  The delimiters are "--" and the boundary, or for nested
+ * multiparts "alt", "rel" or "altrel" and the boundary (put_child), and
+ * readers match them as a prefix of the line.  The part is checked as
+ * it will be written, encoded, in one more streaming pass: base64 never
+ * writes '-', so only 7bit, 8bit and quoted-printable parts are read,
+ * and only when the boundary is not our random one (--boundary, or the
+ * one of a message -w adds to).  Against --boundary a part that fails
+ * is refused before the first byte is written (DESIGN.md): the caller
+ * chose the boundary and can choose another.  Against the boundary of
+ * the message -w adds to, nobody can: the part goes base64 instead.
+ */
+struct delim {
+	const char *bnd;
+	size_t bl, n;
+	char line[2 + 6 + 80];  /* "--altrel" and the boundary */
+	int found;
+};
+
+static void
+delim_line(struct delim *d)
+{
+	static const char *pre[] = { "", "alt", "rel", "altrel" };
+	size_t i, pl;
+
+	if (d->n < 2 || d->line[0] != '-' || d->line[1] != '-')
+		return;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		pl = strlen(pre[i]);
+		if (d->n >= 2 + pl + d->bl &&
+		    memcmp(d->line + 2, pre[i], pl) == 0 &&
+		    memcmp(d->line + 2 + pl, d->bnd, d->bl) == 0)
+			d->found = 1;
+	}
+}
+
+static void
+sink_delim(void *arg, const char *p, size_t n)
+{
+	struct delim *d = arg;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			delim_line(d);
+			d->n = 0;
+		} else if (d->n < sizeof(d->line)) {
+			d->line[d->n++] = p[i];
+		}
+	}
+}
+
+static void
+check_delim(struct part *a, const char *bnd, int refuse)
+{
+	const char *what = a->path != NULL ? a->path : "stdin";
+	struct delim d;
+
+	if (a->fp == NULL || a->cte == CTE_B64)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.bnd = bnd;
+	d.bl = strlen(bnd);
+	if (d.bl > 80)
+		d.bl = 80;
+	encode(a->fp, what, a->cte, sink_delim, &d);
+	delim_line(&d);
+	rewind(a->fp);
+	if (d.found && refuse)
+		die(EX_DATAERR, "%s: a line starts like the delimiter --%s "
+		    "(RFC 2046 5.1.1): choose another --boundary", what,
+		    safetext_dup(bnd, strlen(bnd), 80));
+	if (d.found)
+		a->cte = CTE_B64;
+}
+
+static void
+check_delims(struct part *v, size_t n, const char *bnd, int refuse)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check_delim(&v[i], bnd, refuse);
 }
 
 static void
@@ -1226,6 +1327,12 @@ compose(void)
 
 	prepare(&body, &html);
 	lv = opt.natt > 0 ? L_MIXED : below(L_MIXED, &html);
+	if (opt.boundary != NULL && lv != L_LEAF) {
+		check_delim(&body, opt.boundary, 1);
+		check_delim(&html, opt.boundary, 1);
+		check_delims(opt.att, opt.natt, opt.boundary, 1);
+		check_delims(opt.inl, opt.ninl, opt.boundary, 1);
+	}
 	if (lv == L_LEAF) {
 		write_header(body.mtype, NULL, body.cte);
 		emits("\n");
@@ -1437,6 +1544,13 @@ wrap(void)
 	mv = get_field(&h, "MIME-Version");
 	prepare_inline(id);
 	bnd = mixed_boundary(ct);
+	if (bnd != NULL) {
+		check_delims(opt.att, opt.natt, bnd, 0);
+		check_delims(opt.inl, opt.ninl, bnd, 0);
+	} else if (opt.boundary != NULL) {
+		check_delims(opt.att, opt.natt, opt.boundary, 1);
+		check_delims(opt.inl, opt.ninl, opt.boundary, 1);
+	}
 	if (bnd != NULL && h.len > 0)
 		emit(h.p, h.len);
 	else if (bnd == NULL)

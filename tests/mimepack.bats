@@ -736,3 +736,35 @@ Grüße
 	[ "$output" = "" ]
 	[ "$stderr" = "mimepack: To: more than 10000 addresses" ]
 }
+
+@test "--boundary found in an attachment is refused (65) before a byte is written, not split into an injected text/html part" {
+	printf 'hello\n--XYZ\nContent-Type: text/html\n\n<b>injected</b>\n--XYZ--\n' >"$T/in/evil.txt"
+	run -65 --separate-stderr mimepack "${FIX[@]/=_yubin_fixed/XYZ}" -a "$T/in/evil.txt" <<<body
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: $T/in/evil.txt: a line starts like the delimiter --XYZ (RFC 2046 5.1.1): choose another --boundary" ]
+	# any other boundary will do, and the part comes back whole
+	run -0 mimepack "${FIX[@]}" -a "$T/in/evil.txt" <<<body
+	printf '%s\n' "$output" >"$T/m"
+	run -0 pycheck "$T/m" "$T/out"
+	cmp "$T/out/0" "$T/in/evil.txt"
+}
+
+@test "--boundary: quoted-printable text is checked as encoded (a soft break puts --XYZ at a line start), nested delimiters too" {
+	# "é", 69 a's and "--XYZ tail": the soft break falls just before --XYZ
+	printf '\xc3\xa9%s--XYZ tail\n' "$(printf 'a%.0s' $(seq 69))" >"$T/in/qp.txt"
+	run -65 --separate-stderr mimepack "${FIX[@]/=_yubin_fixed/XYZ}" -a "$T/in/qp.txt" </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: $T/in/qp.txt: a line starts like the delimiter --XYZ (RFC 2046 5.1.1): choose another --boundary" ]
+	# the body (stdin) against multipart/alternative's "altXYZ"
+	printf '<p>x</p>\n' >"$T/in/a.html"
+	run -65 --separate-stderr mimepack "${FIX[@]/=_yubin_fixed/XYZ}" -M "$T/in/a.html" <<<$'text\n--altXYZ--'
+	[ "$output" = "" ]
+	[ "$stderr" = "mimepack: stdin: a line starts like the delimiter --XYZ (RFC 2046 5.1.1): choose another --boundary" ]
+}
+
+@test "-w: an attachment holding the message's own boundary goes base64, not split into parts" {
+	printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\none\n--x--\n' >"$T/mixed"
+	printf 'a\n--x\nContent-Type: text/html\n\nevil\n' >"$T/in/e.txt"
+	run -0 mimepack -w -a "$T/in/e.txt" <"$T/mixed"
+	[ "$output" = "$(printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\none\n--x\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="e.txt"\n\nYQotLXgKQ29udGVudC1UeXBlOiB0ZXh0L2h0bWwKCmV2aWwK\n\n--x--')" ]
+}
