@@ -824,9 +824,12 @@ qp_put(struct qp_enc *st, char *o, const char *tok, int n)
 		*o++ = '=';
 		*o++ = '\n';
 		st->col = 0;
+		/* '-': a soft break must not make "--boundary" a line
+		 * start that the text did not have (RFC 2046 5.1.1) */
 		if (n == 1 && (st->opts & QP_SAFE) &&
-		    (tok[0] == '.' || tok[0] == 'F'))
-			return qp_put(st, o, tok[0] == '.' ? "=2E" : "=46", 3);
+		    (tok[0] == '.' || tok[0] == 'F' || tok[0] == '-'))
+			return qp_put(st, o, tok[0] == '.' ? "=2E" :
+			    tok[0] == 'F' ? "=46" : "=2D", 3);
 	}
 	memcpy(o, tok, (size_t)n);
 	st->col += n;

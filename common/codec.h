@@ -125,8 +125,10 @@ size_t qp_dec_final(struct qp_dec *st, char *out);
  *
  * QP_BINARY: CR and LF are data, "=0D" and "=0A"; there are no hard breaks.
  * QP_SAFE: for transports that mangle them, a line "." becomes "=2E" and
- * "From " at the start of a line "=46rom ".  A '.' or 'F' that lands at
- * the start of a line after a soft break is always encoded.
+ * "From " at the start of a line "=46rom ".  A '.', 'F' or '-' that lands
+ * at the start of a line after a soft break is always encoded, so that a
+ * soft break cannot put a MIME delimiter ("--boundary") at a line start
+ * that the text did not have.
  */
 #define QP_BINARY 0x01
 #define QP_SAFE   0x02

@@ -843,3 +843,12 @@ EOF
 	[[ "$stderr" != *"C: AUTH"* ]]
 	[[ "$stderr" == *"C: MAIL FROM:<nobody@$(hostname)> "* ]]
 }
+
+@test "--downgrade: a quoted-printable soft break never puts the multipart's delimiter at a line start" {
+	a69=$(printf 'a%.0s' $(seq 69))
+	{ printf 'From: a@x.test\nTo: b@y.test\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n'
+	  printf '\xc3\xa9%s--B tail\n--B--\n' "$a69"; } >"$T/m"
+	mailsend --dry-run --downgrade -f a@x.test b@y.test <"$T/m" | dry_message >"$T/out"
+	[ "$(sed -n '/^Content-Transfer-Encoding: quoted-printable$/,$p' "$T/out")" = "$(printf 'Content-Transfer-Encoding: quoted-printable\n\n=C3=A9%s=\n=2D-B tail\n--B--' "$a69")" ]
+	[ "$(grep -c '^--B' "$T/out")" = 2 ]
+}
