@@ -902,15 +902,21 @@ static void
 sink_delim(void *arg, const char *p, size_t n)
 {
 	struct delim *d = arg;
-	size_t i;
+	const char *nl;
+	size_t k, room;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n') {
-			delim_line(d);
-			d->n = 0;
-		} else if (d->n < sizeof(d->line)) {
-			d->line[d->n++] = p[i];
-		}
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) : n;
+		room = sizeof(d->line) - d->n;
+		memcpy(d->line + d->n, p, k < room ? k : room);
+		d->n += k < room ? k : room;
+		if (nl == NULL)
+			return;
+		delim_line(d);
+		d->n = 0;
+		p = nl + 1;
+		n -= k + 1;
 	}
 }
 
