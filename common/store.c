@@ -377,6 +377,20 @@ mkdirs(struct store *s, const char *dir)
 	return r;
 }
 
+/*
+ * A symbolic link whose target is missing.  It is never followed to
+ * create a mailbox: in a directory others may write in (/var/mail is
+ * often 1777), such a link would make us create one wherever it points.
+ */
+static int
+dangling(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    stat(path, &st) < 0 && errno == ENOENT;
+}
+
 /* Does dir look like a Maildir (has new/ or cur/)? */
 static int
 is_maildir(const char *dir)
@@ -506,6 +520,10 @@ maildir_open(struct store *s)
 	int err;
 
 	s->root = maildirpp_root(s->path);
+	if (dangling(s->path) || (s->root && dangling(s->root)))
+		return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a "
+		    "missing directory (not followed to create the Maildir)",
+		    dangling(s->path) ? s->path : s->root);
 	for (;;) {
 		s->tmpfd = open_subdir(s->path, "tmp");
 		err = errno;
@@ -532,32 +550,48 @@ maildir_open(struct store *s)
 
 /* ---- mbox ---- */
 
+#define OPEN_TRIES 5            /* an mbox that vanishes as it is created */
+
 static int
-mbox_open(struct store *s)
+dangling_fail(struct store *s)
+{
+	return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a missing "
+	    "file (not followed to create the mbox)", s->path);
+}
+
+static int
+mbox_check_missing(struct store *s)
 {
 	struct stat st;
 	char *dir;
 
-	s->lockpath = xmalloc(strlen(s->path) + 6);
-	strcpy(s->lockpath, s->path);
-	strcat(s->lockpath, ".lock");
-	if (s->c.flags & STORE_DRYRUN) {
-		if (stat(s->path, &st) == 0)
-			return S_ISREG(st.st_mode) ? 0 : seterr(s,
-			    EX_CANTCREAT, 0, "%s: not a regular file", s->path);
-		if (errno != ENOENT)
-			return seterr(s, 0, errno, "%s", s->path);
-		dir = dirpart(s->path);
-		s->missing = 1;
-		if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
-			seterr(s, EX_CANTCREAT, errno, "%s", dir);
-		free(dir);
-		return s->ex ? -1 : 0;
-	}
-	for (;;) {
+	if (dangling(s->path))
+		return dangling_fail(s);
+	dir = dirpart(s->path);
+	s->missing = 1;
+	if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
+		seterr(s, EX_CANTCREAT, errno, "%s", dir);
+	free(dir);
+	return s->ex ? -1 : 0;
+}
+
+/*
+ * Open DEST for appending, creating it (mode 0600) if it is missing.
+ * O_EXCL fails on a name that exists, a link included, so a name that
+ * comes and goes between the two opens is tried again, a few times.
+ */
+static int
+mbox_openfd(struct store *s)
+{
+	char *dir;
+	int tries;
+
+	for (tries = 0; tries < OPEN_TRIES; tries++) {
 		s->mfd = open(s->path, O_RDWR | O_APPEND | O_NOCTTY | O_CLOEXEC);
 		if (s->mfd >= 0 || errno != ENOENT)
-			break;
+			return 0;
+		if (dangling(s->path))
+			return dangling_fail(s);
 		dir = dirpart(s->path);
 		if ((s->c.flags & STORE_CREATE) && mkdirs(s, dir) < 0) {
 			free(dir);
@@ -568,11 +602,33 @@ mbox_open(struct store *s)
 		    O_NOCTTY | O_CLOEXEC, 0600);
 		if (s->mfd >= 0) {
 			s->created = 1;
-			break;
+			return 0;
 		}
 		if (errno != EEXIST)
-			break;
+			return 0;
 	}
+	errno = EAGAIN;
+	return 0;
+}
+
+static int
+mbox_open(struct store *s)
+{
+	struct stat st;
+
+	s->lockpath = xmalloc(strlen(s->path) + 6);
+	strcpy(s->lockpath, s->path);
+	strcat(s->lockpath, ".lock");
+	if (s->c.flags & STORE_DRYRUN) {
+		if (stat(s->path, &st) == 0)
+			return S_ISREG(st.st_mode) ? 0 : seterr(s,
+			    EX_CANTCREAT, 0, "%s: not a regular file", s->path);
+		if (errno != ENOENT)
+			return seterr(s, 0, errno, "%s", s->path);
+		return mbox_check_missing(s);
+	}
+	if (mbox_openfd(s) < 0)
+		return -1;
 	if (s->mfd < 0)
 		return seterr(s, errno == ENOENT ? EX_CANTCREAT : 0, errno,
 		    "%s", s->path);
@@ -640,7 +696,7 @@ pid_dead(long pid)
  * older than STALE_LOCK_SECS.  A stale lock of ours also says how long
  * the mbox was before the dead delivery: cut the mbox back to that.
  * Called with the fcntl lock held, so no other yubin races us here.
- * Returns 1 if the lock was removed (try again), else 0.
+ * Returns 1 if the lock was removed or is gone (try again), else 0.
  */
 static int
 stale_lock(struct store *s)
@@ -676,8 +732,7 @@ stale_lock(struct store *s)
 		if (ftruncate(s->mfd, (off_t)size) == 0)
 			fsync(s->mfd);
 	}
-	unlink(s->lockpath);
-	return 1;
+	return unlink(s->lockpath) == 0 || errno == ENOENT;
 }
 
 static int
@@ -775,15 +830,16 @@ dot_lock(struct store *s, double deadline)
 	int r;
 
 	sprintf(tmp, "%s.%ld.yubin", s->lockpath, (long)getpid());
+	/* the deadline is checked on every round: a stale lock we may not
+	 * remove (another user's, in a sticky directory) must not spin */
 	while ((r = dot_lock_try(s, tmp)) == 0) {
-		if (stale_lock(s))
-			continue;
 		if (now_secs() >= deadline) {
 			r = seterr(s, EX_TEMPFAIL, 0, "%s: lock timeout "
 			    "(%s exists)", s->path, s->lockpath);
 			break;
 		}
-		backoff(&ms);
+		if (!stale_lock(s))
+			backoff(&ms);
 	}
 	if (r < 0 && !s->ex) {
 		/* a directory we may not write in: fcntl only (CAVEATS) */

@@ -9,6 +9,18 @@ setup() {
 	M=$T/Maildir
 }
 
+# A world-writable sticky directory, like /var/mail, that user nobody
+# can reach (the test's own directory is private).
+STICKY=
+mksticky() {
+	STICKY=$(mktemp -d /tmp/yubin-sticky.XXXXXX)
+	chmod 1777 "$STICKY"
+}
+
+teardown() {
+	[ -z "$STICKY" ] || rm -rf "$STICKY"
+}
+
 mkmd() {
 	mkdir -p "$1/tmp" "$1/new" "$1/cur"
 }
@@ -490,4 +502,44 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	cmp "$T/big" "$(one_new "$M")"
 	[ "$(grep -c '^>From a line' "$T/mbox")" -gt 2000000 ]
 	[ "$(stat -c %s "$T/mbox")" -gt 100000000 ]
+}
+
+@test "a dangling symlink as the mbox is 73, not an endless loop" {
+	ln -s nonexist "$T/dangling"
+	ln -s nodir/box "$T/intonowhere"
+	for dest in "$T/dangling" "$T/intonowhere"; do
+		for opt in -m -mc -mn -mcn; do
+			run timeout 10 maildeliver "$opt" "$dest" < "$D/plain.eml"
+			[ "$status" -eq 73 ]
+			[ "$output" = "maildeliver: $dest: a symbolic link to a missing file (not followed to create the mbox)" ]
+		done
+	done
+	[ ! -e "$T/nonexist" ] && [ ! -e "$T/nodir" ]
+	[ "$(ls "$T")" = $'dangling\nintonowhere' ]
+}
+
+@test "a dangling symlink as the Maildir is 73, also with -c and -n" {
+	ln -s nowhere "$T/link"
+	for dest in "$T/link" "$T/link/.Sub"; do
+		for opt in -c -cn; do
+			run timeout 10 maildeliver "$opt" "$dest" < "$D/plain.eml"
+			[ "$status" -eq 73 ]
+			[ "$output" = "maildeliver: $T/link: a symbolic link to a missing directory (not followed to create the Maildir)" ]
+		done
+	done
+	[ ! -e "$T/nowhere" ]
+}
+
+@test "a stale dot-lock we may not remove times out instead of spinning" {
+	mksticky
+	touch "$STICKY/box"
+	chown nobody "$STICKY/box"
+	echo 1 > "$STICKY/box.lock"
+	touch -d '10 minutes ago' "$STICKY/box.lock"
+	run timeout 10 env YUBIN_LOCK_TIMEOUT=1 setpriv --reuid=nobody \
+	    --regid=nogroup --clear-groups maildeliver -m "$STICKY/box" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $STICKY/box: lock timeout ($STICKY/box.lock exists)" ]
+	[ ! -s "$STICKY/box" ]
+	[ "$(cat "$STICKY/box.lock")" = 1 ]
 }
