@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@
 #define STALE_LOCK_SECS 300     /* a dot-lock older than this is broken */
 #define TOUCH_SECS      60      /* refresh our dot-lock's mtime this often */
 #define FROM_MAX        1000    /* cap of a "From " line kept by mboxin */
+#define FD_COUNT_MAX    4096    /* store_batch_max() counts below this */
+#define FD_RESERVE      4       /* tmp/, new/, the file being written, one
+                                 * spare (a directory being synced) */
 
 struct store_pending {
 	char *name;
@@ -948,6 +952,8 @@ maildir_drop_batch(struct store *s)
 	s->npend = 0;
 }
 
+static int maildir_flush(struct store *);
+
 static int
 maildir_begin(struct store *s)
 {
@@ -966,6 +972,13 @@ maildir_begin(struct store *s)
 		    O_NOCTTY | O_CLOEXEC, 0600);
 		if (s->fd >= 0)
 			return 0;
+		/* out of descriptors: the queued files hold them, so the
+		 * batch ends here (once: an empty batch holds none) */
+		if ((errno == EMFILE || errno == ENFILE) && s->npend > 0) {
+			if (maildir_flush(s) < 0)
+				return -1;
+			continue;
+		}
 		if (errno != EEXIST)
 			break;
 	}
@@ -1050,6 +1063,24 @@ maildir_flush(struct store *s)
 }
 
 /* ---- the delivery API ---- */
+
+unsigned
+store_batch_max(unsigned want)
+{
+	struct rlimit rl;
+	unsigned long used = 0, room;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > FD_COUNT_MAX)
+		return want;
+	for (fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			used++;
+	room = rl.rlim_cur > used + FD_RESERVE ?
+	    rl.rlim_cur - used - FD_RESERVE : 1;
+	return room < want ? (unsigned)room : want;
+}
 
 int
 store_open(struct store *s, const char *path, const struct store_conf *c)

@@ -122,6 +122,16 @@ void store_abort(struct store *s);
 /* Make every queued message durable and visible. */
 int store_flush(struct store *s);
 
+/*
+ * The largest batch, up to want, that the descriptor limit leaves room
+ * for: a Maildir batch keeps one file open per message, besides the
+ * descriptors the process already holds (inherited ones included) and
+ * the store's own.  At least 1.  Should a Maildir batch still run out
+ * of descriptors, store_begin() makes the queued messages durable and
+ * visible early (store_flush()) and goes on.
+ */
+unsigned store_batch_max(unsigned want);
+
 /* Bytes stored for the current (or last) message, quoting included. */
 unsigned long long store_msgsize(const struct store *s);
 /* "Maildir DIR", "Maildir++ folder .F of DIR", "mbox FILE" and, in a dry

@@ -543,3 +543,30 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ ! -s "$STICKY/box" ]
 	[ "$(cat "$STICKY/box.lock")" = 1 ]
 }
+
+@test "-s under a low open-file limit delivers every message" {
+	mkmd "$M"
+	for i in $(seq 10); do
+		mkmsg "$i" 3 > "$T/src.$i"
+		{ echo "From s$i Sat Nov 18 10:00:00 2023"
+		  sed -E 's/^(>*From )/>\1/' "$T/src.$i"; echo; } >> "$T/in.mbox"
+	done
+	# a descriptor inherited from the caller counts against the limit
+	# too (bats' own 3 and 4 are closed: only 0 1 2 5 are open)
+	for n in 9 8 7; do
+		run prlimit --nofile=$n maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	done
+	run check_maildir_against_sources "$M"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 30 ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort -n | uniq -c | awk '$1 != 3' | wc -l)" -eq 0 ]
+	[ -z "$(ls -A "$M/tmp")" ]
+	# below the floor (0 1 2 5, tmp/, new/: no room for a message) 75
+	run prlimit --nofile=6 maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
+	[ "$status" -eq 75 ]
+	[[ "$output" =~ ^maildeliver:\ $M/tmp/[^/]+:\ Too\ many\ open\ files$ ]]
+	[ "$(ls "$M/new" | wc -l)" -eq 30 ]
+	[ -z "$(ls -A "$M/tmp")" ]
+}
