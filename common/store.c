@@ -695,12 +695,61 @@ pid_dead(long pid)
 #endif
 }
 
+int
+store_mbox_boundary(const char *w, size_t n, size_t pos)
+{
+	size_t p = pos, k;
+
+	if (pos > 2 || pos > n)
+		return 0;
+	if (pos == n)
+		return 1;
+	for (k = 0; k < 2 && p < n && w[p] == '\n'; k++)
+		p++;
+	if (n - p < 5 || memcmp(w + p, FROM_, 5) != 0)
+		return 0;
+	if (p == 0)
+		return 1;
+	return p >= 2 && w[p - 1] == '\n' && w[p - 2] == '\n';
+}
+
+/*
+ * May a stale lock's record cut the mbox back to size?  Its content is
+ * only believed when the lock is a file of the delivering user with no
+ * other name (ours are linked from a private name, which is removed
+ * before anything is appended), it names this mbox, and size is where a
+ * delivery of ours would have started: anyone who may create a file in
+ * the mbox's directory can write a lock, and must not be able to cut
+ * someone else's mail short with it.
+ */
+static int
+cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
+    unsigned long long ino, long long size)
+{
+	char w[2 + 7];
+	struct stat st;
+	size_t pos;
+	ssize_t n;
+
+	if (!S_ISREG(lk->st_mode) || lk->st_uid != geteuid() ||
+	    lk->st_nlink != 1 || fstat(s->mfd, &st) < 0 ||
+	    (unsigned long long)st.st_dev != dev ||
+	    (unsigned long long)st.st_ino != ino || size < 0 ||
+	    st.st_size <= size)
+		return 0;
+	pos = size < 2 ? (size_t)size : 2;
+	n = pread(s->mfd, w, sizeof w - (2 - pos), (off_t)size - (off_t)pos);
+	return n > 0 && store_mbox_boundary(w, (size_t)n, pos);
+}
+
 /*
  * A dot-lock is stale when it names a dead process on this host, or is
  * older than STALE_LOCK_SECS.  A stale lock of ours also says how long
- * the mbox was before the dead delivery: cut the mbox back to that.
- * Called with the fcntl lock held, so no other yubin races us here.
- * Returns 1 if the lock was removed or is gone (try again), else 0.
+ * the mbox was before the dead delivery: cut the mbox back to that, when
+ * cut_allowed() says the record can be believed; otherwise the lock is
+ * only removed.  Called with the fcntl lock held, so no other yubin
+ * races us here.  Returns 1 if the lock was removed or is gone (try
+ * again), else 0.
  */
 static int
 stale_lock(struct store *s)
@@ -709,16 +758,18 @@ stale_lock(struct store *s)
 	unsigned long long dev, ino;
 	long long size;
 	long pid;
-	struct stat st, mst;
-	ssize_t n;
+	struct stat st;
+	ssize_t n = 0;
 	int fd, ours, dead;
 
-	fd = open(s->lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named DEST.lock must not hang us */
+	fd = open(s->lockpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT;
-	n = read(fd, buf, sizeof buf - 1);
 	if (fstat(fd, &st) < 0)
 		n = -1;
+	else if (S_ISREG(st.st_mode))
+		n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0)
 		return 0;
@@ -728,10 +779,7 @@ stale_lock(struct store *s)
 	dead = ours && strcmp(host, s->host) == 0 && pid_dead(pid);
 	if (!dead && time(NULL) - st.st_mtime <= STALE_LOCK_SECS)
 		return 0;
-	if (ours && fstat(s->mfd, &mst) == 0 &&
-	    (unsigned long long)mst.st_dev == dev &&
-	    (unsigned long long)mst.st_ino == ino && size >= 0 &&
-	    mst.st_size > size) {
+	if (ours && cut_allowed(s, &st, dev, ino, size)) {
 		/* the tail of a delivery that never finished */
 		if (ftruncate(s->mfd, (off_t)size) == 0)
 			fsync(s->mfd);

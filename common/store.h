@@ -159,6 +159,16 @@ int store_escape_host(char *buf, size_t n, const char *host);
 int store_fromline(char *buf, size_t n, const char *sender, time_t t);
 
 /*
+ * May a stale dot-lock's record cut the mbox back to offset off?  w holds
+ * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
+ * pos < 2 means w starts at the start of the file).  1 when off is the
+ * end of the file, or where a delivery of ours started: at most two
+ * newlines (what it added to end the mbox with an empty line) and then
+ * "From ", at the start of the file or after an empty line.  Else 0.
+ */
+int store_mbox_boundary(const char *w, size_t n, size_t pos);
+
+/*
  * mboxrd quoting as a resumable state machine: feed the message in
  * chunks of any size; every line matching ^>*From gets one more '>'.
  * emit(arg, p, n) receives the output and returns 0 or -1 (which stops

@@ -570,3 +570,44 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ "$(ls "$M/new" | wc -l)" -eq 30 ]
 	[ -z "$(ls -A "$M/tmp")" ]
 }
+
+# The content of a dot-lock naming $T/mbox: pid, host, offset.
+fake_lock() {
+	printf 'yubin %s %s %s %s\n' "$1" "$2" "$(stat -c '%d %i' "$T/mbox")" "$3" > "$T/mbox.lock"
+}
+
+@test "a fake lock file cannot cut the mbox short" {
+	for i in 1 2 3; do maildeliver -m "$T/mbox" < "$D/plain.eml"; done
+	host=$(hostname | sed 's,/,\\057,g; s,:,\\072,g')
+	# another user's lock naming a dead pid on this host, offset 0
+	cp "$T/mbox" "$T/before"
+	fake_lock 999999 "$host" 0
+	chown nobody "$T/mbox.lock"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ ! -e "$T/mbox.lock" ]
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 4 ]
+	# our own lock, 10 minutes old, another host, offset 70: mid-message
+	cp "$T/mbox" "$T/before"
+	fake_lock 1 other.host 70
+	touch -d '10 minutes ago' "$T/mbox.lock"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ ! -e "$T/mbox.lock" ]
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 5 ]
+	# our own lock at a message boundary, but with a second name
+	cp "$T/mbox" "$T/before"
+	fake_lock 999999 "$host" 0
+	ln "$T/mbox.lock" "$T/other-name"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 6 ]
+	# a FIFO as the lock, 10 minutes old: broken, no hang
+	cp "$T/mbox" "$T/before"
+	mkfifo "$T/mbox.lock"
+	touch -d '10 minutes ago' "$T/mbox.lock"
+	timeout 10 env YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 7 ]
+	[ ! -e "$T/mbox.lock" ]
+}
