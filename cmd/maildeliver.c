@@ -10,7 +10,9 @@
  *
  * The message is streamed line by line, header included: nothing caps
  * the size of a header or a body, and memory stays at the reader's and
- * the store's buffers.
+ * the store's buffers.  A Maildir message streams into its tmp/ file; an
+ * mbox message is spooled by the store (spool.h) and the mbox locked
+ * only to append it, so a stalled producer holds no lock.
  *
  * -s delivers a whole mbox stream, so it syncs in batches: the files of
  * a batch are written to tmp/, made durable together, then renamed into

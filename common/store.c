@@ -10,6 +10,8 @@
  * a journal: it records the mbox's size before the batch.  A delivery
  * killed with SIGKILL leaves its lock behind, naming a dead pid; the next
  * delivery cuts the mbox back to the recorded size before appending.
+ * Nothing but the append happens under the locks: the batch is spooled
+ * first.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE             /* syncfs(2) */
@@ -33,6 +35,7 @@
 #define STALE_LOCK_SECS 300     /* a dot-lock older than this is broken */
 #define TOUCH_SECS      60      /* refresh our dot-lock's mtime this often */
 #define FROM_MAX        1000    /* cap of a "From " line kept by mboxin */
+#define SPOOL_MEM       ((size_t)1 << 20)  /* an mbox batch in memory */
 #define FD_COUNT_MAX    4096    /* store_batch_max() counts below this */
 #define FD_RESERVE      4       /* tmp/, new/, the file being written, one
                                  * spare (a directory being synced) */
@@ -250,12 +253,6 @@ mboxrd_quoted(const char *p, size_t n)
 
 /* ---- output ---- */
 
-static int
-fd_of(const struct store *s)
-{
-	return s->c.kind == STORE_MBOX ? s->mfd : s->fd;
-}
-
 static void
 touch_lock(struct store *s)
 {
@@ -275,17 +272,16 @@ obuf_flush(struct store *s)
 {
 	if (s->olen == 0)
 		return 0;
-	if (write_all(fd_of(s), s->obuf, s->olen) < 0) {
+	if (write_all(s->fd, s->obuf, s->olen) < 0) {
 		s->olen = 0;
 		return -1;
 	}
 	s->olen = 0;
-	if (s->c.kind == STORE_MBOX)
-		touch_lock(s);
 	return 0;
 }
 
-/* mboxrd_emit for everything written: buffered, counted. */
+/* mboxrd_emit for everything written: buffered (an mbox's spooled),
+ * counted. */
 static int
 raw_emit(void *arg, const char *p, size_t n)
 {
@@ -294,10 +290,16 @@ raw_emit(void *arg, const char *p, size_t n)
 	s->nbytes += n;
 	if (s->c.flags & STORE_DRYRUN)
 		return 0;
+	if (s->c.kind == STORE_MBOX) {
+		if (spool_write(&s->spool, p, n) == 0)
+			return 0;
+		return seterr(s, EX_TEMPFAIL, errno, "%s: spooling the "
+		    "message", s->path);
+	}
 	if (s->olen + n > s->osize && obuf_flush(s) < 0)
 		return -1;
 	if (n >= s->osize)
-		return write_all(fd_of(s), p, n);
+		return write_all(s->fd, p, n);
 	memcpy(s->obuf + s->olen, p, n);
 	s->olen += n;
 	return 0;
@@ -518,38 +520,51 @@ maildir_fail(struct store *s, int err)
 	return seterr(s, EX_CANTCREAT, err, "%s", s->path);
 }
 
+/* Open DEST/tmp and DEST/new; -1 with errno set. */
 static int
-maildir_open(struct store *s)
+maildir_opendirs(struct store *s)
 {
 	int err;
 
+	if ((s->tmpfd = open_subdir(s->path, "tmp")) < 0)
+		return -1;
+	if ((s->newfd = open_subdir(s->path, "new")) >= 0)
+		return 0;
+	err = errno;
+	close(s->tmpfd);
+	s->tmpfd = -1;
+	errno = err;
+	return -1;
+}
+
+/*
+ * A missing Maildir is created (-c) by the first store_begin(), not
+ * here: a run that delivers nothing (input that is not a message)
+ * leaves nothing behind.
+ */
+static int
+maildir_open(struct store *s)
+{
 	s->root = maildirpp_root(s->path);
 	if (dangling(s->path) || (s->root && dangling(s->root)))
 		return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a "
 		    "missing directory (not followed to create the Maildir)",
 		    dangling(s->path) ? s->path : s->root);
-	for (;;) {
-		s->tmpfd = open_subdir(s->path, "tmp");
-		err = errno;
-		if (s->tmpfd >= 0) {
-			s->newfd = open_subdir(s->path, "new");
-			err = errno;
-			if (s->newfd >= 0)
-				return 0;
-			close(s->tmpfd);
-			s->tmpfd = -1;
-		}
-		if (err != ENOENT || !(s->c.flags & STORE_CREATE) ||
-		    s->missing)
-			return maildir_fail(s, err);
-		if (s->c.flags & STORE_DRYRUN) {
-			s->missing = 1;
-			return 0;
-		}
-		if (make_folder(s) < 0)
-			return -1;
-		s->missing = 1;         /* only one attempt */
-	}
+	if (maildir_opendirs(s) == 0)
+		return 0;
+	if (errno != ENOENT || !(s->c.flags & STORE_CREATE))
+		return maildir_fail(s, errno);
+	s->missing = 1;
+	return 0;
+}
+
+/* The first message into a missing Maildir: create it, once. */
+static int
+maildir_create(struct store *s)
+{
+	if (make_folder(s) < 0)
+		return -1;
+	return maildir_opendirs(s) < 0 ? maildir_fail(s, errno) : 0;
 }
 
 /* ---- mbox ---- */
@@ -583,17 +598,20 @@ mbox_check_missing(struct store *s)
  * Open DEST for appending, creating it (mode 0600) if it is missing.
  * O_EXCL fails on a name that exists, a link included, so a name that
  * comes and goes between the two opens is tried again, a few times.
+ * Returns 0, or -1 (the error recorded).
  */
 static int
 mbox_openfd(struct store *s)
 {
+	struct stat st;
 	char *dir;
 	int tries;
 
-	for (tries = 0; tries < OPEN_TRIES; tries++) {
+	s->created = 0;
+	for (tries = 0; tries < OPEN_TRIES && s->mfd < 0; tries++) {
 		s->mfd = open(s->path, O_RDWR | O_APPEND | O_NOCTTY | O_CLOEXEC);
 		if (s->mfd >= 0 || errno != ENOENT)
-			return 0;
+			break;
 		if (dangling(s->path))
 			return dangling_fail(s);
 		dir = dirpart(s->path);
@@ -604,17 +622,29 @@ mbox_openfd(struct store *s)
 		free(dir);
 		s->mfd = open(s->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
 		    O_NOCTTY | O_CLOEXEC, 0600);
-		if (s->mfd >= 0) {
+		if (s->mfd >= 0)
 			s->created = 1;
-			return 0;
-		}
-		if (errno != EEXIST)
-			return 0;
+		else if (errno != EEXIST)
+			break;
 	}
-	errno = EAGAIN;
+	if (s->mfd < 0)
+		return seterr(s, tries == OPEN_TRIES ? EX_TEMPFAIL :
+		    errno == ENOENT ? EX_CANTCREAT : 0, errno, "%s", s->path);
+	if (fstat(s->mfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		seterr(s, EX_CANTCREAT, 0, "%s: not a regular file", s->path);
+		close(s->mfd);
+		s->mfd = -1;
+		return -1;
+	}
 	return 0;
 }
 
+/*
+ * Check DEST; the mbox itself is opened (and created) only once there is
+ * something to append, so that a run that delivers nothing leaves no
+ * file behind, and a mbox replaced while the input was read is not
+ * written to under its old name.
+ */
 static int
 mbox_open(struct store *s)
 {
@@ -623,25 +653,13 @@ mbox_open(struct store *s)
 	s->lockpath = xmalloc(strlen(s->path) + 6);
 	strcpy(s->lockpath, s->path);
 	strcat(s->lockpath, ".lock");
-	if (s->c.flags & STORE_DRYRUN) {
-		if (stat(s->path, &st) == 0)
-			return S_ISREG(st.st_mode) ? 0 : seterr(s,
-			    EX_CANTCREAT, 0, "%s: not a regular file", s->path);
-		if (errno != ENOENT)
-			return seterr(s, 0, errno, "%s", s->path);
-		return mbox_check_missing(s);
-	}
-	if (mbox_openfd(s) < 0)
-		return -1;
-	if (s->mfd < 0)
-		return seterr(s, errno == ENOENT ? EX_CANTCREAT : 0, errno,
-		    "%s", s->path);
-	if (fstat(s->mfd, &st) < 0)
+	spool_init(&s->spool, SPOOL_MEM);
+	if (stat(s->path, &st) == 0)
+		return S_ISREG(st.st_mode) ? 0 : seterr(s, EX_CANTCREAT, 0,
+		    "%s: not a regular file", s->path);
+	if (errno != ENOENT)
 		return seterr(s, 0, errno, "%s", s->path);
-	if (!S_ISREG(st.st_mode))
-		return seterr(s, EX_CANTCREAT, 0, "%s: not a regular file",
-		    s->path);
-	return 0;
+	return mbox_check_missing(s);
 }
 
 static double
@@ -811,7 +829,9 @@ mbox_unlock(struct store *s)
 		close(s->lockfd);
 		s->lockfd = -1;
 	}
-	fcntl_lock(s, F_UNLCK);
+	if (s->mfd >= 0)
+		close(s->mfd);          /* which drops the fcntl lock */
+	s->mfd = -1;
 	s->locked = 0;
 }
 
@@ -904,13 +924,24 @@ dot_lock(struct store *s, double deadline)
 	return r < 0 ? -1 : 0;
 }
 
+/* Does DEST still name the file we locked?  A mail reader may have
+ * replaced it (rename) while we waited for the lock. */
 static int
-mbox_lock(struct store *s)
+same_file(struct store *s)
 {
-	double deadline = now_secs() +
-	    (s->c.lock_timeout > 0 ? s->c.lock_timeout : 30);
+	struct stat a, b;
+
+	return fstat(s->mfd, &a) == 0 && stat(s->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int
+mbox_lock1(struct store *s, double deadline)
+{
 	long ms = 10;
 
+	if (mbox_openfd(s) < 0)
+		return -1;
 	while (fcntl_lock(s, F_WRLCK) < 0) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
 			return seterr(s, EX_TEMPFAIL, errno, "%s: lock",
@@ -920,12 +951,28 @@ mbox_lock(struct store *s)
 			    "(locked by another process)", s->path);
 		backoff(&ms);
 	}
-	if (dot_lock(s, deadline) < 0) {
+	return dot_lock(s, deadline);
+}
+
+/* Open DEST and take both locks; a few tries if DEST is replaced. */
+static int
+mbox_lock(struct store *s)
+{
+	double deadline = now_secs() +
+	    (s->c.lock_timeout > 0 ? s->c.lock_timeout : 30);
+	int tries, r;
+
+	for (tries = 0; tries < OPEN_TRIES; tries++) {
+		r = mbox_lock1(s, deadline);
+		s->locked = r == 0;
+		if (r == 0 && same_file(s))
+			return 0;
 		mbox_unlock(s);
-		return -1;
+		if (r < 0)
+			return -1;
 	}
-	s->locked = 1;
-	return 0;
+	return seterr(s, EX_TEMPFAIL, 0, "%s: replaced while locking",
+	    s->path);
 }
 
 /* What to write before the first "From " line so that it starts a line
@@ -945,43 +992,71 @@ mbox_gap(struct store *s)
 	return n == 2 && end[0] != '\n' ? "\n" : "";
 }
 
-/* Undo the open batch: cut the mbox back, unlock. */
+/* Undo the open batch: drop the spool; cut the mbox back, unlock. */
 static void
 mbox_rollback(struct store *s)
 {
-	s->olen = 0;
+	spool_reset(&s->spool);
+	s->npend = 0;
 	if (!s->locked)
 		return;
 	if (ftruncate(s->mfd, s->rollback) == 0)
 		fsync(s->mfd);
 	mbox_unlock(s);
-	s->npend = 0;
 }
 
+/* The "From " line goes to the spool; nothing is locked yet. */
 static int
 mbox_begin(struct store *s, const char *sender)
 {
 	char line[1200];
-	const char *gap;
 	int n;
 
 	n = store_fromline(line, sizeof line, sender, time(NULL));
 	if (n < 0)
 		n = store_fromline(line, sizeof line, NULL, time(NULL));
-	if (!(s->c.flags & STORE_DRYRUN) && !s->locked) {
-		if (mbox_lock(s) < 0)
-			return -1;
-		gap = mbox_gap(s);
-		if (raw_emit(s, gap, strlen(gap)) < 0)
-			goto fail;
+	if (raw_emit(s, line, (size_t)n) < 0) {
+		mbox_rollback(s);
+		return -1;
 	}
-	if (raw_emit(s, line, (size_t)n) < 0)
-		goto fail;
 	return 0;
-fail:
-	seterr(s, 0, errno, "%s", s->path);
-	mbox_rollback(s);
-	return -1;
+}
+
+/* spool_replay() into the locked mbox. */
+static int
+append(void *arg, const char *p, size_t n)
+{
+	struct store *s = arg;
+
+	if (write_all(s->mfd, p, n) < 0)
+		return -1;
+	touch_lock(s);
+	return 0;
+}
+
+/* Lock, append the spooled batch, sync, unlock.  Returns 0 or -1. */
+static int
+mbox_append(struct store *s)
+{
+	const char *gap;
+	char *dir;
+	int r = 0;
+
+	if (mbox_lock(s) < 0)
+		return -1;
+	gap = mbox_gap(s);
+	if (write_all(s->mfd, gap, strlen(gap)) < 0 ||
+	    spool_replay(&s->spool, append, s) < 0)
+		return seterr(s, 0, errno, "%s", s->path);
+	if (fsync(s->mfd) < 0)
+		return seterr(s, EX_TEMPFAIL, errno, "%s: fsync", s->path);
+	if (s->created) {
+		dir = dirpart(s->path);
+		r = sync_dir(dir) < 0 ? seterr(s, EX_TEMPFAIL, errno,
+		    "%s: fsync", dir) : 0;
+		free(dir);
+	}
+	return r;
 }
 
 /* ---- Maildir ---- */
@@ -1010,6 +1085,8 @@ maildir_begin(struct store *s)
 
 	if (s->c.flags & STORE_DRYRUN)
 		return 0;
+	if (s->tmpfd < 0 && maildir_create(s) < 0)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (store_uniqname(s->name, sizeof s->name,
@@ -1183,9 +1260,10 @@ write_fail(struct store *s)
 {
 	int err = errno;
 
-	seterr(s, 0, err, "%s%s%s", s->path,
-	    s->c.kind == STORE_MBOX ? "" : "/tmp/",
-	    s->c.kind == STORE_MBOX ? "" : s->name);
+	if (!s->ex)             /* a spool error has said so already */
+		seterr(s, 0, err, "%s%s%s", s->path,
+		    s->c.kind == STORE_MBOX ? "" : "/tmp/",
+		    s->c.kind == STORE_MBOX ? "" : s->name);
 	store_abort(s);
 	return -1;
 }
@@ -1223,7 +1301,7 @@ mbox_commit(struct store *s)
 
 	if (mboxrd_quote_end(&q, msg_emit, s) < 0 ||
 	    (s->last != -1 && s->last != '\n' && raw_emit(s, "\n", 1) < 0) ||
-	    raw_emit(s, "\n", 1) < 0 || obuf_flush(s) < 0)
+	    raw_emit(s, "\n", 1) < 0)
 		return write_fail(s);
 	return 0;
 }
@@ -1279,31 +1357,19 @@ store_abort(struct store *s)
 static int
 mbox_flush(struct store *s)
 {
-	char *dir;
-	unsigned i;
+	unsigned i, n = s->npend;
 
-	if (!s->locked)
+	if (n == 0)
 		return 0;
-	if (fsync(s->mfd) < 0) {
-		seterr(s, EX_TEMPFAIL, errno, "%s: fsync", s->path);
+	if (mbox_append(s) < 0) {
 		mbox_rollback(s);
 		return -1;
 	}
-	if (s->created) {
-		dir = dirpart(s->path);
-		if (sync_dir(dir) < 0) {
-			seterr(s, EX_TEMPFAIL, errno, "%s: fsync", dir);
-			free(dir);
-			mbox_rollback(s);
-			return -1;
-		}
-		free(dir);
-		s->created = 0;
-	}
 	mbox_unlock(s);
-	for (i = 0; i < s->npend; i++)
-		report(s, s->path);
+	spool_reset(&s->spool);
 	s->npend = 0;
+	for (i = 0; i < n; i++)
+		report(s, s->path);
 	return 0;
 }
 
@@ -1334,6 +1400,8 @@ store_close(struct store *s)
 		close(s->newfd);
 	if (s->mfd >= 0)
 		close(s->mfd);
+	if (s->c.kind == STORE_MBOX)
+		spool_free(&s->spool);
 	free(s->pend);
 	free(s->obuf);
 	free(s->path);

@@ -611,3 +611,86 @@ fake_lock() {
 	[ "$(grep -c '^From ' "$T/mbox")" -eq 7 ]
 	[ ! -e "$T/mbox.lock" ]
 }
+
+# Start "maildeliver $@" reading the FIFO $T/fifo, held open on fd 5,
+# and send it $1 first; its pid is in $first.
+start_stalled() {
+	local first_bytes=$1
+	shift
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	maildeliver "$@" < "$T/fifo" 3>&- 4>&- &
+	first=$!
+	exec 5>"$T/fifo"
+	printf '%b' "$first_bytes" >&5
+	# the old code took its lock here: give it the time to
+	for i in $(seq 20); do [ -e "$T/mbox.lock" ] && break; sleep 0.05; done
+}
+
+@test "a stalled producer does not hold the mbox lock" {
+	start_stalled 'Subject: first\n\nfirst\n' -m "$T/mbox"
+	SECONDS=0
+	YUBIN_LOCK_TIMEOUT=3 maildeliver -m "$T/mbox" < "$D/plain.eml" && second=0 || second=$?
+	took=$SECONDS
+	printf 'more\n' >&5
+	exec 5>&-
+	wait "$first" && first=0 || first=$?
+	[ "$second" -eq 0 ]
+	[ "$took" -le 2 ]
+	[ "$first" -eq 0 ]
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 2 ]
+	{ cat "$D/plain.eml"; printf '\nSubject: first\n\nfirst\nmore\n\n'; } > "$T/want"
+	grep -v '^From MAILER-DAEMON ' "$T/mbox" | cmp "$T/want" -
+	[ ! -e "$T/mbox.lock" ]
+}
+
+@test "a stalled producer of an mbox stream does not hold the mbox lock" {
+	start_stalled 'From a Sat Nov 18 10:00:00 2023\nSubject: one\n\n1\n\n' -s -m "$T/mbox"
+	SECONDS=0
+	YUBIN_LOCK_TIMEOUT=3 maildeliver -m "$T/mbox" < "$D/plain.eml" && second=0 || second=$?
+	took=$SECONDS
+	printf 'From b Sat Nov 18 10:00:00 2023\nSubject: two\n\n2\n' >&5
+	exec 5>&-
+	wait "$first" && first=0 || first=$?
+	[ "$second" -eq 0 ]
+	[ "$took" -le 2 ]
+	[ "$first" -eq 0 ]
+	run sed -n 's/^From \([^ ]*\) .*/\1/p' "$T/mbox"
+	[ "$output" = $'MAILER-DAEMON\na\nb' ]
+}
+
+@test "a message too big for memory is spooled in TMPDIR, and nothing stays there" {
+	mkdir "$T/tmp"
+	maildeliver -m "$T/mbox" < "$D/plain.eml"
+	cp "$T/mbox" "$T/before"
+	{ cat "$D/plain.eml"; yes 'From the body of a big message' | head -c 3000000; echo; } > "$T/big"
+	TMPDIR=$T/tmp maildeliver -m "$T/mbox" < "$T/big"
+	[ -z "$(ls -A "$T/tmp")" ]
+	tail -n +"$(($(wc -l < "$T/before") + 2))" "$T/mbox" > "$T/tail"
+	{ sed 's/^From />From /' "$T/big"; echo; } | cmp - "$T/tail"
+	cmp "$T/before" <(head -c "$(stat -c %s "$T/before")" "$T/mbox")
+	# no room to spool: 75, and the mbox as it was
+	cp "$T/mbox" "$T/before"
+	run env TMPDIR=$T/missing maildeliver -m "$T/mbox" < "$T/big"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/mbox: spooling the message: No such file or directory" ]
+	cmp "$T/before" "$T/mbox"
+	# a small message needs no file
+	TMPDIR=$T/missing maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 3 ]
+}
+
+@test "input that is not an mbox or a message leaves no new mbox or Maildir" {
+	run maildeliver -m -s "$T/new.mbox" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	[ "$output" = 'maildeliver: stdin: not an mbox (no "From " line first)' ]
+	run maildeliver -m -s -c "$T/a/b/new.mbox" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	run maildeliver -m "$T/empty.mbox" < /dev/null
+	[ "$status" -eq 65 ]
+	run maildeliver -s -c "$M/.Sub" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	run maildeliver -c "$M" < /dev/null
+	[ "$status" -eq 65 ]
+	[ -z "$(ls -A "$T")" ]
+}
