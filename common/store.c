@@ -488,7 +488,8 @@ make_folder(struct store *s)
 	if (s->root == NULL)
 		return 0;
 	marker = joinpath(s->path, "maildirfolder");
-	fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		r = seterr(s, 0, errno, "%s", marker);
 	else if (close(fd) < 0 || sync_dir(s->path) < 0)
@@ -776,7 +777,7 @@ stale_lock(struct store *s)
 	unsigned long long dev, ino;
 	long long size;
 	long pid;
-	struct stat st;
+	struct stat st, now;
 	ssize_t n = 0;
 	int fd, ours, dead;
 
@@ -802,6 +803,11 @@ stale_lock(struct store *s)
 		if (ftruncate(s->mfd, (off_t)size) == 0)
 			fsync(s->mfd);
 	}
+	/* another program may have broken and retaken it meanwhile */
+	if (lstat(s->lockpath, &now) < 0)
+		return errno == ENOENT;
+	if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+		return 1;
 	return unlink(s->lockpath) == 0 || errno == ENOENT;
 }
 
@@ -872,8 +878,21 @@ dot_lock_try(struct store *s, const char *tmp)
 	struct stat st;
 	int fd, r, err;
 
-	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	/*
+	 * O_EXCL, never O_TRUNC: a file already under our private name is
+	 * the leftover of a dead delivery that had our pid, or was planted
+	 * there, a hard link to someone's file that O_TRUNC would cut.  The
+	 * name is removed (never the file opened) and made afresh, once.
+	 */
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0644);
+	if (fd < 0 && errno == EEXIST) {
+		if (unlink(tmp) == 0)
+			fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0644);
+		else
+			errno = EEXIST;
+	}
 	if (fd < 0)
 		return -1;
 	if ((r = lock_content(s, fd)) == 0) {

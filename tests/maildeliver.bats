@@ -694,3 +694,14 @@ start_stalled() {
 	[ "$status" -eq 65 ]
 	[ -z "$(ls -A "$T")" ]
 }
+
+@test "a planted name for the dot-lock cannot overwrite another file" {
+	printf 'precious\n' > "$T/victim"
+	# the private name is DEST.lock.PID.yubin: exec keeps the shell's pid
+	sh -c 'ln "$1" "$2.lock.$$.yubin"; exec maildeliver -m "$2" < "$3"' sh \
+	    "$T/victim" "$T/mbox" "$D/plain.eml"
+	[ "$(cat "$T/victim")" = precious ]
+	[ "$(stat -c %h "$T/victim")" -eq 1 ]
+	[ "$(ls "$T")" = $'mbox\nvictim' ]
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 1 ]
+}
