@@ -564,7 +564,8 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ "$(printf '%s\n' "${lines[@]}" | sort -n | uniq -c | awk '$1 != 3' | wc -l)" -eq 0 ]
 	[ -z "$(ls -A "$M/tmp")" ]
 	# below the floor (0 1 2 5, tmp/, new/: no room for a message) 75
-	run prlimit --nofile=6 maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
+	# (a sanitizer build's leak check at exit would need a descriptor)
+	run env ASAN_OPTIONS=detect_leaks=0 prlimit --nofile=6 maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
 	[ "$status" -eq 75 ]
 	[[ "$output" =~ ^maildeliver:\ $M/tmp/[^/]+:\ Too\ many\ open\ files$ ]]
 	[ "$(ls "$M/new" | wc -l)" -eq 30 ]
