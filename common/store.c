@@ -572,6 +572,24 @@ maildir_create(struct store *s)
 
 #define OPEN_TRIES 5            /* an mbox that vanishes as it is created */
 
+/*
+ * Is st a file to append to?  A regular file with one name: a hard link
+ * planted under the mbox's name (in a directory others may write in)
+ * would have us append to someone else's file.
+ */
+static int
+mbox_file_ok(struct store *s, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return seterr(s, EX_CANTCREAT, 0, "%s: not a regular file",
+		    s->path);
+	if (st->st_nlink != 1)
+		return seterr(s, EX_CANTCREAT, 0, "%s: has %lu names (hard "
+		    "links); not delivering into it", s->path,
+		    (unsigned long)st->st_nlink);
+	return 0;
+}
+
 static int
 dangling_fail(struct store *s)
 {
@@ -631,8 +649,8 @@ mbox_openfd(struct store *s)
 	if (s->mfd < 0)
 		return seterr(s, tries == OPEN_TRIES ? EX_TEMPFAIL :
 		    errno == ENOENT ? EX_CANTCREAT : 0, errno, "%s", s->path);
-	if (fstat(s->mfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		seterr(s, EX_CANTCREAT, 0, "%s: not a regular file", s->path);
+	if (fstat(s->mfd, &st) < 0 ? seterr(s, 0, errno, "%s", s->path) :
+	    mbox_file_ok(s, &st)) {
 		close(s->mfd);
 		s->mfd = -1;
 		return -1;
@@ -656,8 +674,7 @@ mbox_open(struct store *s)
 	strcat(s->lockpath, ".lock");
 	spool_init(&s->spool, SPOOL_MEM);
 	if (stat(s->path, &st) == 0)
-		return S_ISREG(st.st_mode) ? 0 : seterr(s, EX_CANTCREAT, 0,
-		    "%s: not a regular file", s->path);
+		return mbox_file_ok(s, &st);
 	if (errno != ENOENT)
 		return seterr(s, 0, errno, "%s", s->path);
 	return mbox_check_missing(s);

@@ -706,3 +706,15 @@ start_stalled() {
 	[ "$(ls "$T")" = $'mbox\nvictim' ]
 	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 1 ]
 }
+
+@test "a hard link planted as the mbox is not delivered into" {
+	printf 'precious\n' > "$T/victim"
+	ln "$T/victim" "$T/mbox"
+	for opt in -m -mn -ms; do
+		run maildeliver "$opt" "$T/mbox" < "$D/three.mbox"
+		[ "$status" -eq 73 ]
+		[ "$output" = "maildeliver: $T/mbox: has 2 names (hard links); not delivering into it" ]
+	done
+	[ "$(cat "$T/victim")" = precious ]
+	[ ! -e "$T/mbox.lock" ]
+}
