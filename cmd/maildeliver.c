@@ -10,14 +10,15 @@
  *
  * The message is streamed line by line, header included: nothing caps
  * the size of a header or a body, and memory stays at the reader's and
- * the store's buffers.
+ * the store's buffers.  A Maildir message streams into its tmp/ file; an
+ * mbox message is spooled by the store (spool.h) and the mbox locked
+ * only to append it, so a stalled producer holds no lock.
  *
  * -s delivers a whole mbox stream, so it syncs in batches: the files of
  * a batch are written to tmp/, made durable together, then renamed into
  * new/, and new/ is fsync'd once.  No message is in new/ before its bytes
  * are on disk.  See BATCH below for the measurements.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <signal.h>
@@ -294,18 +295,6 @@ check_not_stdin(const char *dest)
 		die(EX_USAGE, "%s: the destination is also the input", dest);
 }
 
-/* A batch keeps its files open: stay well inside the descriptor limit. */
-static unsigned
-batch_size(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 2 < BATCH)
-		return rl.rlim_cur / 2 > 1 ? (unsigned)(rl.rlim_cur / 2) : 1;
-	return BATCH;
-}
-
 static double
 lock_timeout(void)
 {
@@ -387,7 +376,7 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof c);
 	c.kind = o.mbox ? STORE_MBOX : STORE_MAILDIR;
 	c.flags = (o.create ? STORE_CREATE : 0) | (o.dryrun ? STORE_DRYRUN : 0);
-	c.batch = o.split ? batch_size() : 1;
+	c.batch = o.split ? store_batch_max(BATCH) : 1;
 	c.lock_timeout = lock_timeout();
 	c.delivered = delivered;
 	c.arg = &t;

@@ -10,6 +10,8 @@
  * a journal: it records the mbox's size before the batch.  A delivery
  * killed with SIGKILL leaves its lock behind, naming a dead pid; the next
  * delivery cuts the mbox back to the recorded size before appending.
+ * Nothing but the append happens under the locks: the batch is spooled
+ * first.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE             /* syncfs(2) */
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +35,10 @@
 #define STALE_LOCK_SECS 300     /* a dot-lock older than this is broken */
 #define TOUCH_SECS      60      /* refresh our dot-lock's mtime this often */
 #define FROM_MAX        1000    /* cap of a "From " line kept by mboxin */
+#define SPOOL_MEM       ((size_t)1 << 20)  /* an mbox batch in memory */
+#define FD_COUNT_MAX    4096    /* store_batch_max() counts below this */
+#define FD_RESERVE      4       /* tmp/, new/, the file being written, one
+                                 * spare (a directory being synced) */
 
 struct store_pending {
 	char *name;
@@ -246,12 +253,6 @@ mboxrd_quoted(const char *p, size_t n)
 
 /* ---- output ---- */
 
-static int
-fd_of(const struct store *s)
-{
-	return s->c.kind == STORE_MBOX ? s->mfd : s->fd;
-}
-
 static void
 touch_lock(struct store *s)
 {
@@ -271,17 +272,16 @@ obuf_flush(struct store *s)
 {
 	if (s->olen == 0)
 		return 0;
-	if (write_all(fd_of(s), s->obuf, s->olen) < 0) {
+	if (write_all(s->fd, s->obuf, s->olen) < 0) {
 		s->olen = 0;
 		return -1;
 	}
 	s->olen = 0;
-	if (s->c.kind == STORE_MBOX)
-		touch_lock(s);
 	return 0;
 }
 
-/* mboxrd_emit for everything written: buffered, counted. */
+/* mboxrd_emit for everything written: buffered (an mbox's spooled),
+ * counted. */
 static int
 raw_emit(void *arg, const char *p, size_t n)
 {
@@ -290,10 +290,16 @@ raw_emit(void *arg, const char *p, size_t n)
 	s->nbytes += n;
 	if (s->c.flags & STORE_DRYRUN)
 		return 0;
+	if (s->c.kind == STORE_MBOX) {
+		if (spool_write(&s->spool, p, n) == 0)
+			return 0;
+		return seterr(s, EX_TEMPFAIL, errno, "%s: spooling the "
+		    "message", s->path);
+	}
 	if (s->olen + n > s->osize && obuf_flush(s) < 0)
 		return -1;
 	if (n >= s->osize)
-		return write_all(fd_of(s), p, n);
+		return write_all(s->fd, p, n);
 	memcpy(s->obuf + s->olen, p, n);
 	s->olen += n;
 	return 0;
@@ -375,6 +381,20 @@ mkdirs(struct store *s, const char *dir)
 		r = seterr(s, EX_TEMPFAIL, errno, "%s: fsync", parent);
 	free(parent);
 	return r;
+}
+
+/*
+ * A symbolic link whose target is missing.  It is never followed to
+ * create a mailbox: in a directory others may write in (/var/mail is
+ * often 1777), such a link would make us create one wherever it points.
+ */
+static int
+dangling(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    stat(path, &st) < 0 && errno == ENOENT;
 }
 
 /* Does dir look like a Maildir (has new/ or cur/)? */
@@ -468,7 +488,8 @@ make_folder(struct store *s)
 	if (s->root == NULL)
 		return 0;
 	marker = joinpath(s->path, "maildirfolder");
-	fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		r = seterr(s, 0, errno, "%s", marker);
 	else if (close(fd) < 0 || sync_dir(s->path) < 0)
@@ -500,64 +521,118 @@ maildir_fail(struct store *s, int err)
 	return seterr(s, EX_CANTCREAT, err, "%s", s->path);
 }
 
+/* Open DEST/tmp and DEST/new; -1 with errno set. */
 static int
-maildir_open(struct store *s)
+maildir_opendirs(struct store *s)
 {
 	int err;
 
+	if ((s->tmpfd = open_subdir(s->path, "tmp")) < 0)
+		return -1;
+	if ((s->newfd = open_subdir(s->path, "new")) >= 0)
+		return 0;
+	err = errno;
+	close(s->tmpfd);
+	s->tmpfd = -1;
+	errno = err;
+	return -1;
+}
+
+/*
+ * A missing Maildir is created (-c) by the first store_begin(), not
+ * here: a run that delivers nothing (input that is not a message)
+ * leaves nothing behind.
+ */
+static int
+maildir_open(struct store *s)
+{
 	s->root = maildirpp_root(s->path);
-	for (;;) {
-		s->tmpfd = open_subdir(s->path, "tmp");
-		err = errno;
-		if (s->tmpfd >= 0) {
-			s->newfd = open_subdir(s->path, "new");
-			err = errno;
-			if (s->newfd >= 0)
-				return 0;
-			close(s->tmpfd);
-			s->tmpfd = -1;
-		}
-		if (err != ENOENT || !(s->c.flags & STORE_CREATE) ||
-		    s->missing)
-			return maildir_fail(s, err);
-		if (s->c.flags & STORE_DRYRUN) {
-			s->missing = 1;
-			return 0;
-		}
-		if (make_folder(s) < 0)
-			return -1;
-		s->missing = 1;         /* only one attempt */
-	}
+	if (dangling(s->path) || (s->root && dangling(s->root)))
+		return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a "
+		    "missing directory (not followed to create the Maildir)",
+		    dangling(s->path) ? s->path : s->root);
+	if (maildir_opendirs(s) == 0)
+		return 0;
+	if (errno != ENOENT || !(s->c.flags & STORE_CREATE))
+		return maildir_fail(s, errno);
+	s->missing = 1;
+	return 0;
+}
+
+/* The first message into a missing Maildir: create it, once. */
+static int
+maildir_create(struct store *s)
+{
+	if (make_folder(s) < 0)
+		return -1;
+	return maildir_opendirs(s) < 0 ? maildir_fail(s, errno) : 0;
 }
 
 /* ---- mbox ---- */
 
+#define OPEN_TRIES 5            /* an mbox that vanishes as it is created */
+
+/*
+ * Is st a file to append to?  A regular file with one name: a hard link
+ * planted under the mbox's name (in a directory others may write in)
+ * would have us append to someone else's file.
+ */
 static int
-mbox_open(struct store *s)
+mbox_file_ok(struct store *s, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return seterr(s, EX_CANTCREAT, 0, "%s: not a regular file",
+		    s->path);
+	if (st->st_nlink != 1)
+		return seterr(s, EX_CANTCREAT, 0, "%s: has %lu names (hard "
+		    "links); not delivering into it", s->path,
+		    (unsigned long)st->st_nlink);
+	return 0;
+}
+
+static int
+dangling_fail(struct store *s)
+{
+	return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a missing "
+	    "file (not followed to create the mbox)", s->path);
+}
+
+static int
+mbox_check_missing(struct store *s)
 {
 	struct stat st;
 	char *dir;
 
-	s->lockpath = xmalloc(strlen(s->path) + 6);
-	strcpy(s->lockpath, s->path);
-	strcat(s->lockpath, ".lock");
-	if (s->c.flags & STORE_DRYRUN) {
-		if (stat(s->path, &st) == 0)
-			return S_ISREG(st.st_mode) ? 0 : seterr(s,
-			    EX_CANTCREAT, 0, "%s: not a regular file", s->path);
-		if (errno != ENOENT)
-			return seterr(s, 0, errno, "%s", s->path);
-		dir = dirpart(s->path);
-		s->missing = 1;
-		if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
-			seterr(s, EX_CANTCREAT, errno, "%s", dir);
-		free(dir);
-		return s->ex ? -1 : 0;
-	}
-	for (;;) {
+	if (dangling(s->path))
+		return dangling_fail(s);
+	dir = dirpart(s->path);
+	s->missing = 1;
+	if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
+		seterr(s, EX_CANTCREAT, errno, "%s", dir);
+	free(dir);
+	return s->ex ? -1 : 0;
+}
+
+/*
+ * Open DEST for appending, creating it (mode 0600) if it is missing.
+ * O_EXCL fails on a name that exists, a link included, so a name that
+ * comes and goes between the two opens is tried again, a few times.
+ * Returns 0, or -1 (the error recorded).
+ */
+static int
+mbox_openfd(struct store *s)
+{
+	struct stat st;
+	char *dir;
+	int tries;
+
+	s->created = 0;
+	for (tries = 0; tries < OPEN_TRIES && s->mfd < 0; tries++) {
 		s->mfd = open(s->path, O_RDWR | O_APPEND | O_NOCTTY | O_CLOEXEC);
 		if (s->mfd >= 0 || errno != ENOENT)
 			break;
+		if (dangling(s->path))
+			return dangling_fail(s);
 		dir = dirpart(s->path);
 		if ((s->c.flags & STORE_CREATE) && mkdirs(s, dir) < 0) {
 			free(dir);
@@ -566,22 +641,43 @@ mbox_open(struct store *s)
 		free(dir);
 		s->mfd = open(s->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
 		    O_NOCTTY | O_CLOEXEC, 0600);
-		if (s->mfd >= 0) {
+		if (s->mfd >= 0)
 			s->created = 1;
-			break;
-		}
-		if (errno != EEXIST)
+		else if (errno != EEXIST)
 			break;
 	}
 	if (s->mfd < 0)
-		return seterr(s, errno == ENOENT ? EX_CANTCREAT : 0, errno,
-		    "%s", s->path);
-	if (fstat(s->mfd, &st) < 0)
-		return seterr(s, 0, errno, "%s", s->path);
-	if (!S_ISREG(st.st_mode))
-		return seterr(s, EX_CANTCREAT, 0, "%s: not a regular file",
-		    s->path);
+		return seterr(s, tries == OPEN_TRIES ? EX_TEMPFAIL :
+		    errno == ENOENT ? EX_CANTCREAT : 0, errno, "%s", s->path);
+	if (fstat(s->mfd, &st) < 0 ? seterr(s, 0, errno, "%s", s->path) :
+	    mbox_file_ok(s, &st)) {
+		close(s->mfd);
+		s->mfd = -1;
+		return -1;
+	}
 	return 0;
+}
+
+/*
+ * Check DEST; the mbox itself is opened (and created) only once there is
+ * something to append, so that a run that delivers nothing leaves no
+ * file behind, and a mbox replaced while the input was read is not
+ * written to under its old name.
+ */
+static int
+mbox_open(struct store *s)
+{
+	struct stat st;
+
+	s->lockpath = xmalloc(strlen(s->path) + 6);
+	strcpy(s->lockpath, s->path);
+	strcat(s->lockpath, ".lock");
+	spool_init(&s->spool, SPOOL_MEM);
+	if (stat(s->path, &st) == 0)
+		return mbox_file_ok(s, &st);
+	if (errno != ENOENT)
+		return seterr(s, 0, errno, "%s", s->path);
+	return mbox_check_missing(s);
 }
 
 static double
@@ -635,12 +731,61 @@ pid_dead(long pid)
 #endif
 }
 
+int
+store_mbox_boundary(const char *w, size_t n, size_t pos)
+{
+	size_t p = pos, k;
+
+	if (pos > 2 || pos > n)
+		return 0;
+	if (pos == n)
+		return 1;
+	for (k = 0; k < 2 && p < n && w[p] == '\n'; k++)
+		p++;
+	if (n - p < 5 || memcmp(w + p, FROM_, 5) != 0)
+		return 0;
+	if (p == 0)
+		return 1;
+	return p >= 2 && w[p - 1] == '\n' && w[p - 2] == '\n';
+}
+
+/*
+ * May a stale lock's record cut the mbox back to size?  Its content is
+ * only believed when the lock is a file of the delivering user with no
+ * other name (ours are linked from a private name, which is removed
+ * before anything is appended), it names this mbox, and size is where a
+ * delivery of ours would have started: anyone who may create a file in
+ * the mbox's directory can write a lock, and must not be able to cut
+ * someone else's mail short with it.
+ */
+static int
+cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
+    unsigned long long ino, long long size)
+{
+	char w[2 + 7];
+	struct stat st;
+	size_t pos;
+	ssize_t n;
+
+	if (!S_ISREG(lk->st_mode) || lk->st_uid != geteuid() ||
+	    lk->st_nlink != 1 || fstat(s->mfd, &st) < 0 ||
+	    (unsigned long long)st.st_dev != dev ||
+	    (unsigned long long)st.st_ino != ino || size < 0 ||
+	    st.st_size <= size)
+		return 0;
+	pos = size < 2 ? (size_t)size : 2;
+	n = pread(s->mfd, w, sizeof w - (2 - pos), (off_t)size - (off_t)pos);
+	return n > 0 && store_mbox_boundary(w, (size_t)n, pos);
+}
+
 /*
  * A dot-lock is stale when it names a dead process on this host, or is
  * older than STALE_LOCK_SECS.  A stale lock of ours also says how long
- * the mbox was before the dead delivery: cut the mbox back to that.
- * Called with the fcntl lock held, so no other yubin races us here.
- * Returns 1 if the lock was removed (try again), else 0.
+ * the mbox was before the dead delivery: cut the mbox back to that, when
+ * cut_allowed() says the record can be believed; otherwise the lock is
+ * only removed.  Called with the fcntl lock held, so no other yubin
+ * races us here.  Returns 1 if the lock was removed or is gone (try
+ * again), else 0.
  */
 static int
 stale_lock(struct store *s)
@@ -649,16 +794,18 @@ stale_lock(struct store *s)
 	unsigned long long dev, ino;
 	long long size;
 	long pid;
-	struct stat st, mst;
-	ssize_t n;
+	struct stat st, now;
+	ssize_t n = 0;
 	int fd, ours, dead;
 
-	fd = open(s->lockpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named DEST.lock must not hang us */
+	fd = open(s->lockpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT;
-	n = read(fd, buf, sizeof buf - 1);
 	if (fstat(fd, &st) < 0)
 		n = -1;
+	else if (S_ISREG(st.st_mode))
+		n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0)
 		return 0;
@@ -668,16 +815,17 @@ stale_lock(struct store *s)
 	dead = ours && strcmp(host, s->host) == 0 && pid_dead(pid);
 	if (!dead && time(NULL) - st.st_mtime <= STALE_LOCK_SECS)
 		return 0;
-	if (ours && fstat(s->mfd, &mst) == 0 &&
-	    (unsigned long long)mst.st_dev == dev &&
-	    (unsigned long long)mst.st_ino == ino && size >= 0 &&
-	    mst.st_size > size) {
+	if (ours && cut_allowed(s, &st, dev, ino, size)) {
 		/* the tail of a delivery that never finished */
 		if (ftruncate(s->mfd, (off_t)size) == 0)
 			fsync(s->mfd);
 	}
-	unlink(s->lockpath);
-	return 1;
+	/* another program may have broken and retaken it meanwhile */
+	if (lstat(s->lockpath, &now) < 0)
+		return errno == ENOENT;
+	if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+		return 1;
+	return unlink(s->lockpath) == 0 || errno == ENOENT;
 }
 
 static int
@@ -704,7 +852,9 @@ mbox_unlock(struct store *s)
 		close(s->lockfd);
 		s->lockfd = -1;
 	}
-	fcntl_lock(s, F_UNLCK);
+	if (s->mfd >= 0)
+		close(s->mfd);          /* which drops the fcntl lock */
+	s->mfd = -1;
 	s->locked = 0;
 }
 
@@ -745,8 +895,21 @@ dot_lock_try(struct store *s, const char *tmp)
 	struct stat st;
 	int fd, r, err;
 
-	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	/*
+	 * O_EXCL, never O_TRUNC: a file already under our private name is
+	 * the leftover of a dead delivery that had our pid, or was planted
+	 * there, a hard link to someone's file that O_TRUNC would cut.  The
+	 * name is removed (never the file opened) and made afresh, once.
+	 */
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0644);
+	if (fd < 0 && errno == EEXIST) {
+		if (unlink(tmp) == 0)
+			fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0644);
+		else
+			errno = EEXIST;
+	}
 	if (fd < 0)
 		return -1;
 	if ((r = lock_content(s, fd)) == 0) {
@@ -775,15 +938,16 @@ dot_lock(struct store *s, double deadline)
 	int r;
 
 	sprintf(tmp, "%s.%ld.yubin", s->lockpath, (long)getpid());
+	/* the deadline is checked on every round: a stale lock we may not
+	 * remove (another user's, in a sticky directory) must not spin */
 	while ((r = dot_lock_try(s, tmp)) == 0) {
-		if (stale_lock(s))
-			continue;
 		if (now_secs() >= deadline) {
 			r = seterr(s, EX_TEMPFAIL, 0, "%s: lock timeout "
 			    "(%s exists)", s->path, s->lockpath);
 			break;
 		}
-		backoff(&ms);
+		if (!stale_lock(s))
+			backoff(&ms);
 	}
 	if (r < 0 && !s->ex) {
 		/* a directory we may not write in: fcntl only (CAVEATS) */
@@ -796,13 +960,24 @@ dot_lock(struct store *s, double deadline)
 	return r < 0 ? -1 : 0;
 }
 
+/* Does DEST still name the file we locked?  A mail reader may have
+ * replaced it (rename) while we waited for the lock. */
 static int
-mbox_lock(struct store *s)
+same_file(struct store *s)
 {
-	double deadline = now_secs() +
-	    (s->c.lock_timeout > 0 ? s->c.lock_timeout : 30);
+	struct stat a, b;
+
+	return fstat(s->mfd, &a) == 0 && stat(s->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int
+mbox_lock1(struct store *s, double deadline)
+{
 	long ms = 10;
 
+	if (mbox_openfd(s) < 0)
+		return -1;
 	while (fcntl_lock(s, F_WRLCK) < 0) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
 			return seterr(s, EX_TEMPFAIL, errno, "%s: lock",
@@ -812,12 +987,28 @@ mbox_lock(struct store *s)
 			    "(locked by another process)", s->path);
 		backoff(&ms);
 	}
-	if (dot_lock(s, deadline) < 0) {
+	return dot_lock(s, deadline);
+}
+
+/* Open DEST and take both locks; a few tries if DEST is replaced. */
+static int
+mbox_lock(struct store *s)
+{
+	double deadline = now_secs() +
+	    (s->c.lock_timeout > 0 ? s->c.lock_timeout : 30);
+	int tries, r;
+
+	for (tries = 0; tries < OPEN_TRIES; tries++) {
+		r = mbox_lock1(s, deadline);
+		s->locked = r == 0;
+		if (r == 0 && same_file(s))
+			return 0;
 		mbox_unlock(s);
-		return -1;
+		if (r < 0)
+			return -1;
 	}
-	s->locked = 1;
-	return 0;
+	return seterr(s, EX_TEMPFAIL, 0, "%s: replaced while locking",
+	    s->path);
 }
 
 /* What to write before the first "From " line so that it starts a line
@@ -837,43 +1028,71 @@ mbox_gap(struct store *s)
 	return n == 2 && end[0] != '\n' ? "\n" : "";
 }
 
-/* Undo the open batch: cut the mbox back, unlock. */
+/* Undo the open batch: drop the spool; cut the mbox back, unlock. */
 static void
 mbox_rollback(struct store *s)
 {
-	s->olen = 0;
+	spool_reset(&s->spool);
+	s->npend = 0;
 	if (!s->locked)
 		return;
 	if (ftruncate(s->mfd, s->rollback) == 0)
 		fsync(s->mfd);
 	mbox_unlock(s);
-	s->npend = 0;
 }
 
+/* The "From " line goes to the spool; nothing is locked yet. */
 static int
 mbox_begin(struct store *s, const char *sender)
 {
 	char line[1200];
-	const char *gap;
 	int n;
 
 	n = store_fromline(line, sizeof line, sender, time(NULL));
 	if (n < 0)
 		n = store_fromline(line, sizeof line, NULL, time(NULL));
-	if (!(s->c.flags & STORE_DRYRUN) && !s->locked) {
-		if (mbox_lock(s) < 0)
-			return -1;
-		gap = mbox_gap(s);
-		if (raw_emit(s, gap, strlen(gap)) < 0)
-			goto fail;
+	if (raw_emit(s, line, (size_t)n) < 0) {
+		mbox_rollback(s);
+		return -1;
 	}
-	if (raw_emit(s, line, (size_t)n) < 0)
-		goto fail;
 	return 0;
-fail:
-	seterr(s, 0, errno, "%s", s->path);
-	mbox_rollback(s);
-	return -1;
+}
+
+/* spool_replay() into the locked mbox. */
+static int
+append(void *arg, const char *p, size_t n)
+{
+	struct store *s = arg;
+
+	if (write_all(s->mfd, p, n) < 0)
+		return -1;
+	touch_lock(s);
+	return 0;
+}
+
+/* Lock, append the spooled batch, sync, unlock.  Returns 0 or -1. */
+static int
+mbox_append(struct store *s)
+{
+	const char *gap;
+	char *dir;
+	int r = 0;
+
+	if (mbox_lock(s) < 0)
+		return -1;
+	gap = mbox_gap(s);
+	if (write_all(s->mfd, gap, strlen(gap)) < 0 ||
+	    spool_replay(&s->spool, append, s) < 0)
+		return seterr(s, 0, errno, "%s", s->path);
+	if (fsync(s->mfd) < 0)
+		return seterr(s, EX_TEMPFAIL, errno, "%s: fsync", s->path);
+	if (s->created) {
+		dir = dirpart(s->path);
+		r = sync_dir(dir) < 0 ? seterr(s, EX_TEMPFAIL, errno,
+		    "%s: fsync", dir) : 0;
+		free(dir);
+	}
+	return r;
 }
 
 /* ---- Maildir ---- */
@@ -892,6 +1111,8 @@ maildir_drop_batch(struct store *s)
 	s->npend = 0;
 }
 
+static int maildir_flush(struct store *);
+
 static int
 maildir_begin(struct store *s)
 {
@@ -900,6 +1121,8 @@ maildir_begin(struct store *s)
 
 	if (s->c.flags & STORE_DRYRUN)
 		return 0;
+	if (s->tmpfd < 0 && maildir_create(s) < 0)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if (store_uniqname(s->name, sizeof s->name,
@@ -910,6 +1133,13 @@ maildir_begin(struct store *s)
 		    O_NOCTTY | O_CLOEXEC, 0600);
 		if (s->fd >= 0)
 			return 0;
+		/* out of descriptors: the queued files hold them, so the
+		 * batch ends here (once: an empty batch holds none) */
+		if ((errno == EMFILE || errno == ENFILE) && s->npend > 0) {
+			if (maildir_flush(s) < 0)
+				return -1;
+			continue;
+		}
 		if (errno != EEXIST)
 			break;
 	}
@@ -995,6 +1225,24 @@ maildir_flush(struct store *s)
 
 /* ---- the delivery API ---- */
 
+unsigned
+store_batch_max(unsigned want)
+{
+	struct rlimit rl;
+	unsigned long used = 0, room;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > FD_COUNT_MAX)
+		return want;
+	for (fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			used++;
+	room = rl.rlim_cur > used + FD_RESERVE ?
+	    rl.rlim_cur - used - FD_RESERVE : 1;
+	return room < want ? (unsigned)room : want;
+}
+
 int
 store_open(struct store *s, const char *path, const struct store_conf *c)
 {
@@ -1048,9 +1296,10 @@ write_fail(struct store *s)
 {
 	int err = errno;
 
-	seterr(s, 0, err, "%s%s%s", s->path,
-	    s->c.kind == STORE_MBOX ? "" : "/tmp/",
-	    s->c.kind == STORE_MBOX ? "" : s->name);
+	if (!s->ex)             /* a spool error has said so already */
+		seterr(s, 0, err, "%s%s%s", s->path,
+		    s->c.kind == STORE_MBOX ? "" : "/tmp/",
+		    s->c.kind == STORE_MBOX ? "" : s->name);
 	store_abort(s);
 	return -1;
 }
@@ -1088,7 +1337,7 @@ mbox_commit(struct store *s)
 
 	if (mboxrd_quote_end(&q, msg_emit, s) < 0 ||
 	    (s->last != -1 && s->last != '\n' && raw_emit(s, "\n", 1) < 0) ||
-	    raw_emit(s, "\n", 1) < 0 || obuf_flush(s) < 0)
+	    raw_emit(s, "\n", 1) < 0)
 		return write_fail(s);
 	return 0;
 }
@@ -1144,31 +1393,19 @@ store_abort(struct store *s)
 static int
 mbox_flush(struct store *s)
 {
-	char *dir;
-	unsigned i;
+	unsigned i, n = s->npend;
 
-	if (!s->locked)
+	if (n == 0)
 		return 0;
-	if (fsync(s->mfd) < 0) {
-		seterr(s, EX_TEMPFAIL, errno, "%s: fsync", s->path);
+	if (mbox_append(s) < 0) {
 		mbox_rollback(s);
 		return -1;
 	}
-	if (s->created) {
-		dir = dirpart(s->path);
-		if (sync_dir(dir) < 0) {
-			seterr(s, EX_TEMPFAIL, errno, "%s: fsync", dir);
-			free(dir);
-			mbox_rollback(s);
-			return -1;
-		}
-		free(dir);
-		s->created = 0;
-	}
 	mbox_unlock(s);
-	for (i = 0; i < s->npend; i++)
-		report(s, s->path);
+	spool_reset(&s->spool);
 	s->npend = 0;
+	for (i = 0; i < n; i++)
+		report(s, s->path);
 	return 0;
 }
 
@@ -1199,6 +1436,8 @@ store_close(struct store *s)
 		close(s->newfd);
 	if (s->mfd >= 0)
 		close(s->mfd);
+	if (s->c.kind == STORE_MBOX)
+		spool_free(&s->spool);
 	free(s->pend);
 	free(s->obuf);
 	free(s->path);

@@ -6,24 +6,28 @@
  * message store_begin(), store_write() its bytes in chunks of any size
  * (LF line ends, as msg_line() returns them), and store_commit() or
  * store_abort(); store_flush() before reporting success; store_close()
- * at the end.  Memory stays bounded: the store never holds a message.
+ * at the end.  Memory stays bounded: a Maildir message streams into
+ * tmp/; an mbox batch is spooled (spool.h: 1 MiB in memory, then a
+ * temporary file), so that the mbox is locked only to append it, never
+ * while the caller waits for its input.
  *
  * Durability.  With conf.batch 0 or 1, store_commit() returns 0 only once
  * the message is on stable storage:
  *   Maildir  tmp/NAME written (O_EXCL), fsync'd, renamed into new/, new/
  *            fsync'd.  Only durable bytes ever appear in new/.
- *   mbox     fcntl lock + DEST.lock; "From " line, mboxrd-quoted message,
- *            an empty line; fsync; unlock.
+ *   mbox     "From " line, mboxrd-quoted message, an empty line, into
+ *            the spool; then DEST opened (created if missing), fcntl
+ *            lock + DEST.lock, the spool appended, fsync, unlock.
  * With batch N > 1, store_commit() queues the message; the batch becomes
  * durable and visible together (fsync'd first, then renamed into new/ or
- * unlocked) when N messages are queued, or at store_flush().  An mbox
- * stays locked while a batch is open.  conf.delivered, if set, is called
+ * appended) when N messages are queued, or at store_flush().
+ * conf.delivered, if set, is called
  * once per message, with the path written, after it is durable.
  *
  * Errors.  Functions return 0 or -1.  After -1, store_error() is a
  * message ("tmp/NAME: No space left on device") and store_exit() the
  * sysexits code: 75 for temporary failures (ENOSPC, EDQUOT, EFBIG, EIO,
- * any fsync error, lock timeout), 73 when the destination cannot be
+ * any fsync error, lock timeout, any spool error), 73 when the destination cannot be
  * created or opened, 74 for other I/O errors.  A failed write, commit or
  * flush has already undone its message and every queued message of its
  * batch (tmp files removed, mbox cut back to its size before the batch);
@@ -41,6 +45,7 @@
 #include <time.h>
 
 #include "msg.h"
+#include "spool.h"
 #include "util.h"
 
 enum store_kind { STORE_MAILDIR, STORE_MBOX };
@@ -87,7 +92,8 @@ struct store {
 	struct store_pending *pend;
 	unsigned npend;
 	/* mbox */
-	int mfd, lockfd;        /* the mbox; DEST.lock, or -1 */
+	struct spool spool;     /* the open batch, before it is appended */
+	int mfd, lockfd;        /* the mbox while locked; DEST.lock, or -1 */
 	char *lockpath;
 	int locked;
 	int created;            /* we created the mbox: fsync its directory */
@@ -99,9 +105,12 @@ struct store {
  * Open the destination path for delivery.  A Maildir must hold tmp/ and
  * new/ unless STORE_CREATE; a path whose last component starts with '.'
  * is a Maildir++ folder when its parent is a Maildir, or is empty, or does
- * not exist.  An mbox that does not exist is created (mode 0600) when its
- * directory exists.  Returns 0, or -1 (store_error(), store_exit()).  The
- * store copies path.
+ * not exist.  Nothing is created here: a missing Maildir (STORE_CREATE)
+ * is made by the first store_begin(), a missing mbox (mode 0600, and with
+ * STORE_CREATE its directories) by the first append, so that a run that
+ * delivers nothing leaves nothing behind.  A symbolic link to a missing
+ * file or directory is refused (73), never followed to create one.
+ * Returns 0, or -1 (store_error(), store_exit()).  The store copies path.
  */
 int store_open(struct store *s, const char *path, const struct store_conf *c);
 /* Flush the open batch (errors are reported, not returned) and free. */
@@ -109,7 +118,7 @@ void store_close(struct store *s);
 
 /*
  * Start a message.  sender (NULL or "" means MAILER-DAEMON) goes into the
- * mbox "From " line; a Maildir ignores it.  The mbox is locked here.
+ * mbox "From " line; a Maildir ignores it.
  */
 int store_begin(struct store *s, const char *sender);
 /* Append n bytes of the message; an mbox gets them mboxrd-quoted. */
@@ -121,6 +130,16 @@ int store_commit(struct store *s);
 void store_abort(struct store *s);
 /* Make every queued message durable and visible. */
 int store_flush(struct store *s);
+
+/*
+ * The largest batch, up to want, that the descriptor limit leaves room
+ * for: a Maildir batch keeps one file open per message, besides the
+ * descriptors the process already holds (inherited ones included) and
+ * the store's own.  At least 1.  Should a Maildir batch still run out
+ * of descriptors, store_begin() makes the queued messages durable and
+ * visible early (store_flush()) and goes on.
+ */
+unsigned store_batch_max(unsigned want);
 
 /* Bytes stored for the current (or last) message, quoting included. */
 unsigned long long store_msgsize(const struct store *s);
@@ -147,6 +166,16 @@ int store_escape_host(char *buf, size_t n, const char *host);
  * NULL or empty gives MAILER-DAEMON.  Returns the length, or -1.
  */
 int store_fromline(char *buf, size_t n, const char *sender, time_t t);
+
+/*
+ * May a stale dot-lock's record cut the mbox back to offset off?  w holds
+ * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
+ * pos < 2 means w starts at the start of the file).  1 when off is the
+ * end of the file, or where a delivery of ours started: at most two
+ * newlines (what it added to end the mbox with an empty line) and then
+ * "From ", at the start of the file or after an empty line.  Else 0.
+ */
+int store_mbox_boundary(const char *w, size_t n, size_t pos);
 
 /*
  * mboxrd quoting as a resumable state machine: feed the message in

@@ -255,6 +255,10 @@ write_all(int fd, const void *p, size_t n)
 				continue;
 			return -1;
 		}
+		if (w == 0) {           /* no progress: do not spin on it */
+			errno = EIO;
+			return -1;
+		}
 		s += w;
 		n -= (size_t)w;
 	}

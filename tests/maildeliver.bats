@@ -9,6 +9,18 @@ setup() {
 	M=$T/Maildir
 }
 
+# A world-writable sticky directory, like /var/mail, that user nobody
+# can reach (the test's own directory is private).
+STICKY=
+mksticky() {
+	STICKY=$(mktemp -d /tmp/yubin-sticky.XXXXXX)
+	chmod 1777 "$STICKY"
+}
+
+teardown() {
+	[ -z "$STICKY" ] || rm -rf "$STICKY"
+}
+
 mkmd() {
 	mkdir -p "$1/tmp" "$1/new" "$1/cur"
 }
@@ -490,4 +502,219 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	cmp "$T/big" "$(one_new "$M")"
 	[ "$(grep -c '^>From a line' "$T/mbox")" -gt 2000000 ]
 	[ "$(stat -c %s "$T/mbox")" -gt 100000000 ]
+}
+
+@test "a dangling symlink as the mbox is 73, not an endless loop" {
+	ln -s nonexist "$T/dangling"
+	ln -s nodir/box "$T/intonowhere"
+	for dest in "$T/dangling" "$T/intonowhere"; do
+		for opt in -m -mc -mn -mcn; do
+			run timeout 10 maildeliver "$opt" "$dest" < "$D/plain.eml"
+			[ "$status" -eq 73 ]
+			[ "$output" = "maildeliver: $dest: a symbolic link to a missing file (not followed to create the mbox)" ]
+		done
+	done
+	[ ! -e "$T/nonexist" ] && [ ! -e "$T/nodir" ]
+	[ "$(ls "$T")" = $'dangling\nintonowhere' ]
+}
+
+@test "a dangling symlink as the Maildir is 73, also with -c and -n" {
+	ln -s nowhere "$T/link"
+	for dest in "$T/link" "$T/link/.Sub"; do
+		for opt in -c -cn; do
+			run timeout 10 maildeliver "$opt" "$dest" < "$D/plain.eml"
+			[ "$status" -eq 73 ]
+			[ "$output" = "maildeliver: $T/link: a symbolic link to a missing directory (not followed to create the Maildir)" ]
+		done
+	done
+	[ ! -e "$T/nowhere" ]
+}
+
+@test "a stale dot-lock we may not remove times out instead of spinning" {
+	mksticky
+	touch "$STICKY/box"
+	chown nobody "$STICKY/box"
+	echo 1 > "$STICKY/box.lock"
+	touch -d '10 minutes ago' "$STICKY/box.lock"
+	run timeout 10 env YUBIN_LOCK_TIMEOUT=1 setpriv --reuid=nobody \
+	    --regid=nogroup --clear-groups maildeliver -m "$STICKY/box" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $STICKY/box: lock timeout ($STICKY/box.lock exists)" ]
+	[ ! -s "$STICKY/box" ]
+	[ "$(cat "$STICKY/box.lock")" = 1 ]
+}
+
+@test "-s under a low open-file limit delivers every message" {
+	mkmd "$M"
+	for i in $(seq 10); do
+		mkmsg "$i" 3 > "$T/src.$i"
+		{ echo "From s$i Sat Nov 18 10:00:00 2023"
+		  sed -E 's/^(>*From )/>\1/' "$T/src.$i"; echo; } >> "$T/in.mbox"
+	done
+	# a descriptor inherited from the caller counts against the limit
+	# too (bats' own 3 and 4 are closed: only 0 1 2 5 are open)
+	for n in 9 8 7; do
+		run prlimit --nofile=$n maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	done
+	run check_maildir_against_sources "$M"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 30 ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort -n | uniq -c | awk '$1 != 3' | wc -l)" -eq 0 ]
+	[ -z "$(ls -A "$M/tmp")" ]
+	# below the floor (0 1 2 5, tmp/, new/: no room for a message) 75
+	# (a sanitizer build's leak check at exit would need a descriptor)
+	run env ASAN_OPTIONS=detect_leaks=0 prlimit --nofile=6 maildeliver -s "$M" < "$T/in.mbox" 3>&- 4>&- 5</dev/null
+	[ "$status" -eq 75 ]
+	[[ "$output" =~ ^maildeliver:\ $M/tmp/[^/]+:\ Too\ many\ open\ files$ ]]
+	[ "$(ls "$M/new" | wc -l)" -eq 30 ]
+	[ -z "$(ls -A "$M/tmp")" ]
+}
+
+# The content of a dot-lock naming $T/mbox: pid, host, offset.
+fake_lock() {
+	printf 'yubin %s %s %s %s\n' "$1" "$2" "$(stat -c '%d %i' "$T/mbox")" "$3" > "$T/mbox.lock"
+}
+
+@test "a fake lock file cannot cut the mbox short" {
+	for i in 1 2 3; do maildeliver -m "$T/mbox" < "$D/plain.eml"; done
+	host=$(hostname | sed 's,/,\\057,g; s,:,\\072,g')
+	# another user's lock naming a dead pid on this host, offset 0
+	cp "$T/mbox" "$T/before"
+	fake_lock 999999 "$host" 0
+	chown nobody "$T/mbox.lock"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ ! -e "$T/mbox.lock" ]
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 4 ]
+	# our own lock, 10 minutes old, another host, offset 70: mid-message
+	cp "$T/mbox" "$T/before"
+	fake_lock 1 other.host 70
+	touch -d '10 minutes ago' "$T/mbox.lock"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ ! -e "$T/mbox.lock" ]
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 5 ]
+	# our own lock at a message boundary, but with a second name
+	cp "$T/mbox" "$T/before"
+	fake_lock 999999 "$host" 0
+	ln "$T/mbox.lock" "$T/other-name"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 6 ]
+	# a FIFO as the lock, 10 minutes old: broken, no hang
+	cp "$T/mbox" "$T/before"
+	mkfifo "$T/mbox.lock"
+	touch -d '10 minutes ago' "$T/mbox.lock"
+	timeout 10 env YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/plain.eml"
+	head -c "$(stat -c %s "$T/before")" "$T/mbox" | cmp "$T/before" -
+	[ "$(grep -c '^From ' "$T/mbox")" -eq 7 ]
+	[ ! -e "$T/mbox.lock" ]
+}
+
+# Start "maildeliver $@" reading the FIFO $T/fifo, held open on fd 5,
+# and send it $1 first; its pid is in $first.
+start_stalled() {
+	local first_bytes=$1
+	shift
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	maildeliver "$@" < "$T/fifo" 3>&- 4>&- &
+	first=$!
+	exec 5>"$T/fifo"
+	printf '%b' "$first_bytes" >&5
+	# the old code took its lock here: give it the time to
+	for i in $(seq 20); do [ -e "$T/mbox.lock" ] && break; sleep 0.05; done
+}
+
+@test "a stalled producer does not hold the mbox lock" {
+	start_stalled 'Subject: first\n\nfirst\n' -m "$T/mbox"
+	SECONDS=0
+	YUBIN_LOCK_TIMEOUT=3 maildeliver -m "$T/mbox" < "$D/plain.eml" && second=0 || second=$?
+	took=$SECONDS
+	printf 'more\n' >&5
+	exec 5>&-
+	wait "$first" && first=0 || first=$?
+	[ "$second" -eq 0 ]
+	[ "$took" -le 2 ]
+	[ "$first" -eq 0 ]
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 2 ]
+	{ cat "$D/plain.eml"; printf '\nSubject: first\n\nfirst\nmore\n\n'; } > "$T/want"
+	grep -v '^From MAILER-DAEMON ' "$T/mbox" | cmp "$T/want" -
+	[ ! -e "$T/mbox.lock" ]
+}
+
+@test "a stalled producer of an mbox stream does not hold the mbox lock" {
+	start_stalled 'From a Sat Nov 18 10:00:00 2023\nSubject: one\n\n1\n\n' -s -m "$T/mbox"
+	SECONDS=0
+	YUBIN_LOCK_TIMEOUT=3 maildeliver -m "$T/mbox" < "$D/plain.eml" && second=0 || second=$?
+	took=$SECONDS
+	printf 'From b Sat Nov 18 10:00:00 2023\nSubject: two\n\n2\n' >&5
+	exec 5>&-
+	wait "$first" && first=0 || first=$?
+	[ "$second" -eq 0 ]
+	[ "$took" -le 2 ]
+	[ "$first" -eq 0 ]
+	run sed -n 's/^From \([^ ]*\) .*/\1/p' "$T/mbox"
+	[ "$output" = $'MAILER-DAEMON\na\nb' ]
+}
+
+@test "a message too big for memory is spooled in TMPDIR, and nothing stays there" {
+	mkdir "$T/tmp"
+	maildeliver -m "$T/mbox" < "$D/plain.eml"
+	cp "$T/mbox" "$T/before"
+	{ cat "$D/plain.eml"; yes 'From the body of a big message' | head -c 3000000; echo; } > "$T/big"
+	TMPDIR=$T/tmp maildeliver -m "$T/mbox" < "$T/big"
+	[ -z "$(ls -A "$T/tmp")" ]
+	tail -n +"$(($(wc -l < "$T/before") + 2))" "$T/mbox" > "$T/tail"
+	{ sed 's/^From />From /' "$T/big"; echo; } | cmp - "$T/tail"
+	cmp "$T/before" <(head -c "$(stat -c %s "$T/before")" "$T/mbox")
+	# no room to spool: 75, and the mbox as it was
+	cp "$T/mbox" "$T/before"
+	run env TMPDIR=$T/missing maildeliver -m "$T/mbox" < "$T/big"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/mbox: spooling the message: No such file or directory" ]
+	cmp "$T/before" "$T/mbox"
+	# a small message needs no file
+	TMPDIR=$T/missing maildeliver -m "$T/mbox" < "$D/plain.eml"
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 3 ]
+}
+
+@test "input that is not an mbox or a message leaves no new mbox or Maildir" {
+	run maildeliver -m -s "$T/new.mbox" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	[ "$output" = 'maildeliver: stdin: not an mbox (no "From " line first)' ]
+	run maildeliver -m -s -c "$T/a/b/new.mbox" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	run maildeliver -m "$T/empty.mbox" < /dev/null
+	[ "$status" -eq 65 ]
+	run maildeliver -s -c "$M/.Sub" <<< "not an mbox"
+	[ "$status" -eq 65 ]
+	run maildeliver -c "$M" < /dev/null
+	[ "$status" -eq 65 ]
+	[ -z "$(ls -A "$T")" ]
+}
+
+@test "a planted name for the dot-lock cannot overwrite another file" {
+	printf 'precious\n' > "$T/victim"
+	# the private name is DEST.lock.PID.yubin: exec keeps the shell's pid
+	sh -c 'ln "$1" "$2.lock.$$.yubin"; exec maildeliver -m "$2" < "$3"' sh \
+	    "$T/victim" "$T/mbox" "$D/plain.eml"
+	[ "$(cat "$T/victim")" = precious ]
+	[ "$(stat -c %h "$T/victim")" -eq 1 ]
+	[ "$(ls "$T")" = $'mbox\nvictim' ]
+	[ "$(grep -c '^From MAILER-DAEMON ' "$T/mbox")" -eq 1 ]
+}
+
+@test "a hard link planted as the mbox is not delivered into" {
+	printf 'precious\n' > "$T/victim"
+	ln "$T/victim" "$T/mbox"
+	for opt in -m -mn -ms; do
+		run maildeliver "$opt" "$T/mbox" < "$D/three.mbox"
+		[ "$status" -eq 73 ]
+		[ "$output" = "maildeliver: $T/mbox: has 2 names (hard links); not delivering into it" ]
+	done
+	[ "$(cat "$T/victim")" = precious ]
+	[ ! -e "$T/mbox.lock" ]
 }

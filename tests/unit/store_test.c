@@ -307,9 +307,44 @@ test_deliver(void)
 		t_ok(0, "cleanup");
 }
 
+/* store_mbox_boundary(): w is the mbox from off - pos on. */
+static void
+test_boundary(void)
+{
+	static const struct {
+		const char *w;
+		size_t pos;
+		int want;
+		const char *what;
+	} t[] = {
+		{ "From a", 0, 1, "the start of the file" },
+		{ "", 0, 1, "the end of an empty file" },
+		{ "\n\n", 2, 1, "the end of the file" },
+		{ "\n\nFrom a", 2, 1, "after an empty line" },
+		{ "x\n\nFrom a", 2, 1, "after a last line (gap \"\\n\")" },
+		{ "xx\n\nFrom a", 2, 1, "after no final newline (gap \"\\n\\n\")" },
+		{ "x\n\nFrom a", 1, 1, "a one-byte file, gap \"\\n\\n\"" },
+		{ "x\n\n\nFrom a", 1, 0, "three newlines of gap are not ours" },
+		{ "\n\n\n\n\nFrom a", 2, 0, "nor after an empty line" },
+		{ "xxFrom a", 2, 0, "From in mid-line" },
+		{ "x\nFrom a", 2, 0, "From after a line, not an empty one" },
+		{ "ab\ncdef", 2, 0, "in the middle of a message (byte 70)" },
+		{ "\nFrom a", 0, 0, "an empty first line is not ours" },
+		{ "\n\nFrom", 2, 0, "From without its space" },
+		{ "\n\nFrom a", 3, 0, "pos past 2" },
+		{ "\n", 2, 0, "pos past the window" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		t_int(store_mbox_boundary(t[i].w, strlen(t[i].w), t[i].pos),
+		    t[i].want, t[i].what);
+}
+
 int
 main(void)
 {
+	test_boundary();
 	test_quote();
 	test_quoted();
 	test_names();
