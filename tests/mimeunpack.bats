@@ -370,6 +370,22 @@ mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	E
 }
 
+@test "base64 is not decoded past its padding" {
+	# Python's email gives b'hello' and b'hi' for these two
+	run --separate-stderr mimeunpack -O -s 1 b64-afterpad.eml
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello" ]
+	[ "$stderr" = "mimeunpack: b64-afterpad.eml: part 1: data after base64 padding ignored" ]
+	mimeunpack -O -s 1 b64-afterpad.eml 2>/dev/null | od -An -c >"$T/od"
+	printf '   h   e   l   l   o\n' | cmp - "$T/od"
+	run --separate-stderr mimeunpack -O b64-twopads.eml
+	[ "$status" -eq 0 ]
+	[ "$output" = "hi" ]
+	[ "$stderr" = "mimeunpack: b64-twopads.eml: part 1: data after base64 padding ignored" ]
+	run -0 --separate-stderr mimeunpack -l b64-twopads.eml
+	[ "$output" = "1	application/octet-stream		base64	2		hi.bin" ]
+}
+
 # ---- message/rfc822 parts whole, as .eml ----
 
 # $T/inner: a multipart message; $T/nest: it forwarded as part 2, a
