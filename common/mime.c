@@ -546,17 +546,25 @@ hdr_done(struct mime *m)
 /*
  * Is the line (without its LF) a delimiter of an open multipart?
  * Returns its stack index, or -1; *close is set for "--boundary--".
+ *
+ * Only white space may follow the boundary (and its "--"), as in RFC
+ * 2046's grammar and in Python's email.  "--b trailing" is body text
+ * there too, though RFC 2046's note to implementors and munpack accept
+ * it: a line that munpack and Python split differently is a way to hide
+ * a part, so it is taken as Python takes it, and the multipart warned
+ * (MIME_W_DELIMTEXT).  Without white space after the boundary, "--bc"
+ * is not a near miss of "b": it may be another boundary.
  */
 static int
 delimiter(struct mime *m, const char *s, size_t n, int *close)
 {
-	int i;
+	int i, near = -1;
 
 	if (m->nopen == 0 || n < 3 || s[0] != '-' || s[1] != '-')
 		return -1;
 	for (i = m->n - 1; i >= 0; i--) {
 		struct ent *e = &m->st[i];
-		size_t k;
+		size_t k, ws;
 
 		if (e->pt.kind != MIME_MULTIPART || e->closed ||
 		    n < 2 + e->blen || memcmp(s + 2, e->boundary, e->blen))
@@ -565,11 +573,16 @@ delimiter(struct mime *m, const char *s, size_t n, int *close)
 		*close = n - k >= 2 && s[k] == '-' && s[k + 1] == '-';
 		if (*close)
 			k += 2;
-		while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
-			k++;
+		for (ws = k; k < n && (s[k] == ' ' || s[k] == '\t' ||
+		    s[k] == '\r'); k++)
+			;
 		if (k == n)
 			return i;
+		if (k > ws && near < 0)
+			near = i;
 	}
+	if (near >= 0)
+		m->st[near].pt.flags |= MIME_W_DELIMTEXT;
 	return -1;
 }
 

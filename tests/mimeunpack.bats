@@ -386,6 +386,22 @@ mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	[ "$output" = "1	application/octet-stream		base64	2		hi.bin" ]
 }
 
+@test "a delimiter line with text after the boundary is body text, as in Python, and warned" {
+	# Python's email: part 1 is 'one\n--b trailing\n...\n\ntwo'; "--bc"
+	# belongs to the inner multipart, not to "b"
+	run --separate-stderr mimeunpack -l delim-trailing.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	1	text/plain			74		
+	2.1	application/octet-stream			5		three.bin
+	E
+	[ "$stderr" = "mimeunpack: delim-trailing.eml: message: a line starting with the boundary has text after it: taken as body text, not as a delimiter" ]
+	mimeunpack -O -s 1 delim-trailing.eml 2>/dev/null >"$T/one"
+	printf 'one\n--b trailing\nContent-Type: application/octet-stream; name=two.bin\n\ntwo' |
+	    cmp - "$T/one"
+	pypart delim-trailing.eml 0 | cmp - "$T/one"
+}
+
 # ---- message/rfc822 parts whole, as .eml ----
 
 # $T/inner: a multipart message; $T/nest: it forwarded as part 2, a
