@@ -787,7 +787,8 @@ on_begin(void *arg, const struct mime_part *pt)
 		extract_begin(pt->filename, pt->section, pt->type);
 	}
 	else if (!st.cur && strcmp(pt->type, "text/plain") == 0 &&
-	    strcmp(pt->disposition, "attachment") != 0)
+	    strcmp(pt->disposition, "attachment") != 0 &&
+	    !mime_enc_uu(pt->encoding))
 		uu_start(pt);
 }
 

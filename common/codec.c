@@ -25,6 +25,8 @@ codec_why(int flag)
 	case CODEC_BADLEN:    return "uuencoded line shorter than its length";
 	case CODEC_NOEND:     return "uuencoded block without an end line";
 	case CODEC_NOPAD:     return "base64 data without its '=' padding";
+	case CODEC_OUTSIDE:   return "text outside the uuencoded block ignored";
+	case CODEC_NOBEGIN:   return "no uuencode begin line, body taken as it is";
 	default:              return "malformed encoding";
 	}
 }

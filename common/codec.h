@@ -29,7 +29,10 @@
 #define CODEC_BADLEN    0x10    /* uuencoded line shorter than its length */
 #define CODEC_NOEND     0x20    /* uuencoded block without its "end" line */
 #define CODEC_NOPAD     0x40    /* base64 data ended without its '=' padding */
-#define CODEC_LAST      CODEC_NOPAD /* the highest bit, for loops */
+/* x-uuencode as a transfer encoding (mime.c): */
+#define CODEC_OUTSIDE   0x80    /* text outside the block: not data */
+#define CODEC_NOBEGIN   0x100   /* no begin line: the body as it is */
+#define CODEC_LAST      CODEC_NOBEGIN /* the highest bit, for loops */
 
 /* A short English phrase for one CODEC_* bit, for warnings. */
 const char *codec_why(int flag);

@@ -33,7 +33,11 @@
 #define NSTR    7               /* strings of a mime_part */
 
 enum mode { M_HEADER, M_BODY, M_SKIP, M_DONE };
-enum enc { E_RAW, E_B64, E_QP };
+enum enc { E_RAW, E_B64, E_QP, E_UU };
+/* x-uuencode: before the begin line, in the block, after it, or no
+ * begin line came in time and the body is passed on as it is */
+enum uus { UU_BEFORE, UU_INSIDE, UU_AFTER, UU_RAW };
+#define UU_HOLD (64u << 10)     /* text held while no begin line came */
 
 struct ent {
 	struct mime_part pt;
@@ -51,6 +55,11 @@ struct ent {
 	enum enc enc;
 	struct b64_dec b64;
 	struct qp_dec qp;
+	struct uu_scan *uu;     /* E_UU */
+	enum uus uus;
+	int uuflags;            /* CODEC_* of the block and around it */
+	struct buf hold;        /* E_UU: the text before the begin line */
+	int late;               /* E_UU: begin not yet called */
 };
 
 struct mime {
@@ -107,6 +116,119 @@ emit(struct mime *m, const char *p, size_t n)
 		m->cb.data(m->cb.arg, &e->pt, p, n);
 }
 
+/*
+ * x-uuencode as a transfer encoding (RFC 1341's x-uuencode, Netscape,
+ * Eudora, Pine): the part's data are those of its first block, as in
+ * Python's email.  Text before the begin line and anything after the
+ * end line (text, a second block) is not part of the file: it is
+ * dropped, flagged CODEC_OUTSIDE unless blank.  A body without a begin
+ * line is given as it is (CODEC_NOBEGIN), as Python does: the text is
+ * held until the begin line, at most UU_HOLD bytes, and then passed on.
+ */
+static int
+blank(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++, n--;
+	return n == 0;
+}
+
+/*
+ * The begin of an x-uuencode part waits for its begin line, whose NAME
+ * is the part's file name when the header gives none (m->hdr still
+ * holds the header: only the next part's start resets it).
+ */
+static void
+uu_begin(struct mime *m, struct ent *e, const char *name, size_t n)
+{
+	if (!e->late)
+		return;
+	e->late = 0;
+	if (e->str[4][0] == '\0' && n > 0) {
+		free(e->str[4]);
+		e->str[4] = xstrndup(name, n);
+		e->pt.filename = e->str[4];
+	}
+	if (m->cb.begin && !m->freeing) {
+		e->pt.hdr = m->hdr.p ? m->hdr.p : "";
+		e->pt.hdrlen = m->hdr.len;
+		m->cb.begin(m->cb.arg, &e->pt);
+	}
+	e->pt.hdr = NULL;
+	e->pt.hdrlen = 0;
+}
+
+static void
+uu_noblock(struct mime *m, struct ent *e)
+{
+	uu_begin(m, e, NULL, 0);
+	e->uus = UU_RAW;
+	e->uuflags |= CODEC_NOBEGIN;
+	emit(m, e->hold.p, e->hold.len);
+	buf_free(&e->hold);
+}
+
+static void
+uu_ev(void *arg, enum uu_event ev, const char *p, size_t n)
+{
+	struct mime *m = arg;
+	struct ent *e = top(m);
+
+	if (ev == UU_TEXT && e->uus == UU_BEFORE) {
+		if (buf_add(&e->hold, p, n) == 0)
+			return;
+		uu_noblock(m, e);
+		emit(m, p, n);
+	} else if (ev == UU_TEXT && e->uus == UU_RAW) {
+		emit(m, p, n);
+	} else if (ev == UU_TEXT || (ev == UU_BEGIN && e->uus != UU_BEFORE)) {
+		if (!blank(p, n))
+			e->uuflags |= CODEC_OUTSIDE;
+	} else if (ev == UU_BEGIN) {
+		if (!blank(e->hold.p, e->hold.len))
+			e->uuflags |= CODEC_OUTSIDE;
+		buf_free(&e->hold);
+		e->uus = UU_INSIDE;
+		uu_begin(m, e, p, n);
+	} else if (ev == UU_DATA && e->uus == UU_INSIDE) {
+		emit(m, p, n);
+	} else if (ev == UU_END && e->uus == UU_INSIDE) {
+		e->uuflags |= (int)n;
+		e->uus = UU_AFTER;
+	}
+}
+
+static void
+uu_start(struct mime *m, struct ent *e)
+{
+	e->enc = E_UU;
+	e->uus = UU_BEFORE;
+	e->uu = xmalloc(sizeof *e->uu);
+	uu_scan_init(e->uu, uu_ev, m);
+	buf_init(&e->hold, UU_HOLD);
+	e->late = 1;
+}
+
+static int
+uu_final(struct mime *m, struct ent *e)
+{
+	if (e->uus != UU_RAW)
+		uu_scan_final(e->uu);
+	if (e->uus == UU_BEFORE)
+		uu_noblock(m, e);
+	free(e->uu);
+	e->uu = NULL;
+	buf_free(&e->hold);
+	return e->uuflags;
+}
+
+int
+mime_enc_uu(const char *enc)
+{
+	return strcmp(enc, "x-uuencode") == 0 || strcmp(enc, "x-uue") == 0 ||
+	    strcmp(enc, "uuencode") == 0 || strcmp(enc, "uue") == 0;
+}
+
 /* Body bytes of the current line: decode them, or drop them. */
 static void
 body(struct mime *m, const char *p, size_t n)
@@ -131,8 +253,12 @@ body(struct mime *m, const char *p, size_t n)
 	if (m->mode != M_BODY)
 		return;
 	e = top(m);
-	if (e->enc == E_RAW) {
+	if (e->enc == E_RAW || (e->enc == E_UU && e->uus == UU_RAW)) {
 		emit(m, p, n);
+		return;
+	}
+	if (e->enc == E_UU) {
+		uu_scan_update(e->uu, p, n);
 		return;
 	}
 	while (n > 0) {
@@ -200,6 +326,8 @@ finish(struct mime *m, int why)
 		if (e->enc == E_B64) {
 			emit(m, out, b64_dec_final(&e->b64, out));
 			e->pt.codec = e->b64.flags;
+		} else if (e->enc == E_UU) {
+			e->pt.codec = uu_final(m, e);
 		} else {
 			emit(m, out, qp_dec_final(&e->qp, out));
 			e->pt.codec = e->qp.flags;
@@ -221,6 +349,8 @@ finish(struct mime *m, int why)
 	free(e->sec);
 	free(e->boundary);
 	buf_free(&e->pre);
+	free(e->uu);
+	buf_free(&e->hold);
 	for (i = 0; i < NSTR; i++)
 		free(e->str[i]);
 	memset(e, 0, sizeof *e);
@@ -433,6 +563,8 @@ classify(struct mime *m, struct ent *e)
 	} else if (strcmp(enc, "quoted-printable") == 0) {
 		e->enc = E_QP;
 		qp_dec_init(&e->qp);
+	} else if (mime_enc_uu(enc)) {
+		uu_start(m, e);
 	} else {
 		e->enc = E_RAW;
 		if (*enc && strcmp(enc, "7bit") && strcmp(enc, "8bit") &&
@@ -526,7 +658,7 @@ hdr_done(struct mime *m)
 		pt->kind = MIME_LEAF;
 		e->enc = E_RAW;
 	}
-	if (m->cb.begin)
+	if (m->cb.begin && !e->late)
 		m->cb.begin(m->cb.arg, pt);
 	pt->hdr = NULL;
 	pt->hdrlen = 0;

@@ -4,7 +4,9 @@
  * A push parser: feed the message in chunks of any size with mime_feed()
  * and finish with mime_end(); the events are the same however the input
  * is split.  Events go to three callbacks:
- *   begin  a part starts; its header block and the parsed fields are set;
+ *   begin  a part starts; its header block and the parsed fields are set
+ *          (for an x-uuencode part only once its begin line is read,
+ *          whose NAME is then the file name if the header gave none);
  *   data   decoded body bytes of a leaf part (base64, quoted-printable,
  *          7bit, 8bit, binary); never called for containers;
  *   end    the part is over; size and flags are final.
@@ -37,12 +39,16 @@
  * is held until then, which is why only so much of it.
  *
  * uuencoded blocks in text/plain are not decoded here: run the data of
- * such parts through uu_scan (codec.h).  x-uuencode as a transfer
- * encoding is "unknown" (passed through, MIME_W_ENCODING).
+ * such parts through uu_scan (codec.h).  x-uuencode (also x-uue,
+ * uuencode, uue) as a transfer encoding is decoded: the part's data are
+ * its first block, as in Python's email; text around the block is
+ * dropped (CODEC_OUTSIDE), and a body without a begin line is given as
+ * it is (CODEC_NOBEGIN), held until then up to 64 KiB.
  *
  * Memory is bounded by the limits: one header buffer of maxhdr bytes, a
- * stack of maxdepth + 1 entities, small fixed buffers, and the text of
- * at most one multipart before its first delimiter (MIME_PREMAX).  The parser owns
+ * stack of maxdepth + 1 entities, small fixed buffers, the text of at
+ * most one multipart before its first delimiter (MIME_PREMAX) and of one
+ * x-uuencode part before its begin line (64 KiB).  The parser owns
  * everything a struct mime_part points to; it is valid during the
  * callback only.
  */
@@ -143,6 +149,9 @@ struct mime;
  */
 struct mime *mime_new(const struct mime_cb *cb, const struct mime_limits *lim);
 void mime_free(struct mime *m);
+
+/* Is the lower-cased transfer encoding one of the uuencode names? */
+int mime_enc_uu(const char *enc);
 
 /* Parse n more bytes of the message. */
 void mime_feed(struct mime *m, const char *p, size_t n);

@@ -402,6 +402,28 @@ mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	pypart delim-trailing.eml 0 | cmp - "$T/one"
 }
 
+@test "Content-Transfer-Encoding: x-uuencode and x-uue are decoded" {
+	# Netscape 4 (x-uuencode) and Pine (x-uue); Python's email decodes
+	# part 2 to data.bin.uue-expected and part 3 to b'from pine\n'
+	run --separate-stderr mimeunpack -l uuencode-cte.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	1	text/plain	us-ascii		12		
+	2	application/octet-stream		x-uuencode	521	attachment	data.bin
+	3	text/plain		x-uue	10		pine.txt
+	E
+	[ "$stderr" = "mimeunpack: uuencode-cte.eml: part 3: text outside the uuencoded block ignored" ]
+	mimeunpack -O -s 2 uuencode-cte.eml | cmp - data.bin.uue-expected
+	pypart uuencode-cte.eml 1 | cmp - data.bin.uue-expected
+	run -0 --separate-stderr mimeunpack -x -d "$T/out" uuencode-cte.eml
+	expect <<-E
+	$T/out/data.bin
+	$T/out/pine.txt
+	E
+	cmp data.bin.uue-expected "$T/out/data.bin"
+	printf 'from pine\n' | cmp - "$T/out/pine.txt"
+}
+
 # ---- message/rfc822 parts whole, as .eml ----
 
 # $T/inner: a multipart message; $T/nest: it forwarded as part 2, a

@@ -536,6 +536,24 @@ t_malformed(void)
 	    "Content-Transfer-Encoding: base64\n\nU3ViamVjdDogeAoKeQo=\n",
 	    "[1 message/rfc822  base64   k=0 d=0]Subject: x\n\ny\n"
 	    "<1 14 8192>", MIME_W_MSGENC, NULL);
+	/* x-uuencode: Python's email gives b'hi\n', b'hi\n' and the raw
+	 * body for these */
+	check("x-uuencode: the first block, named by its begin line",
+	    "Content-Transfer-Encoding: x-uuencode\n\n"
+	    "begin 644 hi.txt\n#:&D*\n`\nend\n",
+	    "[1 text/plain us-ascii x-uuencode  hi.txt k=0 d=0]hi\n"
+	    "<1 3 0>", 0, NULL);
+	check("uuencode: text around the block and a second block dropped",
+	    "Content-Type: application/octet-stream; name=a.bin\n"
+	    "Content-Transfer-Encoding: UUENCODE\n\n"
+	    "intro\n\nbegin 644 hi.txt\n#:&D*\n`\nend\n"
+	    "begin 644 yo.txt\n\">6\\ \n`\nend\n",
+	    "[1 application/octet-stream  uuencode  a.bin k=0 d=0]hi\n"
+	    "<1 3 128>", MIME_W_DECODE, NULL);
+	check("x-uue without a begin line: the body as it is",
+	    "Content-Transfer-Encoding: x-uue\n\nno block\n here\n",
+	    "[1 text/plain us-ascii x-uue   k=0 d=0]no block\n here\n"
+	    "<1 15 128>", MIME_W_DECODE, NULL);
 	check("message/rfc822 without a header",
 	    "Content-Type: message/rfc822\n\n",
 	    "[1 message/rfc822     k=2 d=0]"
