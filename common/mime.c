@@ -60,6 +60,15 @@ struct ent {
 	int uuflags;            /* CODEC_* of the block and around it */
 	struct buf hold;        /* E_UU: the text before the begin line */
 	int late;               /* E_UU: begin not yet called */
+	struct mime *sub;       /* an encoded MIME_MESSAGE: its parser */
+	struct fwd *fwd;        /* and what its events need */
+};
+
+/* The events of a nested parser, renumbered into its parent's tree. */
+struct fwd {
+	struct mime *m;         /* the parent */
+	char *base;             /* the message part's section */
+	int depth;              /* its depth + 1 */
 };
 
 struct mime {
@@ -111,6 +120,10 @@ emit(struct mime *m, const char *p, size_t n)
 
 	if (n == 0)
 		return;
+	if (e->sub) {                   /* a decoded message: parse it */
+		mime_feed(e->sub, p, n);
+		return;
+	}
 	e->pt.size += n;
 	if (m->cb.data)
 		m->cb.data(m->cb.arg, &e->pt, p, n);
@@ -273,6 +286,129 @@ body(struct mime *m, const char *p, size_t n)
 	}
 }
 
+/*
+ * A message/rfc822 part in base64 or quoted-printable (RFC 2046 §5.2.1
+ * forbids it, but it is seen) is decoded and streamed into a parser of
+ * its own, whose parts are renumbered as if the message were walked in
+ * place: its section becomes the prefix, its depth the base.  The limits
+ * go on where the parent's stand, and the parts it sees count against
+ * the parent's.
+ */
+static void
+fwd_part(const struct fwd *f, const struct mime_part *pt,
+    struct mime_part *c, char **sec)
+{
+	size_t n = strlen(f->base) + strlen(pt->section) + 2;
+
+	*c = *pt;
+	*sec = xmalloc(n);
+	if (pt->section[0] != '\0')
+		snprintf(*sec, n, "%s.%s", f->base, pt->section);
+	else
+		snprintf(*sec, n, "%s", f->base);
+	c->section = *sec;
+	c->depth += f->depth;
+}
+
+static void
+fwd_begin(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	f->m->nparts++;
+	if (!f->m->cb.begin)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.begin(f->m->cb.arg, &c);
+	free(sec);
+}
+
+static void
+fwd_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	if (!f->m->cb.data)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.data(f->m->cb.arg, &c, p, n);
+	free(sec);
+}
+
+static void
+fwd_end(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	if (!f->m->cb.end)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.end(f->m->cb.arg, &c);
+	free(sec);
+}
+
+static int
+fwd_whole(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+	int r;
+
+	if (!f->m->cb.whole)
+		return 0;
+	fwd_part(f, pt, &c, &sec);
+	r = f->m->cb.whole(f->m->cb.arg, &c);
+	free(sec);
+	return r;
+}
+
+static void
+sub_start(struct mime *m, struct ent *e)
+{
+	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole };
+	struct mime_limits lim = m->lim;
+	int depth = m->lim.maxdepth - (e->pt.depth + 1);
+	unsigned long parts = m->lim.maxparts - m->nparts;
+
+	e->fwd = xmalloc(sizeof *e->fwd);
+	e->fwd->m = m;
+	e->fwd->base = xstrdup(e->sec);
+	e->fwd->depth = e->pt.depth + 1;
+	cb.arg = e->fwd;
+	/* 0 would mean the default: set the real limits after */
+	lim.maxdepth = depth > 0 ? depth : 1;
+	lim.maxparts = parts > 0 ? parts : 1;
+	e->sub = mime_new(&cb, &lim);
+	e->sub->lim.maxdepth = depth;
+	e->sub->lim.maxparts = parts;
+	e->sub->first = 0;      /* a "From " line is the header's, not mbox's */
+}
+
+static void
+sub_end(struct mime *m, struct ent *e)
+{
+	struct mime *sub = e->sub;
+	int f = 0;
+
+	e->sub = NULL;
+	if (!m->freeing)
+		f = mime_end(sub);
+	m->flags |= f;
+	/* the limit reached inside stops the walk outside too (start()) */
+	e->pt.flags |= f & MIME_W_PARTS;
+	mime_free(sub);
+	free(e->fwd->base);
+	free(e->fwd);
+	e->fwd = NULL;
+}
+
 static void finish(struct mime *, int);
 
 /* The top multipart ends without a child: its body becomes one. */
@@ -322,7 +458,7 @@ finish(struct mime *m, int why)
 			orphan(m);
 		e = top(m);
 	}
-	if (e->pt.kind == MIME_LEAF && e->enc != E_RAW) {
+	if ((e->pt.kind == MIME_LEAF || e->sub) && e->enc != E_RAW) {
 		if (e->enc == E_B64) {
 			emit(m, out, b64_dec_final(&e->b64, out));
 			e->pt.codec = e->b64.flags;
@@ -335,6 +471,8 @@ finish(struct mime *m, int why)
 		if (e->pt.codec)
 			e->pt.flags |= MIME_W_DECODE;
 	}
+	if (e->sub)
+		sub_end(m, e);
 	if (e->pt.kind == MIME_MULTIPART && !e->closed) {
 		m->nopen--;
 		e->pt.flags |= (why & MIME_W_PARTS) ? why :
@@ -351,6 +489,8 @@ finish(struct mime *m, int why)
 	buf_free(&e->pre);
 	free(e->uu);
 	buf_free(&e->hold);
+	if (e->sub)
+		sub_end(m, e);
 	for (i = 0; i < NSTR; i++)
 		free(e->str[i]);
 	memset(e, 0, sizeof *e);
@@ -547,16 +687,18 @@ classify(struct mime *m, struct ent *e)
 		}
 	} else if (strcmp(t, "message/rfc822") == 0 ||
 	    strcmp(t, "message/global") == 0) {
-		if (coded)
-			e->pt.flags |= MIME_W_MSGENC;   /* RFC 2046 §5.2.1 */
-		else if (deep)
+		if (deep)
 			settype(e, "text/plain", MIME_W_DEPTH);
-		else {
+		else if (!coded) {
 			e->pt.kind = MIME_MESSAGE;
 			return;
+		} else {                /* RFC 2046 §5.2.1; see sub_start() */
+			e->pt.flags |= MIME_W_MSGENC;
+			e->pt.kind = MIME_MESSAGE;
 		}
 	}
-	e->pt.kind = MIME_LEAF;
+	if (e->pt.kind != MIME_MESSAGE)
+		e->pt.kind = MIME_LEAF;
 	if (strcmp(enc, "base64") == 0) {
 		e->enc = E_B64;
 		b64_dec_init(&e->b64);
@@ -654,10 +796,8 @@ hdr_done(struct mime *m)
 	pt->hdr = m->hdr.p ? m->hdr.p : "";
 	pt->hdrlen = m->hdr.len;
 	if (pt->kind == MIME_MESSAGE && m->cb.whole &&
-	    m->cb.whole(m->cb.arg, pt)) {
-		pt->kind = MIME_LEAF;
-		e->enc = E_RAW;
-	}
+	    m->cb.whole(m->cb.arg, pt))
+		pt->kind = MIME_LEAF;   /* a coded one is then decoded */
 	if (m->cb.begin && !e->late)
 		m->cb.begin(m->cb.arg, pt);
 	pt->hdr = NULL;
@@ -668,7 +808,11 @@ hdr_done(struct mime *m)
 		m->mode = M_SKIP;
 		break;
 	case MIME_MESSAGE:
-		start(m, 1);
+		if (e->enc != E_RAW) {
+			sub_start(m, e);
+			m->mode = M_BODY;
+		} else
+			start(m, 1);
 		break;
 	default:
 		m->mode = M_BODY;

@@ -19,6 +19,9 @@
  * message/global) part "N" is walked as a nested message: if that
  * message is a multipart, its entity has section "N" too (one level
  * deeper) and its children are "N.1", "N.2"; if not, its body is "N.1".
+ * One in base64 or quoted-printable (MIME_W_MSGENC) is numbered the
+ * same: its decoded bytes are streamed into a nested parser whose
+ * events come renumbered, under the same limits.
  *
  * Line ends are normalised as by msg_line(): CRLF becomes LF, a bare CR
  * is data.  The line end before a delimiter belongs to the delimiter.
@@ -83,7 +86,7 @@
 #define MIME_W_DUP      0x1000  /* Content-Type, -Transfer-Encoding or
                                    -Disposition twice: the first used */
 #define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64
-                                   or quoted-printable: a decoded leaf */
+                                   or quoted-printable: decoded, walked */
 /* The file name taken (filename=, else name=) was malformed; it is given
  * as best it could be read (see rfc2047.h): */
 #define MIME_W_NAMEWORD 0x4000  /* an encoded word that does not decode */
@@ -128,8 +131,8 @@ struct mime_cb {
 	 * (kind MIME_MESSAGE) just before its begin: nonzero takes the part
 	 * whole.  It is then not walked but is a MIME_LEAF whose data are
 	 * the encapsulated message's bytes, header and body, line ends
-	 * normalised to LF (a base64 or quoted-printable one is a leaf
-	 * anyway, its data decoded).
+	 * normalised to LF (those of a base64 or quoted-printable one
+	 * decoded).
 	 */
 	int (*whole)(void *arg, const struct mime_part *pt);
 };

@@ -531,11 +531,38 @@ t_malformed(void)
 	check("two Content-Type fields: the first, flagged",
 	    "Content-Type: text/html\nContent-Type: text/plain\n\nx",
 	    "[1 text/html     k=0 d=0]x<1 1 4096>", MIME_W_DUP, NULL);
-	check("message/rfc822 in base64: a leaf, decoded, flagged",
+	check("message/rfc822 in base64: decoded and walked, flagged",
 	    "Content-Type: message/rfc822\n"
 	    "Content-Transfer-Encoding: base64\n\nU3ViamVjdDogeAoKeQo=\n",
-	    "[1 message/rfc822  base64   k=0 d=0]Subject: x\n\ny\n"
-	    "<1 14 8192>", MIME_W_MSGENC, NULL);
+	    "[1 message/rfc822  base64   k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]y\n<1.1 2 0>"
+	    "<1 0 8192>", MIME_W_MSGENC, NULL);
+	/* numbered as the same message in 7bit would be */
+	check("a multipart message in base64 is walked like one in 7bit",
+	    "Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "U3ViamVjdDogeApDb250ZW50LVR5cGU6IG11bHRpcGFydC9taXhlZDsgYm91"
+	    "bmRhcnk9egoKLS16CgpvbmUKLS16Cgp0d28KLS16LS0K\n--o--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 message/rfc822  base64   k=2 d=1]"
+	    "[1 multipart/mixed     k=1 d=2]"
+	    "[1.1 text/plain us-ascii    k=0 d=3]one<1.1 3 0>"
+	    "[1.2 text/plain us-ascii    k=0 d=3]two<1.2 3 0>"
+	    "<1 0 0><1 0 8192>< 0 0>", MIME_W_MSGENC, NULL);
+	check("and its parts count against the limit",
+	    "Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "U3ViamVjdDogeApDb250ZW50LVR5cGU6IG11bHRpcGFydC9taXhlZDsgYm91"
+	    "bmRhcnk9egoKLS16CgpvbmUKLS16Cgp0d28KLS16LS0K\n--o\n\nlast\n"
+	    "--o--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 message/rfc822  base64   k=2 d=1]"
+	    "[1 multipart/mixed     k=1 d=2]"
+	    "[1.1 text/plain us-ascii    k=0 d=3]one<1.1 3 0>"
+	    "<1 0 4><1 0 8196>< 0 4>", MIME_W_MSGENC | MIME_W_PARTS,
+	    &(struct mime_limits){ 0, 0, 4 });
 	/* x-uuencode: Python's email gives b'hi\n', b'hi\n' and the raw
 	 * body for these */
 	check("x-uuencode: the first block, named by its begin line",
