@@ -805,6 +805,10 @@ test_uu(void)
 	    "uu: lines that are not begin lines pass through");
 	uu_check("begin 644 a\n#86)C\nbegin 644 b\n#86)C\n`\nend\n", "BDEBDE",
 	    "", "b", "abcabc", 6, 0, "uu: a begin ends a block without end");
+	/* the block ends at "end": data-like lines after it are text,
+	 * never more of the block (as base64 ends at its padding) */
+	uu_check("begin 644 x\n#86)C\n`\nend\n#86)C\n", "BDET", "#86)C\n",
+	    "x", "abc", 3, 0, "uu: data after the end line are text");
 	uu_check("", "", "", "", "", 0, 0, "uu: empty input");
 	uu_check("no newline", "T", "no newline", "", "", 0, 0,
 	    "uu: text without a line end");
