@@ -286,6 +286,8 @@ body(struct mime *m, const char *p, size_t n)
 	}
 }
 
+static int has_fields(const char *, size_t);
+
 /*
  * A message/rfc822 part in base64 or quoted-printable (RFC 2046 §5.2.1
  * forbids it, but it is seen) is decoded and streamed into a parser of
@@ -318,6 +320,8 @@ fwd_begin(void *arg, const struct mime_part *pt)
 	char *sec;
 
 	f->m->nparts++;
+	if (pt->depth == 0 && !has_fields(pt->hdr, pt->hdrlen))
+		top(f->m)->pt.flags |= MIME_W_NOHDR;    /* as in hdr_done() */
 	if (!f->m->cb.begin)
 		return;
 	fwd_part(f, pt, &c, &sec);
@@ -733,12 +737,12 @@ dup_fields(const struct buf *h)
 }
 
 static int
-has_fields(const struct buf *h)
+has_fields(const char *p, size_t n)
 {
 	struct hdrfield f;
 	size_t off = 0;
 
-	return h->len > 0 && hdr_next(h->p, h->len, &off, &f);
+	return n > 0 && hdr_next(p, n, &off, &f);
 }
 
 /* The file name's RFC2047_W_* and RFC2231_W_* as MIME_W_* bits. */
@@ -771,7 +775,7 @@ hdr_done(struct mime *m)
 		pt->flags |= MIME_W_HDRTRUNC;
 	if (m->hdr.len > 0 && memchr(m->hdr.p, '\0', m->hdr.len) != NULL)
 		pt->flags |= MIME_W_NUL;
-	if (e->msgbody && parent != NULL && !has_fields(&m->hdr))
+	if (e->msgbody && parent != NULL && !has_fields(m->hdr.p, m->hdr.len))
 		parent->pt.flags |= MIME_W_NOHDR;
 	if (dup_fields(&m->hdr))
 		pt->flags |= MIME_W_DUP;

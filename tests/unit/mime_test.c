@@ -581,6 +581,12 @@ t_malformed(void)
 	    "Content-Transfer-Encoding: x-uue\n\nno block\n here\n",
 	    "[1 text/plain us-ascii x-uue   k=0 d=0]no block\n here\n"
 	    "<1 15 128>", MIME_W_DECODE, NULL);
+	check("message/rfc822 in quoted-printable without a header",
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n\nbody=3D\n",
+	    "[1 message/rfc822  quoted-printable   k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]body=\n<1.1 6 0>"
+	    "<1 0 9216>", MIME_W_MSGENC | MIME_W_NOHDR, NULL);
 	check("message/rfc822 without a header",
 	    "Content-Type: message/rfc822\n\n",
 	    "[1 message/rfc822     k=2 d=0]"
