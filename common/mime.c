@@ -676,7 +676,7 @@ classify(struct mime *m, struct ent *e)
 	const char *t = e->str[0], *enc = e->str[2];
 	int deep = e->pt.depth + 1 > m->lim.maxdepth;
 	int coded = strcmp(enc, "base64") == 0 ||
-	    strcmp(enc, "quoted-printable") == 0;
+	    strcmp(enc, "quoted-printable") == 0 || mime_enc_uu(enc);
 
 	if (strncmp(t, "multipart/", 10) == 0) {
 		if (!e->boundary)

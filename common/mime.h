@@ -85,8 +85,9 @@
                                    strings end there) */
 #define MIME_W_DUP      0x1000  /* Content-Type, -Transfer-Encoding or
                                    -Disposition twice: the first used */
-#define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64
-                                   or quoted-printable: decoded, walked */
+#define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64,
+                                   quoted-printable or x-uuencode:
+                                   decoded, walked */
 /* The file name taken (filename=, else name=) was malformed; it is given
  * as best it could be read (see rfc2047.h): */
 #define MIME_W_NAMEWORD 0x4000  /* an encoded word that does not decode */

@@ -587,6 +587,13 @@ t_malformed(void)
 	    "[1 message/rfc822  quoted-printable   k=2 d=0]"
 	    "[1.1 text/plain us-ascii    k=0 d=1]body=\n<1.1 6 0>"
 	    "<1 0 9216>", MIME_W_MSGENC | MIME_W_NOHDR, NULL);
+	check("message/rfc822 in x-uuencode: decoded and walked too",
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: x-uuencode\n\n"
+	    "begin 644 m.eml\n.4W5B:F5C=#H@>`H*>0H`\n`\nend\n",
+	    "[1 message/rfc822  x-uuencode  m.eml k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]y\n<1.1 2 0>"
+	    "<1 0 8192>", MIME_W_MSGENC, NULL);
 	check("message/rfc822 without a header",
 	    "Content-Type: message/rfc822\n\n",
 	    "[1 message/rfc822     k=2 d=0]"
