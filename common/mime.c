@@ -289,12 +289,12 @@ body(struct mime *m, const char *p, size_t n)
 static int has_fields(const char *, size_t);
 
 /*
- * A message/rfc822 part in base64 or quoted-printable (RFC 2046 §5.2.1
- * forbids it, but it is seen) is decoded and streamed into a parser of
- * its own, whose parts are renumbered as if the message were walked in
- * place: its section becomes the prefix, its depth the base.  The limits
- * go on where the parent's stand, and the parts it sees count against
- * the parent's.
+ * A message/rfc822 part in base64, quoted-printable or x-uuencode (RFC
+ * 2046 §5.2.1 forbids it, but it is seen) is decoded and streamed into a
+ * parser of its own, whose parts are renumbered as if the message were
+ * walked in place: its section becomes the prefix, its depth the base.
+ * The limits go on where the parent's stand, and the parts it sees count
+ * against the parent's.
  */
 static void
 fwd_part(const struct fwd *f, const struct mime_part *pt,
