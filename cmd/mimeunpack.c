@@ -279,6 +279,8 @@ static const struct {
 	    "cut there" },
 	{ MIME_W_NAMEPCT, "bad %XX escape in the file name, kept as it is" },
 	{ MIME_W_NAMELONG, "file name too long, cut" },
+	{ MIME_W_DELIMTEXT, "a line starting with the boundary has text "
+	    "after it: taken as body text, not as a delimiter" },
 };
 
 static void
@@ -289,7 +291,8 @@ warn_part(const struct mime_part *pt)
 	int f;
 
 	why[0] = '\0';
-	for (i = 0; i < sizeof(mime_why) / sizeof(mime_why[0]); i++)
+	for (i = 0; i < sizeof(mime_why) / sizeof(mime_why[0]) &&
+	    n < sizeof(why); i++)
 		if (pt->flags & mime_why[i].flag)
 			n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
 			    n ? "; " : "", mime_why[i].why);
@@ -784,7 +787,8 @@ on_begin(void *arg, const struct mime_part *pt)
 		extract_begin(pt->filename, pt->section, pt->type);
 	}
 	else if (!st.cur && strcmp(pt->type, "text/plain") == 0 &&
-	    strcmp(pt->disposition, "attachment") != 0)
+	    strcmp(pt->disposition, "attachment") != 0 &&
+	    !mime_enc_uu(pt->encoding))
 		uu_start(pt);
 }
 

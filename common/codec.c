@@ -19,12 +19,14 @@ codec_why(int flag)
 {
 	switch (flag) {
 	case CODEC_SKIPPED:   return "characters outside the alphabet skipped";
-	case CODEC_AFTERPAD:  return "data after base64 padding";
+	case CODEC_AFTERPAD:  return "data after base64 padding ignored";
 	case CODEC_TRUNCATED: return "base64 data ends in the middle of a byte";
 	case CODEC_BADESC:    return "'=' not followed by two hex digits";
 	case CODEC_BADLEN:    return "uuencoded line shorter than its length";
 	case CODEC_NOEND:     return "uuencoded block without an end line";
 	case CODEC_NOPAD:     return "base64 data without its '=' padding";
+	case CODEC_OUTSIDE:   return "text outside the uuencoded block ignored";
+	case CODEC_NOBEGIN:   return "no uuencode begin line, body taken as it is";
 	default:              return "malformed encoding";
 	}
 }
@@ -383,15 +385,20 @@ b64_flush(struct b64_dec *st, char *out)
 	return n;
 }
 
-/* The slow path: one character. */
+/*
+ * The slow path: one character.  The '=' that completes a quantum ends
+ * the data, as in Python's binascii: "xy==" and "xyz=" do, a lone '='
+ * after two sextets waits for its second one (a sextet instead cancels
+ * it, CODEC_SKIPPED), and an '=' where no padding can be is skipped.
+ */
 static size_t
 b64_dec_byte(struct b64_dec *st, unsigned char c, char *out)
 {
 	unsigned v = b64val[c];
 
 	if (v < 64) {
-		if (st->padded) {
-			st->flags |= CODEC_AFTERPAD;
+		if (st->padded) {       /* "xy=" then data: the '=' was junk */
+			st->flags |= CODEC_SKIPPED;
 			st->padded = 0;
 		}
 		st->acc = st->acc << 6 | v;
@@ -403,17 +410,32 @@ b64_dec_byte(struct b64_dec *st, unsigned char c, char *out)
 		return 3;
 	}
 	if (v == V_PAD) {
-		if (st->n == 0) {       /* the second '=', or a stray one */
-			if (!st->padded)
-				st->flags |= CODEC_SKIPPED;
+		if (st->n < 2) {        /* no quantum to pad */
+			st->flags |= CODEC_SKIPPED;
 			return 0;
 		}
-		st->padded = 1;
+		if (st->n == 2 && !st->padded) {
+			st->padded = 1;
+			return 0;
+		}
+		st->padded = 0;
+		st->done = 1;
 		return b64_flush(st, out);
 	}
 	if (v == V_BAD)
 		st->flags |= CODEC_SKIPPED;
 	return 0;
+}
+
+/* After the padding: nothing is decoded; anything but white space and
+ * more '=' is flagged. */
+static void
+b64_after(struct b64_dec *st, const unsigned char *p,
+    const unsigned char *end)
+{
+	for (; p < end && !(st->flags & CODEC_AFTERPAD); p++)
+		if (b64val[*p] != V_WS && b64val[*p] != V_PAD)
+			st->flags |= CODEC_AFTERPAD;
 }
 
 size_t
@@ -422,8 +444,8 @@ b64_dec_update(struct b64_dec *st, const char *in, size_t len, char *out)
 	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	char *o = out;
 
-	while (p < end) {
-		if (st->n == 0 && !st->padded) {
+	while (p < end && !st->done) {
+		if (st->n == 0) {
 #ifdef B64_AVX2
 			if (use_avx2)
 				p = b64_fast_avx2(p, end, &o);
@@ -435,12 +457,16 @@ b64_dec_update(struct b64_dec *st, const char *in, size_t len, char *out)
 		}
 		o += b64_dec_byte(st, *p++, o);
 	}
+	if (st->done)
+		b64_after(st, p, end);
 	return (size_t)(o - out);
 }
 
 size_t
 b64_dec_final(struct b64_dec *st, char *out)
 {
+	if (st->done)
+		return 0;
 	if (st->n >= 2)
 		st->flags |= CODEC_NOPAD;
 	return b64_flush(st, out);

@@ -23,13 +23,16 @@
 
 /* What a decoder tolerated, in st->flags (they accumulate). */
 #define CODEC_SKIPPED   0x01    /* characters outside the alphabet skipped */
-#define CODEC_AFTERPAD  0x02    /* base64 data went on after '=' padding */
+#define CODEC_AFTERPAD  0x02    /* data after base64 '=' padding: ignored */
 #define CODEC_TRUNCATED 0x04    /* input ended inside a base64 byte */
 #define CODEC_BADESC    0x08    /* QP '=' not followed by hex: kept as is */
 #define CODEC_BADLEN    0x10    /* uuencoded line shorter than its length */
 #define CODEC_NOEND     0x20    /* uuencoded block without its "end" line */
 #define CODEC_NOPAD     0x40    /* base64 data ended without its '=' padding */
-#define CODEC_LAST      CODEC_NOPAD /* the highest bit, for loops */
+/* x-uuencode as a transfer encoding (mime.c): */
+#define CODEC_OUTSIDE   0x80    /* text outside the block: not data */
+#define CODEC_NOBEGIN   0x100   /* no begin line: the body as it is */
+#define CODEC_LAST      CODEC_NOBEGIN /* the highest bit, for loops */
 
 /* A short English phrase for one CODEC_* bit, for warnings. */
 const char *codec_why(int flag);
@@ -39,14 +42,19 @@ const char *codec_why(int flag);
  *
  * Decoding skips white space and line breaks anywhere, skips (and flags)
  * stray characters, and needs no padding (its absence at the end is
- * flagged, CODEC_NOPAD: RFC 2045 asks for it).  Data after '=' padding is
- * decoded too, as the start of a new quantum: some mailers concatenate
- * encoded pieces, and stopping would lose them (CODEC_AFTERPAD is set).
+ * flagged, CODEC_NOPAD: RFC 2045 asks for it).  The '=' padding that
+ * completes a quantum ("xy==", "xyz=") ends the data, as RFC 2045 §6.8
+ * allows and as Python's email (binascii) decodes it: whatever follows is
+ * never decoded, even another padded piece ("aGk=aGk=" is "hi"), because
+ * content hidden behind the padding is read differently by different
+ * decoders.  Anything after it but white space and '=' sets
+ * CODEC_AFTERPAD.
  */
 struct b64_dec {
 	unsigned long acc;      /* the sextets of the quantum so far */
 	int n;                  /* how many of them (0..3) */
-	int padded;             /* the last quantum ended with '=' */
+	int padded;             /* one '=' after 2 sextets: one more ends */
+	int done;               /* padding seen: the data are over */
 	int flags;              /* CODEC_* */
 };
 

@@ -33,7 +33,11 @@
 #define NSTR    7               /* strings of a mime_part */
 
 enum mode { M_HEADER, M_BODY, M_SKIP, M_DONE };
-enum enc { E_RAW, E_B64, E_QP };
+enum enc { E_RAW, E_B64, E_QP, E_UU };
+/* x-uuencode: before the begin line, in the block, after it, or no
+ * begin line came in time and the body is passed on as it is */
+enum uus { UU_BEFORE, UU_INSIDE, UU_AFTER, UU_RAW };
+#define UU_HOLD (64u << 10)     /* text held while no begin line came */
 
 struct ent {
 	struct mime_part pt;
@@ -51,6 +55,20 @@ struct ent {
 	enum enc enc;
 	struct b64_dec b64;
 	struct qp_dec qp;
+	struct uu_scan *uu;     /* E_UU */
+	enum uus uus;
+	int uuflags;            /* CODEC_* of the block and around it */
+	struct buf hold;        /* E_UU: the text before the begin line */
+	int late;               /* E_UU: begin not yet called */
+	struct mime *sub;       /* an encoded MIME_MESSAGE: its parser */
+	struct fwd *fwd;        /* and what its events need */
+};
+
+/* The events of a nested parser, renumbered into its parent's tree. */
+struct fwd {
+	struct mime *m;         /* the parent */
+	char *base;             /* the message part's section */
+	int depth;              /* its depth + 1 */
 };
 
 struct mime {
@@ -102,9 +120,126 @@ emit(struct mime *m, const char *p, size_t n)
 
 	if (n == 0)
 		return;
+	if (e->sub) {                   /* a decoded message: parse it */
+		mime_feed(e->sub, p, n);
+		return;
+	}
 	e->pt.size += n;
 	if (m->cb.data)
 		m->cb.data(m->cb.arg, &e->pt, p, n);
+}
+
+/*
+ * x-uuencode as a transfer encoding (RFC 1341's x-uuencode, Netscape,
+ * Eudora, Pine): the part's data are those of its first block, as in
+ * Python's email.  Text before the begin line and anything after the
+ * end line (text, a second block) is not part of the file: it is
+ * dropped, flagged CODEC_OUTSIDE unless blank.  A body without a begin
+ * line is given as it is (CODEC_NOBEGIN), as Python does: the text is
+ * held until the begin line, at most UU_HOLD bytes, and then passed on.
+ */
+static int
+blank(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++, n--;
+	return n == 0;
+}
+
+/*
+ * The begin of an x-uuencode part waits for its begin line, whose NAME
+ * is the part's file name when the header gives none (m->hdr still
+ * holds the header: only the next part's start resets it).
+ */
+static void
+uu_begin(struct mime *m, struct ent *e, const char *name, size_t n)
+{
+	if (!e->late)
+		return;
+	e->late = 0;
+	if (e->str[4][0] == '\0' && n > 0) {
+		free(e->str[4]);
+		e->str[4] = xstrndup(name, n);
+		e->pt.filename = e->str[4];
+	}
+	if (m->cb.begin && !m->freeing) {
+		e->pt.hdr = m->hdr.p ? m->hdr.p : "";
+		e->pt.hdrlen = m->hdr.len;
+		m->cb.begin(m->cb.arg, &e->pt);
+	}
+	e->pt.hdr = NULL;
+	e->pt.hdrlen = 0;
+}
+
+static void
+uu_noblock(struct mime *m, struct ent *e)
+{
+	uu_begin(m, e, NULL, 0);
+	e->uus = UU_RAW;
+	e->uuflags |= CODEC_NOBEGIN;
+	emit(m, e->hold.p, e->hold.len);
+	buf_free(&e->hold);
+}
+
+static void
+uu_ev(void *arg, enum uu_event ev, const char *p, size_t n)
+{
+	struct mime *m = arg;
+	struct ent *e = top(m);
+
+	if (ev == UU_TEXT && e->uus == UU_BEFORE) {
+		if (buf_add(&e->hold, p, n) == 0)
+			return;
+		uu_noblock(m, e);
+		emit(m, p, n);
+	} else if (ev == UU_TEXT && e->uus == UU_RAW) {
+		emit(m, p, n);
+	} else if (ev == UU_TEXT || (ev == UU_BEGIN && e->uus != UU_BEFORE)) {
+		if (!blank(p, n))
+			e->uuflags |= CODEC_OUTSIDE;
+	} else if (ev == UU_BEGIN) {
+		if (!blank(e->hold.p, e->hold.len))
+			e->uuflags |= CODEC_OUTSIDE;
+		buf_free(&e->hold);
+		e->uus = UU_INSIDE;
+		uu_begin(m, e, p, n);
+	} else if (ev == UU_DATA && e->uus == UU_INSIDE) {
+		emit(m, p, n);
+	} else if (ev == UU_END && e->uus == UU_INSIDE) {
+		e->uuflags |= (int)n;
+		e->uus = UU_AFTER;
+	}
+}
+
+static void
+uu_start(struct mime *m, struct ent *e)
+{
+	e->enc = E_UU;
+	e->uus = UU_BEFORE;
+	e->uu = xmalloc(sizeof *e->uu);
+	uu_scan_init(e->uu, uu_ev, m);
+	buf_init(&e->hold, UU_HOLD);
+	e->late = 1;
+}
+
+static int
+uu_final(struct mime *m, struct ent *e)
+{
+	if (e->uus != UU_RAW)
+		uu_scan_final(e->uu);
+	if (e->uus == UU_BEFORE)
+		uu_noblock(m, e);
+	free(e->uu);
+	e->uu = NULL;
+	buf_free(&e->hold);
+	return e->uuflags;
+}
+
+int
+mime_enc_uu(const char *enc)
+{
+	return strcmp(enc, "x-uuencode") == 0 || strcmp(enc, "x-uue") == 0 ||
+	    strcmp(enc, "uuencode") == 0 || strcmp(enc, "uue") == 0;
 }
 
 /* Body bytes of the current line: decode them, or drop them. */
@@ -131,8 +266,12 @@ body(struct mime *m, const char *p, size_t n)
 	if (m->mode != M_BODY)
 		return;
 	e = top(m);
-	if (e->enc == E_RAW) {
+	if (e->enc == E_RAW || (e->enc == E_UU && e->uus == UU_RAW)) {
 		emit(m, p, n);
+		return;
+	}
+	if (e->enc == E_UU) {
+		uu_scan_update(e->uu, p, n);
 		return;
 	}
 	while (n > 0) {
@@ -145,6 +284,133 @@ body(struct mime *m, const char *p, size_t n)
 		p += k;
 		n -= k;
 	}
+}
+
+static int has_fields(const char *, size_t);
+
+/*
+ * A message/rfc822 part in base64, quoted-printable or x-uuencode (RFC
+ * 2046 §5.2.1 forbids it, but it is seen) is decoded and streamed into a
+ * parser of its own, whose parts are renumbered as if the message were
+ * walked in place: its section becomes the prefix, its depth the base.
+ * The limits go on where the parent's stand, and the parts it sees count
+ * against the parent's.
+ */
+static void
+fwd_part(const struct fwd *f, const struct mime_part *pt,
+    struct mime_part *c, char **sec)
+{
+	size_t n = strlen(f->base) + strlen(pt->section) + 2;
+
+	*c = *pt;
+	*sec = xmalloc(n);
+	if (pt->section[0] != '\0')
+		snprintf(*sec, n, "%s.%s", f->base, pt->section);
+	else
+		snprintf(*sec, n, "%s", f->base);
+	c->section = *sec;
+	c->depth += f->depth;
+}
+
+static void
+fwd_begin(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	f->m->nparts++;
+	if (pt->depth == 0 && !has_fields(pt->hdr, pt->hdrlen))
+		top(f->m)->pt.flags |= MIME_W_NOHDR;    /* as in hdr_done() */
+	if (!f->m->cb.begin)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.begin(f->m->cb.arg, &c);
+	free(sec);
+}
+
+static void
+fwd_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	if (!f->m->cb.data)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.data(f->m->cb.arg, &c, p, n);
+	free(sec);
+}
+
+static void
+fwd_end(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+
+	if (!f->m->cb.end)
+		return;
+	fwd_part(f, pt, &c, &sec);
+	f->m->cb.end(f->m->cb.arg, &c);
+	free(sec);
+}
+
+static int
+fwd_whole(void *arg, const struct mime_part *pt)
+{
+	struct fwd *f = arg;
+	struct mime_part c;
+	char *sec;
+	int r;
+
+	if (!f->m->cb.whole)
+		return 0;
+	fwd_part(f, pt, &c, &sec);
+	r = f->m->cb.whole(f->m->cb.arg, &c);
+	free(sec);
+	return r;
+}
+
+static void
+sub_start(struct mime *m, struct ent *e)
+{
+	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole };
+	struct mime_limits lim = m->lim;
+	int depth = m->lim.maxdepth - (e->pt.depth + 1);
+	unsigned long parts = m->lim.maxparts - m->nparts;
+
+	e->fwd = xmalloc(sizeof *e->fwd);
+	e->fwd->m = m;
+	e->fwd->base = xstrdup(e->sec);
+	e->fwd->depth = e->pt.depth + 1;
+	cb.arg = e->fwd;
+	/* 0 would mean the default: set the real limits after */
+	lim.maxdepth = depth > 0 ? depth : 1;
+	lim.maxparts = parts > 0 ? parts : 1;
+	e->sub = mime_new(&cb, &lim);
+	e->sub->lim.maxdepth = depth;
+	e->sub->lim.maxparts = parts;
+	e->sub->first = 0;      /* a "From " line is the header's, not mbox's */
+}
+
+static void
+sub_end(struct mime *m, struct ent *e)
+{
+	struct mime *sub = e->sub;
+	int f = 0;
+
+	e->sub = NULL;
+	if (!m->freeing)
+		f = mime_end(sub);
+	m->flags |= f;
+	/* the limit reached inside stops the walk outside too (start()) */
+	e->pt.flags |= f & MIME_W_PARTS;
+	mime_free(sub);
+	free(e->fwd->base);
+	free(e->fwd);
+	e->fwd = NULL;
 }
 
 static void finish(struct mime *, int);
@@ -196,10 +462,12 @@ finish(struct mime *m, int why)
 			orphan(m);
 		e = top(m);
 	}
-	if (e->pt.kind == MIME_LEAF && e->enc != E_RAW) {
+	if ((e->pt.kind == MIME_LEAF || e->sub) && e->enc != E_RAW) {
 		if (e->enc == E_B64) {
 			emit(m, out, b64_dec_final(&e->b64, out));
 			e->pt.codec = e->b64.flags;
+		} else if (e->enc == E_UU) {
+			e->pt.codec = uu_final(m, e);
 		} else {
 			emit(m, out, qp_dec_final(&e->qp, out));
 			e->pt.codec = e->qp.flags;
@@ -207,6 +475,8 @@ finish(struct mime *m, int why)
 		if (e->pt.codec)
 			e->pt.flags |= MIME_W_DECODE;
 	}
+	if (e->sub)
+		sub_end(m, e);
 	if (e->pt.kind == MIME_MULTIPART && !e->closed) {
 		m->nopen--;
 		e->pt.flags |= (why & MIME_W_PARTS) ? why :
@@ -221,6 +491,10 @@ finish(struct mime *m, int why)
 	free(e->sec);
 	free(e->boundary);
 	buf_free(&e->pre);
+	free(e->uu);
+	buf_free(&e->hold);
+	if (e->sub)
+		sub_end(m, e);
 	for (i = 0; i < NSTR; i++)
 		free(e->str[i]);
 	memset(e, 0, sizeof *e);
@@ -402,7 +676,7 @@ classify(struct mime *m, struct ent *e)
 	const char *t = e->str[0], *enc = e->str[2];
 	int deep = e->pt.depth + 1 > m->lim.maxdepth;
 	int coded = strcmp(enc, "base64") == 0 ||
-	    strcmp(enc, "quoted-printable") == 0;
+	    strcmp(enc, "quoted-printable") == 0 || mime_enc_uu(enc);
 
 	if (strncmp(t, "multipart/", 10) == 0) {
 		if (!e->boundary)
@@ -417,22 +691,26 @@ classify(struct mime *m, struct ent *e)
 		}
 	} else if (strcmp(t, "message/rfc822") == 0 ||
 	    strcmp(t, "message/global") == 0) {
-		if (coded)
-			e->pt.flags |= MIME_W_MSGENC;   /* RFC 2046 §5.2.1 */
-		else if (deep)
+		if (deep)
 			settype(e, "text/plain", MIME_W_DEPTH);
-		else {
+		else if (!coded) {
 			e->pt.kind = MIME_MESSAGE;
 			return;
+		} else {                /* RFC 2046 §5.2.1; see sub_start() */
+			e->pt.flags |= MIME_W_MSGENC;
+			e->pt.kind = MIME_MESSAGE;
 		}
 	}
-	e->pt.kind = MIME_LEAF;
+	if (e->pt.kind != MIME_MESSAGE)
+		e->pt.kind = MIME_LEAF;
 	if (strcmp(enc, "base64") == 0) {
 		e->enc = E_B64;
 		b64_dec_init(&e->b64);
 	} else if (strcmp(enc, "quoted-printable") == 0) {
 		e->enc = E_QP;
 		qp_dec_init(&e->qp);
+	} else if (mime_enc_uu(enc)) {
+		uu_start(m, e);
 	} else {
 		e->enc = E_RAW;
 		if (*enc && strcmp(enc, "7bit") && strcmp(enc, "8bit") &&
@@ -459,12 +737,12 @@ dup_fields(const struct buf *h)
 }
 
 static int
-has_fields(const struct buf *h)
+has_fields(const char *p, size_t n)
 {
 	struct hdrfield f;
 	size_t off = 0;
 
-	return h->len > 0 && hdr_next(h->p, h->len, &off, &f);
+	return n > 0 && hdr_next(p, n, &off, &f);
 }
 
 /* The file name's RFC2047_W_* and RFC2231_W_* as MIME_W_* bits. */
@@ -497,7 +775,7 @@ hdr_done(struct mime *m)
 		pt->flags |= MIME_W_HDRTRUNC;
 	if (m->hdr.len > 0 && memchr(m->hdr.p, '\0', m->hdr.len) != NULL)
 		pt->flags |= MIME_W_NUL;
-	if (e->msgbody && parent != NULL && !has_fields(&m->hdr))
+	if (e->msgbody && parent != NULL && !has_fields(m->hdr.p, m->hdr.len))
 		parent->pt.flags |= MIME_W_NOHDR;
 	if (dup_fields(&m->hdr))
 		pt->flags |= MIME_W_DUP;
@@ -522,11 +800,9 @@ hdr_done(struct mime *m)
 	pt->hdr = m->hdr.p ? m->hdr.p : "";
 	pt->hdrlen = m->hdr.len;
 	if (pt->kind == MIME_MESSAGE && m->cb.whole &&
-	    m->cb.whole(m->cb.arg, pt)) {
-		pt->kind = MIME_LEAF;
-		e->enc = E_RAW;
-	}
-	if (m->cb.begin)
+	    m->cb.whole(m->cb.arg, pt))
+		pt->kind = MIME_LEAF;   /* a coded one is then decoded */
+	if (m->cb.begin && !e->late)
 		m->cb.begin(m->cb.arg, pt);
 	pt->hdr = NULL;
 	pt->hdrlen = 0;
@@ -536,7 +812,11 @@ hdr_done(struct mime *m)
 		m->mode = M_SKIP;
 		break;
 	case MIME_MESSAGE:
-		start(m, 1);
+		if (e->enc != E_RAW) {
+			sub_start(m, e);
+			m->mode = M_BODY;
+		} else
+			start(m, 1);
 		break;
 	default:
 		m->mode = M_BODY;
@@ -546,17 +826,25 @@ hdr_done(struct mime *m)
 /*
  * Is the line (without its LF) a delimiter of an open multipart?
  * Returns its stack index, or -1; *close is set for "--boundary--".
+ *
+ * Only white space may follow the boundary (and its "--"), as in RFC
+ * 2046's grammar and in Python's email.  "--b trailing" is body text
+ * there too, though RFC 2046's note to implementors and munpack accept
+ * it: a line that munpack and Python split differently is a way to hide
+ * a part, so it is taken as Python takes it, and the multipart warned
+ * (MIME_W_DELIMTEXT).  Without white space after the boundary, "--bc"
+ * is not a near miss of "b": it may be another boundary.
  */
 static int
 delimiter(struct mime *m, const char *s, size_t n, int *close)
 {
-	int i;
+	int i, near = -1;
 
 	if (m->nopen == 0 || n < 3 || s[0] != '-' || s[1] != '-')
 		return -1;
 	for (i = m->n - 1; i >= 0; i--) {
 		struct ent *e = &m->st[i];
-		size_t k;
+		size_t k, ws;
 
 		if (e->pt.kind != MIME_MULTIPART || e->closed ||
 		    n < 2 + e->blen || memcmp(s + 2, e->boundary, e->blen))
@@ -565,11 +853,16 @@ delimiter(struct mime *m, const char *s, size_t n, int *close)
 		*close = n - k >= 2 && s[k] == '-' && s[k + 1] == '-';
 		if (*close)
 			k += 2;
-		while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
-			k++;
+		for (ws = k; k < n && (s[k] == ' ' || s[k] == '\t' ||
+		    s[k] == '\r'); k++)
+			;
 		if (k == n)
 			return i;
+		if (k > ws && near < 0)
+			near = i;
 	}
+	if (near >= 0)
+		m->st[near].pt.flags |= MIME_W_DELIMTEXT;
 	return -1;
 }
 

@@ -4,7 +4,9 @@
  * A push parser: feed the message in chunks of any size with mime_feed()
  * and finish with mime_end(); the events are the same however the input
  * is split.  Events go to three callbacks:
- *   begin  a part starts; its header block and the parsed fields are set;
+ *   begin  a part starts; its header block and the parsed fields are set
+ *          (for an x-uuencode part only once its begin line is read,
+ *          whose NAME is then the file name if the header gave none);
  *   data   decoded body bytes of a leaf part (base64, quoted-printable,
  *          7bit, 8bit, binary); never called for containers;
  *   end    the part is over; size and flags are final.
@@ -17,12 +19,17 @@
  * message/global) part "N" is walked as a nested message: if that
  * message is a multipart, its entity has section "N" too (one level
  * deeper) and its children are "N.1", "N.2"; if not, its body is "N.1".
+ * One in base64 or quoted-printable (MIME_W_MSGENC) is numbered the
+ * same: its decoded bytes are streamed into a nested parser whose
+ * events come renumbered, under the same limits.
  *
  * Line ends are normalised as by msg_line(): CRLF becomes LF, a bare CR
  * is data.  The line end before a delimiter belongs to the delimiter.
  * A delimiter line is "--" boundary, optionally "--", then optional
- * white space; it is matched against every open multipart, innermost
- * first, so an inner part can be ended by an outer boundary.  Delimiter
+ * white space (as in Python's email; a line with other text after the
+ * boundary is body text, MIME_W_DELIMTEXT); it is matched against every
+ * open multipart, innermost first, so an inner part can be ended by an
+ * outer boundary.  Delimiter
  * lines longer than MIME_LINEMAX are not recognised.  Header lines that
  * are neither fields nor continuations stay in the header block (hdr_next
  * skips them; MIME_W_HDRLINE).
@@ -35,12 +42,16 @@
  * is held until then, which is why only so much of it.
  *
  * uuencoded blocks in text/plain are not decoded here: run the data of
- * such parts through uu_scan (codec.h).  x-uuencode as a transfer
- * encoding is "unknown" (passed through, MIME_W_ENCODING).
+ * such parts through uu_scan (codec.h).  x-uuencode (also x-uue,
+ * uuencode, uue) as a transfer encoding is decoded: the part's data are
+ * its first block, as in Python's email; text around the block is
+ * dropped (CODEC_OUTSIDE), and a body without a begin line is given as
+ * it is (CODEC_NOBEGIN), held until then up to 64 KiB.
  *
  * Memory is bounded by the limits: one header buffer of maxhdr bytes, a
- * stack of maxdepth + 1 entities, small fixed buffers, and the text of
- * at most one multipart before its first delimiter (MIME_PREMAX).  The parser owns
+ * stack of maxdepth + 1 entities, small fixed buffers, the text of at
+ * most one multipart before its first delimiter (MIME_PREMAX) and of one
+ * x-uuencode part before its begin line (64 KiB).  The parser owns
  * everything a struct mime_part points to; it is valid during the
  * callback only.
  */
@@ -74,8 +85,9 @@
                                    strings end there) */
 #define MIME_W_DUP      0x1000  /* Content-Type, -Transfer-Encoding or
                                    -Disposition twice: the first used */
-#define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64
-                                   or quoted-printable: a decoded leaf */
+#define MIME_W_MSGENC   0x2000  /* message/rfc822 (or global) in base64,
+                                   quoted-printable or x-uuencode:
+                                   decoded, walked */
 /* The file name taken (filename=, else name=) was malformed; it is given
  * as best it could be read (see rfc2047.h): */
 #define MIME_W_NAMEWORD 0x4000  /* an encoded word that does not decode */
@@ -85,6 +97,9 @@
 #define MIME_W_NAMELONG 0x40000 /* its field longer than 8 KiB unfolded,
                                    or more than RFC2231_SECTIONS
                                    sections: cut */
+#define MIME_W_DELIMTEXT 0x80000 /* a line "--boundary text": not a
+                                   delimiter (only white space may
+                                   follow), taken as body text */
 #define MIME_PREMAX     (1u << 20) /* body of such a multipart kept */
 
 struct mime_part {
@@ -117,8 +132,8 @@ struct mime_cb {
 	 * (kind MIME_MESSAGE) just before its begin: nonzero takes the part
 	 * whole.  It is then not walked but is a MIME_LEAF whose data are
 	 * the encapsulated message's bytes, header and body, line ends
-	 * normalised to LF (a base64 or quoted-printable one is a leaf
-	 * anyway, its data decoded).
+	 * normalised to LF (those of a base64 or quoted-printable one
+	 * decoded).
 	 */
 	int (*whole)(void *arg, const struct mime_part *pt);
 };
@@ -138,6 +153,9 @@ struct mime;
  */
 struct mime *mime_new(const struct mime_cb *cb, const struct mime_limits *lim);
 void mime_free(struct mime *m);
+
+/* Is the lower-cased transfer encoding one of the uuencode names? */
+int mime_enc_uu(const char *enc);
 
 /* Parse n more bytes of the message. */
 void mime_feed(struct mime *m, const char *p, size_t n);

@@ -370,6 +370,60 @@ mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	E
 }
 
+@test "base64 is not decoded past its padding" {
+	# Python's email gives b'hello' and b'hi' for these two
+	run --separate-stderr mimeunpack -O -s 1 b64-afterpad.eml
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello" ]
+	[ "$stderr" = "mimeunpack: b64-afterpad.eml: part 1: data after base64 padding ignored" ]
+	mimeunpack -O -s 1 b64-afterpad.eml 2>/dev/null | od -An -c >"$T/od"
+	printf '   h   e   l   l   o\n' | cmp - "$T/od"
+	run --separate-stderr mimeunpack -O b64-twopads.eml
+	[ "$status" -eq 0 ]
+	[ "$output" = "hi" ]
+	[ "$stderr" = "mimeunpack: b64-twopads.eml: part 1: data after base64 padding ignored" ]
+	run -0 --separate-stderr mimeunpack -l b64-twopads.eml
+	[ "$output" = "1	application/octet-stream		base64	2		hi.bin" ]
+}
+
+@test "a delimiter line with text after the boundary is body text, as in Python, and warned" {
+	# Python's email: part 1 is 'one\n--b trailing\n...\n\ntwo'; "--bc"
+	# belongs to the inner multipart, not to "b"
+	run --separate-stderr mimeunpack -l delim-trailing.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	1	text/plain			74		
+	2.1	application/octet-stream			5		three.bin
+	E
+	[ "$stderr" = "mimeunpack: delim-trailing.eml: message: a line starting with the boundary has text after it: taken as body text, not as a delimiter" ]
+	mimeunpack -O -s 1 delim-trailing.eml 2>/dev/null >"$T/one"
+	printf 'one\n--b trailing\nContent-Type: application/octet-stream; name=two.bin\n\ntwo' |
+	    cmp - "$T/one"
+	pypart delim-trailing.eml 0 | cmp - "$T/one"
+}
+
+@test "Content-Transfer-Encoding: x-uuencode and x-uue are decoded" {
+	# Netscape 4 (x-uuencode) and Pine (x-uue); Python's email decodes
+	# part 2 to data.bin.uue-expected and part 3 to b'from pine\n'
+	run --separate-stderr mimeunpack -l uuencode-cte.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	1	text/plain	us-ascii		12		
+	2	application/octet-stream		x-uuencode	521	attachment	data.bin
+	3	text/plain		x-uue	10		pine.txt
+	E
+	[ "$stderr" = "mimeunpack: uuencode-cte.eml: part 3: text outside the uuencoded block ignored" ]
+	mimeunpack -O -s 2 uuencode-cte.eml | cmp - data.bin.uue-expected
+	pypart uuencode-cte.eml 1 | cmp - data.bin.uue-expected
+	run -0 --separate-stderr mimeunpack -x -d "$T/out" uuencode-cte.eml
+	expect <<-E
+	$T/out/data.bin
+	$T/out/pine.txt
+	E
+	cmp data.bin.uue-expected "$T/out/data.bin"
+	printf 'from pine\n' | cmp - "$T/out/pine.txt"
+}
+
 # ---- message/rfc822 parts whole, as .eml ----
 
 # $T/inner: a multipart message; $T/nest: it forwarded as part 2, a
@@ -421,11 +475,36 @@ $T/out/part-4.eml" ]
 @test "without a selector the walk goes into the nested message" {
 	nest_inputs
 	run -0 --separate-stderr mimeunpack -x -d "$T/out" "$T/nest"
-	[ "$output" = "$T/out/x.bin
-$T/out/fwd.eml" ]
+	[ "$output" = "$T/out/x.bin" ]
 	[ "$(cat "$T/out/x.bin")" = "in two" ]
 	run -0 --separate-stderr mimeunpack -x -s 2.2 -d "$T/out" "$T/nest"
 	[ "$output" = "$T/out/x-1.bin" ]
+}
+
+@test "a message/rfc822 part in base64 or quoted-printable is opened: -l lists its parts, -s '*.pdf' reaches them" {
+	run --separate-stderr mimeunpack -l rfc822-encoded.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	1	text/plain			22		
+	2.1	text/plain			10		
+	2.2	application/pdf		base64	14		report.pdf
+	3.1	text/plain	us-ascii		11		
+	E
+	diff -u - <(printf '%s\n' "$stderr") <<-'E'
+	mimeunpack: rfc822-encoded.eml: part 2: message/rfc822 with a transfer encoding other than 7bit, 8bit or binary, decoded
+	mimeunpack: rfc822-encoded.eml: part 3: message/rfc822 with a transfer encoding other than 7bit, 8bit or binary, decoded
+	E
+	run -0 --separate-stderr mimeunpack -x -s '*.pdf' -d "$T/out" rfc822-encoded.eml
+	[ "$output" = "$T/out/report.pdf" ]
+	printf '%%PDF-1.4 fake\n' | cmp - "$T/out/report.pdf"
+	# the bytes Python decodes from the message decoded by hand
+	pypart rfc822-inner.eml 1 | cmp - "$T/out/report.pdf"
+	mimeunpack -O -s 2.1 rfc822-encoded.eml 2>/dev/null >"$T/o"
+	pypart rfc822-inner.eml 0 | cmp - "$T/o"
+	mimeunpack -O -s 3.1 rfc822-encoded.eml 2>/dev/null >"$T/o"
+	printf 'flat body=\n' | cmp - "$T/o"
+	# named itself, the part is still taken whole, decoded
+	mimeunpack -O -s 2 rfc822-encoded.eml 2>/dev/null | cmp - rfc822-inner.eml
 }
 
 # ---- -j ----
@@ -443,7 +522,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$output" = "1|text/plain|||8|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
 2.1|text/plain|us-ascii||6|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
 2.2|application/octet-stream|||6|attachment|x.bin|['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
-3|message/rfc822||base64|25|attachment|fwd.eml|['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+3.1|text/plain|us-ascii||10|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
 4.1|text/plain|us-ascii||4|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']" ]
 }
 

@@ -5,7 +5,9 @@
  * input itself; both must agree, byte for byte and flag for flag.  Every
  * call writes into a heap buffer of exactly its documented bound, so ASan
  * catches a bound that is too small.  Then the input is encoded (lines of
- * 76 at most) and decoded back to itself.
+ * 76 at most) and decoded back to itself.  Where the padding ended the
+ * data, more base64 after the input must change neither bytes nor flags
+ * (beyond CODEC_AFTERPAD).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 #include "codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int done;        /* the last decode stopped at the padding */
 
 /* Decode (enc = 0) or encode in pieces of `step` bytes (0: varying). */
 static char *
@@ -45,6 +49,7 @@ run(int enc, const char *in, size_t n, size_t step, size_t *outlen,
 	free(tmp);
 	*outlen = o + w;
 	*flags = d.flags;
+	done = d.done;
 	return out;
 }
 
@@ -71,6 +76,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n1 != n2 || n1 != n3 || memcmp(o1, o2, n1) != 0 ||
 	    memcmp(o1, o3, n1) != 0 || f1 != f2 || f1 != f3)
 		abort();
+	if (done) {
+		char *more = malloc(size + 9), *o5;
+		size_t n5;
+		int f5;
+
+		memcpy(more, in, size);
+		memcpy(more + size, "\nQUJDRA==", 9);
+		o5 = run(0, more, size + 9, 0, &n5, &f5);
+		if (n5 != n1 || memcmp(o5, o1, n1) != 0 ||
+		    (f5 | CODEC_AFTERPAD) != (f1 | CODEC_AFTERPAD))
+			abort();
+		free(o5);
+		free(more);
+	}
 	e = run(1, in, size, 0, &en, &fe);
 	for (size_t i = 0; i < en; i++) {
 		col = e[i] == '\n' ? 0 : col + 1;

@@ -246,15 +246,34 @@ test_b64_tolerance(void)
 	CHECK(B64D, "Zm9vYg", "foob", CODEC_NOPAD);
 	CHECK(B64D, "Zm9vYmE", "fooba", CODEC_NOPAD);
 	CHECK(B64D, "SGVsbG8gd29ybGQ", "Hello world", CODEC_NOPAD);
-	CHECK(B64D, "Zm9vYg=", "foob", 0);
+	CHECK(B64D, "Zm9vYg=", "foob", CODEC_NOPAD);
 	CHECK(B64D, "Zm9v!Ym*Fy", "foobar", CODEC_SKIPPED);
 	CHECK(B64D, "Zm9v\x80YmFy\xff", "foobar", CODEC_SKIPPED);
 	CHECK(B64D, "=Zm9v", "foo", CODEC_SKIPPED);
-	CHECK(B64D, "Zg==\nZm8=\n", "ffo", CODEC_AFTERPAD);
 	CHECK(B64D, "Zg===", "f", 0);
 	CHECK(B64D, "Zm9vY", "foo", CODEC_TRUNCATED);
-	CHECK(B64D, "Zm9vY=Zm9v", "foofoo",
-	    CODEC_TRUNCATED | CODEC_AFTERPAD);
+	/* an '=' after one sextet pads nothing: skipped, data go on */
+	CHECK(B64D, "Zm9vY=Zm9v", "foo\x61\x99\xbd",
+	    CODEC_SKIPPED | CODEC_TRUNCATED);
+}
+
+/*
+ * Padding ends the data (Python's email decodes these the same): what
+ * follows it is never decoded, only flagged, whatever it looks like.
+ */
+static void
+test_b64_afterpad(void)
+{
+	CHECK(B64D, "aGVsbG8=\nPotentially malicious content\n", "hello",
+	    CODEC_AFTERPAD);
+	CHECK(B64D, "aGk=aGk=", "hi", CODEC_AFTERPAD);
+	CHECK(B64D, "Zg==\nZm8=\n", "f", CODEC_AFTERPAD);
+	CHECK(B64D, "aGVsbG8=\r\n\r\n  \t\n", "hello", 0);
+	CHECK(B64D, "Zg==\n==\n=", "f", 0);
+	CHECK(B64D, "aG=\n=\nZm9v", "h", CODEC_AFTERPAD);
+	/* one '=' after two sextets is half a padding: data cancel it */
+	CHECK(B64D, "aG=k", "hi", CODEC_SKIPPED | CODEC_NOPAD);
+	CHECK(B64D, "aG=", "h", CODEC_NOPAD);
 	CHECK(B64D, "-- \n", "", CODEC_SKIPPED);
 }
 
@@ -790,6 +809,10 @@ test_uu(void)
 	    "uu: lines that are not begin lines pass through");
 	uu_check("begin 644 a\n#86)C\nbegin 644 b\n#86)C\n`\nend\n", "BDEBDE",
 	    "", "b", "abcabc", 6, 0, "uu: a begin ends a block without end");
+	/* the block ends at "end": data-like lines after it are text,
+	 * never more of the block (as base64 ends at its padding) */
+	uu_check("begin 644 x\n#86)C\n`\nend\n#86)C\n", "BDET", "#86)C\n",
+	    "x", "abc", 3, 0, "uu: data after the end line are text");
 	uu_check("", "", "", "", "", 0, 0, "uu: empty input");
 	uu_check("no newline", "T", "no newline", "", "", 0, 0,
 	    "uu: text without a line end");
@@ -923,12 +946,64 @@ test_simd_same(void)
 	t_ok(ok, "decoders: the AVX2 paths give what the scalar ones give");
 }
 
+/*
+ * Both decoder paths stop at the padding: a padded piece followed by
+ * long valid lines (where the AVX2 and line paths would run) gives the
+ * first piece only, whole, in pieces, with and without AVX2.
+ */
+static void
+test_simd_afterpad(void)
+{
+	int ok = 1, was = codec_simd(1);
+
+	for (int round = 0; round < 60; round++) {
+		size_t n1 = 1 + rnd() % 400, n2 = 100 + rnd() % 2000, e1, e2, i;
+		char *raw, *a, *b, *in;
+
+		if (n1 % 3 == 0)
+			n1++;                   /* so that it is padded */
+		raw = malloc(n1 + n2);
+		for (i = 0; i < n1 + n2; i++)
+			raw[i] = (char)rnd();
+		a = code(B64E, 0, raw, n1, n1, &e1, &(int){ 1 });
+		b = code(B64E, 0, raw + n1, n2, n2, &e2, &(int){ 1 });
+		in = malloc(e1 + e2);
+		memcpy(in, a, e1);
+		memcpy(in + e1, b, e2);
+		if (round % 2) {                /* no line end after '=' */
+			memmove(in + e1 - 1, in + e1, e2);
+			e1--;
+		}
+		for (int simd = 0; simd < 2; simd++)
+			for (int step = 0; step < 3; step++) {
+				size_t on;
+				int f;
+				char *o;
+
+				codec_simd(simd);
+				o = decode_exact(B64D, in, e1 + e2,
+				    step == 0 ? e1 + e2 : step == 1 ? 1 : 0,
+				    &on, &f);
+				ok &= on == n1 && memcmp(o, raw, n1) == 0 &&
+				    f == CODEC_AFTERPAD;
+				free(o);
+			}
+		free(raw);
+		free(a);
+		free(b);
+		free(in);
+	}
+	codec_simd(was);
+	t_ok(ok, "base64: the AVX2 and scalar paths both stop at the padding");
+}
+
 int
 main(void)
 {
 	test_b64_vectors();
 	test_b64_allbytes();
 	test_b64_tolerance();
+	test_b64_afterpad();
 	test_b64_random();
 	test_b64_junk();
 	test_b64_fastpath();
@@ -941,5 +1016,6 @@ main(void)
 	test_uu_mode_long();
 	test_why();
 	test_simd_same();
+	test_simd_afterpad();
 	return t_done();
 }

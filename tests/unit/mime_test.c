@@ -245,6 +245,20 @@ t_boundaries(void)
 	    "[1 text/plain us-ascii    k=0 d=1]one<1 3 0>"
 	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
 	    "< 0 0>", 0, NULL);
+	/* Python's email: the same two parts; "--p--x" and "--pq" are no
+	 * near misses (another boundary could look so), "--p x" is */
+	check("text after the boundary: body text, flagged",
+	    "Content-Type: multipart/mixed; boundary=p\n\n"
+	    "--p\n\n"
+	    "one\n--p x\n--p-- x\n--p--x\n--pq\n"
+	    "--p\n\n"
+	    "two\n"
+	    "--p--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 text/plain us-ascii    k=0 d=1]"
+	    "one\n--p x\n--p-- x\n--p--x\n--pq<1 29 0>"
+	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
+	    "< 0 524288>", MIME_W_DELIMTEXT, NULL);
 	check("missing final boundary",
 	    "Content-Type: multipart/mixed; boundary=m\n\n"
 	    "--m\n\n"
@@ -517,11 +531,69 @@ t_malformed(void)
 	check("two Content-Type fields: the first, flagged",
 	    "Content-Type: text/html\nContent-Type: text/plain\n\nx",
 	    "[1 text/html     k=0 d=0]x<1 1 4096>", MIME_W_DUP, NULL);
-	check("message/rfc822 in base64: a leaf, decoded, flagged",
+	check("message/rfc822 in base64: decoded and walked, flagged",
 	    "Content-Type: message/rfc822\n"
 	    "Content-Transfer-Encoding: base64\n\nU3ViamVjdDogeAoKeQo=\n",
-	    "[1 message/rfc822  base64   k=0 d=0]Subject: x\n\ny\n"
-	    "<1 14 8192>", MIME_W_MSGENC, NULL);
+	    "[1 message/rfc822  base64   k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]y\n<1.1 2 0>"
+	    "<1 0 8192>", MIME_W_MSGENC, NULL);
+	/* numbered as the same message in 7bit would be */
+	check("a multipart message in base64 is walked like one in 7bit",
+	    "Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "U3ViamVjdDogeApDb250ZW50LVR5cGU6IG11bHRpcGFydC9taXhlZDsgYm91"
+	    "bmRhcnk9egoKLS16CgpvbmUKLS16Cgp0d28KLS16LS0K\n--o--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 message/rfc822  base64   k=2 d=1]"
+	    "[1 multipart/mixed     k=1 d=2]"
+	    "[1.1 text/plain us-ascii    k=0 d=3]one<1.1 3 0>"
+	    "[1.2 text/plain us-ascii    k=0 d=3]two<1.2 3 0>"
+	    "<1 0 0><1 0 8192>< 0 0>", MIME_W_MSGENC, NULL);
+	check("and its parts count against the limit",
+	    "Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "U3ViamVjdDogeApDb250ZW50LVR5cGU6IG11bHRpcGFydC9taXhlZDsgYm91"
+	    "bmRhcnk9egoKLS16CgpvbmUKLS16Cgp0d28KLS16LS0K\n--o\n\nlast\n"
+	    "--o--\n",
+	    "[ multipart/mixed     k=1 d=0]"
+	    "[1 message/rfc822  base64   k=2 d=1]"
+	    "[1 multipart/mixed     k=1 d=2]"
+	    "[1.1 text/plain us-ascii    k=0 d=3]one<1.1 3 0>"
+	    "<1 0 4><1 0 8196>< 0 4>", MIME_W_MSGENC | MIME_W_PARTS,
+	    &(struct mime_limits){ 0, 0, 4 });
+	/* x-uuencode: Python's email gives b'hi\n', b'hi\n' and the raw
+	 * body for these */
+	check("x-uuencode: the first block, named by its begin line",
+	    "Content-Transfer-Encoding: x-uuencode\n\n"
+	    "begin 644 hi.txt\n#:&D*\n`\nend\n",
+	    "[1 text/plain us-ascii x-uuencode  hi.txt k=0 d=0]hi\n"
+	    "<1 3 0>", 0, NULL);
+	check("uuencode: text around the block and a second block dropped",
+	    "Content-Type: application/octet-stream; name=a.bin\n"
+	    "Content-Transfer-Encoding: UUENCODE\n\n"
+	    "intro\n\nbegin 644 hi.txt\n#:&D*\n`\nend\n"
+	    "begin 644 yo.txt\n\">6\\ \n`\nend\n",
+	    "[1 application/octet-stream  uuencode  a.bin k=0 d=0]hi\n"
+	    "<1 3 128>", MIME_W_DECODE, NULL);
+	check("x-uue without a begin line: the body as it is",
+	    "Content-Transfer-Encoding: x-uue\n\nno block\n here\n",
+	    "[1 text/plain us-ascii x-uue   k=0 d=0]no block\n here\n"
+	    "<1 15 128>", MIME_W_DECODE, NULL);
+	check("message/rfc822 in quoted-printable without a header",
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n\nbody=3D\n",
+	    "[1 message/rfc822  quoted-printable   k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]body=\n<1.1 6 0>"
+	    "<1 0 9216>", MIME_W_MSGENC | MIME_W_NOHDR, NULL);
+	check("message/rfc822 in x-uuencode: decoded and walked too",
+	    "Content-Type: message/rfc822\n"
+	    "Content-Transfer-Encoding: x-uuencode\n\n"
+	    "begin 644 m.eml\n.4W5B:F5C=#H@>`H*>0H`\n`\nend\n",
+	    "[1 message/rfc822  x-uuencode  m.eml k=2 d=0]"
+	    "[1.1 text/plain us-ascii    k=0 d=1]y\n<1.1 2 0>"
+	    "<1 0 8192>", MIME_W_MSGENC, NULL);
 	check("message/rfc822 without a header",
 	    "Content-Type: message/rfc822\n\n",
 	    "[1 message/rfc822     k=2 d=0]"

@@ -301,6 +301,15 @@ test_downgrade(void)
 	    "8-bit data outside the parts", "8-bit preamble");
 	why("--b\nSubject: \xc3\xa9\n\nx\n--b--\n",
 	    "8-bit data in a part header", "8-bit part header");
+	/* "--b trailing" is no delimiter here either, as in mime.c and
+	 * Python: the downgrade splits where mimeunpack reads */
+	t_ok(downgrade("--b\nContent-Type: text/plain; charset=UTF-8\n\n"
+	    "one\n--b trailing\nContent-Type: text/plain\n\n\xc3\xa9\n"
+	    "--b--\n", "b", 3, &o) == NULL, "text after the boundary");
+	t_str(o.b, o.n, "--b\nContent-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n"
+	    "one\n--b trailing\nContent-Type: text/plain\n\n=C3=A9\n--b--\n",
+	    "text after the boundary: one part, encoded whole");
 	t_ok(downgrade("--b\n\nplain\n--b--\n", "b", 3, &o) == NULL &&
 	    o.n == 17 && memcmp(o.b, "--b\n\nplain\n--b--\n", 17) == 0,
 	    "7-bit parts pass unchanged");

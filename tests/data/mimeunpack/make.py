@@ -66,3 +66,63 @@ body = (b"See the file below.\n\nbegin 644 ../data.bin\n" + b"".join(lines) +
 open("uu.eml", "wb").write(
     b"From: a@example.org\nSubject: uu\nContent-Type: text/plain\n\n" + body)
 open("data.bin.expected", "wb").write(UU)
+
+# b64-afterpad.eml, b64-twopads.eml: base64 goes on after its padding
+# (Python's email decodes b'hello' and b'hi')
+open("b64-afterpad.eml", "wb").write(
+    b"From: a@x.test\nMIME-Version: 1.0\nContent-Type: text/plain\n"
+    b"Content-Transfer-Encoding: base64\n\n"
+    b"aGVsbG8=\nPotentially malicious content\n")
+open("b64-twopads.eml", "wb").write(
+    b"From: a@x.test\nMIME-Version: 1.0\n"
+    b"Content-Type: application/octet-stream; name=hi.bin\n"
+    b"Content-Transfer-Encoding: base64\n\naGk=aGk=\n")
+
+# delim-trailing.eml: "--b trailing" (not a delimiter for Python) and a
+# nested boundary "bc" that starts with "b"
+open("delim-trailing.eml", "wb").write(
+    b"From: a@x.test\nMIME-Version: 1.0\n"
+    b"Content-Type: multipart/mixed; boundary=b\n\n"
+    b"--b\nContent-Type: text/plain\n\none\n"
+    b"--b trailing\nContent-Type: application/octet-stream; name=two.bin\n\n"
+    b"two\n--b\nContent-Type: multipart/mixed; boundary=bc\n\n"
+    b"--bc\nContent-Type: application/octet-stream; name=three.bin\n\n"
+    b"three\n--bc--\n--b--\n")
+
+# uuencode-cte.eml: Content-Transfer-Encoding x-uuencode (Netscape 4)
+# and x-uue with text after the end line (Pine)
+UUE = bytes(range(256)) * 2 + b"netscape\n"
+block = b"begin 644 data.bin\n" + b"".join(
+    binascii.b2a_uu(UUE[i:i + 45]) for i in range(0, len(UUE), 45)) + \
+    b"`\nend\n"
+open("uuencode-cte.eml", "wb").write(
+    b"From: a@x.test\nMIME-Version: 1.0\nSubject: netscape 4\n"
+    b"Content-Type: multipart/mixed; boundary=\"nsb\"\n\n"
+    b"--nsb\nContent-Type: text/plain; charset=us-ascii\n\nsee attached\n"
+    b"--nsb\nContent-Type: application/octet-stream; name=\"data.bin\"\n"
+    b"Content-Transfer-Encoding: x-uuencode\n"
+    b"Content-Disposition: attachment; filename=\"data.bin\"\n\n" + block +
+    b"--nsb\nContent-Type: text/plain\nContent-Transfer-Encoding: x-uue\n\n"
+    b"begin 600 pine.txt\n" + binascii.b2a_uu(b"from pine\n") +
+    b"`\nend\nafter the end\n--nsb--\n")
+open("data.bin.uue-expected", "wb").write(UUE)
+
+# rfc822-encoded.eml: message/rfc822 parts in base64 (a multipart with a
+# PDF) and in quoted-printable; rfc822-inner.eml is the first one decoded
+import base64, quopri
+INNER = (b"From: c@d.test\nSubject: inner\nMIME-Version: 1.0\n"
+         b"Content-Type: multipart/mixed; boundary=\"in\"\n\n"
+         b"--in\nContent-Type: text/plain\n\ninner text\n"
+         b"--in\nContent-Type: application/pdf; name=\"report.pdf\"\n"
+         b"Content-Transfer-Encoding: base64\n\n" +
+         base64.encodebytes(b"%PDF-1.4 fake\n") + b"--in--\n")
+open("rfc822-inner.eml", "wb").write(INNER)
+open("rfc822-encoded.eml", "wb").write(
+    b"From: a@x.test\nMIME-Version: 1.0\nSubject: fwd\n"
+    b"Content-Type: multipart/mixed; boundary=\"out\"\n\n"
+    b"--out\nContent-Type: text/plain\n\nsee the forwarded mail\n"
+    b"--out\nContent-Type: message/rfc822\n"
+    b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(INNER) +
+    b"--out\nContent-Type: message/rfc822\n"
+    b"Content-Transfer-Encoding: quoted-printable\n\n" +
+    quopri.encodestring(b"Subject: flat\n\nflat body=\n") + b"\n--out--\n")
