@@ -279,8 +279,8 @@ static const struct {
 	    "cut there" },
 	{ MIME_W_NAMEPCT, "bad %XX escape in the file name, kept as it is" },
 	{ MIME_W_NAMELONG, "file name too long, cut" },
-	{ MIME_W_DELIMTEXT, "a line starting with the boundary has text "
-	    "after it: taken as body text, not as a delimiter" },
+	{ MIME_W_DELIMTEXT, "a delimiter line has text after the boundary: "
+	    "taken as a delimiter (RFC 2046 5.1.1)" },
 };
 
 static void

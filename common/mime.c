@@ -827,43 +827,52 @@ hdr_done(struct mime *m)
  * Is the line (without its LF) a delimiter of an open multipart?
  * Returns its stack index, or -1; *close is set for "--boundary--".
  *
- * Only white space may follow the boundary (and its "--"), as in RFC
- * 2046's grammar and in Python's email.  "--b trailing" is body text
- * there too, though RFC 2046's note to implementors and munpack accept
- * it: a line that munpack and Python split differently is a way to hide
- * a part, so it is taken as Python takes it, and the multipart warned
- * (MIME_W_DELIMTEXT).  Without white space after the boundary, "--bc"
- * is not a near miss of "b": it may be another boundary.
+ * A line that is the boundary (and its "--") and white space matches
+ * first, innermost multipart first.  Failing that, a line with white
+ * space and then other text after the boundary ("--b trailing") is a
+ * delimiter too, and the multipart is warned (MIME_W_DELIMTEXT): RFC
+ * 2046 §5.1.1 says the boundary need only appear whole at the start of
+ * the line, munpack and reformime agree, and taking the line as text
+ * (as Python's email does) loses the part that follows into the one
+ * before.  Without white space after the boundary, "--bc" is no
+ * delimiter of "b": it may be another multipart's boundary.
  */
 static int
 delimiter(struct mime *m, const char *s, size_t n, int *close)
 {
-	int i, near = -1;
+	int i, near = -1, nearclose = 0;
 
 	if (m->nopen == 0 || n < 3 || s[0] != '-' || s[1] != '-')
 		return -1;
 	for (i = m->n - 1; i >= 0; i--) {
 		struct ent *e = &m->st[i];
 		size_t k, ws;
+		int c;
 
 		if (e->pt.kind != MIME_MULTIPART || e->closed ||
 		    n < 2 + e->blen || memcmp(s + 2, e->boundary, e->blen))
 			continue;
 		k = 2 + e->blen;
-		*close = n - k >= 2 && s[k] == '-' && s[k + 1] == '-';
-		if (*close)
+		c = n - k >= 2 && s[k] == '-' && s[k + 1] == '-';
+		if (c)
 			k += 2;
 		for (ws = k; k < n && (s[k] == ' ' || s[k] == '\t' ||
 		    s[k] == '\r'); k++)
 			;
-		if (k == n)
+		if (k == n) {
+			*close = c;
 			return i;
-		if (k > ws && near < 0)
+		}
+		if (k > ws && near < 0) {
 			near = i;
+			nearclose = c;
+		}
 	}
-	if (near >= 0)
-		m->st[near].pt.flags |= MIME_W_DELIMTEXT;
-	return -1;
+	if (near < 0)
+		return -1;
+	m->st[near].pt.flags |= MIME_W_DELIMTEXT;
+	*close = nearclose;
+	return near;
 }
 
 /* A delimiter of the multipart at stack index i. */

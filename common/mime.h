@@ -26,10 +26,10 @@
  * Line ends are normalised as by msg_line(): CRLF becomes LF, a bare CR
  * is data.  The line end before a delimiter belongs to the delimiter.
  * A delimiter line is "--" boundary, optionally "--", then optional
- * white space (as in Python's email; a line with other text after the
- * boundary is body text, MIME_W_DELIMTEXT); it is matched against every
- * open multipart, innermost first, so an inner part can be ended by an
- * outer boundary.  Delimiter
+ * white space; failing that, white space and other text (RFC 2046
+ * §5.1.1, munpack; not Python's email; MIME_W_DELIMTEXT).  It is
+ * matched against every open multipart, innermost first, so an inner
+ * part can be ended by an outer boundary.  Delimiter
  * lines longer than MIME_LINEMAX are not recognised.  Header lines that
  * are neither fields nor continuations stay in the header block (hdr_next
  * skips them; MIME_W_HDRLINE).
@@ -97,9 +97,8 @@
 #define MIME_W_NAMELONG 0x40000 /* its field longer than 8 KiB unfolded,
                                    or more than RFC2231_SECTIONS
                                    sections: cut */
-#define MIME_W_DELIMTEXT 0x80000 /* a line "--boundary text": not a
-                                   delimiter (only white space may
-                                   follow), taken as body text */
+#define MIME_W_DELIMTEXT 0x80000 /* a line "--boundary text": taken
+                                   as a delimiter (RFC 2046 §5.1.1) */
 #define MIME_PREMAX     (1u << 20) /* body of such a multipart kept */
 
 struct mime_part {

@@ -245,18 +245,19 @@ t_boundaries(void)
 	    "[1 text/plain us-ascii    k=0 d=1]one<1 3 0>"
 	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
 	    "< 0 0>", 0, NULL);
-	/* Python's email: the same two parts; "--p--x" and "--pq" are no
-	 * near misses (another boundary could look so), "--p x" is */
-	check("text after the boundary: body text, flagged",
+	/* RFC 2046 5.1.1: "--p x" and "--p-- x" are delimiters, flagged
+	 * (Python's email takes them as text); "--p--x" and "--pq" are no
+	 * near misses (another boundary could look so) */
+	check("text after the boundary: a delimiter, flagged",
 	    "Content-Type: multipart/mixed; boundary=p\n\n"
 	    "--p\n\n"
-	    "one\n--p x\n--p-- x\n--p--x\n--pq\n"
-	    "--p\n\n"
+	    "one\n--p--x\n--pq\n"
+	    "--p x\n\n"
 	    "two\n"
-	    "--p--\n",
+	    "--p-- x\n",
 	    "[ multipart/mixed     k=1 d=0]"
 	    "[1 text/plain us-ascii    k=0 d=1]"
-	    "one\n--p x\n--p-- x\n--p--x\n--pq<1 29 0>"
+	    "one\n--p--x\n--pq<1 15 0>"
 	    "[2 text/plain us-ascii    k=0 d=1]two<2 3 0>"
 	    "< 0 524288>", MIME_W_DELIMTEXT, NULL);
 	check("missing final boundary",
