@@ -521,6 +521,7 @@ mxlookup: yubin.test: no answer from the DNS server (timed out)" ]
 
 # Start the fault-injecting fake DNS server; $FAKE is its HOST:PORT.
 fake_start() {
+	rm -f "$T/fake"
 	python3 "$BATS_TEST_DIRNAME/mxlookup/fake_dns_faults.py" 20 >"$T/fake" &
 	FAKEPID=$!
 	for _ in $(seq 50); do [ -s "$T/fake" ] && break; sleep 0.1; done
@@ -538,11 +539,17 @@ fdig() {
 	[ "$(wc -l <<<"$want")" -eq 12 ]
 	# the fake has no TCP: asking again over TCP would fail
 	run --separate-stderr mxlookup --trace --timeout 0.5 -s "$FAKE" big.fake.test
-	kill "$FAKEPID"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$want" ]
 	[ "$(sed -n 2,3p <<<"$stderr")" = "Q: big.fake.test MX
 # a UDP answer of 1063 bytes without TC, over the 512 of RFC 1035: taken whole, as dig does" ]
+	# and past the 4097 bytes c-ares reads of a datagram: 8832 bytes
+	want=$(fdig +short huge.fake.test MX | sort -k1,1n -k2,2 | sed 's/ /\t/; s/\.$//')
+	[ "$(wc -l <<<"$want")" -eq 100 ]
+	run --separate-stderr mxlookup --timeout 0.5 -s "$FAKE" huge.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
 }
 
 @test "duplicate MX records (fault-injecting fake) are printed once per (preference, host)" {

@@ -10,6 +10,8 @@ TTL 300:
                       WITHOUT the TC bit (a server that ignores the 512
                       limit of RFC 1035 4.2.1, or a forwarder passing on
                       an EDNS answer; NSD truncates and sets TC instead)
+  huge.fake.test  MX  100 records, a UDP answer of 8832 bytes without TC
+                      (past the 4097 that c-ares itself reads of a datagram)
   dup.fake.test   MX  10 mx1.fake.test twice, 10 MX1.FAKE.TEST (the same
                       name in other letters), 20 mx2.fake.test twice,
                       30 mx1.fake.test (NSD drops duplicates when it loads
@@ -70,6 +72,9 @@ ANSWERS = {
     ("big.fake.test", MX): (
         [mx("big.fake.test", 10, "mx%02d%s" % (i, LONG))
          for i in range(1, 13)], []),
+    ("huge.fake.test", MX): (
+        [mx("huge.fake.test", 10, "mx%03d%s" % (i, LONG))
+         for i in range(1, 101)], []),
     ("dup.fake.test", MX): (
         [mx("dup.fake.test", 10, "mx1.fake.test"),
          mx("dup.fake.test", 20, "mx2.fake.test"),
