@@ -673,8 +673,11 @@ main(int argc, char *argv[])
 	o.window = opt.window;
 	if ((st.dns = dns_open(&o, &ex)) == NULL)
 		return ex;
-	buf_init(&st.line, 1 << 16);
-	buf_init(&st.js, 1 << 20);
+	/* caps no record can reach, so that none is ever cut short: a TXT
+	 * record of 65 535 bytes printed as \DDD each, or as \u00XX in
+	 * JSON, after a NAME of NAME_MAX_IN bytes */
+	buf_init(&st.line, NAME_MAX_IN + 4 * 65536 + 16);
+	buf_init(&st.js, 2 * NAME_MAX_IN * 6 + 6 * 65536 + 256);
 	run(argc > i ? argv + i : NULL, argc - i);
 	dns_close(st.dns);
 	buf_free(&st.line);

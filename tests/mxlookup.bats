@@ -591,3 +591,17 @@ dup2.fake.test\t10\tmx.dup2.fake.test\t127.0.0.4')" ]
 	[ "$stderr" = "mxlookup: nullmx.fake.test: null MX (MX 0 .): the domain accepts no mail (RFC 7505)
 mxlookup: silent.fake.test: no answer from the DNS server (timed out)" ]
 }
+
+@test "a TXT record of 204 000 bytes once escaped (fault-injecting fake) is printed whole, not cut at 64 KiB" {
+	fake_start
+	[ "$(fdig +short bigtxt.fake.test TXT | wc -c)" -gt 200000 ]
+	run --separate-stderr mxlookup --txt -s "$FAKE" bigtxt.fake.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${#output}" -eq 204000 ]
+	[ "$output" = "$(printf '\\001%.0s' $(seq 51000))" ]
+	run --separate-stderr mxlookup -j --txt -s "$FAKE" bigtxt.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "{\"name\":\"bigtxt.fake.test\",\"domain\":\"bigtxt.fake.test\",\"txt\":\"$(printf '\\u0001%.0s' $(seq 51000))\"}" ]
+}

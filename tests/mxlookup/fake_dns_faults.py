@@ -19,6 +19,8 @@ TTL 300:
                       answers does not)
                   TXT "v=spf1 -all" twice
   _submission._tcp.dup.fake.test  SRV 0 1 587 mx1.fake.test twice
+  bigtxt.fake.test  TXT one record of 200 strings of 255 bytes 0x01 (rdata
+                    of 51 000 bytes, 204 000 once printed as \001 each)
   mx1.fake.test   A   127.0.0.1 twice, 127.0.0.2
   mx2.fake.test   A   127.0.0.3
   dup2.fake.test  MX  10 mx.dup2.fake.test, with A 127.0.0.4 twice in
@@ -60,6 +62,10 @@ def txt(owner, s):
     return record(owner, TXT, bytes([len(s)]) + s.encode())
 
 
+def bigtxt(owner):
+    return record(owner, TXT, (bytes([255]) + b"\1" * 255) * 200)
+
+
 def srv(owner, prio, weight, port, host):
     return record(owner, SRV,
                   struct.pack(">HHH", prio, weight, port) + wire(host))
@@ -82,6 +88,7 @@ ANSWERS = {
          mx("dup.fake.test", 30, "mx1.fake.test"),
          mx("dup.fake.test", 10, "MX1.FAKE.TEST"),
          mx("dup.fake.test", 20, "mx2.fake.test")], []),
+    ("bigtxt.fake.test", TXT): ([bigtxt("bigtxt.fake.test")], []),
     ("dup.fake.test", TXT): (
         [txt("dup.fake.test", "v=spf1 -all"),
          txt("dup.fake.test", "v=spf1 -all")], []),
