@@ -948,7 +948,8 @@ trace_answer(struct dns *d, struct query *q, struct dns_msg *m)
 	size_t i;
 	char t[16];
 
-	buf_init(&b, 1 << 16);
+	/* room for the longest record: a TXT quoted, four bytes a byte */
+	buf_init(&b, 1 << 19);
 	for (i = 0; i < m->nrr; i++) {
 		if (m->rr[i].section == DNS_NS || m->rr[i].type == 41)
 			continue;

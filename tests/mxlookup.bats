@@ -600,6 +600,9 @@ mxlookup: silent.fake.test: no answer from the DNS server (timed out)" ]
 	[ -z "$stderr" ]
 	[ "${#output}" -eq 204000 ]
 	[ "$output" = "$(printf '\\001%.0s' $(seq 51000))" ]
+	# the trace too: 200 quoted strings of 255 "\001" each
+	run --separate-stderr mxlookup --trace --txt -s "$FAKE" bigtxt.fake.test
+	[ "$(grep '^A: bigtxt' <<<"$stderr")" = "A: bigtxt.fake.test TXT $(for i in $(seq 200); do printf '"%s"' "$(printf '\\001%.0s' $(seq 255))"; [ $i -lt 200 ] && printf ' '; done) (ttl 300)" ]
 	run --separate-stderr mxlookup -j --txt -s "$FAKE" bigtxt.fake.test
 	kill "$FAKEPID"
 	[ "$status" -eq 0 ]
