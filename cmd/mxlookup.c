@@ -23,8 +23,13 @@
 #include "json.h"
 #include "util.h"
 
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 #define QUEUE_MIN	1024	/* names read, not yet printed: at least */
-#define LINE_MAX_IN	4096
+/* The longest NAME, as an argument or as a line of stdin (without its
+ * LF): far above a domain's 253 bytes, so that an address with a long
+ * local part still passes, and a bound on what one line may hold. */
+#define NAME_MAX_IN	4094
 
 enum mode { M_MX, M_SRV, M_TXT };
 
@@ -47,6 +52,7 @@ struct item {
 	char *qname;		/* what was asked: domain, or the SRV name */
 	int done;
 	int bad;		/* a usage-level error, message in why */
+	unsigned long line;	/* a bad line of stdin: its number */
 	const char *why;
 	enum dns_status st;
 	struct dns_mx *mx;
@@ -63,6 +69,7 @@ static struct {
 	struct item *head, *tail;
 	size_t queued;
 	struct buf line, js;
+	unsigned long lineno;	/* lines of stdin read */
 	int status;
 } st;
 
@@ -91,8 +98,7 @@ usage(void)
 static void
 fail(int status)
 {
-	if (status > st.status)
-		st.status = status;
+	st.status = ex_worse(st.status, status);
 }
 
 static void
@@ -249,6 +255,23 @@ report(const struct item *it, int status, const char *code,
 	buf_adds(&st.js, ",\"message\":");
 	json_strs(&st.js, msg);
 	buf_printf(&st.js, ",\"status\":%d", status);
+	js_end();
+}
+
+/* A line of stdin that holds no name to ask: said with its number, as
+ * its text may be anything. */
+static void
+bad_line(const struct item *it)
+{
+	warn("stdin:%lu: %s: skipped", it->line, it->why);
+	fail(EX_DATAERR);
+	if (!opt.json)
+		return;
+	buf_reset(&st.js);
+	buf_printf(&st.js, "{\"line\":%lu,\"error\":\"badline\","
+	    "\"message\":", it->line);
+	json_strs(&st.js, it->why);
+	buf_printf(&st.js, ",\"status\":%d", EX_DATAERR);
 	js_end();
 }
 
@@ -426,7 +449,9 @@ print_txt(const struct item *it)
 static void
 print_item(const struct item *it)
 {
-	if (it->bad)
+	if (it->line)
+		bad_line(it);
+	else if (it->bad)
 		report(it, EX_DATAERR, "badname", it->why);
 	else if (it->st != DNS_OK)
 		lookup_failed(it);
@@ -506,8 +531,9 @@ got_txt(void *arg, enum dns_status s, char **txt, size_t *len, size_t n)
 	it->done = 1;
 }
 
+/* Queue NAME (or, with why set, a bad line) and start its lookup. */
 static void
-start(const char *arg)
+start(const char *arg, const char *why)
 {
 	struct item *it = xcalloc(1, sizeof *it);
 	unsigned flags = opt.addrs ? DNS_F_ADDRS : 0;
@@ -520,8 +546,19 @@ start(const char *arg)
 		st.head = it;
 	st.tail = it;
 	st.queued++;
-	if (dns_domain_of(arg, it->domain, sizeof it->domain, &it->why) ==
-	    NULL) {
+	if (why != NULL) {
+		it->line = st.lineno;
+		it->why = why;
+		it->bad = it->done = 1;
+		return;
+	}
+	/* an argument may be longer than a line (up to 128 KiB): the same
+	 * bound for both, which also keeps a record within st.line's cap */
+	if (strlen(arg) > NAME_MAX_IN)
+		it->why = "name longer than " STR(NAME_MAX_IN) " bytes";
+	else
+		dns_domain_of(arg, it->domain, sizeof it->domain, &it->why);
+	if (it->why != NULL) {
 		it->bad = it->done = 1;
 		return;
 	}
@@ -539,36 +576,65 @@ start(const char *arg)
 	}
 }
 
-/* One name a line; blank lines and "#" comments are skipped. */
+/*
+ * Read one line of stdin into buf (NAME_MAX_IN + 1 bytes), to its end
+ * whatever its length: 1 if a line was read (*why set if it cannot be a
+ * name), 0 at the end of the input.  A line too long or with a NUL byte
+ * costs that line only, not the names after it.
+ */
 static int
-next_name(char *buf, size_t size)
+read_line(char *buf, size_t *len, const char **why)
+{
+	int c;
+	size_t n = 0;
+
+	*why = NULL;
+	while ((c = getchar_unlocked()) != EOF && c != '\n') {
+		if (c == '\0')
+			*why = "NUL byte in the line";
+		else if (n < NAME_MAX_IN)
+			buf[n++] = (char)c;
+		else if (*why == NULL)
+			*why = "line longer than " STR(NAME_MAX_IN) " bytes";
+	}
+	if (ferror(stdin))
+		die(EX_IOERR, "stdin:");
+	buf[n] = '\0';
+	*len = n;
+	return c != EOF || n > 0 || *why != NULL;
+}
+
+/* One name a line; blank lines and "#" comments (whatever their length)
+ * are skipped. */
+static int
+next_name(char *buf, const char **why)
 {
 	char *s, *e;
+	size_t n;
 
-	while (fgets(buf, (int)size, stdin) != NULL) {
-		if (strchr(buf, '\n') == NULL && !feof(stdin))
-			die(EX_DATAERR, "stdin: line longer than %zu bytes",
-			    size - 2);
+	while (read_line(buf, &n, why)) {
+		st.lineno++;
 		for (s = buf; *s == ' ' || *s == '\t'; s++)
 			;
-		for (e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]);
-		    e--)
+		if (*s == '#' || (*s == '\0' && *why == NULL &&
+		    s == buf + n))
+			continue;
+		for (e = buf + n; e > s && strchr(" \t\r", e[-1]); e--)
 			;
 		*e = '\0';
-		if (*s == '\0' || *s == '#')
+		if (*s == '\0' && *why == NULL)
 			continue;
 		memmove(buf, s, (size_t)(e - s) + 1);
 		return 1;
 	}
-	if (ferror(stdin))
-		die(EX_IOERR, "stdin:");
 	return 0;
 }
 
 static void
 run(char **names, int nnames)
 {
-	char line[LINE_MAX_IN];
+	char line[NAME_MAX_IN + 1];
+	const char *why = NULL;
 	int i = 0, more = 1;
 	/* room for the names held up behind a slow one: 8 windows */
 	size_t qmax = 8 * (size_t)(opt.window ? opt.window : DNS_WINDOW);
@@ -581,9 +647,9 @@ run(char **names, int nnames)
 			if (names != NULL)
 				more = i < nnames;
 			else
-				more = next_name(line, sizeof line);
+				more = next_name(line, &why);
 			if (more)
-				start(names ? names[i++] : line);
+				start(names ? names[i++] : line, why);
 		}
 		flush();
 		if (st.head != NULL)
@@ -607,8 +673,11 @@ main(int argc, char *argv[])
 	o.window = opt.window;
 	if ((st.dns = dns_open(&o, &ex)) == NULL)
 		return ex;
-	buf_init(&st.line, 1 << 16);
-	buf_init(&st.js, 1 << 20);
+	/* caps no record can reach, so that none is ever cut short: a TXT
+	 * record of 65 535 bytes printed as \DDD each, or as \u00XX in
+	 * JSON, after a NAME of NAME_MAX_IN bytes */
+	buf_init(&st.line, NAME_MAX_IN + 4 * 65536 + 16);
+	buf_init(&st.js, 2 * NAME_MAX_IN * 6 + 6 * 65536 + 256);
 	run(argc > i ? argv + i : NULL, argc - i);
 	dns_close(st.dns);
 	buf_free(&st.line);

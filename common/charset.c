@@ -604,22 +604,44 @@ cs_plain(const char *p, size_t n)
  * points past U+10FFFF, e.g. F8 98 98 98 98) through unchanged, so what
  * iconv appended is validated, and repaired in the rare case it is bad.
  */
+/*
+ * The length of (p, n) without a last sequence that is cut short (a
+ * lead byte and fewer continuation bytes than it needs): what the cap
+ * left of a character whose repair could differ from the whole one's.
+ */
+static size_t
+utf8_whole(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t j, bad;
+
+	for (j = n > 3 ? n - 3 : 0; j < n; j++)
+		if (s[j] >= 0xC2 && s[j] <= 0xF4 &&
+		    utf8_seq(s + j, n - j, &bad) == 0 && bad == n - j)
+			return j;
+	return n;
+}
+
 static int
 cs_checked(struct cs_entry *e, const char *p, size_t n, struct buf *out)
 {
 	size_t start = out->len, len;
 	char *tmp;
-	int r = cs_iconv(e, p, n, out);
+	int r = cs_iconv(e, p, n, out), r2;
 
 	len = out->len - start;
-	if (r < 0 || utf8_valid(out->p + start, len))
+	if (len == 0 || utf8_valid(out->p + start, len))
 		return r;
+	/* repaired under the cap too: "a prefix of the result" is of the
+	 * repaired result, never raw bytes the repair would replace */
+	if (r < 0)
+		len = utf8_whole(out->p + start, len);
 	tmp = xstrndup(out->p + start, len);
 	out->len = start;
 	out->p[start] = '\0';
-	r = utf8_append(tmp, len, out);
+	r2 = utf8_append(tmp, len, out);
 	free(tmp);
-	return r;
+	return r < 0 ? -1 : r2;
 }
 
 int

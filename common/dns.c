@@ -23,7 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +47,7 @@
  */
 #define ANSWER_ROOM	1280
 #define WINDOW_MIN	8	/* the window never shrinks below this */
+#define UDP_CUT		512	/* what c-ares 1.18 hands on of a UDP answer */
 
 /* ================================================================ */
 /* random numbers: the shuffle of equal preferences, query ids       */
@@ -493,6 +497,17 @@ mx_cmp(const void *a, const void *b)
 	return strcasecmp(x->host, y->host);
 }
 
+/* Copies that differ in letter case only come out in one order, so that
+ * dns_mx_uniq() keeps the same one whatever qsort() does. */
+static int
+mx_order(const void *a, const void *b)
+{
+	const struct dns_mx *x = a, *y = b;
+	int r = mx_cmp(a, b);
+
+	return r != 0 ? r : strcmp(x->host, y->host);
+}
+
 void
 dns_mx_sort(struct dns_mx *mx, size_t n, int shuffle)
 {
@@ -500,7 +515,7 @@ dns_mx_sort(struct dns_mx *mx, size_t n, int shuffle)
 	struct dns_mx t;
 
 	if (n > 1)
-		qsort(mx, n, sizeof *mx, mx_cmp);
+		qsort(mx, n, sizeof *mx, mx_order);
 	if (!shuffle)
 		return;
 	/* Fisher-Yates within each run of equal preference (RFC 5321 5.1:
@@ -532,11 +547,56 @@ srv_cmp(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
+static int
+srv_order(const void *a, const void *b)
+{
+	const struct dns_srv *x = a, *y = b;
+	int r = srv_cmp(a, b);
+
+	return r != 0 ? r : strcmp(x->host, y->host);
+}
+
 void
 dns_srv_sort(struct dns_srv *srv, size_t n)
 {
 	if (n > 1)
-		qsort(srv, n, sizeof *srv, srv_cmp);
+		qsort(srv, n, sizeof *srv, srv_order);
+}
+
+/*
+ * Drop the copies of a record from a sorted array.  The swaps keep
+ * [0, k) the records kept and [k, i] the copies dropped, so that nothing
+ * is lost for the caller to free.
+ */
+static size_t
+uniq(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	union { struct dns_mx mx; struct dns_srv srv; char *s; } t;
+	char *a = base;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (k > 0 && cmp(a + (k - 1) * size, a + i * size) == 0)
+			continue;
+		memcpy(&t, a + k * size, size);
+		memmove(a + k * size, a + i * size, size);
+		memcpy(a + i * size, &t, size);
+		k++;
+	}
+	return k;
+}
+
+size_t
+dns_mx_uniq(struct dns_mx *mx, size_t n)
+{
+	return uniq(mx, n, sizeof *mx, mx_cmp);
+}
+
+size_t
+dns_srv_uniq(struct dns_srv *srv, size_t n)
+{
+	return uniq(srv, n, sizeof *srv, srv_cmp);
 }
 
 static int
@@ -561,6 +621,12 @@ dns_addr_sort(char **addr, size_t n)
 		qsort(addr, n, sizeof *addr, addr_cmp);
 }
 
+size_t
+dns_addr_uniq(char **addr, size_t n)
+{
+	return uniq(addr, n, sizeof *addr, addr_cmp);
+}
+
 const char *
 dns_strstatus(enum dns_status s)
 {
@@ -582,6 +648,9 @@ struct entry;
 
 struct dns {
 	ares_channel udp, tcp;		/* tcp: made at the first TC=1 */
+	/* the last UDP datagram read, whole (see sk_recvfrom) */
+	unsigned char dgram[65536];
+	size_t dgramlen;
 	int have_tcp;
 	struct ares_options ao;
 	int mask;
@@ -661,6 +730,80 @@ sock_opened(ares_socket_t s, int type, void *arg)
 	return 0;
 }
 
+/*
+ * The sockets are ours, for one reason: c-ares 1.18 reads a UDP answer
+ * of up to 4097 bytes but, sending no EDNS, hands on only its first 512
+ * (process_answer), even without the TC bit, where dig takes the answer
+ * whole.  So each datagram is read here into d->dgram, whole, and
+ * query_done() takes that copy instead of the cut one.  c-ares sets no
+ * option on sockets it did not make: non-blocking, close-on-exec and the
+ * receive buffer are set here.
+ */
+static ares_socket_t
+sk_socket(int af, int type, int proto, void *arg)
+{
+	struct dns *d = arg;
+	int s = socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto), v;
+
+	if (s < 0)
+		return ARES_SOCKET_BAD;
+	v = d->ao.socket_receive_buffer_size;
+	if (type == SOCK_DGRAM)
+		(void)setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+	v = 1;
+	if (type == SOCK_STREAM)
+		(void)setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+	return s;
+}
+
+static int
+sk_close(ares_socket_t s, void *arg)
+{
+	(void)arg;
+	return close(s);
+}
+
+static int
+sk_connect(ares_socket_t s, const struct sockaddr *sa, ares_socklen_t len,
+    void *arg)
+{
+	(void)arg;
+	return connect(s, sa, len);
+}
+
+/* c-ares processes each datagram before it reads the next one, so one
+ * copy is enough; TCP reads come without an address. */
+static ares_ssize_t
+sk_recvfrom(ares_socket_t s, void *p, size_t len, int flags,
+    struct sockaddr *from, ares_socklen_t *fromlen, void *arg)
+{
+	struct dns *d = arg;
+	ssize_t n;
+
+	if (from == NULL)
+		return recv(s, p, len, flags);
+	d->dgramlen = 0;
+	n = recvfrom(s, d->dgram, sizeof d->dgram, flags, from, fromlen);
+	if (n <= 0)
+		return n;
+	d->dgramlen = (size_t)n;
+	if ((size_t)n > len)
+		n = (ssize_t)len;
+	memcpy(p, d->dgram, (size_t)n);
+	return n;
+}
+
+static ares_ssize_t
+sk_sendv(ares_socket_t s, const struct iovec *iov, int n, void *arg)
+{
+	(void)arg;
+	return writev(s, iov, n);
+}
+
+static const struct ares_socket_functions sk_funcs = {
+	sk_socket, sk_close, sk_connect, sk_recvfrom, sk_sendv
+};
+
 static int
 channel(struct dns *d, ares_channel *ch, int tcp)
 {
@@ -670,8 +813,10 @@ channel(struct dns *d, ares_channel *ch, int tcp)
 	if (tcp)
 		ao.flags |= ARES_FLAG_USEVC;
 	r = ares_init_options(ch, &ao, d->mask);
-	if (r == ARES_SUCCESS)
+	if (r == ARES_SUCCESS) {
+		ares_set_socket_functions(*ch, &sk_funcs, d);
 		ares_set_socket_callback(*ch, sock_opened, d);
+	}
 	if (r == ARES_SUCCESS && d->csv[0] != '\0')
 		if ((r = ares_set_servers_ports_csv(*ch, d->csv)) != ARES_SUCCESS)
 			ares_destroy(*ch);
@@ -803,7 +948,8 @@ trace_answer(struct dns *d, struct query *q, struct dns_msg *m)
 	size_t i;
 	char t[16];
 
-	buf_init(&b, 1 << 16);
+	/* room for the longest record: a TXT quoted, four bytes a byte */
+	buf_init(&b, 1 << 19);
 	for (i = 0; i < m->nrr; i++) {
 		if (m->rr[i].section == DNS_NS || m->rr[i].type == 41)
 			continue;
@@ -868,6 +1014,14 @@ query_done(void *arg, int status, int timeouts, unsigned char *abuf,
 		return;
 	}
 	memset(&m, 0, sizeof m);
+	if (status == ARES_SUCCESS && !q->tcp && alen == UDP_CUT &&
+	    d->dgramlen > UDP_CUT && memcmp(abuf, d->dgram, UDP_CUT) == 0) {
+		/* the cut copy of a longer datagram: see sk_socket() */
+		abuf = d->dgram;
+		alen = (int)d->dgramlen;
+		trace(d, "# a UDP answer of %d bytes without TC, over the 512 "
+		    "of RFC 1035: taken whole, as dig does", alen);
+	}
 	if (status != ARES_SUCCESS) {
 		st = ares_status(status);
 		trace(d, "A: %s %s: %s", dotted(q->name),
@@ -1391,6 +1545,10 @@ fill_targets(struct job *j)
 			for (a = 0; a < cnt[k]; a++)
 				(*t->addr)[(*t->naddr)++] = xstrdup(src[k][a]);
 		dns_addr_sort(*t->addr, *t->naddr);
+		n = dns_addr_uniq(*t->addr, *t->naddr);
+		for (a = n; a < *t->naddr; a++)
+			free((*t->addr)[a]);
+		*t->naddr = n;
 		for (k = 0; k < 2; k++) {
 			for (a = 0; a < t->ln[k]; a++)
 				free(t->la[k][a]);
@@ -1484,7 +1642,13 @@ mx_answer(void *arg, enum dns_status st, struct dns_msg *m)
 			mx_implicit(j);
 		}
 		else {
-			dns_mx_sort(j->mx, j->n, j->flags & DNS_F_SHUFFLE);
+			dns_mx_sort(j->mx, j->n, 0);
+			k = dns_mx_uniq(j->mx, j->n);
+			for (i = k; i < j->n; i++)
+				free(j->mx[i].host);
+			j->n = k;
+			if (j->flags & DNS_F_SHUFFLE)
+				dns_mx_sort(j->mx, j->n, 1);
 			mx_targets(j);
 			if (!(j->n == 1 && *j->mx[0].host == '\0'))
 				want_targets(j, m);
@@ -1509,18 +1673,32 @@ srv_answer(void *arg, enum dns_status st, struct dns_msg *m)
 		j->tg = xcalloc(k ? k : 1, sizeof *j->tg);
 		for (i = 0; i < k; i++) {
 			const struct dns_rr *rr = &m->rr[idx[i]];
-			struct dns_srv *s = &j->srv[i];
+			struct dns_srv *s = &j->srv[j->n];
 
+			/* RFC 2782: "." says the service is not offered;
+			 * beside real targets it says nothing (as a null
+			 * MX among MXs, RFC 7505 3) */
+			if (*rr->data == '\0' && k > 1)
+				continue;
 			s->prio = rr->pref;
 			s->weight = rr->weight;
 			s->port = rr->port;
 			s->host = xstrdup(rr->data);
+			j->n++;
 		}
-		j->n = j->ntg = k;
 		free(idx);
+		if (k > 0 && j->n == 0) {
+			/* every target is ".": not offered, said twice */
+			j->srv[0].host = xstrdup("");
+			j->n = 1;
+		}
 		if (k == 0)
 			j->st = DNS_NODATA;
 		dns_srv_sort(j->srv, j->n);
+		k = dns_srv_uniq(j->srv, j->n);
+		for (i = k; i < j->n; i++)
+			free(j->srv[i].host);
+		j->n = j->ntg = k;
 		for (i = 0; i < k; i++) {
 			j->tg[i].host = &j->srv[i].host;
 			j->tg[i].cname = &j->srv[i].cname;
@@ -1533,6 +1711,20 @@ srv_answer(void *arg, enum dns_status st, struct dns_msg *m)
 	}
 	if (--j->pending == 0)
 		job_finish(j);
+}
+
+/* A repeated copy of a record already taken (RFC 2181 5: an RRset holds
+ * each record once).  TXT order may matter to a reader: no sort. */
+static int
+txt_seen(const struct job *j, const struct dns_rr *rr)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->txtlen[i] == rr->datalen &&
+		    memcmp(j->txt[i], rr->data, rr->datalen) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -1551,11 +1743,12 @@ txt_answer(void *arg, enum dns_status st, struct dns_msg *m)
 		for (i = 0; i < k; i++) {
 			const struct dns_rr *rr = &m->rr[idx[i]];
 
-			j->txt[i] = xmalloc(rr->datalen + 1);
-			memcpy(j->txt[i], rr->data, rr->datalen + 1);
-			j->txtlen[i] = rr->datalen;
+			if (txt_seen(j, rr))
+				continue;
+			j->txt[j->n] = xmalloc(rr->datalen + 1);
+			memcpy(j->txt[j->n], rr->data, rr->datalen + 1);
+			j->txtlen[j->n++] = rr->datalen;
 		}
-		j->n = k;
 		free(idx);
 		if (k == 0)
 			j->st = DNS_NODATA;

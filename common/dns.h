@@ -70,7 +70,8 @@ struct dns_mx {
  * random order (shuffle != 0) or by name.  An implicit MX (NODATA for MX
  * but the name has an address) is returned as one record, pref 0, host =
  * domain, with *implicit set.  A null MX (also when every MX is ".") is
- * returned as one record with host "".  The caller frees with
+ * returned as one record with host ""; a "." beside other MXs is dropped,
+ * and so are repeated copies of a record.  The caller frees with
  * dns_mx_free().
  */
 enum dns_status dns_mx(struct dns *d, const char *domain, int shuffle,
@@ -101,7 +102,9 @@ void dns_mx_start(struct dns *d, const char *domain, unsigned flags,
     dns_mx_cb *cb, void *arg);
 
 /* SRV (RFC 2782), sorted by priority, then weight (heaviest first), then
- * name.  A lone target "." (service not offered, RFC 2782) is host "". */
+ * name, each record once.  A target "." (service not offered, RFC 2782)
+ * beside others is dropped; alone, or when every target is ".", it is one
+ * record with host "". */
 struct dns_srv {
 	unsigned prio, weight, port;
 	char *host;
@@ -117,7 +120,8 @@ void dns_srv_start(struct dns *d, const char *name, unsigned flags,
 void dns_srv_free(struct dns_srv *srv, size_t n);
 
 /* TXT: one string per record, its character-strings joined (RFC 7208
- * 3.3); len[i] is the length of txt[i], which may hold any byte. */
+ * 3.3); len[i] is the length of txt[i], which may hold any byte.  In the
+ * order of the answer, each record once. */
 typedef void dns_txt_cb(void *arg, enum dns_status st, char **txt,
     size_t *len, size_t n);
 void dns_txt_start(struct dns *d, const char *name, dns_txt_cb *cb,
@@ -177,6 +181,18 @@ void dns_mx_sort(struct dns_mx *mx, size_t n, int shuffle);
 void dns_srv_sort(struct dns_srv *srv, size_t n);
 /* IPv4 before IPv6, numerically within each. */
 void dns_addr_sort(char **addr, size_t n);
+/*
+ * After a sort (an MX sort without shuffle): drop the repeated copies of
+ * a record, the same preference and host (letter case aside), the same
+ * SRV fields, the same address.  RFC 2181 5 wants an RRset to hold each
+ * record once; a server or forwarder repeating one must not have a
+ * sender try a host twice.  The records kept come first, in order, and
+ * the copies dropped after them, for the caller to free; returns how
+ * many are kept.
+ */
+size_t dns_mx_uniq(struct dns_mx *mx, size_t n);
+size_t dns_srv_uniq(struct dns_srv *srv, size_t n);
+size_t dns_addr_uniq(char **addr, size_t n);
 
 /* ---- the message parser (RFC 1035 4.1) ---- */
 

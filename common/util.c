@@ -325,3 +325,27 @@ errno_exit(int err)
 		return EX_IOERR;
 	}
 }
+
+/* DESIGN.md's order, worst first: a permanent failure beats a temporary
+ * one, since a retry would not mend it.  A code not listed (71, 72: the
+ * system failed us) ranks with 70, internal, just after it. */
+static int
+ex_rank(int c)
+{
+	static const int order[] = { EX_USAGE, EX_CONFIG, EX_SOFTWARE,
+	    EX_NOPERM, EX_UNAVAILABLE, EX_NOUSER, EX_NOHOST, EX_DATAERR,
+	    EX_NOINPUT, EX_CANTCREAT, EX_IOERR, EX_PROTOCOL, EX_TEMPFAIL, 1,
+	    0 };
+	int i;
+
+	for (i = 0; i < (int)(sizeof order / sizeof *order); i++)
+		if (order[i] == c)
+			return 2 * i;
+	return 2 * 2 + 1;
+}
+
+int
+ex_worse(int a, int b)
+{
+	return ex_rank(b) < ex_rank(a) ? b : a;
+}

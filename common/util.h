@@ -75,4 +75,9 @@ void out_close(void);
  * ENOSPC, EDQUOT, EFBIG, EIO from fsync and the like are temporary (75). */
 int errno_exit(int err);
 
+/* The worse of two exit statuses, in DESIGN.md's order (worst first):
+ * 64 78 70 77 69 67 68 65 66 73 74 76 75 1 0; any other code (71, 72)
+ * just after 70. */
+int ex_worse(int a, int b);
+
 #endif

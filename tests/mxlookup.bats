@@ -206,6 +206,26 @@ Q: big.yubin.test MX (over TCP)" ]
 	[ "$stderr" = "mxlookup: yubin.test: no SRV record at _pop3s._tcp.yubin.test: no such domain (NXDOMAIN)" ]
 }
 
+@test "an SRV target '.' beside a real one is ignored, not printed as an empty host" {
+	# dig shows both records; "." only says "not offered" when alone
+	[ "$(q +short _pop3._tcp.yubin.test SRV | sort | tr '\n' ,)" = "0 0 0 .,10 1 110 lab.yubin.test.," ]
+	run --separate-stderr mxlookup -s "$S" -S pop3 yubin.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "$(printf '10\t1\t110\tlab.yubin.test')" ]
+	run --separate-stderr mxlookup -j -s "$S" -S pop3 yubin.test
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"name":"yubin.test","domain":"yubin.test","service":"pop3","priority":10,"weight":1,"port":110,"host":"lab.yubin.test","cname":false}' ]
+}
+
+@test "every SRV target '.' (dig: two records): not offered all the same, exit 69" {
+	[ "$(q +short _submissions._tcp.yubin.test SRV | sort | tr '\n' ,)" = "0 0 0 .,10 0 0 .," ]
+	run --separate-stderr mxlookup -a -s "$S" -S submissions yubin.test
+	[ "$status" -eq 69 ]
+	[ -z "$output" ]
+	[ "$stderr" = 'mxlookup: yubin.test: _submissions._tcp.yubin.test: SRV target ".": the service is not offered (RFC 2782, RFC 6186)' ]
+}
+
 @test "--txt: each record's strings joined, as dig's quoted strings" {
 	run --separate-stderr mxlookup -s "$S" --txt txt.yubin.test
 	[ "$status" -eq 0 ]
@@ -280,6 +300,43 @@ mxlookup: nullmx.yubin.test: null MX (MX 0 .): the domain accepts no mail (RFC 7
 	EOF
 	[ "$status" -eq 68 ]
 	[ "$output" = "$(printf 'implicit.yubin.test\t0\timplicit.yubin.test')" ]
+}
+
+@test "a stdin line over 4094 bytes is reported and skipped; the batch goes on, exit 65" {
+	# 4094 bytes is the most a line may hold: an address of that length
+	# is looked up; 4095 bytes, or a NUL byte, cost their own line only
+	local4094=$(printf 'x%.0s' $(seq 4083))@yubin.test
+	{
+		echo yubin.test
+		printf 'y%.0s' $(seq 4095); echo
+		echo "$local4094"
+		printf 'nul\0@yubin.test\n'
+		printf '# a long comment %s\n' "$(printf 'z%.0s' $(seq 5000))"
+		echo implicit.yubin.test
+	} >"$T/names"
+	[ "${#local4094}" -eq 4094 ]
+	run --separate-stderr mxlookup -s "$S" <"$T/names"
+	[ "$status" -eq 65 ]
+	[ "$output" = "$(printf 'yubin.test\t10\tmx1.yubin.test\nyubin.test\t10\tmx2.yubin.test\n%s\t10\tmx1.yubin.test\n%s\t10\tmx2.yubin.test\nimplicit.yubin.test\t0\timplicit.yubin.test' "$local4094" "$local4094")" ]
+	[ "$stderr" = "mxlookup: stdin:2: line longer than 4094 bytes: skipped
+mxlookup: stdin:4: NUL byte in the line: skipped" ]
+	run --separate-stderr mxlookup -j -s "$S" <"$T/names"
+	[ "$status" -eq 65 ]
+	[ "${lines[2]}" = '{"line":2,"error":"badline","message":"line longer than 4094 bytes","status":65}' ]
+	[ "${lines[5]}" = '{"line":4,"error":"badline","message":"NUL byte in the line","status":65}' ]
+	[ "${#lines[@]}" -eq 7 ]
+	# a worse outcome in the same batch decides the status: 68
+	printf 'nxdomain.yubin.test\n' >>"$T/names"
+	run --separate-stderr mxlookup -s "$S" <"$T/names"
+	[ "$status" -eq 68 ]
+}
+
+@test "a NAME argument over 4094 bytes is refused (65), not printed with its NAME field empty" {
+	long=$(printf 'x%.0s' $(seq 70000))@yubin.test
+	run --separate-stderr mxlookup -s "$S" "$long" implicit.yubin.test
+	[ "$status" -eq 65 ]
+	[ "$output" = "$(printf 'implicit.yubin.test\t0\timplicit.yubin.test')" ]
+	[ "$stderr" = "mxlookup: $long: name longer than 4094 bytes" ]
 }
 
 @test "-j: JSON lines, one object per MX, one per failed name" {
@@ -458,4 +515,96 @@ mxlookup: yubin.test: no answer from the DNS server (timed out)" ]
 	run --separate-stderr mxlookup --trace --timeout 0.1 -s "[::1]:$LAB_DNS_PORT" yubin.test
 	[ "$status" -eq 75 ]
 	[ "${stderr%%$'\n'*}" = "# DNS server [::1]:$LAB_DNS_PORT" ]
+}
+
+# ---- faults only a fake server produces (tests/mxlookup/fake_dns_faults.py) ----
+
+# Start the fault-injecting fake DNS server; $FAKE is its HOST:PORT.
+fake_start() {
+	rm -f "$T/fake"
+	python3 "$BATS_TEST_DIRNAME/mxlookup/fake_dns_faults.py" 20 >"$T/fake" &
+	FAKEPID=$!
+	for _ in $(seq 50); do [ -s "$T/fake" ] && break; sleep 0.1; done
+	FAKE=127.0.0.1:$(sed -n 's/^ready //p' "$T/fake")
+}
+fdig() {
+	dig @127.0.0.1 -p "${FAKE#*:}" +time=2 +tries=1 +notcp +noedns "$@"
+}
+
+@test "a UDP answer over 512 bytes without TC (fault-injecting fake) is taken whole, as dig does" {
+	fake_start
+	# what dig takes over UDP: 12 MXs in 1063 bytes, no TC bit
+	[ "$(fdig big.fake.test MX | grep -c 'MSG SIZE  rcvd: 1063')" -eq 1 ]
+	want=$(fdig +short big.fake.test MX | sort -k1,1n -k2,2 | sed 's/ /\t/; s/\.$//')
+	[ "$(wc -l <<<"$want")" -eq 12 ]
+	# the fake has no TCP: asking again over TCP would fail
+	run --separate-stderr mxlookup --trace --timeout 0.5 -s "$FAKE" big.fake.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[ "$(sed -n 2,3p <<<"$stderr")" = "Q: big.fake.test MX
+# a UDP answer of 1063 bytes without TC, over the 512 of RFC 1035: taken whole, as dig does" ]
+	# and past the 4097 bytes c-ares reads of a datagram: 8832 bytes
+	want=$(fdig +short huge.fake.test MX | sort -k1,1n -k2,2 | sed 's/ /\t/; s/\.$//')
+	[ "$(wc -l <<<"$want")" -eq 100 ]
+	run --separate-stderr mxlookup --timeout 0.5 -s "$FAKE" huge.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+}
+
+@test "duplicate MX records (fault-injecting fake) are printed once per (preference, host)" {
+	fake_start
+	# dig prints every copy: 6 records for 3 distinct ones
+	[ "$(fdig +short dup.fake.test MX | wc -l)" -eq 6 ]
+	run --separate-stderr mxlookup -s "$FAKE" dup.fake.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# MX1.FAKE.TEST is mx1.fake.test: one of the copies is printed
+	[ "$output" = "$(printf '10\tMX1.FAKE.TEST\n20\tmx2.fake.test\n30\tmx1.fake.test')" ]
+	# -a: a repeated A record, in an answer or in the additional
+	# section, is one address
+	[ "$(fdig +short mx1.fake.test A | wc -l)" -eq 3 ]
+	run --separate-stderr mxlookup -a -s "$FAKE" dup.fake.test dup2.fake.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'dup.fake.test\t10\tMX1.FAKE.TEST\t127.0.0.1
+dup.fake.test\t10\tMX1.FAKE.TEST\t127.0.0.2
+dup.fake.test\t20\tmx2.fake.test\t127.0.0.3
+dup.fake.test\t30\tmx1.fake.test\t127.0.0.1
+dup.fake.test\t30\tmx1.fake.test\t127.0.0.2
+dup2.fake.test\t10\tmx.dup2.fake.test\t127.0.0.4')" ]
+	# the same for SRV and TXT records
+	run --separate-stderr mxlookup -s "$FAKE" -S submission dup.fake.test
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '0\t1\t587\tmx1.fake.test')" ]
+	run --separate-stderr mxlookup -s "$FAKE" --txt dup.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "v=spf1 -all" ]
+}
+
+@test "a batch exits with DESIGN's worst outcome: a null MX (69) beats a timeout (75)" {
+	fake_start
+	run --separate-stderr mxlookup --timeout 0.2 -s "$FAKE" nullmx.fake.test silent.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 69 ]
+	[ -z "$output" ]
+	[ "$stderr" = "mxlookup: nullmx.fake.test: null MX (MX 0 .): the domain accepts no mail (RFC 7505)
+mxlookup: silent.fake.test: no answer from the DNS server (timed out)" ]
+}
+
+@test "a TXT record of 204 000 bytes once escaped (fault-injecting fake) is printed whole, not cut at 64 KiB" {
+	fake_start
+	[ "$(fdig +short bigtxt.fake.test TXT | wc -c)" -gt 200000 ]
+	run --separate-stderr mxlookup --txt -s "$FAKE" bigtxt.fake.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${#output}" -eq 204000 ]
+	[ "$output" = "$(printf '\\001%.0s' $(seq 51000))" ]
+	# the trace too: 200 quoted strings of 255 "\001" each
+	run --separate-stderr mxlookup --trace --txt -s "$FAKE" bigtxt.fake.test
+	[ "$(grep '^A: bigtxt' <<<"$stderr")" = "A: bigtxt.fake.test TXT $(for i in $(seq 200); do printf '"%s"' "$(printf '\\001%.0s' $(seq 255))"; [ $i -lt 200 ] && printf ' '; done) (ttl 300)" ]
+	run --separate-stderr mxlookup -j --txt -s "$FAKE" bigtxt.fake.test
+	kill "$FAKEPID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "{\"name\":\"bigtxt.fake.test\",\"domain\":\"bigtxt.fake.test\",\"txt\":\"$(printf '\\u0001%.0s' $(seq 51000))\"}" ]
 }

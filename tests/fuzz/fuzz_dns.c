@@ -94,7 +94,8 @@ sorts(const struct dns_msg *m)
 	struct dns_mx *mx = calloc(m->nrr + 1, sizeof *mx);
 	struct dns_srv *srv = calloc(m->nrr + 1, sizeof *srv);
 	char **addr = calloc(m->nrr + 1, sizeof *addr);
-	size_t i, nmx = 0, nsrv = 0, na = 0;
+	size_t i, k, nmx = 0, nsrv = 0, na = 0;
+	unsigned long sum, mxsum = 0;
 	int shuffle;
 
 	CHECK(mx != NULL && srv != NULL && addr != NULL);
@@ -103,6 +104,7 @@ sorts(const struct dns_msg *m)
 
 		if (rr->type == DNS_T_MX) {
 			mx[nmx].pref = rr->pref;
+			mxsum += rr->pref;
 			mx[nmx++].host = rr->data;
 		} else if (rr->type == DNS_T_SRV) {
 			srv[nsrv].prio = rr->pref;
@@ -119,6 +121,15 @@ sorts(const struct dns_msg *m)
 			    (mx[i - 1].pref == mx[i].pref && (shuffle ||
 			    strcasecmp(mx[i - 1].host, mx[i].host) <= 0)));
 	}
+	/* each (pref, host) once after uniq; the copies kept behind */
+	dns_mx_sort(mx, nmx, 0);
+	k = dns_mx_uniq(mx, nmx);
+	for (i = 0, sum = 0; i < nmx; i++)
+		sum += mx[i].pref;
+	CHECK(k <= nmx && sum == mxsum);
+	for (i = 1; i < k; i++)
+		CHECK(mx[i - 1].pref != mx[i].pref ||
+		    strcasecmp(mx[i - 1].host, mx[i].host) < 0);
 	dns_srv_sort(srv, nsrv);
 	for (i = 1; i < nsrv; i++)
 		CHECK(srv[i - 1].prio < srv[i].prio ||
@@ -128,6 +139,15 @@ sorts(const struct dns_msg *m)
 	for (i = 1; i < na; i++)
 		CHECK(!(strchr(addr[i - 1], ':') != NULL &&
 		    strchr(addr[i], ':') == NULL));
+	k = dns_addr_uniq(addr, na);
+	for (i = 1; i < k; i++)
+		CHECK(strcmp(addr[i - 1], addr[i]) != 0);
+	k = dns_srv_uniq(srv, nsrv);
+	for (i = 1; i < k; i++)
+		CHECK(srv[i - 1].prio != srv[i].prio ||
+		    srv[i - 1].weight != srv[i].weight ||
+		    srv[i - 1].port != srv[i].port ||
+		    strcasecmp(srv[i - 1].host, srv[i].host) != 0);
 	free(mx);
 	free(srv);
 	free(addr);

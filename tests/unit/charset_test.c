@@ -248,6 +248,15 @@ test_nul_and_cap(void)
 	t_int(charset_to_utf8("koi8-r", 6, "", 0, &b), 0, "empty input");
 	t_int((long long)b.len, 0, "empty input: nothing");
 	buf_free(&b);
+
+	/* found by fuzz_charset: under a cap, glibc's pass-through of an
+	 * over-long sequence ("UTF+8") reached the output unrepaired */
+	buf_init(&b, 12);
+	t_int(charset_to_utf8("UTF+8", 5, "\x80\xf8\x98\x98\x98\x98"
+	    "\xff\xff\xff\xff", 10, &b), -1, "cap: UTF+8 rc");
+	t_str(b.p, b.len, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	    "cap: UTF+8 prefix is of the repaired text");
+	buf_free(&b);
 }
 
 /* More charsets than cache slots, twice round, then after a cleanup. */

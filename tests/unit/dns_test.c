@@ -156,6 +156,50 @@ sorting(void)
 	t_str(a[4], strlen(a[4]), "2001:db8::10", "addr: ::10");
 }
 
+/* A repeated record is kept once, whatever the letter case; the copies
+ * dropped are all behind the count, none lost (the caller frees them). */
+static void
+duplicates(void)
+{
+	struct dns_mx m[6];
+	struct dns_srv s[3];
+	char *a[4] = { "192.0.2.1", "2001:db8::1", "192.0.2.1", "2001:db8::1" };
+	size_t n, i, p10, p20;
+
+	m[0] = mx(10, "mx1.example");
+	m[1] = mx(20, "mx2.example");
+	m[2] = mx(10, "MX1.example");
+	m[3] = mx(10, "mx1.example");
+	m[4] = mx(30, "mx1.example");
+	m[5] = mx(20, "mx2.example");
+	dns_mx_sort(m, 6, 0);
+	n = dns_mx_uniq(m, 6);
+	t_int((long long)n, 3, "mx uniq: three distinct (pref, host)");
+	t_str(m[0].host, strlen(m[0].host), "MX1.example",
+	    "mx uniq: the same copy kept whatever the sort (byte order)");
+	t_int(m[1].pref, 20, "mx uniq: then 20");
+	t_int(m[2].pref, 30, "mx uniq: the same host at another preference "
+	    "stays");
+	for (i = 0, p10 = p20 = 0; i < 6; i++) {
+		p10 += m[i].pref == 10;
+		p20 += m[i].pref == 20;
+	}
+	t_ok(p10 == 3 && p20 == 2, "mx uniq: the copies are kept behind");
+	t_int((long long)dns_mx_uniq(m, 0), 0, "mx uniq: empty");
+
+	memset(s, 0, sizeof s);
+	s[0].prio = 0; s[0].weight = 1; s[0].port = 587; s[0].host = "a";
+	s[1].prio = 0; s[1].weight = 1; s[1].port = 587; s[1].host = "A";
+	s[2].prio = 0; s[2].weight = 1; s[2].port = 465; s[2].host = "a";
+	dns_srv_sort(s, 3);
+	t_int((long long)dns_srv_uniq(s, 3), 2,
+	    "srv uniq: another port is another record");
+
+	dns_addr_sort(a, 4);
+	t_int((long long)dns_addr_uniq(a, 4), 2, "addr uniq: one of each");
+	t_str(a[1], strlen(a[1]), "2001:db8::1", "addr uniq: IPv6 second");
+}
+
 /* An answer for yubin.test MX: two MXs, one with a compressed name,
  * a null MX is tested apart; an A in the additional section. */
 static const unsigned char answer[] = {
@@ -332,6 +376,7 @@ main(void)
 	servers();
 	domains();
 	sorting();
+	duplicates();
 	parse();
 	parse_more();
 	parse_empty_txt();
