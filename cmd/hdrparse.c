@@ -11,7 +11,8 @@
  * (addr_parse), never the other way round, so that an encoded comma
  * ("=?UTF-8?Q?M=C3=BCller=2C_Hans?=") stays inside its display name.
  *
- * Values printed for people are made one line: a header may carry any
+ * Every value, field name and file name printed is a TSV field under
+ * the safe-text rule (rec.h): a header or a file name may carry any
  * byte, and a CR or an escape sequence must not reach a terminal or
  * break a record into two.
  */
@@ -31,6 +32,7 @@
 #include "json.h"
 #include "mdir.h"
 #include "msg.h"
+#include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
 #include "util.h"
@@ -214,41 +216,17 @@ parse_opts(int argc, char *argv[])
 
 /* ---- values ---- */
 
-static int
-is_ctl(char c, int keeptab)
-{
-	unsigned char u = (unsigned char)c;
-
-	return (u < 0x20 && !(keeptab && c == '\t')) || u == 0x7f;
-}
-
-/* Replace control characters but TAB with spaces, in place. */
+/* Replace control characters but TAB with spaces, in place: a regex
+ * (-m) sees one line, and a NUL would end the string it is given. */
 static void
 oneline(struct buf *b)
 {
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		if (is_ctl(b->p[i], 1))
+		if (((unsigned char)b->p[i] < 0x20 && b->p[i] != '\t') ||
+		    b->p[i] == 0x7f)
 			b->p[i] = ' ';
-}
-
-/* Write (p, n) as one line: controls (and TAB unless keeptab) as spaces. */
-static void
-put(const char *p, size_t n, int keeptab)
-{
-	size_t i = 0, j;
-
-	while (i < n) {
-		for (j = i; j < n && !is_ctl(p[j], keeptab); j++)
-			;
-		out(p + i, j - i);
-		if (j < n) {
-			outc(' ');
-			j++;
-		}
-		i = j;
-	}
 }
 
 /* Unfold f into st.unf and, unless raw, decode it into st.val. */
@@ -302,11 +280,11 @@ static void
 prefix(const char *file, const struct hdrfield *f)
 {
 	if (opt.shownames) {
-		outs(file);
+		rec_outs(file);
 		outc('\t');
 	}
 	if (f != NULL && (opt.names || opt.mode == M_LIST)) {
-		out(f->name, f->namelen);
+		rec_out(f->name, f->namelen);
 		outs(": ");
 	}
 }
@@ -317,7 +295,7 @@ print_text(const char *file, const struct hdrfield *f)
 	struct buf *v = value(f, opt.raw);
 
 	prefix(file, f);
-	put(v->p, v->len, 1);
+	rec_out(v->p, v->len);
 	outc('\n');
 	st.found = 1;
 }
@@ -334,9 +312,9 @@ print_addrs(const char *file, const struct hdrfield *f)
 		    file, (int)f->namelen, f->name, ADDR_MAX);
 	for (i = 0; i < l.n; i++) {
 		prefix(file, f);
-		put(l.v[i].addr, strlen(l.v[i].addr), 0);
+		rec_outs(l.v[i].addr);
 		outc('\t');
-		put(l.v[i].name, strlen(l.v[i].name), 0);
+		rec_outs(l.v[i].name);
 		outc('\n');
 		st.found = 1;
 	}
@@ -351,9 +329,10 @@ print_date(const char *file, const struct hdrfield *f)
 	long long t;
 
 	if (date_parse(v->p, v->len, &t, NULL) < 0) {
-		oneline(v);
+		buf_reset(&st.json);
+		rec_field(&st.json, v->p, v->len);
 		warn("%s: %.*s: not a date: %s", file, (int)f->namelen,
-		    f->name, v->p);
+		    f->name, st.json.p);
 		return;
 	}
 	date_iso(t, iso);
@@ -372,7 +351,7 @@ print_param(const char *file, const struct hdrfield *f)
 	if (rfc2231_param(u->p, u->len, opt.param, &st.val) == 0)
 		return;
 	prefix(file, f);
-	put(st.val.p, st.val.len, 1);
+	rec_out(st.val.p, st.val.len);
 	outc('\n');
 	st.found = 1;
 }
@@ -421,11 +400,11 @@ print_hop(const char *file, const struct route_hop *h,
 		outs(num);
 	}
 	outc('\t');
-	put(h->from, h->fromlen, 0);
+	rec_out(h->from, h->fromlen);
 	outc('\t');
-	put(h->by, h->bylen, 0);
+	rec_out(h->by, h->bylen);
 	outc('\t');
-	put(h->with, h->withlen, 0);
+	rec_out(h->with, h->withlen);
 	outc('\t');
 	if (prev != NULL && prev->timeok && h->timeok) {
 		snprintf(num, sizeof num, "%lld", h->time - prev->time);
@@ -510,7 +489,7 @@ message(const char *file, const char *h, size_t len)
 	switch (opt.mode) {
 	case M_QUIET:
 		if (opt.shownames) {
-			outs(file);
+			rec_outs(file);
 			outc('\n');
 		}
 		break;
