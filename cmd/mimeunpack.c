@@ -37,6 +37,7 @@
 #include "hdr.h"
 #include "json.h"
 #include "mime.h"
+#include "rec.h"
 #include "rfc2047.h"
 #include "safename.h"
 #include "util.h"
@@ -326,14 +327,6 @@ has_field(const char *h, size_t n)
 
 /* ---- -l ---- */
 
-/* Print s with TAB, LF and other control characters as '_'. */
-static void
-out_field(const char *s)
-{
-	for (; *s != '\0'; s++)
-		outc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '_' : *s);
-}
-
 static void
 json_out(struct buf *b)
 {
@@ -374,17 +367,17 @@ list_end(const struct mime_part *pt)
 		list_json(pt);
 		return;
 	}
-	out_field(pt->section);
+	rec_outs(pt->section);
 	outc('\t');
-	out_field(pt->type);
+	rec_outs(pt->type);
 	outc('\t');
-	out_field(pt->charset);
+	rec_outs(pt->charset);
 	outc('\t');
-	out_field(pt->encoding);
+	rec_outs(pt->encoding);
 	printf("\t%llu\t", pt->size);
-	out_field(pt->disposition);
+	rec_outs(pt->disposition);
 	outc('\t');
-	out_field(pt->filename);
+	rec_outs(pt->filename);
 	outc('\n');
 	st.done = 1;
 }
@@ -395,19 +388,15 @@ static struct {
 	const char *section, *type;
 } cur;
 
-/* s with control characters as \xHH, for a warning. */
+/* s under the safe-text rule, for a warning. */
 static char *
 shown(const char *s)
 {
-	char *c = xmalloc(4 * strlen(s) + 1), *p = c;
+	struct buf b;
 
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			p += sprintf(p, "\\x%02x", (unsigned char)*s);
-		else
-			*p++ = *s;
-	*p = '\0';
-	return c;
+	buf_init(&b, 4 * strlen(s) + 1);
+	rec_fields(&b, s);
+	return b.p;
 }
 
 /* A name the sender gave that is not written as given: say so, since a
@@ -510,7 +499,10 @@ extract_end(void)
 	st.fd = -1;
 	st.done = 1;
 	if (!opt.json) {
-		printf("%s/%s\n", opt.dir, st.name);
+		rec_outs(opt.dir);
+		outc('/');
+		rec_outs(st.name);
+		outc('\n');
 		return;
 	}
 	buf_init(&b, JSON_MAX);

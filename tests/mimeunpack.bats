@@ -83,12 +83,18 @@ sys.stdout.buffer.write(
 	E
 }
 
-@test "-l shows control characters in a name as _" {
+@test "-l escapes control characters in a name under the safe-text rule" {
 	run mimeunpack -l -s 5 hostile.eml
 	[ "$status" -eq 0 ]
 	expect <<-'E'
-	5	application/octet-stream		base64	7	attachment	a_b_c.txt
+	5	application/octet-stream		base64	7	attachment	a\x01b\x1fc.txt
 	E
+}
+
+@test "-l: a TAB, LF and backslash in a name cannot split the record" {
+	printf 'Content-Type: text/plain; name="=?UTF-8?Q?a=09b=0Ac=5Cd?="\n\nx\n' > "$T/t.eml"
+	mimeunpack -l "$T/t.eml" > "$T/list"
+	printf '1\ttext/plain\t\t\t2\t\ta\\tb\\nc\\\\d\n' | cmp - "$T/list"
 }
 
 # ---- -x ----
