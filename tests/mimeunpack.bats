@@ -486,6 +486,26 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
 }
 
+@test "a name cannot hide its extension (U+202E), pose as an option, or be blank" {
+	{
+		printf 'Content-Type: multipart/mixed; boundary=b\n\n'
+		for n in '=?UTF-8?Q?invoice=E2=80=AEfdp.exe?=' '-rf' '   ' \
+		    '=?UTF-8?Q?=E2=81=A6=C2=9B_a.txt?='; do
+			printf -- '--b\nContent-Type: application/octet-stream\n'
+			printf 'Content-Disposition: attachment; filename="%s"\n\nx\n' "$n"
+		done
+		printf -- '--b--\n'
+	} > "$T/bidi.eml"
+	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/bidi.eml"
+	expect <<-E
+	$T/out/invoicefdp.exe
+	$T/out/_rf
+	$T/out/part-3.bin
+	$T/out/_ a.txt
+	E
+	[ "$(names)" = "$(printf '%s\n' '_ a.txt' _rf invoicefdp.exe part-3.bin)" ]
+}
+
 # A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...
 sections_eml() {
 	python3 -c '
