@@ -470,6 +470,8 @@ extract_flush(void)
 static void
 extract_write(const char *p, size_t n)
 {
+	if (n == 0)
+		return;         /* p may be NULL: an empty held message */
 	st.written += n;
 	if (n <= sizeof(wb.b) - wb.n) {
 		memcpy(wb.b + wb.n, p, n);

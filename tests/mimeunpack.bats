@@ -506,6 +506,14 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ "$(names)" = "$(printf '%s\n' '_ a.txt' _rf invoicefdp.exe part-3.bin)" ]
 }
 
+@test "an empty message/rfc822 part with -x -s 1 is an empty .eml (no NULL to memcpy)" {
+	run -0 --separate-stderr mimeunpack -x -s 1 -d "$T/out" "$YUBIN_TESTS/data/malformed/rfc822-empty.eml"
+	[ "$output" = "$T/out/part-1.eml" ]
+	[ -z "$stderr" ]
+	[ "$(names)" = part-1.eml ]
+	[ ! -s "$T/out/part-1.eml" ]
+}
+
 # A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...
 sections_eml() {
 	python3 -c '
