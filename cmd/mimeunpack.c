@@ -9,8 +9,9 @@
  *
  * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
  * relative to a descriptor of DIR, so a name planted in DIR (a file or
- * a symlink) is never overwritten or followed: the next "-N" variant of
- * the name is tried instead.
+ * a symlink) is never overwritten or followed: a free "-N" variant of
+ * the name is found instead (fresh.h), in time that does not grow with
+ * the number of files of that name.
  *
  * Only leaves are listed and written: a container has no bytes of its
  * own that the parser hands over, so a line for it would carry no size.
@@ -34,6 +35,7 @@
 
 #include "charset.h"
 #include "codec.h"
+#include "fresh.h"
 #include "hdr.h"
 #include "json.h"
 #include "mime.h"
@@ -43,7 +45,6 @@
 #include "util.h"
 
 #define TEXT_MAX   (8u << 20)   /* one text part for -t */
-#define MAXSUFFIX  10000        /* name-1 ... name-9999, then give up */
 #define EML_HOLD   (64u << 10)  /* a nested header held to name a .eml */
 #define SUBJ_MAX   200          /* bytes of a Subject used as a name */
 #define JSON_MAX   (1u << 20)   /* one -j line; fields are far shorter */
@@ -68,6 +69,7 @@ struct box {
 static struct {
 	const char *file;       /* the input's name, for warnings */
 	int dirfd;              /* -x: DIR */
+	struct fresh *fresh;    /* -x: the names taken in DIR */
 	int fd;                 /* -x: the file being written, or -1 */
 	char name[SAFENAME_MAX + 1];
 	int cur;                /* the current leaf is selected */
@@ -422,22 +424,16 @@ warn_renamed(const char *filename, const char *section)
 static void
 extract_begin(const char *filename, const char *section, const char *type)
 {
-	unsigned n;
-
 	cur.section = section;
 	cur.type = type;
 	st.written = 0;
-	for (n = 0; n < MAXSUFFIX; n++) {
-		safename(filename, section, type, n, st.name);
-		st.fd = openat(st.dirfd, st.name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (st.fd >= 0)
-			return;
-		if (errno != EEXIST)
-			die(EX_CANTCREAT, "%s/%s:", opt.dir, st.name);
-	}
-	die(EX_CANTCREAT, "%s/%s: too many files of that name", opt.dir,
-	    st.name);
+	st.fd = fresh_create(st.fresh, filename, section, type, st.name);
+	if (st.fd >= 0)
+		return;
+	if (errno == EEXIST)
+		die(EX_CANTCREAT, "%s/%s: too many files of that name",
+		    opt.dir, st.name);
+	die(EX_CANTCREAT, "%s/%s:", opt.dir, st.name);
 }
 
 /* A partial file is worse than none: remove it, then die. */
@@ -894,6 +890,7 @@ setup(void)
 		st.dirfd = open(opt.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (st.dirfd < 0)
 			die(EX_CANTCREAT, "%s:", opt.dir);
+		st.fresh = fresh_new(st.dirfd);
 	}
 	buf_init(&st.text, TEXT_MAX);
 	buf_init(&st.hold, EML_HOLD);
@@ -902,6 +899,7 @@ setup(void)
 static void
 cleanup(void)
 {
+	fresh_free(st.fresh);
 	if (st.dirfd >= 0)
 		close(st.dirfd);
 	buf_free(&st.text);

@@ -209,6 +209,54 @@ sys.stdout.buffer.write(
 	[ "$(cat "$T/out/doc-2.pdf")" = first ]
 }
 
+# A message of $1 parts all named same.txt, part N holding "N".
+same_eml() {
+	awk -v n="$1" 'BEGIN {
+		print "Content-Type: multipart/mixed; boundary=b\n"
+		for (i = 1; i <= n; i++)
+			printf "--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=same.txt\n\n%d\n", i
+		print "--b--"
+	}'
+}
+
+# same.txt, then same-1.txt ... same-$(($2 - 1)).txt, from variant $1
+same_names() {
+	awk -v from="$1" -v to="$2" 'BEGIN {
+		for (i = from; i < to; i++)
+			print i == 0 ? "same.txt" : "same-" i ".txt" }'
+}
+
+@test "3000 parts of one name: 3000 files, and 3000 more on a second run (no quadratic search, no limit)" {
+	same_eml 3000 > "$T/same.eml"
+	timeout 60 mimeunpack -d "$T/out" "$T/same.eml" > "$T/list1"
+	timeout 60 mimeunpack -d "$T/out" "$T/same.eml" > "$T/list2"
+	same_names 0 3000 | sed "s|^|$T/out/|" | cmp - "$T/list1"
+	same_names 3000 6000 | sed "s|^|$T/out/|" | cmp - "$T/list2"
+	[ "$(names | wc -l)" -eq 6000 ]
+	[ "$(cat "$T/out/same.txt")" = 1 ]
+	[ "$(cat "$T/out/same-2999.txt")" = 3000 ]
+	[ "$(cat "$T/out/same-3000.txt")" = 1 ]
+	[ "$(cat "$T/out/same-5999.txt")" = 3000 ]
+}
+
+@test "past 10000 files of one name, the next one is still written" {
+	same_eml 1 > "$T/one.eml"
+	(cd "$T/out" && touch same.txt && seq -f 'same-%g.txt' 1 10005 | xargs touch)
+	run -0 --separate-stderr timeout 60 mimeunpack -d "$T/out" "$T/one.eml"
+	[ "$output" = "$T/out/same-10006.txt" ]
+	[ "$(cat "$T/out/same-10006.txt")" = 1 ]
+}
+
+@test "a hole among the taken names is not needed: names stay unique" {
+	same_eml 3 > "$T/three.eml"
+	(cd "$T/out" && touch same.txt same-1.txt same-3.txt)
+	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/three.eml"
+	[ "$(printf '%s\n' "$output" | sort -u | wc -l)" -eq 3 ]
+	[ "$(names | wc -l)" -eq 6 ]
+	[ ! -s "$T/out/same-1.txt" ]
+	[ ! -s "$T/out/same-3.txt" ]
+}
+
 @test "-s selects by type glob and by name glob" {
 	run mimeunpack -d "$T/out" -s 'IMAGE/*' mixed.eml
 	[ "$status" -eq 0 ]
