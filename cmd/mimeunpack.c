@@ -5,7 +5,8 @@
  * mode is a set of callbacks.  Nothing holds a whole part in memory
  * except -t, which must convert a text part's charset in one go (a
  * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
- * keeps at most TEXT_MAX bytes of one part.
+ * keeps at most TEXT_MAX bytes of the part being read, and of one
+ * text/html part held until its alternative ends.
  *
  * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
  * relative to a descriptor of DIR, so a name planted in DIR (a file or
@@ -674,19 +675,47 @@ text_plain(const struct mime_part *pt)
 	buf_free(&u);
 }
 
+/*
+ * A later part of an alternative is the better one (RFC 2046 5.1.4):
+ * once a part inside a nested alternative gave text, the HTML that the
+ * alternatives around it hold as their fallback is not wanted any more.
+ * Dropping it keeps one HTML part in memory at most, however deep the
+ * nesting.
+ */
+static void
+drop_outer_html(const struct box *b)
+{
+	int i;
+
+	for (i = 0; i < st.nbox && &st.box[i] != b; i++)
+		buf_free(&st.box[i].html);
+}
+
+/* Hand the part just read to b, without a copy: the buffers swap. */
+static void
+hold_html(struct box *b)
+{
+	struct buf t = b->html;
+
+	b->html = st.text;
+	st.text = t;
+	buf_reset(&st.text);
+	drop_outer_html(b);
+}
+
 static void
 text_end(const struct mime_part *pt)
 {
 	struct box *b = alt_box();
 
-	if (st.textkind == 1)
+	if (st.textkind == 1) {
 		text_plain(pt);
-	else if (st.textkind == 2 && b == NULL)
+		if (b != NULL)
+			drop_outer_html(b);
+	} else if (st.textkind == 2 && b == NULL)
 		text_out(st.text.p, st.text.len);
-	else if (st.textkind == 2 && !b->plain) {
-		buf_reset(&b->html);
-		buf_add(&b->html, st.text.p, st.text.len);
-	}
+	else if (st.textkind == 2 && !b->plain)
+		hold_html(b);
 	st.textkind = 0;
 }
 

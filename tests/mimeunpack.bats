@@ -562,6 +562,33 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	[ ! -s "$T/out/part-1.eml" ]
 }
 
+@test "-t holds one HTML part, not one per nested multipart/alternative" {
+	if ldd "$(command -v mimeunpack)" 2>/dev/null | grep -q asan; then
+		skip "sanitizer build: RSS means nothing there"
+	fi
+	# 8 alternatives, each an HTML part of 4 MB and the next alternative
+	python3 -c '
+import sys
+n, size = 8, 4 << 20
+out = sys.stdout
+out.write("Content-Type: multipart/alternative; boundary=b0\n\n")
+for k in range(n):
+    out.write("--b%d\nContent-Type: text/html\n\n<p>level %d</p>\n" % (k, k))
+    out.write(("x" * 63 + "\n") * (size // 64))
+    out.write("--b%d\n" % k)
+    if k + 1 < n:
+        out.write("Content-Type: multipart/alternative; boundary=b%d\n\n" % (k + 1))
+    else:
+        out.write("Content-Type: text/html\n\n<p>innermost</p>\n")
+for k in reversed(range(n)):
+    out.write("--b%d--\n" % k)
+' > "$T/nest.eml"
+	/usr/bin/time -f %M -o "$T/rss" mimeunpack -t "$T/nest.eml" > "$T/text"
+	printf '<p>innermost</p>\n' | cmp - "$T/text"
+	echo "peak RSS $(cat "$T/rss") KiB"
+	[ "$(cat "$T/rss")" -lt 20480 ]
+}
+
 # A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...
 sections_eml() {
 	python3 -c '
