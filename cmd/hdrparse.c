@@ -499,12 +499,16 @@ message(const char *file, const char *h, size_t len)
 	}
 }
 
+/* A header over the cap is bad data: a part of it could print a field
+ * the rest would have contradicted, and the input may have no end. */
 static void
 header(const char *file, const char *h, size_t len, int truncated)
 {
-	if (truncated)
-		warn("%s: header longer than %d bytes, the rest ignored",
-		    file, HDR_MAX);
+	if (truncated) {
+		warn("%s: header longer than %d bytes", file, HDR_MAX);
+		fail(EX_DATAERR);
+		return;
+	}
 	message(file, h, len);
 }
 

@@ -477,6 +477,40 @@ crlf() {
 	[ "$stderr" = "hdrparse: $T/md2/new/2: No such file or directory" ]
 }
 
+@test "a FIFO, a symlink to /dev/zero and a directory in a Maildir are skipped, not read" {
+	mkdir -p "$T/md3/cur/sub" "$T/md3/new"
+	printf 'Subject: one\n\n' > "$T/md3/new/1"
+	mkfifo "$T/md3/new/2"
+	ln -s /dev/zero "$T/md3/new/3"
+	ln -s ../new/1 "$T/md3/cur/4"
+	printf 'Subject: five\n\n' > "$T/md3/cur/5"
+	run --separate-stderr timeout 60 hdrparse -H -h subject "$T/md3"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\tone\n' "$T/md3/new/1" "$T/md3/cur/4"; printf '%s\tfive' "$T/md3/cur/5")" ]
+	[ -z "$stderr" ]
+}
+
+@test "endless input (/dev/zero) ends: a header over 1 MiB is exit 65" {
+	run --separate-stderr timeout 60 hdrparse -h subject /dev/zero
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[ "$stderr" = "hdrparse: /dev/zero: header longer than 1048576 bytes" ]
+	run --separate-stderr timeout 60 hdrparse -h subject < /dev/zero
+	[ "$status" -eq 65 ]
+	{ printf 'From '; head -c 2000000 /dev/zero; } > "$T/from"
+	run --separate-stderr timeout 60 hdrparse "$T/from"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+}
+
+@test "a header over 1 MiB: nothing printed for it, the other files read, exit 65" {
+	{ printf 'Subject: big\nX-Big: '; head -c 1100000 /dev/zero | tr '\0' x; printf '\n\nbody\n'; } > "$T/big.eml"
+	run --separate-stderr hdrparse -h subject "$T/big.eml" ru-koi8.eml
+	[ "$status" -eq 65 ]
+	[ "$output" = "$(printf 'ru-koi8.eml\tПривет, мир')" ]
+	[ "$stderr" = "hdrparse: $T/big.eml: header longer than 1048576 bytes" ]
+}
+
 @test "a directory that is not a Maildir exits 66" {
 	mkdir "$T/empty"
 	run --separate-stderr hdrparse -h subject "$T/empty"
