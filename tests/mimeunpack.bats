@@ -247,7 +247,7 @@ same_names() {
 	[ "$(cat "$T/out/same-10006.txt")" = 1 ]
 }
 
-@test "a hole among the taken names is not needed: names stay unique" {
+@test "names taken with a hole among them (an earlier run): new names stay unique, nothing overwritten" {
 	same_eml 3 > "$T/three.eml"
 	(cd "$T/out" && touch same.txt same-1.txt same-3.txt)
 	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/three.eml"
