@@ -74,6 +74,7 @@ static struct {
 static struct {
 	struct msgin in;
 	struct buf hdr, unf, val, json;
+	struct buf shown;       /* a file name for a warning */
 	struct route_hop *hop;
 	size_t nhop, hopalloc;
 	int found;              /* a value was printed */
@@ -97,6 +98,22 @@ fail(int status)
 {
 	if (status > st.status)
 		st.status = status;
+}
+
+/* A file name for a warning, under the safe-text rule: valid until the
+ * next call. */
+static const char *
+shown(const char *file)
+{
+	int e = errno;          /* for the warning's strerror */
+
+	buf_reset(&st.shown);
+	if (rec_fields(&st.shown, file) < 0 || st.shown.p == NULL)
+		file = "(a file name too long to show)";
+	else
+		file = st.shown.p;
+	errno = e;
+	return file;
 }
 
 /* -h a:b:c */
@@ -309,7 +326,7 @@ print_addrs(const char *file, const struct hdrfield *f)
 	memset(&l, 0, sizeof l);
 	if (addr_parse(f->val, f->vallen, &l) < 0)
 		warn("%s: %.*s: more than %d addresses, the rest ignored",
-		    file, (int)f->namelen, f->name, ADDR_MAX);
+		    shown(file), (int)f->namelen, f->name, ADDR_MAX);
 	for (i = 0; i < l.n; i++) {
 		prefix(file, f);
 		rec_outs(l.v[i].addr);
@@ -331,7 +348,7 @@ print_date(const char *file, const struct hdrfield *f)
 	if (date_parse(v->p, v->len, &t, NULL) < 0) {
 		buf_reset(&st.json);
 		rec_field(&st.json, v->p, v->len);
-		warn("%s: %.*s: not a date: %s", file, (int)f->namelen,
+		warn("%s: %.*s: not a date: %s", shown(file), (int)f->namelen,
 		    f->name, st.json.p);
 		return;
 	}
@@ -505,7 +522,7 @@ static void
 header(const char *file, const char *h, size_t len, int truncated)
 {
 	if (truncated) {
-		warn("%s: header longer than %d bytes", file, HDR_MAX);
+		warn("%s: header longer than %d bytes", shown(file), HDR_MAX);
 		fail(EX_DATAERR);
 		return;
 	}
@@ -520,7 +537,7 @@ read_fd(const char *file, int fd)
 	msg_reset(&st.in, fd);
 	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
 		errno = st.in.err;
-		warn("%s:", file);
+		warn("%s:", shown(file));
 		fail(EX_IOERR);
 		return;
 	}
@@ -535,7 +552,7 @@ read_at(int dirfd, const char *name, const char *path)
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		warn("%s:", path);
+		warn("%s:", shown(path));
 		fail(EX_NOINPUT);
 		return;
 	}
@@ -553,9 +570,10 @@ read_maildir(const char *dir)
 
 	if (mdir_list(dir, &l) < 0) {
 		if (errno == ENOENT)
-			warn("%s: not a Maildir (no cur/ or new/)", dir);
+			warn("%s: not a Maildir (no cur/ or new/)",
+			    shown(dir));
 		else
-			warn("%s:", dir);
+			warn("%s:", shown(dir));
 		fail(EX_NOINPUT);
 		mdir_free(&l);
 		return;
@@ -567,7 +585,7 @@ read_maildir(const char *dir)
 			continue;
 		}
 		errno = r.err;
-		warn("%s:", l.msg[i].path);
+		warn("%s:", shown(l.msg[i].path));
 		fail(r.openerr ? EX_NOINPUT : EX_IOERR);
 	}
 	hdrq_free(q);
@@ -597,6 +615,7 @@ setup(void)
 	buf_init(&st.unf, HDR_MAX);
 	buf_init(&st.val, VAL_MAX);
 	buf_init(&st.json, JSON_MAX);
+	buf_init(&st.shown, JSON_MAX);
 	/* allocate now, so that p is a string even when nothing is added */
 	buf_add(&st.hdr, "", 0);
 	buf_add(&st.unf, "", 0);
@@ -615,6 +634,7 @@ cleanup(void)
 	buf_free(&st.unf);
 	buf_free(&st.val);
 	buf_free(&st.json);
+	buf_free(&st.shown);
 	free(st.hop);
 	free(opt.fieldlen);
 	charset_cleanup();

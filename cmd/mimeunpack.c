@@ -166,6 +166,19 @@ fail(int status)
 		st.status = status;
 }
 
+/* s under the safe-text rule, for a warning; the caller frees it. */
+static char *
+shown(const char *s)
+{
+	struct buf b;
+	int e = errno;          /* for the warning's strerror */
+
+	buf_init(&b, 4 * strlen(s) + 1);
+	rec_fields(&b, s);
+	errno = e;
+	return b.p;
+}
+
 /* ---- selection ---- */
 
 static int
@@ -391,16 +404,6 @@ static struct {
 	const char *section, *type;
 } cur;
 
-/* s under the safe-text rule, for a warning. */
-static char *
-shown(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, 4 * strlen(s) + 1);
-	rec_fields(&b, s);
-	return b.p;
-}
 
 /* A name the sender gave that is not written as given: say so, since a
  * path in it may be an attack. */
@@ -667,8 +670,11 @@ text_plain(const struct mime_part *pt)
 
 	buf_init(&u, 4 * (size_t)TEXT_MAX);
 	if (charset_to_utf8(cs, strlen(cs), st.text.p, st.text.len, &u) == -2) {
+		char *c = shown(cs);
+
 		warn("%s: part %s: unknown charset %s, taken as UTF-8",
-		    st.file, pt->section, cs);
+		    st.file, pt->section, c);
+		free(c);
 		utf8_append(st.text.p, st.text.len, &u);
 	}
 	text_out(u.p, u.len);
@@ -877,18 +883,19 @@ static void
 read_fd(const char *name, int fd)
 {
 	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
+	char *q = shown(name);
 
-	st.file = name;
+	st.file = q;            /* for warnings only */
 	st.ismsg = 0;
 	if (mime_fd(fd, &cb, NULL, NULL) < 0) {
-		warn("%s:", name);
+		warn("%s:", q);
 		fail(EX_IOERR);
-		return;
-	}
-	if (!st.ismsg) {
-		warn("%s: not a message", name);
+	} else if (!st.ismsg) {
+		warn("%s: not a message", q);
 		fail(EX_DATAERR);
 	}
+	st.file = NULL;
+	free(q);
 }
 
 static void
@@ -902,7 +909,10 @@ read_arg(const char *arg)
 	}
 	fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		warn("%s:", arg);
+		char *q = shown(arg);
+
+		warn("%s:", q);
+		free(q);
 		fail(EX_NOINPUT);
 		return;
 	}

@@ -511,6 +511,12 @@ crlf() {
 	[ "$stderr" = "hdrparse: $T/big.eml: header longer than 1048576 bytes" ]
 }
 
+@test "warnings quote a file name under the safe-text rule" {
+	f=$(printf '%s/a\tb\033[2J' "$T")
+	run -66 --separate-stderr hdrparse -h subject "$f"
+	[ "$stderr" = "hdrparse: $T/a\\tb\\x1b[2J: No such file or directory" ]
+}
+
 @test "a directory that is not a Maildir exits 66" {
 	mkdir "$T/empty"
 	run --separate-stderr hdrparse -h subject "$T/empty"

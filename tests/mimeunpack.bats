@@ -589,6 +589,16 @@ for k in reversed(range(n)):
 	[ "$(cat "$T/rss")" -lt 20480 ]
 }
 
+@test "warnings quote an input name and a charset under the safe-text rule" {
+	f=$(printf '%s/a\tb\033[2J' "$T")
+	printf 'Content-Type: text/plain; charset="x\033"\n\nhi\n' > "$f"
+	run -0 --separate-stderr mimeunpack -t "$f"
+	[ "$output" = hi ]
+	[ "$stderr" = "mimeunpack: $T/a\\tb\\x1b[2J: part 1: unknown charset x\\x1b, taken as UTF-8" ]
+	run -66 --separate-stderr mimeunpack -l "$f.none"
+	[ "$stderr" = "mimeunpack: $T/a\\tb\\x1b[2J.none: No such file or directory" ]
+}
+
 # A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...
 sections_eml() {
 	python3 -c '
