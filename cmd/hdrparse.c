@@ -11,7 +11,8 @@
  * (addr_parse), never the other way round, so that an encoded comma
  * ("=?UTF-8?Q?M=C3=BCller=2C_Hans?=") stays inside its display name.
  *
- * Values printed for people are made one line: a header may carry any
+ * Every value, field name and file name printed is a TSV field under
+ * the safe-text rule (rec.h): a header or a file name may carry any
  * byte, and a CR or an escape sequence must not reach a terminal or
  * break a record into two.
  */
@@ -31,6 +32,7 @@
 #include "json.h"
 #include "mdir.h"
 #include "msg.h"
+#include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
 #include "safetext.h"
@@ -73,6 +75,7 @@ static struct {
 static struct {
 	struct msgin in;
 	struct buf hdr, unf, val, json;
+	struct buf shown;       /* a file name for a warning */
 	struct route_hop *hop;
 	size_t nhop, hopalloc;
 	int found;              /* a value was printed */
@@ -96,6 +99,22 @@ fail(int status)
 {
 	if (status > st.status)
 		st.status = status;
+}
+
+/* A file name for a warning, under the safe-text rule: valid until the
+ * next call. */
+static const char *
+shown(const char *file)
+{
+	int e = errno;          /* for the warning's strerror */
+
+	buf_reset(&st.shown);
+	if (rec_fields(&st.shown, file) < 0 || st.shown.p == NULL)
+		file = "(a file name too long to show)";
+	else
+		file = st.shown.p;
+	errno = e;
+	return file;
 }
 
 /* -h a:b:c */
@@ -215,41 +234,17 @@ parse_opts(int argc, char *argv[])
 
 /* ---- values ---- */
 
-static int
-is_ctl(char c, int keeptab)
-{
-	unsigned char u = (unsigned char)c;
-
-	return (u < 0x20 && !(keeptab && c == '\t')) || u == 0x7f;
-}
-
-/* Replace control characters but TAB with spaces, in place. */
+/* Replace control characters but TAB with spaces, in place: a regex
+ * (-m) sees one line, and a NUL would end the string it is given. */
 static void
 oneline(struct buf *b)
 {
 	size_t i;
 
 	for (i = 0; i < b->len; i++)
-		if (is_ctl(b->p[i], 1))
+		if (((unsigned char)b->p[i] < 0x20 && b->p[i] != '\t') ||
+		    b->p[i] == 0x7f)
 			b->p[i] = ' ';
-}
-
-/* Write (p, n) as one line: controls (and TAB unless keeptab) as spaces. */
-static void
-put(const char *p, size_t n, int keeptab)
-{
-	size_t i = 0, j;
-
-	while (i < n) {
-		for (j = i; j < n && !is_ctl(p[j], keeptab); j++)
-			;
-		out(p + i, j - i);
-		if (j < n) {
-			outc(' ');
-			j++;
-		}
-		i = j;
-	}
 }
 
 /* Unfold f into st.unf and, unless raw, decode it into st.val. */
@@ -303,11 +298,11 @@ static void
 prefix(const char *file, const struct hdrfield *f)
 {
 	if (opt.shownames) {
-		outs(file);
+		rec_outs(file);
 		outc('\t');
 	}
 	if (f != NULL && (opt.names || opt.mode == M_LIST)) {
-		out(f->name, f->namelen);
+		rec_out(f->name, f->namelen);
 		outs(": ");
 	}
 }
@@ -318,7 +313,7 @@ print_text(const char *file, const struct hdrfield *f)
 	struct buf *v = value(f, opt.raw);
 
 	prefix(file, f);
-	put(v->p, v->len, 1);
+	rec_out(v->p, v->len);
 	outc('\n');
 	st.found = 1;
 }
@@ -332,20 +327,20 @@ print_addrs(const char *file, const struct hdrfield *f)
 	memset(&l, 0, sizeof l);
 	if (addr_parse(f->val, f->vallen, &l) < 0)
 		warn("%s: %.*s: more than %d addresses, the rest ignored",
-		    file, (int)f->namelen, f->name, ADDR_MAX);
+		    shown(file), (int)f->namelen, f->name, ADDR_MAX);
 	if (l.nbad > 0) {
 		char *bad = safetext_dup(l.bad, strlen(l.bad), 200);
 
 		warn("%s: %.*s: %zu address(es) not read whole, the "
-		    "first: '%s'", file, (int)f->namelen, f->name, l.nbad,
-		    bad);
+		    "first: '%s'", shown(file), (int)f->namelen, f->name,
+		    l.nbad, bad);
 		free(bad);
 	}
 	for (i = 0; i < l.n; i++) {
 		prefix(file, f);
-		put(l.v[i].addr, strlen(l.v[i].addr), 0);
+		rec_outs(l.v[i].addr);
 		outc('\t');
-		put(l.v[i].name, strlen(l.v[i].name), 0);
+		rec_outs(l.v[i].name);
 		outc('\n');
 		st.found = 1;
 	}
@@ -360,9 +355,10 @@ print_date(const char *file, const struct hdrfield *f)
 	long long t;
 
 	if (date_parse(v->p, v->len, &t, NULL) < 0) {
-		oneline(v);
-		warn("%s: %.*s: not a date: %s", file, (int)f->namelen,
-		    f->name, v->p);
+		buf_reset(&st.json);
+		rec_field(&st.json, v->p, v->len);
+		warn("%s: %.*s: not a date: %s", shown(file), (int)f->namelen,
+		    f->name, st.json.p);
 		return;
 	}
 	date_iso(t, iso);
@@ -381,7 +377,7 @@ print_param(const char *file, const struct hdrfield *f)
 	if (rfc2231_param(u->p, u->len, opt.param, &st.val) == 0)
 		return;
 	prefix(file, f);
-	put(st.val.p, st.val.len, 1);
+	rec_out(st.val.p, st.val.len);
 	outc('\n');
 	st.found = 1;
 }
@@ -430,11 +426,11 @@ print_hop(const char *file, const struct route_hop *h,
 		outs(num);
 	}
 	outc('\t');
-	put(h->from, h->fromlen, 0);
+	rec_out(h->from, h->fromlen);
 	outc('\t');
-	put(h->by, h->bylen, 0);
+	rec_out(h->by, h->bylen);
 	outc('\t');
-	put(h->with, h->withlen, 0);
+	rec_out(h->with, h->withlen);
 	outc('\t');
 	if (prev != NULL && prev->timeok && h->timeok) {
 		snprintf(num, sizeof num, "%lld", h->time - prev->time);
@@ -519,7 +515,7 @@ message(const char *file, const char *h, size_t len)
 	switch (opt.mode) {
 	case M_QUIET:
 		if (opt.shownames) {
-			outs(file);
+			rec_outs(file);
 			outc('\n');
 		}
 		break;
@@ -529,12 +525,16 @@ message(const char *file, const char *h, size_t len)
 	}
 }
 
+/* A header over the cap is bad data: a part of it could print a field
+ * the rest would have contradicted, and the input may have no end. */
 static void
 header(const char *file, const char *h, size_t len, int truncated)
 {
-	if (truncated)
-		warn("%s: header longer than %d bytes, the rest ignored",
-		    file, HDR_MAX);
+	if (truncated) {
+		warn("%s: header longer than %d bytes", shown(file), HDR_MAX);
+		fail(EX_DATAERR);
+		return;
+	}
 	message(file, h, len);
 }
 
@@ -546,7 +546,7 @@ read_fd(const char *file, int fd)
 	msg_reset(&st.in, fd);
 	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
 		errno = st.in.err;
-		warn("%s:", file);
+		warn("%s:", shown(file));
 		fail(EX_IOERR);
 		return;
 	}
@@ -561,7 +561,7 @@ read_at(int dirfd, const char *name, const char *path)
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		warn("%s:", path);
+		warn("%s:", shown(path));
 		fail(EX_NOINPUT);
 		return;
 	}
@@ -579,9 +579,10 @@ read_maildir(const char *dir)
 
 	if (mdir_list(dir, &l) < 0) {
 		if (errno == ENOENT)
-			warn("%s: not a Maildir (no cur/ or new/)", dir);
+			warn("%s: not a Maildir (no cur/ or new/)",
+			    shown(dir));
 		else
-			warn("%s:", dir);
+			warn("%s:", shown(dir));
 		fail(EX_NOINPUT);
 		mdir_free(&l);
 		return;
@@ -593,7 +594,7 @@ read_maildir(const char *dir)
 			continue;
 		}
 		errno = r.err;
-		warn("%s:", l.msg[i].path);
+		warn("%s:", shown(l.msg[i].path));
 		fail(r.openerr ? EX_NOINPUT : EX_IOERR);
 	}
 	hdrq_free(q);
@@ -623,6 +624,7 @@ setup(void)
 	buf_init(&st.unf, HDR_MAX);
 	buf_init(&st.val, VAL_MAX);
 	buf_init(&st.json, JSON_MAX);
+	buf_init(&st.shown, JSON_MAX);
 	/* allocate now, so that p is a string even when nothing is added */
 	buf_add(&st.hdr, "", 0);
 	buf_add(&st.unf, "", 0);
@@ -641,6 +643,7 @@ cleanup(void)
 	buf_free(&st.unf);
 	buf_free(&st.val);
 	buf_free(&st.json);
+	buf_free(&st.shown);
 	free(st.hop);
 	free(opt.fieldlen);
 	charset_cleanup();

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "rec.h"
 #include "store.h"
 #include "util.h"
 
@@ -151,7 +152,7 @@ delivered(const char *path, void *arg)
 
 	/* an mbox is named once, however many messages went into it */
 	if (t->o->verbose && (!t->o->mbox || t->delivered == 0)) {
-		outs(path);
+		rec_outs(path);         /* DEST is the user's, any bytes */
 		outc('\n');
 	}
 	t->delivered++;

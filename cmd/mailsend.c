@@ -44,6 +44,7 @@
 #include "hdr.h"
 #include "hdrenc.h"
 #include "net.h"
+#include "rec.h"
 #include "rfc2047.h"
 #include "safetext.h"
 #include "smtp.h"
@@ -1045,12 +1046,22 @@ read_reply(struct net *n, struct smtp_reply *r)
 	}
 }
 
+/* -v: one record on stderr, its fields under the safe-text rule. */
 static void
 report(const char *what, const struct smtp_reply *r)
 {
-	if (opt.verbose)
-		fprintf(stderr, "%s\t%d\t%s\t%s\n", what, r->code, r->enh,
-		    r->text);
+	struct buf b;
+
+	if (!opt.verbose)
+		return;
+	buf_init(&b, 4 * (strlen(what) + sizeof r->text + sizeof r->enh) + 64);
+	rec_fields(&b, what);
+	buf_printf(&b, "\t%d\t", r->code);
+	rec_fields(&b, r->enh);
+	buf_addc(&b, '\t');
+	rec_fields(&b, r->text);
+	fprintf(stderr, "%s\n", b.p);
+	buf_free(&b);
 }
 
 static void

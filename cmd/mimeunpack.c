@@ -5,12 +5,14 @@
  * mode is a set of callbacks.  Nothing holds a whole part in memory
  * except -t, which must convert a text part's charset in one go (a
  * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
- * keeps at most TEXT_MAX bytes of one part.
+ * keeps at most TEXT_MAX bytes of the part being read, and of one
+ * text/html part held until its alternative ends.
  *
  * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
  * relative to a descriptor of DIR, so a name planted in DIR (a file or
- * a symlink) is never overwritten or followed: the next "-N" variant of
- * the name is tried instead.
+ * a symlink) is never overwritten or followed: a free "-N" variant of
+ * the name is found instead (fresh.h), in time that does not grow with
+ * the number of files of that name.
  *
  * Only leaves are listed and written: a container has no bytes of its
  * own that the parser hands over, so a line for it would carry no size.
@@ -34,15 +36,16 @@
 
 #include "charset.h"
 #include "codec.h"
+#include "fresh.h"
 #include "hdr.h"
 #include "json.h"
 #include "mime.h"
+#include "rec.h"
 #include "rfc2047.h"
 #include "safename.h"
 #include "util.h"
 
 #define TEXT_MAX   (8u << 20)   /* one text part for -t */
-#define MAXSUFFIX  10000        /* name-1 ... name-9999, then give up */
 #define EML_HOLD   (64u << 10)  /* a nested header held to name a .eml */
 #define SUBJ_MAX   200          /* bytes of a Subject used as a name */
 #define JSON_MAX   (1u << 20)   /* one -j line; fields are far shorter */
@@ -67,6 +70,7 @@ struct box {
 static struct {
 	const char *file;       /* the input's name, for warnings */
 	int dirfd;              /* -x: DIR */
+	struct fresh *fresh;    /* -x: the names taken in DIR */
 	int fd;                 /* -x: the file being written, or -1 */
 	char name[SAFENAME_MAX + 1];
 	int cur;                /* the current leaf is selected */
@@ -160,6 +164,19 @@ fail(int status)
 {
 	if (status > st.status)
 		st.status = status;
+}
+
+/* s under the safe-text rule, for a warning; the caller frees it. */
+static char *
+shown(const char *s)
+{
+	struct buf b;
+	int e = errno;          /* for the warning's strerror */
+
+	buf_init(&b, 4 * strlen(s) + 1);
+	rec_fields(&b, s);
+	errno = e;
+	return b.p;
 }
 
 /* ---- selection ---- */
@@ -329,14 +346,6 @@ has_field(const char *h, size_t n)
 
 /* ---- -l ---- */
 
-/* Print s with TAB, LF and other control characters as '_'. */
-static void
-out_field(const char *s)
-{
-	for (; *s != '\0'; s++)
-		outc(((unsigned char)*s < 0x20 || *s == 0x7f) ? '_' : *s);
-}
-
 static void
 json_out(struct buf *b)
 {
@@ -377,17 +386,17 @@ list_end(const struct mime_part *pt)
 		list_json(pt);
 		return;
 	}
-	out_field(pt->section);
+	rec_outs(pt->section);
 	outc('\t');
-	out_field(pt->type);
+	rec_outs(pt->type);
 	outc('\t');
-	out_field(pt->charset);
+	rec_outs(pt->charset);
 	outc('\t');
-	out_field(pt->encoding);
+	rec_outs(pt->encoding);
 	printf("\t%llu\t", pt->size);
-	out_field(pt->disposition);
+	rec_outs(pt->disposition);
 	outc('\t');
-	out_field(pt->filename);
+	rec_outs(pt->filename);
 	outc('\n');
 	st.done = 1;
 }
@@ -398,20 +407,6 @@ static struct {
 	const char *section, *type;
 } cur;
 
-/* s with control characters as \xHH, for a warning. */
-static char *
-shown(const char *s)
-{
-	char *c = xmalloc(4 * strlen(s) + 1), *p = c;
-
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			p += sprintf(p, "\\x%02x", (unsigned char)*s);
-		else
-			*p++ = *s;
-	*p = '\0';
-	return c;
-}
 
 /* A name the sender gave that is not written as given: say so, since a
  * path in it may be an attack. */
@@ -436,22 +431,16 @@ warn_renamed(const char *filename, const char *section)
 static void
 extract_begin(const char *filename, const char *section, const char *type)
 {
-	unsigned n;
-
 	cur.section = section;
 	cur.type = type;
 	st.written = 0;
-	for (n = 0; n < MAXSUFFIX; n++) {
-		safename(filename, section, type, n, st.name);
-		st.fd = openat(st.dirfd, st.name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (st.fd >= 0)
-			return;
-		if (errno != EEXIST)
-			die(EX_CANTCREAT, "%s/%s:", opt.dir, st.name);
-	}
-	die(EX_CANTCREAT, "%s/%s: too many files of that name", opt.dir,
-	    st.name);
+	st.fd = fresh_create(st.fresh, filename, section, type, st.name);
+	if (st.fd >= 0)
+		return;
+	if (errno == EEXIST)
+		die(EX_CANTCREAT, "%s/%s: too many files of that name",
+		    opt.dir, st.name);
+	die(EX_CANTCREAT, "%s/%s:", opt.dir, st.name);
 }
 
 /* A partial file is worse than none: remove it, then die. */
@@ -484,6 +473,8 @@ extract_flush(void)
 static void
 extract_write(const char *p, size_t n)
 {
+	if (n == 0)
+		return;         /* p may be NULL: an empty held message */
 	st.written += n;
 	if (n <= sizeof(wb.b) - wb.n) {
 		memcpy(wb.b + wb.n, p, n);
@@ -513,7 +504,10 @@ extract_end(void)
 	st.fd = -1;
 	st.done = 1;
 	if (!opt.json) {
-		printf("%s/%s\n", opt.dir, st.name);
+		rec_outs(opt.dir);
+		outc('/');
+		rec_outs(st.name);
+		outc('\n');
 		return;
 	}
 	buf_init(&b, JSON_MAX);
@@ -679,12 +673,43 @@ text_plain(const struct mime_part *pt)
 
 	buf_init(&u, 4 * (size_t)TEXT_MAX);
 	if (charset_to_utf8(cs, strlen(cs), st.text.p, st.text.len, &u) == -2) {
+		char *c = shown(cs);
+
 		warn("%s: part %s: unknown charset %s, taken as UTF-8",
-		    st.file, pt->section, cs);
+		    st.file, pt->section, c);
+		free(c);
 		utf8_append(st.text.p, st.text.len, &u);
 	}
 	text_out(u.p, u.len);
 	buf_free(&u);
+}
+
+/*
+ * A later part of an alternative is the better one (RFC 2046 5.1.4):
+ * once a part inside a nested alternative gave text, the HTML that the
+ * alternatives around it hold as their fallback is not wanted any more.
+ * Dropping it keeps one HTML part in memory at most, however deep the
+ * nesting.
+ */
+static void
+drop_outer_html(const struct box *b)
+{
+	int i;
+
+	for (i = 0; i < st.nbox && &st.box[i] != b; i++)
+		buf_free(&st.box[i].html);
+}
+
+/* Hand the part just read to b, without a copy: the buffers swap. */
+static void
+hold_html(struct box *b)
+{
+	struct buf t = b->html;
+
+	b->html = st.text;
+	st.text = t;
+	buf_reset(&st.text);
+	drop_outer_html(b);
 }
 
 static void
@@ -692,14 +717,14 @@ text_end(const struct mime_part *pt)
 {
 	struct box *b = alt_box();
 
-	if (st.textkind == 1)
+	if (st.textkind == 1) {
 		text_plain(pt);
-	else if (st.textkind == 2 && b == NULL)
+		if (b != NULL)
+			drop_outer_html(b);
+	} else if (st.textkind == 2 && b == NULL)
 		text_out(st.text.p, st.text.len);
-	else if (st.textkind == 2 && !b->plain) {
-		buf_reset(&b->html);
-		buf_add(&b->html, st.text.p, st.text.len);
-	}
+	else if (st.textkind == 2 && !b->plain)
+		hold_html(b);
 	st.textkind = 0;
 }
 
@@ -862,18 +887,19 @@ static void
 read_fd(const char *name, int fd)
 {
 	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
+	char *q = shown(name);
 
-	st.file = name;
+	st.file = q;            /* for warnings only */
 	st.ismsg = 0;
 	if (mime_fd(fd, &cb, NULL, NULL) < 0) {
-		warn("%s:", name);
+		warn("%s:", q);
 		fail(EX_IOERR);
-		return;
-	}
-	if (!st.ismsg) {
-		warn("%s: not a message", name);
+	} else if (!st.ismsg) {
+		warn("%s: not a message", q);
 		fail(EX_DATAERR);
 	}
+	st.file = NULL;
+	free(q);
 }
 
 static void
@@ -887,7 +913,10 @@ read_arg(const char *arg)
 	}
 	fd = open(arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		warn("%s:", arg);
+		char *q = shown(arg);
+
+		warn("%s:", q);
+		free(q);
 		fail(EX_NOINPUT);
 		return;
 	}
@@ -904,6 +933,7 @@ setup(void)
 		st.dirfd = open(opt.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (st.dirfd < 0)
 			die(EX_CANTCREAT, "%s:", opt.dir);
+		st.fresh = fresh_new(st.dirfd);
 	}
 	buf_init(&st.text, TEXT_MAX);
 	buf_init(&st.hold, EML_HOLD);
@@ -912,6 +942,7 @@ setup(void)
 static void
 cleanup(void)
 {
+	fresh_free(st.fresh);
 	if (st.dirfd >= 0)
 		close(st.dirfd);
 	buf_free(&st.text);

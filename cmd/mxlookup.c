@@ -21,6 +21,7 @@
 
 #include "dns.h"
 #include "json.h"
+#include "rec.h"
 #include "util.h"
 
 #define STR_(x)	#x
@@ -195,7 +196,7 @@ line_start(const struct item *it)
 {
 	buf_reset(&st.line);
 	if (opt.prefix) {
-		buf_adds(&st.line, it->arg);
+		rec_fields(&st.line, it->arg);
 		buf_addc(&st.line, '\t');
 	}
 }
@@ -375,7 +376,8 @@ print_mx(const struct item *it)
 			continue;
 		}
 		line_start(it);
-		buf_printf(&st.line, "%u\t%s", m->pref, m->host);
+		buf_printf(&st.line, "%u\t", m->pref);
+		rec_fields(&st.line, m->host);
 		host_lines(it, m->addr, m->naddr);
 	}
 }
@@ -412,18 +414,19 @@ print_srv(const struct item *it)
 			continue;
 		}
 		line_start(it);
-		buf_printf(&st.line, "%u\t%u\t%u\t%s", s->prio, s->weight,
-		    s->port, s->host);
+		buf_printf(&st.line, "%u\t%u\t%u\t", s->prio, s->weight,
+		    s->port);
+		rec_fields(&st.line, s->host);
 		host_lines(it, s->addr, s->naddr);
 	}
 }
 
-/* TXT: one record a line, its strings joined; controls would break the
- * record in two or reach a terminal, so they are shown as \DDD. */
+/* TXT: one record a line, its strings joined, under the safe-text rule
+ * (rec.h): controls would break the record in two or reach a terminal. */
 static void
 print_txt(const struct item *it)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < it->n; i++) {
 		if (opt.json) {
@@ -434,14 +437,7 @@ print_txt(const struct item *it)
 			continue;
 		}
 		line_start(it);
-		for (k = 0; k < it->txtlen[i]; k++) {
-			unsigned char c = (unsigned char)it->txt[i][k];
-
-			if (c < 0x20 || c == 0x7f || c == '\\')
-				buf_printf(&st.line, "\\%03u", c);
-			else
-				buf_addc(&st.line, c);
-		}
+		rec_field(&st.line, it->txt[i], it->txtlen[i]);
 		line_end();
 	}
 }

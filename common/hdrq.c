@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -57,12 +58,21 @@ struct hdrq {
 static void
 read_one(struct hdrq *q, size_t i, struct slot *s)
 {
+	struct stat sb;
 	int fd;
 
 	memset(&s->res, 0, sizeof s->res);
 	if (s->hdr.cap > HDRQ_KEEP)
 		buf_free(&s->hdr);
-	fd = openat(q->msg[i].dirfd, q->msg[i].name, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there since the listing must not hang
+	 * the open; it is then refused as not a regular file */
+	fd = openat(q->msg[i].dirfd, q->msg[i].name, O_RDONLY | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
 	if (fd < 0) {
 		s->res.err = errno;
 		s->res.openerr = 1;

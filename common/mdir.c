@@ -5,9 +5,11 @@
 #include "mdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MDIR_POOL_MAX ((size_t)1 << 30)
 
@@ -40,6 +42,28 @@ add_path(struct mdir *l, const char *dir, int sub, const char *name)
 	return 0;
 }
 
+/*
+ * Is the entry a regular file, or a symlink to one?  A FIFO would block
+ * the open, a device such as /dev/zero never ends: neither is a message.
+ * readdir's d_type answers for most file systems; stat only when it
+ * cannot (DT_UNKNOWN) or for a symlink.
+ */
+static int
+regular(DIR *dir, const struct dirent *d)
+{
+	struct stat sb;
+
+#ifdef DT_REG
+	if (d->d_type == DT_REG)
+		return 1;
+	if (d->d_type != DT_UNKNOWN && d->d_type != DT_LNK)
+		return 0;
+#endif
+	/* one that cannot be stat'ed is listed: its open says why */
+	return fstatat(dirfd(dir), d->d_name, &sb, 0) < 0 ||
+	    S_ISREG(sb.st_mode);
+}
+
 /* List one subdirectory; 1 if it was read, 0 if absent, -1 on error. */
 static int
 list_sub(struct mdir *l, const char *dir, int sub)
@@ -57,12 +81,8 @@ list_sub(struct mdir *l, const char *dir, int sub)
 		return errno == ENOENT ? 0 : -1;
 	for (errno = 0; r == 1 && (d = readdir(l->dir[sub])) != NULL;
 	    errno = 0) {
-		if (d->d_name[0] == '.')
+		if (d->d_name[0] == '.' || !regular(l->dir[sub], d))
 			continue;
-#ifdef DT_DIR
-		if (d->d_type == DT_DIR)
-			continue;
-#endif
 		if (add_path(l, dir, sub, d->d_name) < 0)
 			r = -1;
 	}

@@ -32,8 +32,10 @@ struct mdir {
 /*
  * List the messages in DIR/cur and DIR/new into *l, sorted by NAME
  * (then by path), which for Maildir names is the order of delivery.
- * Names starting with '.' and (where readdir tells) directories are
- * skipped.  A missing cur/ or new/ is not an error.  Returns 0, or -1
+ * Names starting with '.' and everything that is not a regular file
+ * (or a symlink to one) are skipped: a FIFO, a device, a directory; an
+ * entry that cannot be stat'ed (a dangling symlink) is listed, for its
+ * open to report.  A missing cur/ or new/ is not an error.  Returns 0, or -1
  * with errno set if neither can be read (ENOENT if neither exists) or
  * listing fails.  Call mdir_free() afterwards in either case; the
  * directory descriptors stay open until then.

@@ -131,6 +131,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 {
 	const char *p;
 	ssize_t n;
+	size_t k;
 	int first = 1, inpiece = 0, trunc = 0;
 
 	buf_reset(hdr);
@@ -144,22 +145,27 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 		if (first && !inpiece && n >= 5 && memcmp(p, "From ", 5) == 0) {
 			/* the mbox separator line is envelope, not header */
 			if (fromline) {
-				size_t k = (size_t)n;
-
+				k = (size_t)n;
 				if (!piece && p[k - 1] == '\n')
 					k--;
 				buf_add(fromline, p, k);
 			}
 			inpiece = piece;
-			while (inpiece && (n = msg_line(m, &p)) > 0)
+			for (k = (size_t)n; inpiece && k <= hdr->max &&
+			    (n = msg_line(m, &p)) > 0; k += (size_t)n)
 				inpiece = m->partial;
 			first = 0;
-			continue;
+			if (k <= hdr->max)
+				continue;
+			trunc = 1;      /* a From_ line without end */
+			break;
 		}
 		first = 0;
 		inpiece = piece;
-		if (!trunc && buf_add(hdr, p, (size_t)n) < 0)
-			trunc = 1;
+		if (buf_add(hdr, p, (size_t)n) < 0) {
+			trunc = 1;      /* endless input must not read on */
+			break;
+		}
 	}
 	if (truncated)
 		*truncated = trunc;

@@ -52,8 +52,9 @@ int msg_peek(struct msgin *m);
  * line that ends it, or up to EOF.  The empty line is consumed.  A leading
  * mbox "From " line is not part of the header; if fromline is not NULL it
  * receives it (without the LF), else it is dropped.  Returns 0, or -1 on a
- * read error.  If the header passes hdr->max bytes the rest of the header
- * is consumed and dropped and *truncated is set (if not NULL).
+ * read error.  If the header passes hdr->max bytes, reading stops there
+ * (the input may be endless, e.g. /dev/zero): *truncated is set (if not
+ * NULL), hdr holds what fitted, and the reader is left inside the header.
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);

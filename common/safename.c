@@ -54,36 +54,83 @@ utf8_len(const char *p)
 	return n > 0 && utf8_valid(p, n) ? n : 0;
 }
 
+/* The code point of the well-formed UTF-8 character at p, len bytes. */
+static unsigned long
+code_point(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned long c = len == 2 ? u[0] & 0x1f : len == 3 ? u[0] & 0x0f :
+	    u[0] & 0x07;
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		c = c << 6 | (u[i] & 0x3f);
+	return c;
+}
+
+/*
+ * A bidi control turns the name around on the screen ("gpj.exe" shown
+ * as "exe.jpg" with U+202E): it is dropped.
+ */
+static int
+is_bidi(unsigned long c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Append the character at p (len bytes, 0 or 1 if not UTF-8) to out. */
+static size_t
+put_char(const char *p, size_t len, char *out, size_t n)
+{
+	unsigned char c = (unsigned char)*p;
+	unsigned long cp;
+
+	if (len <= 1) {
+		out[n++] = (len == 1 && c >= 0x20 && c != 0x7f) ? *p : '_';
+		return n;
+	}
+	cp = code_point(p, len);
+	if (is_bidi(cp))
+		return n;
+	if (cp < 0xa0) {                /* a C1 control */
+		out[n++] = '_';
+		return n;
+	}
+	memcpy(out + n, p, len);
+	return n + len;
+}
+
+/* Is s empty or only spaces? */
+static int
+blank(const char *s)
+{
+	return s[strspn(s, " ")] == '\0';
+}
+
 /* The last path component of name, sanitised, into out (NAMECAP + 1). */
 static void
 basename_clean(const char *name, char *out)
 {
 	const char *p, *s = name;
-	size_t n = 0;
+	size_t n = 0, len;
 
 	for (p = name; *p != '\0'; p++)
 		if (*p == '/' || *p == '\\')
 			s = p + 1;
-	for (p = s; *p != '\0' && n + 4 <= NAMECAP; ) {
-		unsigned char c = (unsigned char)*p;
-		size_t len = utf8_len(p);
-
-		if (len <= 1 || c < 0x20 || c == 0x7f) {
-			out[n++] = (len == 1 && c >= 0x20 && c != 0x7f) ? *p : '_';
-			p++;
-			continue;
-		}
-		memcpy(out + n, p, len);
-		n += len;
-		p += len;
+	for (p = s; *p != '\0' && n + 4 <= NAMECAP; p += len ? len : 1) {
+		len = utf8_len(p);
+		n = put_char(p, len, out, n);
 	}
 	out[n] = '\0';
-	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0) {
+	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0 || blank(out)) {
 		out[0] = '\0';
 		return;
 	}
 	for (n = 0; out[n] == '.'; n++)
 		out[n] = '_';
+	if (out[0] == '-')      /* not an option to the next command */
+		out[0] = '_';
 }
 
 /* Where the extension starts (at its '.'), or the end of s. */

@@ -4,9 +4,12 @@
  *
  * The name (decoded UTF-8, as from mime_part.filename) is cut to its
  * last path component ('/' and '\' both separate), control characters
- * (bytes below 0x20 and 0x7f) and each byte that is not part of
- * well-formed UTF-8 become '_', leading dots become '_'.  An
- * empty name, "." or ".." is replaced by "part-SECTION.EXT", EXT taken
+ * (bytes below 0x20, 0x7f and the C1 controls U+0080 to U+009F) and each
+ * byte that is not part of well-formed UTF-8 become '_', bidi controls
+ * (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) are
+ * dropped, leading dots become '_', and so does a leading '-'.  An
+ * empty name, one of spaces only, "." or ".." is replaced by
+ * "part-SECTION.EXT", EXT taken
  * from the part's type (safename_ext).  Variant n > 0 inserts "-n"
  * before the extension ("a.pdf" -> "a-1.pdf") for collisions.  The
  * result is at most SAFENAME_MAX bytes: the stem is cut at a UTF-8

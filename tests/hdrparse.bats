@@ -65,9 +65,9 @@ crlf() {
 	[ "$status" -eq 0 ]
 	expect <<-'EOF'
 	Return-Path: <taro@example.jp>
-	Received: from mx.example.net (mx.example.net [192.0.2.25])	by mail.example.ac.jp (Postfix) with ESMTPS id 4ZBc1x2Y3z	for <hanako@example.ac.jp>; Mon,  7 Apr 2025 10:00:09 +0900 (JST)
-	Received: from smtp.example.jp (smtp.example.jp [198.51.100.7])	by mx.example.net (8.17.1/8.17.1) with ESMTP id 537106G0012345	for <hanako@example.ac.jp>; Mon, 07 Apr 2025 10:00:06 +0900
-	Received: from [192.168.1.10] (pc01.example.jp [192.168.1.10])	by smtp.example.jp (Postfix) with ESMTPSA id 1F2E3D4C5B;	Mon, 7 Apr 2025 10:00:00 JST
+	Received: from mx.example.net (mx.example.net [192.0.2.25])\tby mail.example.ac.jp (Postfix) with ESMTPS id 4ZBc1x2Y3z\tfor <hanako@example.ac.jp>; Mon,  7 Apr 2025 10:00:09 +0900 (JST)
+	Received: from smtp.example.jp (smtp.example.jp [198.51.100.7])\tby mx.example.net (8.17.1/8.17.1) with ESMTP id 537106G0012345\tfor <hanako@example.ac.jp>; Mon, 07 Apr 2025 10:00:06 +0900
+	Received: from [192.168.1.10] (pc01.example.jp [192.168.1.10])\tby smtp.example.jp (Postfix) with ESMTPSA id 1F2E3D4C5B;\tMon, 7 Apr 2025 10:00:00 JST
 	Date: Mon, 7 Apr 2025 09:59:58 +0900
 	From: 山田太郎 <taro@example.jp>
 	To: 鈴木花子 <hanako@example.ac.jp>
@@ -265,15 +265,39 @@ crlf() {
 	run hdrparse odd.eml
 	[ "$status" -eq 0 ]
 	long=$(head -c 5000 /dev/zero | tr '\0' x)
-	[ "$output" = "$(printf '%s\n' 'Subject: folded over three	lines' \
-	    'X-Nul: a b' 'X-Ctl: a x  y	z b' "X-Long: $long" \
+	[ "$output" = "$(printf '%s\n' 'Subject: folded over three\tlines' \
+	    'X-Nul: a\x00b' 'X-Ctl: a x\r\ny\tz b' "X-Long: $long" \
 	    'From: a@x.test')" ]
 }
 
-@test "TAB becomes a space in TSV records (-A)" {
+@test "a TAB in a display name is escaped, not a column (-A)" {
 	printf 'To: "a\tb" <x@y.test>\n\n' > "$T/tab.eml"
 	run hdrparse -A "$T/tab.eml"
-	[ "$output" = "$(printf 'x@y.test\ta b')" ]
+	[ "$output" = 'x@y.test	a\tb' ]
+}
+
+@test "a file name with TAB and LF cannot split the -H record" {
+	f=$(printf '%s/a\tb\nc' "$T")
+	printf 'Subject: s\n\n' > "$f"
+	run hdrparse -H -h subject "$f"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/a\\tb\\nc	s" ]
+	run hdrparse -H -m 'subject~s' "$f"
+	[ "$output" = "$T/a\\tb\\nc" ]
+}
+
+@test "an encoded TAB (=09) in a decoded Subject cannot add a column" {
+	printf 'Subject: =?UTF-8?Q?a=09b=0Ac=5Cd=1B?= \\ \n\n' > "$T/q.eml"
+	hdrparse -H -h subject "$T/q.eml" > "$T/out"
+	printf '%s\t%s\n' "$T/q.eml" 'a\tb\nc\\d\x1b \\' | cmp - "$T/out"
+	hdrparse -h subject -r "$T/q.eml" > "$T/out"
+	printf '%s\n' '=?UTF-8?Q?a=09b=0Ac=5Cd=1B?= \\' | cmp - "$T/out"
+}
+
+@test "invalid UTF-8 in a raw value is U+FFFD in the record" {
+	printf 'Subject: caf\351\n\n' > "$T/l1.eml"
+	hdrparse -r -h subject "$T/l1.eml" > "$T/out"
+	printf 'caf\357\277\275\n' | cmp - "$T/out"
 }
 
 @test "a character split across two encoded words; raw UTF-8 (RFC 6532)" {
@@ -323,7 +347,7 @@ crlf() {
 	run hdrparse -h received:return-path route.eml
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 4 ]
-	[ "${lines[2]}" = "FROM a.test (helo=a) BY b.test (Exim 4.96)	With SMTP (TLS1.3) id 1tz; Tue, 01 Apr 2025 12:00:00 +0000" ]
+	[ "${lines[2]}" = "FROM a.test (helo=a) BY b.test (Exim 4.96)\tWith SMTP (TLS1.3) id 1tz; Tue, 01 Apr 2025 12:00:00 +0000" ]
 }
 
 # ---- MIME parameters ----
@@ -451,6 +475,46 @@ crlf() {
 	[ "$status" -eq 66 ]
 	[ "$output" = "$(printf '%s\n' one three)" ]
 	[ "$stderr" = "hdrparse: $T/md2/new/2: No such file or directory" ]
+}
+
+@test "a FIFO, a symlink to /dev/zero and a directory in a Maildir are skipped, not read" {
+	mkdir -p "$T/md3/cur/sub" "$T/md3/new"
+	printf 'Subject: one\n\n' > "$T/md3/new/1"
+	mkfifo "$T/md3/new/2"
+	ln -s /dev/zero "$T/md3/new/3"
+	ln -s ../new/1 "$T/md3/cur/4"
+	printf 'Subject: five\n\n' > "$T/md3/cur/5"
+	run --separate-stderr timeout 60 hdrparse -H -h subject "$T/md3"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\tone\n' "$T/md3/new/1" "$T/md3/cur/4"; printf '%s\tfive' "$T/md3/cur/5")" ]
+	[ -z "$stderr" ]
+}
+
+@test "endless input (/dev/zero) ends: a header over 1 MiB is exit 65" {
+	run --separate-stderr timeout 60 hdrparse -h subject /dev/zero
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[ "$stderr" = "hdrparse: /dev/zero: header longer than 1048576 bytes" ]
+	run --separate-stderr timeout 60 hdrparse -h subject < /dev/zero
+	[ "$status" -eq 65 ]
+	{ printf 'From '; head -c 2000000 /dev/zero; } > "$T/from"
+	run --separate-stderr timeout 60 hdrparse "$T/from"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+}
+
+@test "a header over 1 MiB: nothing printed for it, the other files read, exit 65" {
+	{ printf 'Subject: big\nX-Big: '; head -c 1100000 /dev/zero | tr '\0' x; printf '\n\nbody\n'; } > "$T/big.eml"
+	run --separate-stderr hdrparse -h subject "$T/big.eml" ru-koi8.eml
+	[ "$status" -eq 65 ]
+	[ "$output" = "$(printf 'ru-koi8.eml\tПривет, мир')" ]
+	[ "$stderr" = "hdrparse: $T/big.eml: header longer than 1048576 bytes" ]
+}
+
+@test "warnings quote a file name under the safe-text rule" {
+	f=$(printf '%s/a\tb\033[2J' "$T")
+	run -66 --separate-stderr hdrparse -h subject "$f"
+	[ "$stderr" = "hdrparse: $T/a\\tb\\x1b[2J: No such file or directory" ]
 }
 
 @test "a directory that is not a Maildir exits 66" {

@@ -87,6 +87,15 @@ check_maildir_against_sources() {
 	[ "$(stat -c %a "$f")" = 600 ]
 }
 
+@test "-v: a TAB or LF in DEST cannot split the printed path" {
+	M=$(printf '%s/a\tb\nc' "$T")
+	mkmd "$M"
+	maildeliver -v "$M" < "$D/plain.eml" > "$T/out"
+	f=$(ls "$M/new")
+	printf '%s/a\\tb\\nc/new/%s\n' "$T" "$f" | cmp - "$T/out"
+	cmp "$D/plain.eml" "$M/new/$f"
+}
+
 @test "Maildir: CRLF input is stored with LF" {
 	mkmd "$M"
 	sed 's/$/\r/' "$D/plain.eml" > "$T/crlf.eml"

@@ -611,6 +611,14 @@ sys.stdout.buffer.write(m.get_payload(decode=True))' "$f"
 	[ "$output" = "mailsend: malformed reply from the server: 25?[2J?x" ]
 }
 
+@test "-v: a backslash in a reply is doubled in the record (the safe-text rule)" {
+	msg >"$T/m"
+	fake 127.0.0.1 0 policy
+	run -67 --separate-stderr mailsend "${FAKE[@]}" -v -f s@client.test bslash@x.test <"$T/m"
+	[ "${stderr_lines[0]}" = "$(printf 'bslash@x.test\t550\t5.1.1\tback\\\\slash')" ]
+	kill "$FAKE_PID"
+}
+
 @test "--mx: an MX without 8BITMIME is passed over for the next; 65 only if every MX fails" {
 	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; } >"$T/m"
 	fake 127.0.0.2 "$LAB_SMTP_PORT" no8bit

@@ -406,8 +406,8 @@ print(m.get_content_type(), len(m.get_payload()))' ctype-dup.eml
 	expect_err <<-E
 	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 1: unsafe file name "../../etc/passwd" written as "passwd"
 	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 2: unsafe file name "../../tmp/x" written as "x"
-	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 3: unsafe file name "C:\Windows\win.ini" written as "win.ini"
-	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 4: unsafe file name "\x1b[31mred\x0aline\x7f.txt" written as "_[31mred_line_.txt"
+	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 3: unsafe file name "C:\\\\Windows\\\\win.ini" written as "win.ini"
+	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 4: unsafe file name "\x1b[31mred\nline\x7f.txt" written as "_[31mred_line_.txt"
 	mimeunpack: $YUBIN_TESTS/data/malformed/names-hostile.eml: part 5: unsafe file name "/" written as "part-5.bin"
 	E
 	[ "$(cd "$O" && LC_ALL=C ls -A | tr '\n' ' ')" = "_[31mred_line_.txt part-5.bin passwd win.ini x " ]
@@ -421,8 +421,8 @@ print(m.get_content_type(), len(m.get_payload()))' ctype-dup.eml
 	expect <<-'E'
 	1	application/octet-stream			2	attachment	../../etc/passwd
 	2	application/octet-stream			2	attachment	../../tmp/x
-	3	application/octet-stream			2	attachment	C:\Windows\win.ini
-	4	application/octet-stream			2	attachment	_[31mred_line_.txt
+	3	application/octet-stream			2	attachment	C:\\Windows\\win.ini
+	4	application/octet-stream			2	attachment	\x1b[31mred\nline\x7f.txt
 	5	application/octet-stream			2	attachment	/
 	E
 }

@@ -83,12 +83,18 @@ sys.stdout.buffer.write(
 	E
 }
 
-@test "-l shows control characters in a name as _" {
+@test "-l escapes control characters in a name under the safe-text rule" {
 	run mimeunpack -l -s 5 hostile.eml
 	[ "$status" -eq 0 ]
 	expect <<-'E'
-	5	application/octet-stream		base64	7	attachment	a_b_c.txt
+	5	application/octet-stream		base64	7	attachment	a\x01b\x1fc.txt
 	E
+}
+
+@test "-l: a TAB, LF and backslash in a name cannot split the record" {
+	printf 'Content-Type: text/plain; name="=?UTF-8?Q?a=09b=0Ac=5Cd?="\n\nx\n' > "$T/t.eml"
+	mimeunpack -l "$T/t.eml" > "$T/list"
+	printf '1\ttext/plain\t\t\t2\t\ta\\tb\\nc\\\\d\n' | cmp - "$T/list"
 }
 
 # ---- -x ----
@@ -201,6 +207,54 @@ sys.stdout.buffer.write(
 	[ "$(cat "$T/out/doc.pdf")" = first ]
 	[ "$(cat "$T/out/doc-1.pdf")" = second ]
 	[ "$(cat "$T/out/doc-2.pdf")" = first ]
+}
+
+# A message of $1 parts all named same.txt, part N holding "N".
+same_eml() {
+	awk -v n="$1" 'BEGIN {
+		print "Content-Type: multipart/mixed; boundary=b\n"
+		for (i = 1; i <= n; i++)
+			printf "--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=same.txt\n\n%d\n", i
+		print "--b--"
+	}'
+}
+
+# same.txt, then same-1.txt ... same-$(($2 - 1)).txt, from variant $1
+same_names() {
+	awk -v from="$1" -v to="$2" 'BEGIN {
+		for (i = from; i < to; i++)
+			print i == 0 ? "same.txt" : "same-" i ".txt" }'
+}
+
+@test "3000 parts of one name: 3000 files, and 3000 more on a second run (no quadratic search, no limit)" {
+	same_eml 3000 > "$T/same.eml"
+	timeout 60 mimeunpack -d "$T/out" "$T/same.eml" > "$T/list1"
+	timeout 60 mimeunpack -d "$T/out" "$T/same.eml" > "$T/list2"
+	same_names 0 3000 | sed "s|^|$T/out/|" | cmp - "$T/list1"
+	same_names 3000 6000 | sed "s|^|$T/out/|" | cmp - "$T/list2"
+	[ "$(names | wc -l)" -eq 6000 ]
+	[ "$(cat "$T/out/same.txt")" = 1 ]
+	[ "$(cat "$T/out/same-2999.txt")" = 3000 ]
+	[ "$(cat "$T/out/same-3000.txt")" = 1 ]
+	[ "$(cat "$T/out/same-5999.txt")" = 3000 ]
+}
+
+@test "past 10000 files of one name, the next one is still written" {
+	same_eml 1 > "$T/one.eml"
+	(cd "$T/out" && touch same.txt && seq -f 'same-%g.txt' 1 10005 | xargs touch)
+	run -0 --separate-stderr timeout 60 mimeunpack -d "$T/out" "$T/one.eml"
+	[ "$output" = "$T/out/same-10006.txt" ]
+	[ "$(cat "$T/out/same-10006.txt")" = 1 ]
+}
+
+@test "names taken with a hole among them (an earlier run): new names stay unique, nothing overwritten" {
+	same_eml 3 > "$T/three.eml"
+	(cd "$T/out" && touch same.txt same-1.txt same-3.txt)
+	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/three.eml"
+	[ "$(printf '%s\n' "$output" | sort -u | wc -l)" -eq 3 ]
+	[ "$(names | wc -l)" -eq 6 ]
+	[ ! -s "$T/out/same-1.txt" ]
+	[ ! -s "$T/out/same-3.txt" ]
 }
 
 @test "-s selects by type glob and by name glob" {
@@ -560,6 +614,71 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/h.eml"
 	[ "$output" = "$T/out/x_.sh" ]
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unsafe file name \"../x\\x1b.sh\" written as \"x_.sh\"" ]
+}
+
+@test "a name cannot hide its extension (U+202E), pose as an option, or be blank" {
+	{
+		printf 'Content-Type: multipart/mixed; boundary=b\n\n'
+		for n in '=?UTF-8?Q?invoice=E2=80=AEfdp.exe?=' '-rf' '   ' \
+		    '=?UTF-8?Q?=E2=81=A6=C2=9B_a.txt?='; do
+			printf -- '--b\nContent-Type: application/octet-stream\n'
+			printf 'Content-Disposition: attachment; filename="%s"\n\nx\n' "$n"
+		done
+		printf -- '--b--\n'
+	} > "$T/bidi.eml"
+	run -0 --separate-stderr mimeunpack -d "$T/out" "$T/bidi.eml"
+	expect <<-E
+	$T/out/invoicefdp.exe
+	$T/out/_rf
+	$T/out/part-3.bin
+	$T/out/_ a.txt
+	E
+	[ "$(names)" = "$(printf '%s\n' '_ a.txt' _rf invoicefdp.exe part-3.bin)" ]
+}
+
+@test "an empty message/rfc822 part with -x -s 1 is an empty .eml (no NULL to memcpy)" {
+	run -0 --separate-stderr mimeunpack -x -s 1 -d "$T/out" "$YUBIN_TESTS/data/malformed/rfc822-empty.eml"
+	[ "$output" = "$T/out/part-1.eml" ]
+	[ -z "$stderr" ]
+	[ "$(names)" = part-1.eml ]
+	[ ! -s "$T/out/part-1.eml" ]
+}
+
+@test "-t holds one HTML part, not one per nested multipart/alternative" {
+	if ldd "$(command -v mimeunpack)" 2>/dev/null | grep -q asan; then
+		skip "sanitizer build: RSS means nothing there"
+	fi
+	# 8 alternatives, each an HTML part of 4 MB and the next alternative
+	python3 -c '
+import sys
+n, size = 8, 4 << 20
+out = sys.stdout
+out.write("Content-Type: multipart/alternative; boundary=b0\n\n")
+for k in range(n):
+    out.write("--b%d\nContent-Type: text/html\n\n<p>level %d</p>\n" % (k, k))
+    out.write(("x" * 63 + "\n") * (size // 64))
+    out.write("--b%d\n" % k)
+    if k + 1 < n:
+        out.write("Content-Type: multipart/alternative; boundary=b%d\n\n" % (k + 1))
+    else:
+        out.write("Content-Type: text/html\n\n<p>innermost</p>\n")
+for k in reversed(range(n)):
+    out.write("--b%d--\n" % k)
+' > "$T/nest.eml"
+	/usr/bin/time -f %M -o "$T/rss" mimeunpack -t "$T/nest.eml" > "$T/text"
+	printf '<p>innermost</p>\n' | cmp - "$T/text"
+	echo "peak RSS $(cat "$T/rss") KiB"
+	[ "$(cat "$T/rss")" -lt 20480 ]
+}
+
+@test "warnings quote an input name and a charset under the safe-text rule" {
+	f=$(printf '%s/a\tb\033[2J' "$T")
+	printf 'Content-Type: text/plain; charset="x\033"\n\nhi\n' > "$f"
+	run -0 --separate-stderr mimeunpack -t "$f"
+	[ "$output" = hi ]
+	[ "$stderr" = "mimeunpack: $T/a\\tb\\x1b[2J: part 1: unknown charset x\\x1b, taken as UTF-8" ]
+	run -66 --separate-stderr mimeunpack -l "$f.none"
+	[ "$stderr" = "mimeunpack: $T/a\\tb\\x1b[2J.none: No such file or directory" ]
 }
 
 # A message whose file name comes in $1 RFC 2231 sections "a0", "a1", ...

@@ -256,6 +256,14 @@ Q: big.yubin.test MX (over TCP)" ]
 	[ "$stderr" = "mxlookup: mx1.yubin.test: no TXT record at mx1.yubin.test: no record of that type (NODATA)" ]
 }
 
+@test "--txt: a TAB, backslash or CR in a record is escaped by the safe-text rule" {
+	run --separate-stderr mxlookup -s "$S" --txt ctltxt.yubin.test
+	[ "$status" -eq 0 ]
+	[ "$output" = 'tab\there\\back\rend' ]
+	run --separate-stderr mxlookup -s "$S" --txt ctltxt.yubin.test yubin.test
+	[ "$output" = "$(printf '%s\t%s\n' ctltxt.yubin.test 'tab\there\\back\rend' yubin.test 'v=spf1 -all')" ]
+}
+
 # ---- input ----
 
 @test "an address as NAME: the part after the last @" {

@@ -9,6 +9,8 @@ of hdrparse -H (FILE, a TAB, then the value):
   # addr      ADDR<TAB>NAME per mailbox    (hdrparse -H -A -h to:cc)
             of To and Cc in header order
   # date      the Date in UTC, ISO 8601    (hdrparse -H -D -h date)
+Every field is written under DESIGN.md's safe-text rule, as hdrparse
+writes it (safe() below).
 A Date with zone -0000 has no offset in Python (a naive datetime); RFC
 5322 §3.3 says the time is UTC then, so it is printed as UTC.
 """
@@ -29,6 +31,26 @@ def messages(d):
                     f, policy=email.policy.default)
 
 
+ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def safe(s):
+    """A TSV field under the safe-text rule: \\ \\t \\n \\r, other controls
+    and DEL as \\xHH, undecodable bytes (surrogate escapes) as U+FFFD."""
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if ch in ESC:
+            out.append(ESC[ch])
+        elif o < 0x20 or o == 0x7F:
+            out.append("\\x%02x" % o)
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append("\uFFFD")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def iso(dt):
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=datetime.timezone.utc)
@@ -42,17 +64,18 @@ def main():
     print("# subject")
     for path, m in msgs:
         if m["subject"] is not None:
-            print("%s\t%s" % (path, m["subject"]))
+            print("%s\t%s" % (safe(path), safe(str(m["subject"]))))
     print("# addr")
     for path, m in msgs:
         for name, value in m.items():
             if name.lower() in ("to", "cc"):
                 for a in value.addresses:
-                    print("%s\t%s\t%s" % (path, a.addr_spec, a.display_name))
+                    print("%s\t%s\t%s" % (safe(path), safe(a.addr_spec),
+                                           safe(a.display_name)))
     print("# date")
     for path, m in msgs:
         if m["date"] is not None:
-            print("%s\t%s" % (path, iso(m["date"].datetime)))
+            print("%s\t%s" % (safe(path), iso(m["date"].datetime)))
 
 
 if __name__ == "__main__":

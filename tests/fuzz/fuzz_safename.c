@@ -4,8 +4,8 @@
  *
  * Checks what safename.h promises, since the result becomes a file name
  * in the user's directory: never empty, "." or "..", at most SAFENAME_MAX
- * bytes, no '/' or '\', no control byte, no leading dot, well-formed
- * UTF-8; and variants 1, 2 and 3 differ from one another, so that
+ * bytes, no '/' or '\', no control byte, no bidi control, no leading
+ * dot or '-', not only spaces, well-formed UTF-8; and variants 1, 2 and 3 differ from one another, so that
  * mimeunpack's O_EXCL loop always finds a free name in the end.
  */
 #include <stdint.h>
@@ -27,7 +27,12 @@ check(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n == 0 || n > SAFENAME_MAX || s[0] == '.')
+	if (n == 0 || n > SAFENAME_MAX || s[0] == '.' || s[0] == '-' ||
+	    s[strspn(s, " ")] == '\0')
+		abort();
+	if (strstr(s, "\xe2\x80\xae") != NULL ||     /* U+202E */
+	    strstr(s, "\xe2\x81\xa6") != NULL ||     /* U+2066 */
+	    strstr(s, "\xc2\x9b") != NULL)            /* U+009B CSI */
 		abort();
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

@@ -92,8 +92,25 @@ def info(p):
     }
 
 
+ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def shown(s):
-    return "".join("_" if ord(c) < 0x20 or ord(c) == 0x7f else c for c in s)
+    """A TSV field (and a name in a warning) under DESIGN.md's safe-text
+    rule: \\ \\t \\n \\r, other controls and DEL as \\xHH, undecodable
+    bytes (surrogate escapes) as U+FFFD."""
+    out = []
+    for c in s:
+        o = ord(c)
+        if c in ESC:
+            out.append(ESC[c])
+        elif o < 0x20 or o == 0x7F:
+            out.append("\\x%02x" % o)
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append("\uFFFD")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def expected_list(msg):
@@ -109,14 +126,20 @@ def expected_list(msg):
 
 # ---- -x: names as mimeunpack(1) FILE NAMES says ----
 
+BIDI = {0x061C, 0x200E, 0x200F} | set(range(0x202A, 0x202F)) | \
+    set(range(0x2066, 0x206A))
+
+
 def safe_base(name, sec, ctype):
     name = re.split(r"[/\\]", name)[-1]
-    name = "".join("_" if ord(c) < 0x20 or ord(c) == 0x7f else c
+    name = "".join("" if ord(c) in BIDI else
+                   "_" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c
                    for c in name)
-    if name in ("", ".", ".."):
+    if name in ("", ".", "..") or name.strip(" ") == "":
         return "part-%s.%s" % (sec or "0", EXT.get(ctype, "bin"))
     stripped = name.lstrip(".")
-    return "_" * (len(name) - len(stripped)) + stripped
+    name = "_" * (len(name) - len(stripped)) + stripped
+    return "_" + name[1:] if name.startswith("-") else name
 
 
 def safe_name(base, n):
@@ -151,8 +174,7 @@ def uu_blocks(data):
 
 
 def escaped(s):
-    return "".join("\\x%02x" % ord(c) if ord(c) < 0x20 or ord(c) == 0x7f
-                   else c for c in s)
+    return shown(s)
 
 
 def expected_files(msg, path="-"):
@@ -215,9 +237,18 @@ def expected_text(msg):
         alt = next((b for b in reversed(boxes) if b["alt"]), None)
         if i["disposition"] == "attachment":
             return
+
+        def drop_outer():
+            # a later part of an alternative is the better one: once a
+            # nested alternative gave text, the HTML held around it goes
+            for b in boxes[:next(k for k, b in enumerate(boxes)
+                                 if b is alt)]:
+                b["html"] = None
+
         if i["type"] == "text/plain":
             if alt:
                 alt["plain"] = True
+                drop_outer()
             cs = PYCS.get(i["charset"], i["charset"])
             text_out(acc, i["data"].decode(cs, "replace").encode())
             if i["data"]:
@@ -229,6 +260,7 @@ def expected_text(msg):
                     used.append(p)
             elif not alt["plain"]:
                 alt["html"] = (p, i["data"])
+                drop_outer()
 
     walk(msg)
     return b"".join(acc), used

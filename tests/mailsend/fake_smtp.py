@@ -12,7 +12,8 @@
 #   421=N     the recipient after the N-th of the session gets 421, then close
 #   no8bit    EHLO without 8BITMIME
 #   policy    RCPT: relay* 550 5.7.1, nouser* 550 with no enhanced code,
-#             ctrl* 550 5.1.1 with TAB, ESC, DEL, C1 and bad UTF-8 in the text
+#             ctrl* 550 5.1.1 with TAB, ESC, DEL, C1 and bad UTF-8 in the text,
+#             bslash* 550 5.1.1 with a backslash in the text
 #   bad       RCPT: a malformed reply with an escape sequence in it
 #   ok        a plain server
 import socket
@@ -74,6 +75,8 @@ def serve(c):
                 c.sendall(b"550 5.7.1 fake: relaying denied\r\n")
             elif mode == "policy" and a.startswith(b"nouser"):
                 c.sendall(b"550 fake: no such user here\r\n")
+            elif mode == "policy" and a.startswith(b"bslash"):
+                c.sendall(b"550 5.1.1 back\\slash\r\n")
             elif mode == "policy" and a.startswith(b"ctrl"):
                 c.sendall(b"550 5.1.1 a\tb\x1b[2Jc\x7fd\xc2\x9be\xffcaf\xc3\xa9\r\n")
             else:

@@ -1,0 +1,114 @@
+/*
+ * rec: see rec.h.  Nearly every field is plain text that comes out as it
+ * went in, so rec_out() checks for that first and copies; only a field
+ * that needs an escape or a U+FFFD is built in a buffer.
+ */
+#include "rec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "charset.h"
+
+#define REC_MAX ((size_t)1 << 30)  /* one field, escaped: 4 bytes a byte */
+
+/* Is c written as it is (ASCII), when it is below 0x80? */
+static int
+plain_ascii(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f && c != '\\';
+}
+
+/* The escape of an ASCII byte that is not plain, into e (5 bytes). */
+static size_t
+escape(unsigned char c, char *e)
+{
+	e[0] = '\\';
+	switch (c) {
+	case '\\': e[1] = '\\'; return 2;
+	case '\t': e[1] = 't'; return 2;
+	case '\n': e[1] = 'n'; return 2;
+	case '\r': e[1] = 'r'; return 2;
+	default:
+		snprintf(e, 5, "\\x%02x", c);
+		return 4;
+	}
+}
+
+int
+rec_field(struct buf *out, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t old = out->len, i = 0, j;
+	char e[5];
+
+	while (i < n) {
+		for (j = i; j < n && s[j] < 0x80 && plain_ascii(s[j]); j++)
+			;
+		if (buf_add(out, p + i, j - i) < 0)
+			goto full;
+		for (i = j; j < n && s[j] >= 0x80; j++)
+			;
+		/* a run of bytes >= 0x80 ends where the ASCII starts, and
+		 * so does every ill-formed subsequence in it */
+		if (j > i && utf8_append(p + i, j - i, out) < 0)
+			goto full;
+		if (j < n && s[j] < 0x80 && !plain_ascii(s[j]) &&
+		    buf_add(out, e, escape(s[j++], e)) < 0)
+			goto full;
+		i = j;
+	}
+	if (buf_add(out, "", 0) == 0)
+		return 0;
+full:
+	out->len = old;
+	if (out->p != NULL)
+		out->p[old] = '\0';
+	return -1;
+}
+
+int
+rec_fields(struct buf *out, const char *s)
+{
+	return rec_field(out, s, strlen(s));
+}
+
+/* Does (p, n) come out of rec_field() unchanged? */
+static int
+is_plain(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i;
+	int high = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] >= 0x80)
+			high = 1;
+		else if (!plain_ascii(s[i]))
+			return 0;
+	}
+	return !high || utf8_valid(p, n);
+}
+
+void
+rec_out(const char *p, size_t n)
+{
+	struct buf b;
+
+	if (is_plain(p, n)) {
+		out(p, n);
+		return;
+	}
+	buf_init(&b, REC_MAX);
+	if (rec_field(&b, p, n) < 0)
+		die(EX_SOFTWARE, "a field of %zu bytes is too long to print",
+		    n);
+	out(b.p, b.len);
+	buf_free(&b);
+}
+
+void
+rec_outs(const char *s)
+{
+	rec_out(s, strlen(s));
+}
