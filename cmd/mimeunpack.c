@@ -267,7 +267,7 @@ static const struct {
 	{ MIME_W_TYPE, "unparsable Content-Type, default used" },
 	{ MIME_W_NODELIM, "multipart boundary never found, body taken as "
 	    "text" },
-	{ MIME_W_HDRLINE, "header line without a colon, skipped" },
+	{ MIME_W_HDRLINE, "header ends without a blank line" },
 	{ MIME_W_NOHDR, "message/rfc822 part without a header" },
 	{ MIME_W_NUL, "NUL byte in the header" },
 	{ MIME_W_DUP, "a Content- field given twice, the first used" },
@@ -305,23 +305,14 @@ warn_part(const struct mime_part *pt)
 		warn("%s: part %s: %s", st.file, pt->section, why);
 }
 
-/* Does the header block hold at least one "name:" field? */
+/* Does the header block hold at least one field? */
 static int
 has_field(const char *h, size_t n)
 {
-	size_t i = 0, j;
+	struct hdrfield f;
+	size_t off = 0;
 
-	while (i < n) {
-		for (j = i; j < n && h[j] > ' ' && h[j] < 0x7f &&
-		    h[j] != ':'; j++)
-			;
-		if (j > i && j < n && h[j] == ':')
-			return 1;
-		while (i < n && h[i] != '\n')
-			i++;
-		i++;
-	}
-	return 0;
+	return hdr_next(h, n, &off, &f);
 }
 
 /* ---- -l ---- */

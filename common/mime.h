@@ -23,9 +23,11 @@
  * A delimiter line is "--" boundary, optionally "--", then optional
  * white space; it is matched against every open multipart, innermost
  * first, so an inner part can be ended by an outer boundary.  Delimiter
- * lines longer than MIME_LINEMAX are not recognised.  Header lines that
- * are neither fields nor continuations stay in the header block (hdr_next
- * skips them; MIME_W_HDRLINE).
+ * lines longer than MIME_LINEMAX are not recognised.  A header ends as
+ * hdr_line() (hdr.h) says: at the empty line, or before the first line
+ * that is neither a field nor a continuation, which then starts the body
+ * (MIME_W_HDRLINE on the part).  A UTF-8 byte order mark at the start of
+ * the message is dropped.
  *
  * A multipart none of whose delimiters comes (a wrong boundary, or one
  * longer than MIME_LINEMAX) would lose its body: it gets one child, a
@@ -67,7 +69,8 @@
 #define MIME_W_DECODE   0x080   /* the decoder complained (see codec) */
 #define MIME_W_NODELIM  0x100   /* multipart whose boundary never came:
                                    its body is given as a text part */
-#define MIME_W_HDRLINE  0x200   /* a header line that is not a field */
+#define MIME_W_HDRLINE  0x200   /* the header ended at a line that is not
+                                   a field: no empty line before the body */
 #define MIME_W_NOHDR    0x400   /* message/rfc822 whose message has no
                                    header field */
 #define MIME_W_NUL      0x800   /* a NUL byte in the header (the field

@@ -4,6 +4,7 @@
  * memchr over a large buffer keeps that fast.
  */
 #include "msg.h"
+#include "hdr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,9 +71,44 @@ fill(struct msgin *m)
 	return 0;
 }
 
+/* Read more unless the buffer is full: 1 if unread bytes were added. */
+static int
+grow(struct msgin *m)
+{
+	size_t had = m->end - m->start;
+
+	return fill(m) == 0 && m->end - m->start > had;
+}
+
+/* Are there at least n unread bytes (reading for them)? */
+static int
+have(struct msgin *m, size_t n)
+{
+	while (m->end - m->start < n)
+		if (!grow(m))
+			return 0;
+	return 1;
+}
+
+/*
+ * At the start of the input, drop a UTF-8 byte order mark: editors on
+ * some systems write one, and it would make the first field a line that
+ * is not a field, which ends the header at once.
+ */
+static void
+bom(struct msgin *m)
+{
+	if (m->begun)
+		return;
+	m->begun = 1;
+	if (have(m, 3) && memcmp(m->buf + m->start, "\xef\xbb\xbf", 3) == 0)
+		m->start += 3;
+}
+
 int
 msg_peek(struct msgin *m)
 {
+	bom(m);
 	if (m->start == m->end && fill(m) < 0)
 		return -1;
 	if (m->start == m->end)
@@ -86,6 +122,7 @@ msg_line(struct msgin *m, const char **p)
 	char *s, *lf;
 	size_t n;
 
+	bom(m);
 	for (;;) {
 		s = m->buf + m->start;
 		n = m->end - m->start;
@@ -125,42 +162,71 @@ msg_line(struct msgin *m, const char **p)
 	return (ssize_t)n;
 }
 
+/* What the next, unread line is to hdr_line(), reading ahead as far as
+ * the buffer allows. */
+static int
+next_kind(struct msgin *m)
+{
+	int k;
+
+	for (;;) {
+		k = hdr_line(m->buf + m->start, m->end - m->start,
+		    !m->eof && !m->err);
+		if (k != HDR_MORE)
+			return k;
+		if (!grow(m))   /* a full buffer: decide on what it holds */
+			return hdr_line(m->buf + m->start,
+			    m->end - m->start, 0);
+	}
+}
+
+/*
+ * Consume the next line, all its pieces, into b (if not NULL; *trunc
+ * set when b's cap is reached).  Returns as msg_line().
+ */
+static ssize_t
+take_line(struct msgin *m, struct buf *b, int nolf, int *trunc)
+{
+	const char *p;
+	ssize_t n;
+
+	while ((n = msg_line(m, &p)) > 0) {
+		size_t k = (size_t)n;
+		int piece = m->partial;
+
+		if (nolf && !piece && p[k - 1] == '\n')
+			k--;
+		if (b && buf_add(b, p, k) < 0)
+			*trunc = 1;
+		if (!piece)
+			break;
+	}
+	return n;
+}
+
 int
 msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated)
 {
-	const char *p;
-	ssize_t n;
-	int first = 1, inpiece = 0, trunc = 0;
+	ssize_t n = 1;
+	int k, trunc = 0, ftrunc = 0;
 
 	buf_reset(hdr);
 	if (fromline)
 		buf_reset(fromline);
-	while ((n = msg_line(m, &p)) > 0) {
-		int piece = m->partial;
-
-		if (!inpiece && p[0] == '\n')
-			break;          /* the empty line ends the header */
-		if (first && !inpiece && n >= 5 && memcmp(p, "From ", 5) == 0) {
-			/* the mbox separator line is envelope, not header */
-			if (fromline) {
-				size_t k = (size_t)n;
-
-				if (!piece && p[k - 1] == '\n')
-					k--;
-				buf_add(fromline, p, k);
-			}
-			inpiece = piece;
-			while (inpiece && (n = msg_line(m, &p)) > 0)
-				inpiece = m->partial;
-			first = 0;
-			continue;
+	bom(m);
+	/* the mbox separator line is envelope, not header */
+	if (have(m, 5) && memcmp(m->buf + m->start, "From ", 5) == 0)
+		n = take_line(m, fromline, 1, &ftrunc);
+	while (n > 0 && (k = next_kind(m)) != HDR_BODY) {
+		if (k == HDR_EMPTY) {
+			n = take_line(m, NULL, 0, NULL);
+			break;
 		}
-		first = 0;
-		inpiece = piece;
-		if (!trunc && buf_add(hdr, p, (size_t)n) < 0)
-			trunc = 1;
+		n = take_line(m, trunc ? NULL : hdr, 0, &trunc);
 	}
+	if (m->err && m->start == m->end)
+		n = -1;
 	if (truncated)
 		*truncated = trunc;
 	return n < 0 ? -1 : 0;

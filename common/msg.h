@@ -2,6 +2,7 @@
  * msg: a streaming reader for RFC 5322 messages on a file descriptor.
  *
  * Line ends are normalised: CRLF becomes LF; a bare CR is left alone.
+ * A UTF-8 byte order mark at the start of the input is dropped.
  * Memory is bounded by the buffer given at init (lines longer than the
  * buffer are returned in pieces) and by the cap passed to msg_header().
  *
@@ -23,6 +24,7 @@ struct msgin {
 	int eof;                /* read(2) returned 0 */
 	int err;                /* errno of a failed read, or 0 */
 	int partial;            /* the last line returned had no LF yet */
+	int begun;              /* the byte order mark was looked for */
 	unsigned long long nread; /* bytes consumed from the fd */
 };
 
@@ -48,12 +50,17 @@ ssize_t msg_line(struct msgin *m, const char **p);
 int msg_peek(struct msgin *m);
 
 /*
- * Read the header section: every line up to (not including) the empty
- * line that ends it, or up to EOF.  The empty line is consumed.  A leading
- * mbox "From " line is not part of the header; if fromline is not NULL it
- * receives it (without the LF), else it is dropped.  Returns 0, or -1 on a
- * read error.  If the header passes hdr->max bytes the rest of the header
- * is consumed and dropped and *truncated is set (if not NULL).
+ * Read the header section: every line up to where hdr_line() (hdr.h)
+ * ends it: the empty line, which is consumed, or the first line that is
+ * neither a field nor a continuation, which is left unread as the first
+ * line of the body; or EOF.  Whether a field name alone on its line has
+ * its colon on the next line is read ahead within the buffer (a name
+ * followed by more blank continuations than fit is not a field).  A
+ * leading mbox "From " line is not part of the header; if fromline is
+ * not NULL it receives it (without the LF), else it is dropped.  Returns
+ * 0, or -1 on a read error.  If the header passes hdr->max bytes the rest
+ * of the header is consumed and dropped and *truncated is set (if not
+ * NULL).
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);

@@ -261,7 +261,7 @@ crlf() {
 	done
 }
 
-@test "folds, a line without a colon, a NUL, controls, a 5000-byte line" {
+@test "folds, a NUL, controls, a 5000-byte line; a line without a colon ends the header" {
 	run hdrparse odd.eml
 	[ "$status" -eq 0 ]
 	long=$(head -c 5000 /dev/zero | tr '\0' x)
