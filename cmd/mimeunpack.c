@@ -808,6 +808,18 @@ on_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
 		out(p, n);
 }
 
+/* A part taken whose body has data but decodes to nothing: say so, and
+ * fail, rather than succeed with no output. */
+static void
+check_empty(const struct mime_part *pt, int taken)
+{
+	if (!taken || pt->size > 0 || !pt->rawtext)
+		return;
+	warn("%s: part %s: the body decodes to nothing", st.file,
+	    pt->section);
+	fail(EX_DATAERR);
+}
+
 static void
 on_end(void *arg, const struct mime_part *pt)
 {
@@ -815,6 +827,9 @@ on_end(void *arg, const struct mime_part *pt)
 	if (!st.ismsg)
 		return;
 	warn_part(pt);
+	if (pt->kind == MIME_LEAF)
+		check_empty(pt, opt.mode == M_TEXT ? st.textkind != 0 :
+		    opt.mode != M_LIST && st.cur);
 	if (pt->kind != MIME_LEAF) {
 		if (opt.mode == M_TEXT)
 			box_pop();

@@ -134,6 +134,8 @@ body(struct mime *m, const char *p, size_t n)
 	if (m->mode != M_BODY)
 		return;
 	e = top(m);
+	for (k = 0; !e->pt.rawtext && k < n; k++)
+		e->pt.rawtext = !strchr(" \t\r\n", p[k]) || p[k] == '\0';
 	if (e->enc == E_RAW) {
 		emit(m, p, n);
 		return;

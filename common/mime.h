@@ -107,6 +107,9 @@ struct mime_part {
 	unsigned long long size; /* decoded bytes so far (final at end) */
 	int flags;              /* MIME_W_* (final at end) */
 	int codec;              /* CODEC_* of the decoder (final at end) */
+	int rawtext;            /* the raw body of a leaf has a byte other
+	                           than white space (so data is there even
+	                           if size stays 0) */
 };
 
 struct mime_cb {

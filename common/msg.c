@@ -205,6 +205,36 @@ take_line(struct msgin *m, struct buf *b, int nolf, int *trunc)
 }
 
 int
+msg_hdrkind(struct msgin *m, const char **l, size_t n, struct buf *keep)
+{
+	struct buf b;
+	int k = hdr_line(*l, n, 1);
+
+	if (k != HDR_MORE)
+		return k;
+	/* reading ahead may move the buffer that *l points into */
+	buf_reset(keep);
+	if (buf_add(keep, *l, n) < 0)
+		return HDR_BODY;
+	*l = keep->p;
+	buf_init(&b, n + m->size);
+	for (;;) {
+		buf_reset(&b);
+		buf_add(&b, keep->p, n);
+		buf_add(&b, m->buf + m->start, m->end - m->start);
+		k = hdr_line(b.p, b.len, !m->eof && !m->err);
+		if (k != HDR_MORE)
+			break;
+		if (!grow(m)) {
+			k = hdr_line(b.p, b.len, 0);
+			break;
+		}
+	}
+	buf_free(&b);
+	return k;
+}
+
+int
 msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated)
 {

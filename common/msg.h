@@ -66,6 +66,17 @@ int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);
 
 /*
+ * For a reader that streams the header line by line: what the line
+ * *l (n bytes, just returned by msg_line()) is to hdr_line(), reading
+ * ahead into the unread input when it must (a field name alone on its
+ * line).  Then *l is first copied into keep (its cap must hold the
+ * line, else the answer is HDR_BODY) and pointed there, since reading
+ * ahead may move the buffer.  No other pointer into the buffer may be
+ * kept over the call.
+ */
+int msg_hdrkind(struct msgin *m, const char **l, size_t n, struct buf *keep);
+
+/*
  * Read the header of the file at path only (it stops at the empty line),
  * as msg_header().  Returns 0, or -1 with errno set.
  */

@@ -491,3 +491,30 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ "$(grep -c '^>From a line' "$T/mbox")" -gt 2000000 ]
 	[ "$(stat -c %s "$T/mbox")" -gt 100000000 ]
 }
+
+# ---- where the header ends: the rule of every reader (hdr_line) ----
+
+@test "-f replaces a Return-Path split from its colon, keeps one in a body after no empty line (LF, CRLF)" {
+	for crlf in '' '\r'; do
+		rm -rf "$M"
+		mkmd "$M"
+		sed "s/\$/$crlf/" "$D/rp-odd.eml" |
+		    maildeliver -f '<bob@example.org>' "$M"
+		printf '%s\n' 'Return-Path: <bob@example.org>' 'From: a@x.test' \
+		    'Subject: s' 'the body starts here' \
+		    'Return-Path: <kept-in-the-body@x.test>' > "$T/want"
+		cmp "$T/want" "$(one_new "$M")"
+	done
+}
+
+@test "a byte order mark is not delivered, and does not hide the first field (LF, CRLF)" {
+	for crlf in '' '\r'; do
+		rm -rf "$M"
+		mkmd "$M"
+		sed "s/\$/$crlf/" "$D/bom.eml" |
+		    maildeliver -f '<bob@example.org>' "$M"
+		printf '%s\n' 'Return-Path: <bob@example.org>' 'From: a@x.test' \
+		    'Subject: bom' '' 'body' > "$T/want"
+		cmp "$T/want" "$(one_new "$M")"
+	done
+}
