@@ -48,6 +48,10 @@ classify(const char *p, size_t n, int more, size_t *namelen,
 	size_t i = 0, k;
 	int cut;
 
+	if (n >= HDR_AHEAD) {   /* the colon must come before this */
+		n = HDR_AHEAD;
+		more = 0;
+	}
 	if (n == 0)
 		return more ? HDR_MORE : HDR_EMPTY;
 	if (is_wsp(p[0]))

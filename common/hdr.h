@@ -32,6 +32,13 @@ struct hdrfield {
 	size_t linelen;         /* to its final line end (included) */
 };
 
+/* How far from the start of its line a field's colon may be (the name,
+ * white space, and for a name alone on its line the blank continuations
+ * after it); a line whose colon is further is not a field.  RFC 5322
+ * lines have at most 998 bytes.  Every reader can look this far ahead,
+ * so they all agree. */
+#define HDR_AHEAD 1024
+
 /* What a header line is, by hdr_line(). */
 #define HDR_MORE  0     /* undecided: the bytes after p[n] are needed */
 #define HDR_FIELD 1     /* the first line of a field */
@@ -46,7 +53,8 @@ struct hdrfield {
  * (0: the input ends there, and the answer is never HDR_MORE).  A field
  * name alone on its line (white space after it allowed) is a field only
  * if continuation lines follow whose first non-blank one starts, after
- * its white space, with the colon; HDR_MORE asks for them.  n == 0
+ * its white space, with the colon, within HDR_AHEAD bytes; HDR_MORE asks
+ * for them.  n == 0
  * without more is HDR_EMPTY (the end of input ends the header).  An
  * mbox "From " line and a byte order mark are the reader's business.
  */

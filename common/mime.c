@@ -681,6 +681,8 @@ header_line(struct mime *m, int eof)
 		return 0;
 	}
 	from = m->hwait ? m->hname : m->hline;
+	/* (a name waiting for its colon is looked at again with each line,
+	 * but hdr_line() looks no further than HDR_AHEAD bytes) */
 	if (m->hfull)
 		k = m->llen == 0 ? HDR_EMPTY : hdr_line(m->lb, m->lbn, 0);
 	else

@@ -54,8 +54,9 @@ int msg_peek(struct msgin *m);
  * ends it: the empty line, which is consumed, or the first line that is
  * neither a field nor a continuation, which is left unread as the first
  * line of the body; or EOF.  Whether a field name alone on its line has
- * its colon on the next line is read ahead within the buffer (a name
- * followed by more blank continuations than fit is not a field).  A
+ * its colon on the next line is read ahead within the buffer, which must
+ * hold HDR_AHEAD bytes for the rule to be exact (what does not fit in a
+ * smaller one is not a field).  A
  * leading mbox "From " line is not part of the header; if fromline is
  * not NULL it receives it (without the LF), else it is dropped.  Returns
  * 0, or -1 on a read error.  If the header passes hdr->max bytes the rest

@@ -67,6 +67,28 @@ t_line(void)
 	t_int(hdr_line("From\rx: y\n", 10, 1), HDR_BODY,
 	    "hdr_line: a bare CR after a name");
 	t_int(hdr_line("\r", 1, 0), HDR_BODY, "hdr_line: a bare CR at the end");
+	{
+		struct buf b;
+		int i;
+
+		buf_init(&b, 4 * HDR_AHEAD);
+		buf_adds(&b, "X\n");
+		for (i = 0; i < 100; i++)
+			buf_adds(&b, " \n");
+		buf_adds(&b, " : y\n");
+		t_int(hdr_line(b.p, b.len, 1), HDR_FIELD,
+		    "hdr_line: a colon after 100 blank folds");
+		buf_reset(&b);
+		buf_adds(&b, "X\n");
+		for (i = 0; i < HDR_AHEAD / 2; i++)
+			buf_adds(&b, " \n");
+		buf_adds(&b, " : y\n");
+		t_int(hdr_line(b.p, b.len, 1), HDR_BODY,
+		    "hdr_line: a colon further than HDR_AHEAD");
+		t_int(hdr_line(b.p, HDR_AHEAD, 1), HDR_BODY,
+		    "hdr_line: HDR_AHEAD bytes without a colon decide");
+		buf_free(&b);
+	}
 }
 
 /* "Name=value|" for every field hdr_next finds, values unfolded. */
