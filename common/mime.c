@@ -686,7 +686,8 @@ header_line(struct mime *m, int eof)
 	if (m->hfull)
 		k = m->llen == 0 ? HDR_EMPTY : hdr_line(m->lb, m->lbn, 0);
 	else
-		k = hdr_line(m->hdr.p + from, m->hdr.len - from, !eof);
+		k = m->hdr.len == 0 ? hdr_line("", 0, !eof) :
+		    hdr_line(m->hdr.p + from, m->hdr.len - from, !eof);
 	switch (k) {
 	case HDR_MORE:
 		m->hwait = 1;
