@@ -197,8 +197,9 @@ deliver(struct store *s, struct mboxin *r, const struct opts *o)
 
 			if (k == HDR_EMPTY || k == HDR_BODY)
 				inhdr = skip = 0;
-			else if (k == HDR_FIELD)
-				skip = o->sender && is_return_path(p, (size_t)n);
+			else if (k != HDR_FOLD)
+				skip = k == HDR_FIELD && o->sender &&
+				    is_return_path(p, (size_t)n);
 		}
 		if (!skip && store_write(s, p, (size_t)n) < 0)
 			return D_STORE;

@@ -90,8 +90,12 @@ int
 hdr_line(const char *p, size_t n, int more)
 {
 	size_t namelen, colon;
+	int k = classify(p, n, more, &namelen, &colon);
 
-	return classify(p, n, more, &namelen, &colon);
+	/* a second envelope line, as some mbox writers leave: ignored */
+	if (k == HDR_BODY && n >= 5 && memcmp(p, "From ", 5) == 0)
+		return HDR_FROM;
+	return k;
 }
 
 int

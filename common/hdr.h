@@ -46,6 +46,9 @@ struct hdrfield {
 #define HDR_EMPTY 3     /* the empty line: the header ends, the body follows */
 #define HDR_BODY  4     /* none of these: the header ended before this
                            line, the body's first */
+#define HDR_FROM  5     /* a "From " line (an mbox envelope line) that is
+                           none of these: not a field, but the header
+                           goes on (as Python's email package does) */
 
 /*
  * The line starting at p[0]: p[0..n) holds it and as much of what

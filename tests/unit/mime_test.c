@@ -546,6 +546,11 @@ t_malformed(void)
 	    "Content-Type: message/rfc822\n\ntext",
 	    "[1 message/rfc822     k=2 d=0][1.1 text/plain us-ascii    k=0 d=1]"
 	    "text<1.1 4 512><1 0 1024>", MIME_W_HDRLINE | MIME_W_NOHDR, NULL);
+	check("a second From_ line does not end the header",
+	    "From a@b Mon Jan  1 00:00:00 2024\n"
+	    "From c@d Mon Jan  1 00:00:00 2024\n"
+	    "Content-Type: text/html\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
 	check("a UTF-8 byte order mark before the first field is dropped",
 	    "\xef\xbb\xbf" "Content-Type: text/html\n\nbody",
 	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);

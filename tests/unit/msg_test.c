@@ -52,7 +52,10 @@ t_line(void)
 	line_is("the body starts here\n", 1, HDR_BODY, "a line of text");
 	line_is(": x\n", 1, HDR_BODY, "a colon without a name");
 	line_is("\xef\xbb\xbf" "From: a\n", 1, HDR_BODY, "a byte order mark");
-	line_is("From a@b Mon\n", 1, HDR_BODY, "a From_ line past the first");
+	line_is("From a@b Mon\n", 1, HDR_FROM, "a From_ line past the first");
+	line_is(">From a@b Mon\n", 1, HDR_BODY, "a quoted From_ line");
+	line_is("From \n : x\n", 1, HDR_FIELD, "'From ' and its colon folded");
+	line_is("From \nTo: x\n", 1, HDR_FROM, "'From ' alone");
 	line_is("From\n : <a@b>\n", 1, HDR_FIELD, "a name, its colon folded");
 	line_is("From \n \n\t: <a@b>\n", 1, HDR_FIELD,
 	    "... over a blank continuation");
@@ -207,6 +210,9 @@ t_header(void)
 		    "a name alone at the end is body");
 		header_is("From a@b Mon\nA: 1\n\nb\n", z, "A: 1\n|b\n",
 		    "the From_ line is not header");
+		header_is("From a@b Mon\nFrom c@d Tue\nA: 1\n\nb\n", z,
+		    "From c@d Tue\nA: 1\n|b\n",
+		    "a second From_ line does not end the header");
 	}
 	/* a name followed by more blank folds than the buffer holds */
 	header_is("Name\n \n \n : x\n\nb\n", 8, "|Name\n \n \n : x\n\nb\n",
