@@ -607,7 +607,7 @@ static void body_end(struct mime *);
  * HDR_BODY): that line and any after it are the body's first.  Their
  * bytes are taken out of the header and fed again, now as body; with
  * the header over its cap, the current line comes from lb (what lb did
- * not hold is lost, and the part says MIME_W_HDRTRUNC).
+ * not hold of it is lost, and the part says MIME_W_HDRTRUNC).
  */
 static void
 hdr_body(struct mime *m, size_t from, int eof)
@@ -615,16 +615,15 @@ hdr_body(struct mime *m, size_t from, int eof)
 	size_t n;
 	char *s;
 
+	n = (m->hfull ? m->hline : m->hdr.len) - from;
+	s = xmalloc(n + m->lbn + 1);
+	if (n > 0)
+		memcpy(s, m->hdr.p + from, n);
 	if (m->hfull) {
-		n = m->lbn;
-		s = xmalloc(n + 1);
-		memcpy(s, m->lb, n);
+		memcpy(s + n, m->lb, m->lbn);
+		n += m->lbn;
 		if (!eof)
 			s[n++] = '\n';
-	} else {
-		n = m->hdr.len - from;
-		s = xmalloc(n + 1);
-		memcpy(s, m->hdr.p + from, n);
 	}
 	m->hline = from;
 	hcut(m);
