@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hdr.h"
 #include "msg.h"
 #include "rec.h"
 #include "store.h"
@@ -110,18 +111,15 @@ check_field(const char *f)
 		die(EX_USAGE, "-A: line end in the field value");
 }
 
-/* Is this header line a Return-Path field? */
+/* Is this first line of a field (hdr_line()) a Return-Path field? */
 static int
 is_return_path(const char *p, size_t n)
 {
 	static const char name[] = "Return-Path";
 	size_t k = sizeof name - 1;
 
-	if (n <= k || !strcaseeqn(p, k, name))
-		return 0;
-	while (k < n && (p[k] == ' ' || p[k] == '\t'))
-		k++;
-	return k < n && p[k] == ':';
+	return n > k && strcaseeqn(p, k, name) && p[k] != '\0' &&
+	    strchr(": \t\r\n", p[k]) != NULL;
 }
 
 /* The sender named by a "From " line, or NULL. */
@@ -177,15 +175,19 @@ enum { D_OK, D_EMPTY, D_READ, D_STORE };
 
 /*
  * Deliver the current message of r.  With -f, Return-Path fields of the
- * header (and their continuation lines) make way for ours.
+ * header (and their continuation lines) make way for ours; the header
+ * ends where hdr_line() says, as for every other reader.
  */
 static int
 deliver(struct store *s, struct mboxin *r, const struct opts *o)
 {
+	static struct buf keep;         /* a line msg_hdrkind() read past */
 	const char *p, *sender;
 	ssize_t n;
 	int inhdr = 1, skip = 0, bol = 1;
 
+	if (keep.max == 0)
+		buf_init(&keep, 1 << 20);
 	if ((n = mboxin_line(r, &p)) <= 0)
 		return n < 0 ? D_READ : D_EMPTY;
 	sender = o->sender ? o->sender : from_sender(&r->from);
@@ -193,10 +195,13 @@ deliver(struct store *s, struct mboxin *r, const struct opts *o)
 		return D_STORE;
 	do {
 		if (inhdr && bol) {
-			if (p[0] == '\n')
+			int k = msg_hdrkind(r->m, &p, (size_t)n, &keep);
+
+			if (k == HDR_EMPTY || k == HDR_BODY)
 				inhdr = skip = 0;
-			else if (p[0] != ' ' && p[0] != '\t')
-				skip = o->sender && is_return_path(p, (size_t)n);
+			else if (k != HDR_FOLD)
+				skip = k == HDR_FIELD && o->sender &&
+				    is_return_path(p, (size_t)n);
 		}
 		if (!skip && store_write(s, p, (size_t)n) < 0)
 			return D_STORE;

@@ -284,7 +284,7 @@ static const struct {
 	{ MIME_W_TYPE, "unparsable Content-Type, default used" },
 	{ MIME_W_NODELIM, "multipart boundary never found, body taken as "
 	    "text" },
-	{ MIME_W_HDRLINE, "header line without a colon, skipped" },
+	{ MIME_W_HDRLINE, "header ends without a blank line" },
 	{ MIME_W_NOHDR, "message/rfc822 part without a header" },
 	{ MIME_W_NUL, "NUL byte in the header" },
 	{ MIME_W_DUP, "a Content- field given twice, the first used" },
@@ -325,23 +325,14 @@ warn_part(const struct mime_part *pt)
 		warn("%s: part %s: %s", st.file, pt->section, why);
 }
 
-/* Does the header block hold at least one "name:" field? */
+/* Does the header block hold at least one field? */
 static int
 has_field(const char *h, size_t n)
 {
-	size_t i = 0, j;
+	struct hdrfield f;
+	size_t off = 0;
 
-	while (i < n) {
-		for (j = i; j < n && h[j] > ' ' && h[j] < 0x7f &&
-		    h[j] != ':'; j++)
-			;
-		if (j > i && j < n && h[j] == ':')
-			return 1;
-		while (i < n && h[i] != '\n')
-			i++;
-		i++;
-	}
-	return 0;
+	return hdr_next(h, n, &off, &f);
 }
 
 /* ---- -l ---- */
@@ -846,6 +837,18 @@ on_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
 		out(p, n);
 }
 
+/* A part taken whose body has data but decodes to nothing: say so, and
+ * fail, rather than succeed with no output. */
+static void
+check_empty(const struct mime_part *pt, int taken)
+{
+	if (!taken || pt->size > 0 || !pt->rawtext)
+		return;
+	warn("%s: part %s: the body decodes to nothing", st.file,
+	    pt->section);
+	fail(EX_DATAERR);
+}
+
 static void
 on_end(void *arg, const struct mime_part *pt)
 {
@@ -853,6 +856,9 @@ on_end(void *arg, const struct mime_part *pt)
 	if (!st.ismsg)
 		return;
 	warn_part(pt);
+	if (pt->kind == MIME_LEAF)
+		check_empty(pt, opt.mode == M_TEXT ? st.textkind != 0 :
+		    opt.mode != M_LIST && st.cur);
 	if (pt->kind != MIME_LEAF) {
 		if (opt.mode == M_TEXT)
 			box_pop();

@@ -22,62 +22,106 @@ line_end(const char *p, size_t len, size_t i)
 	return lf ? (size_t)(lf - p) + 1 : len;
 }
 
-static int
-is_blank_line(const char *p, size_t len, size_t i)
+/* The byte after a line end at p[i] ("\n" or "\r\n"), or 0 if p[i] does
+ * not end a line; *cut is set when a CR is the last byte given. */
+static size_t
+eol(const char *p, size_t n, size_t i, int *cut)
 {
-	if (i < len && p[i] == '\n')
-		return 1;
-	return i + 1 < len && p[i] == '\r' && p[i + 1] == '\n';
+	*cut = 0;
+	if (p[i] == '\n')
+		return i + 1;
+	if (p[i] != '\r')
+		return 0;
+	if (i + 1 == n)
+		*cut = 1;
+	return i + 1 < n && p[i + 1] == '\n' ? i + 2 : 0;
 }
 
-/* Is p[i..e) a "name:" line?  Sets the name and the colon position. */
+/*
+ * hdr_line(), also saying where a field's name ends (*namelen) and where
+ * its colon is (*colon, an offset from p).
+ */
 static int
-field_start(const char *p, size_t i, size_t e, struct hdrfield *f,
+classify(const char *p, size_t n, int more, size_t *namelen,
     size_t *colon)
 {
-	const char *c = memchr(p + i, ':', e - i);
-	size_t j, n;
+	size_t i = 0, k;
+	int cut;
 
-	if (c == NULL || c == p + i)
-		return 0;
-	j = (size_t)(c - p);
-	n = j;
-	while (n > i && is_wsp(p[n - 1]))      /* obs-optional: "Subject :" */
-		n--;
-	if (n == i)
-		return 0;
-	/* printable ASCII only: this also rejects a CR or LF before the colon */
-	for (size_t k = i; k < n; k++) {
-		unsigned char ch = (unsigned char)p[k];
-
-		if (ch <= 32 || ch >= 127)
-			return 0;
+	if (n >= HDR_AHEAD) {   /* the colon must come before this */
+		n = HDR_AHEAD;
+		more = 0;
 	}
-	f->name = p + i;
-	f->namelen = n - i;
-	*colon = j;
-	return 1;
+	if (n == 0)
+		return more ? HDR_MORE : HDR_EMPTY;
+	if (is_wsp(p[0]))
+		return HDR_FOLD;
+	if (eol(p, n, 0, &cut))
+		return HDR_EMPTY;
+	if (cut)
+		return more ? HDR_MORE : HDR_BODY;
+	/* printable ASCII: a CR, LF, NUL or 8-bit byte is no field name */
+	while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+		i++;
+	if (i == 0)
+		return HDR_BODY;
+	*namelen = i;
+	/* the name, white space, and line ends followed by white space,
+	 * up to the colon: anything else is not a field */
+	for (k = i;;) {
+		while (k < n && is_wsp(p[k]))
+			k++;
+		if (k == n)
+			return more ? HDR_MORE : HDR_BODY;
+		if (p[k] == ':') {
+			*colon = k;
+			return HDR_FIELD;
+		}
+		if ((k = eol(p, n, k, &cut)) == 0)
+			return cut && more ? HDR_MORE : HDR_BODY;
+		if (k == n)
+			return more ? HDR_MORE : HDR_BODY;
+		if (!is_wsp(p[k]))
+			return HDR_BODY;
+	}
+}
+
+int
+hdr_line(const char *p, size_t n, int more)
+{
+	size_t namelen, colon;
+	int k = classify(p, n, more, &namelen, &colon);
+
+	/* a second envelope line, as some mbox writers leave: ignored */
+	if (k == HDR_BODY && n >= 5 && memcmp(p, "From ", 5) == 0)
+		return HDR_FROM;
+	return k;
 }
 
 int
 hdr_next(const char *p, size_t len, size_t *off, struct hdrfield *f)
 {
-	size_t i = *off, e, colon, v, end;
+	size_t i = *off, namelen = 0, colon = 0, v, end;
+	int k;
 
 	for (;;) {
-		if (i >= len || is_blank_line(p, len, i)) {
+		k = i < len ? classify(p + i, len - i, 0, &namelen, &colon) :
+		    HDR_EMPTY;
+		if (k == HDR_EMPTY) {
 			*off = len;
 			return 0;
 		}
-		e = line_end(p, len, i);
-		if (!is_wsp(p[i]) && field_start(p, i, e, f, &colon))
+		if (k == HDR_FIELD)
 			break;
-		i = e;          /* junk or an orphan continuation: skip it */
+		i = line_end(p, len, i); /* junk or an orphan continuation */
 	}
 	/* The field runs on over continuation lines. */
-	end = e;
+	colon += i;
+	end = line_end(p, len, colon);
 	while (end < len && is_wsp(p[end]))
 		end = line_end(p, len, end);
+	f->name = p + i;
+	f->namelen = namelen;
 	v = colon + 1;
 	f->val = p + v;
 	f->vallen = end - v;

@@ -82,6 +82,9 @@ struct mime {
 	int flags;              /* of every part so far */
 	struct buf hdr;         /* the header of the top entity */
 	size_t hline;           /* where the current header line starts */
+	size_t hname;           /* where a field name waiting for its colon
+	                           starts (hdr_line said HDR_MORE) */
+	int hwait;              /* such a name is waiting */
 	int hfull;              /* hdr reached its cap */
 	int cr;                 /* a CR not yet known to start CRLF */
 	int pend;               /* an LF held back before a possible delimiter */
@@ -266,6 +269,8 @@ body(struct mime *m, const char *p, size_t n)
 	if (m->mode != M_BODY)
 		return;
 	e = top(m);
+	for (k = 0; !e->pt.rawtext && k < n; k++)
+		e->pt.rawtext = !strchr(" \t\r\n", p[k]) || p[k] == '\0';
 	if (e->enc == E_RAW || (e->enc == E_UU && e->uus == UU_RAW)) {
 		emit(m, p, n);
 		return;
@@ -525,6 +530,7 @@ start(struct mime *m, int msgbody)
 	m->mode = M_HEADER;
 	buf_reset(&m->hdr);
 	m->hline = 0;
+	m->hwait = 0;
 	m->hfull = 0;
 }
 
@@ -894,44 +900,113 @@ boundary(struct mime *m, int i, int close)
 		start(m, 0);
 }
 
-/* Is the header line (its start s, n bytes) a field or a fold? */
-static int
-field_line(const char *s, size_t n)
-{
-	size_t i;
+static void newline(struct mime *);
+static void eat(struct mime *, const char *, size_t);
+static void body_end(struct mime *);
 
-	if (n > 0 && (s[0] == ' ' || s[0] == '\t'))
-		return 1;
-	for (i = 0; i < n && s[i] > ' ' && s[i] < 0x7f && s[i] != ':'; i++)
-		;
-	if (i == 0)
-		return 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i < n && s[i] == ':';
+/*
+ * The header ended before the line at hdr[from] (hdr_line() said
+ * HDR_BODY): that line and any after it are the body's first.  Their
+ * bytes are taken out of the header and fed again, now as body; with
+ * the header over its cap, the current line comes from lb (what lb did
+ * not hold of it is lost, and the part says MIME_W_HDRTRUNC).
+ */
+static void
+hdr_body(struct mime *m, size_t from, int eof)
+{
+	size_t n;
+	char *s;
+
+	n = (m->hfull ? m->hline : m->hdr.len) - from;
+	s = xmalloc(n + m->lbn + 1);
+	if (n > 0)
+		memcpy(s, m->hdr.p + from, n);
+	if (m->hfull) {
+		memcpy(s + n, m->lb, m->lbn);
+		n += m->lbn;
+		if (!eof)
+			s[n++] = '\n';
+	}
+	m->hline = from;
+	hcut(m);
+	m->hwait = 0;
+	top(m)->pt.flags |= MIME_W_HDRLINE;
+	newline(m);
+	hdr_done(m);
+	eat(m, s, n);
+	if (eof)
+		body_end(m);
+	free(s);
 }
 
-/* A complete header line (its LF, if any, consumed). */
+/* A UTF-8 byte order mark before the first field: dropped (msg.h). */
 static void
-header_line(struct mime *m)
+bom(struct mime *m)
 {
-	int i, close;
-	size_t n = m->llen;
-
-	if (n <= MIME_LINEMAX &&
-	    (i = delimiter(m, m->lb, n, &close)) >= 0) {
-		hcut(m);
-		boundary(m, i, close);
+	if (m->lbn < 3 || memcmp(m->lb, "\xef\xbb\xbf", 3) != 0)
 		return;
+	memmove(m->lb, m->lb + 3, m->lbn - 3);
+	m->lbn -= 3;
+	m->llen -= 3;
+	if (!m->hfull) {
+		memmove(m->hdr.p + m->hline, m->hdr.p + m->hline + 3,
+		    m->hdr.len - m->hline - 3);
+		m->hdr.len -= 3;
+		m->hdr.p[m->hdr.len] = '\0';
 	}
-	if (m->first && m->n == 1 && n >= 5 && memcmp(m->lb, "From ", 5) == 0) {
-		hcut(m);                /* an mbox From_ line */
-	} else if (n == 0) {
+}
+
+/*
+ * A complete header line (its LF, if any, consumed; eof: none follows).
+ * Returns 1 if the header ended before it (its bytes went to the body).
+ */
+static int
+header_line(struct mime *m, int eof)
+{
+	int i, close, k;
+	size_t from;
+
+	if (m->first && m->n == 1)
+		bom(m);
+	if (m->llen <= MIME_LINEMAX &&
+	    (i = delimiter(m, m->lb, m->llen, &close)) >= 0) {
 		hcut(m);
+		if (m->hwait && !m->hfull) /* a name, no colon: body */
+			hdr_body(m, m->hname, 0);
+		boundary(m, i, close);
+		return 0;
+	}
+	if (m->first && m->n == 1 && m->llen >= 5 &&
+	    memcmp(m->lb, "From ", 5) == 0) {
+		hcut(m);                /* an mbox From_ line */
+		return 0;
+	}
+	from = m->hwait ? m->hname : m->hline;
+	/* (a name waiting for its colon is looked at again with each line,
+	 * but hdr_line() looks no further than HDR_AHEAD bytes) */
+	if (m->hfull)
+		k = m->llen == 0 ? HDR_EMPTY : hdr_line(m->lb, m->lbn, 0);
+	else
+		k = m->hdr.len == 0 ? hdr_line("", 0, !eof) :
+		    hdr_line(m->hdr.p + from, m->hdr.len - from, !eof);
+	switch (k) {
+	case HDR_MORE:
+		m->hwait = 1;
+		m->hname = from;
+		break;
+	case HDR_BODY:
+		hdr_body(m, from, eof);
+		return 1;
+	case HDR_EMPTY:
+		hcut(m);
+		m->hwait = 0;
 		hdr_done(m);
-	} else if (!field_line(m->lb, m->lbn))
-		top(m)->pt.flags |= MIME_W_HDRLINE;
+		break;
+	default:
+		m->hwait = 0;
+	}
 	m->hline = m->hdr.len;
+	return 0;
 }
 
 static void
@@ -982,7 +1057,7 @@ eat_header(struct mime *m, const char *s, size_t n)
 	hdr_add(m, s, q ? k + 1 : k);
 	lb_add(m, s, k);
 	if (q) {
-		header_line(m);
+		header_line(m, 0);
 		newline(m);
 		return k + 1;
 	}
@@ -1109,10 +1184,26 @@ mime_feed(struct mime *m, const char *p, size_t n)
 	}
 }
 
+/* The end of input in the body: a line held as a possible delimiter
+ * is one, or text. */
+static void
+body_end(struct mime *m)
+{
+	int i, close;
+
+	if (m->mode == M_DONE || m->mode == M_HEADER || m->pass ||
+	    m->lbn == 0)
+		return;
+	if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0)
+		boundary(m, i, close);
+	else
+		release(m);
+}
+
 int
 mime_end(struct mime *m)
 {
-	int i, close, flags;
+	int flags;
 
 	mime_feed(m, "", 0);
 	if (m->cr) {
@@ -1120,13 +1211,12 @@ mime_end(struct mime *m)
 		eat(m, "\r", 1);
 	}
 	if (m->mode == M_HEADER) {
-		header_line(m);
-	} else if (m->mode != M_DONE && !m->pass && m->lbn > 0) {
-		if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0)
-			boundary(m, i, close);
-		else
-			release(m);
-	}
+		/* lines given to a nested message's header end there too */
+		while (header_line(m, 1) && m->mode == M_HEADER &&
+		    (m->llen > 0 || m->hwait))
+			;
+	} else
+		body_end(m);
 	if (m->pend)
 		body(m, "\n", 1);
 	while (m->mode == M_HEADER)

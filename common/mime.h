@@ -30,9 +30,11 @@
  * §5.1.1, munpack; not Python's email; MIME_W_DELIMTEXT).  It is
  * matched against every open multipart, innermost first, so an inner
  * part can be ended by an outer boundary.  Delimiter
- * lines longer than MIME_LINEMAX are not recognised.  Header lines that
- * are neither fields nor continuations stay in the header block (hdr_next
- * skips them; MIME_W_HDRLINE).
+ * lines longer than MIME_LINEMAX are not recognised.  A header ends as
+ * hdr_line() (hdr.h) says: at the empty line, or before the first line
+ * that is neither a field nor a continuation, which then starts the body
+ * (MIME_W_HDRLINE on the part).  A UTF-8 byte order mark at the start of
+ * the message is dropped.
  *
  * A multipart none of whose delimiters comes (a wrong boundary, or one
  * longer than MIME_LINEMAX) would lose its body: it gets one child, a
@@ -78,7 +80,8 @@
 #define MIME_W_DECODE   0x080   /* the decoder complained (see codec) */
 #define MIME_W_NODELIM  0x100   /* multipart whose boundary never came:
                                    its body is given as a text part */
-#define MIME_W_HDRLINE  0x200   /* a header line that is not a field */
+#define MIME_W_HDRLINE  0x200   /* the header ended at a line that is not
+                                   a field: no empty line before the body */
 #define MIME_W_NOHDR    0x400   /* message/rfc822 whose message has no
                                    header field */
 #define MIME_W_NUL      0x800   /* a NUL byte in the header (the field
@@ -118,6 +121,9 @@ struct mime_part {
 	unsigned long long size; /* decoded bytes so far (final at end) */
 	int flags;              /* MIME_W_* (final at end) */
 	int codec;              /* CODEC_* of the decoder (final at end) */
+	int rawtext;            /* the raw body of a leaf has a byte other
+	                           than white space (so data is there even
+	                           if size stays 0) */
 };
 
 struct mime_cb {

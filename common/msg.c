@@ -4,6 +4,7 @@
  * memchr over a large buffer keeps that fast.
  */
 #include "msg.h"
+#include "hdr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,9 +71,44 @@ fill(struct msgin *m)
 	return 0;
 }
 
+/* Read more unless the buffer is full: 1 if unread bytes were added. */
+static int
+grow(struct msgin *m)
+{
+	size_t had = m->end - m->start;
+
+	return fill(m) == 0 && m->end - m->start > had;
+}
+
+/* Are there at least n unread bytes (reading for them)? */
+static int
+have(struct msgin *m, size_t n)
+{
+	while (m->end - m->start < n)
+		if (!grow(m))
+			return 0;
+	return 1;
+}
+
+/*
+ * At the start of the input, drop a UTF-8 byte order mark: editors on
+ * some systems write one, and it would make the first field a line that
+ * is not a field, which ends the header at once.
+ */
+static void
+bom(struct msgin *m)
+{
+	if (m->begun)
+		return;
+	m->begun = 1;
+	if (have(m, 3) && memcmp(m->buf + m->start, "\xef\xbb\xbf", 3) == 0)
+		m->start += 3;
+}
+
 int
 msg_peek(struct msgin *m)
 {
+	bom(m);
 	if (m->start == m->end && fill(m) < 0)
 		return -1;
 	if (m->start == m->end)
@@ -86,6 +122,7 @@ msg_line(struct msgin *m, const char **p)
 	char *s, *lf;
 	size_t n;
 
+	bom(m);
 	for (;;) {
 		s = m->buf + m->start;
 		n = m->end - m->start;
@@ -125,48 +162,108 @@ msg_line(struct msgin *m, const char **p)
 	return (ssize_t)n;
 }
 
+/* What the next, unread line is to hdr_line(), reading ahead as far as
+ * the buffer allows. */
+static int
+next_kind(struct msgin *m)
+{
+	int k;
+
+	for (;;) {
+		k = hdr_line(m->buf + m->start, m->end - m->start,
+		    !m->eof && !m->err);
+		if (k != HDR_MORE)
+			return k;
+		if (!grow(m))   /* a full buffer: decide on what it holds */
+			return hdr_line(m->buf + m->start,
+			    m->end - m->start, 0);
+	}
+}
+
+/*
+ * Consume the next line, all its pieces, into b (if not NULL).  Reading
+ * stops once the line passes max bytes or b's cap, with *trunc set: the
+ * input may be endless (/dev/zero), and must not be read on.  Returns
+ * as msg_line().
+ */
+static ssize_t
+take_line(struct msgin *m, struct buf *b, int nolf, size_t max, int *trunc)
+{
+	const char *p;
+	ssize_t n;
+	size_t total = 0;
+
+	while ((n = msg_line(m, &p)) > 0) {
+		size_t k = (size_t)n;
+		int piece = m->partial;
+
+		if (nolf && !piece && p[k - 1] == '\n')
+			k--;
+		total += k;
+		if ((b && buf_add(b, p, k) < 0) || total > max) {
+			*trunc = 1;
+			break;
+		}
+		if (!piece)
+			break;
+	}
+	return n;
+}
+
+int
+msg_hdrkind(struct msgin *m, const char **l, size_t n, struct buf *keep)
+{
+	struct buf b;
+	int k = hdr_line(*l, n, 1);
+
+	if (k != HDR_MORE)
+		return k;
+	/* reading ahead may move the buffer that *l points into */
+	buf_reset(keep);
+	if (buf_add(keep, *l, n) < 0)
+		return HDR_BODY;
+	*l = keep->p;
+	buf_init(&b, n + m->size);
+	for (;;) {
+		buf_reset(&b);
+		buf_add(&b, keep->p, n);
+		buf_add(&b, m->buf + m->start, m->end - m->start);
+		k = hdr_line(b.p, b.len, !m->eof && !m->err);
+		if (k != HDR_MORE)
+			break;
+		if (!grow(m)) {
+			k = hdr_line(b.p, b.len, 0);
+			break;
+		}
+	}
+	buf_free(&b);
+	return k;
+}
+
 int
 msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated)
 {
-	const char *p;
-	ssize_t n;
-	size_t k;
-	int first = 1, inpiece = 0, trunc = 0;
+	ssize_t n = 1;
+	int k, trunc = 0;
 
 	buf_reset(hdr);
 	if (fromline)
 		buf_reset(fromline);
-	while ((n = msg_line(m, &p)) > 0) {
-		int piece = m->partial;
-
-		if (!inpiece && p[0] == '\n')
-			break;          /* the empty line ends the header */
-		if (first && !inpiece && n >= 5 && memcmp(p, "From ", 5) == 0) {
-			/* the mbox separator line is envelope, not header */
-			if (fromline) {
-				k = (size_t)n;
-				if (!piece && p[k - 1] == '\n')
-					k--;
-				buf_add(fromline, p, k);
-			}
-			inpiece = piece;
-			for (k = (size_t)n; inpiece && k <= hdr->max &&
-			    (n = msg_line(m, &p)) > 0; k += (size_t)n)
-				inpiece = m->partial;
-			first = 0;
-			if (k <= hdr->max)
-				continue;
-			trunc = 1;      /* a From_ line without end */
+	bom(m);
+	/* the mbox separator line is envelope, not header */
+	if (have(m, 5) && memcmp(m->buf + m->start, "From ", 5) == 0)
+		n = take_line(m, fromline, 1, hdr->max, &trunc);
+	while (!trunc && n > 0 && (k = next_kind(m)) != HDR_BODY) {
+		if (k == HDR_EMPTY) {
+			n = take_line(m, NULL, 0, hdr->max, &trunc);
 			break;
 		}
-		first = 0;
-		inpiece = piece;
-		if (buf_add(hdr, p, (size_t)n) < 0) {
-			trunc = 1;      /* endless input must not read on */
-			break;
-		}
+		/* past the cap, stop: the reader is left inside the header */
+		n = take_line(m, hdr, 0, hdr->max, &trunc);
 	}
+	if (m->err && m->start == m->end)
+		n = -1;
 	if (truncated)
 		*truncated = trunc;
 	return n < 0 ? -1 : 0;

@@ -2,6 +2,7 @@
  * msg: a streaming reader for RFC 5322 messages on a file descriptor.
  *
  * Line ends are normalised: CRLF becomes LF; a bare CR is left alone.
+ * A UTF-8 byte order mark at the start of the input is dropped.
  * Memory is bounded by the buffer given at init (lines longer than the
  * buffer are returned in pieces) and by the cap passed to msg_header().
  *
@@ -23,6 +24,7 @@ struct msgin {
 	int eof;                /* read(2) returned 0 */
 	int err;                /* errno of a failed read, or 0 */
 	int partial;            /* the last line returned had no LF yet */
+	int begun;              /* the byte order mark was looked for */
 	unsigned long long nread; /* bytes consumed from the fd */
 };
 
@@ -48,16 +50,33 @@ ssize_t msg_line(struct msgin *m, const char **p);
 int msg_peek(struct msgin *m);
 
 /*
- * Read the header section: every line up to (not including) the empty
- * line that ends it, or up to EOF.  The empty line is consumed.  A leading
- * mbox "From " line is not part of the header; if fromline is not NULL it
- * receives it (without the LF), else it is dropped.  Returns 0, or -1 on a
- * read error.  If the header passes hdr->max bytes, reading stops there
- * (the input may be endless, e.g. /dev/zero): *truncated is set (if not
- * NULL), hdr holds what fitted, and the reader is left inside the header.
+ * Read the header section: every line up to where hdr_line() (hdr.h)
+ * ends it: the empty line, which is consumed, or the first line that is
+ * neither a field nor a continuation, which is left unread as the first
+ * line of the body; or EOF.  Whether a field name alone on its line has
+ * its colon on the next line is read ahead within the buffer, which must
+ * hold HDR_AHEAD bytes for the rule to be exact (what does not fit in a
+ * smaller one is not a field).  A
+ * leading mbox "From " line is not part of the header; if fromline is
+ * not NULL it receives it (without the LF), else it is dropped.  Returns
+ * 0, or -1 on a read error.  If the header (or the From line) passes
+ * hdr->max bytes, reading stops there (the input may be endless, e.g.
+ * /dev/zero): *truncated is set (if not NULL), hdr holds what fitted,
+ * and the reader is left inside the header.
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);
+
+/*
+ * For a reader that streams the header line by line: what the line
+ * *l (n bytes, just returned by msg_line()) is to hdr_line(), reading
+ * ahead into the unread input when it must (a field name alone on its
+ * line).  Then *l is first copied into keep (its cap must hold the
+ * line, else the answer is HDR_BODY) and pointed there, since reading
+ * ahead may move the buffer.  No other pointer into the buffer may be
+ * kept over the call.
+ */
+int msg_hdrkind(struct msgin *m, const char **l, size_t n, struct buf *keep);
 
 /*
  * Read the header of the file at path only (it stops at the empty line),

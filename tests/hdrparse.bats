@@ -261,7 +261,7 @@ crlf() {
 	done
 }
 
-@test "folds, a line without a colon, a NUL, controls, a 5000-byte line" {
+@test "folds, a NUL, controls, a 5000-byte line; a line without a colon ends the header" {
 	run hdrparse odd.eml
 	[ "$status" -eq 0 ]
 	long=$(head -c 5000 /dev/zero | tr '\0' x)
@@ -566,4 +566,64 @@ assert n == 4, n' "$T/out.json"
 	run -0 --separate-stderr hdrparse -A "$BATS_TEST_TMPDIR/m"
 	[ "$output" = "$(printf 'c@z.test\t\na@x.test\t\nd@w.test\topen')" ]
 	[ "$stderr" = "$(printf "hdrparse: %s: To: 2 address(es) not read whole, the first: 'a@x.test b@y.test'\nhdrparse: %s: Cc: 1 address(es) not read whole, the first: 'd@w.test (open'" "$BATS_TEST_TMPDIR/m" "$BATS_TEST_TMPDIR/m")" ]
+
+# ---- where the header ends: the rule of every reader (hdr_line) ----
+
+@test "a From split from its colon is read as From, by every option (LF, CRLF)" {
+	for f in split-colon.eml "$(crlf split-colon.eml)"; do
+		run --separate-stderr hdrparse "$f"
+		[ "$status" -eq 0 ]
+		expect <<-'EOF'
+		From: <any@attack.com>
+		To: b@x.test
+		Subject: hi
+		EOF
+		[ -z "$stderr" ]
+		run --separate-stderr hdrparse -A -h from "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = "any@attack.com	" ]
+		run -0 hdrparse -m 'from~attack' "$f"
+	done
+}
+
+@test "a header without an empty line: its fields, never a body line as a field (LF, CRLF)" {
+	for f in noblank.eml "$(crlf noblank.eml)"; do
+		run --separate-stderr hdrparse "$f"
+		[ "$status" -eq 0 ]
+		expect <<-'EOF'
+		From: a@x.test
+		Subject: s
+		EOF
+		[ -z "$stderr" ]
+		run --separate-stderr hdrparse -h ps "$f"
+		[ "$status" -eq 1 ]
+		[ -z "$output" ]
+	done
+}
+
+@test "a byte order mark does not hide the first field (LF, CRLF)" {
+	for f in bom.eml "$(crlf bom.eml)"; do
+		run --separate-stderr hdrparse "$f"
+		[ "$status" -eq 0 ]
+		expect <<-'EOF'
+		Content-Type: text/html
+		Subject: bom
+		EOF
+		run -0 hdrparse -h content-type "$f"
+		[ "$output" = text/html ]
+	done
+}
+
+@test "the same rule in a Maildir, read ahead on threads (hdrq)" {
+	mkdir -p "$T/md/new" "$T/md/cur" "$T/md/tmp"
+	cp split-colon.eml "$T/md/new/1"
+	cp noblank.eml "$T/md/new/2"
+	cp bom.eml "$T/md/new/3"
+	run --separate-stderr hdrparse -H -h from:content-type:ps "$T/md"
+	[ "$status" -eq 0 ]
+	expect <<-EOF
+	$T/md/new/1	<any@attack.com>
+	$T/md/new/2	a@x.test
+	$T/md/new/3	text/html
+	EOF
 }

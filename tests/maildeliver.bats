@@ -726,4 +726,30 @@ start_stalled() {
 	done
 	[ "$(cat "$T/victim")" = precious ]
 	[ ! -e "$T/mbox.lock" ]
+
+# ---- where the header ends: the rule of every reader (hdr_line) ----
+
+@test "-f replaces a Return-Path split from its colon, keeps one in a body after no empty line (LF, CRLF)" {
+	for crlf in '' '\r'; do
+		rm -rf "$M"
+		mkmd "$M"
+		sed "s/\$/$crlf/" "$D/rp-odd.eml" |
+		    maildeliver -f '<bob@example.org>' "$M"
+		printf '%s\n' 'Return-Path: <bob@example.org>' 'From: a@x.test' \
+		    'Subject: s' 'the body starts here' \
+		    'Return-Path: <kept-in-the-body@x.test>' > "$T/want"
+		cmp "$T/want" "$(one_new "$M")"
+	done
+}
+
+@test "a byte order mark is not delivered, and does not hide the first field (LF, CRLF)" {
+	for crlf in '' '\r'; do
+		rm -rf "$M"
+		mkmd "$M"
+		sed "s/\$/$crlf/" "$D/bom.eml" |
+		    maildeliver -f '<bob@example.org>' "$M"
+		printf '%s\n' 'Return-Path: <bob@example.org>' 'From: a@x.test' \
+		    'Subject: bom' '' 'body' > "$T/want"
+		cmp "$T/want" "$(one_new "$M")"
+	done
 }

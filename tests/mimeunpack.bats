@@ -17,6 +17,11 @@ expect() {
 	diff -u <(cat) <(printf '%s\n' "$output")
 }
 
+# The same for $stderr.
+expect_err() {
+	diff -u <(cat) <(printf '%s\n' "$stderr")
+}
+
 # The names in $T/out, one a line, sorted bytewise.
 names() {
 	(cd "$T/out" && LC_ALL=C ls -A)
@@ -728,4 +733,101 @@ print("\nab")' >"$T/long.eml"
 	run -0 --separate-stderr mimeunpack -l "$T/h.eml"
 	[ "$output" = "1	application/octet-stream			3		a%G1" ]
 	[ "$stderr" = "mimeunpack: $T/h.eml: part 1: unknown charset in the file name; bad %XX escape in the file name, kept as it is" ]
+}
+
+# ---- headers that end or split unusually: one rule (hdr_line) ----
+# Each fixture is read from stdin (so the warnings name "-"), first as
+# it is, then with CRLF line ends: the results must be the same bytes.
+
+# The fixture $1 with CRLF line ends, in $T.
+crlf() {
+	sed 's/$/\r/' "$1" > "$T/crlf-$1"
+	printf '%s' "$T/crlf-$1"
+}
+
+@test "no silent loss: a header without an empty line keeps its body (LF, CRLF)" {
+	for f in noblank.eml "$(crlf noblank.eml)"; do
+		run --separate-stderr mimeunpack -t < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = $'the body starts here\nPS: and goes on' ]
+		[ "$stderr" = "mimeunpack: -: part 1: header ends without a blank line" ]
+		mimeunpack -O -s 1 < "$f" > "$T/o" 2>/dev/null
+		printf 'the body starts here\nPS: and goes on\n' | cmp - "$T/o"
+		run --separate-stderr mimeunpack -l < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = "1	text/plain	us-ascii		37		" ]
+	done
+}
+
+@test "no silent loss: a part whose header runs into its text keeps that text (LF, CRLF)" {
+	for f in noblank-part.eml "$(crlf noblank-part.eml)"; do
+		run --separate-stderr mimeunpack -l < "$f"
+		[ "$status" -eq 0 ]
+		expect <<-'E'
+		1	text/plain			34		
+		2	text/plain			6		
+		E
+		[ "$stderr" = "mimeunpack: -: part 1: header ends without a blank line" ]
+		mimeunpack -O -s 1 < "$f" > "$T/o" 2>/dev/null
+		printf 'and this line is text\nand this one' | cmp - "$T/o"
+		run --separate-stderr mimeunpack -t < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = $'and this line is text\nand this one\nsecond' ]
+	done
+}
+
+@test "a From split from its colon is a field, not the end of the header (LF, CRLF)" {
+	for f in split-colon.eml "$(crlf split-colon.eml)"; do
+		run --separate-stderr mimeunpack -t < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = body ]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "white space before every colon is still a message (RFC 5322 obs syntax; LF, CRLF)" {
+	for f in obs-colon.eml "$(crlf obs-colon.eml)"; do
+		run --separate-stderr mimeunpack -l < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = "1	text/plain	utf-8		6		" ]
+		[ -z "$stderr" ]
+		run -0 --separate-stderr mimeunpack -t < "$f"
+		[ "$output" = café ]
+	done
+}
+
+@test "a byte order mark does not hide the first field (LF, CRLF)" {
+	for f in bom.eml "$(crlf bom.eml)"; do
+		run --separate-stderr mimeunpack -l < "$f"
+		[ "$status" -eq 0 ]
+		[ "$output" = "1	text/html			9		" ]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "no silent loss: a body with data that decodes to nothing fails, naming the part" {
+	printf 'Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n!!!! ***\n' > "$T/bad.eml"
+	run --separate-stderr mimeunpack -O -s 1 "$T/bad.eml"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	expect_err <<-E
+	mimeunpack: $T/bad.eml: part 1: characters outside the alphabet skipped
+	mimeunpack: $T/bad.eml: part 1: the body decodes to nothing
+	E
+	# white space alone is no data: nothing to warn about
+	printf 'Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n \n\n' > "$T/ws.eml"
+	run --separate-stderr mimeunpack -O -s 1 "$T/ws.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "no silent loss, the property: every part with data in tests/data gives data, or a warning and a failure" {
+	# Python's email package finds the parts (tests/interop/noloss.py)
+	cd "$YUBIN_TESTS/data"
+	run python3 -B "$YUBIN_TESTS/interop/noloss.py" "$YUBIN_BIN/mimeunpack" \
+	    $(find . -name '*.eml' | LC_ALL=C sort) malformed/garbage.bin
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[-1]}" == *" parts with data, 0 lost" ]]
 }

@@ -1,11 +1,15 @@
 /*
  * fuzz_hdr: hdr_next, hdr_unfold and hdr_find over an arbitrary header
- * section, and rfc2047_decode of each unfolded value, as hdrparse does.
+ * section, and rfc2047_decode of each unfolded value, as hdrparse does;
+ * hdr_line, the rule of where a header ends, over its prefixes.
  *
  * Checks beyond crashes: the iterator always advances and stays in the
  * buffer, a field's name and value lie inside its line, an unfolded
  * value has no CR or LF and no surrounding white space, a cap is never
  * passed, and hdr_find agrees with the first match of the iteration.
+ * hdr_line answers the same however the input is cut (a streaming
+ * reader gets HDR_MORE or the final answer, never another one), and a
+ * line it calls a field is the field hdr_next finds there.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +66,28 @@ check_find(const char *p, size_t size, const char *name)
 		abort();
 }
 
+static void
+check_line(const char *p, size_t size)
+{
+	struct hdrfield f;
+	size_t k, off = 0;
+	int all = hdr_line(p, size, 0), r;
+
+	if (all == HDR_MORE)
+		abort();
+	for (k = 0; k <= size; k++) {
+		if (k > 128 && k + 2 < HDR_AHEAD)
+			k = HDR_AHEAD - 2;
+		if (k > size || k > HDR_AHEAD + 1)
+			break;
+		r = hdr_line(p, k, 1);
+		if (r != HDR_MORE && r != all)
+			abort();
+	}
+	if (all == HDR_FIELD && (!hdr_next(p, size, &off, &f) || f.line != p))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -82,5 +108,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		check_find(p, size, names[i]);
+	check_line(p, size);
 	return 0;
 }

@@ -510,9 +510,74 @@ t_malformed(void)
 	check("empty multipart without delimiters: no part",
 	    "Content-Type: multipart/mixed; boundary=x\n\n",
 	    "[ multipart/mixed     k=1 d=0]< 0 256>", MIME_W_NODELIM, NULL);
-	check("header line without a colon",
+	check("a line without a colon ends the header, its text is body",
 	    "From: a@b\nno colon here\nSubject: s\n\nbody",
-	    "[1 text/plain us-ascii    k=0 d=0]body<1 4 512>",
+	    "[1 text/plain us-ascii    k=0 d=0]no colon here\nSubject: s\n"
+	    "\nbody<1 30 512>", MIME_W_HDRLINE, NULL);
+	check("a part's header ends at a text line, the text is its body",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\nand this line is text\n--b\n\n"
+	    "two\n--b--\n",
+	    "[ multipart/mixed     k=1 d=0][1 text/plain     k=0 d=1]"
+	    "and this line is text<1 21 512>[2 text/plain us-ascii    k=0 d=1]"
+	    "two<2 3 0>< 0 0>", MIME_W_HDRLINE, NULL);
+	check("a field name whose colon is on the next line is a field",
+	    "Content-Type\n : text/html\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
+	check("... over blank continuation lines too",
+	    "Content-Type \n \n\t: text/html\nSubject: s\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
+	check("a field name alone, then a field: the name is body",
+	    "From: a@b\nSubject\nTo: c@d\n\nbody",
+	    "[1 text/plain us-ascii    k=0 d=0]Subject\nTo: c@d\n\nbody"
+	    "<1 21 512>", MIME_W_HDRLINE, NULL);
+	check("a field name alone, then a fold without a colon: body",
+	    "From: a@b\nSubject\n more\n\nbody",
+	    "[1 text/plain us-ascii    k=0 d=0]Subject\n more\n\nbody"
+	    "<1 19 512>", MIME_W_HDRLINE, NULL);
+	check("a field name alone at the end of input: body",
+	    "From: a@b\nSubject",
+	    "[1 text/plain us-ascii    k=0 d=0]Subject<1 7 512>",
+	    MIME_W_HDRLINE, NULL);
+	check("a field name alone at the end, with its line end: body",
+	    "From: a@b\nSubject\n",
+	    "[1 text/plain us-ascii    k=0 d=0]Subject\n<1 8 512>",
+	    MIME_W_HDRLINE, NULL);
+	check("a field name alone before a delimiter: the part's body",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\nname\n--b--\n",
+	    "[ multipart/mixed     k=1 d=0][1 text/plain     k=0 d=1]"
+	    "name<1 4 512>< 0 0>", MIME_W_HDRLINE, NULL);
+	check("a text line starting a body that ends without its line end",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n--b-",
+	    "[ multipart/mixed     k=1 d=0][1 text/plain     k=0 d=1]"
+	    "--b-<1 4 512>< 0 1>", MIME_W_HDRLINE | MIME_W_NOEND, NULL);
+	check("a message/rfc822 whose header ends at a text line",
+	    "Content-Type: message/rfc822\n\nSubject: in\ntext\n",
+	    "[1 message/rfc822     k=2 d=0][1.1 text/plain us-ascii    k=0 d=1]"
+	    "text\n<1.1 5 512><1 0 0>", MIME_W_HDRLINE, NULL);
+	check("a message/rfc822 whose header ends at its first line",
+	    "Content-Type: message/rfc822\n\ntext",
+	    "[1 message/rfc822     k=2 d=0][1.1 text/plain us-ascii    k=0 d=1]"
+	    "text<1.1 4 512><1 0 1024>", MIME_W_HDRLINE | MIME_W_NOHDR, NULL);
+	check("a second From_ line does not end the header",
+	    "From a@b Mon Jan  1 00:00:00 2024\n"
+	    "From c@d Mon Jan  1 00:00:00 2024\n"
+	    "Content-Type: text/html\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
+	check("a UTF-8 byte order mark before the first field is dropped",
+	    "\xef\xbb\xbf" "Content-Type: text/html\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
+	check("a byte order mark before an mbox From_ line is dropped",
+	    "\xef\xbb\xbf" "From a@b Mon Jan  1 00:00:00 2024\n"
+	    "Content-Type: text/html\n\nbody",
+	    "[1 text/html     k=0 d=0]body<1 4 0>", 0, NULL);
+	check("a byte order mark later on is text",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "\xef\xbb\xbf" "Content-Type: text/html\n\nx\n--b--\n",
+	    "[ multipart/mixed     k=1 d=0][1 text/plain us-ascii    k=0 d=1]"
+	    "\xef\xbb\xbf" "Content-Type: text/html\n\nx<1 29 512>< 0 0>",
 	    MIME_W_HDRLINE, NULL);
 	check("folded field and 'Name :' are fields",
 	    "Subject: a\n b\nX-Old : y\n\nbody",

@@ -126,3 +126,43 @@ open("rfc822-encoded.eml", "wb").write(
     b"--out\nContent-Type: message/rfc822\n"
     b"Content-Transfer-Encoding: quoted-printable\n\n" +
     quopri.encodestring(b"Subject: flat\n\nflat body=\n") + b"\n--out--\n")
+# Headers that end or split unusually, written byte for byte (the
+# mistakes are the point), named after the fault each one once caused:
+#   noblank.eml       no empty line: the body starts at a line that is
+#                     not a field (its text was lost, and "PS: ..."
+#                     after it was taken for a field)
+#   noblank-part.eml  the same inside a multipart's part
+#   split-colon.eml   "From" with its colon on the next line (an
+#                     anti-phishing test: the From was invisible)
+#   obs-colon.eml     white space before every colon (RFC 5322 §4.5.3;
+#                     "not a message")
+#   bom.eml           a UTF-8 byte order mark before the first field
+#                     (that field was lost)
+# The same files are in ../hdrparse, and as seeds for the fuzz harnesses
+# in ../msg (msg-*.eml) and ../mime.
+ODD = {
+    "noblank.eml": b"From: a@x.test\nSubject: s\nthe body starts here\n"
+                   b"PS: and goes on\n",
+    "noblank-part.eml": b"From: a@x.test\nSubject: parts\n"
+                        b"Content-Type: multipart/mixed; boundary=b\n\n"
+                        b"--b\nContent-Type: text/plain\n"
+                        b"and this line is text\nand this one\n"
+                        b"--b\nContent-Type: text/plain\n\nsecond\n"
+                        b"--b--\n",
+    "split-colon.eml": b"From\n : <any@attack.com>\nTo: b@x.test\n"
+                       b"Subject: hi\n\nbody\n",
+    "obs-colon.eml": b"From : a@x.test\nSubject : old style\n"
+                     b"Content-Type : text/plain; charset=utf-8\n\n"
+                     b"caf\xc3\xa9\n",
+    "bom.eml": b"\xef\xbb\xbfContent-Type: text/html\nSubject: bom\n\n"
+               b"<p>x</p>\n",
+}
+for name, raw in ODD.items():
+    open(name, "wb").write(raw)
+    open("../hdrparse/" + name, "wb").write(raw)
+    open("../mime/" + name, "wb").write(raw)
+import os
+os.makedirs("../msg", exist_ok=True)
+for name in ("noblank.eml", "split-colon.eml", "obs-colon.eml", "bom.eml"):
+    seed = {"noblank.eml": "no-blank-line.eml"}.get(name, name)
+    open("../msg/msg-" + seed, "wb").write(ODD[name])
