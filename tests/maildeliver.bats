@@ -726,6 +726,7 @@ start_stalled() {
 	done
 	[ "$(cat "$T/victim")" = precious ]
 	[ ! -e "$T/mbox.lock" ]
+}
 
 # ---- where the header ends: the rule of every reader (hdr_line) ----
 

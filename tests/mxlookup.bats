@@ -607,7 +607,7 @@ mxlookup: silent.fake.test: no answer from the DNS server (timed out)" ]
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "${#output}" -eq 204000 ]
-	[ "$output" = "$(printf '\\001%.0s' $(seq 51000))" ]
+	[ "$output" = "$(printf '\\x01%.0s' $(seq 51000))" ]
 	# the trace too: 200 quoted strings of 255 "\001" each
 	run --separate-stderr mxlookup --trace --txt -s "$FAKE" bigtxt.fake.test
 	[ "$(grep '^A: bigtxt' <<<"$stderr")" = "A: bigtxt.fake.test TXT $(for i in $(seq 200); do printf '"%s"' "$(printf '\\001%.0s' $(seq 255))"; [ $i -lt 200 ] && printf ' '; done) (ttl 300)" ]
