@@ -35,7 +35,6 @@
 #include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
-#include "safetext.h"
 #include "util.h"
 
 #define HDR_MAX  (1 << 20)      /* header bytes kept per message */
@@ -329,7 +328,7 @@ print_addrs(const char *file, const struct hdrfield *f)
 		warn("%s: %.*s: more than %d addresses, the rest ignored",
 		    shown(file), (int)f->namelen, f->name, ADDR_MAX);
 	if (l.nbad > 0) {
-		char *bad = safetext_dup(l.bad, strlen(l.bad), 200);
+		char *bad = rec_quote_dup(l.bad, strlen(l.bad), 200);
 
 		warn("%s: %.*s: %zu address(es) not read whole, the "
 		    "first: '%s'", shown(file), (int)f->namelen, f->name,

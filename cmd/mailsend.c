@@ -46,7 +46,6 @@
 #include "net.h"
 #include "rec.h"
 #include "rfc2047.h"
-#include "safetext.h"
 #include "smtp.h"
 #include "util.h"
 
@@ -374,7 +373,7 @@ parse_list(const char *where, const char *p, size_t n, struct addrlist *l)
 		die(EX_DATAERR, "%s: more than %d addresses; nothing sent",
 		    where, ADDR_MAX);
 	if (l->nbad > 0) {
-		bad = safetext_dup(l->bad, strlen(l->bad), 200);
+		bad = rec_quote_dup(l->bad, strlen(l->bad), 200);
 		die(EX_DATAERR, "%s: bad address '%s'; nothing sent", where,
 		    bad);
 	}
@@ -579,7 +578,7 @@ walk_header(struct msg *m)
 			m->hdr8 = 1;
 		if (opt.t && (hdr_is(&f, "to") || hdr_is(&f, "cc") ||
 		    hdr_is(&f, "bcc"))) {
-			char *name = safetext_dup(f.name, f.namelen, 80);
+			char *name = rec_quote_dup(f.name, f.namelen, 80);
 
 			add_rcpts(name, f.val, f.vallen);
 			free(name);

@@ -45,8 +45,8 @@
 #include "codec.h"
 #include "hdr.h"
 #include "hdrenc.h"
+#include "rec.h"
 #include "rfc2047.h"
-#include "safetext.h"
 #include "util.h"
 
 #define CHUNK    65536
@@ -671,10 +671,10 @@ field_addrs(struct buf *h, const char *name, const char **v, size_t n)
 			    ADDR_MAX);
 		if (l.nbad > 0)
 			die(EX_DATAERR, "%s: bad address '%s'", name,
-			    safetext_dup(l.bad, strlen(l.bad), 200));
+			    rec_quote_dup(l.bad, strlen(l.bad), 200));
 		if (l.n == 0)
 			die(EX_DATAERR, "%s: no address in '%s'", name,
-			    safetext_dup(v[i], strlen(v[i]), 200));
+			    rec_quote_dup(v[i], strlen(v[i]), 200));
 		for (j = 0; j < l.n; j++) {
 			struct addr *a = &l.v[j];
 			int last = i + 1 == n && j + 1 == l.n;
@@ -939,7 +939,7 @@ check_delim(struct part *a, const char *bnd, int refuse)
 	if (d.found && refuse)
 		die(EX_DATAERR, "%s: a line starts like the delimiter --%s "
 		    "(RFC 2046 5.1.1): choose another --boundary", what,
-		    safetext_dup(bnd, strlen(bnd), 80));
+		    rec_quote_dup(bnd, strlen(bnd), 80));
 	if (d.found)
 		a->cte = CTE_B64;
 }

@@ -73,6 +73,33 @@ rec_fields(struct buf *out, const char *s)
 	return rec_field(out, s, strlen(s));
 }
 
+int
+rec_quote(struct buf *out, const char *p, size_t n, size_t max)
+{
+	size_t i, shown = n;
+
+	if (n > max) {
+		shown = max;
+		/* back off a character cut in two: 10xxxxxx continues one */
+		for (i = 0; i < 3 && shown > 0 &&
+		    ((unsigned char)p[shown] & 0xC0) == 0x80; i++)
+			shown--;
+	}
+	if (rec_field(out, p, shown) < 0)
+		return -1;
+	return shown < n ? buf_adds(out, "...") : 0;
+}
+
+char *
+rec_quote_dup(const char *p, size_t n, size_t max)
+{
+	struct buf b;
+
+	buf_init(&b, REC_MAX);
+	(void)rec_quote(&b, p, n, max);
+	return b.p != NULL ? b.p : xstrdup("");
+}
+
 /* Does (p, n) come out of rec_field() unchanged? */
 static int
 is_plain(const char *p, size_t n)

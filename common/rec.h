@@ -31,6 +31,16 @@ int rec_field(struct buf *out, const char *p, size_t n);
 /* The same for a C string. */
 int rec_fields(struct buf *out, const char *s);
 
+/*
+ * For diagnostics that quote untrusted text: append (p, n) to out as
+ * rec_field() does, but when n is over max only the first max bytes
+ * (backed off to a character boundary) are shown, followed by "...", so
+ * that a message stays one short line whatever the input.  Returns as
+ * rec_field().  rec_quote_dup() returns the same as a malloc'd string.
+ */
+int rec_quote(struct buf *out, const char *p, size_t n, size_t max);
+char *rec_quote_dup(const char *p, size_t n, size_t max);
+
 /* Write (p, n), or the C string s, to stdout as one TSV field. */
 void rec_out(const char *p, size_t n);
 void rec_outs(const char *s);

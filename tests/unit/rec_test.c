@@ -1,6 +1,7 @@
 /*
  * rec_test: unit tests of common/rec.c, the safe-text rule for TSV fields.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "rec.h"
@@ -45,5 +46,20 @@ main(void)
 	t_int(rec_fields(&b, "\t\t"), -1, "cap: refused");
 	t_str(b.p, b.len, "ab0\\t1", "cap: buffer as it was");
 	buf_free(&b);
+
+	/* rec_quote: the rule, then a cut at a character boundary */
+	buf_init(&b, 1 << 20);
+	t_int(rec_quote(&b, "a\tb", 3, 10), 0, "quote: short, whole");
+	t_str(b.p, b.len, "a\\tb", "quote: short text under the rule");
+	buf_reset(&b);
+	t_int(rec_quote(&b, "ab\xe4\xbc\x9a", 5, 3), 0, "quote: cut");
+	t_str(b.p, b.len, "ab...", "quote: a character is not cut in two");
+	buf_free(&b);
+	{
+		char *q = rec_quote_dup("x\ny", 3, 2);
+
+		t_str(q, strlen(q), "x\\n...", "quote_dup: cut after the escape");
+		free(q);
+	}
 	return t_done();
 }
