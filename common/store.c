@@ -1334,10 +1334,20 @@ static int
 mbox_commit(struct store *s)
 {
 	struct mboxrd_q q = { s->quote, s->gt };
+	const char *eol = "";
 
-	if (mboxrd_quote_end(&q, msg_emit, s) < 0 ||
-	    (s->last != -1 && s->last != '\n' && raw_emit(s, "\n", 1) < 0) ||
-	    raw_emit(s, "\n", 1) < 0)
+	if (mboxrd_quote_end(&q, msg_emit, s) < 0)
+		return write_fail(s);
+	/*
+	 * A message without a final LF gets one.  After a bare CR it would
+	 * make a CRLF, which readers (msg_line() too) take for a line end,
+	 * losing the CR: there the line end added is a CRLF.
+	 */
+	if (s->last == '\r')
+		eol = "\r\n";
+	else if (s->last != -1 && s->last != '\n')
+		eol = "\n";
+	if (raw_emit(s, eol, strlen(eol)) < 0 || raw_emit(s, "\n", 1) < 0)
 		return write_fail(s);
 	return 0;
 }

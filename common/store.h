@@ -15,8 +15,9 @@
  * the message is on stable storage:
  *   Maildir  tmp/NAME written (O_EXCL), fsync'd, renamed into new/, new/
  *            fsync'd.  Only durable bytes ever appear in new/.
- *   mbox     "From " line, mboxrd-quoted message, an empty line, into
- *            the spool; then DEST opened (created if missing), fcntl
+ *   mbox     "From " line, mboxrd-quoted message, an LF if it lacks
+ *            one (a CRLF after a bare CR, which an LF alone would turn
+ *            into a line end), an empty line, into the spool; then DEST opened (created if missing), fcntl
  *            lock + DEST.lock, the spool appended, fsync, unlock.
  * With batch N > 1, store_commit() queues the message; the batch becomes
  * durable and visible together (fsync'd first, then renamed into new/ or

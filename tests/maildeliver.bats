@@ -256,6 +256,16 @@ check_maildir_against_sources() {
 	printf 'Subject: x\n\nno newline\n\n' | cmp - "$T/got"
 }
 
+@test "mbox: a message ending in a bare CR keeps the CR through -m and -s" {
+	printf 'Subject: x\n\nends in CR\r' | maildeliver -m "$T/mbox"
+	tail -n +2 "$T/mbox" > "$T/got"
+	printf 'Subject: x\n\nends in CR\r\r\n\n' | cmp - "$T/got"
+	run maildeliver -s -c -v "$M" < "$T/mbox"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	printf 'Subject: x\n\nends in CR\r\n' | cmp - "${lines[0]}"
+}
+
 @test "mbox: appending to an mbox without a final empty line keeps messages apart" {
 	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody' > "$T/mbox"
 	maildeliver -m "$T/mbox" < "$D/plain.eml"

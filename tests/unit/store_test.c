@@ -301,6 +301,29 @@ test_deliver(void)
 	}
 	snprintf(path, sizeof path, "%s.lock", mbox);
 	t_int(access(path, F_OK), -1, "dot-lock removed");
+
+	/* a bare CR at the end: the line end added must not swallow it */
+	unlink(mbox);
+	t_int(store_open(&s, mbox, &c), 0, "mbox opened again");
+	store_begin(&s, "a@b");
+	store_puts(&s, "S: 3\n\nends in CR\r");
+	t_int(store_commit(&s), 0, "mbox commit, bare CR at the end");
+	store_close(&s);
+	slurp(mbox, &got);
+	{
+		const char *body = memchr(got.p, '\n', got.len);
+		char *text = strndup(got.p, got.len);
+		static const char back[] = "|S: 3\n\nends in CR\r\n|";
+		size_t k = sizeof back - 1;
+
+		t_str(body ? body + 1 : "", body ? got.len -
+		    (size_t)(body + 1 - got.p) : 0, "S: 3\n\nends in CR\r\r\n\n",
+		    "a message ending in a bare CR gets CRLF, not LF");
+		read_mbox(text, 1, 0, &got);
+		t_int(got.len > k && memcmp(got.p + got.len - k, back, k) == 0,
+		    1, "a message ending in a bare CR reads back with its CR");
+		free(text);
+	}
 	buf_free(&got);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
