@@ -1601,6 +1601,65 @@ mboxin_next(struct mboxin *r)
 	}
 }
 
+/*
+ * mboxrd unquoting of a line l that starts with '>' (the piece at its
+ * start, or a later piece while r->owe).  A line longer than the
+ * reader's buffer comes in pieces, and the first may end inside the
+ * run of '>' or inside the "From " after it.  Then one '>' is taken off
+ * at once (r->owe), and given back should the line turn out not to
+ * match ^>+From: every byte returned meanwhile is a '>', so where the
+ * '>' goes back among them does not matter.  The bytes of "From " seen
+ * meanwhile wait in r->pre.  Returns the length of the piece to return
+ * (*p set), or 0 to read on.
+ */
+static ssize_t
+unquote(struct mboxin *r, const char *l, size_t n, int partial,
+    const char **p)
+{
+	size_t a = 0, i, m = r->npre, k = 0;
+	int first = !r->owe;
+
+	if (m == 0)
+		while (a < n && l[a] == '>')
+			a++;
+	for (i = a; m < 5 && i < n && l[i] == FROM_[m]; i++)
+		m++;
+	*p = l;
+	r->partial = partial;
+	if (m < 5 && i == n) {
+		/* undecided: a piece without its LF */
+		memcpy(r->pre + r->npre, l + a, n - a);
+		r->npre = m;
+		r->owe = 1;
+		if (first) {
+			(*p)++;
+			a--;
+		}
+		return (ssize_t)a;
+	}
+	if (first) {
+		if (m < 5)
+			return (ssize_t)n;
+		(*p)++;
+		return (ssize_t)n - 1;
+	}
+	r->owe = 0;
+	if (m < 5)
+		r->out[k++] = '>';
+	memcpy(r->out + k, r->pre, r->npre);
+	k += r->npre;
+	r->npre = 0;
+	if (k == 0)
+		return (ssize_t)n;
+	r->stash = l;
+	r->stashn = (ssize_t)n;
+	r->stashbol = 0;
+	r->stashpartial = partial;
+	*p = r->out;
+	r->partial = 1;
+	return (ssize_t)k;
+}
+
 ssize_t
 mboxin_line(struct mboxin *r, const char **p)
 {
@@ -1612,6 +1671,22 @@ mboxin_line(struct mboxin *r, const char **p)
 		return 0;
 	for (;;) {
 		n = raw_line(r, &l, &bol, &partial);
+		if (r->owe && n == 0) {
+			/* the input ends inside a ^>+From prefix */
+			r->out[0] = '>';
+			memcpy(r->out + 1, r->pre, r->npre);
+			*p = r->out;
+			n = (ssize_t)r->npre + 1;
+			r->owe = 0;
+			r->npre = 0;
+			r->partial = 1;
+			return n;
+		}
+		if (r->owe && n > 0) {
+			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
+				return n;
+			continue;
+		}
 		if (n <= 0) {
 			if (n == 0)
 				r->state = MBOXIN_EOF;
@@ -1643,9 +1718,10 @@ mboxin_line(struct mboxin *r, const char **p)
 			r->partial = 0;
 			return 1;
 		}
-		if (bol && mboxrd_quoted(l, (size_t)n)) {
-			l++;
-			n--;
+		if (bol && l[0] == '>') {
+			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
+				return n;
+			continue;
 		}
 		break;
 	}

@@ -17,7 +17,8 @@
  *            fsync'd.  Only durable bytes ever appear in new/.
  *   mbox     "From " line, mboxrd-quoted message, an LF if it lacks
  *            one (a CRLF after a bare CR, which an LF alone would turn
- *            into a line end), an empty line, into the spool; then DEST opened (created if missing), fcntl
+ *            into a line end), an empty line, into the spool;
+ *            then DEST opened (created if missing), fcntl
  *            lock + DEST.lock, the spool appended, fsync, unlock.
  * With batch N > 1, store_commit() queues the message; the batch becomes
  * durable and visible together (fsync'd first, then renamed into new/ or
@@ -216,6 +217,12 @@ struct mboxin {
 	ssize_t stashn;
 	int stashbol, stashpartial;
 	int partial;            /* the last line returned lacks its LF */
+	int owe;                /* a '>' taken off a line not yet known to
+	                         * match ^>+From (its first piece ended too
+	                         * soon to tell) */
+	char pre[4];            /* "From " held back meanwhile */
+	size_t npre;
+	char out[5];            /* a '>' given back, then pre */
 };
 
 void mboxin_init(struct mboxin *r, struct msgin *m, int split);

@@ -266,6 +266,25 @@ check_maildir_against_sources() {
 	printf 'Subject: x\n\nends in CR\r\n' | cmp - "${lines[0]}"
 }
 
+@test "mboxrd: a >>>From line longer than the read buffer loses exactly one '>'" {
+	{
+		printf 'Subject: x\n\n'
+		head -c 70000 /dev/zero | tr '\0' '>'
+		printf 'From x\nend\n'
+	} > "$T/msg"
+	maildeliver -m "$T/mbox" < "$T/msg"
+	{
+		sed -n 1p "$T/mbox"
+		printf 'Subject: x\n\n>'
+		head -c 70000 /dev/zero | tr '\0' '>'
+		printf 'From x\nend\n\n'
+	} | cmp - "$T/mbox"
+	run maildeliver -s -c -v "$M" < "$T/mbox"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	cmp "$T/msg" "${lines[0]}"
+}
+
 @test "mbox: appending to an mbox without a final empty line keeps messages apart" {
 	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody' > "$T/mbox"
 	maildeliver -m "$T/mbox" < "$D/plain.eml"

@@ -9,9 +9,10 @@
  *   - mboxrd_quoted() says so of each quoted line;
  *   - the messages written as an mbox the way store.c writes one (its
  *     From_ line from store_fromline(), the quoted message, an LF if it
- *     lacks one (a CRLF after a bare CR), an empty line) and read back with mboxin (split) come
- *     back byte for byte, with their senders, in a reader buffer whose
- *     size comes from the input;
+ *     lacks one (a CRLF after a bare CR), an empty line) and read back
+ *     with mboxin (split) come back byte for byte, with their senders,
+ *     in a reader buffer whose size comes from the input (so that long
+ *     runs of '>' cross its seams);
  *   - store_fromline() makes one word of any sender (no blank nor
  *     control between "From " and the date) and store_escape_host()
  *     leaves no '/' or ':'.
@@ -205,20 +206,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len[nmsg++] = i - start;
 			start = i + 1;
 		}
-	/* KNOWN DEFECT of mboxin (reported, not ours to fix): a quoted
-	 * From line whose '>'s and "From " do not fit the reader's first
-	 * piece keeps its '>'.  The buffer is made to hold them; drop this
-	 * when fixed. */
-	for (i = 0; i < n; i++) {
-		size_t run = 0;
-
-		while (i < n && in[i] == '>')
-			run++, i++;
-		if (run + 7 > bufsize)
-			bufsize = run + 7;
-		while (i < n && in[i] != '\n' && in[i] != '\0')
-			i++;        /* a NUL starts a message: a line too */
-	}
 	roundtrip(msg, len, nmsg, bufsize);
 
 	/* the host part of a Maildir name */

@@ -196,6 +196,76 @@ test_mboxin(void)
 	buf_free(&out);
 }
 
+/*
+ * A ^>+From line longer than the reader's buffer: exactly one '>' comes
+ * off, wherever the buffer's seam cuts the run of '>' or the "From "
+ * after it; any other line keeps all its '>'.
+ */
+static void
+test_mboxin_long_quote(void)
+{
+	static const char *tail[] = { "From x\n", "From ", "From", "Fro\n",
+	    "Fr", "From\n", "x\n", "", ">" };
+	static const size_t bufsize[] = { 16, 64, 67, 71, 72 };
+	struct buf in, want, out;
+	size_t g, t, b, k;
+	int bad = 0;
+
+	buf_init(&in, 1 << 20);
+	buf_init(&want, 1 << 20);
+	buf_init(&out, 1 << 20);
+	for (b = 0; b < sizeof bufsize / sizeof *bufsize; b++)
+		for (t = 0; t < sizeof tail / sizeof *tail; t++)
+			for (g = 1; g < 3 * bufsize[b]; g++) {
+				buf_reset(&in);
+				buf_reset(&want);
+				buf_adds(&in, "From a\nS: 1\n\n");
+				buf_adds(&want, "@From a|S: 1\n\n");
+				for (k = 0; k < g; k++)
+					buf_adds(&in, ">");
+				for (k = strncmp(tail[t], "From ", 5) == 0;
+				    k < g; k++)
+					buf_adds(&want, ">");
+				buf_adds(&in, tail[t]);
+				buf_adds(&want, tail[t]);
+				buf_adds(&want, "|");
+				buf_addc(&in, '\0');
+				read_mbox(in.p, 1, bufsize[b], &out);
+				if (out.len != want.len ||
+				    memcmp(out.p, want.p, out.len) != 0) {
+					if (!bad++)
+						printf("# %zu '>' then \"%s\", "
+						    "buffer %zu\n", g, tail[t],
+						    bufsize[b]);
+				}
+			}
+	t_int(bad, 0, "a long >>>From line loses exactly one '>' at any "
+	    "buffer seam");
+	/* 67 '>' with a 64-byte buffer; 70000 with the default one */
+	for (b = 0; b < 2; b++) {
+		g = b == 0 ? 67 : 70000;
+		buf_reset(&in);
+		buf_reset(&want);
+		buf_adds(&in, "From a\n");
+		buf_adds(&want, "@From a|");
+		for (k = 0; k < g; k++)
+			buf_adds(&in, ">");
+		for (k = 1; k < g; k++)
+			buf_adds(&want, ">");
+		buf_adds(&in, "From x\n");
+		buf_adds(&want, "From x\n|");
+		buf_addc(&in, '\0');
+		read_mbox(in.p, 1, b == 0 ? 64 : 0, &out);
+		t_int(out.len == want.len &&
+		    memcmp(out.p, want.p, out.len) == 0, 1, b == 0 ?
+		    "67 '>' then From: 66 come back (64-byte buffer)" :
+		    "70000 '>' then From: 69999 come back (default buffer)");
+	}
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&out);
+}
+
 static int ndelivered;
 
 static void
@@ -373,6 +443,7 @@ main(void)
 	test_names();
 	test_fromline();
 	test_mboxin();
+	test_mboxin_long_quote();
 	test_deliver();
 	return t_done();
 }
