@@ -740,6 +740,8 @@ store_mbox_boundary(const char *w, size_t n, size_t pos)
 		return 0;
 	if (pos == n)
 		return 1;
+	if (pos > 0 && w[pos - 1] == '\r' && w[pos] == '\r')
+		p++;            /* the gap after a bare CR: "\r\n\n" */
 	for (k = 0; k < 2 && p < n && w[p] == '\n'; k++)
 		p++;
 	if (n - p < 5 || memcmp(w + p, FROM_, 5) != 0)
@@ -762,7 +764,7 @@ static int
 cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
     unsigned long long ino, long long size)
 {
-	char w[2 + 7];
+	char w[2 + 8];
 	struct stat st;
 	size_t pos;
 	ssize_t n;
@@ -1023,6 +1025,9 @@ mbox_gap(struct store *s)
 	if (s->rollback == 0)
 		return "";
 	n = pread(s->mfd, end, 2, off);
+	/* as in mbox_commit(): an LF after a bare CR would swallow it */
+	if (n > 0 && end[n - 1] == '\r')
+		return "\r\n\n";
 	if (n <= 0 || end[n - 1] != '\n')
 		return "\n\n";
 	return n == 2 && end[0] != '\n' ? "\n" : "";

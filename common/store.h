@@ -174,8 +174,9 @@ int store_fromline(char *buf, size_t n, const char *sender, time_t t);
  * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
  * pos < 2 means w starts at the start of the file).  1 when off is the
  * end of the file, or where a delivery of ours started: at most two
- * newlines (what it added to end the mbox with an empty line) and then
- * "From ", at the start of the file or after an empty line.  Else 0.
+ * newlines (what it added to end the mbox with an empty line; after a
+ * bare CR, a CR first) and then "From ", at the start of the file or
+ * after an empty line.  Else 0.
  */
 int store_mbox_boundary(const char *w, size_t n, size_t pos);
 
