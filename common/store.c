@@ -740,6 +740,8 @@ store_mbox_boundary(const char *w, size_t n, size_t pos)
 		return 0;
 	if (pos == n)
 		return 1;
+	if (pos > 0 && w[pos - 1] == '\r' && w[pos] == '\r')
+		p++;            /* the gap after a bare CR: "\r\n\n" */
 	for (k = 0; k < 2 && p < n && w[p] == '\n'; k++)
 		p++;
 	if (n - p < 5 || memcmp(w + p, FROM_, 5) != 0)
@@ -762,7 +764,7 @@ static int
 cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
     unsigned long long ino, long long size)
 {
-	char w[2 + 7];
+	char w[2 + 8];
 	struct stat st;
 	size_t pos;
 	ssize_t n;
@@ -1023,6 +1025,9 @@ mbox_gap(struct store *s)
 	if (s->rollback == 0)
 		return "";
 	n = pread(s->mfd, end, 2, off);
+	/* as in mbox_commit(): an LF after a bare CR would swallow it */
+	if (n > 0 && end[n - 1] == '\r')
+		return "\r\n\n";
 	if (n <= 0 || end[n - 1] != '\n')
 		return "\n\n";
 	return n == 2 && end[0] != '\n' ? "\n" : "";
@@ -1334,10 +1339,20 @@ static int
 mbox_commit(struct store *s)
 {
 	struct mboxrd_q q = { s->quote, s->gt };
+	const char *eol = "";
 
-	if (mboxrd_quote_end(&q, msg_emit, s) < 0 ||
-	    (s->last != -1 && s->last != '\n' && raw_emit(s, "\n", 1) < 0) ||
-	    raw_emit(s, "\n", 1) < 0)
+	if (mboxrd_quote_end(&q, msg_emit, s) < 0)
+		return write_fail(s);
+	/*
+	 * A message without a final LF gets one.  After a bare CR it would
+	 * make a CRLF, which readers (msg_line() too) take for a line end,
+	 * losing the CR: there the line end added is a CRLF.
+	 */
+	if (s->last == '\r')
+		eol = "\r\n";
+	else if (s->last != -1 && s->last != '\n')
+		eol = "\n";
+	if (raw_emit(s, eol, strlen(eol)) < 0 || raw_emit(s, "\n", 1) < 0)
 		return write_fail(s);
 	return 0;
 }
@@ -1591,6 +1606,65 @@ mboxin_next(struct mboxin *r)
 	}
 }
 
+/*
+ * mboxrd unquoting of a line l that starts with '>' (the piece at its
+ * start, or a later piece while r->owe).  A line longer than the
+ * reader's buffer comes in pieces, and the first may end inside the
+ * run of '>' or inside the "From " after it.  Then one '>' is taken off
+ * at once (r->owe), and given back should the line turn out not to
+ * match ^>+From: every byte returned meanwhile is a '>', so where the
+ * '>' goes back among them does not matter.  The bytes of "From " seen
+ * meanwhile wait in r->pre.  Returns the length of the piece to return
+ * (*p set), or 0 to read on.
+ */
+static ssize_t
+unquote(struct mboxin *r, const char *l, size_t n, int partial,
+    const char **p)
+{
+	size_t a = 0, i, m = r->npre, k = 0;
+	int first = !r->owe;
+
+	if (m == 0)
+		while (a < n && l[a] == '>')
+			a++;
+	for (i = a; m < 5 && i < n && l[i] == FROM_[m]; i++)
+		m++;
+	*p = l;
+	r->partial = partial;
+	if (m < 5 && i == n) {
+		/* undecided: a piece without its LF */
+		memcpy(r->pre + r->npre, l + a, n - a);
+		r->npre = m;
+		r->owe = 1;
+		if (first) {
+			(*p)++;
+			a--;
+		}
+		return (ssize_t)a;
+	}
+	if (first) {
+		if (m < 5)
+			return (ssize_t)n;
+		(*p)++;
+		return (ssize_t)n - 1;
+	}
+	r->owe = 0;
+	if (m < 5)
+		r->out[k++] = '>';
+	memcpy(r->out + k, r->pre, r->npre);
+	k += r->npre;
+	r->npre = 0;
+	if (k == 0)
+		return (ssize_t)n;
+	r->stash = l;
+	r->stashn = (ssize_t)n;
+	r->stashbol = 0;
+	r->stashpartial = partial;
+	*p = r->out;
+	r->partial = 1;
+	return (ssize_t)k;
+}
+
 ssize_t
 mboxin_line(struct mboxin *r, const char **p)
 {
@@ -1602,6 +1676,22 @@ mboxin_line(struct mboxin *r, const char **p)
 		return 0;
 	for (;;) {
 		n = raw_line(r, &l, &bol, &partial);
+		if (r->owe && n == 0) {
+			/* the input ends inside a ^>+From prefix */
+			r->out[0] = '>';
+			memcpy(r->out + 1, r->pre, r->npre);
+			*p = r->out;
+			n = (ssize_t)r->npre + 1;
+			r->owe = 0;
+			r->npre = 0;
+			r->partial = 1;
+			return n;
+		}
+		if (r->owe && n > 0) {
+			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
+				return n;
+			continue;
+		}
 		if (n <= 0) {
 			if (n == 0)
 				r->state = MBOXIN_EOF;
@@ -1633,9 +1723,10 @@ mboxin_line(struct mboxin *r, const char **p)
 			r->partial = 0;
 			return 1;
 		}
-		if (bol && mboxrd_quoted(l, (size_t)n)) {
-			l++;
-			n--;
+		if (bol && l[0] == '>') {
+			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
+				return n;
+			continue;
 		}
 		break;
 	}

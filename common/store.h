@@ -15,8 +15,10 @@
  * the message is on stable storage:
  *   Maildir  tmp/NAME written (O_EXCL), fsync'd, renamed into new/, new/
  *            fsync'd.  Only durable bytes ever appear in new/.
- *   mbox     "From " line, mboxrd-quoted message, an empty line, into
- *            the spool; then DEST opened (created if missing), fcntl
+ *   mbox     "From " line, mboxrd-quoted message, an LF if it lacks
+ *            one (a CRLF after a bare CR, which an LF alone would turn
+ *            into a line end), an empty line, into the spool;
+ *            then DEST opened (created if missing), fcntl
  *            lock + DEST.lock, the spool appended, fsync, unlock.
  * With batch N > 1, store_commit() queues the message; the batch becomes
  * durable and visible together (fsync'd first, then renamed into new/ or
@@ -172,8 +174,9 @@ int store_fromline(char *buf, size_t n, const char *sender, time_t t);
  * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
  * pos < 2 means w starts at the start of the file).  1 when off is the
  * end of the file, or where a delivery of ours started: at most two
- * newlines (what it added to end the mbox with an empty line) and then
- * "From ", at the start of the file or after an empty line.  Else 0.
+ * newlines (what it added to end the mbox with an empty line; after a
+ * bare CR, a CR first) and then "From ", at the start of the file or
+ * after an empty line.  Else 0.
  */
 int store_mbox_boundary(const char *w, size_t n, size_t pos);
 
@@ -215,6 +218,12 @@ struct mboxin {
 	ssize_t stashn;
 	int stashbol, stashpartial;
 	int partial;            /* the last line returned lacks its LF */
+	int owe;                /* a '>' taken off a line not yet known to
+	                         * match ^>+From (its first piece ended too
+	                         * soon to tell) */
+	char pre[4];            /* "From " held back meanwhile */
+	size_t npre;
+	char out[5];            /* a '>' given back, then pre */
 };
 
 void mboxin_init(struct mboxin *r, struct msgin *m, int split);

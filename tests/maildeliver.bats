@@ -265,6 +265,47 @@ check_maildir_against_sources() {
 	printf 'Subject: x\n\nno newline\n\n' | cmp - "$T/got"
 }
 
+@test "mbox: a message ending in a bare CR keeps the CR through -m and -s" {
+	printf 'Subject: x\n\nends in CR\r' | maildeliver -m "$T/mbox"
+	tail -n +2 "$T/mbox" > "$T/got"
+	printf 'Subject: x\n\nends in CR\r\r\n\n' | cmp - "$T/got"
+	run maildeliver -s -c -v "$M" < "$T/mbox"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	printf 'Subject: x\n\nends in CR\r\n' | cmp - "${lines[0]}"
+}
+
+@test "mbox: appending to an mbox that ends in a bare CR keeps the CR" {
+	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody\r' > "$T/mbox"
+	maildeliver -m "$T/mbox" < "$D/plain.eml"
+	head -c 57 "$T/mbox" > "$T/got"
+	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody\r\r\n\nFrom ' |
+	    cmp - "$T/got"
+	maildeliver -s -c -v "$M" < "$T/mbox" > "$T/paths"
+	[ "$(wc -l < "$T/paths")" -eq 2 ]
+	printf 'Subject: a\n\nbody\r\n' | cmp - "$(sed -n 1p "$T/paths")"
+	cmp "$D/plain.eml" "$(sed -n 2p "$T/paths")"
+}
+
+@test "mboxrd: a >>>From line longer than the read buffer loses exactly one '>'" {
+	{
+		printf 'Subject: x\n\n'
+		head -c 70000 /dev/zero | tr '\0' '>'
+		printf 'From x\nend\n'
+	} > "$T/msg"
+	maildeliver -m "$T/mbox" < "$T/msg"
+	{
+		sed -n 1p "$T/mbox"
+		printf 'Subject: x\n\n>'
+		head -c 70000 /dev/zero | tr '\0' '>'
+		printf 'From x\nend\n\n'
+	} | cmp - "$T/mbox"
+	run maildeliver -s -c -v "$M" < "$T/mbox"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	cmp "$T/msg" "${lines[0]}"
+}
+
 @test "mbox: appending to an mbox without a final empty line keeps messages apart" {
 	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody' > "$T/mbox"
 	maildeliver -m "$T/mbox" < "$D/plain.eml"
@@ -446,6 +487,24 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	head -c "$size" "$T/mbox" | cmp "$T/before" -
 	! grep -q 'half' "$T/mbox"
 	maildeliver -s -c -v "$M" < "$T/mbox" > "$T/paths"
+	cmp "$D/fromlines.eml" "$(sed -n 2p "$T/paths")"
+}
+
+@test "a dead delivery after a bare CR at the end of the mbox is cut off too" {
+	printf 'From a Sat Nov 18 10:00:00 2023\nSubject: a\n\nbody\r' > "$T/mbox"
+	cp "$T/mbox" "$T/before"
+	size=$(stat -c %s "$T/mbox")
+	sh -c 'exit 0' & dead=$!
+	wait "$dead"
+	printf 'yubin %d %s %s %s\n' "$dead" "$(hostname | sed 's,/,\\057,g; s,:,\\072,g')" \
+	    "$(stat -c '%d %i' "$T/mbox")" "$size" > "$T/mbox.lock"
+	printf '\r\n\nFrom half Sat Nov 18 10:00:00 2023\nSubject: half a mess' >> "$T/mbox"
+	YUBIN_LOCK_TIMEOUT=2 maildeliver -m "$T/mbox" < "$D/fromlines.eml"
+	[ ! -e "$T/mbox.lock" ]
+	head -c "$size" "$T/mbox" | cmp "$T/before" -
+	! grep -q 'half' "$T/mbox"
+	maildeliver -s -c -v "$M" < "$T/mbox" > "$T/paths"
+	printf 'Subject: a\n\nbody\r\n' | cmp - "$(sed -n 1p "$T/paths")"
 	cmp "$D/fromlines.eml" "$(sed -n 2p "$T/paths")"
 }
 

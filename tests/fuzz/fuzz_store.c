@@ -9,15 +9,17 @@
  *   - mboxrd_quoted() says so of each quoted line;
  *   - the messages written as an mbox the way store.c writes one (its
  *     From_ line from store_fromline(), the quoted message, an LF if it
- *     lacks one, an empty line) and read back with mboxin (split) come
- *     back byte for byte, with their senders, in a reader buffer whose
- *     size comes from the input;
+ *     lacks one (a CRLF after a bare CR), an empty line) and read back
+ *     with mboxin (split) come back byte for byte, with their senders,
+ *     in a reader buffer whose size comes from the input (so that long
+ *     runs of '>' cross its seams);
  *   - store_fromline() makes one word of any sender (no blank nor
  *     control between "From " and the date) and store_escape_host()
  *     leaves no '/' or ':'.
  * CRs before an LF are changed to 'x' first: the reader makes CRLF LF,
- * which the writer's caller (msg_line) has done already.  So is a CR
- * that ends a message: see KNOWN DEFECT below.
+ * which the writer's caller (msg_line) has done already.  A CR that
+ * ends a message is kept: the writer ends it with CRLF, so the CR must
+ * come back, then the LF.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -123,7 +125,9 @@ roundtrip(char *const *msg, const size_t *len, size_t nmsg, size_t bufsize)
 		buf_init(&q, 1 << 21);
 		quote(msg[i], len[i], 0, &q);
 		buf_add(&mbox, q.p, q.len);
-		if (len[i] > 0 && msg[i][len[i] - 1] != '\n')
+		if (len[i] > 0 && msg[i][len[i] - 1] == '\r')
+			buf_add(&mbox, "\r\n", 2);
+		else if (len[i] > 0 && msg[i][len[i] - 1] != '\n')
 			buf_add(&mbox, "\n", 1);
 		buf_add(&mbox, "\n", 1);
 		buf_free(&q);
@@ -155,7 +159,8 @@ roundtrip(char *const *msg, const size_t *len, size_t nmsg, size_t bufsize)
 		/* the writer ends every message with an LF */
 		if (got.len != len[i] + (len[i] > 0 &&
 		    msg[i][len[i] - 1] != '\n') ||
-		    (len[i] && memcmp(got.p, msg[i], len[i]) != 0))
+		    (len[i] && memcmp(got.p, msg[i], len[i]) != 0) ||
+		    (got.len && got.p[got.len - 1] != '\n'))
 			abort();
 		buf_free(&got);
 	}
@@ -199,28 +204,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i == n || in[i] == '\0') {
 			msg[nmsg] = in + start;
 			len[nmsg++] = i - start;
-			/* KNOWN DEFECT of the mbox writer (reported, not
-			 * ours to fix): a message ending in a bare CR gets
-			 * the LF that makes it CRLF, which readers take for
-			 * a line end: the CR is lost.  Drop this when fixed. */
-			if (i > start && in[i - 1] == '\r')
-				in[i - 1] = 'x';
 			start = i + 1;
 		}
-	/* KNOWN DEFECT of mboxin (reported, not ours to fix): a quoted
-	 * From line whose '>'s and "From " do not fit the reader's first
-	 * piece keeps its '>'.  The buffer is made to hold them; drop this
-	 * when fixed. */
-	for (i = 0; i < n; i++) {
-		size_t run = 0;
-
-		while (i < n && in[i] == '>')
-			run++, i++;
-		if (run + 7 > bufsize)
-			bufsize = run + 7;
-		while (i < n && in[i] != '\n' && in[i] != '\0')
-			i++;        /* a NUL starts a message: a line too */
-	}
 	roundtrip(msg, len, nmsg, bufsize);
 
 	/* the host part of a Maildir name */

@@ -196,6 +196,76 @@ test_mboxin(void)
 	buf_free(&out);
 }
 
+/*
+ * A ^>+From line longer than the reader's buffer: exactly one '>' comes
+ * off, wherever the buffer's seam cuts the run of '>' or the "From "
+ * after it; any other line keeps all its '>'.
+ */
+static void
+test_mboxin_long_quote(void)
+{
+	static const char *tail[] = { "From x\n", "From ", "From", "Fro\n",
+	    "Fr", "From\n", "x\n", "", ">" };
+	static const size_t bufsize[] = { 16, 64, 67, 71, 72 };
+	struct buf in, want, out;
+	size_t g, t, b, k;
+	int bad = 0;
+
+	buf_init(&in, 1 << 20);
+	buf_init(&want, 1 << 20);
+	buf_init(&out, 1 << 20);
+	for (b = 0; b < sizeof bufsize / sizeof *bufsize; b++)
+		for (t = 0; t < sizeof tail / sizeof *tail; t++)
+			for (g = 1; g < 3 * bufsize[b]; g++) {
+				buf_reset(&in);
+				buf_reset(&want);
+				buf_adds(&in, "From a\nS: 1\n\n");
+				buf_adds(&want, "@From a|S: 1\n\n");
+				for (k = 0; k < g; k++)
+					buf_adds(&in, ">");
+				for (k = strncmp(tail[t], "From ", 5) == 0;
+				    k < g; k++)
+					buf_adds(&want, ">");
+				buf_adds(&in, tail[t]);
+				buf_adds(&want, tail[t]);
+				buf_adds(&want, "|");
+				buf_addc(&in, '\0');
+				read_mbox(in.p, 1, bufsize[b], &out);
+				if (out.len != want.len ||
+				    memcmp(out.p, want.p, out.len) != 0) {
+					if (!bad++)
+						printf("# %zu '>' then \"%s\", "
+						    "buffer %zu\n", g, tail[t],
+						    bufsize[b]);
+				}
+			}
+	t_int(bad, 0, "a long >>>From line loses exactly one '>' at any "
+	    "buffer seam");
+	/* 67 '>' with a 64-byte buffer; 70000 with the default one */
+	for (b = 0; b < 2; b++) {
+		g = b == 0 ? 67 : 70000;
+		buf_reset(&in);
+		buf_reset(&want);
+		buf_adds(&in, "From a\n");
+		buf_adds(&want, "@From a|");
+		for (k = 0; k < g; k++)
+			buf_adds(&in, ">");
+		for (k = 1; k < g; k++)
+			buf_adds(&want, ">");
+		buf_adds(&in, "From x\n");
+		buf_adds(&want, "From x\n|");
+		buf_addc(&in, '\0');
+		read_mbox(in.p, 1, b == 0 ? 64 : 0, &out);
+		t_int(out.len == want.len &&
+		    memcmp(out.p, want.p, out.len) == 0, 1, b == 0 ?
+		    "67 '>' then From: 66 come back (64-byte buffer)" :
+		    "70000 '>' then From: 69999 come back (default buffer)");
+	}
+	buf_free(&in);
+	buf_free(&want);
+	buf_free(&out);
+}
+
 static int ndelivered;
 
 static void
@@ -301,6 +371,29 @@ test_deliver(void)
 	}
 	snprintf(path, sizeof path, "%s.lock", mbox);
 	t_int(access(path, F_OK), -1, "dot-lock removed");
+
+	/* a bare CR at the end: the line end added must not swallow it */
+	unlink(mbox);
+	t_int(store_open(&s, mbox, &c), 0, "mbox opened again");
+	store_begin(&s, "a@b");
+	store_puts(&s, "S: 3\n\nends in CR\r");
+	t_int(store_commit(&s), 0, "mbox commit, bare CR at the end");
+	store_close(&s);
+	slurp(mbox, &got);
+	{
+		const char *body = memchr(got.p, '\n', got.len);
+		char *text = strndup(got.p, got.len);
+		static const char back[] = "|S: 3\n\nends in CR\r\n|";
+		size_t k = sizeof back - 1;
+
+		t_str(body ? body + 1 : "", body ? got.len -
+		    (size_t)(body + 1 - got.p) : 0, "S: 3\n\nends in CR\r\r\n\n",
+		    "a message ending in a bare CR gets CRLF, not LF");
+		read_mbox(text, 1, 0, &got);
+		t_int(got.len > k && memcmp(got.p + got.len - k, back, k) == 0,
+		    1, "a message ending in a bare CR reads back with its CR");
+		free(text);
+	}
 	buf_free(&got);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
@@ -330,6 +423,11 @@ test_boundary(void)
 		{ "x\nFrom a", 2, 0, "From after a line, not an empty one" },
 		{ "ab\ncdef", 2, 0, "in the middle of a message (byte 70)" },
 		{ "\nFrom a", 0, 0, "an empty first line is not ours" },
+		{ "x\r\r\n\nFrom a", 2, 1, "after a bare CR (gap \"\\r\\n\\n\")" },
+		{ "\r\r\n\nFrom a", 1, 1, "a one-byte file of a CR" },
+		{ "xx\r\n\nFrom a", 2, 0, "no CR of gap after other than a CR" },
+		{ "x\r\r\nFrom a", 2, 0, "a CR gap needs its empty line" },
+		{ "x\r\r\n\n\nFrom a", 2, 0, "nor three newlines after a CR" },
 		{ "\n\nFrom", 2, 0, "From without its space" },
 		{ "\n\nFrom a", 3, 0, "pos past 2" },
 		{ "\n", 2, 0, "pos past the window" },
@@ -350,6 +448,7 @@ main(void)
 	test_names();
 	test_fromline();
 	test_mboxin();
+	test_mboxin_long_quote();
 	test_deliver();
 	return t_done();
 }
