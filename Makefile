@@ -59,7 +59,7 @@ LDLIBS_hdrparse   = -pthread
 NET_LIBS          = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
 LDLIBS_net_test   = $(NET_LIBS)
 LDLIBS_conly_test = $(NET_LIBS)
-LDLIBS_cred_test  = $(NET_LIBS)
+LDLIBS_cred_test  = $(NET_LIBS) -Wl,--wrap=free
 LDLIBS_dns_test   = $(NET_LIBS)
 LDLIBS_explain_test = $(NET_LIBS)
 LDLIBS_smtp_test  = $(NET_LIBS)
