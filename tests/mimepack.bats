@@ -238,7 +238,8 @@ EOF2
 	printf '%s\n' "$output" >"$T/msg"
 	# at most 100 sections (what decoders keep), no line over 998
 	n=$(grep -c '^ filename\*[0-9]*\*=' "$T/msg")
-	[ "$n" -gt 1 ] && [ "$n" -le 100 ]
+	[ "$n" -gt 1 ]
+	[ "$n" -le 100 ]
 	maxline "$T/msg" 998
 	run -0 python3 -c '
 import email, email.policy, sys
