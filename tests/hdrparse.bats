@@ -392,6 +392,11 @@ crlf() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
+	# and none of them
+	run --separate-stderr hdrparse -m 'received~by smtp\.example\.net' ja.eml
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 }
 
 @test "-m: a bad regex or a missing ~ exits 64" {
