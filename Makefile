@@ -3,6 +3,7 @@
 #   make                 build every program in cmd/
 #   make check           build and run the whole test suite
 #   make check SANITIZE=1  (or make sanitize) the same on an ASan+UBSan build
+#   make mutate          each program against stand-ins (tests/mutate)
 #   make fuzz            run each libFuzzer harness for FUZZTIME seconds
 #   make bench           run the benchmarks in tests/bench/
 #   make lint            mandoc -Tlint and cppcheck
@@ -59,7 +60,7 @@ LDLIBS_hdrparse   = -pthread
 NET_LIBS          = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
 LDLIBS_net_test   = $(NET_LIBS)
 LDLIBS_conly_test = $(NET_LIBS)
-LDLIBS_cred_test  = $(NET_LIBS)
+LDLIBS_cred_test  = $(NET_LIBS) -Wl,--wrap=free
 LDLIBS_dns_test   = $(NET_LIBS)
 LDLIBS_explain_test = $(NET_LIBS)
 LDLIBS_smtp_test  = $(NET_LIBS)
@@ -94,6 +95,12 @@ check: deps
 
 sanitize:
 	$(MAKE) check SANITIZE=1
+
+# each program against three stand-ins: a case of its suites that still
+# passes must be in tests/mutate.allow
+mutate: deps
+	$(MAKE) all units
+	YUBIN_BIN=$(CURDIR)/$(O)/bin YUBIN_UNIT=$(CURDIR)/$(O)/unit tests/mutate
 
 # libFuzzer wants clang; the library is compiled once more, instrumented
 # for coverage and the sanitizers, so that every parser is fuzzed.
@@ -141,5 +148,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all units deps check sanitize fuzz fuzz-build bench lint install clean
+.PHONY: all units deps check sanitize mutate fuzz fuzz-build bench lint install clean
 .SECONDARY:

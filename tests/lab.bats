@@ -291,7 +291,9 @@ p.quit()'
 	[[ "$output" == *"self-signed certificate"* ]]
 	[ "$(openssl x509 -in "$LAB_CERT_SELFSIGNED" -noout -subject | sed 's/^subject=//')" = \
 	  "$(openssl x509 -in "$LAB_CERT_SELFSIGNED" -noout -issuer | sed 's/^issuer=//')" ]
-	[ -r "$T/selfsigned.key" ] && [ -r "$T/wronghost.key" ] && [ -r "$T/expired.key" ]
+	[ -r "$T/selfsigned.key" ]
+	[ -r "$T/wronghost.key" ]
+	[ -r "$T/expired.key" ]
 }
 
 @test "delay proxy: EHLO takes two delays; submission works through it" {

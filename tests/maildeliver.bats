@@ -158,7 +158,9 @@ check_maildir_against_sources() {
 	[ "$output" = "maildeliver: $M: not a Maildir (no tmp/ and new/; -c creates one)" ]
 	[ ! -e "$M" ]
 	maildeliver -c "$M/" < "$D/plain.eml"
-	[ -d "$M/tmp" ] && [ -d "$M/new" ] && [ -d "$M/cur" ]
+	[ -d "$M/tmp" ]
+	[ -d "$M/new" ]
+	[ -d "$M/cur" ]
 	[ "$(stat -c %a "$M" "$M/tmp" "$M/new" "$M/cur" | sort -u)" = 700 ]
 	cmp "$D/plain.eml" "$(one_new "$M")"
 }
@@ -166,7 +168,9 @@ check_maildir_against_sources() {
 @test "-c creates a Maildir++ folder, its parent and maildirfolder" {
 	maildeliver -c -v "$M/.Lists.yubin" < "$D/plain.eml"
 	for d in "$M" "$M/.Lists.yubin"; do
-		[ -d "$d/tmp" ] && [ -d "$d/new" ] && [ -d "$d/cur" ]
+		[ -d "$d/tmp" ]
+		[ -d "$d/new" ]
+		[ -d "$d/cur" ]
 	done
 	[ -f "$M/.Lists.yubin/maildirfolder" ]
 	[ ! -e "$M/maildirfolder" ]

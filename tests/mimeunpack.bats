@@ -714,7 +714,8 @@ print("Content-Disposition: attachment; filename=\"" + "n" * 9000 + "\"")
 print("\nab")' >"$T/long.eml"
 	run -0 --separate-stderr mimeunpack -l "$T/long.eml"
 	name=${output##*	}
-	[ "${#name}" -gt 8000 ] && [ "${#name}" -lt 8192 ]
+	[ "${#name}" -gt 8000 ]
+	[ "${#name}" -lt 8192 ]
 	[ "$stderr" = "mimeunpack: $T/long.eml: part 1: file name too long, cut" ]
 }
 

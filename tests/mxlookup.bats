@@ -484,7 +484,8 @@ time.sleep(20)' >"$T/port" &
 	[ -z "$output" ]
 	# two tries: 0.2 s, then 0.4 s (c-ares doubles the wait); the loss
 	# halves the window
-	[ "$ms" -ge 550 ] && [ "$ms" -lt 3000 ]
+	[ "$ms" -ge 550 ]
+	[ "$ms" -lt 3000 ]
 	[ "$stderr" = "# DNS server 127.0.0.1:$port
 Q: yubin.test MX
 # a query was lost: window 64 -> 32

@@ -1,12 +1,17 @@
 """mailsend against msmtp, both submitting to the lab's Postfix (STARTTLS,
 AUTH PLAIN as alice): many small messages, one process each; and one
 message to 50 recipients through the lab's delay proxy, where round
-trips decide. Starts its own lab (tests/lab/lab, needs root) and stops it.
+trips decide; and the peak RSS of each sending a 10 MB and a 300-byte
+message (the maxrss helper), each message checked to have arrived.
+Starts its own lab (tests/lab/lab, needs root) and stops it.
 """
 
 import os
 import re
 import subprocess
+import time
+
+from benchlib import BenchError
 
 TITLE = "mailsend: SMTP submission against msmtp (lab Postfix, STARTTLS + AUTH)"
 
@@ -36,19 +41,21 @@ def start_lab(b):
     return None, None
 
 
-def write_msmtprc(b, e, port):
+def write_msmtprc(b, e, port, auth=True):
     rc = b.path("work", "msmtprc-%d" % port)
     with open(rc, "w") as f:
         f.write("# written by tests/bench/80-mailsend.py\n"
                 "account lab\nhost 127.0.0.1\nport %d\n"
                 "tls on\ntls_starttls on\ntls_trust_file %s\n"
-                "auth plain\nuser alice\npassword alicepw\n"
-                "from alice@yubin.test\n" % (port, e["LAB_CA"]))
+                "%s"
+                "from alice@yubin.test\n" % (port, e["LAB_CA"],
+                    "auth plain\nuser alice\npassword alicepw\n" if auth
+                    else "auth off\n"))
     os.chmod(rc, 0o600)
     return rc
 
 
-def write_message(b, size):
+def write_message(b, size, subject="bench"):
     rel = "work/ms-%d.eml" % size
     body = []
     n = 0
@@ -61,8 +68,9 @@ def write_message(b, size):
         i += 1
     with open(b.path(rel), "w") as f:
         f.write("From: alice@yubin.test\nTo: bob@example.org\n"
-                "Subject: bench\nDate: Sun, 22 Nov 2026 05:00:00 +0000\n"
-                "Message-ID: <bench@yubin.test>\n\n" + "".join(body))
+                "Subject: %s\nDate: Sun, 22 Nov 2026 05:00:00 +0000\n"
+                "Message-ID: <bench@yubin.test>\n\n" % subject +
+                "".join(body))
     return rel
 
 
@@ -94,6 +102,7 @@ def run(b):
         return
     try:
         measure(b, e)
+        measure_rss(b, e)
     finally:
         subprocess.run([LAB, "stop", d], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
@@ -154,3 +163,60 @@ def measure(b, e):
            "TLS handshakes not shown in either): mailsend `--trace` %d, "
            "msmtp `--debug` %d" % (NRCPT, y, m)]
     b.checks(res)
+
+
+def measure_rss(b, e):
+    """Peak RSS of one process sending one message, mailsend against
+    msmtp, over STARTTLS to the lab's port for big messages (no AUTH
+    there; the submission port takes at most 1 MiB)."""
+    port = int(e["LAB_SMTP_BIG_PORT"])
+    rc = write_msmtprc(b, e, port, auth=False)
+    new = os.path.join(e["LAB_STORE"], "new")
+    subject = [None]
+    looked = set()
+
+    def fresh(size):
+        # each run sends a message of its own subject, so that the check
+        # finds that one and not one queued by an earlier task
+        def setup():
+            subject[0] = "rss-%d-%d" % (size, time.time_ns())
+            write_message(b, size, subject[0])
+        return setup
+
+    def arrived():
+        want = ("\nSubject: %s\n" % subject[0]).encode()
+        for _ in range(400):        # 20 s: Postfix stores it after the client
+            for f in os.listdir(new):
+                if f in looked:
+                    continue
+                with open(os.path.join(new, f), "rb") as m:
+                    head = m.read(4096)
+                if want in head:
+                    looked.add(f)
+                    return
+                if b"\nSubject: rss-" not in head:
+                    looked.add(f)   # an earlier task's: never ours
+            time.sleep(0.05)
+        raise BenchError("no message with Subject %s in %s"
+                         % (subject[0], new))
+
+    tasks = []
+    for size, name in ((10 * 1000 * 1000, "10 MB"), (300, "300-byte")):
+        msg = write_message(b, size)
+        t = b.task("Send one %s message" % name)
+        b.measure_rss(t, "yubin mailsend",
+                      ["mailsend", "-S", "smtp://127.0.0.1:%d" % port,
+                       "--cacert", e["LAB_CA"], "bob@example.org"],
+                      ["mailsend"], yubin=True, stdin=msg,
+                      setup=fresh(size), check=arrived,
+                      rss_target=8 * 1024 if size > 300 else None)
+        b.measure_rss(t, "msmtp", ["msmtp", "-C", rc, "-a", "lab",
+                                   "bob@example.org"], ["msmtp"],
+                      stdin=msg, setup=fresh(size), check=arrived)
+        tasks.append(t)
+    b.emit(b.rss_table(tasks))
+    b.emit("Peak RSS is wait4's ru_maxrss of the process (maxrss helper), "
+           "the largest of %d runs after a warm-up; after each run the "
+           "message must be in the lab's store. Both tools use STARTTLS "
+           "with the lab's CA, no AUTH (port LAB_SMTP_BIG_PORT, whose "
+           "size limit admits 10 MB).\n" % b.rss_runs)

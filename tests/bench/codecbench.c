@@ -6,6 +6,7 @@
  *       tests/bench/codecbench.c common/codec.c common/util.c \
  *       -o build/codecbench && build/codecbench [-s] [-m MIB] [-c CHUNK]
  *       [-w FILE] [-R FILE] [-T FILE] [-Q FILE]
+ *   build/codecbench [-s] -p b64d|b64e|qpd|qpe < IN > OUT
  *
  * -s takes the scalar decoders where the CPU has AVX2 (codec_simd(0)).
  *
@@ -21,6 +22,11 @@
  * random bytes (the base64 encoder's input), -T FILE the text (the
  * quoted-printable encoder's input) and -Q FILE its quoted-printable
  * encoding (the decoder's input).
+ *
+ * -p CODER is a filter instead, to be timed as a whole process against
+ * another whole process (coreutils `base64 -d < IN > OUT`): it reads
+ * standard input 64 KiB at a time, codes it and writes standard output,
+ * as mimeunpack's streaming decoder does; no figure is printed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -126,6 +132,27 @@ timed(const struct coder *c, const char *in, size_t n, size_t chunk,
 	return o;
 }
 
+/* the filter of -p: stdin through c to stdout */
+static int
+filter(const struct coder *c)
+{
+	static char in[65536], out[QP_ENC_BOUND(65536) + QP_ENC_FINAL_MAX];
+	size_t n, o;
+
+	c->init(&state);
+	while ((n = fread(in, 1, sizeof in, stdin)) > 0) {
+		o = c->update(&state, in, n, out);
+		if (fwrite(out, 1, o, stdout) != o)
+			die(EX_IOERR, "standard output:");
+	}
+	if (ferror(stdin))
+		die(EX_IOERR, "standard input:");
+	o = c->final(&state, out);
+	if (fwrite(out, 1, o, stdout) != o || fflush(stdout) != 0)
+		die(EX_IOERR, "standard output:");
+	return 0;
+}
+
 static void
 save(const char *file, const char *p, size_t n)
 {
@@ -184,14 +211,16 @@ main(int argc, char **argv)
 	    qpd_fin };
 	size_t mib = 256, chunk = 65536, n, en, dn;
 	const char *wfile = NULL, *rfile = NULL, *tfile = NULL, *qfile = NULL;
+	const char *filt = NULL;
 	char *raw, *enc, *dec;
 	int ch;
 
 	setprogname(argv[0]);
-	while ((ch = getopt(argc, argv, "c:m:sw:Q:R:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:m:p:sw:Q:R:T:")) != -1) {
 		switch (ch) {
 		case 'c': chunk = strtoul(optarg, NULL, 10); break;
 		case 'm': mib = strtoul(optarg, NULL, 10); break;
+		case 'p': filt = optarg; break;
 		case 's': codec_simd(0); break;     /* the scalar decoders */
 		case 'w': wfile = optarg; break;
 		case 'Q': qfile = optarg; break;
@@ -199,9 +228,20 @@ main(int argc, char **argv)
 		case 'T': tfile = optarg; break;
 		default:
 			fprintf(stderr, "usage: codecbench [-s] [-m MIB] [-c CHUNK] "
-			    "[-w FILE] [-R FILE] [-T FILE] [-Q FILE]\n");
+			    "[-w FILE] [-R FILE] [-T FILE] [-Q FILE]\n"
+			    "       codecbench [-s] -p b64d|b64e|qpd|qpe\n");
 			return EX_USAGE;
 		}
+	}
+	if (filt != NULL) {
+		const struct coder *c = strcmp(filt, "b64d") == 0 ? &b64d :
+		    strcmp(filt, "b64e") == 0 ? &b64e :
+		    strcmp(filt, "qpd") == 0 ? &qpd :
+		    strcmp(filt, "qpe") == 0 ? &qpe : NULL;
+
+		if (c == NULL)
+			die(EX_USAGE, "-p %s: not b64d, b64e, qpd or qpe", filt);
+		return filter(c);
 	}
 	if (chunk == 0 || mib == 0)
 		die(EX_USAGE, "-c and -m must be positive");

@@ -890,8 +890,13 @@ test_simd_same(void)
 	static const char junk[] = "!-=  \t\r\n\n\x80\xff=G=c3";
 	int ok = 1, was = codec_simd(1), have = codec_simd(1);
 
-	printf("# AVX2 decoders: %s\n", have ? "on this CPU" :
-	    "not on this CPU (the scalar path is compared with itself)");
+	/* without AVX2 both runs would take the scalar path: no comparison */
+	if (!have) {
+		codec_simd(was);
+		t_skip("decoders: the AVX2 paths give what the scalar ones give",
+		    "no AVX2 on this CPU");
+		return;
+	}
 	for (int round = 0; round < 600; round++) {
 		enum kind k = round % 2 ? QPD : B64D;
 		size_t rawn = rnd() % 4000, n, en, i;
