@@ -367,7 +367,7 @@ print([p.get_filename() for p in m.walk() if p.get_filename()][0] == sys.argv[2]
 	[ "${stderr_lines[0]}" = "usage: mimepack [-8] [-s subject] [-f from] [-t to]... [-c cc]... [-b bcc]..." ]
 	run -65 --separate-stderr mimepack -t '<>' </dev/null
 	[ -z "$output" ]
-	[ "$stderr" = "mimepack: To: no address in '<>'" ]
+	[ "$stderr" = "mimepack: To: bad address '<>'" ]
 }
 
 @test "-V prints the version" {
