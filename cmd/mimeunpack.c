@@ -43,6 +43,7 @@
 #include "rec.h"
 #include "rfc2047.h"
 #include "safename.h"
+#include "usage.h"
 #include "util.h"
 
 #define TEXT_MAX   (8u << 20)   /* one text part for -t */
@@ -90,15 +91,11 @@ static struct {
 	int nbox;
 } st;
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-l | -x | -O | -t] [-j] [-s selector]... [-d dir] "
-	    "[file ...]\n"
-	    "       %s -V\n", progname, progname);
-	exit(EX_USAGE);
-}
+static const char *const synopsis[] = {
+	"[-l | -x | -O | -t] [-j] [-s selector]... [-d dir] [file ...]",
+	"-h | --help | -V | --version",
+	NULL
+};
 
 static void
 set_mode(enum mode m)
@@ -134,11 +131,15 @@ trim_slashes(char *dir)
 static int
 parse_opts(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		USAGE_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *optstr = "OVd:hjls:tx";
 	int c;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, optstr)) != -1) {
+	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'O': set_mode(M_OUTPUT); break;
 		case 'V': version();
@@ -148,8 +149,8 @@ parse_opts(int argc, char *argv[])
 		case 's': add_sel(optarg); break;
 		case 't': set_mode(M_TEXT); break;
 		case 'x': set_mode(M_EXTRACT); break;
-		case 'h': usage();
-		default: warn_badopt(optstr); usage();
+		case 'h': usage_exit(0, synopsis);
+		default: usage_opt(c, optstr, argv, synopsis);
 		}
 	}
 	if (opt.mode == M_NONE)

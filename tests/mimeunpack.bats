@@ -39,19 +39,6 @@ sys.stdout.buffer.write(
 
 # ---- options ----
 
-@test "-h prints the usage and exits 64" {
-	run --separate-stderr mimeunpack -h
-	[ "$status" -eq 64 ]
-	[ -z "$output" ]
-	[[ "$stderr" == "usage: mimeunpack [-l | -x | -O | -t] "* ]]
-}
-
-@test "-V prints the version" {
-	run mimeunpack -V
-	[ "$status" -eq 0 ]
-	[[ "$output" == "mimeunpack (yubin) "* ]]
-}
-
 @test "an unknown option, a missing argument, two modes exit 64" {
 	run --separate-stderr mimeunpack -q mixed.eml
 	[ "$status" -eq 64 ]
