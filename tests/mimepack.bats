@@ -609,7 +609,7 @@ notes
 epilogue
 EXP
 	run -0 mimeunpack -l "$T/m"
-	[ "$output" = "1	text/plain	us-ascii		3		
+	[ "$output" = "1	text/plain			3		
 2	text/plain	us-ascii	7bit	6	attachment	notes.txt" ]
 }
 
