@@ -114,11 +114,8 @@ wrong() {
 	wrong mxlookup --timeout "option --timeout needs an argument"
 }
 
-@test "maildeliver --help is the usage on stdout, not getopt's '-- '-''" {
+@test "maildeliver --help is the usage on stdout as -h is, not getopt's '-- '-''" {
 	help maildeliver --help "usage: maildeliver [-cmnsv] [-f sender] [-A 'Field: value']... dest < message"
-}
-
-@test "maildeliver -h is the usage on stdout with exit 0" {
 	help maildeliver -h "usage: maildeliver [-cmnsv] [-f sender] [-A 'Field: value']... dest < message"
 }
 
