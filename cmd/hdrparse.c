@@ -35,6 +35,7 @@
 #include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
+#include "usage.h"
 #include "util.h"
 
 #define HDR_MAX  (1 << 20)      /* header bytes kept per message */
@@ -82,16 +83,13 @@ static struct {
 	int status;             /* the worst error so far, or 0 */
 } st;
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-ADHNRjr] [-h field[:field...]] [-p param]\n"
-	    "       %*s [-m 'field~regex' | -m 'field!~regex']... "
-	    "[file | dir ...]\n"
-	    "       %s -V\n", progname, (int)strlen(progname), "", progname);
-	exit(EX_USAGE);
-}
+/* -h is the field list: --help alone asks for the usage. */
+static const char *const synopsis[] = {
+	"[-ADHNRjr] [-h field[:field...]] [-p param]\n"
+	"[-m 'field~regex' | -m 'field!~regex']... [file | dir ...]",
+	"--help | -V | --version",
+	NULL
+};
 
 static void
 fail(int status)
@@ -206,11 +204,15 @@ finish_opts(void)
 static int
 parse_opts(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		USAGE_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *optstr = "ADHNRVh:jm:p:r";
 	int c;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, optstr)) != -1) {
+	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'A': set_mode(M_ADDR); break;
 		case 'D': set_mode(M_DATE); break;
@@ -223,7 +225,7 @@ parse_opts(int argc, char *argv[])
 		case 'm': add_match(optarg); break;
 		case 'p': set_mode(M_PARAM); opt.param = optarg; break;
 		case 'r': opt.raw = 1; break;
-		default: warn_badopt(optstr); usage();
+		default: usage_opt(c, optstr, argv, synopsis);
 		}
 	}
 	finish_opts();

@@ -30,6 +30,7 @@
 #include "msg.h"
 #include "rec.h"
 #include "store.h"
+#include "usage.h"
 #include "util.h"
 
 /*
@@ -65,19 +66,11 @@ struct tally {
 	unsigned long delivered;
 };
 
-static void
-usage(int status)
-{
-	FILE *f = status ? stderr : stdout;
-
-	fprintf(f, "usage: %s [-cmnsv] [-f sender] [-A 'Field: value']... "
-	    "dest < message\n", progname);
-	fprintf(f, "       %s -h | -V\n", progname);
-	if (status)
-		exit(status);
-	out_close();
-	exit(0);
-}
+static const char *const synopsis[] = {
+	"[-cmnsv] [-f sender] [-A 'Field: value']... dest < message",
+	"-h | --help | -V | --version",
+	NULL
+};
 
 /* -f: one pair of angle brackets is taken off; no control characters. */
 static const char *
@@ -320,6 +313,11 @@ lock_timeout(void)
 int
 main(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		USAGE_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *optstr = "A:cf:hmnr:svV";
 	struct opts o;
 	struct store_conf c;
 	struct store s;
@@ -330,7 +328,8 @@ main(int argc, char *argv[])
 	setprogname(argv[0]);
 	memset(&o, 0, sizeof o);
 	o.fields = xcalloc((size_t)argc, sizeof *o.fields);
-	while ((ch = getopt(argc, argv, "A:cf:hmnr:svV")) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 			check_field(optarg);
@@ -343,8 +342,7 @@ main(int argc, char *argv[])
 			o.sender = check_sender(optarg);
 			break;
 		case 'h':
-			usage(0);
-			break;
+			usage_exit(0, synopsis);
 		case 'm':
 			o.mbox = 1;
 			break;
@@ -362,11 +360,11 @@ main(int argc, char *argv[])
 		case 'V':
 			version();
 		default:
-			usage(EX_USAGE);
+			usage_opt(ch, optstr, argv, synopsis);
 		}
 	}
 	if (argc - optind != 1)
-		usage(EX_USAGE);
+		usage_exit(EX_USAGE, synopsis);
 	if (o.mbox)
 		check_not_stdin(argv[optind]);
 

@@ -47,6 +47,7 @@
 #include "hdrenc.h"
 #include "rec.h"
 #include "rfc2047.h"
+#include "usage.h"
 #include "util.h"
 
 #define CHUNK    65536
@@ -88,24 +89,16 @@ static struct {
 
 static magic_t magic;
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-8] [-s subject] [-f from] [-t to]... [-c cc]... "
-	    "[-b bcc]...\n"
-	    "       [-M htmlfile] "
-	    "[-H 'Field: value']... [-T textfile] "
-	    "[-a file[:type[:name]]]...\n"
-	    "       [-i file[:type[:name]]]... [-C charset] "
-	    "[--boundary str] [--date date]\n"
-	    "       [--message-id id] [--crlf]\n"
-	    "       %s -w [-8] [-a file[:type[:name]]]... "
-	    "[-i file[:type[:name]]]...\n"
-	    "       [--boundary str] [--crlf] < message\n"
-	    "       %s -V\n", progname, progname, progname);
-	exit(EX_USAGE);
-}
+static const char *const synopsis[] = {
+	"[-8] [-s subject] [-f from] [-t to]... [-c cc]... [-b bcc]...\n"
+	"[-M htmlfile] [-H 'Field: value']... [-T textfile]\n"
+	"[-a file[:type[:name]]]... [-i file[:type[:name]]]... [-C charset]\n"
+	"[--boundary str] [--date date] [--message-id id] [--crlf]",
+	"-w [-8] [-a file[:type[:name]]]... [-i file[:type[:name]]]...\n"
+	"[--boundary str] [--crlf] < message",
+	"-h | --help | -V | --version",
+	NULL
+};
 
 /* Write to stdout, LF as CRLF with --crlf. */
 static void
@@ -171,6 +164,7 @@ parse_opts(int argc, char *argv[])
 		{ "date", required_argument, NULL, 2 },
 		{ "message-id", required_argument, NULL, 3 },
 		{ "crlf", no_argument, NULL, 4 },
+		USAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *optstr = "8C:H:M:T:Va:b:c:f:hi:s:t:w";
@@ -197,14 +191,8 @@ parse_opts(int argc, char *argv[])
 		case 2: opt.date = optarg; break;
 		case 3: opt.msgid = optarg; break;
 		case 4: opt.crlf = 1; break;
-		case 'h': usage();
-		default:
-			/* a long option: optopt is 0 or its value, 1 to 4 */
-			if (optopt >= 0 && optopt <= 4)
-				warn("bad option %s", argv[optind - 1]);
-			else
-				warn_badopt(optstr);
-			usage();
+		case 'h': usage_exit(0, synopsis);
+		default: usage_opt(c, optstr, argv, synopsis);
 		}
 	}
 	return optind;
@@ -1581,7 +1569,7 @@ main(int argc, char *argv[])
 {
 	setprogname(argv[0]);
 	if (parse_opts(argc, argv) != argc)
-		usage();
+		usage_exit(EX_USAGE, synopsis);
 	check_args();
 	if (opt.wrap)
 		wrap();

@@ -43,6 +43,7 @@
 #include "rec.h"
 #include "rfc2047.h"
 #include "safename.h"
+#include "usage.h"
 #include "util.h"
 
 #define TEXT_MAX   (8u << 20)   /* one text part for -t */
@@ -74,6 +75,7 @@ static struct {
 	int fd;                 /* -x: the file being written, or -1 */
 	char name[SAFENAME_MAX + 1];
 	int cur;                /* the current leaf is selected */
+	int csgiven;            /* -l: its charset is the message's */
 	int uu;                 /* scanning it for uuencoded blocks */
 	int uucur;              /* the current block is selected */
 	const struct mime_part *pt; /* the current leaf, for uu_event */
@@ -90,15 +92,11 @@ static struct {
 	int nbox;
 } st;
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-l | -x | -O | -t] [-j] [-s selector]... [-d dir] "
-	    "[file ...]\n"
-	    "       %s -V\n", progname, progname);
-	exit(EX_USAGE);
-}
+static const char *const synopsis[] = {
+	"[-l | -x | -O | -t] [-j] [-s selector]... [-d dir] [file ...]",
+	"-h | --help | -V | --version",
+	NULL
+};
 
 static void
 set_mode(enum mode m)
@@ -134,11 +132,15 @@ trim_slashes(char *dir)
 static int
 parse_opts(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		USAGE_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *optstr = "OVd:hjls:tx";
 	int c;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, optstr)) != -1) {
+	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
 		switch (c) {
 		case 'O': set_mode(M_OUTPUT); break;
 		case 'V': version();
@@ -148,8 +150,8 @@ parse_opts(int argc, char *argv[])
 		case 's': add_sel(optarg); break;
 		case 't': set_mode(M_TEXT); break;
 		case 'x': set_mode(M_EXTRACT); break;
-		case 'h': usage();
-		default: warn_badopt(optstr); usage();
+		case 'h': usage_exit(0, synopsis);
+		default: usage_opt(c, optstr, argv, synopsis);
 		}
 	}
 	if (opt.mode == M_NONE)
@@ -353,6 +355,20 @@ json_field(struct buf *b, const char *name, const char *v)
 	json_strs(b, v);
 }
 
+/*
+ * -l shows the charset as the message gives it: the walker assumes
+ * us-ascii (RFC 2045 5.2) for a part without a readable Content-Type,
+ * which a script could not tell from one that says so.
+ */
+static int
+charset_given(const struct mime_part *pt)
+{
+	struct hdrfield f;
+
+	return pt->hdr != NULL && !(pt->flags & MIME_W_TYPE) &&
+	    hdr_find(pt->hdr, pt->hdrlen, "content-type", &f);
+}
+
 static void
 list_json(const struct mime_part *pt)
 {
@@ -361,7 +377,7 @@ list_json(const struct mime_part *pt)
 	buf_init(&b, JSON_MAX);
 	json_field(&b, "part", pt->section);
 	json_field(&b, "type", pt->type);
-	json_field(&b, "charset", pt->charset);
+	json_field(&b, "charset", st.csgiven ? pt->charset : "");
 	json_field(&b, "encoding", pt->encoding);
 	buf_printf(&b, ",\"size\":%llu", pt->size);
 	json_field(&b, "disposition", pt->disposition);
@@ -381,7 +397,7 @@ list_end(const struct mime_part *pt)
 	outc('\t');
 	rec_outs(pt->type);
 	outc('\t');
-	rec_outs(pt->charset);
+	rec_outs(st.csgiven ? pt->charset : "");
 	outc('\t');
 	rec_outs(pt->encoding);
 	printf("\t%llu\t", pt->size);
@@ -795,6 +811,7 @@ on_begin(void *arg, const struct mime_part *pt)
 		return;
 	}
 	st.cur = selected(pt);
+	st.csgiven = opt.mode == M_LIST && charset_given(pt);
 	if (st.cur && opt.mode == M_EXTRACT && is_message(pt->type)) {
 		st.eml = 1;
 		buf_reset(&st.hold);

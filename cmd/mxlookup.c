@@ -22,6 +22,7 @@
 #include "dns.h"
 #include "json.h"
 #include "rec.h"
+#include "usage.h"
 #include "util.h"
 
 #define STR_(x)	#x
@@ -85,16 +86,12 @@ static const struct {
 	{ "pop3s", "_pop3s._tcp" },
 };
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: %s [-aj] [-s server[:port]] [-S service | --txt] "
-	    "[--timeout sec]\n"
-	    "       %*s [--window n] [--trace] [name ...]\n"
-	    "       %s -V\n", progname, (int)strlen(progname), "", progname);
-	exit(EX_USAGE);
-}
+static const char *const synopsis[] = {
+	"[-aj] [-s server[:port]] [-S service | --txt] [--timeout sec]\n"
+	"[--window n] [--trace] [name ...]",
+	"-h | --help | -V | --version",
+	NULL
+};
 
 static void
 fail(int status)
@@ -149,6 +146,7 @@ parse_opts(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 2 },
 		{ "txt", no_argument, NULL, 3 },
 		{ "window", required_argument, NULL, 4 },
+		USAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *optstr = "S:Vahjs:";
@@ -170,16 +168,8 @@ parse_opts(int argc, char *argv[])
 				die(EX_USAGE, "-S and --txt exclude each other");
 			opt.mode = M_TXT;
 			break;
-		case 'h': usage();
-		default:
-			if (optopt >= 1 && optopt <= 4)
-				warn("option %s needs an argument",
-				    argv[optind - 1]);
-			else if (optopt == 0)
-				warn("unknown option %s", argv[optind - 1]);
-			else
-				warn_badopt(optstr);
-			usage();
+		case 'h': usage_exit(0, synopsis);
+		default: usage_opt(c, optstr, argv, synopsis);
 		}
 	}
 	if (opt.mode == M_TXT && opt.service != NULL)

@@ -4,7 +4,7 @@
  *
  * Why our own .netrc reader: the one in Debian's libcurl 7.88 crashes
  * when the URL carries a user and a machine entry with another login is
- * followed by more entries (notes/libcurl.md 5).  Reading it ourselves
+ * followed by more entries (doc/libcurl.md 4).  Reading it ourselves
  * also lets us refuse a .netrc that others can read, as ftp(1) does.
  *
  * Secrets (passwords from .netrc, passwordeval or the environment) are

@@ -6,7 +6,7 @@
  * users and where the password comes from.  Passwords are never taken
  * from argv.  Order: the account's passwordeval (first line of the
  * command's output), else ~/.netrc or --netrc-file (our own reader: the
- * one in Debian's libcurl 7.88 crashes, notes/libcurl.md 5), else the
+ * one in Debian's libcurl 7.88 crashes, doc/libcurl.md 4), else the
  * environment variable YUBIN_PASSWORD.
  *
  * The parsers take (buf, len) and do no I/O; cred_load() and

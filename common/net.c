@@ -1,6 +1,6 @@
 /*
  * net: a mail session opened by libcurl (CONNECT_ONLY) and then spoken by
- * us.  See net.h for the contract and notes/libcurl.md 2.5 for why.
+ * us.  See net.h for the contract and doc/libcurl.md 1 and 2 for why.
  *
  * States of a session, as the trace shows them:
  *   LOGIN  libcurl runs greeting, EHLO/CAPA/CAPABILITY, STARTTLS, SASL;

@@ -5,7 +5,7 @@
  * implicit TLS or STARTTLS with its injection checks, certificate
  * verification, SASL) with CURLOPT_CONNECT_ONLY: for smtp, pop3 and imap
  * URLs that runs the whole login phase and skips only the transfer
- * (notes/libcurl.md 2.5; tests/net.bats pins it).  After net_open() the
+ * (doc/libcurl.md 2.1; tests/net.bats pins it).  After net_open() the
  * program sends its own commands with net_send() and reads replies with
  * net_getline(), so it can pipeline, and the trace shows exactly what was
  * said.
@@ -127,7 +127,7 @@ int net_getline(struct net *n, const char **line, size_t *len);
 int net_read(struct net *n, void *p, size_t len);
 
 /* Close: the caller has sent QUIT or LOGOUT itself (libcurl does not
- * for connect-only handles). */
+ * for connect-only handles, doc/libcurl.md 2.2). */
 void net_close(struct net *n);
 
 /* The protocol a URL names, or -1. */

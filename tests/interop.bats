@@ -370,7 +370,7 @@ print(base64.b64encode(hashlib.md5(open(sys.argv[1], "rb").read()).digest()).dec
 	mpack -s subj -d "$T/desc" -c application/pdf -o "$T/m.eml" "$T/in/Grüße.txt"
 	run -0 mimeunpack -l "$T/m.eml"
 	expect <<-'E'
-	1	text/plain	us-ascii		16		
+	1	text/plain			16		
 	2	application/pdf		base64	36	inline	Grüße.txt
 	E
 	run -0 mimeunpack -x -d "$T/out" "$T/m.eml"

@@ -55,6 +55,50 @@ rcode() {
 	[[ "$output" == *"LAB_SUBMISSION_PORT=$LAB_SUBMISSION_PORT"* ]]
 }
 
+# The second lab of "lab stop without DIR ...", if a failure left it.
+teardown() {
+	[ -n "${LAB2:-}" ] && [ -d "$LAB2" ] || return 0
+	"$LAB" stop "$LAB2"
+	rm -rf "$LAB2"
+}
+
+@test "lab stop without DIR stops the lab lab start made, removes its directory, and nothing else" {
+	local b rc f g s groups=""
+	export LAB_STATE=$BATS_TEST_TMPDIR/labs
+	# setup()'s ports are the file's lab's: this one takes a base's
+	unset $(compgen -v | grep -x 'LAB_.*_PORT')
+	for b in 28000 29000 30000 21000 22000 23000 24000 25000 26000 27000; do
+		rc=0
+		LAB_PORT_BASE=$b "$LAB" start >"$BATS_TEST_TMPDIR/start.out" 2>&1 || rc=$?
+		[ $rc = 3 ] || break
+	done
+	[ $rc = 0 ] || { cat "$BATS_TEST_TMPDIR/start.out"; return 1; }
+	LAB2=$(sed -n 's/^lab: running in //p' "$BATS_TEST_TMPDIR/start.out")
+	[ -d "$LAB2" ]
+	[ "$(cat "$LAB_STATE")" = "$LAB2" ]
+	for f in "$LAB2"/*.pgid; do groups="$groups $(cat "$f")"; done
+	[ -n "$groups" ]
+	run env -u LAB_DIR "$LAB" stop
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab: stopped and removed $LAB2" ]
+	[ ! -e "$LAB2" ]
+	[ ! -s "$LAB_STATE" ]
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		s=${s##*) }
+		set -- $s
+		for g in $groups; do
+			[ "$3" != "$g" ] || [ "$1" = Z ] || { echo "left: $f: $s"; return 1; }
+		done
+	done
+	# nothing more remembered: the file's own lab is not touched
+	run env -u LAB_DIR "$LAB" stop
+	[ "$status" -eq 1 ]
+	[ "$output" = "lab: no lab directory given (and LAB_DIR unset)" ]
+	run "$LAB" status "$LAB_DIR"
+	[ "$status" -eq 0 ]
+}
+
 @test "lab start refuses a busy port and starts nothing" {
 	run "$LAB" start  # the ports from $LAB_DIR/env, all in use
 	[ "$status" -eq 3 ]

@@ -39,19 +39,6 @@ sys.stdout.buffer.write(
 
 # ---- options ----
 
-@test "-h prints the usage and exits 64" {
-	run --separate-stderr mimeunpack -h
-	[ "$status" -eq 64 ]
-	[ -z "$output" ]
-	[[ "$stderr" == "usage: mimeunpack [-l | -x | -O | -t] "* ]]
-}
-
-@test "-V prints the version" {
-	run mimeunpack -V
-	[ "$status" -eq 0 ]
-	[[ "$output" == "mimeunpack (yubin) "* ]]
-}
-
 @test "an unknown option, a missing argument, two modes exit 64" {
 	run --separate-stderr mimeunpack -q mixed.eml
 	[ "$status" -eq 64 ]
@@ -550,7 +537,7 @@ $T/out/part-4.eml" ]
 	1	text/plain			22		
 	2.1	text/plain			10		
 	2.2	application/pdf		base64	14		report.pdf
-	3.1	text/plain	us-ascii		11		
+	3.1	text/plain			11		
 	E
 	diff -u - <(printf '%s\n' "$stderr") <<-'E'
 	mimeunpack: rfc822-encoded.eml: part 2: message/rfc822 with a transfer encoding other than 7bit, 8bit or binary, decoded
@@ -582,10 +569,10 @@ for l in open(sys.argv[1], encoding="utf-8"):
     print(o["part"], o["type"], o["charset"], o["encoding"], o["size"],
           o["disposition"], o["filename"], sorted(o), sep="|")' "$T/j"
 	[ "$output" = "1|text/plain|||8|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
-2.1|text/plain|us-ascii||6|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+2.1|text/plain|||6|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
 2.2|application/octet-stream|||6|attachment|x.bin|['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
-3.1|text/plain|us-ascii||10|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
-4.1|text/plain|us-ascii||4|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']" ]
+3.1|text/plain|||10|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']
+4.1|text/plain|||4|||['charset', 'disposition', 'encoding', 'filename', 'part', 'size', 'type']" ]
 }
 
 @test "-x -j: one JSON object per file written; control characters escaped" {
@@ -756,8 +743,29 @@ crlf() {
 		printf 'the body starts here\nPS: and goes on\n' | cmp - "$T/o"
 		run --separate-stderr mimeunpack -l < "$f"
 		[ "$status" -eq 0 ]
-		[ "$output" = "1	text/plain	us-ascii		37		" ]
+		[ "$output" = "1	text/plain			37		" ]
 	done
+}
+
+@test "-l shows the charset as given: none given is an empty column, not an assumed us-ascii" {
+	printf '%s\n' 'Subject: charsets' 'MIME-Version: 1.0' \
+	    'Content-Type: multipart/mixed; boundary=b' '' '--b' '' 'no header' \
+	    '--b' 'Content-Type: text/plain' '' 'no charset' \
+	    '--b' 'Content-Type: text/plain; charset=US-ASCII' '' 'said so' \
+	    '--b' 'Content-Type: text/plain; charset="ISO-8859-1"' '' 'latin' \
+	    '--b--' >"$T/cs.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/cs.eml"
+	[ "$output" = "1	text/plain			9		
+2	text/plain			10		
+3	text/plain	us-ascii		7		
+4	text/plain	iso-8859-1		5		" ]
+	run -0 --separate-stderr mimeunpack -l -j "$T/cs.eml"
+	[ "${lines[0]}" = '{"part":"1","type":"text/plain","charset":"","encoding":"","size":9,"disposition":"","filename":""}' ]
+	[ "${lines[2]}" = '{"part":"3","type":"text/plain","charset":"us-ascii","encoding":"","size":7,"disposition":"","filename":""}' ]
+	# a message without Content-Type: its one part gives no charset
+	printf 'Subject: plain\n\nhello\n' >"$T/plain.eml"
+	run -0 --separate-stderr mimeunpack -l "$T/plain.eml"
+	[ "$output" = "1	text/plain			6		" ]
 }
 
 @test "no silent loss: a part whose header runs into its text keeps that text (LF, CRLF)" {

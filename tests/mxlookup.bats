@@ -43,16 +43,6 @@ expect() {
 
 # ---- options ----
 
-@test "-h prints the usage and exits 64; -V the version" {
-	run --separate-stderr mxlookup -h
-	[ "$status" -eq 64 ]
-	[ -z "$output" ]
-	[[ "$stderr" == "usage: mxlookup [-aj] [-s server[:port]] "* ]]
-	run mxlookup -V
-	[ "$status" -eq 0 ]
-	[[ "$output" == "mxlookup (yubin) "* ]]
-}
-
 @test "bad options exit 64; a bad server 78" {
 	run --separate-stderr mxlookup -q x
 	[ "$status" -eq 64 ]

@@ -24,6 +24,9 @@ lab_start() {
 		[ -x /usr/sbin/$b ] || skip "lab: /usr/sbin/$b missing (run tests/deps as root)"
 	done
 	[ "$(id -u)" = 0 ] || skip "lab: needs root"
+	# the run's own record of the labs it starts: a "lab stop" without
+	# DIR elsewhere must never find them
+	export LAB_STATE=$BATS_FILE_TMPDIR/lab.state
 	for b in "$@"; do
 		rc=0
 		LAB_PORT_BASE=$b "$LAB" start >"$BATS_FILE_TMPDIR/start.out" 2>&1 || rc=$?

@@ -1,7 +1,7 @@
 /*
  * conly_test: pins what libcurl's CURLOPT_CONNECT_ONLY does for the mail
  * schemes, which common/net.c relies on and libcurl does not document
- * (notes/libcurl.md 2.5): the whole login phase runs (greeting,
+ * (doc/libcurl.md 2.1, 2.2): the whole login phase runs (greeting,
  * EHLO/CAPA/CAPABILITY, STARTTLS, SASL), the session is left
  * authenticated and inside TLS for curl_easy_send/recv, and libcurl sends
  * no QUIT or LOGOUT of its own, neither before returning nor at cleanup.
