@@ -160,7 +160,7 @@ uu_begin(struct mime *m, struct ent *e, const char *name, size_t n)
 	if (!e->late)
 		return;
 	e->late = 0;
-	if (e->str[4][0] == '\0' && n > 0) {
+	if (e->str[4][0] == '\0' && name != NULL && n > 0) {
 		free(e->str[4]);
 		e->str[4] = xstrndup(name, n);
 		e->pt.filename = e->str[4];
