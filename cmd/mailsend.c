@@ -47,6 +47,7 @@
 #include "rec.h"
 #include "rfc2047.h"
 #include "smtp.h"
+#include "smtpc.h"
 #include "util.h"
 
 #define HDR_MAX		(1024 * 1024)	/* header bytes held in memory */
@@ -92,8 +93,6 @@ struct msg {
 };
 
 static struct opts opt;
-static int quit_sent;		/* QUIT went out with the data */
-static int gone;		/* the session is over: lost, or a 421 */
 static struct rcpt *rcpts;
 static size_t nrcpt;
 
@@ -885,19 +884,19 @@ cmd_ok(int rc)
 }
 
 static void
-mail_cmd(struct buf *b, const char *sender, const struct smtp_ext *e,
+mail_cmd(struct buf *b, const char *sender, unsigned ext,
     const struct need *nd)
 {
 	char x[400];
 
 	cmd_ok(buf_printf(b, "MAIL FROM:<%s>", sender));
-	if (nd->body8 && !nd->downgrade && (e->flags & SMTP_EXT_8BITMIME))
+	if (nd->body8 && !nd->downgrade && (ext & SMTP_EXT_8BITMIME))
 		cmd_ok(buf_adds(b, " BODY=8BITMIME"));
-	if (nd->utf8 && (e->flags & SMTP_EXT_SMTPUTF8))
+	if (nd->utf8 && (ext & SMTP_EXT_SMTPUTF8))
 		cmd_ok(buf_adds(b, " SMTPUTF8"));
-	if (e->flags & SMTP_EXT_SIZE)
+	if (ext & SMTP_EXT_SIZE)
 		cmd_ok(buf_printf(b, " SIZE=%llu", nd->size));
-	if (nd->dsn && (e->flags & SMTP_EXT_DSN)) {
+	if (nd->dsn && (ext & SMTP_EXT_DSN)) {
 		if (opt.ret != NULL)
 			cmd_ok(buf_printf(b, " RET=%s",
 			    strcasecmp(opt.ret, "full") ? "HDRS" : "FULL"));
@@ -909,14 +908,14 @@ mail_cmd(struct buf *b, const char *sender, const struct smtp_ext *e,
 }
 
 static void
-rcpt_cmd(struct buf *b, const char *a, const struct smtp_ext *e,
+rcpt_cmd(struct buf *b, const char *a, unsigned ext,
     const struct need *nd)
 {
 	static char x[3 * 1000 + 1];
 	size_t i;
 
 	cmd_ok(buf_printf(b, "RCPT TO:<%s>", a));
-	if (nd->dsn && (e->flags & SMTP_EXT_DSN) && opt.notify != NULL) {
+	if (nd->dsn && (ext & SMTP_EXT_DSN) && opt.notify != NULL) {
 		cmd_ok(buf_adds(b, " NOTIFY="));
 		for (i = 0; opt.notify[i]; i++)
 			cmd_ok(buf_addc(b, toupper((unsigned char)opt.notify[i])));
@@ -930,119 +929,30 @@ rcpt_cmd(struct buf *b, const char *a, const struct smtp_ext *e,
 }
 
 /* A whole envelope for "any server": what --dry-run shows. */
-static const struct smtp_ext every = {
-	SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME | SMTP_EXT_SMTPUTF8 |
-	SMTP_EXT_SIZE | SMTP_EXT_DSN, 0, "", 1
-};
-
-/* ---- data ---- */
-
-struct wire {
-	struct smtp_enc enc;
-	struct net *n;		/* NULL: to stdout, CRLF as LF */
-	int err;
-	unsigned long long total;	/* for the progress bar, or 0 */
-	int shown;		/* percent last shown */
-	char out[SMTP_ENC_BOUND(CHUNK) + SMTP_ENC_FINAL_MAX];
-};
+#define EVERY	(SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME | \
+	SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE | SMTP_EXT_DSN)
 
 /* On a terminal, a message over 1 MB shows how far it has gone. */
 #define PROGRESS_MIN (1024 * 1024)
 
-static void
-progress(struct wire *w, int done)
-{
-	int pc;
-
-	if (w->total == 0)
-		return;
-	pc = done ? 100 : (int)(w->enc.out * 100 / w->total);
-	if (pc > 100)
-		pc = 100;
-	if (pc == w->shown && !done)
-		return;
-	w->shown = pc;
-	fprintf(stderr, "\r%s: sending %3d%% of %.1f MB%s", progname, pc,
-	    w->total / 1e6, done ? "\n" : "");
-}
-
-static void
-wire_emit(struct wire *w, const char *p, size_t n)
-{
-	size_t i, s = 0;
-
-	if (w->err)
-		return;
-	if (w->n != NULL) {
-		w->err = net_send_data(w->n, p, n);
-		progress(w, 0);
-		return;
-	}
-	/* stdout: the encoder makes every line end CRLF; print LF */
-	for (i = 0; i < n; i++)
-		if (p[i] == '\r') {
-			out(p + s, i - s);
-			s = i + 1;
-		}
-	out(p + s, n - s);
-}
-
-static void
-wire_sink(void *arg, const char *p, size_t n)
-{
-	struct wire *w = arg;
-	size_t k;
-
-	while (n > 0) {
-		k = n > CHUNK ? CHUNK : n;
-		wire_emit(w, w->out, smtp_enc_update(&w->enc, p, k, w->out));
-		p += k;
-		n -= k;
-	}
-}
-
-/* Header, empty line, body, final dot.  Returns 0 or a net error. */
-static int
-send_message(struct wire *w, const struct msg *m, const struct buf *h,
-    int mode)
-{
-	smtp_enc_init(&w->enc);
-	wire_sink(w, h->p, h->len);
-	wire_sink(w, "\n", 1);
-	body_pass(m, mode, wire_sink, w);
-	wire_emit(w, w->out, smtp_enc_final(&w->enc, w->out));
-	return w->err;
-}
-
 /* ---- a session ---- */
 
-static int
-read_reply(struct net *n, struct smtp_reply *r)
+/* What smtpc's source writes: the header to send, the empty line, the
+ * body (DG_*). */
+struct source {
+	const struct msg *m;
+	const struct buf *h;
+	int mode;
+};
+
+static void
+write_message(void *arg, sink_fn *sink, void *sinkarg)
 {
-	const char *l;
-	size_t len;
-	int rc;
+	const struct source *src = arg;
 
-	smtp_reply_init(r);
-	for (;;) {
-		if ((rc = net_getline(n, &l, &len)) != 0)
-			return rc;
-		rc = smtp_reply_line(r, l, len);
-		if (rc == SMTP_DONE)
-			return 0;
-		if (rc == SMTP_BAD) {
-			char shown[201];
-			size_t i;
-
-			/* what the server sent is not ours to print raw */
-			for (i = 0; i < len && i < sizeof shown - 1; i++)
-				shown[i] = l[i] >= 0x20 && l[i] < 0x7f ? l[i] :
-				    '?';
-			shown[i] = '\0';
-			warn("malformed reply from the server: %s", shown);
-			return EX_PROTOCOL;
-		}
-	}
+	sink(sinkarg, src->h->p, src->h->len);
+	sink(sinkarg, "\n", 1);
+	body_pass(src->m, src->mode, sink, sinkarg);
 }
 
 /* -v: one record on stderr, its fields under the safe-text rule. */
@@ -1063,31 +973,31 @@ report(const char *what, const struct smtp_reply *r)
 	buf_free(&b);
 }
 
+/* A recipient takes reply r (NULL: none, the connection was lost);
+ * data: the reply is DATA's, not its RCPT's. */
 static void
-set_rcpt(struct rcpt *p, const struct smtp_reply *r)
+set_rcpt(struct rcpt *p, const struct smtp_reply *r, int data)
 {
-	p->code = r->code;
-	snprintf(p->enh, sizeof p->enh, "%s", r->enh);
+	p->code = r ? r->code : 0;
+	snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
 	free(p->text);
-	p->text = xstrdup(r->text);
-	p->data = 0;
-	report(p->addr, r);
+	p->text = xstrdup(r ? r->text : "");
+	p->data = data;
 }
 
-/* Mark recipients idx[0..k) as failed with the reply r (MAIL refused). */
-static void
-fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
-{
-	size_t i;
+struct txctx {
+	struct source src;
+	size_t *idx;
+};
 
-	for (i = 0; i < k; i++) {
-		rcpts[idx[i]].code = r->code;
-		snprintf(rcpts[idx[i]].enh, sizeof rcpts[idx[i]].enh, "%s",
-		    r->enh);
-		free(rcpts[idx[i]].text);
-		rcpts[idx[i]].text = xstrdup(r->text);
-		rcpts[idx[i]].data = 0;
-	}
+static void
+on_rcpt(void *arg, size_t i, const struct smtp_reply *r)
+{
+	struct txctx *t = arg;
+	struct rcpt *p = &rcpts[t->idx[i]];
+
+	set_rcpt(p, r, 0);
+	report(p->addr, r);
 }
 
 /*
@@ -1099,187 +1009,110 @@ fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
 static void
 not_sent(size_t *idx, size_t k, const struct smtp_reply *r)
 {
-	struct rcpt *p;
 	size_t i;
 
-	for (i = 0; i < k; i++) {
-		p = &rcpts[idx[i]];
-		if (p->code / 100 != 2)
-			continue;
-		p->code = r ? r->code : 0;
-		snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
-		free(p->text);
-		p->text = xstrdup(r ? r->text : "");
-		p->data = 1;
-	}
+	for (i = 0; i < k; i++)
+		if (rcpts[idx[i]].code / 100 == 2)
+			set_rcpt(&rcpts[idx[i]], r, 1);
+}
+
+static void
+refusal(const char *what, const struct smtp_reply *r)
+{
+	warn("%s: %d %s%s%s", what, r->code, r->enh, *r->enh ? " " : "",
+	    r->text);
 }
 
 /*
- * One transaction on an open session for recipients idx[0..k); more:
- * another transaction follows on this session.  Returns the exit status
- * of the session part (MAIL, DATA, the connection); the recipients' own
- * replies are in rcpts[].  *sent is set when the message was queued
- * for at least one recipient, *stop when the session cannot go on (the
- * connection was lost, a 421, or the message was refused).
+ * One transaction for recipients idx[0..k); more: another follows on
+ * this session.  Returns the exit status of the session part (MAIL,
+ * DATA, the connection); the recipients' own replies are in rcpts[].
+ * *sent is set when the message was queued for at least one recipient,
+ * *stop when the session cannot go on.
  */
 static int
-transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
-    const struct buf *h, const struct need *nd, const char *sender,
-    size_t *idx, size_t k, int more, int *sent, int *stop)
+transaction(struct smtpc *c, const struct source *src, const struct need *nd,
+    const char *sender, size_t *idx, size_t k, int more, int *sent, int *stop)
 {
-	static struct wire w;
-	struct smtp_reply r;
-	struct buf cmd;
-	size_t i, ok = 0, n452 = 0;
-	int rc, pipe = (e->flags & SMTP_EXT_PIPELINING) != 0, ex;
+	struct txctx t = { *src, idx };
+	struct smtpc_tx tx;
+	struct buf mail, *rb = xcalloc(k ? k : 1, sizeof *rb);
+	const char **rv = xcalloc(k ? k : 1, sizeof *rv);
+	enum smtpc_result res;
+	size_t i;
+	int ex = 0;
 
-	*sent = *stop = 0;
-	buf_init(&cmd, SIZE_MAX);
-	mail_cmd(&cmd, sender, e, nd);
-	if (!pipe) {
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lost;
-		if (r.code != 250) {
-			report("MAIL", &r);
-			goto mailfail;
-		}
-		buf_reset(&cmd);
-	}
+	buf_init(&mail, SIZE_MAX);
+	mail_cmd(&mail, sender, c->ext, nd);
 	for (i = 0; i < k; i++) {
-		rcpt_cmd(&cmd, rcpts[idx[i]].addr, e, nd);
-		if (pipe)
-			continue;
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lost;
-		set_rcpt(&rcpts[idx[i]], &r);
-		ok += r.code / 100 == 2;
-		n452 += r.code == 452;
-		buf_reset(&cmd);
-		if (r.code == 421)
-			goto closing;
+		buf_init(&rb[i], SIZE_MAX);
+		rcpt_cmd(&rb[i], rcpts[idx[i]].addr, c->ext, nd);
+		rv[i] = rb[i].p;
 	}
-	if (pipe || ok > 0) {
-		cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-		/* RFC 2920: MAIL, the RCPTs and DATA in one write */
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)))
-			goto lost;
-	}
-	if (pipe) {
-		if ((rc = read_reply(n, &r)))
-			goto lost;
-		if (r.code != 250) {
-			report("MAIL", &r);
-			if (r.code == 421)
-				goto mailfail;	/* and the server is gone */
-			/* the RCPT and DATA replies still come, in order */
-			for (i = 0; i <= k; i++) {
-				struct smtp_reply x;
-
-				if ((rc = read_reply(n, &x)))
-					goto lost;
-			}
-			goto mailfail;
-		}
-		for (i = 0; i < k; i++) {
-			if ((rc = read_reply(n, &r)))
-				goto lost;
-			set_rcpt(&rcpts[idx[i]], &r);
-			ok += r.code / 100 == 2;
-			n452 += r.code == 452;
-			if (r.code == 421)
-				goto closing;
-		}
-	}
-	buf_free(&cmd);
-	if (!pipe && ok == 0) {
-		/* MAIL was accepted: clear it before the next MAIL */
-		if (more && ((rc = net_send(n, "RSET\r\n", 6)) ||
-		    (rc = net_flush(n)) || (rc = read_reply(n, &r))))
-			goto lostnocmd;
-		return 0;
-	}
-	if ((rc = read_reply(n, &r)))
-		goto lostnocmd;
-	if (r.code != 354) {
-		report("DATA", &r);
-		*stop = gone = r.code == 421;
-		if (ok == 0)
-			return 0;	/* the recipients say it all */
-		warn("DATA refused: %d %s%s%s", r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-		not_sent(idx, k, &r);
-		*stop = 1;
-		return reply_exit(r.code, r.enh, 0);
-	}
-	if (ok == 0) {
-		/* 354 with no recipient (RFC 2920 §3.1): send nothing */
-		if ((rc = net_send(n, ".\r\n", 3)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lostnocmd;
-		return 0;
-	}
-	memset(&w.enc, 0, sizeof w.enc);
-	w.n = n;
-	w.err = 0;
-	w.shown = -1;
-	w.total = isatty(2) && !opt.trace && nd->size >= PROGRESS_MIN ?
+	memset(&tx, 0, sizeof tx);
+	tx.mail = mail.p;
+	tx.k = k;
+	tx.rcpt = rv;
+	tx.more = more;
+	tx.source = write_message;
+	tx.arg = &t;
+	tx.on_rcpt = on_rcpt;
+	tx.progress = isatty(2) && !opt.trace && nd->size >= PROGRESS_MIN ?
 	    nd->size : 0;
-	if ((rc = send_message(&w, m, h, nd->downgrade)))
-		goto lostdata;
-	progress(&w, 1);
-	net_data_summary(n, w.enc.out);
-	/* RFC 2920 §3.1: QUIT may follow the data in the same group;
-	 * that saves the last round trip.  Not when a transaction for
-	 * more recipients (or those deferred with 452) is to follow. */
-	if (pipe && !more && n452 == 0 &&
-	    (rc = net_send(n, "QUIT\r\n", 6)) == 0)
-		quit_sent = 1;
-	if (rc || (rc = net_flush(n)) || (rc = read_reply(n, &r)))
-		goto lostdata;
-	report("DATA", &r);
-	ex = reply_exit(r.code, r.enh, 0);
-	if (ex == 0) {
-		*sent = 1;
-		return 0;
+	res = smtpc_tx(c, &tx);
+	*sent = res == SMTPC_SENT;
+	*stop = !(*sent || res == SMTPC_NOBODY ||
+	    (res == SMTPC_DATA_REFUSED && tx.ok == 0));
+	switch (res) {
+	case SMTPC_SENT:
+		report("DATA", &tx.r);
+		break;
+	case SMTPC_NOBODY:
+		break;
+	case SMTPC_MAIL_REFUSED:
+		report("MAIL", &tx.r);
+		if (!opt.verbose) {
+			char what[1100];
+
+			snprintf(what, sizeof what, "MAIL FROM:<%s> refused",
+			    sender);
+			refusal(what, &tx.r);
+		}
+		for (i = 0; i < k; i++)
+			set_rcpt(&rcpts[idx[i]], &tx.r, 0);
+		ex = reply_exit(tx.r.code, tx.r.enh, 0);
+		break;
+	case SMTPC_DATA_REFUSED:
+	case SMTPC_MSG_REFUSED:
+		report("DATA", &tx.r);
+		if (res == SMTPC_DATA_REFUSED && tx.ok == 0) {
+			*stop = c->state == SMTPC_CLOSED;
+			break;		/* the recipients say it all */
+		}
+		if (res == SMTPC_DATA_REFUSED)
+			refusal("DATA refused", &tx.r);
+		else if (!opt.verbose)
+			refusal("message refused", &tx.r);
+		not_sent(idx, k, &tx.r);
+		ex = reply_exit(tx.r.code, tx.r.enh, 0);
+		break;
+	case SMTPC_LOST_DATA:
+		warn("the connection was lost during DATA: the message was "
+		    "not sent");
+		/* FALLTHROUGH */
+	case SMTPC_RCPT_421:
+	case SMTPC_LOST:
+		/* those accepted and those not asked yet are deferred */
+		not_sent(idx, k, NULL);
+		ex = tx.ex;
+		break;
 	}
-	if (!opt.verbose)
-		warn("message refused: %d %s%s%s", r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-	not_sent(idx, k, &r);
-	*stop = 1;
-	gone = r.code == 421;
+	for (i = 0; i < k; i++)
+		buf_free(&rb[i]);
+	free(rb);
+	free(rv);
+	buf_free(&mail);
 	return ex;
-mailfail:
-	if (!opt.verbose)
-		warn("MAIL FROM:<%s> refused: %d %s%s%s", sender, r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-	fail_all(idx, k, &r);
-	buf_free(&cmd);
-	*stop = 1;
-	gone = r.code == 421;
-	return reply_exit(r.code, r.enh, 0);
-closing:
-	/* 421 to a RCPT: the server closes the session; those it had
-	 * accepted and those not asked yet are deferred */
-	buf_free(&cmd);
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return EX_TEMPFAIL;
-lostdata:
-	if (w.total > 0)
-		fputc('\n', stderr);
-	warn("the connection was lost during DATA: the message was not sent");
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return EX_TEMPFAIL;
-lost:
-	buf_free(&cmd);
-lostnocmd:
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return rc;
 }
 
 /*
@@ -1289,9 +1122,8 @@ lostnocmd:
  * the last one delivered to someone: each transaction makes progress.
  */
 static int
-session(struct net *n, const struct smtp_ext *e, const struct msg *m,
-    const struct buf *h, const struct need *nd, const char *sender,
-    size_t *idx, size_t k)
+session(struct smtpc *c, const struct source *src, const struct need *nd,
+    const char *sender, size_t *idx, size_t k)
 {
 	size_t *q = xcalloc(k ? k : 1, sizeof *q), head = 0, b, i, req;
 	int ex = 0, sent, stop = 0;
@@ -1299,7 +1131,7 @@ session(struct net *n, const struct smtp_ext *e, const struct msg *m,
 	memcpy(q, idx, k * sizeof *q);
 	while (head < k && !stop) {
 		b = k - head > TX_RCPTS ? TX_RCPTS : k - head;
-		ex = worse(ex, transaction(n, e, m, h, nd, sender, q + head, b,
+		ex = worse(ex, transaction(c, src, nd, sender, q + head, b,
 		    head + b < k, &sent, &stop));
 		req = 0;
 		if (sent && !stop)
@@ -1349,18 +1181,6 @@ negotiate(const struct smtp_ext *e, const struct msg *m, struct need *nd,
 	return 0;
 }
 
-static void
-quit(struct net *n)
-{
-	struct smtp_reply r;
-
-	if (!gone && (quit_sent || (net_send(n, "QUIT\r\n", 6) == 0 &&
-	    net_flush(n) == 0)))
-		read_reply(n, &r);
-	quit_sent = gone = 0;
-	net_close(n);
-}
-
 /*
  * Open a session, run the transactions for idx[0..k), close.  Returns
  * the session's exit status; *opened says whether a session was opened,
@@ -1374,7 +1194,8 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 	struct net *n;
 	struct smtp_ext e;
 	struct buf dh = { 0 };
-	const struct buf *h;
+	struct smtpc c;
+	struct source src;
 	const char *b;
 	size_t blen;
 	int ex = 0;
@@ -1390,12 +1211,15 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 		*unfit = 1;
 		return EX_PROTOCOL;
 	}
-	ex = negotiate(&e, m, &nd, &dh, &h, no->url);
+	ex = negotiate(&e, m, &nd, &dh, &src.h, no->url);
+	smtpc_init(&c, n, e.flags, opt.trace);
+	src.m = m;
+	src.mode = nd.downgrade;
 	if (ex == 0)
-		ex = session(n, &e, m, h, &nd, sender, idx, k);
+		ex = session(&c, &src, &nd, sender, idx, k);
 	else
 		*unfit = 1;
-	quit(n);
+	smtpc_quit(&c);
 	if (dh.p != NULL)
 		buf_free(&dh);
 	return ex;
@@ -1623,35 +1447,29 @@ send_relay(struct net_opts *no, struct account *a, const struct msg *m,
 static void
 dry_run(const struct msg *m, struct need *nd, const char *sender)
 {
-	static struct wire w;
-	static const struct smtp_ext no8 = {
-		SMTP_EXT_PIPELINING | SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE |
-		SMTP_EXT_DSN, 0, "", 1
-	};
-	const struct smtp_ext *e = &every;
 	static struct buf dh;
+	struct source src = { m, &m->hdr, DG_NONE };
+	unsigned ext = EVERY;
 	struct buf cmd;
-	const struct buf *h = &m->hdr;
 	size_t i;
 
 	/* with --downgrade: as to a server without 8BITMIME */
 	if (opt.downgrade && nd->body8) {
-		e = &no8;
+		ext &= ~SMTP_EXT_8BITMIME;
 		if ((nd->downgrade = plan_downgrade(m, &dh, "the server")) ==
 		    DG_NONE)
 			exit(EX_DATAERR);
-		h = &dh;
-		nd->size = message_size(m, h, nd->downgrade);
+		src.h = &dh;
+		src.mode = nd->downgrade;
+		nd->size = message_size(m, src.h, nd->downgrade);
 	}
 	buf_init(&cmd, SIZE_MAX);
-	mail_cmd(&cmd, sender, e, nd);
+	mail_cmd(&cmd, sender, ext, nd);
 	for (i = 0; i < nrcpt; i++)
-		rcpt_cmd(&cmd, rcpts[i].addr, e, nd);
+		rcpt_cmd(&cmd, rcpts[i].addr, ext, nd);
 	cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-	w.n = NULL;
-	wire_emit(&w, cmd.p, cmd.len);
+	smtpc_print(cmd.p, cmd.len, write_message, &src);
 	buf_free(&cmd);
-	send_message(&w, m, h, nd->downgrade);
 	out_close();
 }
 

@@ -358,6 +358,18 @@ C: DATA
 S: 250 2.1.0 Ok" ]
 }
 
+@test "--trace names the SMTP client's states: pipelined and lockstep" {
+	msg >"$T/m"
+	run -0 mailsend "${SUB[@]}" --trace r1@example.org <"$T/m"
+	got=$(echo "$output" | grep -E '^\* state: ' | tr '\n' ' ')
+	[ "$got" = "* state: READY * state: MAIL * state: RCPT * state: DATA * state: BODY * state: QUIT * state: CLOSED " ]
+	# the state comes before the command that enters it
+	[[ "$(echo "$output" | grep -A1 '^\* state: MAIL$' | tail -1)" == "C: MAIL FROM:<alice@yubin.test> SIZE="* ]]
+	run -0 mailsend $(BARE) --trace r1@example.org <"$T/m"
+	got=$(echo "$output" | grep -E '^\* state: ' | tr '\n' ' ')
+	[ "$got" = "* state: READY * state: MAIL * state: RCPT * state: DATA * state: BODY * state: READY * state: QUIT * state: CLOSED " ]
+}
+
 @test "DSN parameters reach the server and are accepted" {
 	msg >"$T/m"
 	run -0 mailsend "${SUB[@]}" --trace -N success,failure -R full -V "env-$ID" bob@example.org <"$T/m"

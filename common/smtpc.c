@@ -1,0 +1,355 @@
+/*
+ * smtpc: one SMTP transaction as a state machine (see smtpc.h).
+ *
+ * The model is OpenSMTPD's smtp_client.c: the protocol steps and their
+ * order live here, what a reply means to the user lives in the program.
+ */
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpc.h"
+#include "util.h"
+
+#define CHUNK	(64 * 1024)
+
+static const char *const names[SMTPC_NSTATES] = {
+	"READY", "MAIL", "RCPT", "DATA", "BODY", "RSET", "QUIT", "CLOSED"
+};
+
+const char *
+smtpc_state_name(enum smtpc_state s)
+{
+	return (unsigned)s < SMTPC_NSTATES ? names[s] : "?";
+}
+
+static void
+enter(struct smtpc *c, enum smtpc_state s)
+{
+	if (c->state == s)
+		return;
+	c->state = s;
+	if (c->trace)
+		fprintf(stderr, "* state: %s\n", names[s]);
+}
+
+void
+smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace)
+{
+	memset(c, 0, sizeof *c);
+	c->n = n;
+	c->ext = ext;
+	c->trace = trace;
+	c->state = SMTPC_READY;
+	if (trace)
+		fprintf(stderr, "* state: %s\n", names[SMTPC_READY]);
+}
+
+/* ---- the DATA stream ---- */
+
+struct wire {
+	struct smtp_enc enc;
+	struct net *n;		/* NULL: to stdout, CRLF as LF */
+	int err;
+	unsigned long long total;	/* for the progress bar, or 0 */
+	int shown;		/* percent last shown */
+	char out[SMTP_ENC_BOUND(CHUNK) + SMTP_ENC_FINAL_MAX];
+};
+
+static void
+progress(struct wire *w, int done)
+{
+	int pc;
+
+	if (w->total == 0)
+		return;
+	pc = done ? 100 : (int)(w->enc.out * 100 / w->total);
+	if (pc > 100)
+		pc = 100;
+	if (pc == w->shown && !done)
+		return;
+	w->shown = pc;
+	fprintf(stderr, "\r%s: sending %3d%% of %.1f MB%s", progname, pc,
+	    w->total / 1e6, done ? "\n" : "");
+}
+
+static void
+wire_emit(struct wire *w, const char *p, size_t n)
+{
+	size_t i, s = 0;
+
+	if (w->err)
+		return;
+	if (w->n != NULL) {
+		w->err = net_send_data(w->n, p, n);
+		progress(w, 0);
+		return;
+	}
+	/* stdout: the encoder makes every line end CRLF; print LF */
+	for (i = 0; i < n; i++)
+		if (p[i] == '\r') {
+			out(p + s, i - s);
+			s = i + 1;
+		}
+	out(p + s, n - s);
+}
+
+static void
+wire_sink(void *arg, const char *p, size_t n)
+{
+	struct wire *w = arg;
+	size_t k;
+
+	while (n > 0) {
+		k = n > CHUNK ? CHUNK : n;
+		wire_emit(w, w->out, smtp_enc_update(&w->enc, p, k, w->out));
+		p += k;
+		n -= k;
+	}
+}
+
+/* The message and the final dot.  Returns 0 or a net error. */
+static int
+send_message(struct wire *w, smtpc_source *source, void *arg)
+{
+	smtp_enc_init(&w->enc);
+	source(arg, wire_sink, w);
+	wire_emit(w, w->out, smtp_enc_final(&w->enc, w->out));
+	return w->err;
+}
+
+void
+smtpc_print(const char *cmds, size_t len, smtpc_source *source, void *arg)
+{
+	static struct wire w;
+
+	w.n = NULL;
+	wire_emit(&w, cmds, len);
+	send_message(&w, source, arg);
+}
+
+/* ---- replies ---- */
+
+static int
+read_reply(struct net *n, struct smtp_reply *r)
+{
+	const char *l;
+	size_t len;
+	int rc;
+
+	smtp_reply_init(r);
+	for (;;) {
+		if ((rc = net_getline(n, &l, &len)) != 0)
+			return rc;
+		rc = smtp_reply_line(r, l, len);
+		if (rc == SMTP_DONE)
+			return 0;
+		if (rc == SMTP_BAD) {
+			char shown[201];
+			size_t i;
+
+			/* what the server sent is not ours to print raw */
+			for (i = 0; i < len && i < sizeof shown - 1; i++)
+				shown[i] = l[i] >= 0x20 && l[i] < 0x7f ? l[i] :
+				    '?';
+			shown[i] = '\0';
+			warn("malformed reply from the server: %s", shown);
+			return EX_PROTOCOL;
+		}
+	}
+}
+
+/* Send s (if any), flush, read the reply into *r: 0 or a net error. */
+static int
+step(struct smtpc *c, const char *s, size_t len, struct smtp_reply *r)
+{
+	int rc;
+
+	if ((len > 0 && (rc = net_send(c->n, s, len))) ||
+	    (rc = net_flush(c->n)) || (rc = read_reply(c->n, r)))
+		return rc;
+	return 0;
+}
+
+static enum smtpc_result
+lost(struct smtpc *c, struct smtpc_tx *tx, int rc, enum smtpc_result res)
+{
+	tx->ex = rc;
+	enter(c, SMTPC_CLOSED);
+	return res;
+}
+
+/* A refusal of the whole transaction: a 421 closes the session. */
+static enum smtpc_result
+refused(struct smtpc *c, enum smtpc_result res, const struct smtp_reply *r)
+{
+	enter(c, r->code == 421 ? SMTPC_CLOSED : SMTPC_READY);
+	return res;
+}
+
+static void
+rcpt_reply(struct smtpc_tx *tx, size_t i, const struct smtp_reply *r,
+    size_t *n452)
+{
+	tx->on_rcpt(tx->arg, i, r);
+	tx->ok += r->code / 100 == 2;
+	*n452 += r->code == 452;
+}
+
+/* Without PIPELINING: MAIL and each RCPT wait for their reply. */
+static enum smtpc_result
+envelope_lockstep(struct smtpc *c, struct smtpc_tx *tx, size_t *n452)
+{
+	size_t i;
+	int rc;
+
+	enter(c, SMTPC_MAIL);
+	if ((rc = step(c, tx->mail, strlen(tx->mail), &tx->r)))
+		return lost(c, tx, rc, SMTPC_LOST);
+	if (tx->r.code != 250)
+		return refused(c, SMTPC_MAIL_REFUSED, &tx->r);
+	enter(c, SMTPC_RCPT);
+	for (i = 0; i < tx->k; i++) {
+		if ((rc = step(c, tx->rcpt[i], strlen(tx->rcpt[i]), &tx->r)))
+			return lost(c, tx, rc, SMTPC_LOST);
+		rcpt_reply(tx, i, &tx->r, n452);
+		if (tx->r.code == 421)
+			return lost(c, tx, EX_TEMPFAIL, SMTPC_RCPT_421);
+	}
+	if (tx->ok == 0)
+		return SMTPC_NOBODY;
+	enter(c, SMTPC_DATA);
+	if ((rc = net_send(c->n, "DATA\r\n", 6)) || (rc = net_flush(c->n)))
+		return lost(c, tx, rc, SMTPC_LOST);
+	return SMTPC_SENT;
+}
+
+/* With PIPELINING (RFC 2920): MAIL, the RCPTs and DATA in one write,
+ * then their replies in order. */
+static enum smtpc_result
+envelope_pipelined(struct smtpc *c, struct smtpc_tx *tx, size_t *n452)
+{
+	struct smtp_reply x;
+	size_t i;
+	int rc;
+
+	enter(c, SMTPC_MAIL);
+	if ((rc = net_send(c->n, tx->mail, strlen(tx->mail))))
+		return lost(c, tx, rc, SMTPC_LOST);
+	for (i = 0; i < tx->k; i++)
+		if ((rc = net_send(c->n, tx->rcpt[i], strlen(tx->rcpt[i]))))
+			return lost(c, tx, rc, SMTPC_LOST);
+	if ((rc = net_send(c->n, "DATA\r\n", 6)) || (rc = net_flush(c->n)) ||
+	    (rc = read_reply(c->n, &tx->r)))
+		return lost(c, tx, rc, SMTPC_LOST);
+	if (tx->r.code != 250) {
+		/* unless the server is gone, the RCPT and DATA replies
+		 * still come, in order */
+		for (i = 0; tx->r.code != 421 && i <= tx->k; i++)
+			if ((rc = read_reply(c->n, &x)))
+				return lost(c, tx, rc, SMTPC_LOST);
+		return refused(c, SMTPC_MAIL_REFUSED, &tx->r);
+	}
+	enter(c, SMTPC_RCPT);
+	for (i = 0; i < tx->k; i++) {
+		if ((rc = read_reply(c->n, &tx->r)))
+			return lost(c, tx, rc, SMTPC_LOST);
+		rcpt_reply(tx, i, &tx->r, n452);
+		if (tx->r.code == 421)
+			return lost(c, tx, EX_TEMPFAIL, SMTPC_RCPT_421);
+	}
+	enter(c, SMTPC_DATA);
+	return SMTPC_SENT;
+}
+
+/* After 354: the message, and its final reply. */
+static enum smtpc_result
+body(struct smtpc *c, struct smtpc_tx *tx, size_t n452)
+{
+	static struct wire w;
+	int rc;
+
+	enter(c, SMTPC_BODY);
+	memset(&w.enc, 0, sizeof w.enc);
+	w.n = c->n;
+	w.err = 0;
+	w.shown = -1;
+	w.total = tx->progress;
+	if ((rc = send_message(&w, tx->source, tx->arg)))
+		goto lostdata;
+	progress(&w, 1);
+	net_data_summary(c->n, w.enc.out);
+	/* RFC 2920 §3.1: QUIT may follow the data in the same group;
+	 * that saves the last round trip.  Not when a transaction for
+	 * more recipients (or those deferred with 452) is to follow. */
+	if ((c->ext & SMTP_EXT_PIPELINING) && !tx->more && n452 == 0 &&
+	    (rc = net_send(c->n, "QUIT\r\n", 6)) == 0)
+		c->quit_sent = 1;
+	if (rc || (rc = net_flush(c->n)) || (rc = read_reply(c->n, &tx->r)))
+		goto lostdata;
+	if (tx->r.code >= 200 && tx->r.code < 400) {
+		enter(c, c->quit_sent ? SMTPC_QUIT : SMTPC_READY);
+		return SMTPC_SENT;
+	}
+	return refused(c, SMTPC_MSG_REFUSED, &tx->r);
+lostdata:
+	if (w.total > 0)
+		fputc('\n', stderr);
+	return lost(c, tx, EX_TEMPFAIL, SMTPC_LOST_DATA);
+}
+
+enum smtpc_result
+smtpc_tx(struct smtpc *c, struct smtpc_tx *tx)
+{
+	enum smtpc_result res;
+	size_t n452 = 0;
+	int rc;
+
+	tx->ok = 0;
+	tx->ex = 0;
+	smtp_reply_init(&tx->r);
+	if (c->ext & SMTP_EXT_PIPELINING)
+		res = envelope_pipelined(c, tx, &n452);
+	else
+		res = envelope_lockstep(c, tx, &n452);
+	if (res == SMTPC_NOBODY) {
+		/* MAIL was accepted: clear it before the next MAIL */
+		if (tx->more) {
+			enter(c, SMTPC_RSET);
+			if ((rc = step(c, "RSET\r\n", 6, &tx->r)))
+				return lost(c, tx, rc, SMTPC_LOST);
+		}
+		enter(c, SMTPC_READY);
+		return res;
+	}
+	if (res != SMTPC_SENT)
+		return res;
+	if ((rc = read_reply(c->n, &tx->r)))
+		return lost(c, tx, rc, SMTPC_LOST);
+	if (tx->r.code != 354)
+		return refused(c, SMTPC_DATA_REFUSED, &tx->r);
+	if (tx->ok == 0) {
+		/* 354 with no recipient (RFC 2920 §3.1): send nothing */
+		enter(c, SMTPC_BODY);
+		if ((rc = step(c, ".\r\n", 3, &tx->r)))
+			return lost(c, tx, rc, SMTPC_LOST);
+		enter(c, SMTPC_READY);
+		return SMTPC_NOBODY;
+	}
+	return body(c, tx, n452);
+}
+
+void
+smtpc_quit(struct smtpc *c)
+{
+	struct smtp_reply r;
+
+	if (c->state != SMTPC_CLOSED && (c->quit_sent ||
+	    (net_send(c->n, "QUIT\r\n", 6) == 0 && net_flush(c->n) == 0))) {
+		enter(c, SMTPC_QUIT);
+		read_reply(c->n, &r);
+	}
+	enter(c, SMTPC_CLOSED);
+	net_close(c->n);
+}
