@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "client.h"
 #include "codec.h"
 #include "cred.h"
 #include "dns.h"
@@ -58,12 +59,11 @@
 #define TX_RCPTS	100
 
 struct opts {
-	int t, verbose, dryrun, downgrade, mx;
-	const char *from, *fullname, *url, *account, *user, *auth;
-	const char *netrc, *cacert, *pin, *helo, *dns;
+	int t, verbose, dryrun, downgrade;
+	const char *from, *fullname, *dns;
 	const char *notify, *ret, *envid;
-	int insecure, allow_plaintext, trace, explain, starttls;
-	long timeout, mxport;
+	long mxport;
+	struct client c;	/* -S, -a, -u, --trace and the like */
 };
 
 struct rcpt {
@@ -196,24 +196,8 @@ check_notify(const char *s)
 		die(EX_USAGE, "-N: empty");
 }
 
-static long
-number(const char *s, const char *what, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		die(EX_USAGE, "%s %s: want a number from %ld to %ld", what, s,
-		    lo, hi);
-	return v;
-}
-
 enum {
-	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_AUTH, O_NETRC,
-	O_CACERT, O_INSECURE, O_PIN, O_STARTTLS, O_PLAIN, O_TIMEOUT, O_TRACE,
-	O_EXPLAIN, O_HELO, O_VERSION, O_HELP
+	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_VERSION, O_HELP
 };
 
 static const struct option lopts[] = {
@@ -222,33 +206,11 @@ static const struct option lopts[] = {
 	{ "mx", no_argument, NULL, O_MX },
 	{ "mx-port", required_argument, NULL, O_MXPORT },
 	{ "dns", required_argument, NULL, O_DNS },
-	{ "auth", required_argument, NULL, O_AUTH },
-	{ "netrc-file", required_argument, NULL, O_NETRC },
-	{ "cacert", required_argument, NULL, O_CACERT },
-	{ "insecure", no_argument, NULL, O_INSECURE },
-	{ "pin", required_argument, NULL, O_PIN },
-	{ "starttls", required_argument, NULL, O_STARTTLS },
-	{ "allow-plaintext", no_argument, NULL, O_PLAIN },
-	{ "timeout", required_argument, NULL, O_TIMEOUT },
-	{ "trace", no_argument, NULL, O_TRACE },
-	{ "explain", no_argument, NULL, O_EXPLAIN },
-	{ "helo", required_argument, NULL, O_HELO },
+	CLIENT_LONGOPTS,
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
-
-static int
-starttls_arg(const char *s)
-{
-	if (strcmp(s, "yes") == 0)
-		return NET_STARTTLS_YES;
-	if (strcmp(s, "try") == 0)
-		return NET_STARTTLS_TRY;
-	if (strcmp(s, "no") == 0)
-		return NET_STARTTLS_NO;
-	die(EX_USAGE, "--starttls=%s: want yes, try or no", s);
-}
 
 static int
 parse_opts(int argc, char **argv)
@@ -257,11 +219,12 @@ parse_opts(int argc, char **argv)
 	static const char optstr[] = "+a:B:b:F:f:hiL:N:o:R:r:S:tu:V:vX:";
 	int c;
 
-	opt.starttls = -1;
+	client_init(&opt.c);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
+		if (client_opt(&opt.c, c, optarg))
+			continue;
 		switch (c) {
-		case 'a': opt.account = optarg; break;
 		case 'B': break;	/* -B8BITMIME: decided from the body */
 		case 'b': sendmail_b(optarg); break;
 		case 'F': opt.fullname = optarg; break;
@@ -276,32 +239,18 @@ parse_opts(int argc, char **argv)
 				die(EX_USAGE, "-R %s: want full or hdrs", optarg);
 			opt.ret = optarg;
 			break;
-		case 'S': opt.url = optarg; break;
 		case 't': opt.t = 1; break;
-		case 'u': opt.user = optarg; break;
 		case 'V': opt.envid = optarg; break;
 		case 'v': opt.verbose = 1; break;
 		case 'X': break;	/* sendmail's traffic log: see --trace */
 		case O_DRYRUN: opt.dryrun = 1; break;
 		case O_DOWNGRADE: opt.downgrade = 1; break;
-		case O_MX: opt.mx = 1; break;
+		case O_MX: opt.c.mx = 1; break;
 		case O_MXPORT:
-			opt.mxport = number(optarg, "--mx-port", 1, 65535);
+			opt.mxport = client_number(optarg, "--mx-port", 1,
+			    65535);
 			break;
 		case O_DNS: opt.dns = optarg; break;
-		case O_AUTH: opt.auth = optarg; break;
-		case O_NETRC: opt.netrc = optarg; break;
-		case O_CACERT: opt.cacert = optarg; break;
-		case O_INSECURE: opt.insecure = 1; break;
-		case O_PIN: opt.pin = optarg; break;
-		case O_STARTTLS: opt.starttls = starttls_arg(optarg); break;
-		case O_PLAIN: opt.allow_plaintext = 1; break;
-		case O_TIMEOUT:
-			opt.timeout = number(optarg, "--timeout", 1, 86400);
-			break;
-		case O_TRACE: opt.trace = 1; break;
-		case O_EXPLAIN: opt.explain = opt.trace = 1; break;
-		case O_HELO: opt.helo = optarg; break;
 		case O_VERSION: version(); break;
 		default:
 			if (optopt >= 256 || optopt == 0)
@@ -312,8 +261,6 @@ parse_opts(int argc, char **argv)
 			usage(EX_USAGE);
 		}
 	}
-	if (opt.mx + (opt.url != NULL) + (opt.account != NULL) > 1)
-		die(EX_USAGE, "-S, -a and --mx exclude each other");
 	if (opt.envid != NULL && strlen(opt.envid) > 100)
 		die(EX_USAGE, "-V: an envelope id of at most 100 characters");
 	return optind;
@@ -1057,7 +1004,7 @@ transaction(struct smtpc *c, const struct source *src, const struct need *nd,
 	tx.source = write_message;
 	tx.arg = &t;
 	tx.on_rcpt = on_rcpt;
-	tx.progress = isatty(2) && !opt.trace && nd->size >= PROGRESS_MIN ?
+	tx.progress = isatty(2) && !opt.c.trace && nd->size >= PROGRESS_MIN ?
 	    nd->size : 0;
 	res = smtpc_tx(c, &tx);
 	*sent = res == SMTPC_SENT;
@@ -1212,7 +1159,7 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 		return EX_PROTOCOL;
 	}
 	ex = negotiate(&e, m, &nd, &dh, &src.h, no->url);
-	smtpc_init(&c, n, e.flags, opt.trace);
+	smtpc_init(&c, n, e.flags, opt.c.trace);
 	src.m = m;
 	src.mode = nd.downgrade;
 	if (ex == 0)
@@ -1352,7 +1299,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 	int ex = 0, dex;
 
 	dopts.server = opt.dns;
-	dopts.trace = opt.trace;
+	dopts.trace = opt.c.trace;
 	if ((d = dns_open(&dopts, &dex)) == NULL)
 		return dex;
 	no->opportunistic = 1;
@@ -1384,59 +1331,16 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 
 /* ---- the server from -S, -a or the default account ---- */
 
-static char *
-url_host(const char *url)
-{
-	const char *p = strstr(url, "://"), *e;
-
-	p = p ? p + 3 : url;
-	if (*p == '[') {
-		e = strchr(p, ']');
-		return e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p);
-	}
-	e = p + strcspn(p, ":/");
-	return xstrndup(p, (size_t)(e - p));
-}
-
 static int
-send_relay(struct net_opts *no, struct account *a, const struct msg *m,
-    struct need nd, const char *sender)
+send_relay(struct net_opts *no, const struct msg *m, struct need nd,
+    const char *sender)
 {
 	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
-	char *pass = NULL, *host;
-	int ex, opened, unfit, rc;
+	int ex, opened, unfit;
 
-	no->url = opt.url ? opt.url : a->smtp;
-	if (no->url == NULL && a->name == NULL)
-		die(EX_CONFIG, "no server: give -S URL, -a ACCOUNT or --mx, "
-		    "or write an accounts file with a default account");
-	if (no->url == NULL)
-		die(EX_CONFIG, "account %s has no smtp URL", a->name);
-	no->user = opt.user ? opt.user : a->user;
-	no->auth = opt.auth ? opt.auth : a->auth;
-	if (no->cacert == NULL)
-		no->cacert = a->cacert;
-	if (no->pin == NULL)
-		no->pin = a->pin;
-	if (opt.starttls < 0 && a->starttls != NULL)
-		no->starttls = starttls_arg(a->starttls);
-	if (no->user != NULL) {
-		host = url_host(no->url);
-		rc = cred_password(a, host, no->user, opt.netrc, &pass);
-		free(host);
-		if (rc == 1)
-			die(EX_CONFIG, "no password for %s (passwordeval, "
-			    "~/.netrc or --netrc-file, YUBIN_PASSWORD)",
-			    no->user);
-		if (rc != 0)
-			exit(rc);
-		no->pass = pass;
-	}
 	for (i = 0; i < nrcpt; i++)
 		idx[i] = i;
 	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened, &unfit);
-	if (pass != NULL)
-		cred_wipe(pass);
 	ex = outcome(ex, idx, nrcpt);
 	free(idx);
 	return ex;
@@ -1478,10 +1382,8 @@ main(int argc, char **argv)
 {
 	/* static: what is still held at exit stays reachable (LSan) */
 	static struct msg m;
-	static struct account a;
 	static char *sender;
 	struct need nd;
-	struct net_opts no;
 	int i, ex;
 
 	setprogname(argv[0]);
@@ -1490,17 +1392,8 @@ main(int argc, char **argv)
 	i = parse_opts(argc, argv);
 	for (; i < argc; i++)
 		add_rcpts("argument", argv[i], strlen(argv[i]));
-
-	memset(&a, 0, sizeof a);
-	/*
-	 * An account's settings belong to its server: with -S or --mx none
-	 * applies (-a excludes both), so that its password, user, CA file
-	 * and sender never go to a server named by hand.  The file is not
-	 * even read, so its passwordeval cannot run.
-	 */
-	if (!opt.dryrun && !opt.mx && opt.url == NULL &&
-	    (ex = cred_load(NULL, opt.account, &a)) != 0)
-		exit(ex);
+	if (!opt.dryrun)
+		client_load(&opt.c);
 
 	memset(&m, 0, sizeof m);
 	m.fd = spool(&m.start, &m.end);
@@ -1509,7 +1402,7 @@ main(int argc, char **argv)
 	scan_body(&m);
 	if (nrcpt == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
-	sender = envelope_sender(&m, a.from);
+	sender = envelope_sender(&m, opt.c.acct.from);
 	if (*sender != '\0' && !addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
 	add_fields(&m, sender);
@@ -1526,20 +1419,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	memset(&no, 0, sizeof no);
-	no.helo = opt.helo;
-	no.cacert = opt.cacert;
-	no.pin = opt.pin;
-	no.insecure = opt.insecure;
-	no.starttls = opt.starttls < 0 ? NET_STARTTLS_YES : opt.starttls;
-	no.allow_plaintext = opt.allow_plaintext;
-	no.timeout = opt.timeout;
-	no.trace = opt.trace;
-	no.explain = opt.explain;
-	if (opt.mx)
-		ex = send_mx(&no, &m, nd, sender);
+	client_resolve(&opt.c, NET_SMTP);
+	if (opt.c.mx)
+		ex = send_mx(&opt.c.no, &m, nd, sender);
 	else
-		ex = send_relay(&no, &a, &m, nd, sender);
-	cred_free(&a);
+		ex = send_relay(&opt.c.no, &m, nd, sender);
+	client_close(&opt.c);
 	return ex;
 }
