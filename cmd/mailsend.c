@@ -17,7 +17,7 @@
  * the wire and nothing in the message can end the DATA phase early.
  *
  * The exit status is the worst outcome over all recipients (see
- * worse()): 0 only if every recipient was accepted and the message
+ * ex_worse()): 0 only if every recipient was accepted and the message
  * queued.
  */
 #include <sys/stat.h>
@@ -120,26 +120,6 @@ usage(int status)
 }
 
 /* ---- exit status ---- */
-
-/* Rank: permanent failures outrank temporary ones, so a retry (75) is
- * never asked for when part of the message can never go. */
-static int
-rank(int ex)
-{
-	switch (ex) {
-	case 0: return 0;
-	case EX_TEMPFAIL: return 1;
-	case EX_NOUSER: return 2;
-	case EX_UNAVAILABLE: return 3;
-	default: return 4;
-	}
-}
-
-static int
-worse(int a, int b)
-{
-	return rank(b) > rank(a) ? b : a;
-}
 
 /* The exit status for a refused reply; rcpt: it answered a RCPT. */
 static int
@@ -1078,7 +1058,7 @@ session(struct smtpc *c, const struct source *src, const struct need *nd,
 	memcpy(q, idx, k * sizeof *q);
 	while (head < k && !stop) {
 		b = k - head > TX_RCPTS ? TX_RCPTS : k - head;
-		ex = worse(ex, transaction(c, src, nd, sender, q + head, b,
+		ex = ex_worse(ex, transaction(c, src, nd, sender, q + head, b,
 		    head + b < k, &sent, &stop));
 		req = 0;
 		if (sent && !stop)
@@ -1184,7 +1164,7 @@ outcome(int ex, size_t *idx, size_t k)
 		p = &rcpts[idx[i]];
 		if (p->code == 0)
 			continue;
-		ex = worse(ex, reply_exit(p->code, p->enh, !p->data));
+		ex = ex_worse(ex, reply_exit(p->code, p->enh, !p->data));
 		/* a refusal, told once it is final (not a 452 that the
 		 * next transaction fixed); the data's was told already */
 		if (!opt.verbose && p->code >= 400 && !p->data)
@@ -1226,7 +1206,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 	}
 	if (s != DNS_OK) {
 		warn("%s: MX lookup failed: %s", dom, dns_strstatus(s));
-		return s == DNS_NODATA ? EX_NOHOST : EX_TEMPFAIL;
+		return dns_exit(s);
 	}
 	if (nmx == 1 && mx[0].host[0] == '\0') {
 		warn("%s accepts no mail (null MX, RFC 7505)", dom);
@@ -1258,7 +1238,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 				continue;	/* next address or host */
 			if (unfit) {
 				/* another MX may offer what this one lacks */
-				unfitex = worse(unfitex, st);
+				unfitex = ex_worse(unfitex, st);
 				continue;
 			}
 			ex = st;
@@ -1283,7 +1263,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 		ex = 0;
 	/* every host failed for someone: the worst of the reasons */
 	if (left > 0)
-		ex = worse(ex, unfitex);
+		ex = ex_worse(ex, unfitex);
 	return outcome(ex, idx, k);
 }
 
@@ -1310,7 +1290,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 		dom = domain_of(rcpts[i].addr);
 		if (*dom == '\0') {
 			warn("<%s>: no domain to look up", rcpts[i].addr);
-			ex = worse(ex, EX_NOUSER);
+			ex = ex_worse(ex, EX_NOUSER);
 			done[i] = 1;
 			continue;
 		}
@@ -1321,7 +1301,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 				idx[k++] = j;
 				done[j] = 1;
 			}
-		ex = worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
+		ex = ex_worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
 	}
 	dns_close(d);
 	free(idx);

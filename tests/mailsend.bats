@@ -405,6 +405,13 @@ S: 250 2.1.0 Ok" ]
 	run -68 mailsend --mx --dns "127.0.0.1:$LAB_DNS_PORT" --mx-port "$LAB_SMTP_PORT" a@nxdomain.yubin.test <"$T/m"
 }
 
+@test "--mx: a null MX (69) beats a missing domain (68) in one run: DESIGN.md's order" {
+	msg >"$T/m"
+	run -69 mailsend --mx --dns "127.0.0.1:$LAB_DNS_PORT" --mx-port "$LAB_SMTP_PORT" b@nxdomain.yubin.test a@nullmx.yubin.test <"$T/m"
+	[ "$output" = "mailsend: nxdomain.yubin.test: no such domain
+mailsend: nullmx.yubin.test accepts no mail (null MX, RFC 7505)" ]
+}
+
 @test "sendmail mode through a symlink: -t -i -oi -oem -odi and the default account" {
 	ln -s "$(command -v mailsend)" "$T/sendmail"
 	mkdir -p "$T/config/yubin"
@@ -631,16 +638,17 @@ sys.stdout.buffer.write(m.get_payload(decode=True))' "$f"
 	kill "$FAKE_PID"
 }
 
-@test "--mx: an MX without 8BITMIME is passed over for the next; 65 only if every MX fails" {
+@test "--mx: an MX without 8BITMIME is passed over for the next; an error only if every MX fails" {
 	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; } >"$T/m"
 	fake 127.0.0.2 "$LAB_SMTP_PORT" no8bit
 	run -0 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/m"
 	[ "$output" = "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME and the body has 8-bit data; --downgrade re-encodes it" ]
 	f=$(wait_for 1)
 	[ "$(envelope "$f" | sed -n 2p)" = "recipient=a@fallback.yubin.test" ]
-	# over the SIZE of the next MX as well: the worst, 65, and both named
+	# over the SIZE of the next MX as well: both named, and the worst in
+	# DESIGN.md's order: 69 (too big, refused) over 65 (8-bit data)
 	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; head -c 1200000 /dev/zero | tr '\0' x | fold -w 70; } >"$T/big"
-	run -65 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/big"
+	run -69 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/big"
 	[[ "${lines[0]}" == "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME"* ]]
 	[[ "${lines[1]}" == "mailsend: the message is "*" bytes, smtp://mx1.yubin.test:$LAB_SMTP_PORT accepts at most "* ]]
 }
