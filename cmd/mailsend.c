@@ -1005,8 +1005,9 @@ transaction(struct smtpc *c, const struct source *src, const struct need *nd,
 			    sender);
 			refusal(what, &tx.r);
 		}
+		/* the recipients take the reply, told once, here */
 		for (i = 0; i < k; i++)
-			set_rcpt(&rcpts[idx[i]], &tx.r, 0);
+			set_rcpt(&rcpts[idx[i]], &tx.r, 1);
 		ex = reply_exit(tx.r.code, tx.r.enh, 0);
 		break;
 	case SMTPC_DATA_REFUSED:
