@@ -412,6 +412,19 @@ S: 250 2.1.0 Ok" ]
 mailsend: nullmx.yubin.test accepts no mail (null MX, RFC 7505)" ]
 }
 
+@test "a sender the server refuses is reported once, not once per recipient" {
+	msg >"$T/m"
+	run -69 mailsend "${SMTP[@]}" -f '<a b>' r1@example.org r2@example.org <"$T/m"
+	[ "$output" = "mailsend: MAIL FROM:<a b> refused: 501 5.1.7 Bad sender address syntax" ]
+}
+
+@test "--explain says a refused login once: no repeated text, no repeated section" {
+	msg >"$T/m"
+	YUBIN_PASSWORD=wrong-password run -77 mailsend "${SUB[@]}" --explain bob@example.org <"$T/m"
+	line=$(echo "$output" | grep -A1 '^S: 535 ' | tail -1)
+	[ "$line" = "#   535 5.7.8: authentication credentials invalid (RFC 4954 §6)" ]
+}
+
 @test "sendmail mode through a symlink: -t -i -oi -oem -odi and the default account" {
 	ln -s "$(command -v mailsend)" "$T/sendmail"
 	mkdir -p "$T/config/yubin"
