@@ -556,9 +556,11 @@ hostname(void)
 	return h;
 }
 
-/* The envelope sender: -f, the From address, $USER@hostname. */
+/* The envelope sender: -f, the From address, the account's from,
+ * $USER@hostname.  *name: the account's display name when its from is
+ * the sender (for the From field we add), else NULL. */
 static char *
-envelope_sender(const struct msg *m, const char *acct_from)
+envelope_sender(const struct msg *m, const char *acct_from, char **name)
 {
 	struct addrlist l = { 0 };
 	const char *u;
@@ -583,6 +585,8 @@ envelope_sender(const struct msg *m, const char *acct_from)
 		addr_parse(acct_from, strlen(acct_from), &l);
 		if (l.n > 0) {
 			s = xstrdup(l.v[0].addr);
+			if (l.v[0].name != NULL && *l.v[0].name != '\0')
+				*name = xstrdup(l.v[0].name);
 			addr_free(&l);
 			return s;
 		}
@@ -600,9 +604,10 @@ envelope_sender(const struct msg *m, const char *acct_from)
 	return s;
 }
 
-/* Date, Message-ID and From when the message has none. */
+/* Date, Message-ID and From when the message has none; name: the
+ * From's display name (-F wins over it), or NULL. */
 static void
-add_fields(struct msg *m, const char *sender)
+add_fields(struct msg *m, const char *sender, const char *name)
 {
 	char d[64], rnd[8];
 	time_t now = time(NULL);
@@ -632,12 +637,14 @@ add_fields(struct msg *m, const char *sender)
 	}
 	if (!m->has_from && *sender != '\0') {
 		hdr_check(buf_adds(&m->hdr, "From:"));
-		if (opt.fullname != NULL && *opt.fullname != '\0') {
-			if (strpbrk(opt.fullname, "\r\n") != NULL)
+		if (opt.fullname != NULL && *opt.fullname != '\0')
+			name = opt.fullname;
+		if (name != NULL && *name != '\0') {
+			if (strpbrk(name, "\r\n") != NULL)
 				die(EX_USAGE, "-F: line end in the name");
 			col = 5;
-			hdr_check(hdrenc_phrase(&m->hdr, &col,
-			    opt.fullname, strlen(opt.fullname)));
+			hdr_check(hdrenc_phrase(&m->hdr, &col, name,
+			    strlen(name)));
 			hdr_check(buf_printf(&m->hdr, " <%s>\n", sender));
 		} else {
 			hdr_check(buf_printf(&m->hdr, " %s\n", sender));
@@ -1363,7 +1370,7 @@ main(int argc, char **argv)
 {
 	/* static: what is still held at exit stays reachable (LSan) */
 	static struct msg m;
-	static char *sender;
+	static char *sender, *name;
 	struct need nd;
 	int i, ex;
 
@@ -1373,8 +1380,8 @@ main(int argc, char **argv)
 	i = parse_opts(argc, argv);
 	for (; i < argc; i++)
 		add_rcpts("argument", argv[i], strlen(argv[i]));
-	if (!opt.dryrun)
-		client_load(&opt.c);
+	/* --dry-run too: it shows what the real run would send */
+	client_load(&opt.c);
 
 	memset(&m, 0, sizeof m);
 	m.fd = spool(&m.start, &m.end);
@@ -1383,10 +1390,10 @@ main(int argc, char **argv)
 	scan_body(&m);
 	if (nrcpt == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
-	sender = envelope_sender(&m, opt.c.acct.from);
+	sender = envelope_sender(&m, opt.c.acct.from, &name);
 	if (*sender != '\0' && !addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
-	add_fields(&m, sender);
+	add_fields(&m, sender, name);
 
 	memset(&nd, 0, sizeof nd);
 	nd.body8 = m.body8;

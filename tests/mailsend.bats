@@ -447,6 +447,33 @@ EOF
 	run -64 "$T/sendmail" -bp </dev/null
 }
 
+# an accounts file with a default account whose from has a display name
+acct_file() {
+	mkdir -p "$T/config/yubin"
+	printf 'account lab\n    smtp smtp://127.0.0.1:1\n    from Alice Example <alice@acct.test>\ndefault lab\n' >"$T/config/yubin/accounts"
+	chmod 600 "$T/config/yubin/accounts"
+}
+
+@test "--dry-run uses the account: MAIL FROM is the account's from, as in the real run" {
+	acct_file
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run b@example.org <"$T/m"
+	[ "${lines[0]}" = "MAIL FROM:<alice@acct.test> SIZE=${lines[0]##*SIZE=}" ]
+	# -S names a server by hand: no account applies, dry run or not
+	run -0 env USER=jo mailsend --dry-run -S smtp://127.0.0.1:1 b@example.org <"$T/m"
+	[ "${lines[0]}" = "MAIL FROM:<jo@$(hostname)> SIZE=${lines[0]##*SIZE=}" ]
+}
+
+@test "the account's from keeps its display name in the From field mailsend adds" {
+	acct_file
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Alice Example <alice@acct.test>" ]
+	# -F still names the sender
+	run -0 mailsend --dry-run -F 'Cron Daemon' b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Cron Daemon <alice@acct.test>" ]
+}
+
 # the message of a --dry-run: the lines after DATA, without the final
 # dot, unstuffed
 dry_message() {
