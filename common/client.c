@@ -99,10 +99,13 @@ password(struct client *c)
 	char *host = client_url_host(c->no.url);
 	int rc = cred_password(&c->acct, host, c->no.user, c->netrc, &c->pass);
 
-	free(host);
+	/* a user with no password is a configuration to mend: going on
+	 * unauthenticated would only move the failure to the server */
 	if (rc == 1)
-		die(EX_CONFIG, "no password for %s (passwordeval, ~/.netrc or "
-		    "--netrc-file, YUBIN_PASSWORD)", c->no.user);
+		die(EX_CONFIG, "no password for %s at %s: none from "
+		    "passwordeval, ~/.netrc or --netrc-file, or YUBIN_PASSWORD; "
+		    "nothing sent", c->no.user, host);
+	free(host);
 	if (rc != 0)
 		exit(rc);
 	c->no.pass = c->pass;

@@ -474,6 +474,12 @@ acct_file() {
 	[ "$(echo "$output" | grep '^From:')" = "From: Cron Daemon <alice@acct.test>" ]
 }
 
+@test "a user and no password: 78 before connecting, naming user, host and the sources" {
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -78 env -u YUBIN_PASSWORD HOME="$T" mailsend -S smtp://127.0.0.1:1 -u alice b@example.org <"$T/m"
+	[ "$output" = "mailsend: no password for alice at 127.0.0.1: none from passwordeval, ~/.netrc or --netrc-file, or YUBIN_PASSWORD; nothing sent" ]
+}
+
 # the message of a --dry-run: the lines after DATA, without the final
 # dot, unstuffed
 dry_message() {
