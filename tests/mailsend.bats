@@ -155,6 +155,19 @@ print(len(d) + d.count(b"\n"))' "$1"
 	[ "$output" = "mailsend: a<b@c: not a usable sender address" ]
 }
 
+@test "conventions: --help on stdout and 0, a wrong option's usage on stderr and 64, -V stays the DSN envid" {
+	run -0 --separate-stderr mailsend --help
+	[ "${lines[0]}" = "usage: mailsend [-tiv] [-f from] [-F name] [-S url | -a account | --mx] [-u user]" ]
+	[ "$stderr" = "" ]
+	run -64 --separate-stderr mailsend --no-such-option a@b
+	[ "$output" = "" ]
+	[ "${stderr_lines[0]}" = "mailsend: unknown or incomplete option --no-such-option" ]
+	[ "${stderr_lines[1]}" = "usage: mailsend [-tiv] [-f from] [-F name] [-S url | -a account | --mx] [-u user]" ]
+	run -0 mailsend --dry-run -N failure -V env-1 -f a@x.test b@y.test </dev/null
+	[ "${lines[0]}" = "MAIL FROM:<a@x.test> SIZE=${lines[0]##*SIZE=}" ]
+	[[ "${lines[0]}" == *" ENVID=env-1" ]]
+}
+
 # $T/m arrived as it was, from alice (authenticated) to bob
 arrived_from_alice() {
 	f=$(wait_for 1)
