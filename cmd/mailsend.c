@@ -44,6 +44,7 @@
 #include "dns.h"
 #include "hdr.h"
 #include "hdrenc.h"
+#include "msg.h"
 #include "net.h"
 #include "rec.h"
 #include "rfc2047.h"
@@ -361,78 +362,34 @@ hdr_check(int rc)
 		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
 }
 
-/* Is (p, n) a header field line (name, optional blanks, colon)? */
-static int
-field_line(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] > 32 && p[i] < 127 && p[i] != ':')
-		i++;
-	if (i == 0)
-		return 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	return i < n && p[i] == ':';
-}
-
 /*
- * Read the header: field lines and their continuations, up to an empty
- * line (consumed) or the first line that is neither (left for the body:
- * "hello" piped in is a body, not a broken header).  A leading mbox
- * "From " line is dropped.
+ * Read the header by the one rule every yubin reader applies (msg.h,
+ * hdr_line()): up to the empty line (consumed) or the first line that
+ * is neither a field nor a continuation ("hello" piped in is a body, not
+ * a broken header).  A field name whose colon is on the next line is a
+ * field, as in hdrparse; a leading byte order mark and mbox "From " line
+ * are dropped.
  */
 static void
 read_header(struct msg *m)
 {
-	struct buf b;
-	char chunk[CHUNK];
-	size_t off = 0, hs = 0, ll, k;
-	ssize_t r;
-	off_t pos = m->start;
-	const char *nl;
-	int eof = 0, infield = 0;
+	struct msgin in;
+	struct buf h;
+	int trunc = 0;
 
-	buf_init(&b, HDR_MAX + CHUNK);
-	for (;;) {
-		nl = b.len > off ? memchr(b.p + off, '\n', b.len - off) : NULL;
-		if (nl == NULL && !eof) {
-			if (b.len >= HDR_MAX)
-				die(EX_DATAERR, "the header is longer than %d "
-				    "bytes", HDR_MAX);
-			if ((r = pread(m->fd, chunk, sizeof chunk, pos)) < 0)
-				die(EX_IOERR, "reading the message:");
-			eof = r == 0;
-			pos += r;
-			if (buf_add(&b, chunk, (size_t)r) != 0)
-				die(EX_SOFTWARE, "reading the header failed");
-			continue;
-		}
-		ll = nl ? (size_t)(nl - (b.p + off)) + 1 : b.len - off;
-		if (ll == 0)
-			break;		/* end of input */
-		k = ll - (nl != NULL);
-		if (k > 0 && b.p[off + k - 1] == '\r')
-			k--;
-		if (k == 0) {		/* the empty line: consumed */
-			m->body = m->start + (off_t)(off + ll);
-			break;
-		}
-		if (off == 0 && ll > 5 && memcmp(b.p, "From ", 5) == 0) {
-			off = hs = ll;	/* an mbox From_ line: dropped */
-			continue;
-		}
-		if (field_line(b.p + off, k))
-			infield = 1;
-		else if (!(infield && (b.p[off] == ' ' || b.p[off] == '\t')))
-			break;		/* the body starts at this line */
-		off += ll;
-	}
-	if (m->body == 0 || m->body < m->start + (off_t)off)
-		m->body = m->start + (off_t)off;
-	m->hlen = off - hs;
-	m->hraw = xstrndup(b.p ? b.p + hs : "", m->hlen);
-	buf_free(&b);
+	if (lseek(m->fd, m->start, SEEK_SET) < 0)
+		die(EX_IOERR, "reading the message:");
+	msg_init(&in, m->fd, 0);
+	buf_init(&h, HDR_MAX);
+	if (msg_header(&in, &h, NULL, &trunc) < 0)
+		die(EX_IOERR, "reading the message:");
+	if (trunc)
+		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
+	/* the reader's unread bytes are the body's first */
+	m->body = m->start + (off_t)(in.nread - (in.end - in.start));
+	m->hraw = h.p ? h.p : xstrdup("");
+	m->hlen = h.len;
+	msg_free(&in);
 }
 
 /* The number of line ends in p[0..n). */

@@ -499,6 +499,24 @@ dry_message() {
 	sed '1,/^DATA$/d;$d' | sed 's/^\.//'
 }
 
+@test "-t: a To split from its colon is a recipient, as hdrparse reads it" {
+	printf 'To\n : b@example.org\nSubject: split\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run -t -f a@x.test <"$T/m"
+	[ "${lines[1]}" = "RCPT TO:<b@example.org>" ]
+	[ "$(hdrparse -h to "$T/m")" != "" ]
+	[ "$(printf '%s\n' "$output" | dry_message | sed -n 1,3p)" = "$(printf 'To\n : b@example.org\nSubject: split')" ]
+}
+
+@test "-t: a byte order mark before the header does not turn the header into body" {
+	printf '\357\273\277To: c@example.org\nSubject: bom\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run -t -f a@x.test <"$T/m"
+	[ "${lines[1]}" = "RCPT TO:<c@example.org>" ]
+	# the mark is dropped, as every yubin reader drops it
+	[ "$(printf '%s\n' "$output" | dry_message | sed -n 1p)" = "To: c@example.org" ]
+	[ "$(printf '%s\n' "$output" | dry_message | tail -1)" = "body" ]
+}
+
+
 @test "--dry-run --downgrade: 8-bit parts of a multipart become quoted-printable, the rest untouched" {
 	D=$YUBIN_TESTS/data/mailsend
 	mailsend --dry-run --downgrade -f a@x.test b@y.test <"$D/multipart8.eml" >"$T/out"
