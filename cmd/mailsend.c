@@ -2,15 +2,12 @@
  * mailsend: submit a message over SMTP; sendmail-compatible.
  *
  * libcurl opens the session (connect, TLS or STARTTLS, SASL) through
- * common/net; from MAIL FROM on mailsend speaks SMTP itself, so that it
- * can pipeline (RFC 2920), pass ESMTP parameters libcurl has no API for
- * (BODY=8BITMIME, DSN, SMTPUTF8) and report every recipient's reply.
- *
- * The message is read once into a seekable file (stdin itself when it is
- * a regular file, else a temporary copy): SIZE and BODY must be declared
- * before the data is sent, so the body is scanned first and then
- * streamed from the file.  Only the header is held in memory (capped);
- * memory stays bounded whatever the size of the body.
+ * common/net and common/client; from MAIL FROM on common/smtpc speaks
+ * SMTP itself, so that it can pipeline (RFC 2920), pass ESMTP parameters
+ * libcurl has no API for (BODY=8BITMIME, DSN, SMTPUTF8) and report every
+ * recipient's reply.  common/smtpmsg reads the message once (bounded
+ * memory) and streams it.  This file is the policy: options, envelope,
+ * recipients, and what each reply means.
  *
  * Line ends are made CRLF and lines dot-stuffed by common/smtp's encoder
  * and nowhere else: whatever the input holds, no bare CR or LF reaches
@@ -20,12 +17,7 @@
  * ex_worse()): 0 only if every recipient was accepted and the message
  * queued.
  */
-#include <sys/stat.h>
-#include <sys/types.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -34,26 +26,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "client.h"
-#include "codec.h"
-#include "cred.h"
 #include "dns.h"
 #include "hdr.h"
-#include "hdrenc.h"
-#include "msg.h"
 #include "net.h"
 #include "rec.h"
-#include "rfc2047.h"
 #include "smtp.h"
 #include "smtpc.h"
+#include "smtpmsg.h"
 #include "util.h"
 
-#define HDR_MAX		(1024 * 1024)	/* header bytes held in memory */
-#define CHUNK		(64 * 1024)	/* body read size */
 #define RCPT_MAX	10000		/* recipients per message */
 /* Recipients per transaction: RFC 5321 section 4.5.3.1.8 makes 100 the
  * least a server must accept; more go in further transactions. */
@@ -73,24 +58,6 @@ struct rcpt {
 	char enh[16];
 	char *text;
 	int data;		/* code is the DATA reply's, not RCPT's */
-};
-
-/* The message as read, and what is known about it. */
-struct msg {
-	int fd;
-	off_t start;		/* first byte of the message in fd */
-	off_t body;		/* first byte of the body in fd */
-	off_t end;
-	char *hraw;		/* the header as read (LF or CRLF) */
-	size_t hlen;
-	struct buf hdr;		/* the header to send, with our fields */
-	int body8;		/* the body holds 8-bit bytes */
-	int hdr8;		/* a header field holds non-ASCII */
-	unsigned long long bodysize;	/* CRLF size of the body */
-	int has_from, has_date, has_msgid, has_mimever, has_ctype;
-	int multipart, ctype_text, cte_ok;	/* for --downgrade */
-	char *from_addr;	/* first address of From, or NULL */
-	char *boundary;		/* of a multipart message, or NULL */
 };
 
 static struct opts opt;
@@ -319,205 +286,27 @@ add_rcpts(const char *where, const char *p, size_t n)
 	addr_free(&l);
 }
 
-/* ---- reading the message ---- */
-
-/* A seekable fd holding the message: stdin, or a copy of it. */
-static int
-spool(off_t *start, off_t *end)
-{
-	struct stat st;
-	char tmpl[4096], buf[CHUNK];
-	const char *dir = getenv("TMPDIR");
-	ssize_t r;
-	int fd;
-
-	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (*start = lseek(0, 0, SEEK_CUR)) >= 0) {
-		*end = st.st_size;
-		return 0;
-	}
-	snprintf(tmpl, sizeof tmpl, "%s/mailsend.XXXXXX",
-	    dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(tmpl)) < 0)
-		die(EX_CANTCREAT, "%s:", tmpl);
-	unlink(tmpl);
-	*start = *end = 0;
-	while ((r = read(0, buf, sizeof buf)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die(EX_IOERR, "reading the message:");
-		}
-		if (write_all(fd, buf, (size_t)r) < 0)
-			die(errno_exit(errno), "%s:", tmpl);
-		*end += r;
-	}
-	return fd;
-}
-
+/* -t: every address of To, Cc and Bcc is a recipient. */
 static void
-hdr_check(int rc)
-{
-	if (rc != 0)
-		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
-}
-
-/*
- * Read the header by the one rule every yubin reader applies (msg.h,
- * hdr_line()): up to the empty line (consumed) or the first line that
- * is neither a field nor a continuation ("hello" piped in is a body, not
- * a broken header).  A field name whose colon is on the next line is a
- * field, as in hdrparse; a leading byte order mark and mbox "From " line
- * are dropped.
- */
-static void
-read_header(struct msg *m)
-{
-	struct msgin in;
-	struct buf h;
-	int trunc = 0;
-
-	if (lseek(m->fd, m->start, SEEK_SET) < 0)
-		die(EX_IOERR, "reading the message:");
-	msg_init(&in, m->fd, 0);
-	buf_init(&h, HDR_MAX);
-	if (msg_header(&in, &h, NULL, &trunc) < 0)
-		die(EX_IOERR, "reading the message:");
-	if (trunc)
-		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
-	/* the reader's unread bytes are the body's first */
-	m->body = m->start + (off_t)(in.nread - (in.end - in.start));
-	m->hraw = h.p ? h.p : xstrdup("");
-	m->hlen = h.len;
-	msg_free(&in);
-}
-
-/* The number of line ends in p[0..n). */
-static unsigned long
-count_lines(const char *p, size_t n)
-{
-	const char *e = p + n, *nl;
-	unsigned long k = 0;
-
-	while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		k++;
-		p = nl + 1;
-	}
-	return k;
-}
-
-/*
- * Read the whole message once: a NUL byte anywhere is refused (RFC 5321
- * section 2.3.8 and 4.5.2: SMTP text has none, and without BINARYMIME a
- * NUL may be dropped or cut the message at the server); from the body
- * on, 8-bit data and the CRLF size.
- */
-static void
-scan_body(struct msg *m)
-{
-	char chunk[CHUNK];
-	off_t pos = m->start;
-	ssize_t r;
-	size_t skip;
-	unsigned long line = 1;
-	const char *z;
-	int cr = 0, bol = 1;
-
-	while ((r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
-		if (r < 0)
-			die(EX_IOERR, "reading the message:");
-		if ((z = memchr(chunk, '\0', (size_t)r)) != NULL)
-			die(EX_DATAERR, "NUL byte in the message, line %lu",
-			    line + count_lines(chunk, (size_t)(z - chunk)));
-		line += count_lines(chunk, (size_t)r);
-		skip = pos >= m->body ? 0 : m->body - pos > r ? (size_t)r :
-		    (size_t)(m->body - pos);
-		pos += r;
-		if (!m->body8 && smtp_has8bit(chunk + skip, (size_t)r - skip))
-			m->body8 = 1;
-		m->bodysize += smtp_crlf_size(chunk + skip, (size_t)r - skip,
-		    &cr, &bol);
-	}
-	if (!bol)
-		m->bodysize += 2;
-	m->end = pos;
-}
-
-/*
- * Walk the header: recipients for -t, Bcc dropped, what is missing.
- * The fields kept go to m->hdr as they were.
- */
-static void
-walk_header(struct msg *m)
+header_rcpts(const struct smsg *m)
 {
 	struct hdrfield f;
 	size_t off = 0;
-	struct addrlist l = { 0 };
+	char *name;
 
-	buf_init(&m->hdr, HDR_MAX + 4096);
-	m->cte_ok = 1;
-	while (hdr_next(m->hraw, m->hlen, &off, &f)) {
-		if (smtp_has8bit(f.line, f.linelen))
-			m->hdr8 = 1;
-		if (opt.t && (hdr_is(&f, "to") || hdr_is(&f, "cc") ||
-		    hdr_is(&f, "bcc"))) {
-			char *name = rec_quote_dup(f.name, f.namelen, 80);
-
+	while (hdr_next(m->hraw, m->hlen, &off, &f))
+		if (hdr_is(&f, "to") || hdr_is(&f, "cc") || hdr_is(&f, "bcc")) {
+			name = rec_quote_dup(f.name, f.namelen, 80);
 			add_rcpts(name, f.val, f.vallen);
 			free(name);
 		}
-		if (hdr_is(&f, "bcc") || hdr_is(&f, "resent-bcc"))
-			continue;
-		if (hdr_is(&f, "from")) {
-			m->has_from = 1;
-			addr_parse(f.val, f.vallen, &l);
-			if (l.n > 0 && m->from_addr == NULL)
-				m->from_addr = xstrdup(l.v[0].addr);
-			addr_free(&l);
-		}
-		m->has_date |= hdr_is(&f, "date");
-		m->has_msgid |= hdr_is(&f, "message-id");
-		m->has_mimever |= hdr_is(&f, "mime-version");
-		if (hdr_is(&f, "content-type")) {
-			m->has_ctype = 1;
-			m->multipart = hdr_value_is(&f, "multipart/");
-			m->ctype_text = hdr_value_is(&f, "text/");
-			if (m->multipart) {
-				struct buf v;
-
-				buf_init(&v, 4096);
-				if (rfc2231_param(f.val, f.vallen, "boundary",
-				    &v) == 1 && v.len > 0)
-					m->boundary = xstrdup(v.p);
-				buf_free(&v);
-			}
-		}
-		if (hdr_is(&f, "content-transfer-encoding"))
-			m->cte_ok = hdr_value_is(&f, "7bit") ||
-			    hdr_value_is(&f, "8bit");
-		hdr_check(buf_add(&m->hdr, f.line, f.linelen));
-		/* a last field without a line end gets one */
-		if (f.linelen > 0 && f.line[f.linelen - 1] != '\n')
-			hdr_check(buf_addc(&m->hdr, '\n'));
-	}
-}
-
-static char *
-hostname(void)
-{
-	static char h[256];
-
-	if (gethostname(h, sizeof h - 1) != 0 || h[0] == '\0')
-		strcpy(h, "localhost");
-	h[sizeof h - 1] = '\0';
-	return h;
 }
 
 /* The envelope sender: -f, the From address, the account's from,
  * $USER@hostname.  *name: the account's display name when its from is
  * the sender (for the From field we add), else NULL. */
 static char *
-envelope_sender(const struct msg *m, const char *acct_from, char **name)
+envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 {
 	struct addrlist l = { 0 };
 	const char *u;
@@ -556,208 +345,9 @@ envelope_sender(const struct msg *m, const char *acct_from, char **name)
 		u = pw->pw_name;
 	if (u == NULL || *u == '\0')
 		u = "nobody";
-	s = xmalloc(strlen(u) + strlen(hostname()) + 2);
-	sprintf(s, "%s@%s", u, hostname());
+	s = xmalloc(strlen(u) + strlen(smsg_hostname()) + 2);
+	sprintf(s, "%s@%s", u, smsg_hostname());
 	return s;
-}
-
-/* Date, Message-ID and From when the message has none; name: the
- * From's display name (-F wins over it), or NULL. */
-static void
-add_fields(struct msg *m, const char *sender, const char *name)
-{
-	char d[64], rnd[8];
-	time_t now = time(NULL);
-	struct tm tm;
-	size_t col;
-	int fd, i;
-	unsigned long long r = 0;
-
-	if (!m->has_date) {
-		localtime_r(&now, &tm);
-		strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
-		hdr_check(buf_printf(&m->hdr, "Date: %s\n", d));
-	}
-	if (!m->has_msgid) {
-		memset(rnd, 0, sizeof rnd);
-		if ((fd = open("/dev/urandom", O_RDONLY)) >= 0) {
-			if (read(fd, rnd, sizeof rnd) < 0)
-				memset(rnd, 0, sizeof rnd);
-			close(fd);
-		}
-		for (i = 0; i < 8; i++)
-			r = r << 8 | (unsigned char)rnd[i];
-		gmtime_r(&now, &tm);
-		strftime(d, sizeof d, "%Y%m%d%H%M%S", &tm);
-		hdr_check(buf_printf(&m->hdr, "Message-ID: <%s.%ld.%llx@%s>\n",
-		    d, (long)getpid(), r, hostname()));
-	}
-	if (!m->has_from && *sender != '\0') {
-		hdr_check(buf_adds(&m->hdr, "From:"));
-		if (opt.fullname != NULL && *opt.fullname != '\0')
-			name = opt.fullname;
-		if (name != NULL && *name != '\0') {
-			if (strpbrk(name, "\r\n") != NULL)
-				die(EX_USAGE, "-F: line end in the name");
-			col = 5;
-			hdr_check(hdrenc_phrase(&m->hdr, &col, name,
-			    strlen(name)));
-			hdr_check(buf_printf(&m->hdr, " <%s>\n", sender));
-		} else {
-			hdr_check(buf_printf(&m->hdr, " %s\n", sender));
-		}
-		if (nonascii(sender))
-			m->hdr8 = 1;
-	}
-}
-
-/* ---- what the session needs ---- */
-
-/* How the body goes out: as it is, or re-encoded for --downgrade. */
-enum { DG_NONE, DG_SINGLE, DG_MULTI };
-
-struct need {
-	int body8, utf8, dsn;
-	unsigned long long size;	/* bytes, CRLF, before stuffing */
-	int downgrade;			/* DG_* */
-};
-
-typedef smtp_sink sink_fn;
-
-/*
- * --downgrade: the header gets a quoted-printable (single part) or 7bit
- * (multipart) Content-Transfer-Encoding; a single part also gets
- * MIME-Version and a UTF-8 text/plain Content-Type if it had none.
- */
-static void
-downgrade_header(const struct msg *m, struct buf *out, int mode)
-{
-	struct hdrfield f;
-	size_t off = 0;
-
-	buf_init(out, HDR_MAX + 4096);
-	while (hdr_next(m->hdr.p, m->hdr.len, &off, &f))
-		if (!hdr_is(&f, "content-transfer-encoding"))
-			hdr_check(buf_add(out, f.line, f.linelen));
-	if (!m->has_mimever)
-		hdr_check(buf_adds(out, "MIME-Version: 1.0\n"));
-	if (mode == DG_MULTI) {
-		hdr_check(buf_adds(out, "Content-Transfer-Encoding: 7bit\n"));
-		return;
-	}
-	if (!m->has_ctype)
-		hdr_check(buf_adds(out,
-		    "Content-Type: text/plain; charset=UTF-8\n"));
-	hdr_check(buf_adds(out,
-	    "Content-Transfer-Encoding: quoted-printable\n"));
-}
-
-static struct smtp_dg dgs;
-
-static void body_pass(const struct msg *, int, sink_fn *, void *);
-
-static void
-dg_sink(void *arg, const char *p, size_t n)
-{
-	smtp_dg_feed(arg, p, n);
-}
-
-/* The multipart downgrade's scan (sink NULL) or write pass. */
-static const char *
-dg_run(const struct msg *m, int scan, sink_fn *sink, void *arg)
-{
-	smtp_dg_start(&dgs, m->boundary ? m->boundary : "", scan, sink, arg);
-	body_pass(m, DG_NONE, dg_sink, &dgs);
-	return smtp_dg_end(&dgs);
-}
-
-/* Stream the body to sink: as it is, or downgraded (DG_*). */
-static void
-body_pass(const struct msg *m, int mode, sink_fn *sink, void *arg)
-{
-	static char chunk[CHUNK], enc[QP_ENC_BOUND(CHUNK)];
-	struct qp_enc q;
-	off_t pos = m->body;
-	ssize_t r;
-	size_t n;
-
-	if (mode == DG_MULTI) {
-		dg_run(m, 0, sink, arg);
-		return;
-	}
-	qp_enc_init(&q, QP_SAFE);
-	while (pos < m->end && (r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
-		if (r < 0)
-			die(EX_IOERR, "reading the message:");
-		pos += r;
-		if (mode == DG_NONE) {
-			sink(arg, chunk, (size_t)r);
-			continue;
-		}
-		n = qp_enc_update(&q, chunk, (size_t)r, enc);
-		sink(arg, enc, n);
-	}
-	if (mode == DG_SINGLE) {
-		n = qp_enc_final(&q, enc);
-		sink(arg, enc, n);
-	}
-}
-
-/*
- * Can the body be downgraded, and how?  Returns DG_SINGLE or DG_MULTI
- * and fills dh with the new header, or DG_NONE after a warning.
- */
-static int
-plan_downgrade(const struct msg *m, struct buf *dh, const char *where)
-{
-	const char *why;
-
-	if (m->multipart && m->boundary != NULL) {
-		if ((why = dg_run(m, 1, NULL, NULL)) != NULL) {
-			warn("%s does not offer 8BITMIME, and --downgrade "
-			    "cannot re-encode this message: %s", where, why);
-			return DG_NONE;
-		}
-		downgrade_header(m, dh, DG_MULTI);
-		return DG_MULTI;
-	}
-	if (m->multipart || (m->has_ctype && !m->ctype_text) || !m->cte_ok) {
-		warn("%s does not offer 8BITMIME, and --downgrade cannot "
-		    "re-encode this message: not a text part with a 7bit or "
-		    "8bit encoding", where);
-		return DG_NONE;
-	}
-	downgrade_header(m, dh, DG_SINGLE);
-	return DG_SINGLE;
-}
-
-struct sizer {
-	unsigned long long n;
-	int cr, bol;
-};
-
-static void
-size_sink(void *arg, const char *p, size_t n)
-{
-	struct sizer *s = arg;
-
-	s->n += smtp_crlf_size(p, n, &s->cr, &s->bol);
-}
-
-/* The SIZE of the message with header h. */
-static unsigned long long
-message_size(const struct msg *m, const struct buf *h, int mode)
-{
-	struct sizer s = { 0, 0, 1 };
-
-	/* the header, then the empty line */
-	s.n = smtp_crlf_size(h->p, h->len, &s.cr, &s.bol) + 2;
-	if (mode == DG_NONE)
-		return s.n + m->bodysize;
-	s.cr = 0;
-	s.bol = 1;
-	body_pass(m, mode, size_sink, &s);
-	return s.n + (s.bol ? 0 : 2);
 }
 
 /* ---- the SMTP commands ---- */
@@ -776,7 +366,7 @@ cmd_ok(int rc)
 
 static void
 mail_cmd(struct buf *b, const char *sender, unsigned ext,
-    const struct need *nd)
+    const struct smsg_need *nd)
 {
 	char x[400];
 
@@ -800,7 +390,7 @@ mail_cmd(struct buf *b, const char *sender, unsigned ext,
 
 static void
 rcpt_cmd(struct buf *b, const char *a, unsigned ext,
-    const struct need *nd)
+    const struct smsg_need *nd)
 {
 	static char x[3 * 1000 + 1];
 	size_t i;
@@ -827,24 +417,6 @@ rcpt_cmd(struct buf *b, const char *a, unsigned ext,
 #define PROGRESS_MIN (1024 * 1024)
 
 /* ---- a session ---- */
-
-/* What smtpc's source writes: the header to send, the empty line, the
- * body (DG_*). */
-struct source {
-	const struct msg *m;
-	const struct buf *h;
-	int mode;
-};
-
-static void
-write_message(void *arg, sink_fn *sink, void *sinkarg)
-{
-	const struct source *src = arg;
-
-	sink(sinkarg, src->h->p, src->h->len);
-	sink(sinkarg, "\n", 1);
-	body_pass(src->m, src->mode, sink, sinkarg);
-}
 
 /* -v: one record on stderr, its fields under the safe-text rule. */
 static void
@@ -877,7 +449,7 @@ set_rcpt(struct rcpt *p, const struct smtp_reply *r, int data)
 }
 
 struct txctx {
-	struct source src;
+	struct smsg_src src;
 	size_t *idx;
 };
 
@@ -922,7 +494,7 @@ refusal(const char *what, const struct smtp_reply *r)
  * *stop when the session cannot go on.
  */
 static int
-transaction(struct smtpc *c, const struct source *src, const struct need *nd,
+transaction(struct smtpc *c, const struct smsg_src *src, const struct smsg_need *nd,
     const char *sender, size_t *idx, size_t k, int more, int *sent, int *stop)
 {
 	struct txctx t = { *src, idx };
@@ -945,7 +517,7 @@ transaction(struct smtpc *c, const struct source *src, const struct need *nd,
 	tx.k = k;
 	tx.rcpt = rv;
 	tx.more = more;
-	tx.source = write_message;
+	tx.source = smsg_write;
 	tx.arg = &t;
 	tx.on_rcpt = on_rcpt;
 	tx.progress = isatty(2) && !opt.c.trace && nd->size >= PROGRESS_MIN ?
@@ -1014,7 +586,7 @@ transaction(struct smtpc *c, const struct source *src, const struct need *nd,
  * the last one delivered to someone: each transaction makes progress.
  */
 static int
-session(struct smtpc *c, const struct source *src, const struct need *nd,
+session(struct smtpc *c, const struct smsg_src *src, const struct smsg_need *nd,
     const char *sender, size_t *idx, size_t k)
 {
 	size_t *q = xcalloc(k ? k : 1, sizeof *q), head = 0, b, i, req;
@@ -1040,39 +612,6 @@ session(struct smtpc *c, const struct source *src, const struct need *nd,
 	return ex;
 }
 
-/* What the message needs, checked against what the server offers. */
-static int
-negotiate(const struct smtp_ext *e, const struct msg *m, struct need *nd,
-    struct buf *dh, const struct buf **h, const char *where)
-{
-	*h = &m->hdr;
-	nd->downgrade = 0;
-	if (nd->body8 && !(e->flags & SMTP_EXT_8BITMIME)) {
-		if (!opt.downgrade) {
-			warn("%s does not offer 8BITMIME and the body has 8-bit "
-			    "data; --downgrade re-encodes it", where);
-			return EX_DATAERR;
-		}
-		if ((nd->downgrade = plan_downgrade(m, dh, where)) == DG_NONE)
-			return EX_DATAERR;
-		*h = dh;
-	}
-	if (nd->utf8 && !(e->flags & SMTP_EXT_SMTPUTF8)) {
-		warn("%s does not offer SMTPUTF8, needed for non-ASCII "
-		    "addresses or header fields", where);
-		return EX_DATAERR;
-	}
-	if (nd->dsn && !(e->flags & SMTP_EXT_DSN))
-		warn("%s does not offer DSN: -N, -R and -V ignored", where);
-	nd->size = message_size(m, *h, nd->downgrade);
-	if ((e->flags & SMTP_EXT_SIZE) && e->size > 0 && nd->size > e->size) {
-		warn("the message is %llu bytes, %s accepts at most %llu",
-		    nd->size, where, e->size);
-		return EX_UNAVAILABLE;
-	}
-	return 0;
-}
-
 /*
  * Open a session, run the transactions for idx[0..k), close.  Returns
  * the session's exit status; *opened says whether a session was opened,
@@ -1080,14 +619,14 @@ negotiate(const struct smtp_ext *e, const struct msg *m, struct need *nd,
  * EHLO, no 8BITMIME or SMTPUTF8 when needed, SIZE too small).
  */
 static int
-deliver(struct net_opts *no, const struct msg *m, struct need nd,
+deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender, size_t *idx, size_t k, int *opened, int *unfit)
 {
 	struct net *n;
 	struct smtp_ext e;
 	struct buf dh = { 0 };
 	struct smtpc c;
-	struct source src;
+	struct smsg_src src;
 	const char *b;
 	size_t blen;
 	int ex = 0;
@@ -1103,7 +642,7 @@ deliver(struct net_opts *no, const struct msg *m, struct need nd,
 		*unfit = 1;
 		return EX_PROTOCOL;
 	}
-	ex = negotiate(&e, m, &nd, &dh, &src.h, no->url);
+	ex = smsg_fit(m, &e, &nd, opt.downgrade, &dh, &src.h, no->url);
 	smtpc_init(&c, n, e.flags, opt.c.trace);
 	src.m = m;
 	src.mode = nd.downgrade;
@@ -1154,8 +693,8 @@ domain_of(const char *a)
  * reached, the message is lost on the way or the host cannot take this
  * message (see deliver()), go on to the next address and host. */
 static int
-mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
-    struct need nd, const char *sender, const char *dom, size_t *idx,
+mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
+    struct smsg_need nd, const char *sender, const char *dom, size_t *idx,
     size_t k)
 {
 	struct dns_mx *mx;
@@ -1233,7 +772,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
 }
 
 static int
-send_mx(struct net_opts *no, const struct msg *m, struct need nd,
+send_mx(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender)
 {
 	struct dns_opts dopts = { 0 };
@@ -1277,7 +816,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 /* ---- the server from -S, -a or the default account ---- */
 
 static int
-send_relay(struct net_opts *no, const struct msg *m, struct need nd,
+send_relay(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender)
 {
 	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
@@ -1294,10 +833,10 @@ send_relay(struct net_opts *no, const struct msg *m, struct need nd,
 /* ---- --dry-run ---- */
 
 static void
-dry_run(const struct msg *m, struct need *nd, const char *sender)
+dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 {
 	static struct buf dh;
-	struct source src = { m, &m->hdr, DG_NONE };
+	struct smsg_src src = { m, &m->hdr, SMSG_ASIS };
 	unsigned ext = EVERY;
 	struct buf cmd;
 	size_t i;
@@ -1305,19 +844,19 @@ dry_run(const struct msg *m, struct need *nd, const char *sender)
 	/* with --downgrade: as to a server without 8BITMIME */
 	if (opt.downgrade && nd->body8) {
 		ext &= ~SMTP_EXT_8BITMIME;
-		if ((nd->downgrade = plan_downgrade(m, &dh, "the server")) ==
-		    DG_NONE)
+		if ((nd->downgrade = smsg_plan(m, &dh, "the server")) ==
+		    SMSG_ASIS)
 			exit(EX_DATAERR);
 		src.h = &dh;
 		src.mode = nd->downgrade;
-		nd->size = message_size(m, src.h, nd->downgrade);
+		nd->size = smsg_size(m, src.h, nd->downgrade);
 	}
 	buf_init(&cmd, SIZE_MAX);
 	mail_cmd(&cmd, sender, ext, nd);
 	for (i = 0; i < nrcpt; i++)
 		rcpt_cmd(&cmd, rcpts[i].addr, ext, nd);
 	cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-	smtpc_print(cmd.p, cmd.len, write_message, &src);
+	smtpc_print(cmd.p, cmd.len, smsg_write, &src);
 	buf_free(&cmd);
 	out_close();
 }
@@ -1326,9 +865,9 @@ int
 main(int argc, char **argv)
 {
 	/* static: what is still held at exit stays reachable (LSan) */
-	static struct msg m;
+	static struct smsg m;
 	static char *sender, *name;
-	struct need nd;
+	struct smsg_need nd;
 	int i, ex;
 
 	setprogname(argv[0]);
@@ -1340,17 +879,18 @@ main(int argc, char **argv)
 	/* --dry-run too: it shows what the real run would send */
 	client_load(&opt.c);
 
-	memset(&m, 0, sizeof m);
-	m.fd = spool(&m.start, &m.end);
-	read_header(&m);
-	walk_header(&m);
-	scan_body(&m);
+	smsg_read(&m);
+	if (opt.t)
+		header_rcpts(&m);
+	smsg_scan(&m);
 	if (nrcpt == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
 	sender = envelope_sender(&m, opt.c.acct.from, &name);
 	if (*sender != '\0' && !addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
-	add_fields(&m, sender, name);
+	if (opt.fullname != NULL && *opt.fullname != '\0')
+		name = (char *)opt.fullname;
+	smsg_add_fields(&m, sender, name);
 
 	memset(&nd, 0, sizeof nd);
 	nd.body8 = m.body8;
@@ -1358,7 +898,7 @@ main(int argc, char **argv)
 	for (size_t r = 0; r < nrcpt; r++)
 		nd.utf8 |= nonascii(rcpts[r].addr);
 	nd.dsn = opt.notify || opt.ret || opt.envid;
-	nd.size = message_size(&m, &m.hdr, 0);
+	nd.size = smsg_size(&m, &m.hdr, 0);
 	if (opt.dryrun) {
 		dry_run(&m, &nd, sender);
 		return 0;
