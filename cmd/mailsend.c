@@ -17,7 +17,6 @@
  * ex_worse()): 0 only if every recipient was accepted and the message
  * queued.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -350,63 +349,19 @@ envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 	return s;
 }
 
-/* ---- the SMTP commands ---- */
-
-/*
- * The command buffers have no cap (buf_init with SIZE_MAX): a command
- * cut short would go out as two commands.  A failed append (out of
- * memory) is a bug to report, never a shorter command.
- */
-static void
-cmd_ok(int rc)
+/* The envelope's ESMTP parameters for what the message needs. */
+static struct smtpc_env
+env_of(const struct smsg_need *nd)
 {
-	if (rc != 0)
-		die(EX_SOFTWARE, "building an SMTP command failed");
-}
+	struct smtpc_env v = { 0 };
 
-static void
-mail_cmd(struct buf *b, const char *sender, unsigned ext,
-    const struct smsg_need *nd)
-{
-	char x[400];
-
-	cmd_ok(buf_printf(b, "MAIL FROM:<%s>", sender));
-	if (nd->body8 && !nd->downgrade && (ext & SMTP_EXT_8BITMIME))
-		cmd_ok(buf_adds(b, " BODY=8BITMIME"));
-	if (nd->utf8 && (ext & SMTP_EXT_SMTPUTF8))
-		cmd_ok(buf_adds(b, " SMTPUTF8"));
-	if (ext & SMTP_EXT_SIZE)
-		cmd_ok(buf_printf(b, " SIZE=%llu", nd->size));
-	if (nd->dsn && (ext & SMTP_EXT_DSN)) {
-		if (opt.ret != NULL)
-			cmd_ok(buf_printf(b, " RET=%s",
-			    strcasecmp(opt.ret, "full") ? "HDRS" : "FULL"));
-		if (opt.envid != NULL && smtp_xtext(opt.envid,
-		    strlen(opt.envid), x, sizeof x) != (size_t)-1)
-			cmd_ok(buf_printf(b, " ENVID=%s", x));
-	}
-	cmd_ok(buf_adds(b, "\r\n"));
-}
-
-static void
-rcpt_cmd(struct buf *b, const char *a, unsigned ext,
-    const struct smsg_need *nd)
-{
-	static char x[3 * 1000 + 1];
-	size_t i;
-
-	cmd_ok(buf_printf(b, "RCPT TO:<%s>", a));
-	if (nd->dsn && (ext & SMTP_EXT_DSN) && opt.notify != NULL) {
-		cmd_ok(buf_adds(b, " NOTIFY="));
-		for (i = 0; opt.notify[i]; i++)
-			cmd_ok(buf_addc(b, toupper((unsigned char)opt.notify[i])));
-		/* ORCPT is "rfc822;" xtext; a UTF-8 address needs utf-8-addr
-		 * (RFC 6533), which we do not send. */
-		if (!nonascii(a) && smtp_xtext(a, strlen(a), x, sizeof x) !=
-		    (size_t)-1)
-			cmd_ok(buf_printf(b, " ORCPT=rfc822;%s", x));
-	}
-	cmd_ok(buf_adds(b, "\r\n"));
+	v.body8 = nd->body8 && !nd->downgrade;
+	v.utf8 = nd->utf8;
+	v.size = nd->size;
+	v.ret = opt.ret;
+	v.envid = opt.envid;
+	v.notify = opt.notify;
+	return v;
 }
 
 /* A whole envelope for "any server": what --dry-run shows. */
@@ -494,10 +449,12 @@ refusal(const char *what, const struct smtp_reply *r)
  * *stop when the session cannot go on.
  */
 static int
-transaction(struct smtpc *c, const struct smsg_src *src, const struct smsg_need *nd,
-    const char *sender, size_t *idx, size_t k, int more, int *sent, int *stop)
+transaction(struct smtpc *c, const struct smsg_src *src,
+    const struct smsg_need *nd, const char *sender, size_t *idx, size_t k,
+    int more, int *sent, int *stop)
 {
 	struct txctx t = { *src, idx };
+	struct smtpc_env v = env_of(nd);
 	struct smtpc_tx tx;
 	struct buf mail, *rb = xcalloc(k ? k : 1, sizeof *rb);
 	const char **rv = xcalloc(k ? k : 1, sizeof *rv);
@@ -506,10 +463,10 @@ transaction(struct smtpc *c, const struct smsg_src *src, const struct smsg_need 
 	int ex = 0;
 
 	buf_init(&mail, SIZE_MAX);
-	mail_cmd(&mail, sender, c->ext, nd);
+	smtpc_mail_cmd(&mail, sender, c->ext, &v);
 	for (i = 0; i < k; i++) {
 		buf_init(&rb[i], SIZE_MAX);
-		rcpt_cmd(&rb[i], rcpts[idx[i]].addr, c->ext, nd);
+		smtpc_rcpt_cmd(&rb[i], rcpts[idx[i]].addr, c->ext, &v);
 		rv[i] = rb[i].p;
 	}
 	memset(&tx, 0, sizeof tx);
@@ -838,6 +795,7 @@ dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 	static struct buf dh;
 	struct smsg_src src = { m, &m->hdr, SMSG_ASIS };
 	unsigned ext = EVERY;
+	struct smtpc_env v;
 	struct buf cmd;
 	size_t i;
 
@@ -851,11 +809,12 @@ dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 		src.mode = nd->downgrade;
 		nd->size = smsg_size(m, src.h, nd->downgrade);
 	}
+	v = env_of(nd);
 	buf_init(&cmd, SIZE_MAX);
-	mail_cmd(&cmd, sender, ext, nd);
+	smtpc_mail_cmd(&cmd, sender, ext, &v);
 	for (i = 0; i < nrcpt; i++)
-		rcpt_cmd(&cmd, rcpts[i].addr, ext, nd);
-	cmd_ok(buf_adds(&cmd, "DATA\r\n"));
+		smtpc_rcpt_cmd(&cmd, rcpts[i].addr, ext, &v);
+	smtpc_cmd_ok(buf_adds(&cmd, "DATA\r\n"));
 	smtpc_print(cmd.p, cmd.len, smsg_write, &src);
 	buf_free(&cmd);
 	out_close();

@@ -4,10 +4,12 @@
  * The model is OpenSMTPD's smtp_client.c: the protocol steps and their
  * order live here, what a reply means to the user lives in the program.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtpc.h"
 #include "util.h"
@@ -44,6 +46,61 @@ smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace)
 	c->state = SMTPC_READY;
 	if (trace)
 		fprintf(stderr, "* state: %s\n", names[SMTPC_READY]);
+}
+
+/* ---- commands ---- */
+
+void
+smtpc_cmd_ok(int rc)
+{
+	if (rc != 0)
+		die(EX_SOFTWARE, "building an SMTP command failed");
+}
+
+void
+smtpc_mail_cmd(struct buf *b, const char *sender, unsigned ext,
+    const struct smtpc_env *v)
+{
+	char x[400];
+
+	smtpc_cmd_ok(buf_printf(b, "MAIL FROM:<%s>", sender));
+	if (v->body8 && (ext & SMTP_EXT_8BITMIME))
+		smtpc_cmd_ok(buf_adds(b, " BODY=8BITMIME"));
+	if (v->utf8 && (ext & SMTP_EXT_SMTPUTF8))
+		smtpc_cmd_ok(buf_adds(b, " SMTPUTF8"));
+	if (ext & SMTP_EXT_SIZE)
+		smtpc_cmd_ok(buf_printf(b, " SIZE=%llu", v->size));
+	if (ext & SMTP_EXT_DSN) {
+		if (v->ret != NULL)
+			smtpc_cmd_ok(buf_printf(b, " RET=%s",
+			    strcasecmp(v->ret, "full") ? "HDRS" : "FULL"));
+		if (v->envid != NULL && smtp_xtext(v->envid,
+		    strlen(v->envid), x, sizeof x) != (size_t)-1)
+			smtpc_cmd_ok(buf_printf(b, " ENVID=%s", x));
+	}
+	smtpc_cmd_ok(buf_adds(b, "\r\n"));
+}
+
+void
+smtpc_rcpt_cmd(struct buf *b, const char *a, unsigned ext,
+    const struct smtpc_env *v)
+{
+	static char x[3 * 1000 + 1];
+	size_t i;
+
+	smtpc_cmd_ok(buf_printf(b, "RCPT TO:<%s>", a));
+	if ((ext & SMTP_EXT_DSN) && v->notify != NULL) {
+		smtpc_cmd_ok(buf_adds(b, " NOTIFY="));
+		for (i = 0; v->notify[i]; i++)
+			smtpc_cmd_ok(buf_addc(b,
+			    toupper((unsigned char)v->notify[i])));
+		/* ORCPT is "rfc822;" xtext; a UTF-8 address needs utf-8-addr
+		 * (RFC 6533), which we do not send. */
+		if (!smtp_has8bit(a, strlen(a)) && smtp_xtext(a, strlen(a), x,
+		    sizeof x) != (size_t)-1)
+			smtpc_cmd_ok(buf_printf(b, " ORCPT=rfc822;%s", x));
+	}
+	smtpc_cmd_ok(buf_adds(b, "\r\n"));
 }
 
 /* ---- the DATA stream ---- */

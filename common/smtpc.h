@@ -23,6 +23,7 @@
 
 #include "net.h"
 #include "smtp.h"
+#include "util.h"
 
 enum smtpc_state {
 	SMTPC_READY,		/* between transactions */
@@ -49,6 +50,27 @@ struct smtpc {
 };
 
 void smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace);
+
+/*
+ * The envelope's ESMTP parameters; each goes out only when the server
+ * offers its extension (ext).  Commands are built into buffers without a
+ * cap (buf_init with SIZE_MAX): a command cut short would go out as two;
+ * a failed append dies with 70 (smtpc_cmd_ok()).
+ */
+struct smtpc_env {
+	int body8;			/* BODY=8BITMIME */
+	int utf8;			/* SMTPUTF8 */
+	unsigned long long size;	/* SIZE= */
+	const char *ret, *envid, *notify;	/* DSN, or NULL */
+};
+
+/* "MAIL FROM:<sender> params" CRLF, appended to b. */
+void smtpc_mail_cmd(struct buf *b, const char *sender, unsigned ext,
+    const struct smtpc_env *v);
+/* "RCPT TO:<addr> NOTIFY= ORCPT=" CRLF (ORCPT only for an ASCII addr). */
+void smtpc_rcpt_cmd(struct buf *b, const char *addr, unsigned ext,
+    const struct smtpc_env *v);
+void smtpc_cmd_ok(int rc);
 
 /* Writes the message (header, empty line, body, LF or CRLF) to sink. */
 typedef void smtpc_source(void *arg, smtp_sink *sink, void *sinkarg);
