@@ -18,7 +18,6 @@
  * queued.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,27 +83,6 @@ usage(int status)
 		exit(status);
 	out_close();
 	exit(0);
-}
-
-/* ---- exit status ---- */
-
-/* The exit status for a refused reply; rcpt: it answered a RCPT. */
-static int
-reply_exit(int code, const char *enh, int rcpt)
-{
-	if (code >= 200 && code < 400)
-		return 0;
-	if (code >= 400 && code < 500)
-		return EX_TEMPFAIL;
-	/* an enhanced code says what was wrong (RFC 3463): 5.1.x is the
-	 * address, 5.7.1 a policy; only without one does 550 stand for
-	 * "no such user" */
-	if (rcpt && *enh != '\0')
-		return strncmp(enh, "5.1.", 4) == 0 ? EX_NOUSER :
-		    EX_UNAVAILABLE;
-	if (rcpt && (code == 550 || code == 551 || code == 553))
-		return EX_NOUSER;
-	return EX_UNAVAILABLE;
 }
 
 /* ---- options ---- */
@@ -215,20 +193,6 @@ parse_opts(int argc, char **argv)
 
 /* ---- addresses ---- */
 
-/* An address fit for MAIL FROM or RCPT TO: no controls, no brackets. */
-static int
-addr_ok(const char *a)
-{
-	const unsigned char *p;
-
-	if (*a == '\0' || strlen(a) > 900)
-		return 0;
-	for (p = (const unsigned char *)a; *p; p++)
-		if (*p < 32 || *p == 127 || *p == '<' || *p == '>')
-			return 0;
-	return 1;
-}
-
 static int
 nonascii(const char *s)
 {
@@ -240,7 +204,7 @@ add_rcpt(const char *a)
 {
 	size_t i;
 
-	if (!addr_ok(a))
+	if (!smtpc_addr_ok(a))
 		die(EX_DATAERR, "%s: not a usable recipient address", a);
 	for (i = 0; i < nrcpt; i++)
 		if (strcmp(rcpts[i].addr, a) == 0)
@@ -308,8 +272,6 @@ static char *
 envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 {
 	struct addrlist l = { 0 };
-	const char *u;
-	struct passwd *pw;
 	char *s;
 	size_t n;
 
@@ -337,16 +299,7 @@ envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 		}
 		addr_free(&l);
 	}
-	u = getenv("USER");
-	if (u == NULL || *u == '\0')
-		u = getenv("LOGNAME");
-	if ((u == NULL || *u == '\0') && (pw = getpwuid(getuid())) != NULL)
-		u = pw->pw_name;
-	if (u == NULL || *u == '\0')
-		u = "nobody";
-	s = xmalloc(strlen(u) + strlen(smsg_hostname()) + 2);
-	sprintf(s, "%s@%s", u, smsg_hostname());
-	return s;
+	return smsg_local_sender();
 }
 
 /* The envelope's ESMTP parameters for what the message needs. */
@@ -501,7 +454,7 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 		/* the recipients take the reply, told once, here */
 		for (i = 0; i < k; i++)
 			set_rcpt(&rcpts[idx[i]], &tx.r, 1);
-		ex = reply_exit(tx.r.code, tx.r.enh, 0);
+		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
 		break;
 	case SMTPC_DATA_REFUSED:
 	case SMTPC_MSG_REFUSED:
@@ -515,7 +468,7 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 		else if (!opt.verbose)
 			refusal("message refused", &tx.r);
 		not_sent(idx, k, &tx.r);
-		ex = reply_exit(tx.r.code, tx.r.enh, 0);
+		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
 		break;
 	case SMTPC_LOST_DATA:
 		warn("the connection was lost during DATA: the message was "
@@ -625,7 +578,7 @@ outcome(int ex, size_t *idx, size_t k)
 		p = &rcpts[idx[i]];
 		if (p->code == 0)
 			continue;
-		ex = ex_worse(ex, reply_exit(p->code, p->enh, !p->data));
+		ex = ex_worse(ex, smtp_exit(p->code, p->enh, !p->data));
 		/* a refusal, told once it is final (not a 452 that the
 		 * next transaction fixed); the data's was told already */
 		if (!opt.verbose && p->code >= 400 && !p->data)
@@ -845,7 +798,7 @@ main(int argc, char **argv)
 	if (nrcpt == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
 	sender = envelope_sender(&m, opt.c.acct.from, &name);
-	if (*sender != '\0' && !addr_ok(sender))
+	if (*sender != '\0' && !smtpc_addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
 	if (opt.fullname != NULL && *opt.fullname != '\0')
 		name = (char *)opt.fullname;

@@ -50,6 +50,19 @@ smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace)
 
 /* ---- commands ---- */
 
+int
+smtpc_addr_ok(const char *a)
+{
+	const unsigned char *p;
+
+	if (*a == '\0' || strlen(a) > 900)
+		return 0;
+	for (p = (const unsigned char *)a; *p; p++)
+		if (*p < 32 || *p == 127 || *p == '<' || *p == '>')
+			return 0;
+	return 1;
+}
+
 void
 smtpc_cmd_ok(int rc)
 {

@@ -64,6 +64,10 @@ struct smtpc_env {
 	const char *ret, *envid, *notify;	/* DSN, or NULL */
 };
 
+/* Is a fit for MAIL FROM or RCPT TO: 1 to 900 bytes, no controls, no
+ * angle brackets (nothing that could end the command or the path)? */
+int smtpc_addr_ok(const char *a);
+
 /* "MAIL FROM:<sender> params" CRLF, appended to b. */
 void smtpc_mail_cmd(struct buf *b, const char *sender, unsigned ext,
     const struct smtpc_env *v);

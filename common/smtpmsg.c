@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,24 @@ smsg_hostname(void)
 		strcpy(h, "localhost");
 	h[sizeof h - 1] = '\0';
 	return h;
+}
+
+char *
+smsg_local_sender(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+	char *s;
+
+	if (u == NULL || *u == '\0')
+		u = getenv("LOGNAME");
+	if ((u == NULL || *u == '\0') && (pw = getpwuid(getuid())) != NULL)
+		u = pw->pw_name;
+	if (u == NULL || *u == '\0')
+		u = "nobody";
+	s = xmalloc(strlen(u) + strlen(smsg_hostname()) + 2);
+	sprintf(s, "%s@%s", u, smsg_hostname());
+	return s;
 }
 
 void

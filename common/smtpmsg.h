@@ -62,6 +62,9 @@ void smsg_scan(struct smsg *m);
 void smsg_add_fields(struct smsg *m, const char *sender, const char *name);
 /* This host's name, for $USER@host and Message-ID. */
 const char *smsg_hostname(void);
+/* The sender of last resort, malloc'd: $USER (else $LOGNAME, else the
+ * user's passwd name, else nobody) @ this host. */
+char *smsg_local_sender(void);
 
 /*
  * Check the message against what the server at where offers (e):

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "smtp.h"
 #include "t.h"
@@ -315,9 +316,26 @@ test_downgrade(void)
 	    "7-bit parts pass unchanged");
 }
 
+/* smtp_exit(): the one mapping of a reply to an exit status */
+static void
+test_exit(void)
+{
+	t_ok(smtp_exit(250, "2.1.0", 1) == 0, "250: 0");
+	t_ok(smtp_exit(354, "", 0) == 0, "354: 0");
+	t_ok(smtp_exit(452, "4.5.3", 1) == EX_TEMPFAIL, "452: 75");
+	t_ok(smtp_exit(550, "5.1.1", 1) == EX_NOUSER, "RCPT 5.1.1: 67");
+	t_ok(smtp_exit(550, "5.7.1", 1) == EX_UNAVAILABLE,
+	    "RCPT 550 5.7.1 (policy): 69, not 67");
+	t_ok(smtp_exit(553, "", 1) == EX_NOUSER, "RCPT 553 without enh: 67");
+	t_ok(smtp_exit(550, "5.1.1", 0) == EX_UNAVAILABLE,
+	    "MAIL or DATA 5.1.1: 69");
+	t_ok(smtp_exit(554, "", 0) == EX_UNAVAILABLE, "554: 69");
+}
+
 int
 main(void)
 {
+	test_exit();
 	test_replies();
 	test_ehlo();
 	test_encoder();
