@@ -361,6 +361,14 @@ struct txctx {
 	size_t *idx;
 };
 
+static const char *
+rcpt_addr(void *arg, size_t i)
+{
+	const struct txctx *t = arg;
+
+	return rcpts[t->idx[i]].addr;
+}
+
 static void
 on_rcpt(void *arg, size_t i, const struct smtp_reply *r)
 {
@@ -369,6 +377,21 @@ on_rcpt(void *arg, size_t i, const struct smtp_reply *r)
 
 	set_rcpt(p, r, 0);
 	report(p->addr, r);
+}
+
+/* A transaction for k recipients, t->idx[0..k). */
+static void
+tx_init(struct smtpc_tx *tx, struct txctx *t, const struct smtpc_env *v,
+    const char *sender, size_t k)
+{
+	memset(tx, 0, sizeof *tx);
+	tx->sender = sender;
+	tx->k = k;
+	tx->addr = rcpt_addr;
+	tx->env = v;
+	tx->source = smsg_write;
+	tx->arg = t;
+	tx->on_rcpt = on_rcpt;
 }
 
 /*
@@ -409,27 +432,12 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 	struct txctx t = { *src, idx };
 	struct smtpc_env v = env_of(nd);
 	struct smtpc_tx tx;
-	struct buf mail, *rb = xcalloc(k ? k : 1, sizeof *rb);
-	const char **rv = xcalloc(k ? k : 1, sizeof *rv);
 	enum smtpc_result res;
 	size_t i;
 	int ex = 0;
 
-	buf_init(&mail, SIZE_MAX);
-	smtpc_mail_cmd(&mail, sender, c->ext, &v);
-	for (i = 0; i < k; i++) {
-		buf_init(&rb[i], SIZE_MAX);
-		smtpc_rcpt_cmd(&rb[i], rcpts[idx[i]].addr, c->ext, &v);
-		rv[i] = rb[i].p;
-	}
-	memset(&tx, 0, sizeof tx);
-	tx.mail = mail.p;
-	tx.k = k;
-	tx.rcpt = rv;
+	tx_init(&tx, &t, &v, sender, k);
 	tx.more = more;
-	tx.source = smsg_write;
-	tx.arg = &t;
-	tx.on_rcpt = on_rcpt;
 	tx.progress = isatty(2) && !opt.c.trace && nd->size >= PROGRESS_MIN ?
 	    nd->size : 0;
 	res = smtpc_tx(c, &tx);
@@ -481,11 +489,6 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 		ex = tx.ex;
 		break;
 	}
-	for (i = 0; i < k; i++)
-		buf_free(&rb[i]);
-	free(rb);
-	free(rv);
-	buf_free(&mail);
 	return ex;
 }
 
@@ -746,10 +749,10 @@ static void
 dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 {
 	static struct buf dh;
-	struct smsg_src src = { m, &m->hdr, SMSG_ASIS };
+	struct txctx t = { { m, &m->hdr, SMSG_ASIS }, NULL };
 	unsigned ext = EVERY;
 	struct smtpc_env v;
-	struct buf cmd;
+	struct smtpc_tx tx;
 	size_t i;
 
 	/* with --downgrade: as to a server without 8BITMIME */
@@ -758,18 +761,17 @@ dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 		if ((nd->downgrade = smsg_plan(m, &dh, "the server")) ==
 		    SMSG_ASIS)
 			exit(EX_DATAERR);
-		src.h = &dh;
-		src.mode = nd->downgrade;
-		nd->size = smsg_size(m, src.h, nd->downgrade);
+		t.src.h = &dh;
+		t.src.mode = nd->downgrade;
+		nd->size = smsg_size(m, t.src.h, nd->downgrade);
 	}
 	v = env_of(nd);
-	buf_init(&cmd, SIZE_MAX);
-	smtpc_mail_cmd(&cmd, sender, ext, &v);
+	t.idx = xcalloc(nrcpt, sizeof *t.idx);
 	for (i = 0; i < nrcpt; i++)
-		smtpc_rcpt_cmd(&cmd, rcpts[i].addr, ext, &v);
-	smtpc_cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-	smtpc_print(cmd.p, cmd.len, smsg_write, &src);
-	buf_free(&cmd);
+		t.idx[i] = i;
+	tx_init(&tx, &t, &v, sender, nrcpt);
+	smtpc_print(&tx, ext);
+	free(t.idx);
 	out_close();
 }
 

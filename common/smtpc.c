@@ -63,7 +63,7 @@ smtpc_addr_ok(const char *a)
 	return 1;
 }
 
-void
+static void
 smtpc_cmd_ok(int rc)
 {
 	if (rc != 0)
@@ -189,14 +189,45 @@ send_message(struct wire *w, smtpc_source *source, void *arg)
 	return w->err;
 }
 
+/* The transaction's commands: MAIL and the RCPTs, each CRLF-ended. */
+static struct buf *
+commands(const struct smtpc_tx *tx, unsigned ext)
+{
+	struct buf *b = xcalloc(tx->k + 1, sizeof *b);
+	size_t i;
+
+	buf_init(&b[0], SIZE_MAX);
+	smtpc_mail_cmd(&b[0], tx->sender, ext, tx->env);
+	for (i = 0; i < tx->k; i++) {
+		buf_init(&b[i + 1], SIZE_MAX);
+		smtpc_rcpt_cmd(&b[i + 1], tx->addr(tx->arg, i), ext, tx->env);
+	}
+	return b;
+}
+
+static void
+commands_free(struct buf *b, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i <= k; i++)
+		buf_free(&b[i]);
+	free(b);
+}
+
 void
-smtpc_print(const char *cmds, size_t len, smtpc_source *source, void *arg)
+smtpc_print(const struct smtpc_tx *tx, unsigned ext)
 {
 	static struct wire w;
+	struct buf *b = commands(tx, ext);
+	size_t i;
 
 	w.n = NULL;
-	wire_emit(&w, cmds, len);
-	send_message(&w, source, arg);
+	for (i = 0; i <= tx->k; i++)
+		wire_emit(&w, b[i].p, b[i].len);
+	wire_emit(&w, "DATA\r\n", 6);
+	commands_free(b, tx->k);
+	send_message(&w, tx->source, tx->arg);
 }
 
 /* ---- replies ---- */
@@ -269,19 +300,20 @@ rcpt_reply(struct smtpc_tx *tx, size_t i, const struct smtp_reply *r,
 
 /* Without PIPELINING: MAIL and each RCPT wait for their reply. */
 static enum smtpc_result
-envelope_lockstep(struct smtpc *c, struct smtpc_tx *tx, size_t *n452)
+envelope_lockstep(struct smtpc *c, struct smtpc_tx *tx, const struct buf *b,
+    size_t *n452)
 {
 	size_t i;
 	int rc;
 
 	enter(c, SMTPC_MAIL);
-	if ((rc = step(c, tx->mail, strlen(tx->mail), &tx->r)))
+	if ((rc = step(c, b[0].p, b[0].len, &tx->r)))
 		return lost(c, tx, rc, SMTPC_LOST);
 	if (tx->r.code != 250)
 		return refused(c, SMTPC_MAIL_REFUSED, &tx->r);
 	enter(c, SMTPC_RCPT);
 	for (i = 0; i < tx->k; i++) {
-		if ((rc = step(c, tx->rcpt[i], strlen(tx->rcpt[i]), &tx->r)))
+		if ((rc = step(c, b[i + 1].p, b[i + 1].len, &tx->r)))
 			return lost(c, tx, rc, SMTPC_LOST);
 		rcpt_reply(tx, i, &tx->r, n452);
 		if (tx->r.code == 421)
@@ -298,17 +330,16 @@ envelope_lockstep(struct smtpc *c, struct smtpc_tx *tx, size_t *n452)
 /* With PIPELINING (RFC 2920): MAIL, the RCPTs and DATA in one write,
  * then their replies in order. */
 static enum smtpc_result
-envelope_pipelined(struct smtpc *c, struct smtpc_tx *tx, size_t *n452)
+envelope_pipelined(struct smtpc *c, struct smtpc_tx *tx, const struct buf *b,
+    size_t *n452)
 {
 	struct smtp_reply x;
 	size_t i;
 	int rc;
 
 	enter(c, SMTPC_MAIL);
-	if ((rc = net_send(c->n, tx->mail, strlen(tx->mail))))
-		return lost(c, tx, rc, SMTPC_LOST);
-	for (i = 0; i < tx->k; i++)
-		if ((rc = net_send(c->n, tx->rcpt[i], strlen(tx->rcpt[i]))))
+	for (i = 0; i <= tx->k; i++)
+		if ((rc = net_send(c->n, b[i].p, b[i].len)))
 			return lost(c, tx, rc, SMTPC_LOST);
 	if ((rc = net_send(c->n, "DATA\r\n", 6)) || (rc = net_flush(c->n)) ||
 	    (rc = read_reply(c->n, &tx->r)))
@@ -372,6 +403,7 @@ lostdata:
 enum smtpc_result
 smtpc_tx(struct smtpc *c, struct smtpc_tx *tx)
 {
+	struct buf *b = commands(tx, c->ext);
 	enum smtpc_result res;
 	size_t n452 = 0;
 	int rc;
@@ -380,9 +412,10 @@ smtpc_tx(struct smtpc *c, struct smtpc_tx *tx)
 	tx->ex = 0;
 	smtp_reply_init(&tx->r);
 	if (c->ext & SMTP_EXT_PIPELINING)
-		res = envelope_pipelined(c, tx, &n452);
+		res = envelope_pipelined(c, tx, b, &n452);
 	else
-		res = envelope_lockstep(c, tx, &n452);
+		res = envelope_lockstep(c, tx, b, &n452);
+	commands_free(b, tx->k);
 	if (res == SMTPC_NOBODY) {
 		/* MAIL was accepted: clear it before the next MAIL */
 		if (tx->more) {

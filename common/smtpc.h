@@ -55,7 +55,7 @@ void smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace);
  * The envelope's ESMTP parameters; each goes out only when the server
  * offers its extension (ext).  Commands are built into buffers without a
  * cap (buf_init with SIZE_MAX): a command cut short would go out as two;
- * a failed append dies with 70 (smtpc_cmd_ok()).
+ * a failed append dies with 70.
  */
 struct smtpc_env {
 	int body8;			/* BODY=8BITMIME */
@@ -74,7 +74,6 @@ void smtpc_mail_cmd(struct buf *b, const char *sender, unsigned ext,
 /* "RCPT TO:<addr> NOTIFY= ORCPT=" CRLF (ORCPT only for an ASCII addr). */
 void smtpc_rcpt_cmd(struct buf *b, const char *addr, unsigned ext,
     const struct smtpc_env *v);
-void smtpc_cmd_ok(int rc);
 
 /* Writes the message (header, empty line, body, LF or CRLF) to sink. */
 typedef void smtpc_source(void *arg, smtp_sink *sink, void *sinkarg);
@@ -91,10 +90,14 @@ enum smtpc_result {
 	SMTPC_LOST_DATA		/* ... while the message went out */
 };
 
+/* The address of recipient i. */
+typedef const char *smtpc_addr_fn(void *arg, size_t i);
+
 struct smtpc_tx {
-	const char *mail;	/* the MAIL command, CRLF-ended */
+	const char *sender;
 	size_t k;		/* recipients */
-	const char *const *rcpt; /* their RCPT commands, CRLF-ended */
+	smtpc_addr_fn *addr;	/* (arg, i): recipient i's address */
+	const struct smtpc_env *env;
 	int more;		/* another transaction follows (no QUIT
 				   with the data) */
 	smtpc_source *source;
@@ -111,9 +114,9 @@ struct smtpc_tx {
 /* One transaction; c->state is READY or CLOSED after it. */
 enum smtpc_result smtpc_tx(struct smtpc *c, struct smtpc_tx *tx);
 
-/* --dry-run: the commands (CRLF-ended), then the data, on stdout. */
-void smtpc_print(const char *cmds, size_t len, smtpc_source *source,
-    void *arg);
+/* --dry-run: the commands the transaction would send to a server
+ * offering ext, then the data, on stdout with LF line ends. */
+void smtpc_print(const struct smtpc_tx *tx, unsigned ext);
 
 /* QUIT (unless it went with the data or the server is gone), read its
  * reply, close the session. */
