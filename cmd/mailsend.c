@@ -610,70 +610,36 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
     struct smsg_need nd, const char *sender, const char *dom, size_t *idx,
     size_t k)
 {
-	struct dns_mx *mx;
-	char **addrs, url[600], res[700];
-	size_t nmx, na, i, j, left = k, t, nl, *todo;
-	int implicit, ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
-	enum dns_status s;
+	struct client_mx x;
+	size_t left = k, t, nl, *todo;
+	int ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
 
-	s = dns_mx(d, dom, 1, &mx, &nmx, &implicit);
-	if (s == DNS_NXDOMAIN) {
-		warn("%s: no such domain", dom);
-		return EX_NOHOST;
-	}
-	if (s != DNS_OK) {
-		warn("%s: MX lookup failed: %s", dom, dns_strstatus(s));
-		return dns_exit(s);
-	}
-	if (nmx == 1 && mx[0].host[0] == '\0') {
-		warn("%s accepts no mail (null MX, RFC 7505)", dom);
-		dns_mx_free(mx, nmx);
-		return EX_UNAVAILABLE;
-	}
+	if ((st = client_mx_open(&x, d, dom, opt.mxport ? opt.mxport : 25L)))
+		return st;
 	todo = xcalloc(k, sizeof *todo);
 	memcpy(todo, idx, k * sizeof *todo);
-	for (i = 0; i < nmx && left > 0; i++) {
-		if (mx[i].host[0] == '\0')
-			continue;
-		s = dns_addrs(d, mx[i].host, &addrs, &na);
-		if (s != DNS_OK) {
-			warn("%s: %s", mx[i].host, dns_strstatus(s));
+	while (left > 0 && client_mx_next(&x)) {
+		no->url = x.url;
+		no->resolve = x.resolve;
+		st = deliver(no, m, nd, sender, todo, left, &opened, &unfit);
+		if (!opened && st == EX_TEMPFAIL)
+			continue;	/* next address or host */
+		if (unfit) {
+			/* another MX may offer what this one lacks */
+			unfitex = ex_worse(unfitex, st);
 			continue;
 		}
-		for (j = 0; j < na && left > 0; j++) {
-			snprintf(url, sizeof url, "smtp://%s:%ld", mx[i].host,
-			    opt.mxport ? opt.mxport : 25L);
-			/* CURLOPT_RESOLVE wants an IPv6 address bracketed */
-			snprintf(res, sizeof res, strchr(addrs[j], ':') ?
-			    "%s:%ld:[%s]" : "%s:%ld:%s", mx[i].host,
-			    opt.mxport ? opt.mxport : 25L, addrs[j]);
-			no->url = url;
-			no->resolve = res;
-			st = deliver(no, m, nd, sender, todo, left, &opened,
-			    &unfit);
-			if (!opened && st == EX_TEMPFAIL)
-				continue;	/* next address or host */
-			if (unfit) {
-				/* another MX may offer what this one lacks */
-				unfitex = ex_worse(unfitex, st);
-				continue;
-			}
-			ex = st;
-			for (t = nl = 0; t < left; t++)
-				if (rcpts[todo[t]].code / 100 == 4 ||
-				    (rcpts[todo[t]].code == 0 &&
-				    st == EX_TEMPFAIL))
-					todo[nl++] = todo[t];
-			left = nl;
-			if (st != EX_TEMPFAIL && st != 0)
-				break;		/* a permanent refusal */
-		}
-		dns_addrs_free(addrs, na);
-		if (ex != EX_TEMPFAIL && ex != 0)
-			break;
+		ex = st;
+		for (t = nl = 0; t < left; t++)
+			if (rcpts[todo[t]].code / 100 == 4 ||
+			    (rcpts[todo[t]].code == 0 && st == EX_TEMPFAIL))
+				todo[nl++] = todo[t];
+		left = nl;
+		if (st != EX_TEMPFAIL && st != 0)
+			break;		/* a permanent refusal */
 	}
 	free(todo);
-	dns_mx_free(mx, nmx);
+	client_mx_close(&x);
 	if (left > 0 && ex == 0)
 		ex = EX_TEMPFAIL;
 	if (left == 0 && ex == EX_TEMPFAIL)

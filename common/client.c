@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "dns.h"
 #include "util.h"
 
 void
@@ -160,4 +161,73 @@ client_close(struct client *c)
 	c->pass = NULL;
 	c->no.pass = NULL;
 	cred_free(&c->acct);
+}
+
+int
+client_mx_open(struct client_mx *x, struct dns *d, const char *dom,
+    long port)
+{
+	enum dns_status s;
+	int implicit;
+
+	memset(x, 0, sizeof *x);
+	x->d = d;
+	x->port = port;
+	s = dns_mx(d, dom, 1, &x->mx, &x->nmx, &implicit);
+	if (s == DNS_NXDOMAIN) {
+		warn("%s: no such domain", dom);
+		return dns_exit(s);
+	}
+	if (s != DNS_OK) {
+		warn("%s: MX lookup failed: %s", dom, dns_strstatus(s));
+		return dns_exit(s);
+	}
+	if (x->nmx == 1 && x->mx[0].host[0] == '\0') {
+		warn("%s accepts no mail (null MX, RFC 7505)", dom);
+		client_mx_close(x);
+		return EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
+int
+client_mx_next(struct client_mx *x)
+{
+	const char *h;
+	enum dns_status s;
+
+	while (x->addrs == NULL || x->j >= x->na) {
+		if (x->addrs != NULL)
+			dns_addrs_free(x->addrs, x->na);
+		x->addrs = NULL;
+		if (x->i >= x->nmx)
+			return 0;
+		h = x->mx[x->i++].host;
+		if (*h == '\0')
+			continue;
+		if ((s = dns_addrs(x->d, h, &x->addrs, &x->na)) != DNS_OK) {
+			warn("%s: %s", h, dns_strstatus(s));
+			x->addrs = NULL;
+			continue;
+		}
+		x->j = 0;
+	}
+	h = x->mx[x->i - 1].host;
+	snprintf(x->url, sizeof x->url, "smtp://%s:%ld", h, x->port);
+	/* CURLOPT_RESOLVE wants an IPv6 address bracketed */
+	snprintf(x->resolve, sizeof x->resolve, strchr(x->addrs[x->j], ':') ?
+	    "%s:%ld:[%s]" : "%s:%ld:%s", h, x->port, x->addrs[x->j]);
+	x->j++;
+	return 1;
+}
+
+void
+client_mx_close(struct client_mx *x)
+{
+	if (x->addrs != NULL)
+		dns_addrs_free(x->addrs, x->na);
+	if (x->mx != NULL)
+		dns_mx_free(x->mx, x->nmx);
+	x->addrs = NULL;
+	x->mx = NULL;
 }

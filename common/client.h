@@ -89,6 +89,32 @@ struct net *client_open(struct client *c, int *ex);
 /* Wipe the password, free the account. */
 void client_close(struct client *c);
 
+/*
+ * --mx: the servers of a domain, tried in order: each MX host's
+ * addresses, looked up when that host is reached (a host never tried is
+ * never looked up).  client_mx_open() returns 0, or after a warning 68
+ * (no such domain, or NODATA), 69 (null MX, RFC 7505) or dns_exit()'s
+ * status.  client_mx_next() sets url ("smtp://HOST:PORT") and resolve
+ * (for CURLOPT_RESOLVE, net_opts.resolve) and returns 1, or 0 when no
+ * address is left; a host whose addresses cannot be found is warned
+ * about and passed over.
+ */
+struct dns;
+struct dns_mx;
+struct client_mx {
+	struct dns *d;
+	struct dns_mx *mx;
+	size_t nmx, i;		/* i: the host after the current one */
+	char **addrs;
+	size_t na, j;
+	long port;
+	char url[600], resolve[700];
+};
+int client_mx_open(struct client_mx *x, struct dns *d, const char *domain,
+    long port);
+int client_mx_next(struct client_mx *x);
+void client_mx_close(struct client_mx *x);
+
 /* The host of a URL, malloc'd (brackets of an IPv6 address removed). */
 char *client_url_host(const char *url);
 
