@@ -96,31 +96,6 @@ sendmail_b(const char *arg)
 	    "mailsend has no queue, daemon or SMTP-on-stdin mode", arg);
 }
 
-static void
-check_notify(const char *s)
-{
-	char buf[64], *w, *save = NULL;
-	int never = 0, other = 0;
-
-	if (strlen(s) >= sizeof buf)
-		die(EX_USAGE, "-N %s: bad value", s);
-	strcpy(buf, s);
-	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (strcasecmp(w, "never") == 0)
-			never = 1;
-		else if (strcasecmp(w, "success") == 0 ||
-		    strcasecmp(w, "failure") == 0 || strcasecmp(w, "delay") == 0)
-			other = 1;
-		else
-			die(EX_USAGE, "-N %s: want never or a list of "
-			    "success, failure, delay", s);
-	}
-	if (never && other)
-		die(EX_USAGE, "-N: never cannot be combined with others");
-	if (!never && !other)
-		die(EX_USAGE, "-N: empty");
-}
-
 enum {
 	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_VERSION, O_HELP
 };
@@ -142,6 +117,7 @@ parse_opts(int argc, char **argv)
 {
 	/* '+': stop at the first recipient, as sendmail does. */
 	static const char optstr[] = "+a:B:b:F:f:hiL:N:o:R:r:S:tu:V:vX:";
+	const char *why;
 	int c;
 
 	client_init(&opt.c);
@@ -157,7 +133,11 @@ parse_opts(int argc, char **argv)
 		case 'h': case O_HELP: usage(0); break;
 		case 'i': break;	/* dots are always handled */
 		case 'L': break;	/* syslog tag: no syslog */
-		case 'N': check_notify(optarg); opt.notify = optarg; break;
+		case 'N':
+			if ((why = smtpc_notify_check(optarg)) != NULL)
+				die(EX_USAGE, "-N %s: %s", optarg, why);
+			opt.notify = optarg;
+			break;
 		case 'o': break;	/* -oi, -oem, -odi...: ignored */
 		case 'R':
 			if (strcasecmp(optarg, "full") && strcasecmp(optarg, "hdrs"))

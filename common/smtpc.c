@@ -50,6 +50,29 @@ smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace)
 
 /* ---- commands ---- */
 
+const char *
+smtpc_notify_check(const char *s)
+{
+	char buf[64], *w, *save = NULL;
+	int never = 0, other = 0;
+
+	if (strlen(s) >= sizeof buf)
+		return "bad value";
+	strcpy(buf, s);
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (strcasecmp(w, "never") == 0)
+			never = 1;
+		else if (strcasecmp(w, "success") == 0 ||
+		    strcasecmp(w, "failure") == 0 || strcasecmp(w, "delay") == 0)
+			other = 1;
+		else
+			return "want never or a list of success, failure, delay";
+	}
+	if (never && other)
+		return "never cannot be combined with others";
+	return never || other ? NULL : "empty";
+}
+
 int
 smtpc_addr_ok(const char *a)
 {

@@ -64,6 +64,10 @@ struct smtpc_env {
 	const char *ret, *envid, *notify;	/* DSN, or NULL */
 };
 
+/* Is s a NOTIFY value (RFC 3461 §4.1: never, or a list of success,
+ * failure, delay)?  NULL, or why not. */
+const char *smtpc_notify_check(const char *s);
+
 /* Is a fit for MAIL FROM or RCPT TO: 1 to 900 bytes, no controls, no
  * angle brackets (nothing that could end the command or the path)? */
 int smtpc_addr_ok(const char *a);

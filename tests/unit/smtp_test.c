@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "smtp.h"
+#include "smtpc.h"
 #include "t.h"
 
 static struct smtp_reply r;
@@ -332,10 +333,28 @@ test_exit(void)
 	t_ok(smtp_exit(554, "", 0) == EX_UNAVAILABLE, "554: 69");
 }
 
+/* smtpc: the state names --trace shows, the checks before a command */
+static void
+test_smtpc(void)
+{
+	t_ok(strcmp(smtpc_state_name(SMTPC_MAIL), "MAIL") == 0 &&
+	    strcmp(smtpc_state_name(SMTPC_CLOSED), "CLOSED") == 0 &&
+	    strcmp(smtpc_state_name(SMTPC_NSTATES), "?") == 0, "state names");
+	t_ok(smtpc_notify_check("never") == NULL &&
+	    smtpc_notify_check("SUCCESS,delay") == NULL, "NOTIFY accepted");
+	t_ok(smtpc_notify_check("never,failure") != NULL &&
+	    smtpc_notify_check(",") != NULL &&
+	    smtpc_notify_check("sometimes") != NULL, "NOTIFY refused");
+	t_ok(smtpc_addr_ok("a@b") && !smtpc_addr_ok("") &&
+	    !smtpc_addr_ok("a>@b") && !smtpc_addr_ok("a\r\n@b"),
+	    "a path cannot end the command");
+}
+
 int
 main(void)
 {
 	test_exit();
+	test_smtpc();
 	test_replies();
 	test_ehlo();
 	test_encoder();
