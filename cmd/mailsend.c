@@ -515,28 +515,18 @@ static int
 deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender, size_t *idx, size_t k, int *opened, int *unfit)
 {
-	struct net *n;
 	struct smtp_ext e;
 	struct buf dh = { 0 };
 	struct smtpc c;
 	struct smsg_src src;
-	const char *b;
-	size_t blen;
 	int ex = 0;
 
 	*opened = *unfit = 0;
-	if ((n = net_open(no, &ex)) == NULL)
+	if ((ex = smtpc_open(&c, no, &e, opened)) != 0) {
+		*unfit = *opened;
 		return ex;
-	*opened = 1;
-	b = net_banner(n, &blen);
-	if (smtp_ehlo_parse(b, blen, &e) != 0) {
-		warn("%s: malformed EHLO reply", no->url);
-		net_close(n);
-		*unfit = 1;
-		return EX_PROTOCOL;
 	}
 	ex = smsg_fit(m, &e, &nd, opt.downgrade, &dh, &src.h, no->url);
-	smtpc_init(&c, n, e.flags, opt.c.trace);
 	src.m = m;
 	src.mode = nd.downgrade;
 	if (ex == 0)
@@ -696,27 +686,25 @@ dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 {
 	static struct buf dh;
 	struct txctx t = { { m, &m->hdr, SMSG_ASIS }, NULL };
-	unsigned ext = EVERY;
+	struct smtp_ext e = { EVERY, 0, "", 1 };
 	struct smtpc_env v;
 	struct smtpc_tx tx;
 	size_t i;
+	int ex;
 
 	/* with --downgrade: as to a server without 8BITMIME */
-	if (opt.downgrade && nd->body8) {
-		ext &= ~SMTP_EXT_8BITMIME;
-		if ((nd->downgrade = smsg_plan(m, &dh, "the server")) ==
-		    SMSG_ASIS)
-			exit(EX_DATAERR);
-		t.src.h = &dh;
-		t.src.mode = nd->downgrade;
-		nd->size = smsg_size(m, t.src.h, nd->downgrade);
-	}
+	if (opt.downgrade && nd->body8)
+		e.flags &= ~SMTP_EXT_8BITMIME;
+	if ((ex = smsg_fit(m, &e, nd, opt.downgrade, &dh, &t.src.h,
+	    "the server")) != 0)
+		exit(ex);
+	t.src.mode = nd->downgrade;
 	v = env_of(nd);
 	t.idx = xcalloc(nrcpt, sizeof *t.idx);
 	for (i = 0; i < nrcpt; i++)
 		t.idx[i] = i;
 	tx_init(&tx, &t, &v, sender, nrcpt);
-	smtpc_print(&tx, ext);
+	smtpc_print(&tx, e.flags);
 	free(t.idx);
 	out_close();
 }

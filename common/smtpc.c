@@ -36,6 +36,29 @@ enter(struct smtpc *c, enum smtpc_state s)
 		fprintf(stderr, "* state: %s\n", names[s]);
 }
 
+int
+smtpc_open(struct smtpc *c, const struct net_opts *no, struct smtp_ext *e,
+    int *opened)
+{
+	struct net *n;
+	const char *b;
+	size_t blen;
+	int ex = 0;
+
+	*opened = 0;
+	if ((n = net_open(no, &ex)) == NULL)
+		return ex;
+	*opened = 1;
+	b = net_banner(n, &blen);
+	if (smtp_ehlo_parse(b, blen, e) != 0) {
+		warn("%s: malformed EHLO reply", no->url);
+		net_close(n);
+		return EX_PROTOCOL;
+	}
+	smtpc_init(c, n, e->flags, no->trace);
+	return 0;
+}
+
 void
 smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace)
 {

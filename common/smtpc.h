@@ -52,6 +52,14 @@ struct smtpc {
 void smtpc_init(struct smtpc *c, struct net *n, unsigned ext, int trace);
 
 /*
+ * net_open(no), then what the EHLO reply offers into *e, and
+ * smtpc_init().  Returns 0, or net_open()'s status (*opened 0), or 76
+ * for a malformed EHLO reply (*opened 1, the session closed).
+ */
+int smtpc_open(struct smtpc *c, const struct net_opts *no,
+    struct smtp_ext *e, int *opened);
+
+/*
  * The envelope's ESMTP parameters; each goes out only when the server
  * offers its extension (ext).  Commands are built into buffers without a
  * cap (buf_init with SIZE_MAX): a command cut short would go out as two;
