@@ -736,9 +736,8 @@ main(int argc, char **argv)
 	sender = envelope_sender(&m, opt.c.acct.from, &name);
 	if (*sender != '\0' && !smtpc_addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
-	if (opt.fullname != NULL && *opt.fullname != '\0')
-		name = (char *)opt.fullname;
-	smsg_add_fields(&m, sender, name);
+	smsg_add_fields(&m, sender, opt.fullname != NULL &&
+	    *opt.fullname != '\0' ? opt.fullname : name);
 
 	memset(&nd, 0, sizeof nd);
 	nd.body8 = m.body8;
