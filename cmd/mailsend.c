@@ -245,9 +245,17 @@ header_rcpts(const struct smsg *m)
 		}
 }
 
+/* The display name of the first address of l, if it has one. */
+static void
+display_name(const struct addrlist *l, char **name)
+{
+	if (l->n > 0 && l->v[0].name != NULL && *l->v[0].name != '\0')
+		*name = xstrdup(l->v[0].name);
+}
+
 /* The envelope sender: -f, the From address, the account's from,
- * $USER@hostname.  *name: the account's display name when its from is
- * the sender (for the From field we add), else NULL. */
+ * $USER@hostname.  *name: the display name that came with -f or the
+ * account's from (for the From field we add), else NULL. */
 static char *
 envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 {
@@ -263,6 +271,7 @@ envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 		if (l.n > 1)
 			die(EX_DATAERR, "-f: one address, not %zu", l.n);
 		s = xstrdup(l.n > 0 ? l.v[0].addr : opt.from);
+		display_name(&l, name);
 		addr_free(&l);
 		return s;
 	}
@@ -272,8 +281,7 @@ envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 		addr_parse(acct_from, strlen(acct_from), &l);
 		if (l.n > 0) {
 			s = xstrdup(l.v[0].addr);
-			if (l.v[0].name != NULL && *l.v[0].name != '\0')
-				*name = xstrdup(l.v[0].name);
+			display_name(&l, name);
 			addr_free(&l);
 			return s;
 		}

@@ -485,6 +485,9 @@ acct_file() {
 	# -F still names the sender
 	run -0 mailsend --dry-run -F 'Cron Daemon' b@example.org <"$T/m"
 	[ "$(echo "$output" | grep '^From:')" = "From: Cron Daemon <alice@acct.test>" ]
+	# the same for a name given with -f
+	run -0 mailsend --dry-run -f 'Jo Doe <jo@x.test>' b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Jo Doe <jo@x.test>" ]
 }
 
 @test "a user and no password: 78 before connecting, naming user, host and the sources" {
