@@ -2,67 +2,52 @@
  * mailsend: submit a message over SMTP; sendmail-compatible.
  *
  * libcurl opens the session (connect, TLS or STARTTLS, SASL) through
- * common/net; from MAIL FROM on mailsend speaks SMTP itself, so that it
- * can pipeline (RFC 2920), pass ESMTP parameters libcurl has no API for
- * (BODY=8BITMIME, DSN, SMTPUTF8) and report every recipient's reply.
- *
- * The message is read once into a seekable file (stdin itself when it is
- * a regular file, else a temporary copy): SIZE and BODY must be declared
- * before the data is sent, so the body is scanned first and then
- * streamed from the file.  Only the header is held in memory (capped);
- * memory stays bounded whatever the size of the body.
+ * common/net and common/client; from MAIL FROM on common/smtpc speaks
+ * SMTP itself, so that it can pipeline (RFC 2920), pass ESMTP parameters
+ * libcurl has no API for (BODY=8BITMIME, DSN, SMTPUTF8) and report every
+ * recipient's reply.  common/smtpmsg reads the message once (bounded
+ * memory) and streams it.  This file is the policy: options, envelope,
+ * recipients, and what each reply means.
  *
  * Line ends are made CRLF and lines dot-stuffed by common/smtp's encoder
  * and nowhere else: whatever the input holds, no bare CR or LF reaches
  * the wire and nothing in the message can end the DATA phase early.
  *
  * The exit status is the worst outcome over all recipients (see
- * worse()): 0 only if every recipient was accepted and the message
+ * ex_worse()): 0 only if every recipient was accepted and the message
  * queued.
  */
-#include <sys/stat.h>
-#include <sys/types.h>
-
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
-#include "codec.h"
-#include "cred.h"
+#include "client.h"
 #include "dns.h"
 #include "hdr.h"
-#include "hdrenc.h"
 #include "net.h"
 #include "rec.h"
-#include "rfc2047.h"
 #include "smtp.h"
+#include "smtpc.h"
+#include "smtpmsg.h"
 #include "util.h"
 
-#define HDR_MAX		(1024 * 1024)	/* header bytes held in memory */
-#define CHUNK		(64 * 1024)	/* body read size */
 #define RCPT_MAX	10000		/* recipients per message */
 /* Recipients per transaction: RFC 5321 section 4.5.3.1.8 makes 100 the
  * least a server must accept; more go in further transactions. */
 #define TX_RCPTS	100
 
 struct opts {
-	int t, verbose, dryrun, downgrade, mx;
-	const char *from, *fullname, *url, *account, *user, *auth;
-	const char *netrc, *cacert, *pin, *helo, *dns;
+	int t, verbose, dryrun, downgrade;
+	const char *from, *fullname, *dns;
 	const char *notify, *ret, *envid;
-	int insecure, allow_plaintext, trace, explain, starttls;
-	long timeout, mxport;
+	long mxport;
+	struct client c;	/* -S, -a, -u, --trace and the like */
 };
 
 struct rcpt {
@@ -73,27 +58,7 @@ struct rcpt {
 	int data;		/* code is the DATA reply's, not RCPT's */
 };
 
-/* The message as read, and what is known about it. */
-struct msg {
-	int fd;
-	off_t start;		/* first byte of the message in fd */
-	off_t body;		/* first byte of the body in fd */
-	off_t end;
-	char *hraw;		/* the header as read (LF or CRLF) */
-	size_t hlen;
-	struct buf hdr;		/* the header to send, with our fields */
-	int body8;		/* the body holds 8-bit bytes */
-	int hdr8;		/* a header field holds non-ASCII */
-	unsigned long long bodysize;	/* CRLF size of the body */
-	int has_from, has_date, has_msgid, has_mimever, has_ctype;
-	int multipart, ctype_text, cte_ok;	/* for --downgrade */
-	char *from_addr;	/* first address of From, or NULL */
-	char *boundary;		/* of a multipart message, or NULL */
-};
-
 static struct opts opt;
-static int quit_sent;		/* QUIT went out with the data */
-static int gone;		/* the session is over: lost, or a 421 */
 static struct rcpt *rcpts;
 static size_t nrcpt;
 
@@ -120,47 +85,6 @@ usage(int status)
 	exit(0);
 }
 
-/* ---- exit status ---- */
-
-/* Rank: permanent failures outrank temporary ones, so a retry (75) is
- * never asked for when part of the message can never go. */
-static int
-rank(int ex)
-{
-	switch (ex) {
-	case 0: return 0;
-	case EX_TEMPFAIL: return 1;
-	case EX_NOUSER: return 2;
-	case EX_UNAVAILABLE: return 3;
-	default: return 4;
-	}
-}
-
-static int
-worse(int a, int b)
-{
-	return rank(b) > rank(a) ? b : a;
-}
-
-/* The exit status for a refused reply; rcpt: it answered a RCPT. */
-static int
-reply_exit(int code, const char *enh, int rcpt)
-{
-	if (code >= 200 && code < 400)
-		return 0;
-	if (code >= 400 && code < 500)
-		return EX_TEMPFAIL;
-	/* an enhanced code says what was wrong (RFC 3463): 5.1.x is the
-	 * address, 5.7.1 a policy; only without one does 550 stand for
-	 * "no such user" */
-	if (rcpt && *enh != '\0')
-		return strncmp(enh, "5.1.", 4) == 0 ? EX_NOUSER :
-		    EX_UNAVAILABLE;
-	if (rcpt && (code == 550 || code == 551 || code == 553))
-		return EX_NOUSER;
-	return EX_UNAVAILABLE;
-}
-
 /* ---- options ---- */
 
 static void
@@ -172,49 +96,8 @@ sendmail_b(const char *arg)
 	    "mailsend has no queue, daemon or SMTP-on-stdin mode", arg);
 }
 
-static void
-check_notify(const char *s)
-{
-	char buf[64], *w, *save = NULL;
-	int never = 0, other = 0;
-
-	if (strlen(s) >= sizeof buf)
-		die(EX_USAGE, "-N %s: bad value", s);
-	strcpy(buf, s);
-	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (strcasecmp(w, "never") == 0)
-			never = 1;
-		else if (strcasecmp(w, "success") == 0 ||
-		    strcasecmp(w, "failure") == 0 || strcasecmp(w, "delay") == 0)
-			other = 1;
-		else
-			die(EX_USAGE, "-N %s: want never or a list of "
-			    "success, failure, delay", s);
-	}
-	if (never && other)
-		die(EX_USAGE, "-N: never cannot be combined with others");
-	if (!never && !other)
-		die(EX_USAGE, "-N: empty");
-}
-
-static long
-number(const char *s, const char *what, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		die(EX_USAGE, "%s %s: want a number from %ld to %ld", what, s,
-		    lo, hi);
-	return v;
-}
-
 enum {
-	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_AUTH, O_NETRC,
-	O_CACERT, O_INSECURE, O_PIN, O_STARTTLS, O_PLAIN, O_TIMEOUT, O_TRACE,
-	O_EXPLAIN, O_HELO, O_VERSION, O_HELP
+	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_VERSION, O_HELP
 };
 
 static const struct option lopts[] = {
@@ -223,46 +106,26 @@ static const struct option lopts[] = {
 	{ "mx", no_argument, NULL, O_MX },
 	{ "mx-port", required_argument, NULL, O_MXPORT },
 	{ "dns", required_argument, NULL, O_DNS },
-	{ "auth", required_argument, NULL, O_AUTH },
-	{ "netrc-file", required_argument, NULL, O_NETRC },
-	{ "cacert", required_argument, NULL, O_CACERT },
-	{ "insecure", no_argument, NULL, O_INSECURE },
-	{ "pin", required_argument, NULL, O_PIN },
-	{ "starttls", required_argument, NULL, O_STARTTLS },
-	{ "allow-plaintext", no_argument, NULL, O_PLAIN },
-	{ "timeout", required_argument, NULL, O_TIMEOUT },
-	{ "trace", no_argument, NULL, O_TRACE },
-	{ "explain", no_argument, NULL, O_EXPLAIN },
-	{ "helo", required_argument, NULL, O_HELO },
+	CLIENT_LONGOPTS,
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
 
 static int
-starttls_arg(const char *s)
-{
-	if (strcmp(s, "yes") == 0)
-		return NET_STARTTLS_YES;
-	if (strcmp(s, "try") == 0)
-		return NET_STARTTLS_TRY;
-	if (strcmp(s, "no") == 0)
-		return NET_STARTTLS_NO;
-	die(EX_USAGE, "--starttls=%s: want yes, try or no", s);
-}
-
-static int
 parse_opts(int argc, char **argv)
 {
 	/* '+': stop at the first recipient, as sendmail does. */
 	static const char optstr[] = "+a:B:b:F:f:hiL:N:o:R:r:S:tu:V:vX:";
+	const char *why;
 	int c;
 
-	opt.starttls = -1;
+	client_init(&opt.c);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
+		if (client_opt(&opt.c, c, optarg))
+			continue;
 		switch (c) {
-		case 'a': opt.account = optarg; break;
 		case 'B': break;	/* -B8BITMIME: decided from the body */
 		case 'b': sendmail_b(optarg); break;
 		case 'F': opt.fullname = optarg; break;
@@ -270,39 +133,29 @@ parse_opts(int argc, char **argv)
 		case 'h': case O_HELP: usage(0); break;
 		case 'i': break;	/* dots are always handled */
 		case 'L': break;	/* syslog tag: no syslog */
-		case 'N': check_notify(optarg); opt.notify = optarg; break;
+		case 'N':
+			if ((why = smtpc_notify_check(optarg)) != NULL)
+				die(EX_USAGE, "-N %s: %s", optarg, why);
+			opt.notify = optarg;
+			break;
 		case 'o': break;	/* -oi, -oem, -odi...: ignored */
 		case 'R':
 			if (strcasecmp(optarg, "full") && strcasecmp(optarg, "hdrs"))
 				die(EX_USAGE, "-R %s: want full or hdrs", optarg);
 			opt.ret = optarg;
 			break;
-		case 'S': opt.url = optarg; break;
 		case 't': opt.t = 1; break;
-		case 'u': opt.user = optarg; break;
 		case 'V': opt.envid = optarg; break;
 		case 'v': opt.verbose = 1; break;
 		case 'X': break;	/* sendmail's traffic log: see --trace */
 		case O_DRYRUN: opt.dryrun = 1; break;
 		case O_DOWNGRADE: opt.downgrade = 1; break;
-		case O_MX: opt.mx = 1; break;
+		case O_MX: opt.c.mx = 1; break;
 		case O_MXPORT:
-			opt.mxport = number(optarg, "--mx-port", 1, 65535);
+			opt.mxport = client_number(optarg, "--mx-port", 1,
+			    65535);
 			break;
 		case O_DNS: opt.dns = optarg; break;
-		case O_AUTH: opt.auth = optarg; break;
-		case O_NETRC: opt.netrc = optarg; break;
-		case O_CACERT: opt.cacert = optarg; break;
-		case O_INSECURE: opt.insecure = 1; break;
-		case O_PIN: opt.pin = optarg; break;
-		case O_STARTTLS: opt.starttls = starttls_arg(optarg); break;
-		case O_PLAIN: opt.allow_plaintext = 1; break;
-		case O_TIMEOUT:
-			opt.timeout = number(optarg, "--timeout", 1, 86400);
-			break;
-		case O_TRACE: opt.trace = 1; break;
-		case O_EXPLAIN: opt.explain = opt.trace = 1; break;
-		case O_HELO: opt.helo = optarg; break;
 		case O_VERSION: version(); break;
 		default:
 			if (optopt >= 256 || optopt == 0)
@@ -313,28 +166,12 @@ parse_opts(int argc, char **argv)
 			usage(EX_USAGE);
 		}
 	}
-	if (opt.mx + (opt.url != NULL) + (opt.account != NULL) > 1)
-		die(EX_USAGE, "-S, -a and --mx exclude each other");
 	if (opt.envid != NULL && strlen(opt.envid) > 100)
 		die(EX_USAGE, "-V: an envelope id of at most 100 characters");
 	return optind;
 }
 
 /* ---- addresses ---- */
-
-/* An address fit for MAIL FROM or RCPT TO: no controls, no brackets. */
-static int
-addr_ok(const char *a)
-{
-	const unsigned char *p;
-
-	if (*a == '\0' || strlen(a) > 900)
-		return 0;
-	for (p = (const unsigned char *)a; *p; p++)
-		if (*p < 32 || *p == 127 || *p == '<' || *p == '>')
-			return 0;
-	return 1;
-}
 
 static int
 nonascii(const char *s)
@@ -347,7 +184,7 @@ add_rcpt(const char *a)
 {
 	size_t i;
 
-	if (!addr_ok(a))
+	if (!smtpc_addr_ok(a))
 		die(EX_DATAERR, "%s: not a usable recipient address", a);
 	for (i = 0; i < nrcpt; i++)
 		if (strcmp(rcpts[i].addr, a) == 0)
@@ -392,251 +229,37 @@ add_rcpts(const char *where, const char *p, size_t n)
 	addr_free(&l);
 }
 
-/* ---- reading the message ---- */
-
-/* A seekable fd holding the message: stdin, or a copy of it. */
-static int
-spool(off_t *start, off_t *end)
-{
-	struct stat st;
-	char tmpl[4096], buf[CHUNK];
-	const char *dir = getenv("TMPDIR");
-	ssize_t r;
-	int fd;
-
-	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (*start = lseek(0, 0, SEEK_CUR)) >= 0) {
-		*end = st.st_size;
-		return 0;
-	}
-	snprintf(tmpl, sizeof tmpl, "%s/mailsend.XXXXXX",
-	    dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(tmpl)) < 0)
-		die(EX_CANTCREAT, "%s:", tmpl);
-	unlink(tmpl);
-	*start = *end = 0;
-	while ((r = read(0, buf, sizeof buf)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die(EX_IOERR, "reading the message:");
-		}
-		if (write_all(fd, buf, (size_t)r) < 0)
-			die(errno_exit(errno), "%s:", tmpl);
-		*end += r;
-	}
-	return fd;
-}
-
+/* -t: every address of To, Cc and Bcc is a recipient. */
 static void
-hdr_check(int rc)
-{
-	if (rc != 0)
-		die(EX_DATAERR, "the header is longer than %d bytes", HDR_MAX);
-}
-
-/* Is (p, n) a header field line (name, optional blanks, colon)? */
-static int
-field_line(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] > 32 && p[i] < 127 && p[i] != ':')
-		i++;
-	if (i == 0)
-		return 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	return i < n && p[i] == ':';
-}
-
-/*
- * Read the header: field lines and their continuations, up to an empty
- * line (consumed) or the first line that is neither (left for the body:
- * "hello" piped in is a body, not a broken header).  A leading mbox
- * "From " line is dropped.
- */
-static void
-read_header(struct msg *m)
-{
-	struct buf b;
-	char chunk[CHUNK];
-	size_t off = 0, hs = 0, ll, k;
-	ssize_t r;
-	off_t pos = m->start;
-	const char *nl;
-	int eof = 0, infield = 0;
-
-	buf_init(&b, HDR_MAX + CHUNK);
-	for (;;) {
-		nl = b.len > off ? memchr(b.p + off, '\n', b.len - off) : NULL;
-		if (nl == NULL && !eof) {
-			if (b.len >= HDR_MAX)
-				die(EX_DATAERR, "the header is longer than %d "
-				    "bytes", HDR_MAX);
-			if ((r = pread(m->fd, chunk, sizeof chunk, pos)) < 0)
-				die(EX_IOERR, "reading the message:");
-			eof = r == 0;
-			pos += r;
-			if (buf_add(&b, chunk, (size_t)r) != 0)
-				die(EX_SOFTWARE, "reading the header failed");
-			continue;
-		}
-		ll = nl ? (size_t)(nl - (b.p + off)) + 1 : b.len - off;
-		if (ll == 0)
-			break;		/* end of input */
-		k = ll - (nl != NULL);
-		if (k > 0 && b.p[off + k - 1] == '\r')
-			k--;
-		if (k == 0) {		/* the empty line: consumed */
-			m->body = m->start + (off_t)(off + ll);
-			break;
-		}
-		if (off == 0 && ll > 5 && memcmp(b.p, "From ", 5) == 0) {
-			off = hs = ll;	/* an mbox From_ line: dropped */
-			continue;
-		}
-		if (field_line(b.p + off, k))
-			infield = 1;
-		else if (!(infield && (b.p[off] == ' ' || b.p[off] == '\t')))
-			break;		/* the body starts at this line */
-		off += ll;
-	}
-	if (m->body == 0 || m->body < m->start + (off_t)off)
-		m->body = m->start + (off_t)off;
-	m->hlen = off - hs;
-	m->hraw = xstrndup(b.p ? b.p + hs : "", m->hlen);
-	buf_free(&b);
-}
-
-/* The number of line ends in p[0..n). */
-static unsigned long
-count_lines(const char *p, size_t n)
-{
-	const char *e = p + n, *nl;
-	unsigned long k = 0;
-
-	while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		k++;
-		p = nl + 1;
-	}
-	return k;
-}
-
-/*
- * Read the whole message once: a NUL byte anywhere is refused (RFC 5321
- * section 2.3.8 and 4.5.2: SMTP text has none, and without BINARYMIME a
- * NUL may be dropped or cut the message at the server); from the body
- * on, 8-bit data and the CRLF size.
- */
-static void
-scan_body(struct msg *m)
-{
-	char chunk[CHUNK];
-	off_t pos = m->start;
-	ssize_t r;
-	size_t skip;
-	unsigned long line = 1;
-	const char *z;
-	int cr = 0, bol = 1;
-
-	while ((r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
-		if (r < 0)
-			die(EX_IOERR, "reading the message:");
-		if ((z = memchr(chunk, '\0', (size_t)r)) != NULL)
-			die(EX_DATAERR, "NUL byte in the message, line %lu",
-			    line + count_lines(chunk, (size_t)(z - chunk)));
-		line += count_lines(chunk, (size_t)r);
-		skip = pos >= m->body ? 0 : m->body - pos > r ? (size_t)r :
-		    (size_t)(m->body - pos);
-		pos += r;
-		if (!m->body8 && smtp_has8bit(chunk + skip, (size_t)r - skip))
-			m->body8 = 1;
-		m->bodysize += smtp_crlf_size(chunk + skip, (size_t)r - skip,
-		    &cr, &bol);
-	}
-	if (!bol)
-		m->bodysize += 2;
-	m->end = pos;
-}
-
-/*
- * Walk the header: recipients for -t, Bcc dropped, what is missing.
- * The fields kept go to m->hdr as they were.
- */
-static void
-walk_header(struct msg *m)
+header_rcpts(const struct smsg *m)
 {
 	struct hdrfield f;
 	size_t off = 0;
-	struct addrlist l = { 0 };
+	char *name;
 
-	buf_init(&m->hdr, HDR_MAX + 4096);
-	m->cte_ok = 1;
-	while (hdr_next(m->hraw, m->hlen, &off, &f)) {
-		if (smtp_has8bit(f.line, f.linelen))
-			m->hdr8 = 1;
-		if (opt.t && (hdr_is(&f, "to") || hdr_is(&f, "cc") ||
-		    hdr_is(&f, "bcc"))) {
-			char *name = rec_quote_dup(f.name, f.namelen, 80);
-
+	while (hdr_next(m->hraw, m->hlen, &off, &f))
+		if (hdr_is(&f, "to") || hdr_is(&f, "cc") || hdr_is(&f, "bcc")) {
+			name = rec_quote_dup(f.name, f.namelen, 80);
 			add_rcpts(name, f.val, f.vallen);
 			free(name);
 		}
-		if (hdr_is(&f, "bcc") || hdr_is(&f, "resent-bcc"))
-			continue;
-		if (hdr_is(&f, "from")) {
-			m->has_from = 1;
-			addr_parse(f.val, f.vallen, &l);
-			if (l.n > 0 && m->from_addr == NULL)
-				m->from_addr = xstrdup(l.v[0].addr);
-			addr_free(&l);
-		}
-		m->has_date |= hdr_is(&f, "date");
-		m->has_msgid |= hdr_is(&f, "message-id");
-		m->has_mimever |= hdr_is(&f, "mime-version");
-		if (hdr_is(&f, "content-type")) {
-			m->has_ctype = 1;
-			m->multipart = hdr_value_is(&f, "multipart/");
-			m->ctype_text = hdr_value_is(&f, "text/");
-			if (m->multipart) {
-				struct buf v;
-
-				buf_init(&v, 4096);
-				if (rfc2231_param(f.val, f.vallen, "boundary",
-				    &v) == 1 && v.len > 0)
-					m->boundary = xstrdup(v.p);
-				buf_free(&v);
-			}
-		}
-		if (hdr_is(&f, "content-transfer-encoding"))
-			m->cte_ok = hdr_value_is(&f, "7bit") ||
-			    hdr_value_is(&f, "8bit");
-		hdr_check(buf_add(&m->hdr, f.line, f.linelen));
-		/* a last field without a line end gets one */
-		if (f.linelen > 0 && f.line[f.linelen - 1] != '\n')
-			hdr_check(buf_addc(&m->hdr, '\n'));
-	}
 }
 
-static char *
-hostname(void)
+/* The display name of the first address of l, if it has one. */
+static void
+display_name(const struct addrlist *l, char **name)
 {
-	static char h[256];
-
-	if (gethostname(h, sizeof h - 1) != 0 || h[0] == '\0')
-		strcpy(h, "localhost");
-	h[sizeof h - 1] = '\0';
-	return h;
+	if (l->n > 0 && l->v[0].name != NULL && *l->v[0].name != '\0')
+		*name = xstrdup(l->v[0].name);
 }
 
-/* The envelope sender: -f, the From address, $USER@hostname. */
+/* The envelope sender: -f, the From address, the account's from,
+ * $USER@hostname.  *name: the display name that came with -f or the
+ * account's from (for the From field we add), else NULL. */
 static char *
-envelope_sender(const struct msg *m, const char *acct_from)
+envelope_sender(const struct smsg *m, const char *acct_from, char **name)
 {
 	struct addrlist l = { 0 };
-	const char *u;
-	struct passwd *pw;
 	char *s;
 	size_t n;
 
@@ -648,6 +271,7 @@ envelope_sender(const struct msg *m, const char *acct_from)
 		if (l.n > 1)
 			die(EX_DATAERR, "-f: one address, not %zu", l.n);
 		s = xstrdup(l.n > 0 ? l.v[0].addr : opt.from);
+		display_name(&l, name);
 		addr_free(&l);
 		return s;
 	}
@@ -657,393 +281,38 @@ envelope_sender(const struct msg *m, const char *acct_from)
 		addr_parse(acct_from, strlen(acct_from), &l);
 		if (l.n > 0) {
 			s = xstrdup(l.v[0].addr);
+			display_name(&l, name);
 			addr_free(&l);
 			return s;
 		}
 		addr_free(&l);
 	}
-	u = getenv("USER");
-	if (u == NULL || *u == '\0')
-		u = getenv("LOGNAME");
-	if ((u == NULL || *u == '\0') && (pw = getpwuid(getuid())) != NULL)
-		u = pw->pw_name;
-	if (u == NULL || *u == '\0')
-		u = "nobody";
-	s = xmalloc(strlen(u) + strlen(hostname()) + 2);
-	sprintf(s, "%s@%s", u, hostname());
-	return s;
+	return smsg_local_sender();
 }
 
-/* Date, Message-ID and From when the message has none. */
-static void
-add_fields(struct msg *m, const char *sender)
+/* The envelope's ESMTP parameters for what the message needs. */
+static struct smtpc_env
+env_of(const struct smsg_need *nd)
 {
-	char d[64], rnd[8];
-	time_t now = time(NULL);
-	struct tm tm;
-	size_t col;
-	int fd, i;
-	unsigned long long r = 0;
+	struct smtpc_env v = { 0 };
 
-	if (!m->has_date) {
-		localtime_r(&now, &tm);
-		strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
-		hdr_check(buf_printf(&m->hdr, "Date: %s\n", d));
-	}
-	if (!m->has_msgid) {
-		memset(rnd, 0, sizeof rnd);
-		if ((fd = open("/dev/urandom", O_RDONLY)) >= 0) {
-			if (read(fd, rnd, sizeof rnd) < 0)
-				memset(rnd, 0, sizeof rnd);
-			close(fd);
-		}
-		for (i = 0; i < 8; i++)
-			r = r << 8 | (unsigned char)rnd[i];
-		gmtime_r(&now, &tm);
-		strftime(d, sizeof d, "%Y%m%d%H%M%S", &tm);
-		hdr_check(buf_printf(&m->hdr, "Message-ID: <%s.%ld.%llx@%s>\n",
-		    d, (long)getpid(), r, hostname()));
-	}
-	if (!m->has_from && *sender != '\0') {
-		hdr_check(buf_adds(&m->hdr, "From:"));
-		if (opt.fullname != NULL && *opt.fullname != '\0') {
-			if (strpbrk(opt.fullname, "\r\n") != NULL)
-				die(EX_USAGE, "-F: line end in the name");
-			col = 5;
-			hdr_check(hdrenc_phrase(&m->hdr, &col,
-			    opt.fullname, strlen(opt.fullname)));
-			hdr_check(buf_printf(&m->hdr, " <%s>\n", sender));
-		} else {
-			hdr_check(buf_printf(&m->hdr, " %s\n", sender));
-		}
-		if (nonascii(sender))
-			m->hdr8 = 1;
-	}
-}
-
-/* ---- what the session needs ---- */
-
-/* How the body goes out: as it is, or re-encoded for --downgrade. */
-enum { DG_NONE, DG_SINGLE, DG_MULTI };
-
-struct need {
-	int body8, utf8, dsn;
-	unsigned long long size;	/* bytes, CRLF, before stuffing */
-	int downgrade;			/* DG_* */
-};
-
-typedef smtp_sink sink_fn;
-
-/*
- * --downgrade: the header gets a quoted-printable (single part) or 7bit
- * (multipart) Content-Transfer-Encoding; a single part also gets
- * MIME-Version and a UTF-8 text/plain Content-Type if it had none.
- */
-static void
-downgrade_header(const struct msg *m, struct buf *out, int mode)
-{
-	struct hdrfield f;
-	size_t off = 0;
-
-	buf_init(out, HDR_MAX + 4096);
-	while (hdr_next(m->hdr.p, m->hdr.len, &off, &f))
-		if (!hdr_is(&f, "content-transfer-encoding"))
-			hdr_check(buf_add(out, f.line, f.linelen));
-	if (!m->has_mimever)
-		hdr_check(buf_adds(out, "MIME-Version: 1.0\n"));
-	if (mode == DG_MULTI) {
-		hdr_check(buf_adds(out, "Content-Transfer-Encoding: 7bit\n"));
-		return;
-	}
-	if (!m->has_ctype)
-		hdr_check(buf_adds(out,
-		    "Content-Type: text/plain; charset=UTF-8\n"));
-	hdr_check(buf_adds(out,
-	    "Content-Transfer-Encoding: quoted-printable\n"));
-}
-
-static struct smtp_dg dgs;
-
-static void body_pass(const struct msg *, int, sink_fn *, void *);
-
-static void
-dg_sink(void *arg, const char *p, size_t n)
-{
-	smtp_dg_feed(arg, p, n);
-}
-
-/* The multipart downgrade's scan (sink NULL) or write pass. */
-static const char *
-dg_run(const struct msg *m, int scan, sink_fn *sink, void *arg)
-{
-	smtp_dg_start(&dgs, m->boundary ? m->boundary : "", scan, sink, arg);
-	body_pass(m, DG_NONE, dg_sink, &dgs);
-	return smtp_dg_end(&dgs);
-}
-
-/* Stream the body to sink: as it is, or downgraded (DG_*). */
-static void
-body_pass(const struct msg *m, int mode, sink_fn *sink, void *arg)
-{
-	static char chunk[CHUNK], enc[QP_ENC_BOUND(CHUNK)];
-	struct qp_enc q;
-	off_t pos = m->body;
-	ssize_t r;
-	size_t n;
-
-	if (mode == DG_MULTI) {
-		dg_run(m, 0, sink, arg);
-		return;
-	}
-	qp_enc_init(&q, QP_SAFE);
-	while (pos < m->end && (r = pread(m->fd, chunk, sizeof chunk, pos)) != 0) {
-		if (r < 0)
-			die(EX_IOERR, "reading the message:");
-		pos += r;
-		if (mode == DG_NONE) {
-			sink(arg, chunk, (size_t)r);
-			continue;
-		}
-		n = qp_enc_update(&q, chunk, (size_t)r, enc);
-		sink(arg, enc, n);
-	}
-	if (mode == DG_SINGLE) {
-		n = qp_enc_final(&q, enc);
-		sink(arg, enc, n);
-	}
-}
-
-/*
- * Can the body be downgraded, and how?  Returns DG_SINGLE or DG_MULTI
- * and fills dh with the new header, or DG_NONE after a warning.
- */
-static int
-plan_downgrade(const struct msg *m, struct buf *dh, const char *where)
-{
-	const char *why;
-
-	if (m->multipart && m->boundary != NULL) {
-		if ((why = dg_run(m, 1, NULL, NULL)) != NULL) {
-			warn("%s does not offer 8BITMIME, and --downgrade "
-			    "cannot re-encode this message: %s", where, why);
-			return DG_NONE;
-		}
-		downgrade_header(m, dh, DG_MULTI);
-		return DG_MULTI;
-	}
-	if (m->multipart || (m->has_ctype && !m->ctype_text) || !m->cte_ok) {
-		warn("%s does not offer 8BITMIME, and --downgrade cannot "
-		    "re-encode this message: not a text part with a 7bit or "
-		    "8bit encoding", where);
-		return DG_NONE;
-	}
-	downgrade_header(m, dh, DG_SINGLE);
-	return DG_SINGLE;
-}
-
-struct sizer {
-	unsigned long long n;
-	int cr, bol;
-};
-
-static void
-size_sink(void *arg, const char *p, size_t n)
-{
-	struct sizer *s = arg;
-
-	s->n += smtp_crlf_size(p, n, &s->cr, &s->bol);
-}
-
-/* The SIZE of the message with header h. */
-static unsigned long long
-message_size(const struct msg *m, const struct buf *h, int mode)
-{
-	struct sizer s = { 0, 0, 1 };
-
-	/* the header, then the empty line */
-	s.n = smtp_crlf_size(h->p, h->len, &s.cr, &s.bol) + 2;
-	if (mode == DG_NONE)
-		return s.n + m->bodysize;
-	s.cr = 0;
-	s.bol = 1;
-	body_pass(m, mode, size_sink, &s);
-	return s.n + (s.bol ? 0 : 2);
-}
-
-/* ---- the SMTP commands ---- */
-
-/*
- * The command buffers have no cap (buf_init with SIZE_MAX): a command
- * cut short would go out as two commands.  A failed append (out of
- * memory) is a bug to report, never a shorter command.
- */
-static void
-cmd_ok(int rc)
-{
-	if (rc != 0)
-		die(EX_SOFTWARE, "building an SMTP command failed");
-}
-
-static void
-mail_cmd(struct buf *b, const char *sender, const struct smtp_ext *e,
-    const struct need *nd)
-{
-	char x[400];
-
-	cmd_ok(buf_printf(b, "MAIL FROM:<%s>", sender));
-	if (nd->body8 && !nd->downgrade && (e->flags & SMTP_EXT_8BITMIME))
-		cmd_ok(buf_adds(b, " BODY=8BITMIME"));
-	if (nd->utf8 && (e->flags & SMTP_EXT_SMTPUTF8))
-		cmd_ok(buf_adds(b, " SMTPUTF8"));
-	if (e->flags & SMTP_EXT_SIZE)
-		cmd_ok(buf_printf(b, " SIZE=%llu", nd->size));
-	if (nd->dsn && (e->flags & SMTP_EXT_DSN)) {
-		if (opt.ret != NULL)
-			cmd_ok(buf_printf(b, " RET=%s",
-			    strcasecmp(opt.ret, "full") ? "HDRS" : "FULL"));
-		if (opt.envid != NULL && smtp_xtext(opt.envid,
-		    strlen(opt.envid), x, sizeof x) != (size_t)-1)
-			cmd_ok(buf_printf(b, " ENVID=%s", x));
-	}
-	cmd_ok(buf_adds(b, "\r\n"));
-}
-
-static void
-rcpt_cmd(struct buf *b, const char *a, const struct smtp_ext *e,
-    const struct need *nd)
-{
-	static char x[3 * 1000 + 1];
-	size_t i;
-
-	cmd_ok(buf_printf(b, "RCPT TO:<%s>", a));
-	if (nd->dsn && (e->flags & SMTP_EXT_DSN) && opt.notify != NULL) {
-		cmd_ok(buf_adds(b, " NOTIFY="));
-		for (i = 0; opt.notify[i]; i++)
-			cmd_ok(buf_addc(b, toupper((unsigned char)opt.notify[i])));
-		/* ORCPT is "rfc822;" xtext; a UTF-8 address needs utf-8-addr
-		 * (RFC 6533), which we do not send. */
-		if (!nonascii(a) && smtp_xtext(a, strlen(a), x, sizeof x) !=
-		    (size_t)-1)
-			cmd_ok(buf_printf(b, " ORCPT=rfc822;%s", x));
-	}
-	cmd_ok(buf_adds(b, "\r\n"));
+	v.body8 = nd->body8 && !nd->downgrade;
+	v.utf8 = nd->utf8;
+	v.size = nd->size;
+	v.ret = opt.ret;
+	v.envid = opt.envid;
+	v.notify = opt.notify;
+	return v;
 }
 
 /* A whole envelope for "any server": what --dry-run shows. */
-static const struct smtp_ext every = {
-	SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME | SMTP_EXT_SMTPUTF8 |
-	SMTP_EXT_SIZE | SMTP_EXT_DSN, 0, "", 1
-};
-
-/* ---- data ---- */
-
-struct wire {
-	struct smtp_enc enc;
-	struct net *n;		/* NULL: to stdout, CRLF as LF */
-	int err;
-	unsigned long long total;	/* for the progress bar, or 0 */
-	int shown;		/* percent last shown */
-	char out[SMTP_ENC_BOUND(CHUNK) + SMTP_ENC_FINAL_MAX];
-};
+#define EVERY	(SMTP_EXT_PIPELINING | SMTP_EXT_8BITMIME | \
+	SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE | SMTP_EXT_DSN)
 
 /* On a terminal, a message over 1 MB shows how far it has gone. */
 #define PROGRESS_MIN (1024 * 1024)
 
-static void
-progress(struct wire *w, int done)
-{
-	int pc;
-
-	if (w->total == 0)
-		return;
-	pc = done ? 100 : (int)(w->enc.out * 100 / w->total);
-	if (pc > 100)
-		pc = 100;
-	if (pc == w->shown && !done)
-		return;
-	w->shown = pc;
-	fprintf(stderr, "\r%s: sending %3d%% of %.1f MB%s", progname, pc,
-	    w->total / 1e6, done ? "\n" : "");
-}
-
-static void
-wire_emit(struct wire *w, const char *p, size_t n)
-{
-	size_t i, s = 0;
-
-	if (w->err)
-		return;
-	if (w->n != NULL) {
-		w->err = net_send_data(w->n, p, n);
-		progress(w, 0);
-		return;
-	}
-	/* stdout: the encoder makes every line end CRLF; print LF */
-	for (i = 0; i < n; i++)
-		if (p[i] == '\r') {
-			out(p + s, i - s);
-			s = i + 1;
-		}
-	out(p + s, n - s);
-}
-
-static void
-wire_sink(void *arg, const char *p, size_t n)
-{
-	struct wire *w = arg;
-	size_t k;
-
-	while (n > 0) {
-		k = n > CHUNK ? CHUNK : n;
-		wire_emit(w, w->out, smtp_enc_update(&w->enc, p, k, w->out));
-		p += k;
-		n -= k;
-	}
-}
-
-/* Header, empty line, body, final dot.  Returns 0 or a net error. */
-static int
-send_message(struct wire *w, const struct msg *m, const struct buf *h,
-    int mode)
-{
-	smtp_enc_init(&w->enc);
-	wire_sink(w, h->p, h->len);
-	wire_sink(w, "\n", 1);
-	body_pass(m, mode, wire_sink, w);
-	wire_emit(w, w->out, smtp_enc_final(&w->enc, w->out));
-	return w->err;
-}
-
 /* ---- a session ---- */
-
-static int
-read_reply(struct net *n, struct smtp_reply *r)
-{
-	const char *l;
-	size_t len;
-	int rc;
-
-	smtp_reply_init(r);
-	for (;;) {
-		if ((rc = net_getline(n, &l, &len)) != 0)
-			return rc;
-		rc = smtp_reply_line(r, l, len);
-		if (rc == SMTP_DONE)
-			return 0;
-		if (rc == SMTP_BAD) {
-			char shown[201];
-			size_t i;
-
-			/* what the server sent is not ours to print raw */
-			for (i = 0; i < len && i < sizeof shown - 1; i++)
-				shown[i] = l[i] >= 0x20 && l[i] < 0x7f ? l[i] :
-				    '?';
-			shown[i] = '\0';
-			warn("malformed reply from the server: %s", shown);
-			return EX_PROTOCOL;
-		}
-	}
-}
 
 /* -v: one record on stderr, its fields under the safe-text rule. */
 static void
@@ -1063,31 +332,54 @@ report(const char *what, const struct smtp_reply *r)
 	buf_free(&b);
 }
 
+/* A recipient takes reply r (NULL: none, the connection was lost);
+ * data: the reply is DATA's, not its RCPT's. */
 static void
-set_rcpt(struct rcpt *p, const struct smtp_reply *r)
+set_rcpt(struct rcpt *p, const struct smtp_reply *r, int data)
 {
-	p->code = r->code;
-	snprintf(p->enh, sizeof p->enh, "%s", r->enh);
+	p->code = r ? r->code : 0;
+	snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
 	free(p->text);
-	p->text = xstrdup(r->text);
-	p->data = 0;
+	p->text = xstrdup(r ? r->text : "");
+	p->data = data;
+}
+
+struct txctx {
+	struct smsg_src src;
+	size_t *idx;
+};
+
+static const char *
+rcpt_addr(void *arg, size_t i)
+{
+	const struct txctx *t = arg;
+
+	return rcpts[t->idx[i]].addr;
+}
+
+static void
+on_rcpt(void *arg, size_t i, const struct smtp_reply *r)
+{
+	struct txctx *t = arg;
+	struct rcpt *p = &rcpts[t->idx[i]];
+
+	set_rcpt(p, r, 0);
 	report(p->addr, r);
 }
 
-/* Mark recipients idx[0..k) as failed with the reply r (MAIL refused). */
+/* A transaction for k recipients, t->idx[0..k). */
 static void
-fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
+tx_init(struct smtpc_tx *tx, struct txctx *t, const struct smtpc_env *v,
+    const char *sender, size_t k)
 {
-	size_t i;
-
-	for (i = 0; i < k; i++) {
-		rcpts[idx[i]].code = r->code;
-		snprintf(rcpts[idx[i]].enh, sizeof rcpts[idx[i]].enh, "%s",
-		    r->enh);
-		free(rcpts[idx[i]].text);
-		rcpts[idx[i]].text = xstrdup(r->text);
-		rcpts[idx[i]].data = 0;
-	}
+	memset(tx, 0, sizeof *tx);
+	tx->sender = sender;
+	tx->k = k;
+	tx->addr = rcpt_addr;
+	tx->env = v;
+	tx->source = smsg_write;
+	tx->arg = t;
+	tx->on_rcpt = on_rcpt;
 }
 
 /*
@@ -1099,187 +391,93 @@ fail_all(size_t *idx, size_t k, const struct smtp_reply *r)
 static void
 not_sent(size_t *idx, size_t k, const struct smtp_reply *r)
 {
-	struct rcpt *p;
 	size_t i;
 
-	for (i = 0; i < k; i++) {
-		p = &rcpts[idx[i]];
-		if (p->code / 100 != 2)
-			continue;
-		p->code = r ? r->code : 0;
-		snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
-		free(p->text);
-		p->text = xstrdup(r ? r->text : "");
-		p->data = 1;
-	}
+	for (i = 0; i < k; i++)
+		if (rcpts[idx[i]].code / 100 == 2)
+			set_rcpt(&rcpts[idx[i]], r, 1);
+}
+
+static void
+refusal(const char *what, const struct smtp_reply *r)
+{
+	warn("%s: %d %s%s%s", what, r->code, r->enh, *r->enh ? " " : "",
+	    r->text);
 }
 
 /*
- * One transaction on an open session for recipients idx[0..k); more:
- * another transaction follows on this session.  Returns the exit status
- * of the session part (MAIL, DATA, the connection); the recipients' own
- * replies are in rcpts[].  *sent is set when the message was queued
- * for at least one recipient, *stop when the session cannot go on (the
- * connection was lost, a 421, or the message was refused).
+ * One transaction for recipients idx[0..k); more: another follows on
+ * this session.  Returns the exit status of the session part (MAIL,
+ * DATA, the connection); the recipients' own replies are in rcpts[].
+ * *sent is set when the message was queued for at least one recipient,
+ * *stop when the session cannot go on.
  */
 static int
-transaction(struct net *n, const struct smtp_ext *e, const struct msg *m,
-    const struct buf *h, const struct need *nd, const char *sender,
-    size_t *idx, size_t k, int more, int *sent, int *stop)
+transaction(struct smtpc *c, const struct smsg_src *src,
+    const struct smsg_need *nd, const char *sender, size_t *idx, size_t k,
+    int more, int *sent, int *stop)
 {
-	static struct wire w;
-	struct smtp_reply r;
-	struct buf cmd;
-	size_t i, ok = 0, n452 = 0;
-	int rc, pipe = (e->flags & SMTP_EXT_PIPELINING) != 0, ex;
+	struct txctx t = { *src, idx };
+	struct smtpc_env v = env_of(nd);
+	struct smtpc_tx tx;
+	enum smtpc_result res;
+	size_t i;
+	int ex = 0;
 
-	*sent = *stop = 0;
-	buf_init(&cmd, SIZE_MAX);
-	mail_cmd(&cmd, sender, e, nd);
-	if (!pipe) {
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lost;
-		if (r.code != 250) {
-			report("MAIL", &r);
-			goto mailfail;
-		}
-		buf_reset(&cmd);
-	}
-	for (i = 0; i < k; i++) {
-		rcpt_cmd(&cmd, rcpts[idx[i]].addr, e, nd);
-		if (pipe)
-			continue;
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lost;
-		set_rcpt(&rcpts[idx[i]], &r);
-		ok += r.code / 100 == 2;
-		n452 += r.code == 452;
-		buf_reset(&cmd);
-		if (r.code == 421)
-			goto closing;
-	}
-	if (pipe || ok > 0) {
-		cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-		/* RFC 2920: MAIL, the RCPTs and DATA in one write */
-		if ((rc = net_send(n, cmd.p, cmd.len)) || (rc = net_flush(n)))
-			goto lost;
-	}
-	if (pipe) {
-		if ((rc = read_reply(n, &r)))
-			goto lost;
-		if (r.code != 250) {
-			report("MAIL", &r);
-			if (r.code == 421)
-				goto mailfail;	/* and the server is gone */
-			/* the RCPT and DATA replies still come, in order */
-			for (i = 0; i <= k; i++) {
-				struct smtp_reply x;
-
-				if ((rc = read_reply(n, &x)))
-					goto lost;
-			}
-			goto mailfail;
-		}
-		for (i = 0; i < k; i++) {
-			if ((rc = read_reply(n, &r)))
-				goto lost;
-			set_rcpt(&rcpts[idx[i]], &r);
-			ok += r.code / 100 == 2;
-			n452 += r.code == 452;
-			if (r.code == 421)
-				goto closing;
-		}
-	}
-	buf_free(&cmd);
-	if (!pipe && ok == 0) {
-		/* MAIL was accepted: clear it before the next MAIL */
-		if (more && ((rc = net_send(n, "RSET\r\n", 6)) ||
-		    (rc = net_flush(n)) || (rc = read_reply(n, &r))))
-			goto lostnocmd;
-		return 0;
-	}
-	if ((rc = read_reply(n, &r)))
-		goto lostnocmd;
-	if (r.code != 354) {
-		report("DATA", &r);
-		*stop = gone = r.code == 421;
-		if (ok == 0)
-			return 0;	/* the recipients say it all */
-		warn("DATA refused: %d %s%s%s", r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-		not_sent(idx, k, &r);
-		*stop = 1;
-		return reply_exit(r.code, r.enh, 0);
-	}
-	if (ok == 0) {
-		/* 354 with no recipient (RFC 2920 §3.1): send nothing */
-		if ((rc = net_send(n, ".\r\n", 3)) || (rc = net_flush(n)) ||
-		    (rc = read_reply(n, &r)))
-			goto lostnocmd;
-		return 0;
-	}
-	memset(&w.enc, 0, sizeof w.enc);
-	w.n = n;
-	w.err = 0;
-	w.shown = -1;
-	w.total = isatty(2) && !opt.trace && nd->size >= PROGRESS_MIN ?
+	tx_init(&tx, &t, &v, sender, k);
+	tx.more = more;
+	tx.progress = isatty(2) && !opt.c.trace && nd->size >= PROGRESS_MIN ?
 	    nd->size : 0;
-	if ((rc = send_message(&w, m, h, nd->downgrade)))
-		goto lostdata;
-	progress(&w, 1);
-	net_data_summary(n, w.enc.out);
-	/* RFC 2920 §3.1: QUIT may follow the data in the same group;
-	 * that saves the last round trip.  Not when a transaction for
-	 * more recipients (or those deferred with 452) is to follow. */
-	if (pipe && !more && n452 == 0 &&
-	    (rc = net_send(n, "QUIT\r\n", 6)) == 0)
-		quit_sent = 1;
-	if (rc || (rc = net_flush(n)) || (rc = read_reply(n, &r)))
-		goto lostdata;
-	report("DATA", &r);
-	ex = reply_exit(r.code, r.enh, 0);
-	if (ex == 0) {
-		*sent = 1;
-		return 0;
+	res = smtpc_tx(c, &tx);
+	*sent = res == SMTPC_SENT;
+	*stop = !(*sent || res == SMTPC_NOBODY ||
+	    (res == SMTPC_DATA_REFUSED && tx.ok == 0));
+	switch (res) {
+	case SMTPC_SENT:
+		report("DATA", &tx.r);
+		break;
+	case SMTPC_NOBODY:
+		break;
+	case SMTPC_MAIL_REFUSED:
+		report("MAIL", &tx.r);
+		if (!opt.verbose) {
+			char what[1100];
+
+			snprintf(what, sizeof what, "MAIL FROM:<%s> refused",
+			    sender);
+			refusal(what, &tx.r);
+		}
+		/* the recipients take the reply, told once, here */
+		for (i = 0; i < k; i++)
+			set_rcpt(&rcpts[idx[i]], &tx.r, 1);
+		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
+		break;
+	case SMTPC_DATA_REFUSED:
+	case SMTPC_MSG_REFUSED:
+		report("DATA", &tx.r);
+		if (res == SMTPC_DATA_REFUSED && tx.ok == 0) {
+			*stop = c->state == SMTPC_CLOSED;
+			break;		/* the recipients say it all */
+		}
+		if (res == SMTPC_DATA_REFUSED)
+			refusal("DATA refused", &tx.r);
+		else if (!opt.verbose)
+			refusal("message refused", &tx.r);
+		not_sent(idx, k, &tx.r);
+		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
+		break;
+	case SMTPC_LOST_DATA:
+		warn("the connection was lost during DATA: the message was "
+		    "not sent");
+		/* FALLTHROUGH */
+	case SMTPC_RCPT_421:
+	case SMTPC_LOST:
+		/* those accepted and those not asked yet are deferred */
+		not_sent(idx, k, NULL);
+		ex = tx.ex;
+		break;
 	}
-	if (!opt.verbose)
-		warn("message refused: %d %s%s%s", r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-	not_sent(idx, k, &r);
-	*stop = 1;
-	gone = r.code == 421;
 	return ex;
-mailfail:
-	if (!opt.verbose)
-		warn("MAIL FROM:<%s> refused: %d %s%s%s", sender, r.code, r.enh,
-		    *r.enh ? " " : "", r.text);
-	fail_all(idx, k, &r);
-	buf_free(&cmd);
-	*stop = 1;
-	gone = r.code == 421;
-	return reply_exit(r.code, r.enh, 0);
-closing:
-	/* 421 to a RCPT: the server closes the session; those it had
-	 * accepted and those not asked yet are deferred */
-	buf_free(&cmd);
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return EX_TEMPFAIL;
-lostdata:
-	if (w.total > 0)
-		fputc('\n', stderr);
-	warn("the connection was lost during DATA: the message was not sent");
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return EX_TEMPFAIL;
-lost:
-	buf_free(&cmd);
-lostnocmd:
-	not_sent(idx, k, NULL);
-	*stop = gone = 1;
-	return rc;
 }
 
 /*
@@ -1289,9 +487,8 @@ lostnocmd:
  * the last one delivered to someone: each transaction makes progress.
  */
 static int
-session(struct net *n, const struct smtp_ext *e, const struct msg *m,
-    const struct buf *h, const struct need *nd, const char *sender,
-    size_t *idx, size_t k)
+session(struct smtpc *c, const struct smsg_src *src, const struct smsg_need *nd,
+    const char *sender, size_t *idx, size_t k)
 {
 	size_t *q = xcalloc(k ? k : 1, sizeof *q), head = 0, b, i, req;
 	int ex = 0, sent, stop = 0;
@@ -1299,7 +496,7 @@ session(struct net *n, const struct smtp_ext *e, const struct msg *m,
 	memcpy(q, idx, k * sizeof *q);
 	while (head < k && !stop) {
 		b = k - head > TX_RCPTS ? TX_RCPTS : k - head;
-		ex = worse(ex, transaction(n, e, m, h, nd, sender, q + head, b,
+		ex = ex_worse(ex, transaction(c, src, nd, sender, q + head, b,
 		    head + b < k, &sent, &stop));
 		req = 0;
 		if (sent && !stop)
@@ -1316,51 +513,6 @@ session(struct net *n, const struct smtp_ext *e, const struct msg *m,
 	return ex;
 }
 
-/* What the message needs, checked against what the server offers. */
-static int
-negotiate(const struct smtp_ext *e, const struct msg *m, struct need *nd,
-    struct buf *dh, const struct buf **h, const char *where)
-{
-	*h = &m->hdr;
-	nd->downgrade = 0;
-	if (nd->body8 && !(e->flags & SMTP_EXT_8BITMIME)) {
-		if (!opt.downgrade) {
-			warn("%s does not offer 8BITMIME and the body has 8-bit "
-			    "data; --downgrade re-encodes it", where);
-			return EX_DATAERR;
-		}
-		if ((nd->downgrade = plan_downgrade(m, dh, where)) == DG_NONE)
-			return EX_DATAERR;
-		*h = dh;
-	}
-	if (nd->utf8 && !(e->flags & SMTP_EXT_SMTPUTF8)) {
-		warn("%s does not offer SMTPUTF8, needed for non-ASCII "
-		    "addresses or header fields", where);
-		return EX_DATAERR;
-	}
-	if (nd->dsn && !(e->flags & SMTP_EXT_DSN))
-		warn("%s does not offer DSN: -N, -R and -V ignored", where);
-	nd->size = message_size(m, *h, nd->downgrade);
-	if ((e->flags & SMTP_EXT_SIZE) && e->size > 0 && nd->size > e->size) {
-		warn("the message is %llu bytes, %s accepts at most %llu",
-		    nd->size, where, e->size);
-		return EX_UNAVAILABLE;
-	}
-	return 0;
-}
-
-static void
-quit(struct net *n)
-{
-	struct smtp_reply r;
-
-	if (!gone && (quit_sent || (net_send(n, "QUIT\r\n", 6) == 0 &&
-	    net_flush(n) == 0)))
-		read_reply(n, &r);
-	quit_sent = gone = 0;
-	net_close(n);
-}
-
 /*
  * Open a session, run the transactions for idx[0..k), close.  Returns
  * the session's exit status; *opened says whether a session was opened,
@@ -1368,34 +520,28 @@ quit(struct net *n)
  * EHLO, no 8BITMIME or SMTPUTF8 when needed, SIZE too small).
  */
 static int
-deliver(struct net_opts *no, const struct msg *m, struct need nd,
+deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender, size_t *idx, size_t k, int *opened, int *unfit)
 {
-	struct net *n;
 	struct smtp_ext e;
 	struct buf dh = { 0 };
-	const struct buf *h;
-	const char *b;
-	size_t blen;
+	struct smtpc c;
+	struct smsg_src src;
 	int ex = 0;
 
 	*opened = *unfit = 0;
-	if ((n = net_open(no, &ex)) == NULL)
+	if ((ex = smtpc_open(&c, no, &e, opened)) != 0) {
+		*unfit = *opened;
 		return ex;
-	*opened = 1;
-	b = net_banner(n, &blen);
-	if (smtp_ehlo_parse(b, blen, &e) != 0) {
-		warn("%s: malformed EHLO reply", no->url);
-		net_close(n);
-		*unfit = 1;
-		return EX_PROTOCOL;
 	}
-	ex = negotiate(&e, m, &nd, &dh, &h, no->url);
+	ex = smsg_fit(m, &e, &nd, opt.downgrade, &dh, &src.h, no->url);
+	src.m = m;
+	src.mode = nd.downgrade;
 	if (ex == 0)
-		ex = session(n, &e, m, h, &nd, sender, idx, k);
+		ex = session(&c, &src, &nd, sender, idx, k);
 	else
 		*unfit = 1;
-	quit(n);
+	smtpc_quit(&c);
 	if (dh.p != NULL)
 		buf_free(&dh);
 	return ex;
@@ -1413,7 +559,7 @@ outcome(int ex, size_t *idx, size_t k)
 		p = &rcpts[idx[i]];
 		if (p->code == 0)
 			continue;
-		ex = worse(ex, reply_exit(p->code, p->enh, !p->data));
+		ex = ex_worse(ex, smtp_exit(p->code, p->enh, !p->data));
 		/* a refusal, told once it is final (not a 452 that the
 		 * next transaction fixed); the data's was told already */
 		if (!opt.verbose && p->code >= 400 && !p->data)
@@ -1438,86 +584,52 @@ domain_of(const char *a)
  * reached, the message is lost on the way or the host cannot take this
  * message (see deliver()), go on to the next address and host. */
 static int
-mx_domain(struct dns *d, struct net_opts *no, const struct msg *m,
-    struct need nd, const char *sender, const char *dom, size_t *idx,
+mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
+    struct smsg_need nd, const char *sender, const char *dom, size_t *idx,
     size_t k)
 {
-	struct dns_mx *mx;
-	char **addrs, url[600], res[700];
-	size_t nmx, na, i, j, left = k, t, nl, *todo;
-	int implicit, ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
-	enum dns_status s;
+	struct client_mx x;
+	size_t left = k, t, nl, *todo;
+	int ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
 
-	s = dns_mx(d, dom, 1, &mx, &nmx, &implicit);
-	if (s == DNS_NXDOMAIN) {
-		warn("%s: no such domain", dom);
-		return EX_NOHOST;
-	}
-	if (s != DNS_OK) {
-		warn("%s: MX lookup failed: %s", dom, dns_strstatus(s));
-		return s == DNS_NODATA ? EX_NOHOST : EX_TEMPFAIL;
-	}
-	if (nmx == 1 && mx[0].host[0] == '\0') {
-		warn("%s accepts no mail (null MX, RFC 7505)", dom);
-		dns_mx_free(mx, nmx);
-		return EX_UNAVAILABLE;
-	}
+	if ((st = client_mx_open(&x, d, dom, opt.mxport ? opt.mxport : 25L)))
+		return st;
 	todo = xcalloc(k, sizeof *todo);
 	memcpy(todo, idx, k * sizeof *todo);
-	for (i = 0; i < nmx && left > 0; i++) {
-		if (mx[i].host[0] == '\0')
-			continue;
-		s = dns_addrs(d, mx[i].host, &addrs, &na);
-		if (s != DNS_OK) {
-			warn("%s: %s", mx[i].host, dns_strstatus(s));
+	while (left > 0 && client_mx_next(&x)) {
+		no->url = x.url;
+		no->resolve = x.resolve;
+		st = deliver(no, m, nd, sender, todo, left, &opened, &unfit);
+		if (!opened && st == EX_TEMPFAIL)
+			continue;	/* next address or host */
+		if (unfit) {
+			/* another MX may offer what this one lacks */
+			unfitex = ex_worse(unfitex, st);
 			continue;
 		}
-		for (j = 0; j < na && left > 0; j++) {
-			snprintf(url, sizeof url, "smtp://%s:%ld", mx[i].host,
-			    opt.mxport ? opt.mxport : 25L);
-			/* CURLOPT_RESOLVE wants an IPv6 address bracketed */
-			snprintf(res, sizeof res, strchr(addrs[j], ':') ?
-			    "%s:%ld:[%s]" : "%s:%ld:%s", mx[i].host,
-			    opt.mxport ? opt.mxport : 25L, addrs[j]);
-			no->url = url;
-			no->resolve = res;
-			st = deliver(no, m, nd, sender, todo, left, &opened,
-			    &unfit);
-			if (!opened && st == EX_TEMPFAIL)
-				continue;	/* next address or host */
-			if (unfit) {
-				/* another MX may offer what this one lacks */
-				unfitex = worse(unfitex, st);
-				continue;
-			}
-			ex = st;
-			for (t = nl = 0; t < left; t++)
-				if (rcpts[todo[t]].code / 100 == 4 ||
-				    (rcpts[todo[t]].code == 0 &&
-				    st == EX_TEMPFAIL))
-					todo[nl++] = todo[t];
-			left = nl;
-			if (st != EX_TEMPFAIL && st != 0)
-				break;		/* a permanent refusal */
-		}
-		dns_addrs_free(addrs, na);
-		if (ex != EX_TEMPFAIL && ex != 0)
-			break;
+		ex = st;
+		for (t = nl = 0; t < left; t++)
+			if (rcpts[todo[t]].code / 100 == 4 ||
+			    (rcpts[todo[t]].code == 0 && st == EX_TEMPFAIL))
+				todo[nl++] = todo[t];
+		left = nl;
+		if (st != EX_TEMPFAIL && st != 0)
+			break;		/* a permanent refusal */
 	}
 	free(todo);
-	dns_mx_free(mx, nmx);
+	client_mx_close(&x);
 	if (left > 0 && ex == 0)
 		ex = EX_TEMPFAIL;
 	if (left == 0 && ex == EX_TEMPFAIL)
 		ex = 0;
 	/* every host failed for someone: the worst of the reasons */
 	if (left > 0)
-		ex = worse(ex, unfitex);
+		ex = ex_worse(ex, unfitex);
 	return outcome(ex, idx, k);
 }
 
 static int
-send_mx(struct net_opts *no, const struct msg *m, struct need nd,
+send_mx(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender)
 {
 	struct dns_opts dopts = { 0 };
@@ -1528,7 +640,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 	int ex = 0, dex;
 
 	dopts.server = opt.dns;
-	dopts.trace = opt.trace;
+	dopts.trace = opt.c.trace;
 	if ((d = dns_open(&dopts, &dex)) == NULL)
 		return dex;
 	no->opportunistic = 1;
@@ -1539,7 +651,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 		dom = domain_of(rcpts[i].addr);
 		if (*dom == '\0') {
 			warn("<%s>: no domain to look up", rcpts[i].addr);
-			ex = worse(ex, EX_NOUSER);
+			ex = ex_worse(ex, EX_NOUSER);
 			done[i] = 1;
 			continue;
 		}
@@ -1550,7 +662,7 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 				idx[k++] = j;
 				done[j] = 1;
 			}
-		ex = worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
+		ex = ex_worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
 	}
 	dns_close(d);
 	free(idx);
@@ -1560,59 +672,16 @@ send_mx(struct net_opts *no, const struct msg *m, struct need nd,
 
 /* ---- the server from -S, -a or the default account ---- */
 
-static char *
-url_host(const char *url)
-{
-	const char *p = strstr(url, "://"), *e;
-
-	p = p ? p + 3 : url;
-	if (*p == '[') {
-		e = strchr(p, ']');
-		return e ? xstrndup(p + 1, (size_t)(e - p - 1)) : xstrdup(p);
-	}
-	e = p + strcspn(p, ":/");
-	return xstrndup(p, (size_t)(e - p));
-}
-
 static int
-send_relay(struct net_opts *no, struct account *a, const struct msg *m,
-    struct need nd, const char *sender)
+send_relay(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
+    const char *sender)
 {
 	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
-	char *pass = NULL, *host;
-	int ex, opened, unfit, rc;
+	int ex, opened, unfit;
 
-	no->url = opt.url ? opt.url : a->smtp;
-	if (no->url == NULL && a->name == NULL)
-		die(EX_CONFIG, "no server: give -S URL, -a ACCOUNT or --mx, "
-		    "or write an accounts file with a default account");
-	if (no->url == NULL)
-		die(EX_CONFIG, "account %s has no smtp URL", a->name);
-	no->user = opt.user ? opt.user : a->user;
-	no->auth = opt.auth ? opt.auth : a->auth;
-	if (no->cacert == NULL)
-		no->cacert = a->cacert;
-	if (no->pin == NULL)
-		no->pin = a->pin;
-	if (opt.starttls < 0 && a->starttls != NULL)
-		no->starttls = starttls_arg(a->starttls);
-	if (no->user != NULL) {
-		host = url_host(no->url);
-		rc = cred_password(a, host, no->user, opt.netrc, &pass);
-		free(host);
-		if (rc == 1)
-			die(EX_CONFIG, "no password for %s (passwordeval, "
-			    "~/.netrc or --netrc-file, YUBIN_PASSWORD)",
-			    no->user);
-		if (rc != 0)
-			exit(rc);
-		no->pass = pass;
-	}
 	for (i = 0; i < nrcpt; i++)
 		idx[i] = i;
 	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened, &unfit);
-	if (pass != NULL)
-		cred_wipe(pass);
 	ex = outcome(ex, idx, nrcpt);
 	free(idx);
 	return ex;
@@ -1621,37 +690,30 @@ send_relay(struct net_opts *no, struct account *a, const struct msg *m,
 /* ---- --dry-run ---- */
 
 static void
-dry_run(const struct msg *m, struct need *nd, const char *sender)
+dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 {
-	static struct wire w;
-	static const struct smtp_ext no8 = {
-		SMTP_EXT_PIPELINING | SMTP_EXT_SMTPUTF8 | SMTP_EXT_SIZE |
-		SMTP_EXT_DSN, 0, "", 1
-	};
-	const struct smtp_ext *e = &every;
 	static struct buf dh;
-	struct buf cmd;
-	const struct buf *h = &m->hdr;
+	struct txctx t = { { m, &m->hdr, SMSG_ASIS }, NULL };
+	struct smtp_ext e = { EVERY, 0, "", 1 };
+	struct smtpc_env v;
+	struct smtpc_tx tx;
 	size_t i;
+	int ex;
 
 	/* with --downgrade: as to a server without 8BITMIME */
-	if (opt.downgrade && nd->body8) {
-		e = &no8;
-		if ((nd->downgrade = plan_downgrade(m, &dh, "the server")) ==
-		    DG_NONE)
-			exit(EX_DATAERR);
-		h = &dh;
-		nd->size = message_size(m, h, nd->downgrade);
-	}
-	buf_init(&cmd, SIZE_MAX);
-	mail_cmd(&cmd, sender, e, nd);
+	if (opt.downgrade && nd->body8)
+		e.flags &= ~SMTP_EXT_8BITMIME;
+	if ((ex = smsg_fit(m, &e, nd, opt.downgrade, &dh, &t.src.h,
+	    "the server")) != 0)
+		exit(ex);
+	t.src.mode = nd->downgrade;
+	v = env_of(nd);
+	t.idx = xcalloc(nrcpt, sizeof *t.idx);
 	for (i = 0; i < nrcpt; i++)
-		rcpt_cmd(&cmd, rcpts[i].addr, e, nd);
-	cmd_ok(buf_adds(&cmd, "DATA\r\n"));
-	w.n = NULL;
-	wire_emit(&w, cmd.p, cmd.len);
-	buf_free(&cmd);
-	send_message(&w, m, h, nd->downgrade);
+		t.idx[i] = i;
+	tx_init(&tx, &t, &v, sender, nrcpt);
+	smtpc_print(&tx, e.flags);
+	free(t.idx);
 	out_close();
 }
 
@@ -1659,11 +721,9 @@ int
 main(int argc, char **argv)
 {
 	/* static: what is still held at exit stays reachable (LSan) */
-	static struct msg m;
-	static struct account a;
-	static char *sender;
-	struct need nd;
-	struct net_opts no;
+	static struct smsg m;
+	static char *sender, *name;
+	struct smsg_need nd;
 	int i, ex;
 
 	setprogname(argv[0]);
@@ -1672,29 +732,20 @@ main(int argc, char **argv)
 	i = parse_opts(argc, argv);
 	for (; i < argc; i++)
 		add_rcpts("argument", argv[i], strlen(argv[i]));
+	/* --dry-run too: it shows what the real run would send */
+	client_load(&opt.c);
 
-	memset(&a, 0, sizeof a);
-	/*
-	 * An account's settings belong to its server: with -S or --mx none
-	 * applies (-a excludes both), so that its password, user, CA file
-	 * and sender never go to a server named by hand.  The file is not
-	 * even read, so its passwordeval cannot run.
-	 */
-	if (!opt.dryrun && !opt.mx && opt.url == NULL &&
-	    (ex = cred_load(NULL, opt.account, &a)) != 0)
-		exit(ex);
-
-	memset(&m, 0, sizeof m);
-	m.fd = spool(&m.start, &m.end);
-	read_header(&m);
-	walk_header(&m);
-	scan_body(&m);
+	smsg_read(&m);
+	if (opt.t)
+		header_rcpts(&m);
+	smsg_scan(&m);
 	if (nrcpt == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
-	sender = envelope_sender(&m, a.from);
-	if (*sender != '\0' && !addr_ok(sender))
+	sender = envelope_sender(&m, opt.c.acct.from, &name);
+	if (*sender != '\0' && !smtpc_addr_ok(sender))
 		die(EX_DATAERR, "%s: not a usable sender address", sender);
-	add_fields(&m, sender);
+	smsg_add_fields(&m, sender, opt.fullname != NULL &&
+	    *opt.fullname != '\0' ? opt.fullname : name);
 
 	memset(&nd, 0, sizeof nd);
 	nd.body8 = m.body8;
@@ -1702,26 +753,17 @@ main(int argc, char **argv)
 	for (size_t r = 0; r < nrcpt; r++)
 		nd.utf8 |= nonascii(rcpts[r].addr);
 	nd.dsn = opt.notify || opt.ret || opt.envid;
-	nd.size = message_size(&m, &m.hdr, 0);
+	nd.size = smsg_size(&m, &m.hdr, 0);
 	if (opt.dryrun) {
 		dry_run(&m, &nd, sender);
 		return 0;
 	}
 
-	memset(&no, 0, sizeof no);
-	no.helo = opt.helo;
-	no.cacert = opt.cacert;
-	no.pin = opt.pin;
-	no.insecure = opt.insecure;
-	no.starttls = opt.starttls < 0 ? NET_STARTTLS_YES : opt.starttls;
-	no.allow_plaintext = opt.allow_plaintext;
-	no.timeout = opt.timeout;
-	no.trace = opt.trace;
-	no.explain = opt.explain;
-	if (opt.mx)
-		ex = send_mx(&no, &m, nd, sender);
+	client_resolve(&opt.c, NET_SMTP);
+	if (opt.c.mx)
+		ex = send_mx(&opt.c.no, &m, nd, sender);
 	else
-		ex = send_relay(&no, &a, &m, nd, sender);
-	cred_free(&a);
+		ex = send_relay(&opt.c.no, &m, nd, sender);
+	client_close(&opt.c);
 	return ex;
 }

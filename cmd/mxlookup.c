@@ -272,14 +272,8 @@ lookup_failed(const struct item *it)
 	static const char *code[] = { "ok", "nxdomain", "nodata", "servfail",
 	    "timeout", "error" };
 	char msg[512];
-	int status = EX_PROTOCOL;
+	int status = dns_exit(it->st);
 
-	switch (it->st) {
-	case DNS_NXDOMAIN: status = EX_NOHOST; break;
-	case DNS_NODATA: status = EX_NOHOST; break;
-	case DNS_SERVFAIL: case DNS_TIMEOUT: status = EX_TEMPFAIL; break;
-	default: break;
-	}
 	if (opt.mode == M_MX && it->st == DNS_NODATA)
 		snprintf(msg, sizeof msg, "no MX and no address record "
 		    "(NODATA): no mail can be delivered there");
@@ -313,8 +307,7 @@ host_warnings(const struct item *it, const char *what, const char *host,
 		warn("%s: addresses of %s host %s: %s", it->arg, what, host,
 		    dns_strstatus(ast));
 		if (opt.addrs)
-			fail(ast == DNS_SERVFAIL || ast == DNS_TIMEOUT ?
-			    EX_TEMPFAIL : EX_PROTOCOL);
+			fail(dns_exit(ast));
 	}
 }
 

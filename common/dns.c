@@ -641,6 +641,18 @@ dns_strstatus(enum dns_status s)
 	return "bad name or malformed answer";
 }
 
+int
+dns_exit(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK: return 0;
+	case DNS_NXDOMAIN: case DNS_NODATA: return EX_NOHOST;
+	case DNS_SERVFAIL: case DNS_TIMEOUT: return EX_TEMPFAIL;
+	case DNS_ERROR: break;
+	}
+	return EX_PROTOCOL;
+}
+
 /* ================================================================ */
 /* the handle and its queries                                        */
 

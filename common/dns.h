@@ -85,6 +85,10 @@ void dns_addrs_free(char **addr, size_t n);
 
 /* A short text for a status ("NXDOMAIN", "timed out", ...). */
 const char *dns_strstatus(enum dns_status s);
+/* The exit status a failed lookup means, the same in every program
+ * (DESIGN.md): NXDOMAIN and NODATA 68, SERVFAIL and a timeout 75 (try
+ * again), a bad name or a malformed answer 76; DNS_OK 0. */
+int dns_exit(enum dns_status s);
 
 /* ---- the batch API: start lookups, then run the loop ---- */
 

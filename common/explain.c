@@ -68,7 +68,7 @@ put_refs(struct out *o, const char *r1, const char *r2)
 {
 	const char *sp = strstr(r1, "§");
 
-	if (r2 == NULL)
+	if (r2 == NULL || strcmp(r1, r2) == 0)
 		put(o, " (%s)", r1);
 	else if (sp != NULL && strncmp(r1, r2, (size_t)(sp - r1)) == 0 &&
 	    r2[sp - r1] != '\0')
@@ -467,21 +467,26 @@ smtp_code(struct out *o, int code, const char **ref)
 	*ref = "RFC 5321 §4.2.1";
 }
 
+/* The enhanced code's meaning, unless it says what the reply code said
+ * already (said: the reply code's text). */
 static void
-smtp_esc(struct out *o, int c, int s, int d, char *ref, size_t refsz)
+smtp_esc(struct out *o, int c, int s, int d, char *ref, size_t refsz,
+    const char *said)
 {
 	size_t i;
 
-	put(o, "; %d.%d.%d ", c, s, d);
 	for (i = 0; i < NELEM(esc_codes); i++)
 		if (esc_codes[i].subject == s && esc_codes[i].detail == d) {
-			put(o, "%s", esc_codes[i].text);
+			if (strcmp(esc_codes[i].text, said) != 0)
+				put(o, "; %d.%d.%d %s", c, s, d,
+				    esc_codes[i].text);
 			if (esc_codes[i].ref != NULL)
 				snprintf(ref, refsz, "%s", esc_codes[i].ref);
 			else
 				snprintf(ref, refsz, "RFC 3463 §3.%d", s + 1);
 			return;
 		}
+	put(o, "; %d.%d.%d ", c, s, d);
 	if (s < (int)NELEM(esc_subjects)) {
 		put(o, "%s, detail %d not registered", esc_subjects[s], d);
 		snprintf(ref, refsz, "RFC 3463 §3.%d", s + 1);
@@ -519,7 +524,7 @@ explain_smtp(const char *line, size_t len, char *buf, size_t sz)
 	struct out o;
 	const char *ref, *text;
 	char eref[32];
-	size_t n, tn, el;
+	size_t n, tn, el, said;
 	int code, cont, c, s, d;
 
 	if (start(&o, buf, sz) == NULL)
@@ -552,9 +557,10 @@ explain_smtp(const char *line, size_t len, char *buf, size_t sz)
 	if (el > 0)
 		put(&o, " %d.%d.%d", c, s, d);
 	put(&o, ": ");
+	said = o.n;
 	smtp_code(&o, code, &ref);
 	if (el > 0) {
-		smtp_esc(&o, c, s, d, eref, sizeof eref);
+		smtp_esc(&o, c, s, d, eref, sizeof eref, buf + said);
 		if (c != code / 100)
 			put(&o, " (its class %d differs from the reply's)", c);
 		put_refs(&o, ref, eref);

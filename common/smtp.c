@@ -673,3 +673,21 @@ smtp_dg_end(struct smtp_dg *g)
 	g->hlen = 0;
 	return g->why;
 }
+
+int
+smtp_exit(int code, const char *enh, int rcpt)
+{
+	if (code >= 200 && code < 400)
+		return 0;
+	if (code >= 400 && code < 500)
+		return EX_TEMPFAIL;
+	/* an enhanced code says what was wrong (RFC 3463): 5.1.x is the
+	 * address, 5.7.1 a policy; only without one does 550 stand for
+	 * "no such user" */
+	if (rcpt && *enh != '\0')
+		return strncmp(enh, "5.1.", 4) == 0 ? EX_NOUSER :
+		    EX_UNAVAILABLE;
+	if (rcpt && (code == 550 || code == 551 || code == 553))
+		return EX_NOUSER;
+	return EX_UNAVAILABLE;
+}

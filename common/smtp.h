@@ -142,6 +142,14 @@ unsigned long long smtp_crlf_size(const char *p, size_t n, int *cr,
  */
 size_t smtp_xtext(const char *p, size_t n, char *out, size_t sz);
 
+/*
+ * The exit status (sysexits, DESIGN.md) a reply means; rcpt: it answered
+ * a RCPT.  2xx and 3xx 0, 4xx 75; 5xx 69, except for a RCPT an enhanced
+ * code 5.1.x (the address) or, without an enhanced code, 550, 551 and
+ * 553: 67.
+ */
+int smtp_exit(int code, const char *enh, int rcpt);
+
 /* Does (p, n) hold a byte >= 0x80? */
 int smtp_has8bit(const char *p, size_t n);
 

@@ -155,6 +155,19 @@ print(len(d) + d.count(b"\n"))' "$1"
 	[ "$output" = "mailsend: a<b@c: not a usable sender address" ]
 }
 
+@test "conventions: --help on stdout and 0, a wrong option's usage on stderr and 64, -V stays the DSN envid" {
+	run -0 --separate-stderr mailsend --help
+	[ "${lines[0]}" = "usage: mailsend [-tiv] [-f from] [-F name] [-S url | -a account | --mx] [-u user]" ]
+	[ "$stderr" = "" ]
+	run -64 --separate-stderr mailsend --no-such-option a@b
+	[ "$output" = "" ]
+	[ "${stderr_lines[0]}" = "mailsend: unknown or incomplete option --no-such-option" ]
+	[ "${stderr_lines[1]}" = "usage: mailsend [-tiv] [-f from] [-F name] [-S url | -a account | --mx] [-u user]" ]
+	run -0 mailsend --dry-run -N failure -V env-1 -f a@x.test b@y.test </dev/null
+	[ "${lines[0]}" = "MAIL FROM:<a@x.test> SIZE=${lines[0]##*SIZE=}" ]
+	[[ "${lines[0]}" == *" ENVID=env-1" ]]
+}
+
 # $T/m arrived as it was, from alice (authenticated) to bob
 arrived_from_alice() {
 	f=$(wait_for 1)
@@ -361,6 +374,18 @@ C: DATA
 S: 250 2.1.0 Ok" ]
 }
 
+@test "--trace names the SMTP client's states: pipelined and lockstep" {
+	msg >"$T/m"
+	run -0 mailsend "${SUB[@]}" --trace r1@example.org <"$T/m"
+	got=$(echo "$output" | grep -E '^\* state: ' | tr '\n' ' ')
+	[ "$got" = "* state: READY * state: MAIL * state: RCPT * state: DATA * state: BODY * state: QUIT * state: CLOSED " ]
+	# the state comes before the command that enters it
+	[[ "$(echo "$output" | grep -A1 '^\* state: MAIL$' | tail -1)" == "C: MAIL FROM:<alice@yubin.test> SIZE="* ]]
+	run -0 mailsend $(BARE) --trace r1@example.org <"$T/m"
+	got=$(echo "$output" | grep -E '^\* state: ' | tr '\n' ' ')
+	[ "$got" = "* state: READY * state: MAIL * state: RCPT * state: DATA * state: BODY * state: READY * state: QUIT * state: CLOSED " ]
+}
+
 @test "DSN parameters reach the server and are accepted" {
 	msg >"$T/m"
 	run -0 mailsend "${SUB[@]}" --trace -N success,failure -R full -V "env-$ID" bob@example.org <"$T/m"
@@ -416,6 +441,26 @@ S: 354 End data with <CR><LF>.<CR><LF>
 	[ "$output" = "mailsend: nxdomain.yubin.test: no such domain" ]
 }
 
+@test "--mx: a null MX (69) beats a missing domain (68) in one run: DESIGN.md's order" {
+	msg >"$T/m"
+	run -69 mailsend --mx --dns "127.0.0.1:$LAB_DNS_PORT" --mx-port "$LAB_SMTP_PORT" b@nxdomain.yubin.test a@nullmx.yubin.test <"$T/m"
+	[ "$output" = "mailsend: nxdomain.yubin.test: no such domain
+mailsend: nullmx.yubin.test accepts no mail (null MX, RFC 7505)" ]
+}
+
+@test "a sender the server refuses is reported once, not once per recipient" {
+	msg >"$T/m"
+	run -69 mailsend "${SMTP[@]}" -f '<a b>' r1@example.org r2@example.org <"$T/m"
+	[ "$output" = "mailsend: MAIL FROM:<a b> refused: 501 5.1.7 Bad sender address syntax" ]
+}
+
+@test "--explain says a refused login once: no repeated text, no repeated section" {
+	msg >"$T/m"
+	YUBIN_PASSWORD=wrong-password run -77 mailsend "${SUB[@]}" --explain bob@example.org <"$T/m"
+	line=$(echo "$output" | grep -A1 '^S: 535 ' | tail -1)
+	[ "$line" = "#   535 5.7.8: authentication credentials invalid (RFC 4954 §6)" ]
+}
+
 @test "sendmail mode through a symlink: -t -i -oi -oem -odi and the default account" {
 	ln -s "$(command -v mailsend)" "$T/sendmail"
 	mkdir -p "$T/config/yubin"
@@ -439,11 +484,65 @@ EOF
 	[ "$output" = "sendmail: -bp: not supported (only -bm, deliver a message); mailsend has no queue, daemon or SMTP-on-stdin mode" ]
 }
 
+# an accounts file with a default account whose from has a display name
+acct_file() {
+	mkdir -p "$T/config/yubin"
+	printf 'account lab\n    smtp smtp://127.0.0.1:1\n    from Alice Example <alice@acct.test>\ndefault lab\n' >"$T/config/yubin/accounts"
+	chmod 600 "$T/config/yubin/accounts"
+}
+
+@test "--dry-run uses the account: MAIL FROM is the account's from, as in the real run" {
+	acct_file
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run b@example.org <"$T/m"
+	[ "${lines[0]}" = "MAIL FROM:<alice@acct.test> SIZE=${lines[0]##*SIZE=}" ]
+	# -S names a server by hand: no account applies, dry run or not
+	run -0 env USER=jo mailsend --dry-run -S smtp://127.0.0.1:1 b@example.org <"$T/m"
+	[ "${lines[0]}" = "MAIL FROM:<jo@$(hostname)> SIZE=${lines[0]##*SIZE=}" ]
+}
+
+@test "the account's from keeps its display name in the From field mailsend adds" {
+	acct_file
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Alice Example <alice@acct.test>" ]
+	# -F still names the sender
+	run -0 mailsend --dry-run -F 'Cron Daemon' b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Cron Daemon <alice@acct.test>" ]
+	# the same for a name given with -f
+	run -0 mailsend --dry-run -f 'Jo Doe <jo@x.test>' b@example.org <"$T/m"
+	[ "$(echo "$output" | grep '^From:')" = "From: Jo Doe <jo@x.test>" ]
+}
+
+@test "a user and no password: 78 before connecting, naming user, host and the sources" {
+	printf 'Subject: s\n\nbody\n' >"$T/m"
+	run -78 env -u YUBIN_PASSWORD HOME="$T" mailsend -S smtp://127.0.0.1:1 -u alice b@example.org <"$T/m"
+	[ "$output" = "mailsend: no password for alice at 127.0.0.1: none from passwordeval, ~/.netrc or --netrc-file, or YUBIN_PASSWORD; nothing sent" ]
+}
+
 # the message of a --dry-run: the lines after DATA, without the final
 # dot, unstuffed
 dry_message() {
 	sed '1,/^DATA$/d;$d' | sed 's/^\.//'
 }
+
+@test "-t: a To split from its colon is a recipient, as hdrparse reads it" {
+	printf 'To\n : b@example.org\nSubject: split\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run -t -f a@x.test <"$T/m"
+	[ "${lines[1]}" = "RCPT TO:<b@example.org>" ]
+	[ "$(hdrparse -h to "$T/m")" != "" ]
+	[ "$(printf '%s\n' "$output" | dry_message | sed -n 1,3p)" = "$(printf 'To\n : b@example.org\nSubject: split')" ]
+}
+
+@test "-t: a byte order mark before the header does not turn the header into body" {
+	printf '\357\273\277To: c@example.org\nSubject: bom\n\nbody\n' >"$T/m"
+	run -0 mailsend --dry-run -t -f a@x.test <"$T/m"
+	[ "${lines[1]}" = "RCPT TO:<c@example.org>" ]
+	# the mark is dropped, as every yubin reader drops it
+	[ "$(printf '%s\n' "$output" | dry_message | sed -n 1p)" = "To: c@example.org" ]
+	[ "$(printf '%s\n' "$output" | dry_message | tail -1)" = "body" ]
+}
+
 
 @test "--dry-run --downgrade: 8-bit parts of a multipart become quoted-printable, the rest untouched" {
 	D=$YUBIN_TESTS/data/mailsend
@@ -643,16 +742,17 @@ sys.stdout.buffer.write(m.get_payload(decode=True))' "$f"
 	kill "$FAKE_PID"
 }
 
-@test "--mx: an MX without 8BITMIME is passed over for the next; 65 only if every MX fails" {
+@test "--mx: an MX without 8BITMIME is passed over for the next; an error only if every MX fails" {
 	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; } >"$T/m"
 	fake 127.0.0.2 "$LAB_SMTP_PORT" no8bit
 	run -0 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/m"
 	[ "$output" = "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME and the body has 8-bit data; --downgrade re-encodes it" ]
 	f=$(wait_for 1)
 	[ "$(envelope "$f" | sed -n 2p)" = "recipient=a@fallback.yubin.test" ]
-	# over the SIZE of the next MX as well: the worst, 65, and both named
+	# over the SIZE of the next MX as well: both named, and the worst in
+	# DESIGN.md's order: 69 (too big, refused) over 65 (8-bit data)
 	{ msg; printf 'Gr\xc3\xbc\xc3\x9fe\n'; head -c 1200000 /dev/zero | tr '\0' x | fold -w 70; } >"$T/big"
-	run -65 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/big"
+	run -69 mailsend "${MX[@]}" --dns "127.0.0.1:$LAB_DNS_PORT" -f "n8-$ID@client.test" a@fallback.yubin.test <"$T/big"
 	[[ "${lines[0]}" == "mailsend: smtp://mx2.yubin.test:$LAB_SMTP_PORT does not offer 8BITMIME"* ]]
 	[[ "${lines[1]}" == "mailsend: the message is "*" bytes, smtp://mx1.yubin.test:$LAB_SMTP_PORT accepts at most "* ]]
 }

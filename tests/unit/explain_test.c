@@ -252,9 +252,12 @@ test_smtp_codes(void)
 	is(explain_smtp, "235 2.7.0 Authentication successful",
 	    "235 2.7.0: authentication succeeded; 2.7.0 other or undefined "
 	    "security status (RFC 4954 §6, RFC 3463 §3.8)");
+	/* the enhanced code saying what the reply code said, under the
+	 * same reference: said once */
 	is(explain_smtp, "535 5.7.8 Error: authentication failed: bad",
-	    "535 5.7.8: authentication credentials invalid; 5.7.8 "
-	    "authentication credentials invalid (RFC 4954 §6, §6)");
+	    "535 5.7.8: authentication credentials invalid (RFC 4954 §6)");
+	is(explain_smtp, "534 5.7.9 Please use a stronger mechanism",
+	    "534 5.7.9: authentication mechanism is too weak (RFC 4954 §6)");
 	is(explain_smtp, "552 5.3.4 Message size exceeds fixed limit",
 	    "552 5.3.4: exceeded storage allocation (message too big or "
 	    "mailbox full); 5.3.4 message too big for system (RFC 5321 "

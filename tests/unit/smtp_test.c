@@ -4,8 +4,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "smtp.h"
+#include "smtpc.h"
 #include "t.h"
 
 static struct smtp_reply r;
@@ -315,9 +317,44 @@ test_downgrade(void)
 	    "7-bit parts pass unchanged");
 }
 
+/* smtp_exit(): the one mapping of a reply to an exit status */
+static void
+test_exit(void)
+{
+	t_ok(smtp_exit(250, "2.1.0", 1) == 0, "250: 0");
+	t_ok(smtp_exit(354, "", 0) == 0, "354: 0");
+	t_ok(smtp_exit(452, "4.5.3", 1) == EX_TEMPFAIL, "452: 75");
+	t_ok(smtp_exit(550, "5.1.1", 1) == EX_NOUSER, "RCPT 5.1.1: 67");
+	t_ok(smtp_exit(550, "5.7.1", 1) == EX_UNAVAILABLE,
+	    "RCPT 550 5.7.1 (policy): 69, not 67");
+	t_ok(smtp_exit(553, "", 1) == EX_NOUSER, "RCPT 553 without enh: 67");
+	t_ok(smtp_exit(550, "5.1.1", 0) == EX_UNAVAILABLE,
+	    "MAIL or DATA 5.1.1: 69");
+	t_ok(smtp_exit(554, "", 0) == EX_UNAVAILABLE, "554: 69");
+}
+
+/* smtpc: the state names --trace shows, the checks before a command */
+static void
+test_smtpc(void)
+{
+	t_ok(strcmp(smtpc_state_name(SMTPC_MAIL), "MAIL") == 0 &&
+	    strcmp(smtpc_state_name(SMTPC_CLOSED), "CLOSED") == 0 &&
+	    strcmp(smtpc_state_name(SMTPC_NSTATES), "?") == 0, "state names");
+	t_ok(smtpc_notify_check("never") == NULL &&
+	    smtpc_notify_check("SUCCESS,delay") == NULL, "NOTIFY accepted");
+	t_ok(smtpc_notify_check("never,failure") != NULL &&
+	    smtpc_notify_check(",") != NULL &&
+	    smtpc_notify_check("sometimes") != NULL, "NOTIFY refused");
+	t_ok(smtpc_addr_ok("a@b") && !smtpc_addr_ok("") &&
+	    !smtpc_addr_ok("a>@b") && !smtpc_addr_ok("a\r\n@b"),
+	    "a path cannot end the command");
+}
+
 int
 main(void)
 {
+	test_exit();
+	test_smtpc();
 	test_replies();
 	test_ehlo();
 	test_encoder();
