@@ -96,8 +96,7 @@ usage(void)
 static void
 fail(int status)
 {
-	if (status > st.status)
-		st.status = status;
+	st.status = ex_worse(st.status, status);
 }
 
 /* A file name for a warning, under the safe-text rule: valid until the

@@ -162,8 +162,7 @@ parse_opts(int argc, char *argv[])
 static void
 fail(int status)
 {
-	if (status > st.status)
-		st.status = status;
+	st.status = ex_worse(st.status, status);
 }
 
 /* s under the safe-text rule, for a warning; the caller frees it. */

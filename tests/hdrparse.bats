@@ -633,3 +633,12 @@ assert n == 4, n' "$T/out.json"
 	$T/md/new/3	text/html
 	EOF
 }
+
+@test "bad data outranks a missing file: the worst status is 65, not the largest 66" {
+	{ printf 'Subject: '; head -c 1100000 /dev/zero | tr '\0' a; } > "$T/long.eml"
+	run --separate-stderr hdrparse -h subject "$T/long.eml" "$T/missing.eml"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	run --separate-stderr hdrparse -h subject "$T/missing.eml" "$T/long.eml"
+	[ "$status" -eq 65 ]
+}

@@ -831,3 +831,12 @@ crlf() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" == *" parts with data, 0 lost" ]]
 }
+
+@test "bad data outranks a missing file: the worst status is 65, not the largest 66" {
+	printf 'not a message\n' > "$T/text"
+	run --separate-stderr mimeunpack -l "$T/text" "$T/missing.eml"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[ "$stderr" = "mimeunpack: $T/text: not a message
+mimeunpack: $T/missing.eml: No such file or directory" ]
+}
