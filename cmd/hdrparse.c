@@ -39,7 +39,7 @@
 
 #define HDR_MAX  (1 << 20)      /* header bytes kept per message */
 #define VAL_MAX  (4 << 20)      /* one decoded value */
-#define JSON_MAX (8 << 20)      /* one escaped JSON string */
+#define JSON_MAX (64 << 20)     /* one -j record: 1 MiB of header, escaped */
 
 enum mode {
 	M_LIST = 1,     /* no -h: every field, "Name: value" */
@@ -459,46 +459,45 @@ print_route(const char *file, const char *h, size_t len)
 		    i + 1 < st.nhop ? &st.hop[i + 1] : NULL);
 }
 
-/* Write (p, n) as a JSON string. */
-static void
-put_json(const char *p, size_t n)
-{
-	buf_reset(&st.json);
-	if (json_str(&st.json, p, n) < 0) {
-		warn("a value too long for JSON was left out");
-		outs("\"\"");
-		return;
-	}
-	out(st.json.p, st.json.len);
-}
-
+/*
+ * One JSON record per message, built in st.json (json.h) and written
+ * whole; a record over JSON_MAX is left out with a warning, never cut.
+ */
 static void
 print_json(const char *file, const char *h, size_t len)
 {
 	struct hdrfield f;
+	struct buf *j = &st.json;
 	struct buf *v;
 	size_t off = 0;
-	const char *sep = "";
+	int bad = 0, first = 1;
 
-	outs("{\"file\":");
-	put_json(file, strlen(file));
-	outs(",\"fields\":[");
+	buf_reset(j);
+	bad |= json_kstrs(j, "file", file);
+	bad |= json_karr(j, "fields");
 	while (hdr_next(h, len, &off, &f)) {
 		if (!selected(&f))
 			continue;
-		outs(sep);
-		outs("{\"name\":");
-		put_json(f.name, f.namelen);
-		outs(",\"raw\":");
+		if (!first)
+			bad |= buf_addc(j, ',');
+		first = 0;
+		bad |= json_kstr(j, "name", f.name, f.namelen);
 		v = value(&f, 0);       /* st.unf holds the raw value */
-		put_json(st.unf.p, st.unf.len);
-		outs(",\"value\":");
-		put_json(v->p, v->len);
-		outs("}");
-		sep = ",";
+		bad |= json_kstr(j, "raw", st.unf.p, st.unf.len);
+		bad |= json_kstr(j, "value", v->p, v->len);
+		bad |= json_end(j);
 		st.found = 1;
 	}
-	outs("]}\n");
+	bad |= buf_adds(j, "]");
+	bad |= json_end(j);
+	bad |= buf_addc(j, '\n');
+	if (bad) {
+		warn("%s: a record too long for JSON was left out",
+		    shown(file));
+		fail(EX_DATAERR);
+		return;
+	}
+	out(j->p, j->len);
 }
 
 /* ---- input ---- */

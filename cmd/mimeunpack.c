@@ -339,17 +339,10 @@ has_field(const char *h, size_t n)
 static void
 json_out(struct buf *b)
 {
-	buf_addc(b, '}');
+	json_end(b);
 	buf_addc(b, '\n');
 	out(b->p, b->len);
 	buf_free(b);
-}
-
-static void
-json_field(struct buf *b, const char *name, const char *v)
-{
-	buf_printf(b, "%s\"%s\":", b->len > 0 ? "," : "{", name);
-	json_strs(b, v);
 }
 
 static void
@@ -358,13 +351,13 @@ list_json(const struct mime_part *pt)
 	struct buf b;
 
 	buf_init(&b, JSON_MAX);
-	json_field(&b, "part", pt->section);
-	json_field(&b, "type", pt->type);
-	json_field(&b, "charset", pt->charset);
-	json_field(&b, "encoding", pt->encoding);
-	buf_printf(&b, ",\"size\":%llu", pt->size);
-	json_field(&b, "disposition", pt->disposition);
-	json_field(&b, "filename", pt->filename);
+	json_kstrs(&b, "part", pt->section);
+	json_kstrs(&b, "type", pt->type);
+	json_kstrs(&b, "charset", pt->charset);
+	json_kstrs(&b, "encoding", pt->encoding);
+	json_knum(&b, "size", pt->size);
+	json_kstrs(&b, "disposition", pt->disposition);
+	json_kstrs(&b, "filename", pt->filename);
 	json_out(&b);
 	st.done = 1;
 }
@@ -503,10 +496,10 @@ extract_end(void)
 	buf_init(&b, JSON_MAX);
 	buf_init(&path, JSON_MAX);
 	buf_printf(&path, "%s/%s", opt.dir, st.name);
-	json_field(&b, "part", cur.section);
-	json_field(&b, "path", path.p);
-	json_field(&b, "type", cur.type);
-	buf_printf(&b, ",\"size\":%llu", st.written);
+	json_kstrs(&b, "part", cur.section);
+	json_kstrs(&b, "path", path.p);
+	json_kstrs(&b, "type", cur.type);
+	json_knum(&b, "size", st.written);
 	json_out(&b);
 	buf_free(&path);
 }
