@@ -28,10 +28,8 @@
 #include "charset.h"
 #include "date.h"
 #include "hdr.h"
-#include "hdrq.h"
+#include "input.h"
 #include "json.h"
-#include "mdir.h"
-#include "msg.h"
 #include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
@@ -72,8 +70,7 @@ static struct {
 } opt;
 
 static struct {
-	struct msgin in;
-	struct buf hdr, unf, val, json;
+	struct buf unf, val, json;
 	struct buf shown;       /* a file name for a warning */
 	struct route_hop *hop;
 	size_t nhop, hopalloc;
@@ -536,79 +533,10 @@ header(const char *file, const char *h, size_t len, int truncated)
 }
 
 static void
-read_fd(const char *file, int fd)
+on_msg(void *arg, const struct input_msg *m)
 {
-	int trunc;
-
-	msg_reset(&st.in, fd);
-	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
-		errno = st.in.err;
-		warn("%s:", shown(file));
-		fail(EX_IOERR);
-		return;
-	}
-	header(file, st.hdr.p, st.hdr.len, trunc);
-}
-
-/* Read the message at name (relative to dirfd), called path. */
-static void
-read_at(int dirfd, const char *name, const char *path)
-{
-	int fd;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warn("%s:", shown(path));
-		fail(EX_NOINPUT);
-		return;
-	}
-	read_fd(path, fd);
-	close(fd);
-}
-
-static void
-read_maildir(const char *dir)
-{
-	struct hdrq_res r;
-	struct hdrq *q;
-	struct mdir l;
-	size_t i;
-
-	if (mdir_list(dir, &l) < 0) {
-		if (errno == ENOENT)
-			warn("%s: not a Maildir (no cur/ or new/)",
-			    shown(dir));
-		else
-			warn("%s:", shown(dir));
-		fail(EX_NOINPUT);
-		mdir_free(&l);
-		return;
-	}
-	q = hdrq_new(l.msg, l.n, HDR_MAX);
-	for (i = 0; hdrq_next(q, &r); i++) {
-		if (r.err == 0) {
-			header(l.msg[i].path, r.hdr, r.len, r.truncated);
-			continue;
-		}
-		errno = r.err;
-		warn("%s:", shown(l.msg[i].path));
-		fail(r.openerr ? EX_NOINPUT : EX_IOERR);
-	}
-	hdrq_free(q);
-	mdir_free(&l);
-}
-
-static void
-read_arg(const char *arg)
-{
-	struct stat sb;
-
-	if (strcmp(arg, "-") == 0)
-		read_fd(arg, STDIN_FILENO);
-	else if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
-		read_maildir(arg);
-	else
-		read_at(AT_FDCWD, arg, arg);
+	(void)arg;
+	header(m->name, m->hdr, m->hdrlen, m->truncated);
 }
 
 static void
@@ -616,14 +544,11 @@ setup(void)
 {
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	msg_init(&st.in, STDIN_FILENO, 4096);
-	buf_init(&st.hdr, HDR_MAX);
 	buf_init(&st.unf, HDR_MAX);
 	buf_init(&st.val, VAL_MAX);
 	buf_init(&st.json, JSON_MAX);
 	buf_init(&st.shown, JSON_MAX);
 	/* allocate now, so that p is a string even when nothing is added */
-	buf_add(&st.hdr, "", 0);
 	buf_add(&st.unf, "", 0);
 	buf_add(&st.val, "", 0);
 }
@@ -635,8 +560,6 @@ cleanup(void)
 
 	for (i = 0; i < opt.nmatch; i++)
 		regfree(&opt.match[i].re);
-	msg_free(&st.in);
-	buf_free(&st.hdr);
 	buf_free(&st.unf);
 	buf_free(&st.val);
 	buf_free(&st.json);
@@ -661,6 +584,7 @@ exit_status(void)
 int
 main(int argc, char *argv[])
 {
+	struct input in = { INPUT_HEADER, HDR_MAX, on_msg, NULL, 0 };
 	int i;
 
 	setprogname(argv[0]);
@@ -669,10 +593,8 @@ main(int argc, char *argv[])
 	argv += i;
 	opt.shownames |= argc > 1;
 	setup();
-	if (argc == 0)
-		read_fd("-", STDIN_FILENO);
-	for (i = 0; i < argc; i++)
-		read_arg(argv[i]);
+	input_loop(&in, argc, argv);
+	fail(in.status);
 	cleanup();
 	out_close();
 	return exit_status();

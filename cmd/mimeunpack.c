@@ -38,6 +38,7 @@
 #include "codec.h"
 #include "fresh.h"
 #include "hdr.h"
+#include "input.h"
 #include "json.h"
 #include "mime.h"
 #include "rec.h"
@@ -59,7 +60,8 @@ static struct {
 	char **sel;
 	size_t nsel;
 	int json;
-} opt = { M_NONE, ".", NULL, 0, 0 };
+	int names;              /* several arguments: name each message */
+} opt = { M_NONE, ".", NULL, 0, 0, 0 };
 
 /* An open container, for -t: is it an alternative, did it have plain? */
 struct box {
@@ -69,6 +71,7 @@ struct box {
 
 static struct {
 	const char *file;       /* the input's name, for warnings */
+	const char *name_;      /* the message's name for output, or NULL */
 	int dirfd;              /* -x: DIR */
 	struct fresh *fresh;    /* -x: the names taken in DIR */
 	int fd;                 /* -x: the file being written, or -1 */
@@ -336,6 +339,18 @@ has_field(const char *h, size_t n)
 
 /* ---- -l ---- */
 
+/* The name of the message for output: one per line when the input
+ * holds several messages, so that each line says whose it is. */
+static void
+name_out(void)
+{
+	if (st.name_ != NULL) {
+		rec_outs(st.name_);
+		outc('\t');
+	}
+}
+
+
 static void
 json_out(struct buf *b)
 {
@@ -351,6 +366,8 @@ list_json(const struct mime_part *pt)
 	struct buf b;
 
 	buf_init(&b, JSON_MAX);
+	if (st.name_ != NULL)
+		json_kstrs(&b, "file", st.name_);
 	json_kstrs(&b, "part", pt->section);
 	json_kstrs(&b, "type", pt->type);
 	json_kstrs(&b, "charset", pt->charset);
@@ -369,6 +386,7 @@ list_end(const struct mime_part *pt)
 		list_json(pt);
 		return;
 	}
+	name_out();
 	rec_outs(pt->section);
 	outc('\t');
 	rec_outs(pt->type);
@@ -882,44 +900,30 @@ on_end(void *arg, const struct mime_part *pt)
 /* ---- input ---- */
 
 static void
-read_fd(const char *name, int fd)
+on_msg(void *arg, const struct input_msg *m)
 {
 	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
-	char *q = shown(name);
+	struct mime *p;
+	const char *b;
+	ssize_t n;
+	char *q = shown(m->name);
 
+	(void)arg;
 	st.file = q;            /* for warnings only */
+	st.name_ = opt.names || m->several ? m->name : NULL;
 	st.ismsg = 0;
-	if (mime_fd(fd, &cb, NULL, NULL) < 0) {
-		warn("%s:", q);
-		fail(EX_IOERR);
-	} else if (!st.ismsg) {
+	p = mime_new(&cb, NULL);
+	while ((n = msg_read(m->in, &b)) > 0)
+		mime_feed(p, b, (size_t)n);
+	mime_end(p);
+	mime_free(p);
+	if (n == 0 && !st.ismsg) {  /* a read error is the loop's to say */
 		warn("%s: not a message", q);
 		fail(EX_DATAERR);
 	}
 	st.file = NULL;
+	st.name_ = NULL;
 	free(q);
-}
-
-static void
-read_arg(const char *arg)
-{
-	int fd;
-
-	if (strcmp(arg, "-") == 0) {
-		read_fd(arg, STDIN_FILENO);
-		return;
-	}
-	fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		char *q = shown(arg);
-
-		warn("%s:", q);
-		free(q);
-		fail(EX_NOINPUT);
-		return;
-	}
-	read_fd(arg, fd);
-	close(fd);
 }
 
 static void
@@ -952,17 +956,17 @@ cleanup(void)
 int
 main(int argc, char *argv[])
 {
+	struct input in = { 0, 0, on_msg, NULL, 0 };
 	int i;
 
 	setprogname(argv[0]);
 	i = parse_opts(argc, argv);
 	argc -= i;
 	argv += i;
+	opt.names = argc > 1;
 	setup();
-	if (argc == 0)
-		read_fd("-", STDIN_FILENO);
-	for (i = 0; i < argc; i++)
-		read_arg(argv[i]);
+	input_loop(&in, argc, argv);
+	fail(in.status);
 	cleanup();
 	out_close();
 	if (st.status != 0)
