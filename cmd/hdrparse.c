@@ -2,9 +2,10 @@
  * hdrparse: read the header fields of messages.
  *
  * Built to scan whole Maildirs: only the header of each message is read
- * (msg_header stops at the empty line), into one buffer that every
- * message reuses; a Maildir is listed with readdir alone, no stat per
- * file; stdout is fully buffered.  Fields are found with hdr_next and
+ * (input.h with INPUT_HEADER: msg_header stops at the empty line, and a
+ * Maildir's headers are read ahead on threads), into one buffer that
+ * every message reuses; stdout is fully buffered.  An mbox is read
+ * whole, since its messages start anywhere.  Fields are found with hdr_next and
  * decoded only when they are printed or matched.
  *
  * Addresses are parsed from the raw value and decoded afterwards

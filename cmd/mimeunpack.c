@@ -1,7 +1,9 @@
 /*
  * mimeunpack: take a MIME message apart.
  *
- * The message is streamed through the mime parser (common/mime.h); each
+ * Files, Maildirs and mboxes come through the one input loop (input.h),
+ * a message at a time.  The message is streamed through the mime parser
+ * (common/mime.h); each
  * mode is a set of callbacks.  Nothing holds a whole part in memory
  * except -t, which must convert a text part's charset in one go (a
  * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
@@ -71,7 +73,7 @@ struct box {
 
 static struct {
 	const char *file;       /* the input's name, for warnings */
-	const char *name_;      /* the message's name for output, or NULL */
+	const char *msgname;    /* the message's name for output, or NULL */
 	int dirfd;              /* -x: DIR */
 	struct fresh *fresh;    /* -x: the names taken in DIR */
 	int fd;                 /* -x: the file being written, or -1 */
@@ -344,8 +346,8 @@ has_field(const char *h, size_t n)
 static void
 name_out(void)
 {
-	if (st.name_ != NULL) {
-		rec_outs(st.name_);
+	if (st.msgname != NULL) {
+		rec_outs(st.msgname);
 		outc('\t');
 	}
 }
@@ -366,8 +368,8 @@ list_json(const struct mime_part *pt)
 	struct buf b;
 
 	buf_init(&b, JSON_MAX);
-	if (st.name_ != NULL)
-		json_kstrs(&b, "file", st.name_);
+	if (st.msgname != NULL)
+		json_kstrs(&b, "file", st.msgname);
 	json_kstrs(&b, "part", pt->section);
 	json_kstrs(&b, "type", pt->type);
 	json_kstrs(&b, "charset", pt->charset);
@@ -910,7 +912,7 @@ on_msg(void *arg, const struct input_msg *m)
 
 	(void)arg;
 	st.file = q;            /* for warnings only */
-	st.name_ = opt.names || m->several ? m->name : NULL;
+	st.msgname = opt.names || m->several ? m->name : NULL;
 	st.ismsg = 0;
 	p = mime_new(&cb, NULL);
 	while ((n = msg_read(m->in, &b)) > 0)
@@ -922,7 +924,7 @@ on_msg(void *arg, const struct input_msg *m)
 		fail(EX_DATAERR);
 	}
 	st.file = NULL;
-	st.name_ = NULL;
+	st.msgname = NULL;
 	free(q);
 }
 
