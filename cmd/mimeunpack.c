@@ -3,9 +3,10 @@
  *
  * Files, Maildirs and mboxes come through the one input loop (input.h),
  * a message at a time.  The message is streamed through the mime parser
- * (common/mime.h); each mode is a set of callbacks.  Nothing holds a whole part in memory
- * except -t, which must convert a text part's charset in one go (a
- * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
+ * (common/mime.h); each mode is a set of callbacks.  Nothing holds a
+ * whole part in memory except -t, which must convert a text part's
+ * charset in one go (a stateful charset such as ISO-2022-JP cannot be
+ * cut at any byte): it
  * keeps at most TEXT_MAX bytes of the part being read, and of one
  * text/html part held until its alternative ends.
  *
