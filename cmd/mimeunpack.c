@@ -6,9 +6,8 @@
  * (common/mime.h); each mode is a set of callbacks.  Nothing holds a
  * whole part in memory except -t, which must convert a text part's
  * charset in one go (a stateful charset such as ISO-2022-JP cannot be
- * cut at any byte): it
- * keeps at most TEXT_MAX bytes of the part being read, and of one
- * text/html part held until its alternative ends.
+ * cut at any byte): it keeps at most TEXT_MAX bytes of the part being
+ * read, and of one text/html part held until its alternative ends.
  *
  * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
  * relative to a descriptor of DIR, so a name planted in DIR (a file or
