@@ -19,6 +19,8 @@
 #include "store.h"
 
 #define INBUF (64u << 10)       /* each reader's buffer; > HDR_AHEAD */
+#define HDRBUF 4096             /* with INPUT_HEADER: most headers fit,
+                                   and a small first read copies less */
 #define NAME_MAX_SHOWN 4096     /* a name quoted in a warning */
 
 struct loop {
@@ -250,12 +252,13 @@ void
 input_loop(struct input *in, int argc, char **argv)
 {
 	struct loop l;
+	size_t size = in->flags & INPUT_HEADER ? HDRBUF : INBUF;
 	int i;
 
 	memset(&l, 0, sizeof l);
 	l.in = in;
-	msg_init(&l.file, STDIN_FILENO, INBUF);
-	msg_init(&l.one, -1, INBUF);
+	msg_init(&l.file, STDIN_FILENO, size);
+	msg_init(&l.one, -1, size);
 	buf_init(&l.hdr, in->hdrmax);
 	buf_add(&l.hdr, "", 0);         /* p is a string even when empty */
 	buf_init(&l.name, 1 << 20);
