@@ -897,3 +897,11 @@ mimeunpack: $T/missing.eml: No such file or directory" ]
 	run --separate-stderr mimeunpack -l obs-colon.eml
 	[ "$output" = "1	text/plain	utf-8		6		" ]
 }
+
+@test "a directory that is not a Maildir: a warning and 66, not a read error" {
+	mkdir "$T/plain"
+	run --separate-stderr mimeunpack -l "$T/plain" obs-colon.eml
+	[ "$status" -eq 66 ]
+	[ "$output" = "obs-colon.eml	1	text/plain	utf-8		6		" ]
+	[ "$stderr" = "mimeunpack: $T/plain: not a Maildir (no cur/ or new/)" ]
+}
