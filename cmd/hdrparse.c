@@ -2,9 +2,10 @@
  * hdrparse: read the header fields of messages.
  *
  * Built to scan whole Maildirs: only the header of each message is read
- * (msg_header stops at the empty line), into one buffer that every
- * message reuses; a Maildir is listed with readdir alone, no stat per
- * file; stdout is fully buffered.  Fields are found with hdr_next and
+ * (input.h with INPUT_HEADER: msg_header stops at the empty line, and a
+ * Maildir's headers are read ahead on threads), into one buffer that
+ * every message reuses; stdout is fully buffered.  An mbox is read
+ * whole, since its messages start anywhere.  Fields are found with hdr_next and
  * decoded only when they are printed or matched.
  *
  * Addresses are parsed from the raw value and decoded afterwards
@@ -28,10 +29,8 @@
 #include "charset.h"
 #include "date.h"
 #include "hdr.h"
-#include "hdrq.h"
+#include "input.h"
 #include "json.h"
-#include "mdir.h"
-#include "msg.h"
 #include "rec.h"
 #include "rfc2047.h"
 #include "route.h"
@@ -40,7 +39,7 @@
 
 #define HDR_MAX  (1 << 20)      /* header bytes kept per message */
 #define VAL_MAX  (4 << 20)      /* one decoded value */
-#define JSON_MAX (8 << 20)      /* one escaped JSON string */
+#define JSON_MAX (64 << 20)     /* one -j record: 1 MiB of header, escaped */
 
 enum mode {
 	M_LIST = 1,     /* no -h: every field, "Name: value" */
@@ -73,8 +72,7 @@ static struct {
 } opt;
 
 static struct {
-	struct msgin in;
-	struct buf hdr, unf, val, json;
+	struct buf unf, val, json;
 	struct buf shown;       /* a file name for a warning */
 	struct route_hop *hop;
 	size_t nhop, hopalloc;
@@ -94,8 +92,7 @@ static const char *const synopsis[] = {
 static void
 fail(int status)
 {
-	if (status > st.status)
-		st.status = status;
+	st.status = ex_worse(st.status, status);
 }
 
 /* A file name for a warning, under the safe-text rule: valid until the
@@ -462,46 +459,45 @@ print_route(const char *file, const char *h, size_t len)
 		    i + 1 < st.nhop ? &st.hop[i + 1] : NULL);
 }
 
-/* Write (p, n) as a JSON string. */
-static void
-put_json(const char *p, size_t n)
-{
-	buf_reset(&st.json);
-	if (json_str(&st.json, p, n) < 0) {
-		warn("a value too long for JSON was left out");
-		outs("\"\"");
-		return;
-	}
-	out(st.json.p, st.json.len);
-}
-
+/*
+ * One JSON record per message, built in st.json (json.h) and written
+ * whole; a record over JSON_MAX is left out with a warning, never cut.
+ */
 static void
 print_json(const char *file, const char *h, size_t len)
 {
 	struct hdrfield f;
+	struct buf *j = &st.json;
 	struct buf *v;
 	size_t off = 0;
-	const char *sep = "";
+	int bad = 0, first = 1;
 
-	outs("{\"file\":");
-	put_json(file, strlen(file));
-	outs(",\"fields\":[");
+	buf_reset(j);
+	bad |= json_kstrs(j, "file", file);
+	bad |= json_karr(j, "fields");
 	while (hdr_next(h, len, &off, &f)) {
 		if (!selected(&f))
 			continue;
-		outs(sep);
-		outs("{\"name\":");
-		put_json(f.name, f.namelen);
-		outs(",\"raw\":");
+		if (!first)
+			bad |= buf_addc(j, ',');
+		first = 0;
+		bad |= json_kstr(j, "name", f.name, f.namelen);
 		v = value(&f, 0);       /* st.unf holds the raw value */
-		put_json(st.unf.p, st.unf.len);
-		outs(",\"value\":");
-		put_json(v->p, v->len);
-		outs("}");
-		sep = ",";
+		bad |= json_kstr(j, "raw", st.unf.p, st.unf.len);
+		bad |= json_kstr(j, "value", v->p, v->len);
+		bad |= json_end(j);
 		st.found = 1;
 	}
-	outs("]}\n");
+	bad |= buf_adds(j, "]");
+	bad |= json_end(j);
+	bad |= buf_addc(j, '\n');
+	if (bad) {
+		warn("%s: a record too long for JSON was left out",
+		    shown(file));
+		fail(EX_DATAERR);
+		return;
+	}
+	out(j->p, j->len);
 }
 
 /* ---- input ---- */
@@ -540,79 +536,10 @@ header(const char *file, const char *h, size_t len, int truncated)
 }
 
 static void
-read_fd(const char *file, int fd)
+on_msg(void *arg, const struct input_msg *m)
 {
-	int trunc;
-
-	msg_reset(&st.in, fd);
-	if (msg_header(&st.in, &st.hdr, NULL, &trunc) < 0) {
-		errno = st.in.err;
-		warn("%s:", shown(file));
-		fail(EX_IOERR);
-		return;
-	}
-	header(file, st.hdr.p, st.hdr.len, trunc);
-}
-
-/* Read the message at name (relative to dirfd), called path. */
-static void
-read_at(int dirfd, const char *name, const char *path)
-{
-	int fd;
-
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		warn("%s:", shown(path));
-		fail(EX_NOINPUT);
-		return;
-	}
-	read_fd(path, fd);
-	close(fd);
-}
-
-static void
-read_maildir(const char *dir)
-{
-	struct hdrq_res r;
-	struct hdrq *q;
-	struct mdir l;
-	size_t i;
-
-	if (mdir_list(dir, &l) < 0) {
-		if (errno == ENOENT)
-			warn("%s: not a Maildir (no cur/ or new/)",
-			    shown(dir));
-		else
-			warn("%s:", shown(dir));
-		fail(EX_NOINPUT);
-		mdir_free(&l);
-		return;
-	}
-	q = hdrq_new(l.msg, l.n, HDR_MAX);
-	for (i = 0; hdrq_next(q, &r); i++) {
-		if (r.err == 0) {
-			header(l.msg[i].path, r.hdr, r.len, r.truncated);
-			continue;
-		}
-		errno = r.err;
-		warn("%s:", shown(l.msg[i].path));
-		fail(r.openerr ? EX_NOINPUT : EX_IOERR);
-	}
-	hdrq_free(q);
-	mdir_free(&l);
-}
-
-static void
-read_arg(const char *arg)
-{
-	struct stat sb;
-
-	if (strcmp(arg, "-") == 0)
-		read_fd(arg, STDIN_FILENO);
-	else if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
-		read_maildir(arg);
-	else
-		read_at(AT_FDCWD, arg, arg);
+	(void)arg;
+	header(m->name, m->hdr, m->hdrlen, m->truncated);
 }
 
 static void
@@ -620,14 +547,11 @@ setup(void)
 {
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	msg_init(&st.in, STDIN_FILENO, 4096);
-	buf_init(&st.hdr, HDR_MAX);
 	buf_init(&st.unf, HDR_MAX);
 	buf_init(&st.val, VAL_MAX);
 	buf_init(&st.json, JSON_MAX);
 	buf_init(&st.shown, JSON_MAX);
 	/* allocate now, so that p is a string even when nothing is added */
-	buf_add(&st.hdr, "", 0);
 	buf_add(&st.unf, "", 0);
 	buf_add(&st.val, "", 0);
 }
@@ -639,8 +563,6 @@ cleanup(void)
 
 	for (i = 0; i < opt.nmatch; i++)
 		regfree(&opt.match[i].re);
-	msg_free(&st.in);
-	buf_free(&st.hdr);
 	buf_free(&st.unf);
 	buf_free(&st.val);
 	buf_free(&st.json);
@@ -665,6 +587,7 @@ exit_status(void)
 int
 main(int argc, char *argv[])
 {
+	struct input in = { INPUT_HEADER, HDR_MAX, on_msg, NULL, 0 };
 	int i;
 
 	setprogname(argv[0]);
@@ -673,10 +596,8 @@ main(int argc, char *argv[])
 	argv += i;
 	opt.shownames |= argc > 1;
 	setup();
-	if (argc == 0)
-		read_fd("-", STDIN_FILENO);
-	for (i = 0; i < argc; i++)
-		read_arg(argv[i]);
+	input_loop(&in, argc, argv);
+	fail(in.status);
 	cleanup();
 	out_close();
 	return exit_status();

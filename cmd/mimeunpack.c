@@ -1,12 +1,13 @@
 /*
  * mimeunpack: take a MIME message apart.
  *
- * The message is streamed through the mime parser (common/mime.h); each
- * mode is a set of callbacks.  Nothing holds a whole part in memory
- * except -t, which must convert a text part's charset in one go (a
- * stateful charset such as ISO-2022-JP cannot be cut at any byte): it
- * keeps at most TEXT_MAX bytes of the part being read, and of one
- * text/html part held until its alternative ends.
+ * Files, Maildirs and mboxes come through the one input loop (input.h),
+ * a message at a time.  The message is streamed through the mime parser
+ * (common/mime.h); each mode is a set of callbacks.  Nothing holds a
+ * whole part in memory except -t, which must convert a text part's
+ * charset in one go (a stateful charset such as ISO-2022-JP cannot be
+ * cut at any byte): it keeps at most TEXT_MAX bytes of the part being
+ * read, and of one text/html part held until its alternative ends.
  *
  * Attachments are written with openat(O_CREAT | O_EXCL | O_NOFOLLOW)
  * relative to a descriptor of DIR, so a name planted in DIR (a file or
@@ -38,6 +39,7 @@
 #include "codec.h"
 #include "fresh.h"
 #include "hdr.h"
+#include "input.h"
 #include "json.h"
 #include "mime.h"
 #include "rec.h"
@@ -60,7 +62,8 @@ static struct {
 	char **sel;
 	size_t nsel;
 	int json;
-} opt = { M_NONE, ".", NULL, 0, 0 };
+	int names;              /* several arguments: name each message */
+} opt = { M_NONE, ".", NULL, 0, 0, 0 };
 
 /* An open container, for -t: is it an alternative, did it have plain? */
 struct box {
@@ -70,6 +73,7 @@ struct box {
 
 static struct {
 	const char *file;       /* the input's name, for warnings */
+	const char *msgname;    /* the message's name for output, or NULL */
 	int dirfd;              /* -x: DIR */
 	struct fresh *fresh;    /* -x: the names taken in DIR */
 	int fd;                 /* -x: the file being written, or -1 */
@@ -164,8 +168,7 @@ parse_opts(int argc, char *argv[])
 static void
 fail(int status)
 {
-	if (status > st.status)
-		st.status = status;
+	st.status = ex_worse(st.status, status);
 }
 
 /* s under the safe-text rule, for a warning; the caller frees it. */
@@ -339,20 +342,25 @@ has_field(const char *h, size_t n)
 
 /* ---- -l ---- */
 
+/* The name of the message for output: one per line when the input
+ * holds several messages, so that each line says whose it is. */
+static void
+name_out(void)
+{
+	if (st.msgname != NULL) {
+		rec_outs(st.msgname);
+		outc('\t');
+	}
+}
+
+
 static void
 json_out(struct buf *b)
 {
-	buf_addc(b, '}');
+	json_end(b);
 	buf_addc(b, '\n');
 	out(b->p, b->len);
 	buf_free(b);
-}
-
-static void
-json_field(struct buf *b, const char *name, const char *v)
-{
-	buf_printf(b, "%s\"%s\":", b->len > 0 ? "," : "{", name);
-	json_strs(b, v);
 }
 
 /*
@@ -375,13 +383,15 @@ list_json(const struct mime_part *pt)
 	struct buf b;
 
 	buf_init(&b, JSON_MAX);
-	json_field(&b, "part", pt->section);
-	json_field(&b, "type", pt->type);
-	json_field(&b, "charset", st.csgiven ? pt->charset : "");
-	json_field(&b, "encoding", pt->encoding);
-	buf_printf(&b, ",\"size\":%llu", pt->size);
-	json_field(&b, "disposition", pt->disposition);
-	json_field(&b, "filename", pt->filename);
+	if (st.msgname != NULL)
+		json_kstrs(&b, "file", st.msgname);
+	json_kstrs(&b, "part", pt->section);
+	json_kstrs(&b, "type", pt->type);
+	json_kstrs(&b, "charset", st.csgiven ? pt->charset : "");
+	json_kstrs(&b, "encoding", pt->encoding);
+	json_knum(&b, "size", pt->size);
+	json_kstrs(&b, "disposition", pt->disposition);
+	json_kstrs(&b, "filename", pt->filename);
 	json_out(&b);
 	st.done = 1;
 }
@@ -393,6 +403,7 @@ list_end(const struct mime_part *pt)
 		list_json(pt);
 		return;
 	}
+	name_out();
 	rec_outs(pt->section);
 	outc('\t');
 	rec_outs(pt->type);
@@ -520,10 +531,10 @@ extract_end(void)
 	buf_init(&b, JSON_MAX);
 	buf_init(&path, JSON_MAX);
 	buf_printf(&path, "%s/%s", opt.dir, st.name);
-	json_field(&b, "part", cur.section);
-	json_field(&b, "path", path.p);
-	json_field(&b, "type", cur.type);
-	buf_printf(&b, ",\"size\":%llu", st.written);
+	json_kstrs(&b, "part", cur.section);
+	json_kstrs(&b, "path", path.p);
+	json_kstrs(&b, "type", cur.type);
+	json_knum(&b, "size", st.written);
 	json_out(&b);
 	buf_free(&path);
 }
@@ -907,44 +918,30 @@ on_end(void *arg, const struct mime_part *pt)
 /* ---- input ---- */
 
 static void
-read_fd(const char *name, int fd)
+on_msg(void *arg, const struct input_msg *m)
 {
 	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
-	char *q = shown(name);
+	struct mime *p;
+	const char *b;
+	ssize_t n;
+	char *q = shown(m->name);
 
+	(void)arg;
 	st.file = q;            /* for warnings only */
+	st.msgname = opt.names || m->several ? m->name : NULL;
 	st.ismsg = 0;
-	if (mime_fd(fd, &cb, NULL, NULL) < 0) {
-		warn("%s:", q);
-		fail(EX_IOERR);
-	} else if (!st.ismsg) {
+	p = mime_new(&cb, NULL);
+	while ((n = msg_read(m->in, &b)) > 0)
+		mime_feed(p, b, (size_t)n);
+	mime_end(p);
+	mime_free(p);
+	if (n == 0 && !st.ismsg) {  /* a read error is the loop's to say */
 		warn("%s: not a message", q);
 		fail(EX_DATAERR);
 	}
 	st.file = NULL;
+	st.msgname = NULL;
 	free(q);
-}
-
-static void
-read_arg(const char *arg)
-{
-	int fd;
-
-	if (strcmp(arg, "-") == 0) {
-		read_fd(arg, STDIN_FILENO);
-		return;
-	}
-	fd = open(arg, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		char *q = shown(arg);
-
-		warn("%s:", q);
-		free(q);
-		fail(EX_NOINPUT);
-		return;
-	}
-	read_fd(arg, fd);
-	close(fd);
 }
 
 static void
@@ -977,17 +974,17 @@ cleanup(void)
 int
 main(int argc, char *argv[])
 {
+	struct input in = { 0, 0, on_msg, NULL, 0 };
 	int i;
 
 	setprogname(argv[0]);
 	i = parse_opts(argc, argv);
 	argc -= i;
 	argv += i;
+	opt.names = argc > 1;
 	setup();
-	if (argc == 0)
-		read_fd("-", STDIN_FILENO);
-	for (i = 0; i < argc; i++)
-		read_arg(argv[i]);
+	input_loop(&in, argc, argv);
+	fail(in.status);
 	cleanup();
 	out_close();
 	if (st.status != 0)

@@ -202,16 +202,15 @@ static void
 js_start(const struct item *it)
 {
 	buf_reset(&st.js);
-	buf_adds(&st.js, "{\"name\":");
-	json_strs(&st.js, it->arg);
-	buf_adds(&st.js, ",\"domain\":");
-	json_strs(&st.js, it->domain);
+	json_kstrs(&st.js, "name", it->arg);
+	json_kstrs(&st.js, "domain", it->domain);
 }
 
 static void
 js_end(void)
 {
-	buf_adds(&st.js, "}\n");
+	json_end(&st.js);
+	buf_addc(&st.js, '\n');
 	out(st.js.p, st.js.len);
 }
 
@@ -222,7 +221,7 @@ js_addrs(char **addr, size_t n)
 
 	if (!opt.addrs)
 		return;
-	buf_adds(&st.js, ",\"addrs\":[");
+	json_karr(&st.js, "addrs");
 	for (i = 0; i < n; i++) {
 		if (i)
 			buf_addc(&st.js, ',');
@@ -241,11 +240,9 @@ report(const struct item *it, int status, const char *code,
 	if (!opt.json)
 		return;
 	js_start(it);
-	buf_adds(&st.js, ",\"error\":");
-	json_strs(&st.js, code);
-	buf_adds(&st.js, ",\"message\":");
-	json_strs(&st.js, msg);
-	buf_printf(&st.js, ",\"status\":%d", status);
+	json_kstrs(&st.js, "error", code);
+	json_kstrs(&st.js, "message", msg);
+	json_knum(&st.js, "status", (unsigned)status);
 	js_end();
 }
 
@@ -259,10 +256,10 @@ bad_line(const struct item *it)
 	if (!opt.json)
 		return;
 	buf_reset(&st.js);
-	buf_printf(&st.js, "{\"line\":%lu,\"error\":\"badline\","
-	    "\"message\":", it->line);
-	json_strs(&st.js, it->why);
-	buf_printf(&st.js, ",\"status\":%d", EX_DATAERR);
+	json_knum(&st.js, "line", it->line);
+	json_kstrs(&st.js, "error", "badline");
+	json_kstrs(&st.js, "message", it->why);
+	json_knum(&st.js, "status", EX_DATAERR);
 	js_end();
 }
 
@@ -349,12 +346,11 @@ print_mx(const struct item *it)
 		host_warnings(it, "MX", m->host, m->cname, m->astatus);
 		if (opt.json) {
 			js_start(it);
-			buf_printf(&st.js, ",\"pref\":%u,\"host\":", m->pref);
-			json_strs(&st.js, m->host);
+			json_knum(&st.js, "pref", m->pref);
+			json_kstrs(&st.js, "host", m->host);
 			js_addrs(m->addr, m->naddr);
-			buf_printf(&st.js, ",\"implicit\":%s,\"cname\":%s",
-			    it->implicit ? "true" : "false",
-			    m->cname ? "true" : "false");
+			json_kbool(&st.js, "implicit", it->implicit);
+			json_kbool(&st.js, "cname", m->cname);
 			js_end();
 			continue;
 		}
@@ -384,15 +380,13 @@ print_srv(const struct item *it)
 		host_warnings(it, "SRV", s->host, s->cname, s->astatus);
 		if (opt.json) {
 			js_start(it);
-			buf_adds(&st.js, ",\"service\":");
-			json_strs(&st.js, opt.service);
-			buf_printf(&st.js, ",\"priority\":%u,\"weight\":%u,"
-			    "\"port\":%u,\"host\":", s->prio, s->weight,
-			    s->port);
-			json_strs(&st.js, s->host);
+			json_kstrs(&st.js, "service", opt.service);
+			json_knum(&st.js, "priority", s->prio);
+			json_knum(&st.js, "weight", s->weight);
+			json_knum(&st.js, "port", s->port);
+			json_kstrs(&st.js, "host", s->host);
 			js_addrs(s->addr, s->naddr);
-			buf_printf(&st.js, ",\"cname\":%s",
-			    s->cname ? "true" : "false");
+			json_kbool(&st.js, "cname", s->cname);
 			js_end();
 			continue;
 		}
@@ -414,8 +408,7 @@ print_txt(const struct item *it)
 	for (i = 0; i < it->n; i++) {
 		if (opt.json) {
 			js_start(it);
-			buf_adds(&st.js, ",\"txt\":");
-			json_str(&st.js, it->txt[i], it->txtlen[i]);
+			json_kstr(&st.js, "txt", it->txt[i], it->txtlen[i]);
 			js_end();
 			continue;
 		}

@@ -91,3 +91,58 @@ json_strs(struct buf *out, const char *s)
 {
 	return json_str(out, s, strlen(s));
 }
+
+int
+json_key(struct buf *out, const char *key)
+{
+	char last = out->len > 0 ? out->p[out->len - 1] : '\0';
+	int open = out->len == 0 || last == '[' || last == ',';
+
+	if (buf_addc(out, open ? '{' : ',') < 0 || json_strs(out, key) < 0)
+		return -1;
+	return buf_addc(out, ':');
+}
+
+int
+json_kstr(struct buf *out, const char *key, const char *p, size_t n)
+{
+	if (json_key(out, key) < 0)
+		return -1;
+	return json_str(out, p, n);
+}
+
+int
+json_kstrs(struct buf *out, const char *key, const char *s)
+{
+	return json_kstr(out, key, s, strlen(s));
+}
+
+int
+json_knum(struct buf *out, const char *key, unsigned long long v)
+{
+	if (json_key(out, key) < 0)
+		return -1;
+	return buf_printf(out, "%llu", v);
+}
+
+int
+json_kbool(struct buf *out, const char *key, int v)
+{
+	if (json_key(out, key) < 0)
+		return -1;
+	return buf_adds(out, v ? "true" : "false");
+}
+
+int
+json_karr(struct buf *out, const char *key)
+{
+	if (json_key(out, key) < 0)
+		return -1;
+	return buf_addc(out, '[');
+}
+
+int
+json_end(struct buf *out)
+{
+	return buf_addc(out, '}');
+}

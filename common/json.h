@@ -22,4 +22,23 @@ int json_str(struct buf *out, const char *p, size_t n);
 /* The same for a C string. */
 int json_strs(struct buf *out, const char *s);
 
+/*
+ * Objects, one member at a time: the one way every program writes its
+ * -j records.  json_key() appends the member's name and its colon,
+ * opening the object with '{' when out is empty or ends in '[' or ','
+ * (the first member, or an object in an array), else after a ','.
+ * json_end() closes the object.  The json_k*() functions are json_key()
+ * and a value: a string, a C string, a number, true/false, or "[" to
+ * start an array whose elements the caller writes, then ']'.  Each
+ * returns 0, or -1 if out's cap was passed (what fitted is kept: the
+ * caller drops the record).
+ */
+int json_key(struct buf *out, const char *key);
+int json_kstr(struct buf *out, const char *key, const char *p, size_t n);
+int json_kstrs(struct buf *out, const char *key, const char *s);
+int json_knum(struct buf *out, const char *key, unsigned long long v);
+int json_kbool(struct buf *out, const char *key, int v);
+int json_karr(struct buf *out, const char *key);
+int json_end(struct buf *out);
+
 #endif

@@ -56,7 +56,9 @@ fill(struct msgin *m)
 	if (m->end == m->size)
 		return 0;
 	do
-		r = read(m->fd, m->buf + m->end, m->size - m->end);
+		r = m->src != NULL ?
+		    m->src(m->srcarg, m->buf + m->end, m->size - m->end) :
+		    read(m->fd, m->buf + m->end, m->size - m->end);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		m->err = errno;
@@ -103,6 +105,62 @@ bom(struct msgin *m)
 	m->begun = 1;
 	if (have(m, 3) && memcmp(m->buf + m->start, "\xef\xbb\xbf", 3) == 0)
 		m->start += 3;
+}
+
+void
+msg_source(struct msgin *m, msg_src *src, void *arg)
+{
+	msg_reset(m, -1);
+	m->src = src;
+	m->srcarg = arg;
+}
+
+/*
+ * What the first line (after b bytes: a byte order mark) is: 0 not a
+ * "From " line, or one that is a field ("From : a@b"); 1 an envelope
+ * line; 2 a "From " line without its LF in the buffer.
+ */
+static int
+from_kind(struct msgin *m, size_t b)
+{
+	const char *p, *lf;
+
+	if (!have(m, b + 5) || memcmp(m->buf + m->start + b, "From ", 5) != 0)
+		return 0;
+	for (;;) {
+		p = m->buf + m->start + b;
+		lf = memchr(p, '\n', m->end - m->start - b);
+		if (lf != NULL)
+			break;
+		if (m->end - m->start == m->size || !grow(m))
+			return 2;
+	}
+	return hdr_line(p, (size_t)(lf - p) + 1, 0) == HDR_FROM;
+}
+
+int
+msg_fromline(struct msgin *m)
+{
+	size_t b = 0;
+
+	if (!m->begun && have(m, 3) &&
+	    memcmp(m->buf + m->start, "\xef\xbb\xbf", 3) == 0)
+		b = 3;
+	return from_kind(m, b) == 1;
+}
+
+ssize_t
+msg_read(struct msgin *m, const char **p)
+{
+	size_t n;
+
+	m->begun = 1;
+	if (m->start == m->end && fill(m) < 0)
+		return m->err ? -1 : 0;
+	n = m->end - m->start;
+	*p = m->buf + m->start;
+	m->start = m->end;
+	return (ssize_t)n;
 }
 
 int
@@ -251,8 +309,9 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	if (fromline)
 		buf_reset(fromline);
 	bom(m);
-	/* the mbox separator line is envelope, not header */
-	if (have(m, 5) && memcmp(m->buf + m->start, "From ", 5) == 0)
+	/* the mbox separator line is envelope, not header; a field of the
+	 * obsolete syntax ("From : a@b") is header */
+	if (from_kind(m, 0) != 0)
 		n = take_line(m, fromline, 1, hdr->max, &trunc);
 	while (!trunc && n > 0 && (k = next_kind(m)) != HDR_BODY) {
 		if (k == HDR_EMPTY) {

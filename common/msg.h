@@ -16,6 +16,13 @@
 
 #include "util.h"
 
+/*
+ * A source of bytes other than a file descriptor (input.c reads one
+ * message of an mbox through it): as read(2), up to n bytes into p,
+ * 0 at the end, -1 with errno set on an error.
+ */
+typedef ssize_t msg_src(void *arg, char *p, size_t n);
+
 struct msgin {
 	int fd;
 	char *buf;
@@ -26,6 +33,8 @@ struct msgin {
 	int partial;            /* the last line returned had no LF yet */
 	int begun;              /* the byte order mark was looked for */
 	unsigned long long nread; /* bytes consumed from the fd */
+	msg_src *src;           /* if set, read from it instead of fd */
+	void *srcarg;
 };
 
 /* bufsize 0 means a default of 64 KiB. */
@@ -33,6 +42,27 @@ void msg_init(struct msgin *m, int fd, size_t bufsize);
 void msg_free(struct msgin *m);
 /* Point the reader at another fd, keeping its buffer (no allocation). */
 void msg_reset(struct msgin *m, int fd);
+
+/* Read from src(arg, ...) instead of the fd; keep the buffer. */
+void msg_source(struct msgin *m, msg_src *src, void *arg);
+
+/*
+ * Does the input start (after a byte order mark) with an mbox "From "
+ * line: one that ends within the buffer and that hdr_line() (hdr.h)
+ * takes for HDR_FROM, not for a field such as "From : a@b" of the
+ * obsolete syntax?  Reads ahead, consumes nothing, and leaves the byte
+ * order mark to msg_line()/msg_header().
+ */
+int msg_fromline(struct msgin *m);
+
+/*
+ * The next bytes of the input as they are (no line end normalised, no
+ * byte order mark dropped): what is buffered, else one read.  *p is
+ * valid until the next call.  Returns the length, 0 at the end, -1 on
+ * a read error (m->err).  For a consumer that parses its own lines
+ * (the mime parser); not to be mixed with msg_line() in one message.
+ */
+ssize_t msg_read(struct msgin *m, const char **p);
 
 /*
  * The next line, LF included (normalised).  *p points into the reader's

@@ -664,3 +664,61 @@ assert n == 4, n' "$T/out.json"
 	$T/md/new/3	text/html
 	EOF
 }
+
+@test "bad data outranks a missing file: the worst status is 65, not the largest 66" {
+	{ printf 'Subject: '; head -c 1100000 /dev/zero | tr '\0' a; } > "$T/long.eml"
+	run --separate-stderr hdrparse -h subject "$T/long.eml" "$T/missing.eml"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	run --separate-stderr hdrparse -h subject "$T/missing.eml" "$T/long.eml"
+	[ "$status" -eq 65 ]
+}
+
+# ---- mboxes: every message, named FILE:N ----
+
+@test "an mbox gives every message, not only the first" {
+	run --separate-stderr hdrparse -h subject three.mbox
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	expect <<-'E'
+	one
+	two
+	three
+	E
+}
+
+@test "an mbox's messages are named FILE:N with -H and -j" {
+	run --separate-stderr hdrparse -H -h subject three.mbox json.eml
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	three.mbox:1	one
+	three.mbox:2	two
+	three.mbox:3	three
+	json.eml	say "hi" \\ café
+	E
+	run --separate-stderr hdrparse -j -h subject three.mbox
+	expect <<-'E'
+	{"file":"three.mbox:1","fields":[{"name":"Subject","raw":"one","value":"one"}]}
+	{"file":"three.mbox:2","fields":[{"name":"Subject","raw":"two","value":"two"}]}
+	{"file":"three.mbox:3","fields":[{"name":"Subject","raw":"three","value":"three"}]}
+	E
+}
+
+@test "a >From line in an mbox body is no message and no field; stdin is an mbox too" {
+	run --separate-stderr hdrparse -H -h from - < three.mbox
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	-:1	alice@example.com
+	-:2	bob@example.com
+	E
+}
+
+@test "a field 'From : x' of the obsolete syntax is a field, not an mbox From_ line" {
+	printf 'From : a@x.test\nSubject: s\n\nFrom me\n' > "$T/obs.eml"
+	run --separate-stderr hdrparse -H -h from:subject "$T/obs.eml"
+	[ "$status" -eq 0 ]
+	expect <<-E
+	$T/obs.eml	a@x.test
+	$T/obs.eml	s
+	E
+}

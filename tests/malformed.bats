@@ -543,5 +543,5 @@ mimeunpack: ew-garbage.eml: part 5: undecodable encoded word in the file name" ]
 	run --separate-stderr mimeunpack -l empty.eml noend.eml
 	[ "$status" -eq 65 ]
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[1]}" = "2	application/octet-stream			30	attachment	tail.bin" ]
+	[ "${lines[1]}" = "noend.eml	2	application/octet-stream			30	attachment	tail.bin" ]
 }

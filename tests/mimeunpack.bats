@@ -840,3 +840,77 @@ crlf() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" == *" parts with data, 0 lost" ]]
 }
+
+@test "bad data outranks a missing file: the worst status is 65, not the largest 66" {
+	printf 'not a message\n' > "$T/text"
+	run --separate-stderr mimeunpack -l "$T/text" "$T/missing.eml"
+	[ "$status" -eq 65 ]
+	[ -z "$output" ]
+	[ "$stderr" = "mimeunpack: $T/text: not a message
+mimeunpack: $T/missing.eml: No such file or directory" ]
+}
+
+# ---- Maildirs and mboxes: every message, each line named ----
+
+@test "-l DIR lists the parts of each message of a Maildir, not 'Is a directory'" {
+	mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp"
+	cp mixed.eml "$T/md/cur/1.a:2,S"
+	cp obs-colon.eml "$T/md/new/2.b"
+	run --separate-stderr mimeunpack -l "$T/md"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	expect <<-E
+	$T/md/cur/1.a:2,S	1	text/plain	utf-8	7bit	31		
+	$T/md/cur/1.a:2,S	2	application/pdf		base64	272	attachment	report.pdf
+	$T/md/cur/1.a:2,S	3.1	text/plain	iso-8859-1	quoted-printable	11		
+	$T/md/cur/1.a:2,S	3.2	text/html	utf-8	8bit	25		
+	$T/md/cur/1.a:2,S	4	image/png		base64	72	attachment	pic.png
+	$T/md/new/2.b	1	text/plain	utf-8		6		
+	E
+}
+
+@test "an mbox gives every message, named FILE:N, not only the first" {
+	run --separate-stderr mimeunpack -l three.mbox
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	expect <<-'E'
+	three.mbox:1	1	text/plain			27		
+	three.mbox:2	1	text/plain			34		
+	three.mbox:3	1	text/plain			12		
+	E
+	run --separate-stderr mimeunpack -l -j three.mbox
+	expect <<-'E'
+	{"file":"three.mbox:1","part":"1","type":"text/plain","charset":"","encoding":"","size":27,"disposition":"","filename":""}
+	{"file":"three.mbox:2","part":"1","type":"text/plain","charset":"","encoding":"","size":34,"disposition":"","filename":""}
+	{"file":"three.mbox:3","part":"1","type":"text/plain","charset":"","encoding":"","size":12,"disposition":"","filename":""}
+	E
+}
+
+@test "mboxrd: >From lines in an mbox body lose one '>' (not >From:), and no message ends there" {
+	run --separate-stderr mimeunpack -t < three.mbox
+	[ "$status" -eq 0 ]
+	expect <<-'E'
+	body one
+	From here, quoted
+>From: not a field of message two
+	>From twice
+	E
+}
+
+@test "several files: each -l line names its file; one file keeps its 7 columns" {
+	run --separate-stderr mimeunpack -l obs-colon.eml obs-colon.eml
+	expect <<-'E'
+	obs-colon.eml	1	text/plain	utf-8		6		
+	obs-colon.eml	1	text/plain	utf-8		6		
+	E
+	run --separate-stderr mimeunpack -l obs-colon.eml
+	[ "$output" = "1	text/plain	utf-8		6		" ]
+}
+
+@test "a directory that is not a Maildir: a warning and 66, not a read error" {
+	mkdir "$T/plain"
+	run --separate-stderr mimeunpack -l "$T/plain" obs-colon.eml
+	[ "$status" -eq 66 ]
+	[ "$output" = "obs-colon.eml	1	text/plain	utf-8		6		" ]
+	[ "$stderr" = "mimeunpack: $T/plain: not a Maildir (no cur/ or new/)" ]
+}

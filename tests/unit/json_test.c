@@ -40,6 +40,28 @@ main(void)
 	    "past U+10FFFF");
 	ok("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"", "4-byte kept");
 
+	/* one object writer: separators and nesting decided in json.c */
+	buf_init(&b, 1 << 10);
+	json_kstrs(&b, "file", "a\tb");
+	json_knum(&b, "size", 18446744073709551615ull);
+	json_kbool(&b, "ok", 1);
+	json_karr(&b, "fields");
+	json_kstr(&b, "name", "X", 1);
+	json_end(&b);
+	buf_addc(&b, ',');
+	json_kstrs(&b, "name", "Y");
+	json_end(&b);
+	buf_addc(&b, ']');
+	json_kbool(&b, "no", 0);
+	json_end(&b);
+	t_str(b.p, b.len, "{\"file\":\"a\\u0009b\",\"size\":"
+	    "18446744073709551615,\"ok\":true,\"fields\":[{\"name\":\"X\"},"
+	    "{\"name\":\"Y\"}],\"no\":false}", "an object with an array of objects");
+	buf_free(&b);
+	buf_init(&b, 10);
+	t_int(json_kstrs(&b, "key", "a long value"), -1, "cap: a member refused");
+	buf_free(&b);
+
 	buf_init(&b, 8);
 	buf_adds(&b, "ab");
 	t_int(json_strs(&b, "0123456789"), -1, "cap: refused");

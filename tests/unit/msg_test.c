@@ -254,9 +254,49 @@ t_kind(void)
 	close(fd[0]);
 }
 
+/* msg_fromline over a pipe holding s, with a buffer of size bytes; it
+ * must consume nothing: the first line is read after it. */
+static void
+fromline_is(const char *s, size_t size, int want, const char *first,
+    const char *what)
+{
+	struct msgin m;
+	const char *p;
+	ssize_t n;
+	int fd[2];
+
+	if (pipe(fd) < 0 || write(fd[1], s, strlen(s)) != (ssize_t)strlen(s)) {
+		t_int(0, 1, "pipe failed");
+		return;
+	}
+	close(fd[1]);
+	msg_init(&m, fd[0], size);
+	t_int(msg_fromline(&m), want, what);
+	n = msg_line(&m, &p);
+	t_str(p, n > 0 ? (size_t)n : 0, first, what);
+	msg_free(&m);
+	close(fd[0]);
+}
+
+static void
+t_fromline(void)
+{
+	fromline_is("From a@b Mon Jan  1 00:00:00 2024\nS: x\n", 4096, 1,
+	    "From a@b Mon Jan  1 00:00:00 2024\n", "an envelope line");
+	fromline_is("\xef\xbb\xbf" "From a@b\n", 4096, 1, "From a@b\n",
+	    "after a byte order mark, which msg_line drops");
+	fromline_is("From : a@b\nS: x\n", 4096, 0, "From : a@b\n",
+	    "a field of the obsolete syntax is no envelope line");
+	fromline_is("From a@b without its end", 16, 0, "From a@b without",
+	    "a From line longer than the buffer is not taken");
+	fromline_is("Subject: x\n", 4096, 0, "Subject: x\n", "a field");
+	fromline_is("", 4096, 0, "", "empty input");
+}
+
 int
 main(void)
 {
+	t_fromline();
 	t_line();
 	t_next();
 	t_header();
