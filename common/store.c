@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,37 +48,16 @@ static const char FROM_[] = "From ";
 
 /* ---- errors ---- */
 
-static int
-seterr(struct store *s, int ex, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Record an error: ex 0 means "derive from err"; returns -1. */
-static int
-seterr(struct store *s, int ex, int err, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(s->err, sizeof s->err, fmt, ap);
-	va_end(ap);
-	n = strlen(s->err);
-	if (err && n < sizeof s->err)
-		snprintf(s->err + n, sizeof s->err - n, ": %s", strerror(err));
-	s->ex = ex ? ex : errno_exit(err);
-	return -1;
-}
-
 const char *
 store_error(const struct store *s)
 {
-	return s->err;
+	return s->e.msg;
 }
 
 int
 store_exit(const struct store *s)
 {
-	return s->ex ? s->ex : EX_SOFTWARE;
+	return s->e.ex ? s->e.ex : EX_SOFTWARE;
 }
 
 /* ---- pure helpers ---- */
@@ -293,7 +271,7 @@ raw_emit(void *arg, const char *p, size_t n)
 	if (s->c.kind == STORE_MBOX) {
 		if (spool_write(&s->spool, p, n) == 0)
 			return 0;
-		return seterr(s, EX_TEMPFAIL, errno, "%s: spooling the "
+		return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: spooling the "
 		    "message", s->path);
 	}
 	if (s->olen + n > s->osize && obuf_flush(s) < 0)
@@ -318,71 +296,6 @@ msg_emit(void *arg, const char *p, size_t n)
 
 /* ---- directories ---- */
 
-static char *
-joinpath(const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b);
-	char *p = xmalloc(na + nb + 2);
-
-	memcpy(p, a, na);
-	p[na] = '/';
-	memcpy(p + na + 1, b, nb + 1);
-	return p;
-}
-
-/* A copy of the directory part of path ("." when there is none). */
-static char *
-dirpart(const char *path)
-{
-	const char *sl = strrchr(path, '/');
-
-	if (sl == NULL)
-		return xstrdup(".");
-	if (sl == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(sl - path));
-}
-
-/* fsync a directory, so that the names created in it are durable. */
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r, saved;
-
-	if (fd < 0)
-		return -1;
-	r = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
-}
-
-/* mkdir -p with mode 0700; each directory created is made durable. */
-static int
-mkdirs(struct store *s, const char *dir)
-{
-	struct stat st;
-	char *parent;
-	int r;
-
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		return seterr(s, EX_CANTCREAT, ENOTDIR, "%s", dir);
-	}
-	if (errno != ENOENT)
-		return seterr(s, 0, errno, "%s", dir);
-	parent = dirpart(dir);
-	r = strcmp(parent, dir) == 0 ? 0 : mkdirs(s, parent);
-	if (r == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		r = seterr(s, 0, errno, "mkdir %s", dir);
-	else if (r == 0 && sync_dir(parent) < 0)
-		r = seterr(s, EX_TEMPFAIL, errno, "%s: fsync", parent);
-	free(parent);
-	return r;
-}
-
 /*
  * A symbolic link whose target is missing.  It is never followed to
  * create a mailbox: in a directory others may write in (/var/mail is
@@ -406,7 +319,7 @@ is_maildir(const char *dir)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		char *p = joinpath(dir, sub[i]);
+		char *p = path_join(dir, sub[i]);
 		int ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 
 		free(p);
@@ -448,7 +361,7 @@ maildirpp_root(const char *path)
 	if (base[0] != '.' || base[1] == '\0' ||
 	    (base[1] == '.' && base[2] == '\0'))
 		return NULL;
-	parent = dirpart(path);
+	parent = path_dir(path);
 	if (stat(parent, &st) < 0 ? errno == ENOENT :
 	    S_ISDIR(st.st_mode) && (is_maildir(parent) || is_empty_dir(parent)))
 		return parent;
@@ -461,17 +374,17 @@ make_maildir(struct store *s, const char *dir)
 {
 	static const char *const sub[] = { "tmp", "new", "cur" };
 	size_t i;
-	int r = mkdirs(s, dir);
+	int r = durable_mkdirs(dir, &s->e);
 
 	for (i = 0; r == 0 && i < 3; i++) {
-		char *p = joinpath(dir, sub[i]);
+		char *p = path_join(dir, sub[i]);
 
 		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			r = seterr(s, 0, errno, "mkdir %s", p);
+			r = fserr_set(&s->e, 0, errno, "mkdir %s", p);
 		free(p);
 	}
-	if (r == 0 && sync_dir(dir) < 0)
-		r = seterr(s, EX_TEMPFAIL, errno, "%s: fsync", dir);
+	if (r == 0 && durable_sync_dir(dir) < 0)
+		r = fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: fsync", dir);
 	return r;
 }
 
@@ -487,13 +400,13 @@ make_folder(struct store *s)
 		return -1;
 	if (s->root == NULL)
 		return 0;
-	marker = joinpath(s->path, "maildirfolder");
+	marker = path_join(s->path, "maildirfolder");
 	fd = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
-		r = seterr(s, 0, errno, "%s", marker);
-	else if (close(fd) < 0 || sync_dir(s->path) < 0)
-		r = seterr(s, EX_TEMPFAIL, errno, "%s", marker);
+		r = fserr_set(&s->e, 0, errno, "%s", marker);
+	else if (close(fd) < 0 || durable_sync_dir(s->path) < 0)
+		r = fserr_set(&s->e, EX_TEMPFAIL, errno, "%s", marker);
 	free(marker);
 	return r;
 }
@@ -501,7 +414,7 @@ make_folder(struct store *s)
 static int
 open_subdir(const char *path, const char *sub)
 {
-	char *p = joinpath(path, sub);
+	char *p = path_join(path, sub);
 	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC), saved = errno;
 
 	free(p);
@@ -513,12 +426,12 @@ static int
 maildir_fail(struct store *s, int err)
 {
 	if (err == ENOENT)
-		return seterr(s, EX_CANTCREAT, 0, "%s: not a Maildir (no tmp/ "
+		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: not a Maildir (no tmp/ "
 		    "and new/; -c creates one)", s->path);
 	if (err == ENOTDIR)
-		return seterr(s, EX_CANTCREAT, 0, "%s: not a directory "
+		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: not a directory "
 		    "(-m delivers to an mbox file)", s->path);
-	return seterr(s, EX_CANTCREAT, err, "%s", s->path);
+	return fserr_set(&s->e, EX_CANTCREAT, err, "%s", s->path);
 }
 
 /* Open DEST/tmp and DEST/new; -1 with errno set. */
@@ -548,7 +461,7 @@ maildir_open(struct store *s)
 {
 	s->root = maildirpp_root(s->path);
 	if (dangling(s->path) || (s->root && dangling(s->root)))
-		return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a "
+		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: a symbolic link to a "
 		    "missing directory (not followed to create the Maildir)",
 		    dangling(s->path) ? s->path : s->root);
 	if (maildir_opendirs(s) == 0)
@@ -581,10 +494,10 @@ static int
 mbox_file_ok(struct store *s, const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))
-		return seterr(s, EX_CANTCREAT, 0, "%s: not a regular file",
+		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: not a regular file",
 		    s->path);
 	if (st->st_nlink != 1)
-		return seterr(s, EX_CANTCREAT, 0, "%s: has %lu names (hard "
+		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: has %lu names (hard "
 		    "links); not delivering into it", s->path,
 		    (unsigned long)st->st_nlink);
 	return 0;
@@ -593,7 +506,7 @@ mbox_file_ok(struct store *s, const struct stat *st)
 static int
 dangling_fail(struct store *s)
 {
-	return seterr(s, EX_CANTCREAT, 0, "%s: a symbolic link to a missing "
+	return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: a symbolic link to a missing "
 	    "file (not followed to create the mbox)", s->path);
 }
 
@@ -605,12 +518,12 @@ mbox_check_missing(struct store *s)
 
 	if (dangling(s->path))
 		return dangling_fail(s);
-	dir = dirpart(s->path);
+	dir = path_dir(s->path);
 	s->missing = 1;
 	if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
-		seterr(s, EX_CANTCREAT, errno, "%s", dir);
+		fserr_set(&s->e, EX_CANTCREAT, errno, "%s", dir);
 	free(dir);
-	return s->ex ? -1 : 0;
+	return s->e.ex ? -1 : 0;
 }
 
 /*
@@ -633,8 +546,8 @@ mbox_openfd(struct store *s)
 			break;
 		if (dangling(s->path))
 			return dangling_fail(s);
-		dir = dirpart(s->path);
-		if ((s->c.flags & STORE_CREATE) && mkdirs(s, dir) < 0) {
+		dir = path_dir(s->path);
+		if ((s->c.flags & STORE_CREATE) && durable_mkdirs(dir, &s->e) < 0) {
 			free(dir);
 			return -1;
 		}
@@ -647,9 +560,9 @@ mbox_openfd(struct store *s)
 			break;
 	}
 	if (s->mfd < 0)
-		return seterr(s, tries == OPEN_TRIES ? EX_TEMPFAIL :
+		return fserr_set(&s->e, tries == OPEN_TRIES ? EX_TEMPFAIL :
 		    errno == ENOENT ? EX_CANTCREAT : 0, errno, "%s", s->path);
-	if (fstat(s->mfd, &st) < 0 ? seterr(s, 0, errno, "%s", s->path) :
+	if (fstat(s->mfd, &st) < 0 ? fserr_set(&s->e, 0, errno, "%s", s->path) :
 	    mbox_file_ok(s, &st)) {
 		close(s->mfd);
 		s->mfd = -1;
@@ -676,7 +589,7 @@ mbox_open(struct store *s)
 	if (stat(s->path, &st) == 0)
 		return mbox_file_ok(s, &st);
 	if (errno != ENOENT)
-		return seterr(s, 0, errno, "%s", s->path);
+		return fserr_set(&s->e, 0, errno, "%s", s->path);
 	return mbox_check_missing(s);
 }
 
@@ -872,7 +785,7 @@ lock_content(struct store *s, int fd)
 	int n;
 
 	if (fstat(s->mfd, &st) < 0)
-		return seterr(s, 0, errno, "%s", s->path);
+		return fserr_set(&s->e, 0, errno, "%s", s->path);
 	s->rollback = st.st_size;
 	if (fd < 0)
 		return 0;
@@ -881,7 +794,7 @@ lock_content(struct store *s, int fd)
 	    (unsigned long long)st.st_ino, (long long)st.st_size);
 	if (n < 0 || (size_t)n >= sizeof buf || ftruncate(fd, 0) < 0 ||
 	    pwrite(fd, buf, (size_t)n, 0) != n)
-		return seterr(s, 0, errno, "%s", s->lockpath);
+		return fserr_set(&s->e, 0, errno, "%s", s->lockpath);
 	return 0;
 }
 
@@ -944,17 +857,17 @@ dot_lock(struct store *s, double deadline)
 	 * remove (another user's, in a sticky directory) must not spin */
 	while ((r = dot_lock_try(s, tmp)) == 0) {
 		if (now_secs() >= deadline) {
-			r = seterr(s, EX_TEMPFAIL, 0, "%s: lock timeout "
+			r = fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: lock timeout "
 			    "(%s exists)", s->path, s->lockpath);
 			break;
 		}
 		if (!stale_lock(s))
 			backoff(&ms);
 	}
-	if (r < 0 && !s->ex) {
+	if (r < 0 && !s->e.ex) {
 		/* a directory we may not write in: fcntl only (CAVEATS) */
 		r = errno == EACCES || errno == EPERM ? 0 :
-		    seterr(s, 0, errno, "%s", s->lockpath);
+		    fserr_set(&s->e, 0, errno, "%s", s->lockpath);
 		if (r == 0)
 			r = lock_content(s, -1);
 	}
@@ -982,10 +895,10 @@ mbox_lock1(struct store *s, double deadline)
 		return -1;
 	while (fcntl_lock(s, F_WRLCK) < 0) {
 		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
-			return seterr(s, EX_TEMPFAIL, errno, "%s: lock",
+			return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: lock",
 			    s->path);
 		if (now_secs() >= deadline)
-			return seterr(s, EX_TEMPFAIL, 0, "%s: lock timeout "
+			return fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: lock timeout "
 			    "(locked by another process)", s->path);
 		backoff(&ms);
 	}
@@ -1009,7 +922,7 @@ mbox_lock(struct store *s)
 		if (r < 0)
 			return -1;
 	}
-	return seterr(s, EX_TEMPFAIL, 0, "%s: replaced while locking",
+	return fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: replaced while locking",
 	    s->path);
 }
 
@@ -1088,12 +1001,12 @@ mbox_append(struct store *s)
 	gap = mbox_gap(s);
 	if (write_all(s->mfd, gap, strlen(gap)) < 0 ||
 	    spool_replay(&s->spool, append, s) < 0)
-		return seterr(s, 0, errno, "%s", s->path);
+		return fserr_set(&s->e, 0, errno, "%s", s->path);
 	if (fsync(s->mfd) < 0)
-		return seterr(s, EX_TEMPFAIL, errno, "%s: fsync", s->path);
+		return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: fsync", s->path);
 	if (s->created) {
-		dir = dirpart(s->path);
-		r = sync_dir(dir) < 0 ? seterr(s, EX_TEMPFAIL, errno,
+		dir = path_dir(s->path);
+		r = durable_sync_dir(dir) < 0 ? fserr_set(&s->e, EX_TEMPFAIL, errno,
 		    "%s: fsync", dir) : 0;
 		free(dir);
 	}
@@ -1133,7 +1046,7 @@ maildir_begin(struct store *s)
 		if (store_uniqname(s->name, sizeof s->name,
 		    (long long)ts.tv_sec, ts.tv_nsec / 1000, (long)getpid(),
 		    ++s->q, s->host) < 0)
-			return seterr(s, EX_SOFTWARE, 0, "host name too long");
+			return fserr_set(&s->e, EX_SOFTWARE, 0, "host name too long");
 		s->fd = openat(s->tmpfd, s->name, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOCTTY | O_CLOEXEC, 0600);
 		if (s->fd >= 0)
@@ -1148,7 +1061,7 @@ maildir_begin(struct store *s)
 		if (errno != EEXIST)
 			break;
 	}
-	return seterr(s, 0, errno, "%s/tmp/%s", s->path, s->name);
+	return fserr_set(&s->e, 0, errno, "%s/tmp/%s", s->path, s->name);
 }
 
 /*
@@ -1167,14 +1080,14 @@ maildir_sync_batch(struct store *s)
 
 #if defined(__linux__)
 	if (s->npend > 1 && syncfs(s->tmpfd) < 0)
-		return seterr(s, EX_TEMPFAIL, errno, "%s: syncfs", s->path);
+		return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: syncfs", s->path);
 #endif
 	for (i = 0; i < s->npend; i++) {
 		if (fdatasync(s->pend[i].fd) < 0 || close(s->pend[i].fd) < 0) {
 			int err = errno;
 
 			s->pend[i].fd = -1;
-			return seterr(s, EX_TEMPFAIL, err, "%s/tmp/%s: fsync",
+			return fserr_set(&s->e, EX_TEMPFAIL, err, "%s/tmp/%s: fsync",
 			    s->path, s->pend[i].name);
 		}
 		s->pend[i].fd = -1;
@@ -1202,14 +1115,14 @@ maildir_flush(struct store *s)
 	for (done = 0; done < s->npend; done++)
 		if (renameat(s->tmpfd, s->pend[done].name, s->newfd,
 		    s->pend[done].name) < 0) {
-			r = seterr(s, 0, errno, "%s/new/%s", s->path,
+			r = fserr_set(&s->e, 0, errno, "%s/new/%s", s->path,
 			    s->pend[done].name);
 			break;
 		}
 	if (r == 0 && fsync(s->newfd) < 0)
-		r = seterr(s, EX_TEMPFAIL, errno, "%s/new: fsync", s->path);
+		r = fserr_set(&s->e, EX_TEMPFAIL, errno, "%s/new: fsync", s->path);
 	for (i = 0; i < s->npend; i++) {
-		char *p = joinpath(s->path, "new/");
+		char *p = path_join(s->path, "new/");
 		char *full = xmalloc(strlen(p) + strlen(s->pend[i].name) + 1);
 
 		strcpy(full, p);
@@ -1263,7 +1176,7 @@ store_open(struct store *s, const char *path, const struct store_conf *c)
 		n--;
 	s->path = xstrndup(path, n);
 	if (n == 0)
-		return seterr(s, EX_USAGE, 0, "empty destination");
+		return fserr_set(&s->e, EX_USAGE, 0, "empty destination");
 	if (gethostname(host, sizeof host) < 0 || host[0] == '\0')
 		strcpy(host, "localhost");
 	host[sizeof host - 1] = '\0';
@@ -1282,8 +1195,8 @@ store_begin(struct store *s, const char *sender)
 {
 	if (s->inmsg)
 		store_abort(s);
-	s->ex = 0;
-	s->err[0] = '\0';
+	s->e.ex = 0;
+	s->e.msg[0] = '\0';
 	s->nbytes = 0;
 	s->last = -1;
 	s->olen = 0;
@@ -1301,8 +1214,8 @@ write_fail(struct store *s)
 {
 	int err = errno;
 
-	if (!s->ex)             /* a spool error has said so already */
-		seterr(s, 0, err, "%s%s%s", s->path,
+	if (!s->e.ex)             /* a spool error has said so already */
+		fserr_set(&s->e, 0, err, "%s%s%s", s->path,
 		    s->c.kind == STORE_MBOX ? "" : "/tmp/",
 		    s->c.kind == STORE_MBOX ? "" : s->name);
 	store_abort(s);
@@ -1316,7 +1229,7 @@ store_write(struct store *s, const void *p, size_t n)
 	int r;
 
 	if (!s->inmsg)
-		return seterr(s, EX_SOFTWARE, 0, "write outside a message");
+		return fserr_set(&s->e, EX_SOFTWARE, 0, "write outside a message");
 	if (s->c.kind != STORE_MBOX)
 		r = msg_emit(s, p, n);
 	else {
@@ -1361,7 +1274,7 @@ int
 store_commit(struct store *s)
 {
 	if (!s->inmsg)
-		return seterr(s, EX_SOFTWARE, 0, "commit outside a message");
+		return fserr_set(&s->e, EX_SOFTWARE, 0, "commit outside a message");
 	if (s->c.flags & STORE_DRYRUN) {
 		s->inmsg = 0;
 		return s->c.kind == STORE_MBOX ? mbox_commit(s) : 0;
@@ -1384,7 +1297,7 @@ store_commit(struct store *s)
 void
 store_abort(struct store *s)
 {
-	int ex = s->ex;
+	int ex = s->e.ex;
 
 	if (s->c.flags & STORE_DRYRUN) {
 		s->inmsg = 0;
@@ -1402,7 +1315,7 @@ store_abort(struct store *s)
 		maildir_drop_batch(s);
 	}
 	s->inmsg = 0;
-	s->ex = ex;
+	s->e.ex = ex;
 }
 
 static int

@@ -46,6 +46,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "durable.h"
 #include "msg.h"
 #include "spool.h"
 #include "util.h"
@@ -75,8 +76,7 @@ struct store {
 	char *path;             /* DEST, trailing slashes removed */
 	char *root;             /* Maildir++: the parent Maildir, else NULL */
 	int missing;            /* dry run: would be created */
-	int ex;                 /* sysexits code of the last error */
-	char err[512];
+	struct fserr e;         /* the last error */
 	char desc[600];         /* store_describe() */
 	char *obuf;             /* output buffer */
 	size_t olen, osize;
