@@ -33,7 +33,6 @@
 #define OBUF_SIZE       65536
 #define STALE_LOCK_SECS 300     /* a dot-lock older than this is broken */
 #define TOUCH_SECS      60      /* refresh our dot-lock's mtime this often */
-#define FROM_MAX        1000    /* cap of a "From " line kept by mboxin */
 #define SPOOL_MEM       ((size_t)1 << 20)  /* an mbox batch in memory */
 #define FD_COUNT_MAX    4096    /* store_batch_max() counts below this */
 #define FD_RESERVE      4       /* tmp/, new/, the file being written, one
@@ -43,8 +42,6 @@ struct store_pending {
 	char *name;
 	int fd;
 };
-
-static const char FROM_[] = "From ";
 
 /* ---- errors ---- */
 
@@ -96,139 +93,6 @@ store_uniqname(char *buf, size_t n, long long sec, long usec, long pid,
 	return r < 0 || (size_t)r >= n ? -1 : r;
 }
 
-int
-store_fromline(char *buf, size_t n, const char *sender, time_t t)
-{
-	char date[64];
-	struct tm tm;
-	size_t o, len;
-	int r;
-
-	if (sender == NULL || *sender == '\0')
-		sender = "MAILER-DAEMON";
-	len = strlen(sender);
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm) == 0)
-		return -1;
-	r = snprintf(buf, n, "From %s %s\n", sender, date);
-	if (r < 0 || (size_t)r >= n)
-		return -1;
-	/* the sender must stay one word, or readers take it for the date */
-	for (o = 5; o < 5 + len; o++) {
-		unsigned char c = (unsigned char)buf[o];
-
-		if (c <= ' ' || c == 127)
-			buf[o] = '_';
-	}
-	return r;
-}
-
-/* ---- mboxrd quoting ---- */
-
-/*
- * States: Q_MID inside a line; Q_BOL + k at a line start, holding back
- * q->gt '>' characters and then k bytes of "From " until we know whether
- * the line needs one more '>'.
- */
-enum { Q_BOL = 0, Q_MID = 6 };
-
-static int
-emit_gt(size_t gt, mboxrd_emit *emit, void *arg)
-{
-	static const char many[] = ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>";
-
-	while (gt > 0) {
-		size_t k = gt < sizeof many - 1 ? gt : sizeof many - 1;
-
-		if (emit(arg, many, k) < 0)
-			return -1;
-		gt -= k;
-	}
-	return 0;
-}
-
-/* Give back the bytes held at a line start that turned out harmless. */
-static int
-release(struct mboxrd_q *q, mboxrd_emit *emit, void *arg)
-{
-	int k = q->state - Q_BOL;
-
-	if (emit_gt(q->gt, emit, arg) < 0 ||
-	    (k > 0 && emit(arg, FROM_, (size_t)k) < 0))
-		return -1;
-	q->gt = 0;
-	q->state = Q_MID;
-	return 0;
-}
-
-int
-mboxrd_quote(struct mboxrd_q *q, const char *p, size_t n,
-    mboxrd_emit *emit, void *arg)
-{
-	size_t i = 0, start = 0;
-
-	while (i < n) {
-		int k = q->state - Q_BOL;
-		const char *lf;
-
-		if (q->state == Q_MID) {
-			if ((lf = memchr(p + i, '\n', n - i)) == NULL) {
-				i = n;
-				break;
-			}
-			i = (size_t)(lf - p) + 1;
-			/* most lines cannot be a From line: keep the span */
-			if (i < n && p[i] != '>' && p[i] != 'F')
-				continue;
-			if (emit(arg, p + start, i - start) < 0)
-				return -1;
-			start = i;
-			q->state = Q_BOL;
-			q->gt = 0;
-		} else if (k == 0 && p[i] == '>') {
-			q->gt++;
-			start = ++i;
-		} else if (p[i] == FROM_[k]) {
-			start = ++i;
-			if (++q->state - Q_BOL < 5)
-				continue;
-			if (emit(arg, ">", 1) < 0 || emit_gt(q->gt, emit, arg) < 0 ||
-			    emit(arg, FROM_, 5) < 0)
-				return -1;
-			q->gt = 0;
-			q->state = Q_MID;
-		} else if (release(q, emit, arg) < 0) {
-			return -1;      /* p[i] is looked at again in Q_MID */
-		}
-	}
-	if (q->state == Q_MID && i > start &&
-	    emit(arg, p + start, i - start) < 0)
-		return -1;
-	return 0;
-}
-
-int
-mboxrd_quote_end(struct mboxrd_q *q, mboxrd_emit *emit, void *arg)
-{
-	int r = 0;
-
-	if (q->state != Q_MID)
-		r = release(q, emit, arg);
-	q->state = Q_BOL;
-	q->gt = 0;
-	return r;
-}
-
-int
-mboxrd_quoted(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] == '>')
-		i++;
-	return i > 0 && n - i >= 5 && memcmp(p + i, FROM_, 5) == 0;
-}
-
 /* ---- output ---- */
 
 static void
@@ -258,8 +122,7 @@ obuf_flush(struct store *s)
 	return 0;
 }
 
-/* mboxrd_emit for everything written: buffered (an mbox's spooled),
- * counted. */
+/* Everything written goes here: buffered (an mbox's spooled), counted. */
 static int
 raw_emit(void *arg, const char *p, size_t n)
 {
@@ -281,17 +144,6 @@ raw_emit(void *arg, const char *p, size_t n)
 	memcpy(s->obuf + s->olen, p, n);
 	s->olen += n;
 	return 0;
-}
-
-/* The message's own bytes: also remember the last one. */
-static int
-msg_emit(void *arg, const char *p, size_t n)
-{
-	struct store *s = arg;
-
-	if (n > 0)
-		s->last = (unsigned char)p[n - 1];
-	return raw_emit(arg, p, n);
 }
 
 /* ---- directories ---- */
@@ -644,26 +496,6 @@ pid_dead(long pid)
 #endif
 }
 
-int
-store_mbox_boundary(const char *w, size_t n, size_t pos)
-{
-	size_t p = pos, k;
-
-	if (pos > 2 || pos > n)
-		return 0;
-	if (pos == n)
-		return 1;
-	if (pos > 0 && w[pos - 1] == '\r' && w[pos] == '\r')
-		p++;            /* the gap after a bare CR: "\r\n\n" */
-	for (k = 0; k < 2 && p < n && w[p] == '\n'; k++)
-		p++;
-	if (n - p < 5 || memcmp(w + p, FROM_, 5) != 0)
-		return 0;
-	if (p == 0)
-		return 1;
-	return p >= 2 && w[p - 1] == '\n' && w[p - 2] == '\n';
-}
-
 /*
  * May a stale lock's record cut the mbox back to size?  Its content is
  * only believed when the lock is a file of the delivering user with no
@@ -690,7 +522,7 @@ cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
 		return 0;
 	pos = size < 2 ? (size_t)size : 2;
 	n = pread(s->mfd, w, sizeof w - (2 - pos), (off_t)size - (off_t)pos);
-	return n > 0 && store_mbox_boundary(w, (size_t)n, pos);
+	return n > 0 && mbox_boundary(w, (size_t)n, pos);
 }
 
 /*
@@ -926,26 +758,6 @@ mbox_lock(struct store *s)
 	    s->path);
 }
 
-/* What to write before the first "From " line so that it starts a line
- * after an empty line, whatever the mbox ends with. */
-static const char *
-mbox_gap(struct store *s)
-{
-	char end[2];
-	off_t off = s->rollback >= 2 ? s->rollback - 2 : 0;
-	ssize_t n;
-
-	if (s->rollback == 0)
-		return "";
-	n = pread(s->mfd, end, 2, off);
-	/* as in mbox_commit(): an LF after a bare CR would swallow it */
-	if (n > 0 && end[n - 1] == '\r')
-		return "\r\n\n";
-	if (n <= 0 || end[n - 1] != '\n')
-		return "\n\n";
-	return n == 2 && end[0] != '\n' ? "\n" : "";
-}
-
 /* Undo the open batch: drop the spool; cut the mbox back, unlock. */
 static void
 mbox_rollback(struct store *s)
@@ -963,13 +775,7 @@ mbox_rollback(struct store *s)
 static int
 mbox_begin(struct store *s, const char *sender)
 {
-	char line[1200];
-	int n;
-
-	n = store_fromline(line, sizeof line, sender, time(NULL));
-	if (n < 0)
-		n = store_fromline(line, sizeof line, NULL, time(NULL));
-	if (raw_emit(s, line, (size_t)n) < 0) {
+	if (mboxw_begin(&s->w, sender, time(NULL), raw_emit, s) < 0) {
 		mbox_rollback(s);
 		return -1;
 	}
@@ -998,7 +804,7 @@ mbox_append(struct store *s)
 
 	if (mbox_lock(s) < 0)
 		return -1;
-	gap = mbox_gap(s);
+	gap = mbox_gap(s->mfd, s->rollback);
 	if (write_all(s->mfd, gap, strlen(gap)) < 0 ||
 	    spool_replay(&s->spool, append, s) < 0)
 		return fserr_set(&s->e, 0, errno, "%s", s->path);
@@ -1198,10 +1004,7 @@ store_begin(struct store *s, const char *sender)
 	s->e.ex = 0;
 	s->e.msg[0] = '\0';
 	s->nbytes = 0;
-	s->last = -1;
 	s->olen = 0;
-	s->quote = Q_BOL;
-	s->gt = 0;
 	if ((s->c.kind == STORE_MBOX ? mbox_begin(s, sender) :
 	    maildir_begin(s)) < 0)
 		return -1;
@@ -1225,20 +1028,15 @@ write_fail(struct store *s)
 int
 store_write(struct store *s, const void *p, size_t n)
 {
-	struct mboxrd_q q;
 	int r;
 
 	if (!s->inmsg)
-		return fserr_set(&s->e, EX_SOFTWARE, 0, "write outside a message");
+		return fserr_set(&s->e, EX_SOFTWARE, 0, "write outside a "
+		    "message");
 	if (s->c.kind != STORE_MBOX)
-		r = msg_emit(s, p, n);
-	else {
-		q.state = s->quote;
-		q.gt = s->gt;
-		r = mboxrd_quote(&q, p, n, msg_emit, s);
-		s->quote = q.state;
-		s->gt = q.gt;
-	}
+		r = raw_emit(s, p, n);
+	else
+		r = mboxw_write(&s->w, p, n);
 	return r < 0 ? write_fail(s) : 0;
 }
 
@@ -1251,23 +1049,7 @@ store_puts(struct store *s, const char *str)
 static int
 mbox_commit(struct store *s)
 {
-	struct mboxrd_q q = { s->quote, s->gt };
-	const char *eol = "";
-
-	if (mboxrd_quote_end(&q, msg_emit, s) < 0)
-		return write_fail(s);
-	/*
-	 * A message without a final LF gets one.  After a bare CR it would
-	 * make a CRLF, which readers (msg_line() too) take for a line end,
-	 * losing the CR: there the line end added is a CRLF.
-	 */
-	if (s->last == '\r')
-		eol = "\r\n";
-	else if (s->last != -1 && s->last != '\n')
-		eol = "\n";
-	if (raw_emit(s, eol, strlen(eol)) < 0 || raw_emit(s, "\n", 1) < 0)
-		return write_fail(s);
-	return 0;
+	return mboxw_end(&s->w) < 0 ? write_fail(s) : 0;
 }
 
 int
@@ -1403,247 +1185,3 @@ store_describe(struct store *s)
 	return s->desc;
 }
 
-/* ---- reading mbox streams ---- */
-
-enum { MBOXIN_START, MBOXIN_MSG, MBOXIN_ATFROM, MBOXIN_EOF };
-
-void
-mboxin_init(struct mboxin *r, struct msgin *m, int split)
-{
-	memset(r, 0, sizeof *r);
-	r->m = m;
-	r->split = split;
-	r->bol = 1;
-	r->state = MBOXIN_START;
-	buf_init(&r->from, FROM_MAX);
-}
-
-void
-mboxin_free(struct mboxin *r)
-{
-	buf_free(&r->from);
-}
-
-static ssize_t
-raw_line(struct mboxin *r, const char **p, int *bol, int *partial)
-{
-	ssize_t n;
-
-	if (r->stash) {
-		*p = r->stash;
-		*bol = r->stashbol;
-		*partial = r->stashpartial;
-		r->stash = NULL;
-		return r->stashn;
-	}
-	n = msg_line(r->m, p);
-	*bol = r->bol;
-	*partial = n > 0 && r->m->partial;
-	if (n > 0)
-		r->bol = !*partial;
-	return n;
-}
-
-static int
-is_from(const char *p, ssize_t n, int bol)
-{
-	return bol && n >= 5 && memcmp(p, FROM_, 5) == 0;
-}
-
-/* Keep a "From " line (all its pieces) without the LF, capped. */
-static int
-take_from(struct mboxin *r, const char *p, ssize_t n, int partial)
-{
-	int bol;
-
-	buf_reset(&r->from);
-	for (;;) {
-		size_t k = (size_t)n, room = r->from.max - r->from.len;
-
-		if (!partial && k > 0 && p[k - 1] == '\n')
-			k--;
-		buf_add(&r->from, p, k < room ? k : room);
-		if (!partial)
-			return 0;
-		if ((n = raw_line(r, &p, &bol, &partial)) <= 0)
-			return n < 0 ? -1 : 0;
-	}
-}
-
-int
-mboxin_next(struct mboxin *r)
-{
-	const char *p;
-	ssize_t n;
-	int bol, partial;
-
-	for (;;) {
-		switch (r->state) {
-		case MBOXIN_ATFROM:
-			r->state = MBOXIN_MSG;
-			return 1;
-		case MBOXIN_EOF:
-			return 0;
-		case MBOXIN_MSG:
-			while ((n = mboxin_line(r, &p)) > 0)
-				;
-			if (n < 0)
-				return -1;
-			continue;
-		default:
-			break;
-		}
-		/* MBOXIN_START */
-		buf_reset(&r->from);
-		do
-			n = raw_line(r, &p, &bol, &partial);
-		while (r->split && n == 1 && bol && p[0] == '\n');
-		if (n < 0)
-			return -1;
-		r->state = MBOXIN_MSG;
-		if (n > 0 && is_from(p, n, bol))
-			return take_from(r, p, n, partial) < 0 ? -1 : 1;
-		if (r->split && n == 0) {
-			r->state = MBOXIN_EOF;
-			return 0;
-		}
-		if (r->split)
-			return -2;
-		if (n > 0) {
-			r->stash = p;
-			r->stashn = n;
-			r->stashbol = bol;
-			r->stashpartial = partial;
-		}
-		return 1;
-	}
-}
-
-/*
- * mboxrd unquoting of a line l that starts with '>' (the piece at its
- * start, or a later piece while r->owe).  A line longer than the
- * reader's buffer comes in pieces, and the first may end inside the
- * run of '>' or inside the "From " after it.  Then one '>' is taken off
- * at once (r->owe), and given back should the line turn out not to
- * match ^>+From: every byte returned meanwhile is a '>', so where the
- * '>' goes back among them does not matter.  The bytes of "From " seen
- * meanwhile wait in r->pre.  Returns the length of the piece to return
- * (*p set), or 0 to read on.
- */
-static ssize_t
-unquote(struct mboxin *r, const char *l, size_t n, int partial,
-    const char **p)
-{
-	size_t a = 0, i, m = r->npre, k = 0;
-	int first = !r->owe;
-
-	if (m == 0)
-		while (a < n && l[a] == '>')
-			a++;
-	for (i = a; m < 5 && i < n && l[i] == FROM_[m]; i++)
-		m++;
-	*p = l;
-	r->partial = partial;
-	if (m < 5 && i == n) {
-		/* undecided: a piece without its LF */
-		memcpy(r->pre + r->npre, l + a, n - a);
-		r->npre = m;
-		r->owe = 1;
-		if (first) {
-			(*p)++;
-			a--;
-		}
-		return (ssize_t)a;
-	}
-	if (first) {
-		if (m < 5)
-			return (ssize_t)n;
-		(*p)++;
-		return (ssize_t)n - 1;
-	}
-	r->owe = 0;
-	if (m < 5)
-		r->out[k++] = '>';
-	memcpy(r->out + k, r->pre, r->npre);
-	k += r->npre;
-	r->npre = 0;
-	if (k == 0)
-		return (ssize_t)n;
-	r->stash = l;
-	r->stashn = (ssize_t)n;
-	r->stashbol = 0;
-	r->stashpartial = partial;
-	*p = r->out;
-	r->partial = 1;
-	return (ssize_t)k;
-}
-
-ssize_t
-mboxin_line(struct mboxin *r, const char **p)
-{
-	const char *l;
-	ssize_t n;
-	int bol, partial;
-
-	if (r->state != MBOXIN_MSG)
-		return 0;
-	for (;;) {
-		n = raw_line(r, &l, &bol, &partial);
-		if (r->owe && n == 0) {
-			/* the input ends inside a ^>+From prefix */
-			r->out[0] = '>';
-			memcpy(r->out + 1, r->pre, r->npre);
-			*p = r->out;
-			n = (ssize_t)r->npre + 1;
-			r->owe = 0;
-			r->npre = 0;
-			r->partial = 1;
-			return n;
-		}
-		if (r->owe && n > 0) {
-			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
-				return n;
-			continue;
-		}
-		if (n <= 0) {
-			if (n == 0)
-				r->state = MBOXIN_EOF;
-			return n;       /* a held empty line ends the mbox */
-		}
-		if (!r->split)
-			break;
-		if (is_from(l, n, bol)) {
-			r->held = 0;
-			r->state = MBOXIN_ATFROM;
-			return take_from(r, l, n, partial) < 0 ? -1 : 0;
-		}
-		if (bol && !partial && n == 1 && l[0] == '\n') {
-			if (!r->held) {
-				r->held = 1;
-				continue;
-			}
-			*p = "\n";      /* give back the older one */
-			r->partial = 0;
-			return 1;
-		}
-		if (r->held) {
-			r->stash = l;
-			r->stashn = n;
-			r->stashbol = bol;
-			r->stashpartial = partial;
-			r->held = 0;
-			*p = "\n";
-			r->partial = 0;
-			return 1;
-		}
-		if (bol && l[0] == '>') {
-			if ((n = unquote(r, l, (size_t)n, partial, p)) > 0)
-				return n;
-			continue;
-		}
-		break;
-	}
-	*p = l;
-	r->partial = partial;
-	return n;
-}

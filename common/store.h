@@ -47,6 +47,7 @@
 #include <time.h>
 
 #include "durable.h"
+#include "mbox.h"
 #include "msg.h"
 #include "spool.h"
 #include "util.h"
@@ -82,9 +83,7 @@ struct store {
 	size_t olen, osize;
 	unsigned long long nbytes;  /* bytes of the current message */
 	int inmsg;              /* between begin and commit/abort */
-	int last;               /* last byte written of this message, or -1 */
-	int quote;              /* mboxrd quoting state */
-	size_t gt;              /* '>'s held back by the quoting */
+	struct mboxw w;         /* mbox: the message being spooled */
 	/* Maildir */
 	int tmpfd, newfd;       /* directory fds */
 	int fd;                 /* the tmp file being written */
@@ -162,83 +161,5 @@ int store_uniqname(char *buf, size_t n, long long sec, long usec,
     long pid, unsigned long q, const char *host);
 /* Escape '/' as "\057" and ':' as "\072" (the Maildir convention). */
 int store_escape_host(char *buf, size_t n, const char *host);
-/*
- * The mbox separator "From SENDER DATE\n", DATE as asctime(3) in local
- * time.  SENDER is made one word (white space and controls become '_');
- * NULL or empty gives MAILER-DAEMON.  Returns the length, or -1.
- */
-int store_fromline(char *buf, size_t n, const char *sender, time_t t);
-
-/*
- * May a stale dot-lock's record cut the mbox back to offset off?  w holds
- * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
- * pos < 2 means w starts at the start of the file).  1 when off is the
- * end of the file, or where a delivery of ours started: at most two
- * newlines (what it added to end the mbox with an empty line; after a
- * bare CR, a CR first) and then "From ", at the start of the file or
- * after an empty line.  Else 0.
- */
-int store_mbox_boundary(const char *w, size_t n, size_t pos);
-
-/*
- * mboxrd quoting as a resumable state machine: feed the message in
- * chunks of any size; every line matching ^>*From gets one more '>'.
- * emit(arg, p, n) receives the output and returns 0 or -1 (which stops
- * the quoting and is returned).  Start from a zeroed struct mboxrd_q;
- * call mboxrd_quote_end() at the end of the message to release bytes
- * held back (a last line such as ">>Fro" without LF).
- */
-struct mboxrd_q {
-	int state;
-	size_t gt;
-};
-typedef int mboxrd_emit(void *arg, const char *p, size_t n);
-int mboxrd_quote(struct mboxrd_q *q, const char *p, size_t n,
-    mboxrd_emit *emit, void *arg);
-int mboxrd_quote_end(struct mboxrd_q *q, mboxrd_emit *emit, void *arg);
-/* For a line start: 1 if p (length n) matches ^>+From (drop one '>'). */
-int mboxrd_quoted(const char *p, size_t n);
-
-/*
- * Reading messages from a stream.  With split, the stream is an mboxrd
- * mailbox: messages start at "From " lines, the empty line before each
- * "From " line (and at the end) is dropped, and ^>+From lines lose one
- * '>'.  Without split, the stream is one message: only a leading "From "
- * line is taken off.  from receives each message's "From " line (no LF,
- * capped at 1000 bytes), empty when there was none.
- */
-struct mboxin {
-	struct msgin *m;
-	int split;
-	struct buf from;
-	int state;              /* MBOXIN_* in store.c */
-	int bol;                /* the next raw line starts a line */
-	int held;               /* an empty line held back */
-	const char *stash;      /* a line read ahead, still in m's buffer */
-	ssize_t stashn;
-	int stashbol, stashpartial;
-	int partial;            /* the last line returned lacks its LF */
-	int owe;                /* a '>' taken off a line not yet known to
-	                         * match ^>+From (its first piece ended too
-	                         * soon to tell) */
-	char pre[4];            /* "From " held back meanwhile */
-	size_t npre;
-	char out[5];            /* a '>' given back, then pre */
-};
-
-void mboxin_init(struct mboxin *r, struct msgin *m, int split);
-void mboxin_free(struct mboxin *r);
-/*
- * Go to the next message (skipping what is left of the current one).
- * Returns 1, 0 at the end of the stream, -1 on a read error (r->m->err),
- * -2 when a split stream does not start with a "From " line.
- */
-int mboxin_next(struct mboxin *r);
-/*
- * The next line of the current message, LF included, as msg_line();
- * r->partial is set for a piece without its LF.  0 at the end of the
- * message, -1 on a read error.
- */
-ssize_t mboxin_line(struct mboxin *r, const char **p);
 
 #endif

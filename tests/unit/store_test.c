@@ -108,19 +108,19 @@ test_fromline(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	n = store_fromline(b, sizeof b, NULL, 0);
+	n = mbox_fromline(b, sizeof b, NULL, 0);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n",
 	    "From line, unknown sender, day padded");
-	n = store_fromline(b, sizeof b, "alice@example.org", 1700000000);
+	n = mbox_fromline(b, sizeof b, "alice@example.org", 1700000000);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From alice@example.org Tue Nov 14 22:13:20 2023\n",
 	    "From line with a sender");
-	n = store_fromline(b, sizeof b, "a b\tc", 1700000000);
+	n = mbox_fromline(b, sizeof b, "a b\tc", 1700000000);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From a_b_c Tue Nov 14 22:13:20 2023\n",
 	    "sender made one word");
-	t_int(store_fromline(b, 20, "alice", 0), -1, "From line overflow");
+	t_int(mbox_fromline(b, 20, "alice", 0), -1, "From line overflow");
 }
 
 /* A file holding s, opened for reading. */
@@ -400,7 +400,7 @@ test_deliver(void)
 		t_ok(0, "cleanup");
 }
 
-/* store_mbox_boundary(): w is the mbox from off - pos on. */
+/* mbox_boundary(): w is the mbox from off - pos on. */
 static void
 test_boundary(void)
 {
@@ -435,7 +435,7 @@ test_boundary(void)
 	size_t i;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		t_int(store_mbox_boundary(t[i].w, strlen(t[i].w), t[i].pos),
+		t_int(mbox_boundary(t[i].w, strlen(t[i].w), t[i].pos),
 		    t[i].want, t[i].what);
 }
 
