@@ -52,6 +52,21 @@ path_dir(const char *path)
 	return xstrndup(path, (size_t)(sl - path));
 }
 
+/*
+ * A symbolic link whose target is missing.  It is never followed to
+ * create a mailbox: in a directory others may write in (/var/mail is
+ * often 1777), such a link would make us create one wherever it points.
+ */
+int
+path_dangling(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    stat(path, &st) < 0 && errno == ENOENT;
+}
+
+
 int
 durable_sync_dir(const char *dir)
 {

@@ -42,6 +42,12 @@ char *path_join(const char *a, const char *b);
 /* A copy of the directory part of path ("." when there is none). */
 char *path_dir(const char *path);
 
+/* Is path a symbolic link to a missing file?  Such a link is never
+ * followed to create a mailbox: in a directory others may write in
+ * (/var/mail is often 1777) it would make us create one wherever it
+ * points. */
+int path_dangling(const char *path);
+
 /* fsync directory dir (its entries).  -1 with errno. */
 int durable_sync_dir(const char *dir);
 /* mkdir -p with mode 0700; each directory created is made durable. */

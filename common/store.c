@@ -7,11 +7,8 @@
  * status alone tells whether a message was delivered.
  *
  * An mbox cannot be appended to atomically, so the dot-lock doubles as
- * a journal: it records the mbox's size before the batch.  A delivery
- * killed with SIGKILL leaves its lock behind, naming a dead pid; the next
- * delivery cuts the mbox back to the recorded size before appending.
- * Nothing but the append happens under the locks: the batch is spooled
- * first.
+ * a journal (lock.h).  Nothing but the append happens under the locks:
+ * the batch is spooled first.
  */
 #if defined(__linux__)
 #define _GNU_SOURCE             /* syncfs(2) */
@@ -21,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +27,6 @@
 #include <unistd.h>
 
 #define OBUF_SIZE       65536
-#define STALE_LOCK_SECS 300     /* a dot-lock older than this is broken */
-#define TOUCH_SECS      60      /* refresh our dot-lock's mtime this often */
 #define SPOOL_MEM       ((size_t)1 << 20)  /* an mbox batch in memory */
 #define FD_COUNT_MAX    4096    /* store_batch_max() counts below this */
 #define FD_RESERVE      4       /* tmp/, new/, the file being written, one
@@ -95,20 +89,6 @@ store_uniqname(char *buf, size_t n, long long sec, long usec, long pid,
 
 /* ---- output ---- */
 
-static void
-touch_lock(struct store *s)
-{
-	time_t now;
-
-	if (s->lockfd < 0)
-		return;
-	now = time(NULL);
-	if (now - s->touched >= TOUCH_SECS) {
-		futimens(s->lockfd, NULL);      /* best effort */
-		s->touched = now;
-	}
-}
-
 static int
 obuf_flush(struct store *s)
 {
@@ -147,20 +127,6 @@ raw_emit(void *arg, const char *p, size_t n)
 }
 
 /* ---- directories ---- */
-
-/*
- * A symbolic link whose target is missing.  It is never followed to
- * create a mailbox: in a directory others may write in (/var/mail is
- * often 1777), such a link would make us create one wherever it points.
- */
-static int
-dangling(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    stat(path, &st) < 0 && errno == ENOENT;
-}
 
 /* Does dir look like a Maildir (has new/ or cur/)? */
 static int
@@ -312,10 +278,10 @@ static int
 maildir_open(struct store *s)
 {
 	s->root = maildirpp_root(s->path);
-	if (dangling(s->path) || (s->root && dangling(s->root)))
+	if (path_dangling(s->path) || (s->root && path_dangling(s->root)))
 		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: a symbolic link to a "
 		    "missing directory (not followed to create the Maildir)",
-		    dangling(s->path) ? s->path : s->root);
+		    path_dangling(s->path) ? s->path : s->root);
 	if (maildir_opendirs(s) == 0)
 		return 0;
 	if (errno != ENOENT || !(s->c.flags & STORE_CREATE))
@@ -335,92 +301,20 @@ maildir_create(struct store *s)
 
 /* ---- mbox ---- */
 
-#define OPEN_TRIES 5            /* an mbox that vanishes as it is created */
-
-/*
- * Is st a file to append to?  A regular file with one name: a hard link
- * planted under the mbox's name (in a directory others may write in)
- * would have us append to someone else's file.
- */
-static int
-mbox_file_ok(struct store *s, const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode))
-		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: not a regular file",
-		    s->path);
-	if (st->st_nlink != 1)
-		return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: has %lu names (hard "
-		    "links); not delivering into it", s->path,
-		    (unsigned long)st->st_nlink);
-	return 0;
-}
-
-static int
-dangling_fail(struct store *s)
-{
-	return fserr_set(&s->e, EX_CANTCREAT, 0, "%s: a symbolic link to a missing "
-	    "file (not followed to create the mbox)", s->path);
-}
-
 static int
 mbox_check_missing(struct store *s)
 {
 	struct stat st;
 	char *dir;
 
-	if (dangling(s->path))
-		return dangling_fail(s);
+	if (lock_refuse_dangling(s->path, &s->e) < 0)
+		return -1;
 	dir = path_dir(s->path);
 	s->missing = 1;
 	if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
 		fserr_set(&s->e, EX_CANTCREAT, errno, "%s", dir);
 	free(dir);
 	return s->e.ex ? -1 : 0;
-}
-
-/*
- * Open DEST for appending, creating it (mode 0600) if it is missing.
- * O_EXCL fails on a name that exists, a link included, so a name that
- * comes and goes between the two opens is tried again, a few times.
- * Returns 0, or -1 (the error recorded).
- */
-static int
-mbox_openfd(struct store *s)
-{
-	struct stat st;
-	char *dir;
-	int tries;
-
-	s->created = 0;
-	for (tries = 0; tries < OPEN_TRIES && s->mfd < 0; tries++) {
-		s->mfd = open(s->path, O_RDWR | O_APPEND | O_NOCTTY | O_CLOEXEC);
-		if (s->mfd >= 0 || errno != ENOENT)
-			break;
-		if (dangling(s->path))
-			return dangling_fail(s);
-		dir = path_dir(s->path);
-		if ((s->c.flags & STORE_CREATE) && durable_mkdirs(dir, &s->e) < 0) {
-			free(dir);
-			return -1;
-		}
-		free(dir);
-		s->mfd = open(s->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
-		    O_NOCTTY | O_CLOEXEC, 0600);
-		if (s->mfd >= 0)
-			s->created = 1;
-		else if (errno != EEXIST)
-			break;
-	}
-	if (s->mfd < 0)
-		return fserr_set(&s->e, tries == OPEN_TRIES ? EX_TEMPFAIL :
-		    errno == ENOENT ? EX_CANTCREAT : 0, errno, "%s", s->path);
-	if (fstat(s->mfd, &st) < 0 ? fserr_set(&s->e, 0, errno, "%s", s->path) :
-	    mbox_file_ok(s, &st)) {
-		close(s->mfd);
-		s->mfd = -1;
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -434,328 +328,13 @@ mbox_open(struct store *s)
 {
 	struct stat st;
 
-	s->lockpath = xmalloc(strlen(s->path) + 6);
-	strcpy(s->lockpath, s->path);
-	strcat(s->lockpath, ".lock");
+	lock_init(&s->lk, s->path, s->host, s->c.flags & STORE_CREATE, &s->e);
 	spool_init(&s->spool, SPOOL_MEM);
 	if (stat(s->path, &st) == 0)
-		return mbox_file_ok(s, &st);
+		return lock_file_ok(s->path, &st, &s->e);
 	if (errno != ENOENT)
 		return fserr_set(&s->e, 0, errno, "%s", s->path);
 	return mbox_check_missing(s);
-}
-
-static double
-now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Sleep before the next attempt; backs off from 10 to 200 ms. */
-static void
-backoff(long *ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = 0;
-	ts.tv_nsec = (*ms + getpid() % 7) * 1000000L;
-	nanosleep(&ts, NULL);
-	*ms = *ms * 3 / 2 > 200 ? 200 : *ms * 3 / 2;
-}
-
-/* Is pid gone?  A zombie counts as gone: its fcntl locks are. */
-static int
-pid_dead(long pid)
-{
-	if (pid <= 0)
-		return 0;
-	if (kill((pid_t)pid, 0) < 0)
-		return errno == ESRCH;
-#if defined(__linux__)
-	{
-		char path[64], buf[512], *p;
-		ssize_t n;
-		int fd;
-
-		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return 0;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0)
-			return 0;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		return p != NULL && p[1] == ' ' && p[2] == 'Z';
-	}
-#else
-	return 0;
-#endif
-}
-
-/*
- * May a stale lock's record cut the mbox back to size?  Its content is
- * only believed when the lock is a file of the delivering user with no
- * other name (ours are linked from a private name, which is removed
- * before anything is appended), it names this mbox, and size is where a
- * delivery of ours would have started: anyone who may create a file in
- * the mbox's directory can write a lock, and must not be able to cut
- * someone else's mail short with it.
- */
-static int
-cut_allowed(struct store *s, const struct stat *lk, unsigned long long dev,
-    unsigned long long ino, long long size)
-{
-	char w[2 + 8];
-	struct stat st;
-	size_t pos;
-	ssize_t n;
-
-	if (!S_ISREG(lk->st_mode) || lk->st_uid != geteuid() ||
-	    lk->st_nlink != 1 || fstat(s->mfd, &st) < 0 ||
-	    (unsigned long long)st.st_dev != dev ||
-	    (unsigned long long)st.st_ino != ino || size < 0 ||
-	    st.st_size <= size)
-		return 0;
-	pos = size < 2 ? (size_t)size : 2;
-	n = pread(s->mfd, w, sizeof w - (2 - pos), (off_t)size - (off_t)pos);
-	return n > 0 && mbox_boundary(w, (size_t)n, pos);
-}
-
-/*
- * A dot-lock is stale when it names a dead process on this host, or is
- * older than STALE_LOCK_SECS.  A stale lock of ours also says how long
- * the mbox was before the dead delivery: cut the mbox back to that, when
- * cut_allowed() says the record can be believed; otherwise the lock is
- * only removed.  Called with the fcntl lock held, so no other yubin
- * races us here.  Returns 1 if the lock was removed or is gone (try
- * again), else 0.
- */
-static int
-stale_lock(struct store *s)
-{
-	char buf[512], host[300];
-	unsigned long long dev, ino;
-	long long size;
-	long pid;
-	struct stat st, now;
-	ssize_t n = 0;
-	int fd, ours, dead;
-
-	/* O_NONBLOCK: a FIFO named DEST.lock must not hang us */
-	fd = open(s->lockpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	if (fstat(fd, &st) < 0)
-		n = -1;
-	else if (S_ISREG(st.st_mode))
-		n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0)
-		return 0;
-	buf[n] = '\0';
-	ours = sscanf(buf, "yubin %ld %299s %llu %llu %lld", &pid, host, &dev,
-	    &ino, &size) == 5;
-	dead = ours && strcmp(host, s->host) == 0 && pid_dead(pid);
-	if (!dead && time(NULL) - st.st_mtime <= STALE_LOCK_SECS)
-		return 0;
-	if (ours && cut_allowed(s, &st, dev, ino, size)) {
-		/* the tail of a delivery that never finished */
-		if (ftruncate(s->mfd, (off_t)size) == 0)
-			fsync(s->mfd);
-	}
-	/* another program may have broken and retaken it meanwhile */
-	if (lstat(s->lockpath, &now) < 0)
-		return errno == ENOENT;
-	if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
-		return 1;
-	return unlink(s->lockpath) == 0 || errno == ENOENT;
-}
-
-static int
-fcntl_lock(struct store *s, int type)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = (short)type;
-	fl.l_whence = SEEK_SET;
-	return fcntl(s->mfd, F_SETLK, &fl);
-}
-
-static void
-mbox_unlock(struct store *s)
-{
-	struct stat a, b;
-
-	if (s->lockfd >= 0) {
-		/* remove it only if it is still ours */
-		if (fstat(s->lockfd, &a) == 0 && lstat(s->lockpath, &b) == 0 &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-			unlink(s->lockpath);
-		close(s->lockfd);
-		s->lockfd = -1;
-	}
-	if (s->mfd >= 0)
-		close(s->mfd);          /* which drops the fcntl lock */
-	s->mfd = -1;
-	s->locked = 0;
-}
-
-/*
- * Write what the dot-lock says into fd: pid, host, and the mbox's
- * identity and size, the size a later delivery cuts back to if we die.
- */
-static int
-lock_content(struct store *s, int fd)
-{
-	char buf[512];
-	struct stat st;
-	int n;
-
-	if (fstat(s->mfd, &st) < 0)
-		return fserr_set(&s->e, 0, errno, "%s", s->path);
-	s->rollback = st.st_size;
-	if (fd < 0)
-		return 0;
-	n = snprintf(buf, sizeof buf, "yubin %ld %s %llu %llu %lld\n",
-	    (long)getpid(), s->host, (unsigned long long)st.st_dev,
-	    (unsigned long long)st.st_ino, (long long)st.st_size);
-	if (n < 0 || (size_t)n >= sizeof buf || ftruncate(fd, 0) < 0 ||
-	    pwrite(fd, buf, (size_t)n, 0) != n)
-		return fserr_set(&s->e, 0, errno, "%s", s->lockpath);
-	return 0;
-}
-
-/*
- * One attempt at DEST.lock.  The lock is written under a private name
- * and linked into place, so that it never exists without its content,
- * even for a delivery killed half-way (and link is safe on NFS).
- * Returns 1 taken, 0 busy, -1 error; EACCES means no dot-lock at all.
- */
-static int
-dot_lock_try(struct store *s, const char *tmp)
-{
-	struct stat st;
-	int fd, r, err;
-
-	/*
-	 * O_EXCL, never O_TRUNC: a file already under our private name is
-	 * the leftover of a dead delivery that had our pid, or was planted
-	 * there, a hard link to someone's file that O_TRUNC would cut.  The
-	 * name is removed (never the file opened) and made afresh, once.
-	 */
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd < 0 && errno == EEXIST) {
-		if (unlink(tmp) == 0)
-			fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-			    O_CLOEXEC, 0644);
-		else
-			errno = EEXIST;
-	}
-	if (fd < 0)
-		return -1;
-	if ((r = lock_content(s, fd)) == 0) {
-		r = link(tmp, s->lockpath) == 0 ||
-		    (fstat(fd, &st) == 0 && st.st_nlink == 2);
-		if (!r && errno != EEXIST)
-			r = -1;
-	}
-	err = errno;
-	unlink(tmp);
-	if (r == 1) {
-		s->lockfd = fd;
-		s->touched = time(NULL);
-	} else
-		close(fd);
-	errno = err;
-	return r;
-}
-
-/* Take DEST.lock, breaking it if stale, until the deadline. */
-static int
-dot_lock(struct store *s, double deadline)
-{
-	char *tmp = xmalloc(strlen(s->lockpath) + 32);
-	long ms = 10;
-	int r;
-
-	sprintf(tmp, "%s.%ld.yubin", s->lockpath, (long)getpid());
-	/* the deadline is checked on every round: a stale lock we may not
-	 * remove (another user's, in a sticky directory) must not spin */
-	while ((r = dot_lock_try(s, tmp)) == 0) {
-		if (now_secs() >= deadline) {
-			r = fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: lock timeout "
-			    "(%s exists)", s->path, s->lockpath);
-			break;
-		}
-		if (!stale_lock(s))
-			backoff(&ms);
-	}
-	if (r < 0 && !s->e.ex) {
-		/* a directory we may not write in: fcntl only (CAVEATS) */
-		r = errno == EACCES || errno == EPERM ? 0 :
-		    fserr_set(&s->e, 0, errno, "%s", s->lockpath);
-		if (r == 0)
-			r = lock_content(s, -1);
-	}
-	free(tmp);
-	return r < 0 ? -1 : 0;
-}
-
-/* Does DEST still name the file we locked?  A mail reader may have
- * replaced it (rename) while we waited for the lock. */
-static int
-same_file(struct store *s)
-{
-	struct stat a, b;
-
-	return fstat(s->mfd, &a) == 0 && stat(s->path, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-static int
-mbox_lock1(struct store *s, double deadline)
-{
-	long ms = 10;
-
-	if (mbox_openfd(s) < 0)
-		return -1;
-	while (fcntl_lock(s, F_WRLCK) < 0) {
-		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
-			return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: lock",
-			    s->path);
-		if (now_secs() >= deadline)
-			return fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: lock timeout "
-			    "(locked by another process)", s->path);
-		backoff(&ms);
-	}
-	return dot_lock(s, deadline);
-}
-
-/* Open DEST and take both locks; a few tries if DEST is replaced. */
-static int
-mbox_lock(struct store *s)
-{
-	double deadline = now_secs() +
-	    (s->c.lock_timeout > 0 ? s->c.lock_timeout : 30);
-	int tries, r;
-
-	for (tries = 0; tries < OPEN_TRIES; tries++) {
-		r = mbox_lock1(s, deadline);
-		s->locked = r == 0;
-		if (r == 0 && same_file(s))
-			return 0;
-		mbox_unlock(s);
-		if (r < 0)
-			return -1;
-	}
-	return fserr_set(&s->e, EX_TEMPFAIL, 0, "%s: replaced while locking",
-	    s->path);
 }
 
 /* Undo the open batch: drop the spool; cut the mbox back, unlock. */
@@ -764,11 +343,11 @@ mbox_rollback(struct store *s)
 {
 	spool_reset(&s->spool);
 	s->npend = 0;
-	if (!s->locked)
+	if (!s->lk.locked)
 		return;
-	if (ftruncate(s->mfd, s->rollback) == 0)
-		fsync(s->mfd);
-	mbox_unlock(s);
+	if (ftruncate(s->lk.fd, s->lk.size) == 0)
+		fsync(s->lk.fd);
+	lock_release(&s->lk);
 }
 
 /* The "From " line goes to the spool; nothing is locked yet. */
@@ -788,9 +367,9 @@ append(void *arg, const char *p, size_t n)
 {
 	struct store *s = arg;
 
-	if (write_all(s->mfd, p, n) < 0)
+	if (write_all(s->lk.fd, p, n) < 0)
 		return -1;
-	touch_lock(s);
+	lock_touch(&s->lk);
 	return 0;
 }
 
@@ -802,15 +381,15 @@ mbox_append(struct store *s)
 	char *dir;
 	int r = 0;
 
-	if (mbox_lock(s) < 0)
+	if (lock_take(&s->lk, s->c.lock_timeout) < 0)
 		return -1;
-	gap = mbox_gap(s->mfd, s->rollback);
-	if (write_all(s->mfd, gap, strlen(gap)) < 0 ||
+	gap = mbox_gap(s->lk.fd, s->lk.size);
+	if (write_all(s->lk.fd, gap, strlen(gap)) < 0 ||
 	    spool_replay(&s->spool, append, s) < 0)
 		return fserr_set(&s->e, 0, errno, "%s", s->path);
-	if (fsync(s->mfd) < 0)
+	if (fsync(s->lk.fd) < 0)
 		return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: fsync", s->path);
-	if (s->created) {
+	if (s->lk.created) {
 		dir = path_dir(s->path);
 		r = durable_sync_dir(dir) < 0 ? fserr_set(&s->e, EX_TEMPFAIL, errno,
 		    "%s: fsync", dir) : 0;
@@ -977,7 +556,7 @@ store_open(struct store *s, const char *path, const struct store_conf *c)
 	s->c = *c;
 	if (s->c.batch == 0)
 		s->c.batch = 1;
-	s->tmpfd = s->newfd = s->fd = s->mfd = s->lockfd = -1;
+	s->tmpfd = s->newfd = s->fd = s->lk.fd = s->lk.lockfd = -1;
 	while (n > 1 && path[n - 1] == '/')
 		n--;
 	s->path = xstrndup(path, n);
@@ -1111,7 +690,7 @@ mbox_flush(struct store *s)
 		mbox_rollback(s);
 		return -1;
 	}
-	mbox_unlock(s);
+	lock_release(&s->lk);
 	spool_reset(&s->spool);
 	s->npend = 0;
 	for (i = 0; i < n; i++)
@@ -1138,25 +717,22 @@ store_close(struct store *s)
 		store_abort(s);
 	if (s->npend && store_flush(s) < 0)
 		warn("%s", store_error(s));
-	if (s->locked)
-		mbox_unlock(s);
 	if (s->tmpfd >= 0)
 		close(s->tmpfd);
 	if (s->newfd >= 0)
 		close(s->newfd);
-	if (s->mfd >= 0)
-		close(s->mfd);
-	if (s->c.kind == STORE_MBOX)
+	if (s->c.kind == STORE_MBOX) {
 		spool_free(&s->spool);
+		lock_free(&s->lk);
+	}
 	free(s->pend);
 	free(s->obuf);
 	free(s->path);
 	free(s->root);
-	free(s->lockpath);
 	s->pend = NULL;
 	s->obuf = NULL;
-	s->path = s->root = s->lockpath = NULL;
-	s->tmpfd = s->newfd = s->mfd = -1;
+	s->path = s->root = NULL;
+	s->tmpfd = s->newfd = -1;
 }
 
 unsigned long long

@@ -47,6 +47,7 @@
 #include <time.h>
 
 #include "durable.h"
+#include "lock.h"
 #include "mbox.h"
 #include "msg.h"
 #include "spool.h"
@@ -94,12 +95,7 @@ struct store {
 	unsigned npend;
 	/* mbox */
 	struct spool spool;     /* the open batch, before it is appended */
-	int mfd, lockfd;        /* the mbox while locked; DEST.lock, or -1 */
-	char *lockpath;
-	int locked;
-	int created;            /* we created the mbox: fsync its directory */
-	off_t rollback;         /* mbox size before the open batch */
-	time_t touched;         /* last refresh of DEST.lock's mtime */
+	struct mboxlock lk;     /* the mbox and its locks */
 };
 
 /*
