@@ -48,6 +48,7 @@
 
 #include "durable.h"
 #include "lock.h"
+#include "maildir.h"
 #include "mbox.h"
 #include "msg.h"
 #include "spool.h"
@@ -70,13 +71,10 @@ struct store_conf {
 	void *arg;
 };
 
-struct store_pending;           /* a queued Maildir message */
-
 /* The fields are private to store.c; callers use the functions below. */
 struct store {
 	struct store_conf c;
 	char *path;             /* DEST, trailing slashes removed */
-	char *root;             /* Maildir++: the parent Maildir, else NULL */
 	int missing;            /* dry run: would be created */
 	struct fserr e;         /* the last error */
 	char desc[600];         /* store_describe() */
@@ -85,14 +83,12 @@ struct store {
 	unsigned long long nbytes;  /* bytes of the current message */
 	int inmsg;              /* between begin and commit/abort */
 	struct mboxw w;         /* mbox: the message being spooled */
+	char host[260];         /* escaped host name (the dot-lock's) */
 	/* Maildir */
-	int tmpfd, newfd;       /* directory fds */
-	int fd;                 /* the tmp file being written */
-	char name[400];
-	char host[260];         /* escaped host name */
-	unsigned long q;        /* deliveries by this process */
-	struct store_pending *pend;
-	unsigned npend;
+	struct maildir md;
+	struct maildir_msg cur; /* the message being written */
+	struct maildir_msg *pend;  /* queued: written, open, in tmp/ */
+	unsigned npend;         /* messages queued (Maildir or mbox) */
 	/* mbox */
 	struct spool spool;     /* the open batch, before it is appended */
 	struct mboxlock lk;     /* the mbox and its locks */
@@ -146,16 +142,5 @@ const char *store_describe(struct store *s);
 const char *store_error(const struct store *s);
 int store_exit(const struct store *s);
 
-/* ---- pure helpers, exposed for the tests ---- */
-
-/*
- * A Maildir file name, "SEC.M<usec>P<pid>Q<q>.HOST", into buf (size n).
- * host must already be escaped (store_escape_host).  Returns the length,
- * or -1 if it does not fit.
- */
-int store_uniqname(char *buf, size_t n, long long sec, long usec,
-    long pid, unsigned long q, const char *host);
-/* Escape '/' as "\057" and ':' as "\072" (the Maildir convention). */
-int store_escape_host(char *buf, size_t n, const char *host);
 
 #endif

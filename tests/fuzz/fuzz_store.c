@@ -14,7 +14,7 @@
  *     in a reader buffer whose size comes from the input (so that long
  *     runs of '>' cross its seams);
  *   - mbox_fromline() makes one word of any sender (no blank nor
- *     control between "From " and the date) and store_escape_host()
+ *     control between "From " and the date) and maildir_escape_host()
  *     leaves no '/' or ':'.
  * CRs before an LF are changed to 'x' first: the reader makes CRLF LF,
  * which the writer's caller (msg_line) has done already.  A CR that
@@ -210,7 +210,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the host part of a Maildir name */
 	in[n < 1000 ? n : 1000] = '\0';
-	if (store_escape_host(host, sizeof host, in) >= 0 &&
+	if (maildir_escape_host(host, sizeof host, in) >= 0 &&
 	    strpbrk(host, "/:") != NULL)
 		abort();
 	free(in);

@@ -89,14 +89,14 @@ test_names(void)
 	char b[128];
 	int n;
 
-	n = store_escape_host(b, sizeof b, "a/b:c.example");
+	n = maildir_escape_host(b, sizeof b, "a/b:c.example");
 	t_str(b, n < 0 ? 0 : (size_t)n, "a\\057b\\072c.example",
 	    "host name escaping");
-	t_int(store_escape_host(b, 6, "a/b"), -1, "escaping overflow");
-	n = store_uniqname(b, sizeof b, 1700000000LL, 42, 1234, 7, "host");
+	t_int(maildir_escape_host(b, 6, "a/b"), -1, "escaping overflow");
+	n = maildir_uniqname(b, sizeof b, 1700000000LL, 42, 1234, 7, "host");
 	t_str(b, n < 0 ? 0 : (size_t)n, "1700000000.M42P1234Q7.host",
 	    "unique name");
-	t_int(store_uniqname(b, 10, 1700000000LL, 42, 1234, 7, "host"), -1,
+	t_int(maildir_uniqname(b, 10, 1700000000LL, 42, 1234, 7, "host"), -1,
 	    "unique name overflow");
 }
 
