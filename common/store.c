@@ -83,22 +83,6 @@ raw_emit(void *arg, const char *p, size_t n)
 
 /* ---- mbox ---- */
 
-static int
-mbox_check_missing(struct store *s)
-{
-	struct stat st;
-	char *dir;
-
-	if (lock_refuse_dangling(s->path, &s->e) < 0)
-		return -1;
-	dir = path_dir(s->path);
-	s->missing = 1;
-	if (stat(dir, &st) < 0 && !(s->c.flags & STORE_CREATE))
-		fserr_set(&s->e, EX_CANTCREAT, errno, "%s", dir);
-	free(dir);
-	return s->e.ex ? -1 : 0;
-}
-
 /*
  * Check DEST; the mbox itself is opened (and created) only once there is
  * something to append, so that a run that delivers nothing leaves no
@@ -108,15 +92,10 @@ mbox_check_missing(struct store *s)
 static int
 mbox_open(struct store *s)
 {
-	struct stat st;
-
 	lock_init(&s->lk, s->path, s->host, s->c.flags & STORE_CREATE, &s->e);
 	spool_init(&s->spool, SPOOL_MEM);
-	if (stat(s->path, &st) == 0)
-		return lock_file_ok(s->path, &st, &s->e);
-	if (errno != ENOENT)
-		return fserr_set(&s->e, 0, errno, "%s", s->path);
-	return mbox_check_missing(s);
+	return deliver_mbox_check(s->path, s->c.flags & STORE_CREATE,
+	    &s->missing, &s->e);
 }
 
 /* Undo the open batch: drop the spool; cut the mbox back, unlock. */
@@ -125,11 +104,7 @@ mbox_rollback(struct store *s)
 {
 	spool_reset(&s->spool);
 	s->npend = 0;
-	if (!s->lk.locked)
-		return;
-	if (ftruncate(s->lk.fd, s->lk.size) == 0)
-		fsync(s->lk.fd);
-	lock_release(&s->lk);
+	deliver_mbox_undo(&s->lk);
 }
 
 /* The "From " line goes to the spool; nothing is locked yet. */
@@ -141,43 +116,6 @@ mbox_begin(struct store *s, const char *sender)
 		return -1;
 	}
 	return 0;
-}
-
-/* spool_replay() into the locked mbox. */
-static int
-append(void *arg, const char *p, size_t n)
-{
-	struct store *s = arg;
-
-	if (write_all(s->lk.fd, p, n) < 0)
-		return -1;
-	lock_touch(&s->lk);
-	return 0;
-}
-
-/* Lock, append the spooled batch, sync, unlock.  Returns 0 or -1. */
-static int
-mbox_append(struct store *s)
-{
-	const char *gap;
-	char *dir;
-	int r = 0;
-
-	if (lock_take(&s->lk, s->c.lock_timeout) < 0)
-		return -1;
-	gap = mbox_gap(s->lk.fd, s->lk.size);
-	if (write_all(s->lk.fd, gap, strlen(gap)) < 0 ||
-	    spool_replay(&s->spool, append, s) < 0)
-		return fserr_set(&s->e, 0, errno, "%s", s->path);
-	if (fsync(s->lk.fd) < 0)
-		return fserr_set(&s->e, EX_TEMPFAIL, errno, "%s: fsync", s->path);
-	if (s->lk.created) {
-		dir = path_dir(s->path);
-		r = durable_sync_dir(dir) < 0 ? fserr_set(&s->e, EX_TEMPFAIL, errno,
-		    "%s: fsync", dir) : 0;
-		free(dir);
-	}
-	return r;
 }
 
 /* ---- Maildir ---- */
@@ -395,7 +333,8 @@ mbox_flush(struct store *s)
 
 	if (n == 0)
 		return 0;
-	if (mbox_append(s) < 0) {
+	if (deliver_mbox_append(&s->lk, &s->spool, s->c.lock_timeout,
+	    &s->e) < 0) {
 		mbox_rollback(s);
 		return -1;
 	}

@@ -1,6 +1,8 @@
 /*
- * store: delivering messages into Maildirs and mbox files, and reading
- * mbox streams back.
+ * store: delivering a stream of messages into one Maildir or mbox file,
+ * in durable batches.  The policy only: the steps are maildir.h,
+ * mbox.h, lock.h and deliver.h (the mbox append), the guarantees
+ * durable.h's.
  *
  * Delivery is a stream.  store_open() a destination once; then for each
  * message store_begin(), store_write() its bytes in chunks of any size
@@ -46,6 +48,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "deliver.h"
 #include "durable.h"
 #include "lock.h"
 #include "maildir.h"
