@@ -12,6 +12,7 @@
 
 #include "deliver.h"
 #include "t.h"
+#include "tfile.h"
 
 static char dir[] = "/tmp/deliver_test.XXXXXX";
 static char ma[128], mb[128], mbox[128];
@@ -20,41 +21,9 @@ static int
 count(const char *d, const char *sub)
 {
 	char p[200];
-	DIR *dp;
-	struct dirent *e;
-	int n = 0;
 
 	snprintf(p, sizeof p, "%s/%s", d, sub);
-	if ((dp = opendir(p)) == NULL)
-		return -1;
-	while ((e = readdir(dp)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dp);
-	return n;
-}
-
-static long long
-size_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-static void
-slurp(const char *path, struct buf *b)
-{
-	char tmp[256];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	buf_reset(b);
-	if (fd < 0)
-		return;
-	while ((n = read(fd, tmp, sizeof tmp)) > 0)
-		buf_add(b, tmp, (size_t)n);
-	close(fd);
+	return t_count_files(p);
 }
 
 /* The one file in d/new, read whole. */
@@ -76,7 +45,7 @@ read_new(const char *d, struct buf *b)
 			snprintf(p, sizeof p, "%s/new/%s", d, e->d_name);
 	closedir(dp);
 	if (p[0])
-		slurp(p, b);
+		t_slurp(p, b);
 }
 
 static int
@@ -128,8 +97,8 @@ main(void)
 	    "tmp/");
 	read_new(mb, &b);
 	t_str(b.p, b.len, msg, "... the Maildir copy is the message");
-	before = size_of(mbox);
-	slurp(mbox, &b);
+	before = t_size(mbox);
+	t_slurp(mbox, &b);
 	t_ok(b.len > 9 && memcmp(b.p, "From a@b ", 9) == 0 &&
 	    b.len > sizeof tail && memcmp(b.p + b.len - (sizeof tail - 1),
 	    tail, sizeof tail - 1) == 0, "... and the mbox has it, "
@@ -173,7 +142,7 @@ main(void)
 		return 2;
 	t_int(deliver_commit(&dv), -1, "a Maildir that fails to publish "
 	    "fails the commit");
-	t_int(size_of(mbox), before, "a failed commit cuts the mbox copy "
+	t_int(t_size(mbox), before, "a failed commit cuts the mbox copy "
 	    "back");
 	t_int(count(ma, "new"), 1, "... and takes back the copy already "
 	    "in new/");

@@ -12,39 +12,9 @@
 
 #include "durable.h"
 #include "t.h"
+#include "tfile.h"
 
 static char dir[] = "/tmp/durable_test.XXXXXX";
-
-static void
-slurp(const char *path, struct buf *b)
-{
-	char tmp[256];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	buf_reset(b);
-	if (fd < 0)
-		return;
-	while ((n = read(fd, tmp, sizeof tmp)) > 0)
-		buf_add(b, tmp, (size_t)n);
-	close(fd);
-}
-
-static int
-entries(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *e;
-	int n = 0;
-
-	if (dp == NULL)
-		return -1;
-	while ((e = readdir(dp)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(dp);
-	return n;
-}
 
 int
 main(void)
@@ -62,15 +32,15 @@ main(void)
 
 	t_int(durable_replace(f, "one\n", 4, 0600, &e), 0, "replace a "
 	    "missing file");
-	slurp(f, &b);
+	t_slurp(f, &b);
 	t_str(b.p, b.len, "one\n", "... holds the new bytes");
 	t_int(durable_replace(f, "two, longer\n", 12, 0600, &e), 0,
 	    "replace an existing file");
-	slurp(f, &b);
+	t_slurp(f, &b);
 	t_str(b.p, b.len, "two, longer\n", "... holds exactly the new bytes");
 	t_int(stat(f, &st) == 0 ? (long long)(st.st_mode & 0777) : -1, 0600,
 	    "... with the mode asked for");
-	t_int(entries(dir), 1, "... and leaves no temporary file");
+	t_int(t_count_files(dir), 1, "... and leaves no temporary file");
 
 	/* a rename that fails (a directory in the way) keeps the old */
 	sub = path_join(dir, "sub");
@@ -83,7 +53,7 @@ main(void)
 	    "replace returns -1");
 	t_ok(strncmp(e.msg, p, strlen(p)) == 0, "... its error names the "
 	    "path");
-	t_int(entries(sub), 1, "... and leaves no temporary file behind");
+	t_int(t_count_files(sub), 1, "... and leaves no temporary file behind");
 	t_ok(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "... nor touches what "
 	    "was there");
 	free(p);

@@ -12,6 +12,7 @@
 
 #include "lock.h"
 #include "t.h"
+#include "tfile.h"
 
 static char dir[] = "/tmp/lock_test.XXXXXX";
 static char mbox[128], lockp[140];
@@ -23,14 +24,6 @@ put(const char *path, const char *s)
 
 	if (fd < 0 || write_all(fd, s, strlen(s)) < 0 || close(fd) < 0)
 		exit(2);
-}
-
-static long long
-size_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
 static long
@@ -108,7 +101,7 @@ main(void)
 	lock_init(&l, mbox, "testhost", 0, &e);
 	t_int(lock_take(&l, 2), 0, "a stale lock of a dead delivery is "
 	    "broken");
-	t_int(size_of(mbox), 35, "... and the mbox cut back to its record");
+	t_int(t_size(mbox), 35, "... and the mbox cut back to its record");
 	t_int(l.size, 35, "... which is the size recorded for us");
 	lock_free(&l);
 
@@ -117,7 +110,7 @@ main(void)
 	plant(20);
 	lock_init(&l, mbox, "testhost", 0, &e);
 	t_int(lock_take(&l, 2), 0, "a fake lock file is broken");
-	t_int(size_of(mbox), (long long)strlen(two), "a fake lock file "
+	t_int(t_size(mbox), (long long)strlen(two), "a fake lock file "
 	    "cannot cut the mbox short");
 	lock_free(&l);
 
@@ -128,7 +121,7 @@ main(void)
 		return 2;
 	lock_init(&l, mbox, "testhost", 0, &e);
 	t_int(lock_take(&l, 2), 0, "a hard-linked lock file is broken");
-	t_int(size_of(mbox), (long long)strlen(two), "a hard-linked lock "
+	t_int(t_size(mbox), (long long)strlen(two), "a hard-linked lock "
 	    "file cannot cut the mbox short");
 	lock_free(&l);
 	unlink(cmd);

@@ -12,6 +12,7 @@
 
 #include "store.h"
 #include "t.h"
+#include "tfile.h"
 
 static int
 to_buf(void *arg, const char *p, size_t n)
@@ -276,35 +277,6 @@ count(const char *path, void *arg)
 	ndelivered++;
 }
 
-static int
-count_files(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-static void
-slurp(const char *path, struct buf *out)
-{
-	char b[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	buf_reset(out);
-	while (fd >= 0 && (n = read(fd, b, sizeof b)) > 0)
-		buf_add(out, b, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-}
-
 static void
 test_deliver(void)
 {
@@ -339,14 +311,14 @@ test_deliver(void)
 	store_puts(&s, "half");
 	store_abort(&s);
 	snprintf(path, sizeof path, "%s/M/.Sub/tmp", dir);
-	t_int(count_files(path), 0, "abort drops the batch from tmp/");
+	t_int(t_count_files(path), 0, "abort drops the batch from tmp/");
 	store_close(&s);
 	snprintf(path, sizeof path, "%s/M/.Sub/new", dir);
-	t_int(count_files(path), 3, "three messages in new/");
+	t_int(t_count_files(path), 3, "three messages in new/");
 	snprintf(path, sizeof path, "%s/M/.Sub/maildirfolder", dir);
 	t_int(access(path, F_OK), 0, "maildirfolder marker");
 	snprintf(path, sizeof path, "%s/M/new", dir);
-	t_int(count_files(path), 0, "the parent is a Maildir");
+	t_int(t_count_files(path), 0, "the parent is a Maildir");
 
 	c.kind = STORE_MBOX;
 	c.batch = 1;
@@ -359,7 +331,7 @@ test_deliver(void)
 	store_puts(&s, "S: 2\n\n>From y\n");
 	store_abort(&s);
 	store_close(&s);
-	slurp(mbox, &got);
+	t_slurp(mbox, &got);
 	t_int(got.len > 5 && memcmp(got.p, "From a@b ", 9) == 0, 1,
 	    "From line first");
 	{
@@ -379,7 +351,7 @@ test_deliver(void)
 	store_puts(&s, "S: 3\n\nends in CR\r");
 	t_int(store_commit(&s), 0, "mbox commit, bare CR at the end");
 	store_close(&s);
-	slurp(mbox, &got);
+	t_slurp(mbox, &got);
 	{
 		const char *body = memchr(got.p, '\n', got.len);
 		char *text = strndup(got.p, got.len);
