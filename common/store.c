@@ -174,6 +174,8 @@ maildir_begin(struct store *s)
 		return -1;
 	if (maildir_flush(s) < 0)
 		return -1;
+	s->e.ex = 0;            /* the EMFILE is handled, not an error */
+	s->e.msg[0] = '\0';
 	return maildir_tmp(&s->md, &s->cur);
 }
 
