@@ -95,7 +95,7 @@ deliver_error(const struct deliver *dv)
 int
 deliver_exit(const struct deliver *dv)
 {
-	return dv->e.ex ? dv->e.ex : EX_SOFTWARE;
+	return fserr_exit(&dv->e);
 }
 
 int

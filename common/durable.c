@@ -28,6 +28,12 @@ fserr_set(struct fserr *e, int ex, int err, const char *fmt, ...)
 	return -1;
 }
 
+int
+fserr_exit(const struct fserr *e)
+{
+	return e->ex ? e->ex : EX_SOFTWARE;
+}
+
 char *
 path_join(const char *a, const char *b)
 {

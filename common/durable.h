@@ -37,6 +37,9 @@ struct fserr {
 int fserr_set(struct fserr *e, int ex, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The sysexits code of the recorded error; EX_SOFTWARE if none was. */
+int fserr_exit(const struct fserr *e);
+
 /* "a/b" from a and b. */
 char *path_join(const char *a, const char *b);
 /* A copy of the directory part of path ("." when there is none). */

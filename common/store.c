@@ -39,7 +39,7 @@ store_error(const struct store *s)
 int
 store_exit(const struct store *s)
 {
-	return s->e.ex ? s->e.ex : EX_SOFTWARE;
+	return fserr_exit(&s->e);
 }
 
 /* ---- output ---- */
