@@ -24,7 +24,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -32,6 +31,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "spawn.h"
 #include "util.h"
 
 #define CRED_FILE_MAX	(1024 * 1024)	/* accounts file or .netrc */
@@ -833,45 +833,6 @@ cred_load(const char *path, const char *name, struct account *a)
 	return r;
 }
 
-/*
- * Start /bin/sh -c cmd with stdout on a pipe and stdin on /dev/null
- * (mailsend's stdin is the message).  Returns the pipe's read end, or
- * -1 after a message.
- */
-static int
-spawn(const char *cmd, pid_t *pid)
-{
-	int fds[2];
-
-	if (pipe(fds) < 0) {
-		warn("pipe:");
-		return -1;
-	}
-	if ((*pid = fork()) < 0) {
-		warn("fork:");
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (*pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul > 0) {
-			dup2(nul, 0);
-			close(nul);
-		}
-		if (fds[1] != 1) {
-			dup2(fds[1], 1);
-			close(fds[1]);
-		}
-		close(fds[0]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	return fds[0];
-}
-
 /* What the command printed on its first line. */
 struct firstline {
 	char *p;		/* CRED_PASS_MAX + 2 bytes */
@@ -922,25 +883,24 @@ passwordeval(const struct account *a, char **pass)
 {
 	struct firstline f = { NULL, 0, 0, 0, 0 };
 	const char *who = a->name ? a->name : "?";
-	int fd, status;
-	pid_t pid;
+	/* mailsend's stdin is the message: spawn_from() gives /dev/null */
+	const char *argv[] = { "sh", "-c", NULL, NULL };
+	struct spawn sp;
+	int status, sig;
 
-	if ((fd = spawn(a->passwordeval, &pid)) < 0)
+	argv[2] = a->passwordeval;
+	if (spawn_from(&sp, "/bin/sh", argv) < 0) {
+		warn("passwordeval:");
 		return EX_OSERR;
+	}
 	f.p = xmalloc(CRED_PASS_MAX + 2);
-	read_first_line(fd, &f);
-	close(fd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status != -1 && WIFSIGNALED(status))
-		warn("account %s: passwordeval killed by signal %d", who,
-		    WTERMSIG(status));
-	else if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status))
+	read_first_line(sp.fd, &f);
+	status = spawn_wait(&sp, &sig);
+	if (sig)
+		warn("account %s: passwordeval killed by signal %d", who, sig);
+	else if (status != 0)
 		warn("account %s: passwordeval failed (exit status %d)", who,
-		    status == -1 ? -1 : WEXITSTATUS(status));
+		    status);
 	else if (f.toolong)
 		warn("account %s: passwordeval printed a first line longer "
 		    "than %d bytes", who, CRED_PASS_MAX);

@@ -1,6 +1,8 @@
 /*
- * store: delivering messages into Maildirs and mbox files, and reading
- * mbox streams back.
+ * store: delivering a stream of messages into one Maildir or mbox file,
+ * in durable batches.  The policy only: the steps are maildir.h,
+ * mbox.h, lock.h and deliver.h (the mbox append), the guarantees
+ * durable.h's.
  *
  * Delivery is a stream.  store_open() a destination once; then for each
  * message store_begin(), store_write() its bytes in chunks of any size
@@ -46,6 +48,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "deliver.h"
+#include "durable.h"
+#include "lock.h"
+#include "maildir.h"
+#include "mbox.h"
 #include "msg.h"
 #include "spool.h"
 #include "util.h"
@@ -67,40 +74,27 @@ struct store_conf {
 	void *arg;
 };
 
-struct store_pending;           /* a queued Maildir message */
-
 /* The fields are private to store.c; callers use the functions below. */
 struct store {
 	struct store_conf c;
 	char *path;             /* DEST, trailing slashes removed */
-	char *root;             /* Maildir++: the parent Maildir, else NULL */
 	int missing;            /* dry run: would be created */
-	int ex;                 /* sysexits code of the last error */
-	char err[512];
+	struct fserr e;         /* the last error */
 	char desc[600];         /* store_describe() */
 	char *obuf;             /* output buffer */
 	size_t olen, osize;
 	unsigned long long nbytes;  /* bytes of the current message */
 	int inmsg;              /* between begin and commit/abort */
-	int last;               /* last byte written of this message, or -1 */
-	int quote;              /* mboxrd quoting state */
-	size_t gt;              /* '>'s held back by the quoting */
+	struct mboxw w;         /* mbox: the message being spooled */
+	char host[260];         /* escaped host name (the dot-lock's) */
 	/* Maildir */
-	int tmpfd, newfd;       /* directory fds */
-	int fd;                 /* the tmp file being written */
-	char name[400];
-	char host[260];         /* escaped host name */
-	unsigned long q;        /* deliveries by this process */
-	struct store_pending *pend;
-	unsigned npend;
+	struct maildir md;
+	struct maildir_msg cur; /* the message being written */
+	struct maildir_msg *pend;  /* queued: written, open, in tmp/ */
+	unsigned npend;         /* messages queued (Maildir or mbox) */
 	/* mbox */
 	struct spool spool;     /* the open batch, before it is appended */
-	int mfd, lockfd;        /* the mbox while locked; DEST.lock, or -1 */
-	char *lockpath;
-	int locked;
-	int created;            /* we created the mbox: fsync its directory */
-	off_t rollback;         /* mbox size before the open batch */
-	time_t touched;         /* last refresh of DEST.lock's mtime */
+	struct mboxlock lk;     /* the mbox and its locks */
 };
 
 /*
@@ -151,94 +145,5 @@ const char *store_describe(struct store *s);
 const char *store_error(const struct store *s);
 int store_exit(const struct store *s);
 
-/* ---- pure helpers, exposed for the tests ---- */
-
-/*
- * A Maildir file name, "SEC.M<usec>P<pid>Q<q>.HOST", into buf (size n).
- * host must already be escaped (store_escape_host).  Returns the length,
- * or -1 if it does not fit.
- */
-int store_uniqname(char *buf, size_t n, long long sec, long usec,
-    long pid, unsigned long q, const char *host);
-/* Escape '/' as "\057" and ':' as "\072" (the Maildir convention). */
-int store_escape_host(char *buf, size_t n, const char *host);
-/*
- * The mbox separator "From SENDER DATE\n", DATE as asctime(3) in local
- * time.  SENDER is made one word (white space and controls become '_');
- * NULL or empty gives MAILER-DAEMON.  Returns the length, or -1.
- */
-int store_fromline(char *buf, size_t n, const char *sender, time_t t);
-
-/*
- * May a stale dot-lock's record cut the mbox back to offset off?  w holds
- * n bytes of the mbox read from off - pos, where pos is min(off, 2) (so
- * pos < 2 means w starts at the start of the file).  1 when off is the
- * end of the file, or where a delivery of ours started: at most two
- * newlines (what it added to end the mbox with an empty line; after a
- * bare CR, a CR first) and then "From ", at the start of the file or
- * after an empty line.  Else 0.
- */
-int store_mbox_boundary(const char *w, size_t n, size_t pos);
-
-/*
- * mboxrd quoting as a resumable state machine: feed the message in
- * chunks of any size; every line matching ^>*From gets one more '>'.
- * emit(arg, p, n) receives the output and returns 0 or -1 (which stops
- * the quoting and is returned).  Start from a zeroed struct mboxrd_q;
- * call mboxrd_quote_end() at the end of the message to release bytes
- * held back (a last line such as ">>Fro" without LF).
- */
-struct mboxrd_q {
-	int state;
-	size_t gt;
-};
-typedef int mboxrd_emit(void *arg, const char *p, size_t n);
-int mboxrd_quote(struct mboxrd_q *q, const char *p, size_t n,
-    mboxrd_emit *emit, void *arg);
-int mboxrd_quote_end(struct mboxrd_q *q, mboxrd_emit *emit, void *arg);
-/* For a line start: 1 if p (length n) matches ^>+From (drop one '>'). */
-int mboxrd_quoted(const char *p, size_t n);
-
-/*
- * Reading messages from a stream.  With split, the stream is an mboxrd
- * mailbox: messages start at "From " lines, the empty line before each
- * "From " line (and at the end) is dropped, and ^>+From lines lose one
- * '>'.  Without split, the stream is one message: only a leading "From "
- * line is taken off.  from receives each message's "From " line (no LF,
- * capped at 1000 bytes), empty when there was none.
- */
-struct mboxin {
-	struct msgin *m;
-	int split;
-	struct buf from;
-	int state;              /* MBOXIN_* in store.c */
-	int bol;                /* the next raw line starts a line */
-	int held;               /* an empty line held back */
-	const char *stash;      /* a line read ahead, still in m's buffer */
-	ssize_t stashn;
-	int stashbol, stashpartial;
-	int partial;            /* the last line returned lacks its LF */
-	int owe;                /* a '>' taken off a line not yet known to
-	                         * match ^>+From (its first piece ended too
-	                         * soon to tell) */
-	char pre[4];            /* "From " held back meanwhile */
-	size_t npre;
-	char out[5];            /* a '>' given back, then pre */
-};
-
-void mboxin_init(struct mboxin *r, struct msgin *m, int split);
-void mboxin_free(struct mboxin *r);
-/*
- * Go to the next message (skipping what is left of the current one).
- * Returns 1, 0 at the end of the stream, -1 on a read error (r->m->err),
- * -2 when a split stream does not start with a "From " line.
- */
-int mboxin_next(struct mboxin *r);
-/*
- * The next line of the current message, LF included, as msg_line();
- * r->partial is set for a piece without its LF.  0 at the end of the
- * message, -1 on a read error.
- */
-ssize_t mboxin_line(struct mboxin *r, const char **p);
 
 #endif

@@ -8,13 +8,13 @@
  *     matching ^>*From (and nothing else changed);
  *   - mboxrd_quoted() says so of each quoted line;
  *   - the messages written as an mbox the way store.c writes one (its
- *     From_ line from store_fromline(), the quoted message, an LF if it
+ *     From_ line from mbox_fromline(), the quoted message, an LF if it
  *     lacks one (a CRLF after a bare CR), an empty line) and read back
  *     with mboxin (split) come back byte for byte, with their senders,
  *     in a reader buffer whose size comes from the input (so that long
  *     runs of '>' cross its seams);
- *   - store_fromline() makes one word of any sender (no blank nor
- *     control between "From " and the date) and store_escape_host()
+ *   - mbox_fromline() makes one word of any sender (no blank nor
+ *     control between "From " and the date) and maildir_escape_host()
  *     leaves no '/' or ':'.
  * CRs before an LF are changed to 'x' first: the reader makes CRLF LF,
  * which the writer's caller (msg_line) has done already.  A CR that
@@ -116,7 +116,7 @@ roundtrip(char *const *msg, const size_t *len, size_t nmsg, size_t bufsize)
 
 	buf_init(&mbox, 1 << 22);
 	for (i = 0; i < nmsg; i++) {
-		fl = store_fromline(line, sizeof line, senders[i], 86400 * i);
+		fl = mbox_fromline(line, sizeof line, senders[i], 86400 * i);
 		if (fl < 0 || buf_add(&mbox, line, (size_t)fl) < 0)
 			abort();
 		for (j = 5; line[j] != ' '; j++)
@@ -147,7 +147,7 @@ roundtrip(char *const *msg, const size_t *len, size_t nmsg, size_t bufsize)
 
 		if (mboxin_next(&r) != 1)
 			abort();
-		fl = store_fromline(line, sizeof line, senders[i], 86400 * i);
+		fl = mbox_fromline(line, sizeof line, senders[i], 86400 * i);
 		if (r.from.len != (size_t)fl - 1 ||
 		    memcmp(r.from.p, line, r.from.len) != 0)
 			abort();
@@ -210,7 +210,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the host part of a Maildir name */
 	in[n < 1000 ? n : 1000] = '\0';
-	if (store_escape_host(host, sizeof host, in) >= 0 &&
+	if (maildir_escape_host(host, sizeof host, in) >= 0 &&
 	    strpbrk(host, "/:") != NULL)
 		abort();
 	free(in);

@@ -12,6 +12,7 @@
 
 #include "store.h"
 #include "t.h"
+#include "tfile.h"
 
 static int
 to_buf(void *arg, const char *p, size_t n)
@@ -89,14 +90,14 @@ test_names(void)
 	char b[128];
 	int n;
 
-	n = store_escape_host(b, sizeof b, "a/b:c.example");
+	n = maildir_escape_host(b, sizeof b, "a/b:c.example");
 	t_str(b, n < 0 ? 0 : (size_t)n, "a\\057b\\072c.example",
 	    "host name escaping");
-	t_int(store_escape_host(b, 6, "a/b"), -1, "escaping overflow");
-	n = store_uniqname(b, sizeof b, 1700000000LL, 42, 1234, 7, "host");
+	t_int(maildir_escape_host(b, 6, "a/b"), -1, "escaping overflow");
+	n = maildir_uniqname(b, sizeof b, 1700000000LL, 42, 1234, 7, "host");
 	t_str(b, n < 0 ? 0 : (size_t)n, "1700000000.M42P1234Q7.host",
 	    "unique name");
-	t_int(store_uniqname(b, 10, 1700000000LL, 42, 1234, 7, "host"), -1,
+	t_int(maildir_uniqname(b, 10, 1700000000LL, 42, 1234, 7, "host"), -1,
 	    "unique name overflow");
 }
 
@@ -108,19 +109,19 @@ test_fromline(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	n = store_fromline(b, sizeof b, NULL, 0);
+	n = mbox_fromline(b, sizeof b, NULL, 0);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n",
 	    "From line, unknown sender, day padded");
-	n = store_fromline(b, sizeof b, "alice@example.org", 1700000000);
+	n = mbox_fromline(b, sizeof b, "alice@example.org", 1700000000);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From alice@example.org Tue Nov 14 22:13:20 2023\n",
 	    "From line with a sender");
-	n = store_fromline(b, sizeof b, "a b\tc", 1700000000);
+	n = mbox_fromline(b, sizeof b, "a b\tc", 1700000000);
 	t_str(b, n < 0 ? 0 : (size_t)n,
 	    "From a_b_c Tue Nov 14 22:13:20 2023\n",
 	    "sender made one word");
-	t_int(store_fromline(b, 20, "alice", 0), -1, "From line overflow");
+	t_int(mbox_fromline(b, 20, "alice", 0), -1, "From line overflow");
 }
 
 /* A file holding s, opened for reading. */
@@ -276,35 +277,6 @@ count(const char *path, void *arg)
 	ndelivered++;
 }
 
-static int
-count_files(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-static void
-slurp(const char *path, struct buf *out)
-{
-	char b[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	buf_reset(out);
-	while (fd >= 0 && (n = read(fd, b, sizeof b)) > 0)
-		buf_add(out, b, (size_t)n);
-	if (fd >= 0)
-		close(fd);
-}
-
 static void
 test_deliver(void)
 {
@@ -339,14 +311,14 @@ test_deliver(void)
 	store_puts(&s, "half");
 	store_abort(&s);
 	snprintf(path, sizeof path, "%s/M/.Sub/tmp", dir);
-	t_int(count_files(path), 0, "abort drops the batch from tmp/");
+	t_int(t_count_files(path), 0, "abort drops the batch from tmp/");
 	store_close(&s);
 	snprintf(path, sizeof path, "%s/M/.Sub/new", dir);
-	t_int(count_files(path), 3, "three messages in new/");
+	t_int(t_count_files(path), 3, "three messages in new/");
 	snprintf(path, sizeof path, "%s/M/.Sub/maildirfolder", dir);
 	t_int(access(path, F_OK), 0, "maildirfolder marker");
 	snprintf(path, sizeof path, "%s/M/new", dir);
-	t_int(count_files(path), 0, "the parent is a Maildir");
+	t_int(t_count_files(path), 0, "the parent is a Maildir");
 
 	c.kind = STORE_MBOX;
 	c.batch = 1;
@@ -359,7 +331,7 @@ test_deliver(void)
 	store_puts(&s, "S: 2\n\n>From y\n");
 	store_abort(&s);
 	store_close(&s);
-	slurp(mbox, &got);
+	t_slurp(mbox, &got);
 	t_int(got.len > 5 && memcmp(got.p, "From a@b ", 9) == 0, 1,
 	    "From line first");
 	{
@@ -379,7 +351,7 @@ test_deliver(void)
 	store_puts(&s, "S: 3\n\nends in CR\r");
 	t_int(store_commit(&s), 0, "mbox commit, bare CR at the end");
 	store_close(&s);
-	slurp(mbox, &got);
+	t_slurp(mbox, &got);
 	{
 		const char *body = memchr(got.p, '\n', got.len);
 		char *text = strndup(got.p, got.len);
@@ -400,7 +372,7 @@ test_deliver(void)
 		t_ok(0, "cleanup");
 }
 
-/* store_mbox_boundary(): w is the mbox from off - pos on. */
+/* mbox_boundary(): w is the mbox from off - pos on. */
 static void
 test_boundary(void)
 {
@@ -435,7 +407,7 @@ test_boundary(void)
 	size_t i;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		t_int(store_mbox_boundary(t[i].w, strlen(t[i].w), t[i].pos),
+		t_int(mbox_boundary(t[i].w, strlen(t[i].w), t[i].pos),
 		    t[i].want, t[i].what);
 }
 

@@ -1,0 +1,120 @@
+/*
+ * spawn: see spawn.h.
+ */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In the child: the pipe becomes stdin (to) or stdout; a child we
+ * read from gets /dev/null as stdin, never our own stdin. */
+static void
+child(const char *file, const char *const argv[], int fds[2], int to)
+{
+	int mine = to ? fds[0] : fds[1], target = to ? 0 : 1;
+
+	if (!to) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul > 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+	}
+	if (mine != target) {
+		dup2(mine, target);
+		close(mine);
+	}
+	close(to ? fds[1] : fds[0]);
+	/* execvp does not change argv; its prototype predates const */
+	execvp(file, (char *const *)argv);
+	_exit(127);
+}
+
+static int
+start(struct spawn *sp, const char *file, const char *const argv[], int to)
+{
+	int fds[2], err;
+
+	sp->pid = -1;
+	sp->fd = -1;
+	if (pipe(fds) < 0)
+		return -1;
+	if ((sp->pid = fork()) < 0) {
+		err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		errno = err;
+		return -1;
+	}
+	if (sp->pid == 0)
+		child(file, argv, fds, to);
+	close(to ? fds[0] : fds[1]);
+	sp->fd = to ? fds[1] : fds[0];
+	return 0;
+}
+
+int
+spawn_from(struct spawn *sp, const char *file, const char *const argv[])
+{
+	return start(sp, file, argv, 0);
+}
+
+int
+spawn_to(struct spawn *sp, const char *file, const char *const argv[])
+{
+	return start(sp, file, argv, 1);
+}
+
+int
+spawn_wait(struct spawn *sp, int *sig)
+{
+	int status;
+
+	*sig = 0;
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	if (sp->pid <= 0)
+		return -1;
+	while (waitpid(sp->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	sp->pid = -1;
+	if (WIFSIGNALED(status)) {
+		*sig = WTERMSIG(status);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ssize_t
+spawn_slurp(int fd, char *buf, size_t cap, int *over)
+{
+	char chunk[512];
+	volatile char *v = chunk;
+	size_t got = 0, i;
+	ssize_t k;
+
+	*over = 0;
+	for (;;) {
+		if (got < cap)
+			k = read(fd, buf + got, cap - got);
+		else
+			k = read(fd, chunk, sizeof chunk);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (got < cap)
+			got += (size_t)k;
+		else
+			*over = 1;
+	}
+	for (i = 0; i < sizeof chunk; i++)
+		v[i] = 0;
+	return k < 0 ? -1 : (ssize_t)got;
+}
