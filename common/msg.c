@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -315,7 +316,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 		n = take_line(m, fromline, 1, hdr->max, &trunc);
 	while (!trunc && n > 0 && (k = next_kind(m)) != HDR_BODY) {
 		if (k == HDR_EMPTY) {
-			n = take_line(m, NULL, 0, hdr->max, &trunc);
+			n = take_line(m, NULL, 0, SIZE_MAX, &trunc);
 			break;
 		}
 		/* past the cap, stop: the reader is left inside the header */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hdr.h"
 #include "msg.h"
 #include "util.h"
 
@@ -84,13 +85,16 @@ got_free(struct got *g)
 	buf_free(&g->body);
 }
 
-/* The input with every CRLF made LF. */
+/* The input with every CRLF made LF, and without a leading UTF-8 byte
+ * order mark (the reader drops it). */
 static size_t
 normalise(const char *p, size_t n, char *out)
 {
-	size_t i, o = 0;
+	size_t i = 0, o = 0;
 
-	for (i = 0; i < n; i++)
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	for (; i < n; i++)
 		if (!(p[i] == '\r' && i + 1 < n && p[i + 1] == '\n'))
 			out[o++] = p[i];
 	return o;
@@ -117,16 +121,28 @@ check(const struct got *g, const char *want, size_t wn, int whole)
 		    (whole && g->from.len != line))
 			abort();
 		o = lf != NULL ? line + 1 : wn;
-	} else if (wn >= 5 && memcmp(want, "From ", 5) == 0)
-		abort();                /* a From_ line went missing */
+	} else if (wn >= 5 && memcmp(want, "From ", 5) == 0 &&
+	    hdr_line(want, wn, 0) != HDR_FIELD)
+		abort();                /* a From_ line went missing ("From :"
+					 * is a field, RFC 5322 4.5.3) */
 	if (wn - o < g->hdr.len ||
 	    (g->hdr.len && memcmp(want + o, g->hdr.p, g->hdr.len) != 0))
 		abort();
 	o += g->hdr.len;
 	if (o < wn) {
-		if (want[o] != '\n')
-			abort();        /* the header stopped elsewhere */
-		o++;
+		/* the empty line ends the header, else a line that is no
+		 * field and no continuation, which starts the body */
+		if (want[o] == '\n') {
+			o++;
+		} else if (whole && memchr(want, '\r', wn) == NULL) {
+			/* never before a field or a continuation line (want
+			 * has CRLF made LF, so where a CR is left, lines the
+			 * reader judged raw may look otherwise: not checked) */
+			int k = hdr_line(want + o, wn - o, 0);
+
+			if (k == HDR_FIELD || k == HDR_FOLD)
+				abort();
+		}
 	}
 	if (wn - o != g->body.len ||
 	    (g->body.len && memcmp(want + o, g->body.p, g->body.len) != 0))
@@ -158,11 +174,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(&b, want, wn, 1);
 	check(&a, want, wn, 0);
 
-	readmsg(p, n, bufsize, cap, &c);
-	if (c.truncated != (b.hdr.len > cap) || c.hdr.len > b.hdr.len ||
+	/* past the cap reading stops inside the header (the input may be
+	 * endless): only a header that fits gives the same body.  The
+	 * default buffer, as for b: a smaller one reads ahead less far and
+	 * may end the header earlier (msg.h) */
+	readmsg(p, n, 0, cap, &c);
+	if (c.truncated != (b.hdr.len > cap || b.from.len > cap) ||
+	    c.hdr.len > b.hdr.len ||
 	    (c.hdr.len && memcmp(c.hdr.p, b.hdr.p, c.hdr.len) != 0) ||
-	    c.body.len != b.body.len ||
-	    (c.body.len && memcmp(c.body.p, b.body.p, c.body.len) != 0))
+	    (!c.truncated && (c.body.len != b.body.len ||
+	    (c.body.len && memcmp(c.body.p, b.body.p, c.body.len) != 0))))
 		abort();
 	got_free(&a);
 	got_free(&b);
