@@ -799,3 +799,46 @@ Grüße
 	run -0 mimepack -w -a "$T/in/e.txt" <"$T/mixed"
 	[ "$output" = "$(printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n\none\n--x\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="e.txt"\n\nYQotLXgKQ29udGVudC1UeXBlOiB0ZXh0L2h0bWwKCmV2aWwK\n\n--x--')" ]
 }
+
+@test "-w: a header without a blank line keeps its body text, not dropped (LF, CRLF)" {
+	printf 'notes\n' >"$T/in/notes.txt"
+	cat >"$T/want" <<'EXP'
+From: a@x.test
+Subject: s
+MIME-Version: 1.0
+Content-Type: multipart/mixed;
+ boundary="B"
+
+--B
+
+the body starts here
+and goes on
+
+--B
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--B--
+EXP
+	printf 'From: a@x.test\nSubject: s\nthe body starts here\nand goes on\n' >"$T/lf"
+	run -0 --separate-stderr mimepack -w --boundary B -a "$T/in/notes.txt" <"$T/lf"
+	[ "$stderr" = "mimepack: stdin: header ends without a blank line" ]
+	printf '%s\n' "$output" | cmp - "$T/want"
+	sed 's/$/\r/' "$T/lf" >"$T/crlf"
+	run -0 --separate-stderr mimepack -w --boundary B -a "$T/in/notes.txt" <"$T/crlf"
+	[ "$stderr" = "mimepack: stdin: header ends without a blank line" ]
+	printf '%s\n' "$output" | tr -d '\r' | cmp - "$T/want"
+	[ "$(printf '%s\n' "$output" | grep -vc $'\r$')" -eq 0 ]   # CRLF stays
+}
+
+@test "-w: a From split from its colon, after a byte order mark, stays in the header" {
+	printf 'notes\n' >"$T/in/notes.txt"
+	printf '\357\273\277From\n : <a@b.test>\nSubject: s\n\nbody\n' >"$T/m"
+	run -0 --separate-stderr mimepack -w --boundary B -a "$T/in/notes.txt" <"$T/m"
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | head -n 3)" = "$(printf 'From\n : <a@b.test>\nSubject: s')" ]
+	[ "$(printf '%s\n' "$output" | sed -n 10p)" = "body" ]
+}
