@@ -460,14 +460,6 @@ deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 
 /* ---- --mx ---- */
 
-static const char *
-domain_of(const char *a)
-{
-	const char *at = strrchr(a, '@');
-
-	return at ? at + 1 : "";
-}
-
 /* Deliver to one domain's MX hosts; idx[0..k) are its recipients.
  * Recipients a host defers (4xx), or all of them when it cannot be
  * reached, the message is lost on the way or the host cannot take this
@@ -478,7 +470,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
     size_t k)
 {
 	struct client_mx x;
-	size_t left = k, t, nl, *todo;
+	size_t left = k, *todo;
 	int ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
 
 	if ((st = client_mx_open(&x, d, dom, opt.mxport ? opt.mxport : 25L)))
@@ -497,11 +489,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
 			continue;
 		}
 		ex = st;
-		for (t = nl = 0; t < left; t++)
-			if (rl.v[todo[t]].code / 100 == 4 ||
-			    (rl.v[todo[t]].code == 0 && st == EX_TEMPFAIL))
-				todo[nl++] = todo[t];
-		left = nl;
+		left = rcpt_again(&rl, todo, left, st);
 		if (st != EX_TEMPFAIL && st != 0)
 			break;		/* a permanent refusal */
 	}
@@ -537,20 +525,14 @@ send_mx(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 	for (i = 0; i < rl.n; i++) {
 		if (done[i])
 			continue;
-		dom = domain_of(rl.v[i].addr);
+		dom = rcpt_domain(rl.v[i].addr);
 		if (*dom == '\0') {
 			warn("<%s>: no domain to look up", rl.v[i].addr);
 			ex = ex_worse(ex, EX_NOUSER);
 			done[i] = 1;
 			continue;
 		}
-		k = 0;
-		for (size_t j = i; j < rl.n; j++)
-			if (!done[j] && strcasecmp(domain_of(rl.v[j].addr),
-			    dom) == 0) {
-				idx[k++] = j;
-				done[j] = 1;
-			}
+		k = rcpt_same_domain(&rl, i, done, idx);
 		ex = ex_worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
 	}
 	dns_close(d);

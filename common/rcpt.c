@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rcpt.h"
 #include "smtpc.h"
@@ -88,6 +89,40 @@ rcpt_outcome(const struct rcpts *l, int ex, const size_t *idx, size_t k,
 			    *p->enh ? " " : "", p->text);
 	}
 	return ex;
+}
+
+const char *
+rcpt_domain(const char *a)
+{
+	const char *at = strrchr(a, '@');
+
+	return at ? at + 1 : "";
+}
+
+size_t
+rcpt_same_domain(const struct rcpts *l, size_t i, char *done, size_t *idx)
+{
+	const char *dom = rcpt_domain(l->v[i].addr);
+	size_t j, k = 0;
+
+	for (j = i; j < l->n; j++)
+		if (!done[j] && strcasecmp(rcpt_domain(l->v[j].addr), dom) == 0) {
+			idx[k++] = j;
+			done[j] = 1;
+		}
+	return k;
+}
+
+size_t
+rcpt_again(const struct rcpts *l, size_t *idx, size_t k, int ex)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k; i++)
+		if (l->v[idx[i]].code / 100 == 4 ||
+		    (l->v[idx[i]].code == 0 && ex == EX_TEMPFAIL))
+			idx[n++] = idx[i];
+	return n;
 }
 
 void

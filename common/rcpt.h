@@ -7,7 +7,8 @@
  * RCPT_MAX; the strings are the list's.  A recipient's code is 0 until
  * a reply comes, and goes back to 0 when a later transaction or host
  * should try it again.  rcpt_session() batches the transactions of one
- * session; rcpt_outcome() turns the replies into one exit status.
+ * session; rcpt_outcome() turns the replies into one exit status; the
+ * rest serves delivery to each domain's MX hosts (mailsend --mx).
  */
 #ifndef YUBIN_RCPT_H
 #define YUBIN_RCPT_H
@@ -80,6 +81,19 @@ int rcpt_session(struct rcpts *l, const size_t *idx, size_t k,
  */
 int rcpt_outcome(const struct rcpts *l, int ex, const size_t *idx, size_t k,
     int tell);
+
+/* The domain of address a (after its last '@'), or "" if it has none. */
+const char *rcpt_domain(const char *a);
+
+/* Recipient i and every later one not done whose domain is i's (case
+ * ignored), into idx; each is marked done.  Returns how many. */
+size_t rcpt_same_domain(const struct rcpts *l, size_t i, char *done,
+    size_t *idx);
+
+/* After one host's session ended with status ex: keep in idx[0..k) the
+ * recipients for the next host, those deferred (4xx) and, when ex is 75,
+ * those the session never got to (no reply).  Returns how many. */
+size_t rcpt_again(const struct rcpts *l, size_t *idx, size_t k, int ex);
 
 void rcpt_free(struct rcpts *l);
 

@@ -427,12 +427,44 @@ test_rcpt(void)
 	rcpt_free(&l);
 }
 
+/* --mx: recipients grouped by domain, and who goes on to the next host */
+static void
+test_rcpt_mx(void)
+{
+	struct rcpts l = { 0 };
+	struct smtp_reply r451 = reply(451, ""), r550 = reply(550, "");
+	char done[4] = { 0 };
+	size_t idx[4], k;
+
+	rcpt_add(&l, "a@X.test");
+	rcpt_add(&l, "b@y.test");
+	rcpt_add(&l, "c@x.TEST");
+	rcpt_add(&l, "d@x.test");
+	t_str(rcpt_domain("q@r@s.test"), 6, "s.test", "domain: after the last @");
+	t_str(rcpt_domain("local"), 0, "", "domain: none");
+	k = rcpt_same_domain(&l, 0, done, idx);
+	t_ok(k == 3 && idx[0] == 0 && idx[1] == 2 && idx[2] == 3 &&
+	    done[0] && !done[1] && done[2] && done[3],
+	    "one domain, case ignored, each recipient once");
+	rcpt_set(&l.v[0], &r451, 0);
+	rcpt_set(&l.v[2], &r550, 0);
+	t_int((long long)rcpt_again(&l, idx, 3, 0), 1,
+	    "next host: only the deferred");
+	t_int((long long)idx[0], 0, "next host: the 451");
+	idx[1] = 2;
+	idx[2] = 3;
+	t_int((long long)rcpt_again(&l, idx, 3, EX_TEMPFAIL), 2,
+	    "session lost: the deferred and the never asked");
+	rcpt_free(&l);
+}
+
 int
 main(void)
 {
 	test_exit();
 	test_smtpc();
 	test_rcpt();
+	test_rcpt_mx();
 	test_replies();
 	test_ehlo();
 	test_encoder();
