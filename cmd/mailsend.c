@@ -313,7 +313,7 @@ struct txctx {
 };
 
 static const char *
-rcpt_addr(void *arg, size_t i)
+tx_addr(void *arg, size_t i)
 {
 	const struct txctx *t = arg;
 
@@ -338,7 +338,7 @@ tx_init(struct smtpc_tx *tx, struct txctx *t, const struct smtpc_env *v,
 	memset(tx, 0, sizeof *tx);
 	tx->sender = sender;
 	tx->k = k;
-	tx->addr = rcpt_addr;
+	tx->addr = tx_addr;
 	tx->env = v;
 	tx->source = smsg_write;
 	tx->arg = t;
