@@ -6,8 +6,9 @@
  * SMTP itself, so that it can pipeline (RFC 2920), pass ESMTP parameters
  * libcurl has no API for (BODY=8BITMIME, DSN, SMTPUTF8) and report every
  * recipient's reply.  common/smtpmsg reads the message once (bounded
- * memory) and streams it.  This file is the policy: options, envelope,
- * recipients, and what each reply means.
+ * memory) and streams it; common/rcpt keeps the recipients with their
+ * replies and batches a session's transactions.  This file is the
+ * policy: options, envelope, recipients, and what each reply means.
  *
  * Line ends are made CRLF and lines dot-stuffed by common/smtp's encoder
  * and nowhere else: whatever the input holds, no bare CR or LF reaches
@@ -31,16 +32,12 @@
 #include "dns.h"
 #include "hdr.h"
 #include "net.h"
+#include "rcpt.h"
 #include "rec.h"
 #include "smtp.h"
 #include "smtpc.h"
 #include "smtpmsg.h"
 #include "util.h"
-
-#define RCPT_MAX	10000		/* recipients per message */
-/* Recipients per transaction: RFC 5321 section 4.5.3.1.8 makes 100 the
- * least a server must accept; more go in further transactions. */
-#define TX_RCPTS	100
 
 struct opts {
 	int t, verbose, dryrun, downgrade;
@@ -50,17 +47,8 @@ struct opts {
 	struct client c;	/* -S, -a, -u, --trace and the like */
 };
 
-struct rcpt {
-	char *addr;
-	int code;		/* 0: no reply (yet) */
-	char enh[16];
-	char *text;
-	int data;		/* code is the DATA reply's, not RCPT's */
-};
-
 static struct opts opt;
-static struct rcpt *rcpts;
-static size_t nrcpt;
+static struct rcpts rl;		/* the recipients, and their replies */
 
 static void
 usage(int status)
@@ -179,23 +167,6 @@ nonascii(const char *s)
 	return smtp_has8bit(s, strlen(s));
 }
 
-static void
-add_rcpt(const char *a)
-{
-	size_t i;
-
-	if (!smtpc_addr_ok(a))
-		die(EX_DATAERR, "%s: not a usable recipient address", a);
-	for (i = 0; i < nrcpt; i++)
-		if (strcmp(rcpts[i].addr, a) == 0)
-			return;
-	if (nrcpt >= RCPT_MAX)
-		die(EX_DATAERR, "more than %d recipients", RCPT_MAX);
-	rcpts = xrealloc(rcpts, (nrcpt + 1) * sizeof *rcpts);
-	memset(&rcpts[nrcpt], 0, sizeof *rcpts);
-	rcpts[nrcpt++].addr = xstrdup(a);
-}
-
 /*
  * Parse an address list whole or die: a recipient skipped here would
  * never get the message, and nobody would know.  where names the list
@@ -225,7 +196,7 @@ add_rcpts(const char *where, const char *p, size_t n)
 
 	parse_list(where, p, n, &l);
 	for (i = 0; i < l.n; i++)
-		add_rcpt(l.v[i].addr);
+		rcpt_add(&rl, l.v[i].addr);
 	addr_free(&l);
 }
 
@@ -332,38 +303,30 @@ report(const char *what, const struct smtp_reply *r)
 	buf_free(&b);
 }
 
-/* A recipient takes reply r (NULL: none, the connection was lost);
- * data: the reply is DATA's, not its RCPT's. */
-static void
-set_rcpt(struct rcpt *p, const struct smtp_reply *r, int data)
-{
-	p->code = r ? r->code : 0;
-	snprintf(p->enh, sizeof p->enh, "%s", r ? r->enh : "");
-	free(p->text);
-	p->text = xstrdup(r ? r->text : "");
-	p->data = data;
-}
-
+/* What a transaction needs; src first: it is smsg_write()'s argument. */
 struct txctx {
 	struct smsg_src src;
 	size_t *idx;
+	struct smtpc *c;
+	const struct smsg_need *nd;
+	const char *sender;
 };
 
 static const char *
-rcpt_addr(void *arg, size_t i)
+tx_addr(void *arg, size_t i)
 {
 	const struct txctx *t = arg;
 
-	return rcpts[t->idx[i]].addr;
+	return rl.v[t->idx[i]].addr;
 }
 
 static void
 on_rcpt(void *arg, size_t i, const struct smtp_reply *r)
 {
 	struct txctx *t = arg;
-	struct rcpt *p = &rcpts[t->idx[i]];
+	struct rcpt *p = &rl.v[t->idx[i]];
 
-	set_rcpt(p, r, 0);
+	rcpt_set(p, r, 0);
 	report(p->addr, r);
 }
 
@@ -375,27 +338,11 @@ tx_init(struct smtpc_tx *tx, struct txctx *t, const struct smtpc_env *v,
 	memset(tx, 0, sizeof *tx);
 	tx->sender = sender;
 	tx->k = k;
-	tx->addr = rcpt_addr;
+	tx->addr = tx_addr;
 	tx->env = v;
 	tx->source = smsg_write;
 	tx->arg = t;
 	tx->on_rcpt = on_rcpt;
-}
-
-/*
- * The message did not go: the recipients of idx[0..k) that RCPT had
- * accepted take the final reply to DATA (r), or no reply at all (r NULL:
- * the connection was lost), so that nothing is reported as sent and
- * --mx tries them on the next host.
- */
-static void
-not_sent(size_t *idx, size_t k, const struct smtp_reply *r)
-{
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		if (rcpts[idx[i]].code / 100 == 2)
-			set_rcpt(&rcpts[idx[i]], r, 1);
 }
 
 static void
@@ -405,26 +352,24 @@ refusal(const char *what, const struct smtp_reply *r)
 	    r->text);
 }
 
-/*
- * One transaction for recipients idx[0..k); more: another follows on
- * this session.  Returns the exit status of the session part (MAIL,
- * DATA, the connection); the recipients' own replies are in rcpts[].
- * *sent is set when the message was queued for at least one recipient,
- * *stop when the session cannot go on.
- */
+/* One transaction of a session (a rcpt_tx_fn, see rcpt_session()):
+ * what each reply means, told on stderr, and for which recipients. */
 static int
-transaction(struct smtpc *c, const struct smsg_src *src,
-    const struct smsg_need *nd, const char *sender, size_t *idx, size_t k,
-    int more, int *sent, int *stop)
+transaction(void *arg, size_t *idx, size_t k, int more, int *sent,
+    int *stop)
 {
-	struct txctx t = { *src, idx };
+	struct txctx *t = arg;
+	struct smtpc *c = t->c;
+	const struct smsg_need *nd = t->nd;
+	const char *sender = t->sender;
 	struct smtpc_env v = env_of(nd);
 	struct smtpc_tx tx;
 	enum smtpc_result res;
 	size_t i;
 	int ex = 0;
 
-	tx_init(&tx, &t, &v, sender, k);
+	t->idx = idx;
+	tx_init(&tx, t, &v, sender, k);
 	tx.more = more;
 	tx.progress = isatty(2) && !opt.c.trace && nd->size >= PROGRESS_MIN ?
 	    nd->size : 0;
@@ -449,7 +394,7 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 		}
 		/* the recipients take the reply, told once, here */
 		for (i = 0; i < k; i++)
-			set_rcpt(&rcpts[idx[i]], &tx.r, 1);
+			rcpt_set(&rl.v[idx[i]], &tx.r, 1);
 		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
 		break;
 	case SMTPC_DATA_REFUSED:
@@ -463,7 +408,7 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 			refusal("DATA refused", &tx.r);
 		else if (!opt.verbose)
 			refusal("message refused", &tx.r);
-		not_sent(idx, k, &tx.r);
+		rcpt_not_sent(&rl, idx, k, &tx.r);
 		ex = smtp_exit(tx.r.code, tx.r.enh, 0);
 		break;
 	case SMTPC_LOST_DATA:
@@ -473,43 +418,10 @@ transaction(struct smtpc *c, const struct smsg_src *src,
 	case SMTPC_RCPT_421:
 	case SMTPC_LOST:
 		/* those accepted and those not asked yet are deferred */
-		not_sent(idx, k, NULL);
+		rcpt_not_sent(&rl, idx, k, NULL);
 		ex = tx.ex;
 		break;
 	}
-	return ex;
-}
-
-/*
- * The transactions of one session for idx[0..k): TX_RCPTS recipients
- * at a time.  A recipient deferred with 452 (too many recipients, RFC
- * 5321 section 4.5.3.1.10) goes in the next transaction, as long as
- * the last one delivered to someone: each transaction makes progress.
- */
-static int
-session(struct smtpc *c, const struct smsg_src *src, const struct smsg_need *nd,
-    const char *sender, size_t *idx, size_t k)
-{
-	size_t *q = xcalloc(k ? k : 1, sizeof *q), head = 0, b, i, req;
-	int ex = 0, sent, stop = 0;
-
-	memcpy(q, idx, k * sizeof *q);
-	while (head < k && !stop) {
-		b = k - head > TX_RCPTS ? TX_RCPTS : k - head;
-		ex = ex_worse(ex, transaction(c, src, nd, sender, q + head, b,
-		    head + b < k, &sent, &stop));
-		req = 0;
-		if (sent && !stop)
-			for (i = 0; i < b; i++)
-				if (rcpts[q[head + i]].code == 452) {
-					rcpts[q[head + i]].code = 0;
-					q[head + req++] = q[head + i];
-				}
-		/* the deferred ones first in the next transaction */
-		memmove(q + head + b - req, q + head, req * sizeof *q);
-		head += b - req;
-	}
-	free(q);
 	return ex;
 }
 
@@ -526,7 +438,7 @@ deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 	struct smtp_ext e;
 	struct buf dh = { 0 };
 	struct smtpc c;
-	struct smsg_src src;
+	struct txctx t = { { m, NULL, 0 }, NULL, &c, &nd, sender };
 	int ex = 0;
 
 	*opened = *unfit = 0;
@@ -534,11 +446,10 @@ deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 		*unfit = *opened;
 		return ex;
 	}
-	ex = smsg_fit(m, &e, &nd, opt.downgrade, &dh, &src.h, no->url);
-	src.m = m;
-	src.mode = nd.downgrade;
+	ex = smsg_fit(m, &e, &nd, opt.downgrade, &dh, &t.src.h, no->url);
+	t.src.mode = nd.downgrade;
 	if (ex == 0)
-		ex = session(&c, &src, &nd, sender, idx, k);
+		ex = rcpt_session(&rl, idx, k, transaction, &t);
 	else
 		*unfit = 1;
 	smtpc_quit(&c);
@@ -547,37 +458,7 @@ deliver(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 	return ex;
 }
 
-/* The exit status over the recipients idx[0..k) and the session's. */
-static int
-outcome(int ex, size_t *idx, size_t k)
-{
-	size_t i;
-
-	struct rcpt *p;
-
-	for (i = 0; i < k; i++) {
-		p = &rcpts[idx[i]];
-		if (p->code == 0)
-			continue;
-		ex = ex_worse(ex, smtp_exit(p->code, p->enh, !p->data));
-		/* a refusal, told once it is final (not a 452 that the
-		 * next transaction fixed); the data's was told already */
-		if (!opt.verbose && p->code >= 400 && !p->data)
-			warn("<%s>: %d %s%s%s", p->addr, p->code, p->enh,
-			    *p->enh ? " " : "", p->text);
-	}
-	return ex;
-}
-
 /* ---- --mx ---- */
-
-static const char *
-domain_of(const char *a)
-{
-	const char *at = strrchr(a, '@');
-
-	return at ? at + 1 : "";
-}
 
 /* Deliver to one domain's MX hosts; idx[0..k) are its recipients.
  * Recipients a host defers (4xx), or all of them when it cannot be
@@ -589,7 +470,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
     size_t k)
 {
 	struct client_mx x;
-	size_t left = k, t, nl, *todo;
+	size_t left = k, *todo;
 	int ex = EX_TEMPFAIL, opened, unfit, st, unfitex = 0;
 
 	if ((st = client_mx_open(&x, d, dom, opt.mxport ? opt.mxport : 25L)))
@@ -608,11 +489,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
 			continue;
 		}
 		ex = st;
-		for (t = nl = 0; t < left; t++)
-			if (rcpts[todo[t]].code / 100 == 4 ||
-			    (rcpts[todo[t]].code == 0 && st == EX_TEMPFAIL))
-				todo[nl++] = todo[t];
-		left = nl;
+		left = rcpt_again(&rl, todo, left, st);
 		if (st != EX_TEMPFAIL && st != 0)
 			break;		/* a permanent refusal */
 	}
@@ -625,7 +502,7 @@ mx_domain(struct dns *d, struct net_opts *no, const struct smsg *m,
 	/* every host failed for someone: the worst of the reasons */
 	if (left > 0)
 		ex = ex_worse(ex, unfitex);
-	return outcome(ex, idx, k);
+	return rcpt_outcome(&rl, ex, idx, k, !opt.verbose);
 }
 
 static int
@@ -634,8 +511,8 @@ send_mx(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 {
 	struct dns_opts dopts = { 0 };
 	struct dns *d;
-	size_t *idx = xcalloc(nrcpt, sizeof *idx), i, k;
-	char *done = xcalloc(nrcpt, 1);
+	size_t *idx = xcalloc(rl.n, sizeof *idx), i, k;
+	char *done = xcalloc(rl.n, 1);
 	const char *dom;
 	int ex = 0, dex;
 
@@ -645,23 +522,17 @@ send_mx(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
 		return dex;
 	no->opportunistic = 1;
 	no->starttls = NET_STARTTLS_TRY;
-	for (i = 0; i < nrcpt; i++) {
+	for (i = 0; i < rl.n; i++) {
 		if (done[i])
 			continue;
-		dom = domain_of(rcpts[i].addr);
+		dom = rcpt_domain(rl.v[i].addr);
 		if (*dom == '\0') {
-			warn("<%s>: no domain to look up", rcpts[i].addr);
+			warn("<%s>: no domain to look up", rl.v[i].addr);
 			ex = ex_worse(ex, EX_NOUSER);
 			done[i] = 1;
 			continue;
 		}
-		k = 0;
-		for (size_t j = i; j < nrcpt; j++)
-			if (!done[j] && strcasecmp(domain_of(rcpts[j].addr),
-			    dom) == 0) {
-				idx[k++] = j;
-				done[j] = 1;
-			}
+		k = rcpt_same_domain(&rl, i, done, idx);
 		ex = ex_worse(ex, mx_domain(d, no, m, nd, sender, dom, idx, k));
 	}
 	dns_close(d);
@@ -676,13 +547,13 @@ static int
 send_relay(struct net_opts *no, const struct smsg *m, struct smsg_need nd,
     const char *sender)
 {
-	size_t *idx = xcalloc(nrcpt, sizeof *idx), i;
+	size_t *idx = xcalloc(rl.n, sizeof *idx), i;
 	int ex, opened, unfit;
 
-	for (i = 0; i < nrcpt; i++)
+	for (i = 0; i < rl.n; i++)
 		idx[i] = i;
-	ex = deliver(no, m, nd, sender, idx, nrcpt, &opened, &unfit);
-	ex = outcome(ex, idx, nrcpt);
+	ex = deliver(no, m, nd, sender, idx, rl.n, &opened, &unfit);
+	ex = rcpt_outcome(&rl, ex, idx, rl.n, !opt.verbose);
 	free(idx);
 	return ex;
 }
@@ -693,7 +564,7 @@ static void
 dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 {
 	static struct buf dh;
-	struct txctx t = { { m, &m->hdr, SMSG_ASIS }, NULL };
+	struct txctx t = { { m, &m->hdr, SMSG_ASIS }, NULL, NULL, NULL, NULL };
 	struct smtp_ext e = { EVERY, 0, "", 1 };
 	struct smtpc_env v;
 	struct smtpc_tx tx;
@@ -708,10 +579,10 @@ dry_run(const struct smsg *m, struct smsg_need *nd, const char *sender)
 		exit(ex);
 	t.src.mode = nd->downgrade;
 	v = env_of(nd);
-	t.idx = xcalloc(nrcpt, sizeof *t.idx);
-	for (i = 0; i < nrcpt; i++)
+	t.idx = xcalloc(rl.n, sizeof *t.idx);
+	for (i = 0; i < rl.n; i++)
 		t.idx[i] = i;
-	tx_init(&tx, &t, &v, sender, nrcpt);
+	tx_init(&tx, &t, &v, sender, rl.n);
 	smtpc_print(&tx, e.flags);
 	free(t.idx);
 	out_close();
@@ -739,7 +610,7 @@ main(int argc, char **argv)
 	if (opt.t)
 		header_rcpts(&m);
 	smsg_scan(&m);
-	if (nrcpt == 0)
+	if (rl.n == 0)
 		die(EX_USAGE, "no recipients (give them as arguments, or -t)");
 	sender = envelope_sender(&m, opt.c.acct.from, &name);
 	if (*sender != '\0' && !smtpc_addr_ok(sender))
@@ -750,8 +621,8 @@ main(int argc, char **argv)
 	memset(&nd, 0, sizeof nd);
 	nd.body8 = m.body8;
 	nd.utf8 = m.hdr8 || nonascii(sender);
-	for (size_t r = 0; r < nrcpt; r++)
-		nd.utf8 |= nonascii(rcpts[r].addr);
+	for (size_t r = 0; r < rl.n; r++)
+		nd.utf8 |= nonascii(rl.v[r].addr);
 	nd.dsn = opt.notify || opt.ret || opt.envid;
 	nd.size = smsg_size(&m, &m.hdr, 0);
 	if (opt.dryrun) {

@@ -1,11 +1,13 @@
 /*
  * smtp_test: unit tests of common/smtp.c: replies, EHLO keywords, the
- * DATA encoder (also fed one byte at a time), xtext.
+ * DATA encoder (also fed one byte at a time), xtext; common/rcpt.c:
+ * the recipient list and the transactions of a session.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "rcpt.h"
 #include "smtp.h"
 #include "smtpc.h"
 #include "t.h"
@@ -350,11 +352,119 @@ test_smtpc(void)
 	    "a path cannot end the command");
 }
 
+static struct smtp_reply
+reply(int code, const char *enh)
+{
+	struct smtp_reply x;
+
+	memset(&x, 0, sizeof x);
+	x.code = code;
+	snprintf(x.enh, sizeof x.enh, "%s", enh);
+	return x;
+}
+
+/* A fake server that takes at most cap recipients per transaction and
+ * defers the others with 452; sent only if it took someone. */
+struct fake {
+	struct rcpts *l;
+	size_t cap, ntx, most;
+};
+
+static int
+fake_tx(void *arg, size_t *idx, size_t k, int more, int *sent, int *stop)
+{
+	struct fake *f = arg;
+	struct smtp_reply ok = reply(250, "2.1.5"), full = reply(452, "4.5.3");
+	size_t i;
+
+	(void)more;
+	f->ntx++;
+	if (k > f->most)
+		f->most = k;
+	for (i = 0; i < k; i++)
+		rcpt_set(&f->l->v[idx[i]], i < f->cap ? &ok : &full, 0);
+	*sent = f->cap > 0;
+	*stop = 0;
+	return 0;
+}
+
+static void
+test_rcpt(void)
+{
+	struct rcpts l = { 0 };
+	struct fake f = { &l, 30, 0, 0 };
+	struct smtp_reply gone = reply(554, "5.0.0"), sent = reply(250, "");
+	size_t idx[250], i, n250 = 0;
+	char a[32];
+
+	for (i = 0; i < 250; i++) {
+		snprintf(a, sizeof a, "u%zu@x.test", i);
+		rcpt_add(&l, a);
+		idx[i] = i;
+	}
+	rcpt_add(&l, "u7@x.test");
+	t_int((long long)l.n, 250, "an address given twice is one recipient");
+	t_int(rcpt_session(&l, idx, 250, fake_tx, &f), 0, "452: session ok");
+	for (i = 0; i < 250; i++)
+		n250 += l.v[i].code == 250;
+	t_int((long long)n250, 250, "every one deferred with 452 is sent later");
+	t_int((long long)f.most, RCPT_TX_MAX, "at most 100 per transaction");
+	t_int((long long)f.ntx, 9, "30 a transaction: 9 transactions");
+
+	f.cap = 0;
+	f.ntx = 0;
+	l.v[3].code = 0;
+	t_int(rcpt_session(&l, idx, 5, fake_tx, &f), 0, "nobody taken");
+	t_int((long long)f.ntx, 1, "no progress: no second transaction");
+	t_int(l.v[0].code, 452, "the deferral stays");
+
+	rcpt_set(&l.v[0], &sent, 0);
+	rcpt_not_sent(&l, idx, 2, &gone);
+	t_ok(l.v[0].code == 554 && l.v[0].data && l.v[1].code == 452 &&
+	    !l.v[1].data, "not sent: only the accepted take DATA's reply");
+	t_int(rcpt_outcome(&l, 0, idx, 2, 0), EX_UNAVAILABLE,
+	    "outcome: the worst reply");
+	rcpt_free(&l);
+}
+
+/* --mx: recipients grouped by domain, and who goes on to the next host */
+static void
+test_rcpt_mx(void)
+{
+	struct rcpts l = { 0 };
+	struct smtp_reply r451 = reply(451, ""), r550 = reply(550, "");
+	char done[4] = { 0 };
+	size_t idx[4], k;
+
+	rcpt_add(&l, "a@X.test");
+	rcpt_add(&l, "b@y.test");
+	rcpt_add(&l, "c@x.TEST");
+	rcpt_add(&l, "d@x.test");
+	t_str(rcpt_domain("q@r@s.test"), 6, "s.test", "domain: after the last @");
+	t_str(rcpt_domain("local"), 0, "", "domain: none");
+	k = rcpt_same_domain(&l, 0, done, idx);
+	t_ok(k == 3 && idx[0] == 0 && idx[1] == 2 && idx[2] == 3 &&
+	    done[0] && !done[1] && done[2] && done[3],
+	    "one domain, case ignored, each recipient once");
+	rcpt_set(&l.v[0], &r451, 0);
+	rcpt_set(&l.v[2], &r550, 0);
+	t_int((long long)rcpt_again(&l, idx, 3, 0), 1,
+	    "next host: only the deferred");
+	t_int((long long)idx[0], 0, "next host: the 451");
+	idx[1] = 2;
+	idx[2] = 3;
+	t_int((long long)rcpt_again(&l, idx, 3, EX_TEMPFAIL), 2,
+	    "session lost: the deferred and the never asked");
+	rcpt_free(&l);
+}
+
 int
 main(void)
 {
 	test_exit();
 	test_smtpc();
+	test_rcpt();
+	test_rcpt_mx();
 	test_replies();
 	test_ehlo();
 	test_encoder();
