@@ -45,6 +45,7 @@
 #include "codec.h"
 #include "hdr.h"
 #include "hdrenc.h"
+#include "mimew.h"
 #include "rec.h"
 #include "rfc2047.h"
 #include "usage.h"
@@ -52,18 +53,7 @@
 
 #define CHUNK    65536
 #define HDR_MAX  (4u << 20)
-#define BOUND_RAND 12           /* random bytes in a boundary */
 
-enum cte { CTE_7BIT, CTE_8BIT, CTE_QP, CTE_B64 };
-static const char *cte_name[] = { "7bit", "8bit", "quoted-printable",
-    "base64" };
-
-/* What the first pass learnt about one input. */
-struct scan {
-	int ascii, utf8, nul, cr, trailws, longline;
-	size_t linelen;
-	int last;               /* the last byte, or -1 */
-};
 
 struct part {
 	const char *path;       /* "-" for stdin, NULL for no body */
@@ -74,7 +64,7 @@ struct part {
 	int isbody;             /* body text or its HTML: no disposition */
 	int conv;               /* converted to -C's charset */
 	char *cid;              /* -i: the Content-ID, without <> */
-	enum cte cte;
+	enum mimew_cte cte;
 };
 
 static struct {
@@ -351,100 +341,6 @@ open_input(const char *path)
 	return fp;
 }
 
-/* Feed one chunk to the scan (all but UTF-8 validity, see scan_file). */
-static void
-scan_chunk(struct scan *s, const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\n') {
-			if (s->last == ' ' || s->last == '\t')
-				s->trailws = 1;
-			s->linelen = 0;
-		} else if (++s->linelen > 998)
-			s->longline = 1;
-		if (c >= 0x80)
-			s->ascii = 0;
-		if (c == '\0')
-			s->nul = 1;
-		if (c == '\r')
-			s->cr = 1;
-		s->last = c;
-	}
-}
-
-/* How many bytes at the end of (p, n) start a character not complete? */
-static size_t
-cut_tail(const unsigned char *p, size_t n)
-{
-	size_t k, need;
-
-	for (k = 1; k <= 3 && k <= n; k++) {
-		unsigned char c = p[n - k];
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		return need > k ? k : 0;
-	}
-	return 0;
-}
-
-/*
- * Scan the whole input.  For a type that is not text only "7bit or
- * base64?" is asked, so the scan stops at the first byte that rules out
- * 7bit (a big binary attachment is then not read twice).
- */
-static void
-scan_file(FILE *fp, const char *what, struct scan *s, int text)
-{
-	static char b[CHUNK + 4];
-	size_t n, nc = 0, keep;
-
-	memset(s, 0, sizeof(*s));
-	s->ascii = s->utf8 = 1;
-	s->last = -1;
-	while ((n = fread(b + nc, 1, CHUNK, fp)) > 0) {
-		scan_chunk(s, b + nc, n);
-		if (!text) {
-			s->utf8 = 0;
-			if (!s->ascii || s->nul || s->cr || s->longline)
-				break;
-			continue;
-		}
-		n += nc;
-		keep = cut_tail((unsigned char *)b, n);
-		if (s->utf8 && !utf8_valid(b, n - keep))
-			s->utf8 = 0;
-		memmove(b, b + n - keep, keep);
-		nc = keep;
-	}
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", what);
-	if (nc > 0)
-		s->utf8 = 0;
-	if (s->last == ' ' || s->last == '\t')
-		s->trailws = 1;
-	rewind(fp);
-}
-
-static enum cte
-choose(const struct scan *s, int text, int body, int conv)
-{
-	int clean = !s->nul && !s->cr && !s->longline && !s->trailws;
-
-	if (clean && s->ascii)
-		return CTE_7BIT;
-	if (!text || s->nul || (s->cr && !body))
-		return CTE_B64;
-	if (clean && (s->utf8 || conv) && opt.eight)
-		return CTE_8BIT;
-	return CTE_QP;
-}
-
 /* --- -C: UTF-8 text into another charset ------------------------ */
 
 static void
@@ -565,7 +461,7 @@ is_text(const char *type)
 
 /* The charset to declare for text: what the scan knows, else libmagic. */
 static const char *
-charset_of(FILE *fp, const struct scan *s)
+charset_of(FILE *fp, const struct mimew_scan *s)
 {
 	const char *cs;
 
@@ -586,7 +482,7 @@ type_part(struct part *a, int body)
 {
 	const char *t = a->type;
 	char tb[sizeof(a->mtype)];
-	struct scan s;
+	struct mimew_scan s;
 	int n;
 
 	if (t == NULL)
@@ -596,9 +492,9 @@ type_part(struct part *a, int body)
 	/* libmagic's answer lives in its buffer, until the next call */
 	if ((size_t)snprintf(tb, sizeof(tb), "%s", t) >= sizeof(tb))
 		die(EX_USAGE, "%s: type too long", a->path);
-	scan_file(a->fp, a->path != NULL ? a->path : "stdin", &s,
+	mimew_scan(a->fp, a->path != NULL ? a->path : "stdin", &s,
 	    is_text(tb));
-	a->cte = choose(&s, is_text(tb), body, a->conv);
+	a->cte = mimew_choose(&s, is_text(tb), body, a->conv, opt.eight);
 	if (is_text(tb) && strchr(tb, ';') == NULL)
 		n = snprintf(a->mtype, sizeof(a->mtype), "%s; charset=%s", tb,
 		    a->conv ? opt.charset : charset_of(a->fp, &s));
@@ -609,23 +505,6 @@ type_part(struct part *a, int body)
 }
 
 /* --- the header --------------------------------------------------- */
-
-static void
-hex(char *d, size_t nbytes)
-{
-	unsigned char r[32];
-	FILE *fp;
-	size_t i;
-
-	if (nbytes > sizeof(r))
-		nbytes = sizeof(r);
-	if ((fp = fopen("/dev/urandom", "rb")) == NULL ||
-	    fread(r, 1, nbytes, fp) != nbytes)
-		die(EX_OSERR, "/dev/urandom:");
-	fclose(fp);
-	for (i = 0; i < nbytes; i++)
-		sprintf(d + 2 * i, "%02x", r[i]);
-}
 
 static void
 hdr_check(int r)
@@ -736,16 +615,6 @@ field_date(struct buf *h)
 	hdr_check(buf_printf(h, "Date: %s\n", d));
 }
 
-/* The host name for a generated Message-ID; "localhost" if unusable. */
-static void
-host_name(char *host, size_t size)
-{
-	if (gethostname(host, size) < 0 || host[0] == '\0' ||
-	    strpbrk(host, "<>@ ") != NULL)
-		snprintf(host, size, "localhost");
-	host[size - 1] = '\0';
-}
-
 static void
 field_msgid(struct buf *h)
 {
@@ -759,13 +628,13 @@ field_msgid(struct buf *h)
 			    opt.msgid));
 		return;
 	}
-	host_name(host, sizeof(host));
-	hex(r, 16);
+	mimew_host(host, sizeof(host));
+	mimew_hex(r, 16);
 	hdr_check(buf_printf(h, "Message-ID: <%s@%s>\n", r, host));
 }
 
 static void
-write_header(const char *ctype, const char *boundary, enum cte cte)
+write_header(const char *ctype, const char *boundary, enum mimew_cte cte)
 {
 	struct buf h;
 	size_t i, n;
@@ -790,18 +659,16 @@ write_header(const char *ctype, const char *boundary, enum cte cte)
 	hdr_check(buf_adds(&h, "MIME-Version: 1.0\n"));
 	if (boundary != NULL)
 		hdr_check(buf_printf(&h, "Content-Type: %s;\n boundary=\"%s\"\n%s",
-		    ctype, boundary, cte == CTE_8BIT ?
+		    ctype, boundary, cte == MIMEW_8BIT ?
 		    "Content-Transfer-Encoding: 8bit\n" : ""));
 	else
 		hdr_check(buf_printf(&h, "Content-Type: %s\n"
-		    "Content-Transfer-Encoding: %s\n", ctype, cte_name[cte]));
+		    "Content-Transfer-Encoding: %s\n", ctype, mimew_cte_name[cte]));
 	emit(h.p, h.len);
 	buf_free(&h);
 }
 
 /* --- the body ----------------------------------------------------- */
-
-typedef void sink_fn(void *arg, const char *p, size_t n);
 
 static void
 sink_emit(void *arg, const char *p, size_t n)
@@ -810,126 +677,37 @@ sink_emit(void *arg, const char *p, size_t n)
 	emit(p, n);
 }
 
-/* Encode the whole input into sink; return the last byte, or -1. */
 static int
-encode(FILE *fp, const char *what, enum cte cte, sink_fn *sink, void *arg)
+put_content(FILE *fp, const char *what, enum mimew_cte cte)
 {
-	static char in[CHUNK], o[QP_ENC_BOUND(CHUNK) + B64_ENC_BOUND(CHUNK)];
-	struct b64_enc b;
-	struct qp_enc q;
-	size_t n, k;
-	int last = -1;
-
-	b64_enc_init(&b);
-	qp_enc_init(&q, 0);
-	while ((n = fread(in, 1, sizeof(in), fp)) > 0) {
-		if (cte == CTE_B64)
-			k = b64_enc_update(&b, in, n, o);
-		else if (cte == CTE_QP)
-			k = qp_enc_update(&q, in, n, o);
-		else
-			memcpy(o, in, k = n);
-		sink(arg, o, k);
-		if (k > 0)
-			last = (unsigned char)o[k - 1];
-	}
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", what);
-	k = cte == CTE_B64 ? b64_enc_final(&b, o) :
-	    cte == CTE_QP ? qp_enc_final(&q, o) : 0;
-	sink(arg, o, k);
-	if (k > 0)
-		last = (unsigned char)o[k - 1];
-	return last;
-}
-
-static int
-put_content(FILE *fp, const char *what, enum cte cte)
-{
-	return encode(fp, what, cte, sink_emit, NULL);
+	return mimew_encode(fp, what, cte, sink_emit, NULL);
 }
 
 /*
  * RFC 2046 §5.1.1: no part may hold a line that a reader could take for
- * a delimiter.  The delimiters are "--" and the boundary, or for nested
- * multiparts "alt", "rel" or "altrel" and the boundary (put_child), and
- * readers match them as a prefix of the line.  The part is checked as
- * it will be written, encoded, in one more streaming pass: base64 never
- * writes '-', so only 7bit, 8bit and quoted-printable parts are read,
- * and only when the boundary is not our random one (--boundary, or the
- * one of a message -w adds to).  Against --boundary a part that fails
+ * a delimiter (mimew_delim_in, which knows the "alt", "rel" and "altrel"
+ * of put_child).  Only a boundary that is not our random one is checked
+ * (--boundary, or the one of a message -w adds to).  Against --boundary
+ * a part that fails
  * is refused before the first byte is written (DESIGN.md): the caller
  * chose the boundary and can choose another.  Against the boundary of
  * the message -w adds to, nobody can: the part goes base64 instead.
  */
-struct delim {
-	const char *bnd;
-	size_t bl, n;
-	char line[2 + 6 + 80];  /* "--altrel" and the boundary */
-	int found;
-};
-
-static void
-delim_line(struct delim *d)
-{
-	static const char *pre[] = { "", "alt", "rel", "altrel" };
-	size_t i, pl;
-
-	if (d->n < 2 || d->line[0] != '-' || d->line[1] != '-')
-		return;
-	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
-		pl = strlen(pre[i]);
-		if (d->n >= 2 + pl + d->bl &&
-		    memcmp(d->line + 2, pre[i], pl) == 0 &&
-		    memcmp(d->line + 2 + pl, d->bnd, d->bl) == 0)
-			d->found = 1;
-	}
-}
-
-static void
-sink_delim(void *arg, const char *p, size_t n)
-{
-	struct delim *d = arg;
-	const char *nl;
-	size_t k, room;
-
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		k = nl != NULL ? (size_t)(nl - p) : n;
-		room = sizeof(d->line) - d->n;
-		memcpy(d->line + d->n, p, k < room ? k : room);
-		d->n += k < room ? k : room;
-		if (nl == NULL)
-			return;
-		delim_line(d);
-		d->n = 0;
-		p = nl + 1;
-		n -= k + 1;
-	}
-}
-
 static void
 check_delim(struct part *a, const char *bnd, int refuse)
 {
 	const char *what = a->path != NULL ? a->path : "stdin";
-	struct delim d;
+	int found;
 
-	if (a->fp == NULL || a->cte == CTE_B64)
+	if (a->fp == NULL)
 		return;
-	memset(&d, 0, sizeof(d));
-	d.bnd = bnd;
-	d.bl = strlen(bnd);
-	if (d.bl > 80)
-		d.bl = 80;
-	encode(a->fp, what, a->cte, sink_delim, &d);
-	delim_line(&d);
-	rewind(a->fp);
-	if (d.found && refuse)
+	found = mimew_delim_in(a->fp, what, a->cte, bnd);
+	if (found && refuse)
 		die(EX_DATAERR, "%s: a line starts like the delimiter --%s "
 		    "(RFC 2046 5.1.1): choose another --boundary", what,
 		    rec_quote_dup(bnd, strlen(bnd), 80));
-	if (d.found)
-		a->cte = CTE_B64;
+	if (found)
+		a->cte = MIMEW_B64;
 }
 
 static void
@@ -950,7 +728,7 @@ put_part(const struct part *a, const char *boundary)
 	buf_init(&h, HDR_MAX);
 	hdr_check(buf_printf(&h, "--%s\nContent-Type: %s\n"
 	    "Content-Transfer-Encoding: %s\n", boundary, a->mtype,
-	    cte_name[a->cte]));
+	    mimew_cte_name[a->cte]));
 	if (a->cid != NULL) {
 		hdr_check(buf_printf(&h, "Content-ID: <%s>\n", a->cid));
 		hdr_check(buf_adds(&h, "Content-Disposition: inline"));
@@ -981,75 +759,25 @@ base_name(const char *path)
 
 /* --- inline parts and their Content-ID ---------------------------- */
 
-/* The domain of a Message-ID ("<x@dom>"), if it is a plain one. */
-static int
-id_domain(const char *id, char *d, size_t size)
-{
-	const char *at = strrchr(id, '@');
-	size_t n;
-
-	if (at == NULL)
-		return 0;
-	n = strcspn(++at, ">");
-	if (n == 0 || n >= size || strspn(at, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-		return 0;
-	memcpy(d, at, n);
-	d[n] = '\0';
-	return 1;
-}
-
 /* The Message-ID's domain: --message-id, -H, else the host name. */
 static void
 cid_domain(char *d, size_t size, const char *wrapid)
 {
 	size_t i;
 
-	if (wrapid != NULL && id_domain(wrapid, d, size))
+	if (wrapid != NULL && mimew_id_domain(wrapid, d, size))
 		return;
-	if (opt.msgid != NULL && id_domain(opt.msgid, d, size))
+	if (opt.msgid != NULL && mimew_id_domain(opt.msgid, d, size))
 		return;
 	for (i = 0; i < opt.nhdr; i++)
 		if (is_field(opt.hdr[i], "Message-ID") &&
-		    id_domain(opt.hdr[i], d, size))
+		    mimew_id_domain(opt.hdr[i], d, size))
 			return;
-	host_name(d, size);
+	mimew_host(d, size);
 	/* a host name with odd characters cannot be an id-right */
 	if (strspn(d, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(d))
 		snprintf(d, size, "localhost");
-}
-
-/*
- * NAME@DOMAIN: the part's name with everything but letters, digits,
- * '-', '_' and '.' as '_' (so that cid:NAME@DOMAIN needs no
- * %-escapes), a '.' at either end or after another '.' too.
- */
-static char *
-make_cid(const char *name, const char *dom)
-{
-	size_t n = strlen(name), i, k = 0, l;
-	char *c = xmalloc(n + strlen(dom) + 3);
-
-	for (i = 0; i < n; i += l) {
-		char ch = name[i];
-		unsigned char u = (unsigned char)ch;
-
-		/* one '_' for a whole UTF-8 character */
-		l = u >= 0xf0 ? 4 : u >= 0xe0 ? 3 : u >= 0xc0 ? 2 : 1;
-		if (l > n - i || !utf8_valid(name + i, l))
-			l = 1;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-		    ch == '.') || (ch == '.' && (k == 0 || i + 1 == n ||
-		    c[k - 1] == '.')))
-			ch = '_';
-		c[k++] = ch;
-	}
-	if (k == 0)
-		c[k++] = '_';
-	sprintf(c + k, "@%s", dom);
-	return c;
 }
 
 /*
@@ -1084,7 +812,7 @@ prepare_inline(const char *wrapid)
 		if (a->name == NULL)
 			a->name = base_name(a->path);
 		check_name(a->name);
-		a->cid = make_cid(a->name, dom);
+		a->cid = mimew_cid(a->name, dom);
 		for (j = 0; j < i; j++)
 			if (strcmp(opt.inl[j].cid, a->cid) == 0)
 				die(EX_USAGE, "-i %s: Content-ID <%s> taken "
@@ -1189,22 +917,22 @@ any_8bit(const struct part *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (v[i].cte == CTE_8BIT)
+		if (v[i].cte == MIMEW_8BIT)
 			return 1;
 	return 0;
 }
 
 /* A multipart holding an 8bit part must say so (RFC 2045 §6.4). */
-static enum cte
+static enum mimew_cte
 level_cte(int lv, const struct part *body, const struct part *html)
 {
-	int e = body->cte == CTE_8BIT || html->cte == CTE_8BIT;
+	int e = body->cte == MIMEW_8BIT || html->cte == MIMEW_8BIT;
 
 	if (lv <= L_RELATED)
 		e |= any_8bit(opt.inl, opt.ninl);
 	if (lv == L_MIXED)
 		e |= any_8bit(opt.att, opt.natt);
-	return e ? CTE_8BIT : CTE_7BIT;
+	return e ? MIMEW_8BIT : MIMEW_7BIT;
 }
 
 /* "multipart/related; type=..." wants the type of its first part. */
@@ -1251,7 +979,7 @@ put_child(int lv, const char *bnd, struct part *body, struct part *html)
 	emits(";\n boundary=\"");
 	emits(sub);
 	emits("\"\n");
-	if (level_cte(lv, body, html) == CTE_8BIT)
+	if (level_cte(lv, body, html) == MIMEW_8BIT)
 		emits("Content-Transfer-Encoding: 8bit\n");
 	emits("\n");
 	put_level(lv, sub, body, html);
@@ -1301,18 +1029,6 @@ put_level(int lv, const char *bnd, struct part *body, struct part *html)
 }
 
 static void
-make_boundary(char *bnd, size_t size)
-{
-	char r[2 * BOUND_RAND + 1];
-
-	if (opt.boundary == NULL) {
-		hex(r, BOUND_RAND);
-		snprintf(bnd, size, "=_yubin_%s", r);
-	} else
-		snprintf(bnd, size, "%s", opt.boundary);
-}
-
-static void
 compose(void)
 {
 	struct part body, html;
@@ -1335,7 +1051,7 @@ compose(void)
 			emits("\n");
 		return;
 	}
-	make_boundary(bnd, sizeof(bnd));
+	mimew_boundary(bnd, sizeof(bnd), opt.boundary);
 	level_type(t, sizeof(t), lv, &html);
 	write_header(t, bnd, level_cte(lv, &body, &html));
 	emits("\n");
@@ -1579,7 +1295,7 @@ wrap_other(const struct buf *h, const char *cte)
 	char bnd[80];
 	size_t n;
 
-	make_boundary(bnd, sizeof(bnd));
+	mimew_boundary(bnd, sizeof(bnd), opt.boundary);
 	emits("Content-Type: multipart/mixed;\n boundary=\"");
 	emits(bnd);
 	emits("\"\n");
