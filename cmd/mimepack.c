@@ -28,9 +28,7 @@
  * header is held.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
-#include <iconv.h>
 #include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +45,7 @@
 #include "hdrenc.h"
 #include "mimew.h"
 #include "rec.h"
+#include "recode.h"
 #include "rfc2047.h"
 #include "usage.h"
 #include "util.h"
@@ -338,98 +337,6 @@ open_input(const char *path)
 		die(EX_IOERR, "%s:", path);
 	if (S_ISDIR(st.st_mode))
 		die(EX_NOINPUT, "%s: is a directory", path);
-	return fp;
-}
-
-/* --- -C: UTF-8 text into another charset ------------------------ */
-
-static void
-conv_die(const char *what, unsigned long line, const char *p, size_t n)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-
-	if (l <= n && utf8_valid(p, l))
-		die(EX_DATAERR, "%s: line %lu: a character not representable "
-		    "in %s", what, line, opt.charset);
-	die(EX_DATAERR, "%s: line %lu: not UTF-8", what, line);
-}
-
-/* Convert [*pp, end) to fp; stop early (EINVAL) at a character cut by
- * the end of the buffer, the caller keeps it for the next read. */
-static void
-conv_seg(iconv_t cd, char **pp, char *end, FILE *fp, const char *what,
-    unsigned long line)
-{
-	char o[4096], *op;
-	size_t il, ol, r;
-
-	while (*pp < end) {
-		op = o;
-		ol = sizeof(o);
-		il = (size_t)(end - *pp);
-		r = iconv(cd, pp, &il, &op, &ol);
-		if (fwrite(o, 1, (size_t)(op - o), fp) != (size_t)(op - o))
-			die(EX_IOERR, "converting %s:", what);
-		if (r != (size_t)-1 || errno == EINVAL)
-			return;
-		if (errno != E2BIG)
-			conv_die(what, line, *pp, (size_t)(end - *pp));
-	}
-}
-
-/* Back to the initial shift state (ISO-2022-JP: ESC ( B). */
-static void
-conv_reset(iconv_t cd, FILE *fp)
-{
-	char o[64], *op = o;
-	size_t ol = sizeof(o);
-
-	iconv(cd, NULL, NULL, &op, &ol);
-	fwrite(o, 1, (size_t)(op - o), fp);
-}
-
-/*
- * The text of fp, UTF-8, in -C's charset in a temporary file.  Each
- * line ends in the initial shift state, as RFC 1468 asks of ISO-2022-JP,
- * so a line can be read alone.
- */
-static FILE *
-convert(FILE *in, const char *what)
-{
-	static char b[CHUNK];
-	iconv_t cd = iconv_open(opt.charset, "UTF-8");
-	unsigned long line = 1;
-	size_t have = 0, n;
-	char *p, *e, *nl;
-	FILE *fp;
-
-	if (cd == (iconv_t)-1 || (fp = tmpfile()) == NULL)
-		die(EX_OSERR, "-C %s:", opt.charset);
-	while ((n = fread(b + have, 1, sizeof(b) - have, in)) > 0) {
-		for (p = b, e = b + have + n; p < e; p = nl + 1, line++) {
-			nl = memchr(p, '\n', (size_t)(e - p));
-			conv_seg(cd, &p, nl != NULL ? nl : e, fp, what, line);
-			if (nl == NULL)
-				break;
-			if (p < nl)
-				conv_die(what, line, p, (size_t)(nl - p));
-			conv_reset(cd, fp);
-			putc('\n', fp);
-		}
-		have = (size_t)(e - p);
-		memmove(b, p, have);
-	}
-	if (ferror(in))
-		die(EX_IOERR, "%s:", what);
-	if (have > 0)
-		conv_die(what, line, b, have);
-	conv_reset(cd, fp);
-	iconv_close(cd);
-	if (fflush(fp) == EOF || ferror(fp))
-		die(EX_IOERR, "converting %s:", what);
-	fclose(in);
-	rewind(fp);
 	return fp;
 }
 
@@ -855,7 +762,8 @@ static void
 type_text(struct part *a, const char *what)
 {
 	if (opt.charset != NULL) {
-		a->fp = convert(a->fp, what);
+		if ((a->fp = recode_file(a->fp, what, opt.charset)) == NULL)
+			die(EX_OSERR, "-C %s:", opt.charset);
 		a->conv = 1;
 	}
 	type_part(a, 1);
