@@ -43,6 +43,7 @@
 #include "codec.h"
 #include "hdr.h"
 #include "hdrenc.h"
+#include "linein.h"
 #include "mimew.h"
 #include "rec.h"
 #include "recode.h"
@@ -968,143 +969,8 @@ compose(void)
 
 /* --- -w: parts added to a message ----------------------------------- */
 
-/*
- * Bytes read ahead and given back: where a header ends is decided by the
- * lines after a field name (hdr_line), and a line that ends the header
- * is the body's first.  get_line() reads them again first.
- */
-static struct buf back;
-static size_t backr;
-
-static void
-unread(const char *p, size_t n)
-{
-	struct buf nb;
-
-	buf_init(&nb, 4 * CHUNK);
-	if (buf_add(&nb, p, n) < 0 ||
-	    buf_add(&nb, back.p + backr, back.len - backr) < 0)
-		die(EX_SOFTWARE, "stdin: too much read ahead");
-	buf_free(&back);
-	back = nb;
-	backr = 0;
-}
-
-/* One line of stdin, or its next size bytes if it is longer (NUL bytes
- * are data); with CRLF input the CR of the line end is dropped (emit
- * puts it back).  0 at the end. */
-static size_t
-get_line(char *b, size_t size)
-{
-	static char in[CHUNK];
-	static size_t r, w;
-	size_t n = 0, k, avail;
-	const char *src, *nl;
-	int fromback;
-
-	while (n < size) {
-		fromback = backr < back.len;
-		if (fromback) {
-			src = back.p + backr;
-			avail = back.len - backr;
-		} else {
-			if (r == w) {
-				r = 0;
-				if ((w = fread(in, 1, sizeof(in), stdin)) == 0)
-					break;
-			}
-			src = in + r;
-			avail = w - r;
-		}
-		nl = memchr(src, '\n', avail);
-		k = nl != NULL ? (size_t)(nl - src) + 1 : avail;
-		if (k > size - n)
-			k = size - n;
-		memcpy(b + n, src, k);
-		if (fromback)
-			backr += k;
-		else
-			r += k;
-		n += k;
-		if (b[n - 1] == '\n')
-			break;
-	}
-	if (ferror(stdin))
-		die(EX_IOERR, "stdin:");
-	if (opt.crlf && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
-		b[n - 2] = '\n';
-		n--;
-	}
-	return n;
-}
-
-/* What the line (p, n) is to hdr_line(), reading the lines after it as
- * far as the rule needs; those are given back. */
-static int
-line_kind(const char *p, size_t n)
-{
-	static char c[CHUNK];
-	struct buf la;
-	size_t m;
-	int k;
-
-	if ((k = hdr_line(p, n, 1)) != HDR_MORE)
-		return k;
-	buf_init(&la, 2 * CHUNK + HDR_AHEAD);
-	buf_add(&la, p, n);
-	while ((k = hdr_line(la.p, la.len, 1)) == HDR_MORE) {
-		if ((m = get_line(c, sizeof(c))) == 0 ||
-		    buf_add(&la, c, m) < 0) {
-			k = hdr_line(la.p, la.len, 0);
-			break;
-		}
-	}
-	if (la.len > n)
-		unread(la.p + n, la.len - n);
-	buf_free(&la);
-	return k;
-}
-
-/*
- * The header of the message on stdin, read by the rule of every yubin
- * reader (hdr_line): up to its empty line, or up to the first line that
- * is neither a field nor a continuation, which is the body's first (and
- * is warned about: text written straight after the header is not lost).
- * A UTF-8 byte order mark before it is dropped.
- */
-static void
-read_header(struct buf *h)
-{
-	static char b[CHUNK];
-	size_t n;
-	int first = 1;
-
-	while ((n = get_line(b, sizeof(b))) > 0) {
-		if (first && n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0) {
-			memmove(b, b + 3, n - 3);
-			n -= 3;
-		}
-		if (first && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
-			opt.crlf = 1;   /* the message's line ends, kept */
-			b[n - 2] = '\n';
-			n--;
-		}
-		first = 0;
-		switch (line_kind(b, n)) {
-		case HDR_EMPTY:
-			return;
-		case HDR_BODY:
-			warn("stdin: header ends without a blank line");
-			unread(b, n);
-			return;
-		case HDR_FROM:
-			continue;       /* an mbox envelope line */
-		}
-		if (buf_add(h, b, n) == -1)
-			die(EX_DATAERR, "stdin: header longer than %u bytes",
-			    HDR_MAX);
-	}
-}
+/* The message -w adds to, read a line at a time. */
+static struct linein msgin;
 
 /* The unfolded value of field name, or NULL; the caller frees it. */
 static char *
@@ -1178,11 +1044,11 @@ wrap_mixed(const char *bnd)
 	size_t n, bl = strlen(bnd);
 	int sol = 1, last = '\n';
 
-	while ((n = get_line(b, sizeof(b))) > 0) {
+	while ((n = linein_get(&msgin, b, sizeof(b))) > 0) {
 		if (sol && is_close(b, n, bnd, bl)) {
 			put_added(bnd);
 			emit(b, n);
-			while ((n = get_line(b, sizeof(b))) > 0)
+			while ((n = linein_get(&msgin, b, sizeof(b))) > 0)
 				emit(b, n);
 			return;
 		}
@@ -1217,7 +1083,7 @@ wrap_other(const struct buf *h, const char *cte)
 	emits("\n");
 	put_fields(h, 1);
 	emits("\n");
-	while ((n = get_line(b, sizeof(b))) > 0)
+	while ((n = linein_get(&msgin, b, sizeof(b))) > 0)
 		emit(b, n);
 	emits("\n");
 	put_added(bnd);
@@ -1234,7 +1100,9 @@ wrap(void)
 	open_parts();
 	type_attachments();
 	buf_init(&h, HDR_MAX);
-	read_header(&h);
+	linein_init(&msgin, stdin, "stdin", opt.crlf);
+	linein_header(&msgin, &h);
+	opt.crlf = msgin.crlf;  /* the message's line ends, kept */
 	ct = get_field(&h, "Content-Type");
 	cte = get_field(&h, "Content-Transfer-Encoding");
 	id = get_field(&h, "Message-ID");
@@ -1265,6 +1133,7 @@ wrap(void)
 	free(mv);
 	free(bnd);
 	buf_free(&h);
+	linein_free(&msgin);
 }
 
 int
