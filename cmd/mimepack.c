@@ -35,14 +35,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "charset.h"
 #include "codec.h"
 #include "hdr.h"
 #include "hdrenc.h"
+#include "hdrw.h"
 #include "linein.h"
 #include "mimew.h"
 #include "rec.h"
@@ -424,67 +423,11 @@ hdr_check(int r)
 		    "in %s", opt.charset);
 }
 
-/* "Name: a, b, c" from address lists; display names encoded.  The
- * comma goes with its address, so that folding counts it. */
-static void
-field_addrs(struct buf *h, const char *name, const char **v, size_t n)
-{
-	struct addrlist l;
-	struct buf w;
-	size_t i, j, col;
-
-	if (n == 0)
-		return;
-	hdr_check(buf_printf(h, "%s:", name));
-	col = strlen(name) + 1;
-	buf_init(&w, HDR_MAX);
-	for (i = 0; i < n; i++) {
-		memset(&l, 0, sizeof(l));
-		/* all or nothing: a dropped address would go unnoticed */
-		if (addr_parse(v[i], strlen(v[i]), &l) < 0)
-			die(EX_DATAERR, "%s: more than %d addresses", name,
-			    ADDR_MAX);
-		if (l.nbad > 0)
-			die(EX_DATAERR, "%s: bad address '%s'", name,
-			    rec_quote_dup(l.bad, strlen(l.bad), 200));
-		if (l.n == 0)
-			die(EX_DATAERR, "%s: no address in '%s'", name,
-			    rec_quote_dup(v[i], strlen(v[i]), 200));
-		for (j = 0; j < l.n; j++) {
-			struct addr *a = &l.v[j];
-			int last = i + 1 == n && j + 1 == l.n;
-
-			buf_reset(&w);
-			if (*a->name != '\0') {
-				hdr_check(hdrenc_phrase(h, &col, a->name,
-				    strlen(a->name)));
-				hdr_check(buf_printf(&w, "<%s>", a->addr));
-			} else
-				hdr_check(buf_adds(&w, a->addr));
-			hdr_check(buf_adds(&w, last ? "" : ","));
-			hdr_check(hdrenc_word(h, &col, w.p, w.len, 1));
-		}
-		addr_free(&l);
-	}
-	buf_free(&w);
-	hdr_check(buf_addc(h, '\n'));
-}
-
 /* "; filename=...", which check_name() has tried already. */
 static void
 put_filename(struct buf *h, size_t *col, const char *name)
 {
 	hdr_check(hdrenc_param(h, col, "filename", name, strlen(name)));
-}
-
-static void
-field_text(struct buf *h, const char *name, size_t nlen, const char *v)
-{
-	size_t col = nlen + 1;
-
-	hdr_check(buf_printf(h, "%.*s:", (int)nlen, name));
-	hdr_check(hdrenc_text(h, &col, v, strlen(v)));
-	hdr_check(buf_addc(h, '\n'));
 }
 
 static int
@@ -499,49 +442,6 @@ have_field(const char *name)
 }
 
 static void
-field_date(struct buf *h)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	char d[64], *e;
-	struct tm tm;
-	time_t t;
-
-	if (opt.date != NULL) {
-		field_text(h, "Date", 4, opt.date);
-		return;
-	}
-	if (sde != NULL && *sde != '\0') {
-		t = (time_t)strtoll(sde, &e, 10);
-		if (*e != '\0')
-			die(EX_USAGE, "SOURCE_DATE_EPOCH: not a number");
-		gmtime_r(&t, &tm);
-	} else {
-		t = time(NULL);
-		localtime_r(&t, &tm);
-	}
-	strftime(d, sizeof(d), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	hdr_check(buf_printf(h, "Date: %s\n", d));
-}
-
-static void
-field_msgid(struct buf *h)
-{
-	char host[256], r[33];
-
-	if (opt.msgid != NULL) {
-		if (opt.msgid[0] == '<')
-			hdr_check(buf_printf(h, "Message-ID: %s\n", opt.msgid));
-		else
-			hdr_check(buf_printf(h, "Message-ID: <%s>\n",
-			    opt.msgid));
-		return;
-	}
-	mimew_host(host, sizeof(host));
-	mimew_hex(r, 16);
-	hdr_check(buf_printf(h, "Message-ID: <%s@%s>\n", r, host));
-}
-
-static void
 write_header(const char *ctype, const char *boundary, enum mimew_cte cte)
 {
 	struct buf h;
@@ -549,20 +449,20 @@ write_header(const char *ctype, const char *boundary, enum mimew_cte cte)
 
 	buf_init(&h, HDR_MAX);
 	if (!have_field("Date"))
-		field_date(&h);
+		hdr_check(hdrw_date(&h, opt.date));
 	if (opt.from != NULL)
-		field_addrs(&h, "From", &opt.from, 1);
-	field_addrs(&h, "To", opt.to, opt.nto);
-	field_addrs(&h, "Cc", opt.cc, opt.ncc);
-	field_addrs(&h, "Bcc", opt.bcc, opt.nbcc);
+		hdr_check(hdrw_addrs(&h, "From", &opt.from, 1));
+	hdr_check(hdrw_addrs(&h, "To", opt.to, opt.nto));
+	hdr_check(hdrw_addrs(&h, "Cc", opt.cc, opt.ncc));
+	hdr_check(hdrw_addrs(&h, "Bcc", opt.bcc, opt.nbcc));
 	if (opt.subject != NULL)
-		field_text(&h, "Subject", 7, opt.subject);
+		hdr_check(hdrw_text(&h, "Subject", 7, opt.subject));
 	if (!have_field("Message-ID"))
-		field_msgid(&h);
+		hdr_check(hdrw_msgid(&h, opt.msgid));
 	for (i = 0; i < opt.nhdr; i++) {
 		n = field_name(opt.hdr[i]);
-		field_text(&h, opt.hdr[i], n,
-		    opt.hdr[i] + n + 1 + strspn(opt.hdr[i] + n + 1, " \t"));
+		hdr_check(hdrw_text(&h, opt.hdr[i], n,
+		    opt.hdr[i] + n + 1 + strspn(opt.hdr[i] + n + 1, " \t")));
 	}
 	hdr_check(buf_adds(&h, "MIME-Version: 1.0\n"));
 	if (boundary != NULL)
