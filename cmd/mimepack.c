@@ -29,7 +29,6 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "charset.h"
 #include "codec.h"
 #include "hdr.h"
+#include "ftype.h"
 #include "hdrenc.h"
 #include "hdrw.h"
 #include "linein.h"
@@ -75,8 +75,6 @@ static struct {
 	const char *charset;
 	int crlf, eight, stdin_used, wrap;
 } opt;
-
-static magic_t magic;
 
 static const char *const synopsis[] = {
 	"[-8] [-s subject] [-f from] [-t to]... [-c cc]... [-b bcc]...\n"
@@ -342,24 +340,6 @@ open_input(const char *path)
 
 /* --- types ---------------------------------------------------------- */
 
-/* libmagic's answer for the open file (flags MAGIC_MIME_*), or NULL. */
-static const char *
-sniff(FILE *fp, int flags)
-{
-	const char *r;
-
-	if (magic == NULL && ((magic = magic_open(flags)) == NULL ||
-	    magic_load(magic, NULL) == -1)) {
-		warn("libmagic: cannot load its database");
-		return NULL;
-	}
-	magic_setflags(magic, flags);
-	rewind(fp);
-	r = magic_descriptor(magic, fileno(fp));
-	rewind(fp);
-	return r;
-}
-
 static int
 is_text(const char *type)
 {
@@ -370,17 +350,11 @@ is_text(const char *type)
 static const char *
 charset_of(FILE *fp, const struct mimew_scan *s)
 {
-	const char *cs;
-
 	if (s->ascii)
 		return "us-ascii";
 	if (s->utf8)
 		return "utf-8";
-	cs = sniff(fp, MAGIC_MIME_ENCODING);
-	if (cs == NULL || strcmp(cs, "binary") == 0 ||
-	    strcmp(cs, "unknown-8bit") == 0 || strpbrk(cs, " ;\"") != NULL)
-		return "unknown-8bit";
-	return cs;
+	return ftype_charset(fp);
 }
 
 /* Fill a->mtype and a->cte; the body is text/plain. */
@@ -393,7 +367,7 @@ type_part(struct part *a, int body)
 	int n;
 
 	if (t == NULL)
-		t = sniff(a->fp, MAGIC_MIME_TYPE);
+		t = ftype_type(a->fp);
 	if (t == NULL || strchr(t, '/') == NULL || strpbrk(t, "\r\n\"") != NULL)
 		t = "application/octet-stream";
 	/* libmagic's answer lives in its buffer, until the next call */
