@@ -36,23 +36,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "charset.h"
-#include "codec.h"
-#include "hdr.h"
 #include "ftype.h"
 #include "hdrenc.h"
 #include "hdrw.h"
-#include "linein.h"
+#include "mimewrap.h"
 #include "mimew.h"
 #include "rec.h"
 #include "recode.h"
-#include "rfc2047.h"
 #include "usage.h"
 #include "util.h"
 
 #define CHUNK    65536
 #define HDR_MAX  (4u << 20)
-
 
 struct part {
 	const char *path;       /* "-" for stdin, NULL for no body */
@@ -843,171 +838,39 @@ compose(void)
 
 /* --- -w: parts added to a message ----------------------------------- */
 
-/* The message -w adds to, read a line at a time. */
-static struct linein msgin;
+/* The message -w adds to; only its header is held. */
+static struct mimewrap msgw;
 
-/* The unfolded value of field name, or NULL; the caller frees it. */
-static char *
-get_field(const struct buf *h, const char *name)
-{
-	struct hdrfield f;
-	struct buf v;
-
-	if (h->len == 0 || !hdr_find(h->p, h->len, name, &f))
-		return NULL;
-	buf_init(&v, HDR_MAX);
-	hdr_unfold(f.val, f.vallen, &v);
-	return v.p != NULL ? v.p : xstrdup("");
-}
-
-/* The boundary of a multipart/mixed Content-Type, or NULL. */
-static char *
-mixed_boundary(const char *ct)
-{
-	struct buf v;
-
-	if (ct == NULL)
-		return NULL;
-	buf_init(&v, HDR_MAX);
-	if (rfc2231_value(ct, strlen(ct), &v) != 0 || v.p == NULL ||
-	    strcasecmp(v.p, "multipart/mixed") != 0) {
-		buf_free(&v);
-		return NULL;
-	}
-	buf_reset(&v);
-	if (rfc2231_param(ct, strlen(ct), "boundary", &v) != 1 ||
-	    v.len == 0) {
-		buf_free(&v);
-		return NULL;
-	}
-	return v.p;
-}
-
-/* Copy the header fields; those starting "Content-" only if content. */
 static void
-put_fields(const struct buf *h, int content)
+add_parts(void *arg, const char *bnd)
 {
-	struct hdrfield f;
-	size_t off = 0;
-
-	while (h->len > 0 && hdr_next(h->p, h->len, &off, &f))
-		if ((strncasecmp(f.line, "Content-", 8) == 0) == content)
-			emit(f.line, f.linelen);
-}
-
-static int
-is_close(const char *b, size_t n, const char *bnd, size_t bl)
-{
-	size_t k = 4 + bl;
-
-	if (n < k || b[0] != '-' || b[1] != '-' ||
-	    memcmp(b + 2, bnd, bl) != 0 || b[2 + bl] != '-' ||
-	    b[3 + bl] != '-')
-		return 0;
-	while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
-		k++;
-	return k == n || (k + 1 == n && b[k] == '\n');
-}
-
-/* Copy the body up to its close delimiter, add the parts, copy the
- * rest; no delimiter: add one. */
-static void
-wrap_mixed(const char *bnd)
-{
-	static char b[CHUNK];
-	size_t n, bl = strlen(bnd);
-	int sol = 1, last = '\n';
-
-	while ((n = linein_get(&msgin, b, sizeof(b))) > 0) {
-		if (sol && is_close(b, n, bnd, bl)) {
-			put_added(bnd);
-			emit(b, n);
-			while ((n = linein_get(&msgin, b, sizeof(b))) > 0)
-				emit(b, n);
-			return;
-		}
-		emit(b, n);
-		sol = b[n - 1] == '\n';
-		last = b[n - 1];
-	}
-	emits(last == '\n' ? "" : "\n");
+	(void)arg;
 	put_added(bnd);
-	put_close(bnd);
-}
-
-/* The old body becomes the first part, its Content- fields with it. */
-static void
-wrap_other(const struct buf *h, const char *cte)
-{
-	static char b[CHUNK];
-	char bnd[80];
-	size_t n;
-
-	mimew_boundary(bnd, sizeof(bnd), opt.boundary);
-	emits("Content-Type: multipart/mixed;\n boundary=\"");
-	emits(bnd);
-	emits("\"\n");
-	if (cte != NULL && strcasecmp(cte, "binary") == 0)
-		emits("Content-Transfer-Encoding: binary\n");
-	else if ((cte != NULL && strcasecmp(cte, "8bit") == 0) ||
-	    any_8bit(opt.att, opt.natt) || any_8bit(opt.inl, opt.ninl))
-		emits("Content-Transfer-Encoding: 8bit\n");
-	emits("\n--");
-	emits(bnd);
-	emits("\n");
-	put_fields(h, 1);
-	emits("\n");
-	while ((n = linein_get(&msgin, b, sizeof(b))) > 0)
-		emit(b, n);
-	emits("\n");
-	put_added(bnd);
-	put_close(bnd);
 }
 
 static void
 wrap(void)
 {
-	struct buf h;
-	char *ct, *bnd, *cte, *id, *mv;
+	char bnd[80];
 
 	opt.stdin_used = 1;     /* the message: "-a -" cannot have it */
 	open_parts();
 	type_attachments();
-	buf_init(&h, HDR_MAX);
-	linein_init(&msgin, stdin, "stdin", opt.crlf);
-	linein_header(&msgin, &h);
-	opt.crlf = msgin.crlf;  /* the message's line ends, kept */
-	ct = get_field(&h, "Content-Type");
-	cte = get_field(&h, "Content-Transfer-Encoding");
-	id = get_field(&h, "Message-ID");
-	mv = get_field(&h, "MIME-Version");
-	prepare_inline(id);
-	bnd = mixed_boundary(ct);
-	if (bnd != NULL) {
-		check_delims(opt.att, opt.natt, bnd, 0);
-		check_delims(opt.inl, opt.ninl, bnd, 0);
+	mimewrap_read(&msgw, stdin, "stdin", opt.crlf, HDR_MAX);
+	opt.crlf = msgw.in.crlf;        /* the message's line ends, kept */
+	prepare_inline(msgw.id);
+	if (msgw.bnd != NULL) {
+		check_delims(opt.att, opt.natt, msgw.bnd, 0);
+		check_delims(opt.inl, opt.ninl, msgw.bnd, 0);
 	} else if (opt.boundary != NULL) {
 		check_delims(opt.att, opt.natt, opt.boundary, 1);
 		check_delims(opt.inl, opt.ninl, opt.boundary, 1);
 	}
-	if (bnd != NULL && h.len > 0)
-		emit(h.p, h.len);
-	else if (bnd == NULL)
-		put_fields(&h, 0);
-	if (mv == NULL)
-		emits("MIME-Version: 1.0\n");
-	if (bnd != NULL) {
-		emits("\n");
-		wrap_mixed(bnd);
-	} else
-		wrap_other(&h, cte);
-	free(ct);
-	free(cte);
-	free(id);
-	free(mv);
-	free(bnd);
-	buf_free(&h);
-	linein_free(&msgin);
+	if (msgw.bnd == NULL)
+		mimew_boundary(bnd, sizeof(bnd), opt.boundary);
+	mimewrap_write(&msgw, bnd, any_8bit(opt.att, opt.natt) ||
+	    any_8bit(opt.inl, opt.ninl), add_parts, NULL, sink_emit, NULL);
+	mimewrap_free(&msgw);
 }
 
 int
