@@ -465,10 +465,10 @@ put_content(FILE *fp, const char *what, enum mimew_cte cte)
  * a delimiter (mimew_delim_in, which knows the "alt", "rel" and "altrel"
  * of put_child).  Only a boundary that is not our random one is checked
  * (--boundary, or the one of a message -w adds to).  Against --boundary
- * a part that fails
- * is refused before the first byte is written (DESIGN.md): the caller
- * chose the boundary and can choose another.  Against the boundary of
- * the message -w adds to, nobody can: the part goes base64 instead.
+ * a part that fails is refused before the first byte is written
+ * (DESIGN.md): the caller chose the boundary and can choose another.
+ * Against the boundary of the message -w adds to, nobody can: the part
+ * goes base64 instead.
  */
 static void
 check_delim(struct part *a, const char *bnd, int refuse)
