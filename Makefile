@@ -113,7 +113,7 @@ build/fuzz/obj/%.o: common/%.c $(wildcard common/*.h)
 	    -c -o $@ $<
 build/fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
 	@mkdir -p $(@D)
-	clang $(FUZZFLAGS) -o $@ $< $(FUZZOBJ) $(NET_LIBS)
+	clang $(FUZZFLAGS) -o $@ $< $(FUZZOBJ) $(NET_LIBS) $(MAGIC_LIBS)
 
 fuzz-build: $(FUZZERS)
 

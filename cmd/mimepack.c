@@ -28,42 +28,26 @@
  * header is held.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
-#include <iconv.h>
-#include <magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "charset.h"
-#include "codec.h"
-#include "hdr.h"
+#include "ftype.h"
 #include "hdrenc.h"
+#include "hdrw.h"
+#include "mimewrap.h"
+#include "mimew.h"
 #include "rec.h"
-#include "rfc2047.h"
+#include "recode.h"
 #include "usage.h"
 #include "util.h"
 
 #define CHUNK    65536
 #define HDR_MAX  (4u << 20)
-#define BOUND_RAND 12           /* random bytes in a boundary */
-
-enum cte { CTE_7BIT, CTE_8BIT, CTE_QP, CTE_B64 };
-static const char *cte_name[] = { "7bit", "8bit", "quoted-printable",
-    "base64" };
-
-/* What the first pass learnt about one input. */
-struct scan {
-	int ascii, utf8, nul, cr, trailws, longline;
-	size_t linelen;
-	int last;               /* the last byte, or -1 */
-};
 
 struct part {
 	const char *path;       /* "-" for stdin, NULL for no body */
@@ -74,7 +58,7 @@ struct part {
 	int isbody;             /* body text or its HTML: no disposition */
 	int conv;               /* converted to -C's charset */
 	char *cid;              /* -i: the Content-ID, without <> */
-	enum cte cte;
+	enum mimew_cte cte;
 };
 
 static struct {
@@ -86,8 +70,6 @@ static struct {
 	const char *charset;
 	int crlf, eight, stdin_used, wrap;
 } opt;
-
-static magic_t magic;
 
 static const char *const synopsis[] = {
 	"[-8] [-s subject] [-f from] [-t to]... [-c cc]... [-b bcc]...\n"
@@ -351,211 +333,7 @@ open_input(const char *path)
 	return fp;
 }
 
-/* Feed one chunk to the scan (all but UTF-8 validity, see scan_file). */
-static void
-scan_chunk(struct scan *s, const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\n') {
-			if (s->last == ' ' || s->last == '\t')
-				s->trailws = 1;
-			s->linelen = 0;
-		} else if (++s->linelen > 998)
-			s->longline = 1;
-		if (c >= 0x80)
-			s->ascii = 0;
-		if (c == '\0')
-			s->nul = 1;
-		if (c == '\r')
-			s->cr = 1;
-		s->last = c;
-	}
-}
-
-/* How many bytes at the end of (p, n) start a character not complete? */
-static size_t
-cut_tail(const unsigned char *p, size_t n)
-{
-	size_t k, need;
-
-	for (k = 1; k <= 3 && k <= n; k++) {
-		unsigned char c = p[n - k];
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		return need > k ? k : 0;
-	}
-	return 0;
-}
-
-/*
- * Scan the whole input.  For a type that is not text only "7bit or
- * base64?" is asked, so the scan stops at the first byte that rules out
- * 7bit (a big binary attachment is then not read twice).
- */
-static void
-scan_file(FILE *fp, const char *what, struct scan *s, int text)
-{
-	static char b[CHUNK + 4];
-	size_t n, nc = 0, keep;
-
-	memset(s, 0, sizeof(*s));
-	s->ascii = s->utf8 = 1;
-	s->last = -1;
-	while ((n = fread(b + nc, 1, CHUNK, fp)) > 0) {
-		scan_chunk(s, b + nc, n);
-		if (!text) {
-			s->utf8 = 0;
-			if (!s->ascii || s->nul || s->cr || s->longline)
-				break;
-			continue;
-		}
-		n += nc;
-		keep = cut_tail((unsigned char *)b, n);
-		if (s->utf8 && !utf8_valid(b, n - keep))
-			s->utf8 = 0;
-		memmove(b, b + n - keep, keep);
-		nc = keep;
-	}
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", what);
-	if (nc > 0)
-		s->utf8 = 0;
-	if (s->last == ' ' || s->last == '\t')
-		s->trailws = 1;
-	rewind(fp);
-}
-
-static enum cte
-choose(const struct scan *s, int text, int body, int conv)
-{
-	int clean = !s->nul && !s->cr && !s->longline && !s->trailws;
-
-	if (clean && s->ascii)
-		return CTE_7BIT;
-	if (!text || s->nul || (s->cr && !body))
-		return CTE_B64;
-	if (clean && (s->utf8 || conv) && opt.eight)
-		return CTE_8BIT;
-	return CTE_QP;
-}
-
-/* --- -C: UTF-8 text into another charset ------------------------ */
-
-static void
-conv_die(const char *what, unsigned long line, const char *p, size_t n)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-
-	if (l <= n && utf8_valid(p, l))
-		die(EX_DATAERR, "%s: line %lu: a character not representable "
-		    "in %s", what, line, opt.charset);
-	die(EX_DATAERR, "%s: line %lu: not UTF-8", what, line);
-}
-
-/* Convert [*pp, end) to fp; stop early (EINVAL) at a character cut by
- * the end of the buffer, the caller keeps it for the next read. */
-static void
-conv_seg(iconv_t cd, char **pp, char *end, FILE *fp, const char *what,
-    unsigned long line)
-{
-	char o[4096], *op;
-	size_t il, ol, r;
-
-	while (*pp < end) {
-		op = o;
-		ol = sizeof(o);
-		il = (size_t)(end - *pp);
-		r = iconv(cd, pp, &il, &op, &ol);
-		if (fwrite(o, 1, (size_t)(op - o), fp) != (size_t)(op - o))
-			die(EX_IOERR, "converting %s:", what);
-		if (r != (size_t)-1 || errno == EINVAL)
-			return;
-		if (errno != E2BIG)
-			conv_die(what, line, *pp, (size_t)(end - *pp));
-	}
-}
-
-/* Back to the initial shift state (ISO-2022-JP: ESC ( B). */
-static void
-conv_reset(iconv_t cd, FILE *fp)
-{
-	char o[64], *op = o;
-	size_t ol = sizeof(o);
-
-	iconv(cd, NULL, NULL, &op, &ol);
-	fwrite(o, 1, (size_t)(op - o), fp);
-}
-
-/*
- * The text of fp, UTF-8, in -C's charset in a temporary file.  Each
- * line ends in the initial shift state, as RFC 1468 asks of ISO-2022-JP,
- * so a line can be read alone.
- */
-static FILE *
-convert(FILE *in, const char *what)
-{
-	static char b[CHUNK];
-	iconv_t cd = iconv_open(opt.charset, "UTF-8");
-	unsigned long line = 1;
-	size_t have = 0, n;
-	char *p, *e, *nl;
-	FILE *fp;
-
-	if (cd == (iconv_t)-1 || (fp = tmpfile()) == NULL)
-		die(EX_OSERR, "-C %s:", opt.charset);
-	while ((n = fread(b + have, 1, sizeof(b) - have, in)) > 0) {
-		for (p = b, e = b + have + n; p < e; p = nl + 1, line++) {
-			nl = memchr(p, '\n', (size_t)(e - p));
-			conv_seg(cd, &p, nl != NULL ? nl : e, fp, what, line);
-			if (nl == NULL)
-				break;
-			if (p < nl)
-				conv_die(what, line, p, (size_t)(nl - p));
-			conv_reset(cd, fp);
-			putc('\n', fp);
-		}
-		have = (size_t)(e - p);
-		memmove(b, p, have);
-	}
-	if (ferror(in))
-		die(EX_IOERR, "%s:", what);
-	if (have > 0)
-		conv_die(what, line, b, have);
-	conv_reset(cd, fp);
-	iconv_close(cd);
-	if (fflush(fp) == EOF || ferror(fp))
-		die(EX_IOERR, "converting %s:", what);
-	fclose(in);
-	rewind(fp);
-	return fp;
-}
-
 /* --- types ---------------------------------------------------------- */
-
-/* libmagic's answer for the open file (flags MAGIC_MIME_*), or NULL. */
-static const char *
-sniff(FILE *fp, int flags)
-{
-	const char *r;
-
-	if (magic == NULL && ((magic = magic_open(flags)) == NULL ||
-	    magic_load(magic, NULL) == -1)) {
-		warn("libmagic: cannot load its database");
-		return NULL;
-	}
-	magic_setflags(magic, flags);
-	rewind(fp);
-	r = magic_descriptor(magic, fileno(fp));
-	rewind(fp);
-	return r;
-}
 
 static int
 is_text(const char *type)
@@ -565,19 +343,13 @@ is_text(const char *type)
 
 /* The charset to declare for text: what the scan knows, else libmagic. */
 static const char *
-charset_of(FILE *fp, const struct scan *s)
+charset_of(FILE *fp, const struct mimew_scan *s)
 {
-	const char *cs;
-
 	if (s->ascii)
 		return "us-ascii";
 	if (s->utf8)
 		return "utf-8";
-	cs = sniff(fp, MAGIC_MIME_ENCODING);
-	if (cs == NULL || strcmp(cs, "binary") == 0 ||
-	    strcmp(cs, "unknown-8bit") == 0 || strpbrk(cs, " ;\"") != NULL)
-		return "unknown-8bit";
-	return cs;
+	return ftype_charset(fp);
 }
 
 /* Fill a->mtype and a->cte; the body is text/plain. */
@@ -586,19 +358,19 @@ type_part(struct part *a, int body)
 {
 	const char *t = a->type;
 	char tb[sizeof(a->mtype)];
-	struct scan s;
+	struct mimew_scan s;
 	int n;
 
 	if (t == NULL)
-		t = sniff(a->fp, MAGIC_MIME_TYPE);
+		t = ftype_type(a->fp);
 	if (t == NULL || strchr(t, '/') == NULL || strpbrk(t, "\r\n\"") != NULL)
 		t = "application/octet-stream";
 	/* libmagic's answer lives in its buffer, until the next call */
 	if ((size_t)snprintf(tb, sizeof(tb), "%s", t) >= sizeof(tb))
 		die(EX_USAGE, "%s: type too long", a->path);
-	scan_file(a->fp, a->path != NULL ? a->path : "stdin", &s,
+	mimew_scan(a->fp, a->path != NULL ? a->path : "stdin", &s,
 	    is_text(tb));
-	a->cte = choose(&s, is_text(tb), body, a->conv);
+	a->cte = mimew_choose(&s, is_text(tb), body, a->conv, opt.eight);
 	if (is_text(tb) && strchr(tb, ';') == NULL)
 		n = snprintf(a->mtype, sizeof(a->mtype), "%s; charset=%s", tb,
 		    a->conv ? opt.charset : charset_of(a->fp, &s));
@@ -611,23 +383,6 @@ type_part(struct part *a, int body)
 /* --- the header --------------------------------------------------- */
 
 static void
-hex(char *d, size_t nbytes)
-{
-	unsigned char r[32];
-	FILE *fp;
-	size_t i;
-
-	if (nbytes > sizeof(r))
-		nbytes = sizeof(r);
-	if ((fp = fopen("/dev/urandom", "rb")) == NULL ||
-	    fread(r, 1, nbytes, fp) != nbytes)
-		die(EX_OSERR, "/dev/urandom:");
-	fclose(fp);
-	for (i = 0; i < nbytes; i++)
-		sprintf(d + 2 * i, "%02x", r[i]);
-}
-
-static void
 hdr_check(int r)
 {
 	if (r == -1)
@@ -637,67 +392,11 @@ hdr_check(int r)
 		    "in %s", opt.charset);
 }
 
-/* "Name: a, b, c" from address lists; display names encoded.  The
- * comma goes with its address, so that folding counts it. */
-static void
-field_addrs(struct buf *h, const char *name, const char **v, size_t n)
-{
-	struct addrlist l;
-	struct buf w;
-	size_t i, j, col;
-
-	if (n == 0)
-		return;
-	hdr_check(buf_printf(h, "%s:", name));
-	col = strlen(name) + 1;
-	buf_init(&w, HDR_MAX);
-	for (i = 0; i < n; i++) {
-		memset(&l, 0, sizeof(l));
-		/* all or nothing: a dropped address would go unnoticed */
-		if (addr_parse(v[i], strlen(v[i]), &l) < 0)
-			die(EX_DATAERR, "%s: more than %d addresses", name,
-			    ADDR_MAX);
-		if (l.nbad > 0)
-			die(EX_DATAERR, "%s: bad address '%s'", name,
-			    rec_quote_dup(l.bad, strlen(l.bad), 200));
-		if (l.n == 0)
-			die(EX_DATAERR, "%s: no address in '%s'", name,
-			    rec_quote_dup(v[i], strlen(v[i]), 200));
-		for (j = 0; j < l.n; j++) {
-			struct addr *a = &l.v[j];
-			int last = i + 1 == n && j + 1 == l.n;
-
-			buf_reset(&w);
-			if (*a->name != '\0') {
-				hdr_check(hdrenc_phrase(h, &col, a->name,
-				    strlen(a->name)));
-				hdr_check(buf_printf(&w, "<%s>", a->addr));
-			} else
-				hdr_check(buf_adds(&w, a->addr));
-			hdr_check(buf_adds(&w, last ? "" : ","));
-			hdr_check(hdrenc_word(h, &col, w.p, w.len, 1));
-		}
-		addr_free(&l);
-	}
-	buf_free(&w);
-	hdr_check(buf_addc(h, '\n'));
-}
-
 /* "; filename=...", which check_name() has tried already. */
 static void
 put_filename(struct buf *h, size_t *col, const char *name)
 {
 	hdr_check(hdrenc_param(h, col, "filename", name, strlen(name)));
-}
-
-static void
-field_text(struct buf *h, const char *name, size_t nlen, const char *v)
-{
-	size_t col = nlen + 1;
-
-	hdr_check(buf_printf(h, "%.*s:", (int)nlen, name));
-	hdr_check(hdrenc_text(h, &col, v, strlen(v)));
-	hdr_check(buf_addc(h, '\n'));
 }
 
 static int
@@ -712,96 +411,41 @@ have_field(const char *name)
 }
 
 static void
-field_date(struct buf *h)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	char d[64], *e;
-	struct tm tm;
-	time_t t;
-
-	if (opt.date != NULL) {
-		field_text(h, "Date", 4, opt.date);
-		return;
-	}
-	if (sde != NULL && *sde != '\0') {
-		t = (time_t)strtoll(sde, &e, 10);
-		if (*e != '\0')
-			die(EX_USAGE, "SOURCE_DATE_EPOCH: not a number");
-		gmtime_r(&t, &tm);
-	} else {
-		t = time(NULL);
-		localtime_r(&t, &tm);
-	}
-	strftime(d, sizeof(d), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	hdr_check(buf_printf(h, "Date: %s\n", d));
-}
-
-/* The host name for a generated Message-ID; "localhost" if unusable. */
-static void
-host_name(char *host, size_t size)
-{
-	if (gethostname(host, size) < 0 || host[0] == '\0' ||
-	    strpbrk(host, "<>@ ") != NULL)
-		snprintf(host, size, "localhost");
-	host[size - 1] = '\0';
-}
-
-static void
-field_msgid(struct buf *h)
-{
-	char host[256], r[33];
-
-	if (opt.msgid != NULL) {
-		if (opt.msgid[0] == '<')
-			hdr_check(buf_printf(h, "Message-ID: %s\n", opt.msgid));
-		else
-			hdr_check(buf_printf(h, "Message-ID: <%s>\n",
-			    opt.msgid));
-		return;
-	}
-	host_name(host, sizeof(host));
-	hex(r, 16);
-	hdr_check(buf_printf(h, "Message-ID: <%s@%s>\n", r, host));
-}
-
-static void
-write_header(const char *ctype, const char *boundary, enum cte cte)
+write_header(const char *ctype, const char *boundary, enum mimew_cte cte)
 {
 	struct buf h;
 	size_t i, n;
 
 	buf_init(&h, HDR_MAX);
 	if (!have_field("Date"))
-		field_date(&h);
+		hdr_check(hdrw_date(&h, opt.date));
 	if (opt.from != NULL)
-		field_addrs(&h, "From", &opt.from, 1);
-	field_addrs(&h, "To", opt.to, opt.nto);
-	field_addrs(&h, "Cc", opt.cc, opt.ncc);
-	field_addrs(&h, "Bcc", opt.bcc, opt.nbcc);
+		hdr_check(hdrw_addrs(&h, "From", &opt.from, 1));
+	hdr_check(hdrw_addrs(&h, "To", opt.to, opt.nto));
+	hdr_check(hdrw_addrs(&h, "Cc", opt.cc, opt.ncc));
+	hdr_check(hdrw_addrs(&h, "Bcc", opt.bcc, opt.nbcc));
 	if (opt.subject != NULL)
-		field_text(&h, "Subject", 7, opt.subject);
+		hdr_check(hdrw_text(&h, "Subject", 7, opt.subject));
 	if (!have_field("Message-ID"))
-		field_msgid(&h);
+		hdr_check(hdrw_msgid(&h, opt.msgid));
 	for (i = 0; i < opt.nhdr; i++) {
 		n = field_name(opt.hdr[i]);
-		field_text(&h, opt.hdr[i], n,
-		    opt.hdr[i] + n + 1 + strspn(opt.hdr[i] + n + 1, " \t"));
+		hdr_check(hdrw_text(&h, opt.hdr[i], n,
+		    opt.hdr[i] + n + 1 + strspn(opt.hdr[i] + n + 1, " \t")));
 	}
 	hdr_check(buf_adds(&h, "MIME-Version: 1.0\n"));
 	if (boundary != NULL)
 		hdr_check(buf_printf(&h, "Content-Type: %s;\n boundary=\"%s\"\n%s",
-		    ctype, boundary, cte == CTE_8BIT ?
+		    ctype, boundary, cte == MIMEW_8BIT ?
 		    "Content-Transfer-Encoding: 8bit\n" : ""));
 	else
 		hdr_check(buf_printf(&h, "Content-Type: %s\n"
-		    "Content-Transfer-Encoding: %s\n", ctype, cte_name[cte]));
+		    "Content-Transfer-Encoding: %s\n", ctype, mimew_cte_name[cte]));
 	emit(h.p, h.len);
 	buf_free(&h);
 }
 
 /* --- the body ----------------------------------------------------- */
-
-typedef void sink_fn(void *arg, const char *p, size_t n);
 
 static void
 sink_emit(void *arg, const char *p, size_t n)
@@ -810,126 +454,37 @@ sink_emit(void *arg, const char *p, size_t n)
 	emit(p, n);
 }
 
-/* Encode the whole input into sink; return the last byte, or -1. */
 static int
-encode(FILE *fp, const char *what, enum cte cte, sink_fn *sink, void *arg)
+put_content(FILE *fp, const char *what, enum mimew_cte cte)
 {
-	static char in[CHUNK], o[QP_ENC_BOUND(CHUNK) + B64_ENC_BOUND(CHUNK)];
-	struct b64_enc b;
-	struct qp_enc q;
-	size_t n, k;
-	int last = -1;
-
-	b64_enc_init(&b);
-	qp_enc_init(&q, 0);
-	while ((n = fread(in, 1, sizeof(in), fp)) > 0) {
-		if (cte == CTE_B64)
-			k = b64_enc_update(&b, in, n, o);
-		else if (cte == CTE_QP)
-			k = qp_enc_update(&q, in, n, o);
-		else
-			memcpy(o, in, k = n);
-		sink(arg, o, k);
-		if (k > 0)
-			last = (unsigned char)o[k - 1];
-	}
-	if (ferror(fp))
-		die(EX_IOERR, "%s:", what);
-	k = cte == CTE_B64 ? b64_enc_final(&b, o) :
-	    cte == CTE_QP ? qp_enc_final(&q, o) : 0;
-	sink(arg, o, k);
-	if (k > 0)
-		last = (unsigned char)o[k - 1];
-	return last;
-}
-
-static int
-put_content(FILE *fp, const char *what, enum cte cte)
-{
-	return encode(fp, what, cte, sink_emit, NULL);
+	return mimew_encode(fp, what, cte, sink_emit, NULL);
 }
 
 /*
  * RFC 2046 §5.1.1: no part may hold a line that a reader could take for
- * a delimiter.  The delimiters are "--" and the boundary, or for nested
- * multiparts "alt", "rel" or "altrel" and the boundary (put_child), and
- * readers match them as a prefix of the line.  The part is checked as
- * it will be written, encoded, in one more streaming pass: base64 never
- * writes '-', so only 7bit, 8bit and quoted-printable parts are read,
- * and only when the boundary is not our random one (--boundary, or the
- * one of a message -w adds to).  Against --boundary a part that fails
- * is refused before the first byte is written (DESIGN.md): the caller
- * chose the boundary and can choose another.  Against the boundary of
- * the message -w adds to, nobody can: the part goes base64 instead.
+ * a delimiter (mimew_delim_in, which knows the "alt", "rel" and "altrel"
+ * of put_child).  Only a boundary that is not our random one is checked
+ * (--boundary, or the one of a message -w adds to).  Against --boundary
+ * a part that fails is refused before the first byte is written
+ * (DESIGN.md): the caller chose the boundary and can choose another.
+ * Against the boundary of the message -w adds to, nobody can: the part
+ * goes base64 instead.
  */
-struct delim {
-	const char *bnd;
-	size_t bl, n;
-	char line[2 + 6 + 80];  /* "--altrel" and the boundary */
-	int found;
-};
-
-static void
-delim_line(struct delim *d)
-{
-	static const char *pre[] = { "", "alt", "rel", "altrel" };
-	size_t i, pl;
-
-	if (d->n < 2 || d->line[0] != '-' || d->line[1] != '-')
-		return;
-	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
-		pl = strlen(pre[i]);
-		if (d->n >= 2 + pl + d->bl &&
-		    memcmp(d->line + 2, pre[i], pl) == 0 &&
-		    memcmp(d->line + 2 + pl, d->bnd, d->bl) == 0)
-			d->found = 1;
-	}
-}
-
-static void
-sink_delim(void *arg, const char *p, size_t n)
-{
-	struct delim *d = arg;
-	const char *nl;
-	size_t k, room;
-
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		k = nl != NULL ? (size_t)(nl - p) : n;
-		room = sizeof(d->line) - d->n;
-		memcpy(d->line + d->n, p, k < room ? k : room);
-		d->n += k < room ? k : room;
-		if (nl == NULL)
-			return;
-		delim_line(d);
-		d->n = 0;
-		p = nl + 1;
-		n -= k + 1;
-	}
-}
-
 static void
 check_delim(struct part *a, const char *bnd, int refuse)
 {
 	const char *what = a->path != NULL ? a->path : "stdin";
-	struct delim d;
+	int found;
 
-	if (a->fp == NULL || a->cte == CTE_B64)
+	if (a->fp == NULL)
 		return;
-	memset(&d, 0, sizeof(d));
-	d.bnd = bnd;
-	d.bl = strlen(bnd);
-	if (d.bl > 80)
-		d.bl = 80;
-	encode(a->fp, what, a->cte, sink_delim, &d);
-	delim_line(&d);
-	rewind(a->fp);
-	if (d.found && refuse)
+	found = mimew_delim_in(a->fp, what, a->cte, bnd);
+	if (found && refuse)
 		die(EX_DATAERR, "%s: a line starts like the delimiter --%s "
 		    "(RFC 2046 5.1.1): choose another --boundary", what,
 		    rec_quote_dup(bnd, strlen(bnd), 80));
-	if (d.found)
-		a->cte = CTE_B64;
+	if (found)
+		a->cte = MIMEW_B64;
 }
 
 static void
@@ -950,7 +505,7 @@ put_part(const struct part *a, const char *boundary)
 	buf_init(&h, HDR_MAX);
 	hdr_check(buf_printf(&h, "--%s\nContent-Type: %s\n"
 	    "Content-Transfer-Encoding: %s\n", boundary, a->mtype,
-	    cte_name[a->cte]));
+	    mimew_cte_name[a->cte]));
 	if (a->cid != NULL) {
 		hdr_check(buf_printf(&h, "Content-ID: <%s>\n", a->cid));
 		hdr_check(buf_adds(&h, "Content-Disposition: inline"));
@@ -981,75 +536,25 @@ base_name(const char *path)
 
 /* --- inline parts and their Content-ID ---------------------------- */
 
-/* The domain of a Message-ID ("<x@dom>"), if it is a plain one. */
-static int
-id_domain(const char *id, char *d, size_t size)
-{
-	const char *at = strrchr(id, '@');
-	size_t n;
-
-	if (at == NULL)
-		return 0;
-	n = strcspn(++at, ">");
-	if (n == 0 || n >= size || strspn(at, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-		return 0;
-	memcpy(d, at, n);
-	d[n] = '\0';
-	return 1;
-}
-
 /* The Message-ID's domain: --message-id, -H, else the host name. */
 static void
 cid_domain(char *d, size_t size, const char *wrapid)
 {
 	size_t i;
 
-	if (wrapid != NULL && id_domain(wrapid, d, size))
+	if (wrapid != NULL && mimew_id_domain(wrapid, d, size))
 		return;
-	if (opt.msgid != NULL && id_domain(opt.msgid, d, size))
+	if (opt.msgid != NULL && mimew_id_domain(opt.msgid, d, size))
 		return;
 	for (i = 0; i < opt.nhdr; i++)
 		if (is_field(opt.hdr[i], "Message-ID") &&
-		    id_domain(opt.hdr[i], d, size))
+		    mimew_id_domain(opt.hdr[i], d, size))
 			return;
-	host_name(d, size);
+	mimew_host(d, size);
 	/* a host name with odd characters cannot be an id-right */
 	if (strspn(d, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != strlen(d))
 		snprintf(d, size, "localhost");
-}
-
-/*
- * NAME@DOMAIN: the part's name with everything but letters, digits,
- * '-', '_' and '.' as '_' (so that cid:NAME@DOMAIN needs no
- * %-escapes), a '.' at either end or after another '.' too.
- */
-static char *
-make_cid(const char *name, const char *dom)
-{
-	size_t n = strlen(name), i, k = 0, l;
-	char *c = xmalloc(n + strlen(dom) + 3);
-
-	for (i = 0; i < n; i += l) {
-		char ch = name[i];
-		unsigned char u = (unsigned char)ch;
-
-		/* one '_' for a whole UTF-8 character */
-		l = u >= 0xf0 ? 4 : u >= 0xe0 ? 3 : u >= 0xc0 ? 2 : 1;
-		if (l > n - i || !utf8_valid(name + i, l))
-			l = 1;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-		    ch == '.') || (ch == '.' && (k == 0 || i + 1 == n ||
-		    c[k - 1] == '.')))
-			ch = '_';
-		c[k++] = ch;
-	}
-	if (k == 0)
-		c[k++] = '_';
-	sprintf(c + k, "@%s", dom);
-	return c;
 }
 
 /*
@@ -1084,7 +589,7 @@ prepare_inline(const char *wrapid)
 		if (a->name == NULL)
 			a->name = base_name(a->path);
 		check_name(a->name);
-		a->cid = make_cid(a->name, dom);
+		a->cid = mimew_cid(a->name, dom);
 		for (j = 0; j < i; j++)
 			if (strcmp(opt.inl[j].cid, a->cid) == 0)
 				die(EX_USAGE, "-i %s: Content-ID <%s> taken "
@@ -1127,7 +632,8 @@ static void
 type_text(struct part *a, const char *what)
 {
 	if (opt.charset != NULL) {
-		a->fp = convert(a->fp, what);
+		if ((a->fp = recode_file(a->fp, what, opt.charset)) == NULL)
+			die(EX_OSERR, "-C %s:", opt.charset);
 		a->conv = 1;
 	}
 	type_part(a, 1);
@@ -1189,22 +695,22 @@ any_8bit(const struct part *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (v[i].cte == CTE_8BIT)
+		if (v[i].cte == MIMEW_8BIT)
 			return 1;
 	return 0;
 }
 
 /* A multipart holding an 8bit part must say so (RFC 2045 §6.4). */
-static enum cte
+static enum mimew_cte
 level_cte(int lv, const struct part *body, const struct part *html)
 {
-	int e = body->cte == CTE_8BIT || html->cte == CTE_8BIT;
+	int e = body->cte == MIMEW_8BIT || html->cte == MIMEW_8BIT;
 
 	if (lv <= L_RELATED)
 		e |= any_8bit(opt.inl, opt.ninl);
 	if (lv == L_MIXED)
 		e |= any_8bit(opt.att, opt.natt);
-	return e ? CTE_8BIT : CTE_7BIT;
+	return e ? MIMEW_8BIT : MIMEW_7BIT;
 }
 
 /* "multipart/related; type=..." wants the type of its first part. */
@@ -1251,7 +757,7 @@ put_child(int lv, const char *bnd, struct part *body, struct part *html)
 	emits(";\n boundary=\"");
 	emits(sub);
 	emits("\"\n");
-	if (level_cte(lv, body, html) == CTE_8BIT)
+	if (level_cte(lv, body, html) == MIMEW_8BIT)
 		emits("Content-Transfer-Encoding: 8bit\n");
 	emits("\n");
 	put_level(lv, sub, body, html);
@@ -1301,18 +807,6 @@ put_level(int lv, const char *bnd, struct part *body, struct part *html)
 }
 
 static void
-make_boundary(char *bnd, size_t size)
-{
-	char r[2 * BOUND_RAND + 1];
-
-	if (opt.boundary == NULL) {
-		hex(r, BOUND_RAND);
-		snprintf(bnd, size, "=_yubin_%s", r);
-	} else
-		snprintf(bnd, size, "%s", opt.boundary);
-}
-
-static void
 compose(void)
 {
 	struct part body, html;
@@ -1335,7 +829,7 @@ compose(void)
 			emits("\n");
 		return;
 	}
-	make_boundary(bnd, sizeof(bnd));
+	mimew_boundary(bnd, sizeof(bnd), opt.boundary);
 	level_type(t, sizeof(t), lv, &html);
 	write_header(t, bnd, level_cte(lv, &body, &html));
 	emits("\n");
@@ -1344,303 +838,39 @@ compose(void)
 
 /* --- -w: parts added to a message ----------------------------------- */
 
-/*
- * Bytes read ahead and given back: where a header ends is decided by the
- * lines after a field name (hdr_line), and a line that ends the header
- * is the body's first.  get_line() reads them again first.
- */
-static struct buf back;
-static size_t backr;
+/* The message -w adds to; only its header is held. */
+static struct mimewrap msgw;
 
 static void
-unread(const char *p, size_t n)
+add_parts(void *arg, const char *bnd)
 {
-	struct buf nb;
-
-	buf_init(&nb, 4 * CHUNK);
-	if (buf_add(&nb, p, n) < 0 ||
-	    buf_add(&nb, back.p + backr, back.len - backr) < 0)
-		die(EX_SOFTWARE, "stdin: too much read ahead");
-	buf_free(&back);
-	back = nb;
-	backr = 0;
-}
-
-/* One line of stdin, or its next size bytes if it is longer (NUL bytes
- * are data); with CRLF input the CR of the line end is dropped (emit
- * puts it back).  0 at the end. */
-static size_t
-get_line(char *b, size_t size)
-{
-	static char in[CHUNK];
-	static size_t r, w;
-	size_t n = 0, k, avail;
-	const char *src, *nl;
-	int fromback;
-
-	while (n < size) {
-		fromback = backr < back.len;
-		if (fromback) {
-			src = back.p + backr;
-			avail = back.len - backr;
-		} else {
-			if (r == w) {
-				r = 0;
-				if ((w = fread(in, 1, sizeof(in), stdin)) == 0)
-					break;
-			}
-			src = in + r;
-			avail = w - r;
-		}
-		nl = memchr(src, '\n', avail);
-		k = nl != NULL ? (size_t)(nl - src) + 1 : avail;
-		if (k > size - n)
-			k = size - n;
-		memcpy(b + n, src, k);
-		if (fromback)
-			backr += k;
-		else
-			r += k;
-		n += k;
-		if (b[n - 1] == '\n')
-			break;
-	}
-	if (ferror(stdin))
-		die(EX_IOERR, "stdin:");
-	if (opt.crlf && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
-		b[n - 2] = '\n';
-		n--;
-	}
-	return n;
-}
-
-/* What the line (p, n) is to hdr_line(), reading the lines after it as
- * far as the rule needs; those are given back. */
-static int
-line_kind(const char *p, size_t n)
-{
-	static char c[CHUNK];
-	struct buf la;
-	size_t m;
-	int k;
-
-	if ((k = hdr_line(p, n, 1)) != HDR_MORE)
-		return k;
-	buf_init(&la, 2 * CHUNK + HDR_AHEAD);
-	buf_add(&la, p, n);
-	while ((k = hdr_line(la.p, la.len, 1)) == HDR_MORE) {
-		if ((m = get_line(c, sizeof(c))) == 0 ||
-		    buf_add(&la, c, m) < 0) {
-			k = hdr_line(la.p, la.len, 0);
-			break;
-		}
-	}
-	if (la.len > n)
-		unread(la.p + n, la.len - n);
-	buf_free(&la);
-	return k;
-}
-
-/*
- * The header of the message on stdin, read by the rule of every yubin
- * reader (hdr_line): up to its empty line, or up to the first line that
- * is neither a field nor a continuation, which is the body's first (and
- * is warned about: text written straight after the header is not lost).
- * A UTF-8 byte order mark before it is dropped.
- */
-static void
-read_header(struct buf *h)
-{
-	static char b[CHUNK];
-	size_t n;
-	int first = 1;
-
-	while ((n = get_line(b, sizeof(b))) > 0) {
-		if (first && n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0) {
-			memmove(b, b + 3, n - 3);
-			n -= 3;
-		}
-		if (first && n >= 2 && b[n - 1] == '\n' && b[n - 2] == '\r') {
-			opt.crlf = 1;   /* the message's line ends, kept */
-			b[n - 2] = '\n';
-			n--;
-		}
-		first = 0;
-		switch (line_kind(b, n)) {
-		case HDR_EMPTY:
-			return;
-		case HDR_BODY:
-			warn("stdin: header ends without a blank line");
-			unread(b, n);
-			return;
-		case HDR_FROM:
-			continue;       /* an mbox envelope line */
-		}
-		if (buf_add(h, b, n) == -1)
-			die(EX_DATAERR, "stdin: header longer than %u bytes",
-			    HDR_MAX);
-	}
-}
-
-/* The unfolded value of field name, or NULL; the caller frees it. */
-static char *
-get_field(const struct buf *h, const char *name)
-{
-	struct hdrfield f;
-	struct buf v;
-
-	if (h->len == 0 || !hdr_find(h->p, h->len, name, &f))
-		return NULL;
-	buf_init(&v, HDR_MAX);
-	hdr_unfold(f.val, f.vallen, &v);
-	return v.p != NULL ? v.p : xstrdup("");
-}
-
-/* The boundary of a multipart/mixed Content-Type, or NULL. */
-static char *
-mixed_boundary(const char *ct)
-{
-	struct buf v;
-
-	if (ct == NULL)
-		return NULL;
-	buf_init(&v, HDR_MAX);
-	if (rfc2231_value(ct, strlen(ct), &v) != 0 || v.p == NULL ||
-	    strcasecmp(v.p, "multipart/mixed") != 0) {
-		buf_free(&v);
-		return NULL;
-	}
-	buf_reset(&v);
-	if (rfc2231_param(ct, strlen(ct), "boundary", &v) != 1 ||
-	    v.len == 0) {
-		buf_free(&v);
-		return NULL;
-	}
-	return v.p;
-}
-
-/* Copy the header fields; those starting "Content-" only if content. */
-static void
-put_fields(const struct buf *h, int content)
-{
-	struct hdrfield f;
-	size_t off = 0;
-
-	while (h->len > 0 && hdr_next(h->p, h->len, &off, &f))
-		if ((strncasecmp(f.line, "Content-", 8) == 0) == content)
-			emit(f.line, f.linelen);
-}
-
-static int
-is_close(const char *b, size_t n, const char *bnd, size_t bl)
-{
-	size_t k = 4 + bl;
-
-	if (n < k || b[0] != '-' || b[1] != '-' ||
-	    memcmp(b + 2, bnd, bl) != 0 || b[2 + bl] != '-' ||
-	    b[3 + bl] != '-')
-		return 0;
-	while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
-		k++;
-	return k == n || (k + 1 == n && b[k] == '\n');
-}
-
-/* Copy the body up to its close delimiter, add the parts, copy the
- * rest; no delimiter: add one. */
-static void
-wrap_mixed(const char *bnd)
-{
-	static char b[CHUNK];
-	size_t n, bl = strlen(bnd);
-	int sol = 1, last = '\n';
-
-	while ((n = get_line(b, sizeof(b))) > 0) {
-		if (sol && is_close(b, n, bnd, bl)) {
-			put_added(bnd);
-			emit(b, n);
-			while ((n = get_line(b, sizeof(b))) > 0)
-				emit(b, n);
-			return;
-		}
-		emit(b, n);
-		sol = b[n - 1] == '\n';
-		last = b[n - 1];
-	}
-	emits(last == '\n' ? "" : "\n");
+	(void)arg;
 	put_added(bnd);
-	put_close(bnd);
-}
-
-/* The old body becomes the first part, its Content- fields with it. */
-static void
-wrap_other(const struct buf *h, const char *cte)
-{
-	static char b[CHUNK];
-	char bnd[80];
-	size_t n;
-
-	make_boundary(bnd, sizeof(bnd));
-	emits("Content-Type: multipart/mixed;\n boundary=\"");
-	emits(bnd);
-	emits("\"\n");
-	if (cte != NULL && strcasecmp(cte, "binary") == 0)
-		emits("Content-Transfer-Encoding: binary\n");
-	else if ((cte != NULL && strcasecmp(cte, "8bit") == 0) ||
-	    any_8bit(opt.att, opt.natt) || any_8bit(opt.inl, opt.ninl))
-		emits("Content-Transfer-Encoding: 8bit\n");
-	emits("\n--");
-	emits(bnd);
-	emits("\n");
-	put_fields(h, 1);
-	emits("\n");
-	while ((n = get_line(b, sizeof(b))) > 0)
-		emit(b, n);
-	emits("\n");
-	put_added(bnd);
-	put_close(bnd);
 }
 
 static void
 wrap(void)
 {
-	struct buf h;
-	char *ct, *bnd, *cte, *id, *mv;
+	char bnd[80];
 
 	opt.stdin_used = 1;     /* the message: "-a -" cannot have it */
 	open_parts();
 	type_attachments();
-	buf_init(&h, HDR_MAX);
-	read_header(&h);
-	ct = get_field(&h, "Content-Type");
-	cte = get_field(&h, "Content-Transfer-Encoding");
-	id = get_field(&h, "Message-ID");
-	mv = get_field(&h, "MIME-Version");
-	prepare_inline(id);
-	bnd = mixed_boundary(ct);
-	if (bnd != NULL) {
-		check_delims(opt.att, opt.natt, bnd, 0);
-		check_delims(opt.inl, opt.ninl, bnd, 0);
+	mimewrap_read(&msgw, stdin, "stdin", opt.crlf, HDR_MAX);
+	opt.crlf = msgw.in.crlf;        /* the message's line ends, kept */
+	prepare_inline(msgw.id);
+	if (msgw.bnd != NULL) {
+		check_delims(opt.att, opt.natt, msgw.bnd, 0);
+		check_delims(opt.inl, opt.ninl, msgw.bnd, 0);
 	} else if (opt.boundary != NULL) {
 		check_delims(opt.att, opt.natt, opt.boundary, 1);
 		check_delims(opt.inl, opt.ninl, opt.boundary, 1);
 	}
-	if (bnd != NULL && h.len > 0)
-		emit(h.p, h.len);
-	else if (bnd == NULL)
-		put_fields(&h, 0);
-	if (mv == NULL)
-		emits("MIME-Version: 1.0\n");
-	if (bnd != NULL) {
-		emits("\n");
-		wrap_mixed(bnd);
-	} else
-		wrap_other(&h, cte);
-	free(ct);
-	free(cte);
-	free(id);
-	free(mv);
-	free(bnd);
-	buf_free(&h);
+	if (msgw.bnd == NULL)
+		mimew_boundary(bnd, sizeof(bnd), opt.boundary);
+	mimewrap_write(&msgw, bnd, any_8bit(opt.att, opt.natt) ||
+	    any_8bit(opt.inl, opt.ninl), add_parts, NULL, sink_emit, NULL);
+	mimewrap_free(&msgw);
 }
 
 int

@@ -1,0 +1,194 @@
+/*
+ * mimewrap: parts added to an existing message (see mimewrap.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hdr.h"
+#include "mimewrap.h"
+#include "rfc2047.h"
+#include "util.h"
+
+static void
+put(struct mimewrap *w, const char *p, size_t n)
+{
+	w->out(w->outarg, p, n);
+}
+
+static void
+puts_(struct mimewrap *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* The unfolded value of field name, or NULL; the caller frees it. */
+static char *
+get_field(const struct buf *h, const char *name)
+{
+	struct hdrfield f;
+	struct buf v;
+
+	if (h->len == 0 || !hdr_find(h->p, h->len, name, &f))
+		return NULL;
+	buf_init(&v, h->max);
+	hdr_unfold(f.val, f.vallen, &v);
+	return v.p != NULL ? v.p : xstrdup("");
+}
+
+/* The boundary of a multipart/mixed Content-Type, or NULL. */
+static char *
+mixed_boundary(const char *ct, size_t max)
+{
+	struct buf v;
+
+	if (ct == NULL)
+		return NULL;
+	buf_init(&v, max);
+	if (rfc2231_value(ct, strlen(ct), &v) != 0 || v.p == NULL ||
+	    strcasecmp(v.p, "multipart/mixed") != 0) {
+		buf_free(&v);
+		return NULL;
+	}
+	buf_reset(&v);
+	if (rfc2231_param(ct, strlen(ct), "boundary", &v) != 1 ||
+	    v.len == 0) {
+		buf_free(&v);
+		return NULL;
+	}
+	return v.p;
+}
+
+void
+mimewrap_read(struct mimewrap *w, FILE *fp, const char *name, int crlf,
+    size_t hmax)
+{
+	buf_init(&w->h, hmax);
+	linein_init(&w->in, fp, name, crlf);
+	linein_header(&w->in, &w->h);
+	w->ct = get_field(&w->h, "Content-Type");
+	w->cte = get_field(&w->h, "Content-Transfer-Encoding");
+	w->id = get_field(&w->h, "Message-ID");
+	w->mv = get_field(&w->h, "MIME-Version");
+	w->bnd = mixed_boundary(w->ct, hmax);
+}
+
+/* Copy the header fields; those starting "Content-" only if content. */
+static void
+put_fields(struct mimewrap *w, int content)
+{
+	struct hdrfield f;
+	size_t off = 0;
+
+	while (w->h.len > 0 && hdr_next(w->h.p, w->h.len, &off, &f))
+		if ((strncasecmp(f.line, "Content-", 8) == 0) == content)
+			put(w, f.line, f.linelen);
+}
+
+/* The delimiter that closes a multipart. */
+static void
+put_close(struct mimewrap *w, const char *bnd)
+{
+	puts_(w, "--");
+	puts_(w, bnd);
+	puts_(w, "--\n");
+}
+
+static int
+is_close(const char *b, size_t n, const char *bnd, size_t bl)
+{
+	size_t k = 4 + bl;
+
+	if (n < k || b[0] != '-' || b[1] != '-' ||
+	    memcmp(b + 2, bnd, bl) != 0 || b[2 + bl] != '-' ||
+	    b[3 + bl] != '-')
+		return 0;
+	while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
+		k++;
+	return k == n || (k + 1 == n && b[k] == '\n');
+}
+
+/* Copy the body up to its close delimiter, add the parts, copy the
+ * rest; no delimiter: add one. */
+static void
+wrap_mixed(struct mimewrap *w, mimewrap_add_fn *add, void *addarg)
+{
+	static char b[LINEIN_CHUNK];
+	size_t n, bl = strlen(w->bnd);
+	int sol = 1, last = '\n';
+
+	while ((n = linein_get(&w->in, b, sizeof(b))) > 0) {
+		if (sol && is_close(b, n, w->bnd, bl)) {
+			add(addarg, w->bnd);
+			put(w, b, n);
+			while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
+				put(w, b, n);
+			return;
+		}
+		put(w, b, n);
+		sol = b[n - 1] == '\n';
+		last = b[n - 1];
+	}
+	puts_(w, last == '\n' ? "" : "\n");
+	add(addarg, w->bnd);
+	put_close(w, w->bnd);
+}
+
+/* The old body becomes the first part, its Content- fields with it. */
+static void
+wrap_other(struct mimewrap *w, const char *bnd, int eight,
+    mimewrap_add_fn *add, void *addarg)
+{
+	static char b[LINEIN_CHUNK];
+	const char *cte = w->cte;
+	size_t n;
+
+	puts_(w, "Content-Type: multipart/mixed;\n boundary=\"");
+	puts_(w, bnd);
+	puts_(w, "\"\n");
+	if (cte != NULL && strcasecmp(cte, "binary") == 0)
+		puts_(w, "Content-Transfer-Encoding: binary\n");
+	else if ((cte != NULL && strcasecmp(cte, "8bit") == 0) || eight)
+		puts_(w, "Content-Transfer-Encoding: 8bit\n");
+	puts_(w, "\n--");
+	puts_(w, bnd);
+	puts_(w, "\n");
+	put_fields(w, 1);
+	puts_(w, "\n");
+	while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
+		put(w, b, n);
+	puts_(w, "\n");
+	add(addarg, bnd);
+	put_close(w, bnd);
+}
+
+void
+mimewrap_write(struct mimewrap *w, const char *newbnd, int eight,
+    mimewrap_add_fn *add, void *addarg, mimew_sink *sink, void *sinkarg)
+{
+	w->out = sink;
+	w->outarg = sinkarg;
+	if (w->bnd != NULL && w->h.len > 0)
+		put(w, w->h.p, w->h.len);
+	else if (w->bnd == NULL)
+		put_fields(w, 0);
+	if (w->mv == NULL)
+		puts_(w, "MIME-Version: 1.0\n");
+	if (w->bnd != NULL) {
+		puts_(w, "\n");
+		wrap_mixed(w, add, addarg);
+	} else
+		wrap_other(w, newbnd, eight, add, addarg);
+}
+
+void
+mimewrap_free(struct mimewrap *w)
+{
+	free(w->ct);
+	free(w->cte);
+	free(w->id);
+	free(w->mv);
+	free(w->bnd);
+	buf_free(&w->h);
+	linein_free(&w->in);
+}
