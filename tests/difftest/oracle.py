@@ -31,24 +31,8 @@ def messages(d):
                     f, policy=email.policy.default)
 
 
-ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def safe(s):
-    """A TSV field under the safe-text rule: \\ \\t \\n \\r, other controls
-    and DEL as \\xHH, undecodable bytes (surrogate escapes) as U+FFFD."""
-    out = []
-    for ch in s:
-        o = ord(ch)
-        if ch in ESC:
-            out.append(ESC[ch])
-        elif o < 0x20 or o == 0x7F:
-            out.append("\\x%02x" % o)
-        elif 0xDC80 <= o <= 0xDCFF:
-            out.append("\uFFFD")
-        else:
-            out.append(ch)
-    return "".join(out)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from safetext import safe  # noqa: E402
 
 
 def iso(dt):

@@ -92,25 +92,8 @@ def info(p):
     }
 
 
-ESC = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def shown(s):
-    """A TSV field (and a name in a warning) under DESIGN.md's safe-text
-    rule: \\ \\t \\n \\r, other controls and DEL as \\xHH, undecodable
-    bytes (surrogate escapes) as U+FFFD."""
-    out = []
-    for c in s:
-        o = ord(c)
-        if c in ESC:
-            out.append(ESC[c])
-        elif o < 0x20 or o == 0x7F:
-            out.append("\\x%02x" % o)
-        elif 0xDC80 <= o <= 0xDCFF:
-            out.append("\uFFFD")
-        else:
-            out.append(c)
-    return "".join(out)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from safetext import safe as shown  # noqa: E402
 
 
 def expected_list(msg):
