@@ -64,6 +64,7 @@ LDLIBS_cred_test  = $(NET_LIBS) -Wl,--wrap=free
 LDLIBS_dns_test   = $(NET_LIBS)
 LDLIBS_explain_test = $(NET_LIBS)
 LDLIBS_smtp_test  = $(NET_LIBS)
+LDLIBS_pop3_test  = $(NET_LIBS)
 
 all: $(BINS)
 

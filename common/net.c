@@ -1210,6 +1210,30 @@ net_read(struct net *n, void *p, size_t len)
 	return 0;
 }
 
+int
+net_peek(struct net *n, const char **p, size_t *len)
+{
+	int r;
+
+	*p = "";
+	*len = 0;
+	if (n->out.len > 0 && (r = net_flush(n)) != 0)
+		return r;
+	if (n->ipos == n->ilen && (r = fill(n)) != 0)
+		return r;
+	*p = n->in + n->ipos;
+	*len = n->ilen - n->ipos;
+	return 0;
+}
+
+void
+net_consume(struct net *n, size_t k)
+{
+	if (k > n->ilen - n->ipos)
+		k = n->ilen - n->ipos;
+	n->ipos += k;
+}
+
 void
 net_close(struct net *n)
 {
