@@ -51,7 +51,7 @@ FUZZTIME ?= 30
 
 # Per-program libraries beyond libc (programs not listed need none).
 LDLIBS_mailsend   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
-LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS)
+LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
 LDLIBS_imapls     = $(CURL_LIBS) $(SSL_LIBS)
 LDLIBS_mxlookup   = $(CARES_LIBS)
 LDLIBS_mimepack   = $(MAGIC_LIBS)

@@ -1,0 +1,962 @@
+/*
+ * popfetch: move mail from a POP3 mailbox into a Maildir, an mbox or an
+ * MDA, each message exactly once, also across crashes; made for cron.
+ *
+ * The order that makes it exactly once (see the man page, EXACTLY ONCE):
+ *   1. RETR; the state file gets "I UID TOKEN" (an intent: TOKEN is
+ *      the Maildir file name, or the id in the Received field of an
+ *      mbox copy), fsync'd together with the previous message's "D"
+ *   2. the message streams into the destination; deliver_commit()
+ *      makes it durable (or the -p command exits 0)
+ *   3. "D UID DATE" is appended to the state file, fsync'd
+ *   4. only then DELE (committed by the server at QUIT)
+ * A run killed anywhere is followed by one that finds either the D
+ * record (the message is never fetched again; it is deleted unless -k)
+ * or an intent, which it resolves by looking for TOKEN in the
+ * destination.  A message whose UID is in the state file is never
+ * delivered again.
+ *
+ * Commands are pipelined when the server offers PIPELINING: RETRs go
+ * out within a window of bytes (common/pop3), the DELE of a message
+ * goes out with the next message's intent, so a run of N messages is a
+ * handful of round trips plus the transfer.
+ */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "deliver.h"
+#include "lock.h"
+#include "pop3.h"
+#include "rec.h"
+#include "spawn.h"
+#include "uidstate.h"
+#include "usage.h"
+#include "util.h"
+
+static const char *const synopsis[] = {
+	"[-S url | -a account] [-u user] [-kAlqv] [-d maildir | -m mbox |\n"
+	"-p command] [--state file] [--limit n] [--max-size bytes]\n"
+	"[--filter command] [--delete-after days] [--check] [--trace]\n"
+	"[--explain] [network options]",
+	"-h | --help | -V | --version",
+	NULL
+};
+
+enum {
+	O_STATE = 0x2000, O_LIMIT, O_MAXSIZE, O_FILTER, O_DELAFTER, O_CHECK
+};
+
+struct opts {
+	struct client c;
+	int keep, list, check, verbose, quiet;
+	long limit, delete_after;
+	unsigned long long maxsize;
+	const char *maildir, *mbox, *pipe, *state, *filter;
+};
+
+enum act { A_NONE, A_FETCHED, A_DELETED, A_KEPT, A_SKIPPED, A_FILTERED };
+static const char *const actnames[] = {
+	"", "fetched", "deleted", "kept", "skipped", "filtered"
+};
+
+struct msg {
+	unsigned long num;
+	unsigned long long size;
+	char uid[POP3_UID_MAX + 1];
+	enum act act;
+	int durable;		/* delivered and its D record fsync'd */
+	char *dest;		/* where it went, for -v */
+};
+
+enum op_kind { OP_TOP, OP_RETR, OP_DELE };
+struct op {
+	enum op_kind kind;
+	size_t m;
+};
+
+/* One run: the session, the messages, the queue of commands. */
+struct run {
+	struct opts *o;
+	struct pop3 p;
+	struct msg *m;
+	size_t nm;
+	struct op *todo, *fly;	/* to send; sent, in reply order */
+	size_t ntodo, itodo, cap, fhead, nfly;
+	struct uidstate st;
+	struct fserr fe;
+	struct deliver dv;
+	size_t *pend;		/* delivered, D record not yet durable */
+	size_t npend;
+	char host[260], server[256], with[8];
+	int ex, stop;
+	unsigned long tokq;
+	/* progress */
+	struct timeval t0;
+	size_t done;
+	unsigned long long bytes, total;
+	int shown;
+};
+
+/* ---- options ---- */
+
+static void
+parse(struct opts *o, int argc, char **argv)
+{
+	static const char optstr[] = "a:AS:u:kld:m:p:qvhV";
+	static const struct option lopts[] = {
+		CLIENT_LONGOPTS, USAGE_LONGOPTS,
+		{ "state", required_argument, NULL, O_STATE },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "max-size", required_argument, NULL, O_MAXSIZE },
+		{ "filter", required_argument, NULL, O_FILTER },
+		{ "delete-after", required_argument, NULL, O_DELAFTER },
+		{ "check", no_argument, NULL, O_CHECK },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, dests = 0;
+
+	client_init(&o->c);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
+		if (client_opt(&o->c, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'A': o->c.auth = "APOP"; break;
+		case 'k': o->keep = 1; break;
+		case 'l': o->list = 1; break;
+		case 'd': o->maildir = optarg; dests++; break;
+		case 'm': o->mbox = optarg; dests++; break;
+		case 'p': o->pipe = optarg; dests++; break;
+		case 'q': o->quiet = 1; o->verbose = 0; break;
+		case 'v': o->verbose = 1; o->quiet = 0; break;
+		case 'h': usage_exit(0, synopsis);
+		case 'V': version();
+		case O_STATE: o->state = optarg; break;
+		case O_LIMIT:
+			o->limit = client_number(optarg, "--limit", 1,
+			    1000000000L);
+			break;
+		case O_MAXSIZE:
+			o->maxsize = (unsigned long long)client_number(optarg,
+			    "--max-size", 1, 0x7fffffffL * 1024L);
+			break;
+		case O_FILTER: o->filter = optarg; break;
+		case O_DELAFTER:
+			o->delete_after = client_number(optarg,
+			    "--delete-after", 0, 100000);
+			o->delete_after++;	/* 0 days is a value */
+			break;
+		case O_CHECK: o->check = 1; break;
+		default: usage_opt(ch, optstr, argv, synopsis);
+		}
+	}
+	if (optind < argc) {
+		warn("unexpected argument: %s", argv[optind]);
+		usage_exit(EX_USAGE, synopsis);
+	}
+	if (dests > 1)
+		die(EX_USAGE, "-d, -m and -p exclude each other");
+	if (o->delete_after && !o->keep)
+		die(EX_USAGE, "--delete-after needs -k (without -k every "
+		    "message is deleted once fetched)");
+	if (o->list + o->check > 1)
+		die(EX_USAGE, "-l and --check exclude each other");
+}
+
+/* -d's default: $MAILDIR, else ~/Maildir. */
+static char *
+default_maildir(void)
+{
+	const char *m = getenv("MAILDIR"), *h = getenv("HOME");
+
+	if (m != NULL && *m != '\0')
+		return xstrdup(m);
+	if (h == NULL || *h == '\0')
+		die(EX_CONFIG, "no -d, and neither MAILDIR nor HOME is set");
+	return path_join(h, "Maildir");
+}
+
+/* $XDG_STATE_HOME/yubin/popfetch, else ~/.local/state/yubin/popfetch. */
+static char *
+state_dir(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	if (x != NULL && *x == '/')
+		(void)buf_printf(&b, "%s/yubin/popfetch", x);
+	else if (h != NULL && *h != '\0')
+		(void)buf_printf(&b, "%s/.local/state/yubin/popfetch", h);
+	else
+		die(EX_CONFIG, "neither XDG_STATE_HOME nor HOME is set; "
+		    "give --state");
+	return b.p;
+}
+
+/* "user@host" as a file name: no '/', no leading '.'. */
+static char *
+mailbox_key(const char *user, const char *host)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_printf(&b, "%s@%s", user, host);
+	for (i = 0; i < b.len; i++)
+		if (b.p[i] == '/' || (unsigned char)b.p[i] < 0x20 ||
+		    (i == 0 && b.p[i] == '.'))
+			b.p[i] = '_';
+	return b.p;
+}
+
+/* ---- the listing ---- */
+
+/* Read a UIDL or LIST listing into r->m: 0, or an exit status. */
+static int
+listing(struct run *r, int uidl)
+{
+	const char *l, *a;
+	size_t len, al, i;
+	unsigned long num;
+	int k;
+
+	while ((k = pop3_listline(&r->p, &l, &len)) == 1) {
+		if (pop3_listing(l, len, &num, &a, &al) != 0) {
+			char *q = rec_quote_dup(l, len, 80);
+
+			warn("%s: a malformed %s line: %s", r->server,
+			    uidl ? "UIDL" : "LIST", q);
+			free(q);
+			continue;
+		}
+		if (uidl) {
+			r->m = xrealloc(r->m, (r->nm + 1) * sizeof *r->m);
+			memset(&r->m[r->nm], 0, sizeof *r->m);
+			r->m[r->nm].num = num;
+			memcpy(r->m[r->nm].uid, a, al);
+			r->nm++;
+			continue;
+		}
+		for (i = 0; i < r->nm; i++)
+			if (r->m[i].num == num) {
+				r->m[i].size = strtoull(a, NULL, 10);
+				break;
+			}
+	}
+	return k == 0 ? 0 : -k;
+}
+
+/* UIDL and LIST, pipelined when the server allows it. */
+static int
+scan(struct run *r)
+{
+	struct pop3_reply rep;
+	int ex, i;
+
+	if ((ex = pop3_cmd(&r->p, "UIDL", 0)) != 0)
+		return ex;
+	if (pop3_room(&r->p, 0) && (ex = pop3_cmd(&r->p, "LIST", 0)) != 0)
+		return ex;
+	for (i = 0; i < 2; i++) {
+		if (i == 1 && r->p.count == 0 &&
+		    (ex = pop3_cmd(&r->p, "LIST", 0)) != 0)
+			return ex;
+		if ((ex = pop3_reply(&r->p, &rep)) != 0)
+			return ex;
+		if (!rep.ok) {
+			warn("%s: %s refused: %s", r->server, i ? "LIST" :
+			    "UIDL", rep.text);
+			return pop3_exit(&rep, 0);
+		}
+		if ((ex = listing(r, i == 0)) != 0)
+			return ex;
+	}
+	return 0;
+}
+
+static void
+print_list(const struct run *r)
+{
+	char n[48];
+	size_t i;
+
+	for (i = 0; i < r->nm; i++) {
+		snprintf(n, sizeof n, "%lu\t%llu\t", r->m[i].num,
+		    r->m[i].size);
+		outs(n);
+		rec_outs(r->m[i].uid);
+		outc('\n');
+	}
+}
+
+/* ---- the destination ---- */
+
+static int
+is_file(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Is the Maildir file NAME in new/ or (moved by a reader) in cur/? */
+static int
+maildir_has(const char *dir, const char *name)
+{
+	struct dirent *de;
+	struct buf b;
+	size_t nl = strlen(name);
+	DIR *d;
+	int found;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_printf(&b, "%s/new/%s", dir, name);
+	found = is_file(b.p);
+	buf_reset(&b);
+	(void)buf_printf(&b, "%s/cur", dir);
+	if (!found && (d = opendir(b.p)) != NULL) {
+		while (!found && (de = readdir(d)) != NULL)
+			found = strncmp(de->d_name, name, nl) == 0 &&
+			    (de->d_name[nl] == '\0' || de->d_name[nl] == ':');
+		closedir(d);
+	}
+	buf_free(&b);
+	return found;
+}
+
+/* Does the mbox hold TOKEN at or after off?  Read in chunks, with an
+ * overlap, so memory stays bounded whatever the mbox's size. */
+static int
+mbox_has(const char *path, const char *token, long long off)
+{
+	static char buf[65536 + 256];
+	size_t tl = strlen(token), keep = 0;
+	ssize_t n;
+	struct stat st;
+	int fd, found = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && st.st_size >= off)
+		(void)lseek(fd, (off_t)off, SEEK_SET);
+	while (!found && (n = read(fd, buf + keep, 65536)) > 0) {
+		size_t len = keep + (size_t)n, i;
+
+		for (i = 0; i + tl <= len && !found; i++)
+			found = memcmp(buf + i, token, tl) == 0;
+		keep = len < tl ? len : tl;
+		memmove(buf, buf + len - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * The intents a killed run left: delivered (TOKEN found) becomes done;
+ * else the entry is dropped and the message fetched again.  -p's
+ * command cannot be asked: its intents count as not delivered (the
+ * message may come twice, never lost; see the man page).
+ */
+static void
+resolve_intents(struct run *r)
+{
+	struct opts *o = r->o;
+	size_t i;
+	int got;
+
+	for (i = 0; i < r->st.n; i++) {
+		struct uident *u = &r->st.e[i];
+
+		if (u->done || u->token[0] == '\0')
+			continue;
+		got = o->pipe ? 0 : o->mbox ? mbox_has(o->mbox, u->token,
+		    u->off) : maildir_has(o->maildir, u->token);
+		if (got) {
+			u->done = 1;
+			u->first = (long long)time(NULL);
+		}
+	}
+}
+
+/* The Received field of this hop (RFC 5321 §4.4; "with" POP3 or POP3S
+ * as popfetch names the hop), with TOKEN as its id. */
+static void
+received(const struct run *r, const char *token, struct buf *b)
+{
+	char d[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	(void)buf_printf(b, "Received: from %s\n\tby %s (yubin popfetch) "
+	    "with %s\n\tid %s;\n\t%s\n", r->server, r->host, r->with,
+	    token, d);
+}
+
+/* A token for an mbox copy or a command: unique on this host. */
+static void
+make_token(struct run *r, char *t, size_t n)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	snprintf(t, n, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid(), ++r->tokq, r->host);
+}
+
+struct cmdsink {
+	struct spawn sp;
+	int err;
+};
+
+static int
+to_cmd(void *arg, const char *p, size_t n)
+{
+	struct cmdsink *s = arg;
+
+	/* a command that stops reading may still exit 0: its call */
+	if (!s->err && write_all(s->sp.fd, p, n) < 0)
+		s->err = errno;
+	return 0;
+}
+
+static int
+to_store(void *arg, const char *p, size_t n)
+{
+	struct run *r = arg;
+
+	return deliver_write(&r->dv, p, n) < 0 ? deliver_exit(&r->dv) : 0;
+}
+
+static int
+discard(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+/* Make the intents and D records durable; the DELEs they allow go out. */
+static int
+sync_state(struct run *r)
+{
+	size_t i;
+
+	if (uidstate_sync(&r->st) < 0) {
+		warn("%s", r->fe.msg);
+		r->ex = ex_worse(r->ex, fserr_exit(&r->fe));
+		r->stop = 1;
+		return -1;
+	}
+	for (i = 0; i < r->npend; i++) {
+		struct msg *m = &r->m[r->pend[i]];
+
+		m->durable = 1;
+		if (!r->o->keep) {
+			r->todo[r->ntodo].kind = OP_DELE;
+			r->todo[r->ntodo++].m = r->pend[i];
+		}
+	}
+	r->npend = 0;
+	return 0;
+}
+
+static int
+run_cmd(struct run *r, const char *cmd, struct spawn *sp)
+{
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+
+	if (spawn_to(sp, "/bin/sh", argv) < 0) {
+		warn("%s: cannot run:", cmd);
+		r->ex = ex_worse(r->ex, EX_OSERR);
+		return -1;
+	}
+	return 0;
+}
+
+/* The exit status of a command, or -1 after a warning. */
+static int
+reap(struct spawn *sp, const char *cmd)
+{
+	int sig, st = spawn_wait(sp, &sig);
+
+	if (st < 0)
+		warn("%s: %s", cmd, sig ? strsignal(sig) : "wait failed");
+	return st;
+}
+
+/* RETR's body into the destination.  0 delivered, else the status. */
+static int
+deliver_msg(struct run *r, size_t mi)
+{
+	struct opts *o = r->o;
+	struct msg *m = &r->m[mi];
+	struct cmdsink cs;
+	char token[300];
+	struct buf rb;
+	struct stat st;
+	unsigned long long got;
+	long long off = 0;
+	int ex, serr, cst;
+
+	if (o->pipe) {
+		make_token(r, token, sizeof token);
+	} else if (deliver_begin(&r->dv, "MAILER-DAEMON") < 0) {
+		warn("%s", deliver_error(&r->dv));
+		ex = deliver_exit(&r->dv);
+		(void)pop3_body(&r->p, discard, NULL, &got, &serr);
+		return ex;
+	} else if (o->mbox) {
+		make_token(r, token, sizeof token);
+		if (stat(o->mbox, &st) == 0)
+			off = (long long)st.st_size;
+	} else {
+		snprintf(token, sizeof token, "%s", r->dv.d[0].m.name);
+	}
+	uidstate_add(&r->st, 'I', m->uid, token, off);
+	if (sync_state(r) < 0) {
+		if (!o->pipe)
+			deliver_abort(&r->dv);
+		(void)pop3_body(&r->p, discard, NULL, &got, &serr);
+		return r->ex;
+	}
+	buf_init(&rb, SIZE_MAX);
+	received(r, token, &rb);
+	if (o->pipe) {
+		if (run_cmd(r, o->pipe, &cs.sp) < 0) {
+			buf_free(&rb);
+			(void)pop3_body(&r->p, discard, NULL, &got, &serr);
+			return EX_OSERR;
+		}
+		cs.err = 0;
+		to_cmd(&cs, rb.p, rb.len);
+		ex = pop3_body(&r->p, to_cmd, &cs, &got, &serr);
+		cst = reap(&cs.sp, o->pipe);
+		buf_free(&rb);
+		if (ex != 0)
+			return ex;
+		if (cst != 0) {
+			warn("%s: message %s: the command exited %d", o->pipe,
+			    m->uid, cst);
+			return cst == EX_TEMPFAIL ? EX_TEMPFAIL : cst > 0 ?
+			    EX_UNAVAILABLE : EX_SOFTWARE;
+		}
+		m->dest = xstrdup(o->pipe);
+	} else {
+		if (deliver_write(&r->dv, rb.p, rb.len) < 0)
+			serr = deliver_exit(&r->dv);
+		else
+			serr = 0;
+		buf_free(&rb);
+		if (serr == 0)
+			ex = pop3_body(&r->p, to_store, r, &got, &serr);
+		else
+			ex = pop3_body(&r->p, discard, NULL, &got, &cst);
+		if (ex != 0) {
+			deliver_abort(&r->dv);
+			return ex;
+		}
+		if (serr != 0 || deliver_commit(&r->dv) < 0) {
+			warn("%s", deliver_error(&r->dv));
+			return deliver_exit(&r->dv);
+		}
+		if (o->mbox)
+			m->dest = xstrdup(o->mbox);
+		else {
+			struct buf d;
+
+			buf_init(&d, SIZE_MAX);
+			(void)buf_printf(&d, "%s/new/%s", o->maildir, token);
+			m->dest = d.p;
+		}
+	}
+	r->bytes += got;
+	return 0;
+}
+
+/* ---- the transaction ---- */
+
+static void
+push(struct run *r, enum op_kind k, size_t m)
+{
+	r->todo[r->ntodo].kind = k;
+	r->todo[r->ntodo++].m = m;
+}
+
+static unsigned long long
+expect(const struct run *r, const struct op *op)
+{
+	unsigned long long s = r->m[op->m].size;
+
+	return op->kind == OP_RETR ? s + 64 : op->kind == OP_TOP ?
+	    (s < 8192 ? s : 8192) + 64 : 32;
+}
+
+static void
+progress(struct run *r, int end)
+{
+	struct timeval now;
+	double el;
+
+	if (r->o->quiet || r->o->c.trace || !isatty(2))
+		return;
+	if (end) {
+		if (r->shown)
+			fputc('\n', stderr);
+		return;
+	}
+	gettimeofday(&now, NULL);
+	el = (double)(now.tv_sec - r->t0.tv_sec) +
+	    (now.tv_usec - r->t0.tv_usec) / 1e6;
+	if (el < 1.0)
+		return;
+	r->shown = 1;
+	fprintf(stderr, "\r%s: %zu messages, %.1f of %.1f MB", progname,
+	    r->done, r->bytes / 1e6, r->total / 1e6);
+}
+
+/* --filter on TOP's header: 0 fetch, 1 delete, 2 skip, else -1. */
+static int
+filter(struct run *r, size_t mi)
+{
+	struct cmdsink cs;
+	unsigned long long got;
+	int ex, serr, st;
+
+	if (run_cmd(r, r->o->filter, &cs.sp) < 0) {
+		(void)pop3_body(&r->p, discard, NULL, &got, &serr);
+		return -1;
+	}
+	cs.err = 0;
+	ex = pop3_body(&r->p, to_cmd, &cs, &got, &serr);
+	st = reap(&cs.sp, r->o->filter);
+	if (ex != 0) {
+		r->ex = ex_worse(r->ex, ex);
+		r->stop = 1;
+		return -1;
+	}
+	if (st < 0 || st > 2) {
+		if (st > 2)
+			warn("%s: message %s: the filter exited %d",
+			    r->o->filter, r->m[mi].uid, st);
+		r->ex = ex_worse(r->ex, EX_SOFTWARE);
+		return -1;
+	}
+	return st;
+}
+
+/* What a reply to op means. */
+static int
+handle(struct run *r, const struct op *op)
+{
+	struct pop3_reply rep;
+	struct msg *m = &r->m[op->m];
+	unsigned long long got;
+	int ex, serr;
+
+	if ((ex = pop3_reply(&r->p, &rep)) != 0)
+		return ex;
+	if (!rep.ok) {
+		warn("%s: message %lu (%s): %s refused: %s", r->server,
+		    m->num, m->uid, op->kind == OP_DELE ? "DELE" :
+		    op->kind == OP_TOP ? "TOP" : "RETR", rep.text);
+		r->ex = ex_worse(r->ex, pop3_exit(&rep, 0));
+		return 0;
+	}
+	if (op->kind == OP_DELE)
+		return 0;
+	if (op->kind == OP_TOP) {
+		switch (filter(r, op->m)) {
+		case 0: push(r, OP_RETR, op->m); break;
+		case 1: m->act = A_FILTERED; push(r, OP_DELE, op->m); break;
+		case 2: m->act = A_SKIPPED; break;
+		default: m->act = A_SKIPPED; break;
+		}
+		return r->p.state == POP3_TRANSACTION ? 0 : r->ex;
+	}
+	if (r->stop) {		/* in flight when the run stopped */
+		m->act = A_KEPT;
+		return pop3_body(&r->p, discard, NULL, &got, &serr);
+	}
+	ex = deliver_msg(r, op->m);
+	if (r->p.state != POP3_TRANSACTION)
+		return ex ? ex : EX_TEMPFAIL;
+	if (ex != 0) {
+		m->act = A_KEPT;
+		r->ex = ex_worse(r->ex, ex);
+		if (ex == EX_TEMPFAIL)
+			r->stop = 1;
+		return 0;
+	}
+	m->act = A_FETCHED;
+	r->done++;
+	uidstate_add(&r->st, 'D', m->uid, NULL, (long long)time(NULL));
+	r->pend[r->npend++] = op->m;
+	progress(r, 0);
+	return 0;
+}
+
+/* After a stop (75): what is left to send is only the DELEs of durable
+ * messages; RETRs and TOPs never go out. */
+static void
+drop_fetches(struct run *r)
+{
+	size_t i, o = r->itodo;
+
+	for (i = r->itodo; i < r->ntodo; i++)
+		if (r->todo[i].kind == OP_DELE)
+			r->todo[o++] = r->todo[i];
+	r->ntodo = o;
+}
+
+/* Send what the window allows, read one reply, until nothing is left. */
+static int
+transact(struct run *r)
+{
+	struct op *op;
+	int ex;
+
+	for (;;) {
+		if (r->stop)
+			drop_fetches(r);
+		while (r->itodo < r->ntodo &&
+		    pop3_room(&r->p, expect(r, &r->todo[r->itodo]))) {
+			char cmd[64];
+
+			op = &r->todo[r->itodo++];
+			snprintf(cmd, sizeof cmd, op->kind == OP_TOP ?
+			    "TOP %lu 0" : op->kind == OP_RETR ? "RETR %lu" :
+			    "DELE %lu", r->m[op->m].num);
+			if ((ex = pop3_cmd(&r->p, cmd, expect(r, op))) != 0)
+				return ex;
+			r->fly[(r->fhead + r->nfly++) % r->cap] = *op;
+		}
+		/* a D record waits for the next intent, unless no RETR
+		 * reply comes next */
+		if (r->npend > 0 && (r->nfly == 0 ||
+		    r->fly[r->fhead].kind != OP_RETR)) {
+			if (sync_state(r) < 0)
+				continue;
+			continue;
+		}
+		if (r->nfly == 0)
+			return 0;
+		op = &r->fly[r->fhead];
+		r->fhead = (r->fhead + 1) % r->cap;
+		r->nfly--;
+		if ((ex = handle(r, op)) != 0)
+			return ex;
+	}
+}
+
+/* What to do with each message, before any command is sent. */
+static int
+plan(struct run *r)
+{
+	struct opts *o = r->o;
+	long long now = (long long)time(NULL);
+	long fetch = 0;
+	size_t i, fresh = 0;
+	struct uident *u;
+
+	for (i = 0; i < r->nm; i++) {
+		struct msg *m = &r->m[i];
+
+		u = uidstate_find(&r->st, m->uid, strlen(m->uid));
+		if (u != NULL && u->done) {
+			if (o->keep && !(o->delete_after && now - u->first >
+			    (o->delete_after - 1) * 86400LL))
+				m->act = A_KEPT;
+			else {
+				m->act = A_DELETED;
+				push(r, OP_DELE, i);
+			}
+			continue;
+		}
+		fresh++;
+		if (o->check)
+			continue;
+		if (o->maxsize && m->size > o->maxsize) {
+			m->act = A_SKIPPED;
+			continue;
+		}
+		if (o->limit && fetch >= o->limit)
+			continue;
+		fetch++;
+		r->total += m->size;
+		push(r, o->filter ? OP_TOP : OP_RETR, i);
+	}
+	return fresh > 0;
+}
+
+static void
+report(const struct run *r)
+{
+	char n[32];
+	size_t i;
+
+	for (i = 0; i < r->nm; i++) {
+		const struct msg *m = &r->m[i];
+
+		if (m->act == A_NONE || (m->act == A_FETCHED && !m->durable))
+			continue;
+		rec_outs(m->uid);
+		snprintf(n, sizeof n, "\t%llu\t", m->size);
+		outs(n);
+		outs(actnames[m->act]);
+		outc('\t');
+		rec_outs(m->dest ? m->dest : "-");
+		outc('\n');
+	}
+}
+
+/* ---- the story ---- */
+
+static int
+open_state(struct run *r, const char *user, const char *host, int *lockfd)
+{
+	struct opts *o = r->o;
+	char *dir = state_dir(), *key = mailbox_key(user, host);
+	char *lockpath = path_join(dir, key), *path;
+	struct buf lp;
+	pid_t holder;
+
+	buf_init(&lp, SIZE_MAX);
+	(void)buf_printf(&lp, "%s.lock", lockpath);
+	free(lockpath);
+	*lockfd = lock_run(lp.p, &holder, &r->fe);
+	if (*lockfd < 0) {
+		if (holder != 0)
+			die(EX_TEMPFAIL, "%s is being fetched by process %ld "
+			    "(lock %s); try later", key, (long)holder, lp.p);
+		die(fserr_exit(&r->fe), "%s", r->fe.msg);
+	}
+	buf_free(&lp);
+	path = o->state ? xstrdup(o->state) : path_join(dir, key);
+	free(dir);
+	free(key);
+	if (uidstate_load(&r->st, path, &r->fe) < 0)
+		die(fserr_exit(&r->fe), "%s", r->fe.msg);
+	free(path);
+	return 0;
+}
+
+static void
+open_dest(struct run *r)
+{
+	struct opts *o = r->o;
+	struct deliver_to to;
+
+	if (o->pipe || o->list || o->check)
+		return;
+	if (o->mbox == NULL && o->maildir == NULL)
+		o->maildir = default_maildir();
+	to.mbox = o->mbox != NULL;
+	to.path = o->mbox ? o->mbox : o->maildir;
+	if (deliver_open(&r->dv, &to, 1, 1, 0) < 0)
+		die(deliver_exit(&r->dv), "%s", deliver_error(&r->dv));
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct opts o;
+	static struct run r;
+	struct net *n;
+	char *host;
+	size_t i;
+	int ex = 0, lockfd = -1, news;
+
+	setprogname(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	parse(&o, argc, argv);
+	r.o = &o;
+	gettimeofday(&r.t0, NULL);
+	client_load(&o.c);
+	client_resolve(&o.c, NET_POP3);
+	if (o.c.no.user == NULL)
+		die(EX_CONFIG, "no user: give -u or an account's user");
+	host = client_url_host(o.c.no.url);
+	snprintf(r.server, sizeof r.server, "%s", host);
+	maildir_hostname(r.host, sizeof r.host);
+	if (!o.list)
+		open_state(&r, o.c.no.user, host, &lockfd);
+	free(host);
+	open_dest(&r);
+	if ((n = client_open(&o.c, &ex)) == NULL)
+		return ex;
+	snprintf(r.with, sizeof r.with, "%s", net_tls(n) ? "POP3S" : "POP3");
+	pop3_open(&r.p, n, net_tls(n) && net_url_proto(o.c.no.url) == NET_POP3
+	    && strncmp(o.c.no.url, "pop3s", 5) != 0, o.c.trace || o.c.explain);
+	if ((ex = scan(&r)) != 0) {
+		(void)pop3_quit(&r.p);
+		return ex;
+	}
+	if (o.list) {
+		print_list(&r);
+		(void)pop3_quit(&r.p);
+		out_close();
+		return 0;
+	}
+	for (i = 0; i < r.nm; i++) {
+		struct uident *u = uidstate_find(&r.st, r.m[i].uid,
+		    strlen(r.m[i].uid));
+		if (u != NULL)
+			u->live = 1;
+	}
+	if (!o.check) {
+		resolve_intents(&r);
+		int stale = r.st.dirty;
+
+		for (i = 0; i < r.st.n; i++)
+			stale |= !r.st.e[i].live;
+		if (stale) {
+			if (uidstate_compact(&r.st) < 0) {
+				warn("%s", r.fe.msg);
+				(void)pop3_quit(&r.p);
+				return fserr_exit(&r.fe);
+			}
+		}
+	}
+	r.cap = r.nm * 3 + 4;
+	r.todo = xcalloc(r.cap, sizeof *r.todo);
+	r.fly = xcalloc(r.cap, sizeof *r.fly);
+	r.pend = xcalloc(r.nm + 1, sizeof *r.pend);
+	news = plan(&r);
+	if (o.check) {
+		(void)pop3_quit(&r.p);
+		return news ? 0 : 1;
+	}
+	ex = transact(&r);
+	if (r.npend > 0)
+		(void)sync_state(&r);
+	progress(&r, 1);
+	r.ex = ex_worse(r.ex, ex);
+	if (ex == 0 && pop3_quit(&r.p) != 0)
+		r.ex = ex_worse(r.ex, EX_TEMPFAIL);
+	else if (ex != 0)
+		(void)pop3_quit(&r.p);
+	if (o.verbose)
+		report(&r);
+	out_close();
+	if (!o.pipe)
+		deliver_close(&r.dv);
+	uidstate_free(&r.st);
+	client_close(&o.c);
+	return r.ex;
+}
