@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -827,6 +828,54 @@ report(const struct run *r)
 
 /* ---- the story ---- */
 
+/*
+ * Open the session: libcurl logs in (SASL, APOP), except for --auth
+ * USER, which we speak ourselves after it has done STLS: libcurl
+ * picks SASL whenever the server offers it.
+ */
+static int
+login(struct run *r)
+{
+	struct opts *o = r->o;
+	struct net_opts no = o->c.no;
+	struct pop3_reply rep;
+	struct net *n;
+	int ex = 0, user = no.auth && strcasecmp(no.auth, "USER") == 0;
+
+	if (user) {
+		if (!no.allow_plaintext && (no.starttls != NET_STARTTLS_YES &&
+		    strncasecmp(no.url, "pop3s:", 6) != 0)) {
+			warn("%s: USER/PASS would send the password in clear "
+			    "text (STLS not required); give --allow-plaintext "
+			    "to allow it", no.url);
+			return EX_NOPERM;
+		}
+		no.user = NULL;
+		no.auth = NULL;
+	}
+	if ((n = net_open(&no, &ex)) == NULL)
+		return ex;
+	snprintf(r->with, sizeof r->with, "%s", net_tls(n) ? "POP3S" : "POP3");
+	pop3_open(&r->p, n, net_tls(n) && strncasecmp(no.url, "pop3s:", 6),
+	    !user, o->c.trace || o->c.explain);
+	if (!user)
+		return 0;
+	if (!net_tls(n) && !no.allow_plaintext) {
+		warn("%s: no TLS: the password will not go in clear text "
+		    "(--allow-plaintext)", no.url);
+		(void)pop3_quit(&r->p);
+		return EX_NOPERM;
+	}
+	ex = pop3_user(&r->p, o->c.no.user, o->c.no.pass ? o->c.no.pass : "",
+	    &rep);
+	if (ex != 0) {
+		if (r->p.state != POP3_CLOSED)
+			warn("%s: login refused: %s", no.url, rep.text);
+		(void)pop3_quit(&r->p);
+	}
+	return ex;
+}
+
 static int
 open_state(struct run *r, const char *user, const char *host, int *lockfd)
 {
@@ -877,7 +926,6 @@ main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct run r;
-	struct net *n;
 	char *host;
 	size_t i;
 	int ex = 0, lockfd = -1, news;
@@ -898,11 +946,8 @@ main(int argc, char **argv)
 		open_state(&r, o.c.no.user, host, &lockfd);
 	free(host);
 	open_dest(&r);
-	if ((n = client_open(&o.c, &ex)) == NULL)
+	if ((ex = login(&r)) != 0)
 		return ex;
-	snprintf(r.with, sizeof r.with, "%s", net_tls(n) ? "POP3S" : "POP3");
-	pop3_open(&r.p, n, net_tls(n) && net_url_proto(o.c.no.url) == NET_POP3
-	    && strncmp(o.c.no.url, "pop3s", 5) != 0, o.c.trace || o.c.explain);
 	if ((ex = scan(&r)) != 0) {
 		(void)pop3_quit(&r.p);
 		return ex;

@@ -4,6 +4,7 @@
  * The shape is smtpc's: the protocol steps and their order live here,
  * what a reply means to the user lives in the program.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,7 +299,7 @@ enter(struct pop3 *c, enum pop3_state s)
 }
 
 void
-pop3_open(struct pop3 *c, struct net *n, int stls, int trace)
+pop3_open(struct pop3 *c, struct net *n, int stls, int authed, int trace)
 {
 	const char *b;
 	size_t blen;
@@ -316,7 +317,52 @@ pop3_open(struct pop3 *c, struct net *n, int stls, int trace)
 	enter(c, POP3_AUTH);
 	b = net_banner(n, &blen);
 	c->capa = pop3_capa(b, blen);
+	if (authed)
+		enter(c, POP3_TRANSACTION);
+}
+
+/* One command and its status line, one at a time (login). */
+static int
+step(struct pop3 *c, const char *cmd, const char *arg, struct pop3_reply *r)
+{
+	const char *line;
+	struct buf b;
+	size_t len;
+	int ex;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_printf(&b, "%s %s\r\n", cmd, arg);
+	ex = net_send(c->n, b.p, b.len);
+	memset(b.p, 0, b.len);		/* the PASS line held the password */
+	buf_free(&b);
+	if (ex == 0 && (ex = net_getline(c->n, &line, &len)) == 0 &&
+	    pop3_reply_parse(line, len, r) != 0)
+		ex = EX_PROTOCOL;
+	if (ex != 0)
+		enter(c, POP3_CLOSED);
+	return ex;
+}
+
+int
+pop3_user(struct pop3 *c, const char *user, const char *pass,
+    struct pop3_reply *r)
+{
+	int ex;
+
+	if (strpbrk(user, "\r\n") != NULL || strpbrk(pass, "\r\n") != NULL ||
+	    strlen(user) > 200 || strlen(pass) > 200) {
+		warn("a user name or password with a line break, or over 200 "
+		    "bytes, cannot go in USER/PASS");
+		return EX_CONFIG;
+	}
+	if ((ex = step(c, "USER", user, r)) != 0)
+		return ex;
+	if (r->ok && (ex = step(c, "PASS", pass, r)) != 0)
+		return ex;
+	if (!r->ok)
+		return pop3_exit(r, 1);
 	enter(c, POP3_TRANSACTION);
+	return 0;
 }
 
 int
@@ -426,13 +472,12 @@ pop3_quit(struct pop3 *c)
 	struct pop3_reply r;
 	int ex = EX_TEMPFAIL;
 
-	if (c->state == POP3_TRANSACTION) {
+	if (c->state == POP3_TRANSACTION || c->state == POP3_AUTH) {
 		/* replies still owed are read first: they are in order */
 		while (c->count > 0)
 			if (pop3_reply(c, &r) != 0)
 				break;
-		if (c->state == POP3_TRANSACTION &&
-		    pop3_cmd(c, "QUIT", 0) == 0) {
+		if (c->state != POP3_CLOSED && pop3_cmd(c, "QUIT", 0) == 0) {
 			enter(c, POP3_UPDATE);
 			if (pop3_reply(c, &r) == 0 && r.ok)
 				ex = 0;

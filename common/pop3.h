@@ -125,8 +125,21 @@ struct pop3 {
 };
 
 /* After net_open(): trace the login states (STLS when stls: TLS came
- * by STLS), learn CAPA, enter TRANSACTION. */
-void pop3_open(struct pop3 *c, struct net *n, int stls, int trace);
+ * by STLS), learn CAPA; enter TRANSACTION when authed (libcurl logged
+ * in), else stay in AUTH for pop3_user(). */
+void pop3_open(struct pop3 *c, struct net *n, int stls, int authed,
+    int trace);
+
+/*
+ * USER and PASS (RFC 1939 §7), sent by us: libcurl prefers SASL
+ * whenever the server offers it, so --auth USER cannot be asked of it.
+ * The PASS line is traced as ********.  The caller has checked that the
+ * session is encrypted or --allow-plaintext was given.  0 (TRANSACTION),
+ * or pop3_exit(r, 1) with r the refusal, or net's status, or 78 for a
+ * user or password that cannot go on a command line.
+ */
+int pop3_user(struct pop3 *c, const char *user, const char *pass,
+    struct pop3_reply *r);
 
 /* Can another command of expect bytes go out now without waiting?
  * Always when nothing is in flight; with PIPELINING while the window
