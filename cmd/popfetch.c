@@ -914,7 +914,8 @@ open_dest(struct run *r)
 	if (o->pipe || o->list || o->check)
 		return;
 	if (o->mbox == NULL && o->maildir == NULL)
-		o->maildir = default_maildir();
+		o->maildir = o->c.acct.maildir ? o->c.acct.maildir :
+		    default_maildir();
 	to.mbox = o->mbox != NULL;
 	to.path = o->mbox ? o->mbox : o->maildir;
 	if (deliver_open(&r->dv, &to, 1, 1, 0) < 0)

@@ -270,3 +270,17 @@ EOF
 	run -0 grep -c $'^D\t' "$STATE"
 	[ "$output" = 2 ]
 }
+
+@test "--help, --version and a wrong option have the shape of every program" {
+	run -0 --separate-stderr popfetch --help
+	[ "${lines[0]}" = "usage: popfetch [-S url | -a account] [-u user] [-kAlqv] [-d maildir | -m mbox |" ]
+	[ -z "$stderr" ]
+	run -0 popfetch -V
+	[[ "$output" =~ ^popfetch\ \(yubin\)\ [0-9.]+$ ]]
+	run -64 --separate-stderr popfetch -x
+	[ -z "$output" ]
+	[[ "$stderr" == "popfetch: "*"-x"*$'\n'"usage: popfetch "* ]]
+	run -64 popfetch "${POPS[@]}" -d "$T/md" -m "$T/mbox"
+	[ "$output" = "popfetch: -d, -m and -p exclude each other" ]
+	run -64 popfetch "${POPS[@]}" --limit 0
+}
