@@ -37,11 +37,11 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "deliver.h"
 #include "lock.h"
 #include "pop3.h"
 #include "rec.h"
 #include "spawn.h"
+#include "store.h"
 #include "uidstate.h"
 #include "usage.h"
 #include "util.h"
@@ -77,7 +77,6 @@ struct msg {
 	unsigned long long size;
 	char uid[POP3_UID_MAX + 1];
 	enum act act;
-	int durable;		/* delivered and its D record fsync'd */
 	char *dest;		/* where it went, for -v */
 };
 
@@ -97,9 +96,10 @@ struct run {
 	size_t ntodo, itodo, cap, fhead, nfly;
 	struct uidstate st;
 	struct fserr fe;
-	struct deliver dv;
-	size_t *pend;		/* delivered, D record not yet durable */
-	size_t npend;
+	struct store sto;
+	size_t *batch;		/* delivered or queued in the store, D
+				   record not yet durable */
+	size_t nbatch, bmax, cbi;
 	char host[260], server[256], with[8];
 	int ex, stop;
 	unsigned long tokq;
@@ -440,7 +440,7 @@ to_store(void *arg, const char *p, size_t n)
 {
 	struct run *r = arg;
 
-	return deliver_write(&r->dv, p, n) < 0 ? deliver_exit(&r->dv) : 0;
+	return store_write(&r->sto, p, n) < 0 ? store_exit(&r->sto) : 0;
 }
 
 static int
@@ -449,31 +449,6 @@ discard(void *arg, const char *p, size_t n)
 	(void)arg;
 	(void)p;
 	(void)n;
-	return 0;
-}
-
-/* Make the intents and D records durable; the DELEs they allow go out. */
-static int
-sync_state(struct run *r)
-{
-	size_t i;
-
-	if (uidstate_sync(&r->st) < 0) {
-		warn("%s", r->fe.msg);
-		r->ex = ex_worse(r->ex, fserr_exit(&r->fe));
-		r->stop = 1;
-		return -1;
-	}
-	for (i = 0; i < r->npend; i++) {
-		struct msg *m = &r->m[r->pend[i]];
-
-		m->durable = 1;
-		if (!r->o->keep) {
-			r->todo[r->ntodo].kind = OP_DELE;
-			r->todo[r->ntodo++].m = r->pend[i];
-		}
-	}
-	r->npend = 0;
 	return 0;
 }
 
@@ -501,25 +476,196 @@ reap(struct spawn *sp, const char *cmd)
 	return st;
 }
 
-/* RETR's body into the destination.  0 delivered, else the status. */
+/* The store's report of a durable message: its path, in batch order. */
+static void
+delivered(const char *path, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->cbi < r->nbatch)
+		r->m[r->batch[r->cbi++]].dest = xstrdup(path);
+}
+
+/* The batch was dropped (a failed write drops every queued message of
+ * its batch): its messages stay on the server, fetched again next run. */
+static void
+batch_lost(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbatch; i++)
+		r->m[r->batch[i]].act = A_KEPT;
+	r->nbatch = 0;
+}
+
+static void
+fail(struct run *r, const char *msg, int ex)
+{
+	warn("%s", msg);
+	r->ex = ex_worse(r->ex, ex);
+	if (ex == EX_TEMPFAIL)
+		r->stop = 1;
+}
+
+/*
+ * Make the batch durable, in the order of EXACTLY ONCE: its intents
+ * (the store's messages are still in tmp/ or the spool), the messages,
+ * their D records; then their DELEs may go.  A -p batch has only D
+ * records to write: the commands have run.
+ */
+static void
+flush(struct run *r)
+{
+	size_t i;
+
+	if (r->nbatch == 0)
+		return;
+	if (!r->o->pipe) {
+		if (uidstate_sync(&r->st) < 0) {
+			store_abort(&r->sto);
+			batch_lost(r);
+			fail(r, r->fe.msg, fserr_exit(&r->fe));
+			return;
+		}
+		r->cbi = 0;
+		if (store_flush(&r->sto) < 0) {
+			batch_lost(r);
+			fail(r, store_error(&r->sto), store_exit(&r->sto));
+			return;
+		}
+	}
+	for (i = 0; i < r->nbatch; i++)
+		uidstate_add(&r->st, 'D', r->m[r->batch[i]].uid, NULL,
+		    (long long)time(NULL));
+	if (uidstate_sync(&r->st) < 0) {
+		/* delivered, not recorded: the intents find them next run;
+		 * no DELE now */
+		r->nbatch = 0;
+		fail(r, r->fe.msg, fserr_exit(&r->fe));
+		return;
+	}
+	for (i = 0; i < r->nbatch; i++)
+		if (!r->o->keep) {
+			r->todo[r->ntodo].kind = OP_DELE;
+			r->todo[r->ntodo++].m = r->batch[i];
+		}
+	r->nbatch = 0;
+}
+
+static int
+to_fd(void *arg, const char *p, size_t n)
+{
+	return write_all(*(int *)arg, p, n) < 0 ? errno_exit(errno) : 0;
+}
+
+/* An unlinked file in $TMPDIR (or /tmp), or -1 after a warning. */
+static int
+tmpfile_fd(void)
+{
+	const char *d = getenv("TMPDIR");
+	struct buf b;
+	int fd;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_printf(&b, "%s/popfetch.XXXXXX", d && *d == '/' ? d : "/tmp");
+	if ((fd = mkstemp(b.p)) < 0)
+		warn("%s:", b.p);
+	else
+		unlink(b.p);
+	buf_free(&b);
+	return fd;
+}
+
+/*
+ * RETR's body into the -p command: first whole into a file, then the
+ * command runs with the file as its stdin, so that it never gets a
+ * message cut short (see spawn_in()).  0 delivered, else the status.
+ */
+static int
+to_pipe(struct run *r, struct msg *m, struct buf *rb)
+{
+	const char *argv[] = { "sh", "-c", r->o->pipe, NULL };
+	unsigned long long got;
+	struct spawn sp;
+	int ex, serr, st, fd = tmpfile_fd(), dummy;
+
+	if (fd >= 0 && (serr = to_fd(&fd, rb->p, rb->len)) == 0)
+		ex = pop3_body(&r->p, to_fd, &fd, &got, &serr);
+	else
+		ex = pop3_body(&r->p, discard, NULL, &got, &dummy), serr =
+		    fd < 0 ? EX_TEMPFAIL : serr;
+	if (ex != 0 || serr != 0) {
+		if (fd >= 0)
+			close(fd);
+		if (ex == 0)
+			warn("message %s: a temporary file:", m->uid);
+		return ex ? ex : serr;
+	}
+	r->bytes += got;
+	if (lseek(fd, 0, SEEK_SET) < 0 || spawn_in(&sp, "/bin/sh", argv,
+	    fd) < 0) {
+		warn("%s: cannot run:", r->o->pipe);
+		close(fd);
+		return EX_OSERR;
+	}
+	close(fd);
+	if ((st = reap(&sp, r->o->pipe)) != 0) {
+		if (st > 0)
+			warn("%s: message %s: the command exited %d",
+			    r->o->pipe, m->uid, st);
+		return st == EX_TEMPFAIL ? EX_TEMPFAIL : st > 0 ?
+		    EX_UNAVAILABLE : EX_SOFTWARE;
+	}
+	m->dest = xstrdup(r->o->pipe);
+	return 0;
+}
+
+/* RETR's body into the store, queued in the batch.  0, or the status
+ * (the batch is then lost: see batch_lost()). */
+static int
+to_dest(struct run *r, struct msg *m, struct buf *rb, const char *token,
+    long long off)
+{
+	unsigned long long got;
+	int ex, serr = 0, dummy;
+
+	uidstate_add(&r->st, 'I', m->uid, token, off);
+	if (store_write(&r->sto, rb->p, rb->len) < 0)
+		serr = store_exit(&r->sto);
+	if (serr == 0)
+		ex = pop3_body(&r->p, to_store, r, &got, &serr);
+	else
+		ex = pop3_body(&r->p, discard, NULL, &got, &dummy);
+	if (ex != 0) {
+		store_abort(&r->sto);
+		return ex;
+	}
+	if (serr != 0 || store_commit(&r->sto) < 0) {
+		warn("%s", store_error(&r->sto));
+		return store_exit(&r->sto);
+	}
+	r->bytes += got;
+	return 0;
+}
+
+/* After RETR's +OK: the message into the destination. */
 static int
 deliver_msg(struct run *r, size_t mi)
 {
 	struct opts *o = r->o;
 	struct msg *m = &r->m[mi];
-	struct cmdsink cs;
 	char token[300];
 	struct buf rb;
 	struct stat st;
 	unsigned long long got;
 	long long off = 0;
-	int ex, serr, cst;
+	int ex, serr;
 
 	if (o->pipe) {
 		make_token(r, token, sizeof token);
-	} else if (deliver_begin(&r->dv, "MAILER-DAEMON") < 0) {
-		warn("%s", deliver_error(&r->dv));
-		ex = deliver_exit(&r->dv);
+	} else if (store_begin(&r->sto, NULL) < 0) {
+		warn("%s", store_error(&r->sto));
+		ex = store_exit(&r->sto);
 		(void)pop3_body(&r->p, discard, NULL, &got, &serr);
 		return ex;
 	} else if (o->mbox) {
@@ -527,67 +673,15 @@ deliver_msg(struct run *r, size_t mi)
 		if (stat(o->mbox, &st) == 0)
 			off = (long long)st.st_size;
 	} else {
-		snprintf(token, sizeof token, "%s", r->dv.d[0].m.name);
-	}
-	uidstate_add(&r->st, 'I', m->uid, token, off);
-	if (sync_state(r) < 0) {
-		if (!o->pipe)
-			deliver_abort(&r->dv);
-		(void)pop3_body(&r->p, discard, NULL, &got, &serr);
-		return r->ex;
+		snprintf(token, sizeof token, "%s", store_name(&r->sto));
 	}
 	buf_init(&rb, SIZE_MAX);
 	received(r, token, &rb);
-	if (o->pipe) {
-		if (run_cmd(r, o->pipe, &cs.sp) < 0) {
-			buf_free(&rb);
-			(void)pop3_body(&r->p, discard, NULL, &got, &serr);
-			return EX_OSERR;
-		}
-		cs.err = 0;
-		to_cmd(&cs, rb.p, rb.len);
-		ex = pop3_body(&r->p, to_cmd, &cs, &got, &serr);
-		cst = reap(&cs.sp, o->pipe);
-		buf_free(&rb);
-		if (ex != 0)
-			return ex;
-		if (cst != 0) {
-			warn("%s: message %s: the command exited %d", o->pipe,
-			    m->uid, cst);
-			return cst == EX_TEMPFAIL ? EX_TEMPFAIL : cst > 0 ?
-			    EX_UNAVAILABLE : EX_SOFTWARE;
-		}
-		m->dest = xstrdup(o->pipe);
-	} else {
-		if (deliver_write(&r->dv, rb.p, rb.len) < 0)
-			serr = deliver_exit(&r->dv);
-		else
-			serr = 0;
-		buf_free(&rb);
-		if (serr == 0)
-			ex = pop3_body(&r->p, to_store, r, &got, &serr);
-		else
-			ex = pop3_body(&r->p, discard, NULL, &got, &cst);
-		if (ex != 0) {
-			deliver_abort(&r->dv);
-			return ex;
-		}
-		if (serr != 0 || deliver_commit(&r->dv) < 0) {
-			warn("%s", deliver_error(&r->dv));
-			return deliver_exit(&r->dv);
-		}
-		if (o->mbox)
-			m->dest = xstrdup(o->mbox);
-		else {
-			struct buf d;
-
-			buf_init(&d, SIZE_MAX);
-			(void)buf_printf(&d, "%s/new/%s", o->maildir, token);
-			m->dest = d.p;
-		}
-	}
-	r->bytes += got;
-	return 0;
+	ex = o->pipe ? to_pipe(r, m, &rb) : to_dest(r, m, &rb, token, off);
+	buf_free(&rb);
+	if (ex != 0 && !o->pipe)
+		batch_lost(r);
+	return ex;
 }
 
 /* ---- the transaction ---- */
@@ -685,7 +779,6 @@ handle(struct run *r, const struct op *op)
 		switch (filter(r, op->m)) {
 		case 0: push(r, OP_RETR, op->m); break;
 		case 1: m->act = A_FILTERED; push(r, OP_DELE, op->m); break;
-		case 2: m->act = A_SKIPPED; break;
 		default: m->act = A_SKIPPED; break;
 		}
 		return r->p.state == POP3_TRANSACTION ? 0 : r->ex;
@@ -706,8 +799,7 @@ handle(struct run *r, const struct op *op)
 	}
 	m->act = A_FETCHED;
 	r->done++;
-	uidstate_add(&r->st, 'D', m->uid, NULL, (long long)time(NULL));
-	r->pend[r->npend++] = op->m;
+	r->batch[r->nbatch++] = op->m;
 	progress(r, 0);
 	return 0;
 }
@@ -747,12 +839,10 @@ transact(struct run *r)
 				return ex;
 			r->fly[(r->fhead + r->nfly++) % r->cap] = *op;
 		}
-		/* a D record waits for the next intent, unless no RETR
-		 * reply comes next */
-		if (r->npend > 0 && (r->nfly == 0 ||
-		    r->fly[r->fhead].kind != OP_RETR)) {
-			if (sync_state(r) < 0)
-				continue;
+		/* a batch ends when full, or when no RETR reply is next */
+		if (r->nbatch > 0 && (r->nbatch >= r->bmax || r->stop ||
+		    r->nfly == 0 || r->fly[r->fhead].kind != OP_RETR)) {
+			flush(r);
 			continue;
 		}
 		if (r->nfly == 0)
@@ -814,14 +904,14 @@ report(const struct run *r)
 	for (i = 0; i < r->nm; i++) {
 		const struct msg *m = &r->m[i];
 
-		if (m->act == A_NONE || (m->act == A_FETCHED && !m->durable))
+		if (m->act == A_NONE || (m->act == A_FETCHED && !m->dest))
 			continue;
 		rec_outs(m->uid);
 		snprintf(n, sizeof n, "\t%llu\t", m->size);
 		outs(n);
 		outs(actnames[m->act]);
 		outc('\t');
-		rec_outs(m->dest ? m->dest : "-");
+		rec_outs(m->act == A_FETCHED ? m->dest : "-");
 		outc('\n');
 	}
 }
@@ -905,21 +995,38 @@ open_state(struct run *r, const char *user, const char *host, int *lockfd)
 	return 0;
 }
 
+/*
+ * The store takes batches (common/store: one syncfs and one fsync of
+ * new/ for all): popfetch flushes them itself, after their intents are
+ * durable, so the store's own batch is one larger than popfetch's and
+ * never flushes on its own.
+ */
+#define BATCH	64
+
 static void
 open_dest(struct run *r)
 {
 	struct opts *o = r->o;
-	struct deliver_to to;
+	struct store_conf sc;
 
+	/* -p: the D record right after each command, which cannot be
+	 * asked after a crash: the duplicate window is one message */
+	r->bmax = o->pipe ? 1 : store_batch_max(BATCH + 1) - 1;
+	if (r->bmax == 0)
+		r->bmax = 1;
 	if (o->pipe || o->list || o->check)
 		return;
 	if (o->mbox == NULL && o->maildir == NULL)
 		o->maildir = o->c.acct.maildir ? o->c.acct.maildir :
 		    default_maildir();
-	to.mbox = o->mbox != NULL;
-	to.path = o->mbox ? o->mbox : o->maildir;
-	if (deliver_open(&r->dv, &to, 1, 1, 0) < 0)
-		die(deliver_exit(&r->dv), "%s", deliver_error(&r->dv));
+	memset(&sc, 0, sizeof sc);
+	sc.kind = o->mbox ? STORE_MBOX : STORE_MAILDIR;
+	sc.flags = STORE_CREATE;
+	sc.batch = (unsigned)r->bmax + 1;
+	sc.delivered = delivered;
+	sc.arg = r;
+	if (store_open(&r->sto, o->mbox ? o->mbox : o->maildir, &sc) < 0)
+		die(store_exit(&r->sto), "%s", store_error(&r->sto));
 }
 
 int
@@ -982,15 +1089,14 @@ main(int argc, char **argv)
 	r.cap = r.nm * 3 + 4;
 	r.todo = xcalloc(r.cap, sizeof *r.todo);
 	r.fly = xcalloc(r.cap, sizeof *r.fly);
-	r.pend = xcalloc(r.nm + 1, sizeof *r.pend);
+	r.batch = xcalloc(r.nm + 1, sizeof *r.batch);
 	news = plan(&r);
 	if (o.check) {
 		(void)pop3_quit(&r.p);
 		return news ? 0 : 1;
 	}
 	ex = transact(&r);
-	if (r.npend > 0)
-		(void)sync_state(&r);
+	flush(&r);	/* the whole messages of a session lost are kept */
 	progress(&r, 1);
 	r.ex = ex_worse(r.ex, ex);
 	if (ex == 0 && pop3_quit(&r.p) != 0)
@@ -1001,7 +1107,7 @@ main(int argc, char **argv)
 		report(&r);
 	out_close();
 	if (!o.pipe)
-		deliver_close(&r.dv);
+		store_close(&r.sto);
 	uidstate_free(&r.st);
 	client_close(&o.c);
 	return r.ex;

@@ -307,6 +307,12 @@ store_commit(struct store *s)
 	return s->npend >= s->c.batch ? store_flush(s) : 0;
 }
 
+const char *
+store_name(const struct store *s)
+{
+	return s->c.kind == STORE_MBOX || !s->inmsg ? NULL : s->cur.name;
+}
+
 void
 store_abort(struct store *s)
 {
