@@ -488,3 +488,18 @@ pop3_quit(struct pop3 *c)
 	c->n = NULL;
 	return ex;
 }
+
+int
+pop3_login_quit(const struct net_opts *no)
+{
+	struct pop3 c;
+	struct net *n;
+	int ex = 0;
+
+	if ((n = net_open(no, &ex)) == NULL)
+		return ex;
+	pop3_open(&c, n, net_tls(n) && strncasecmp(no->url, "pop3s:", 6) != 0,
+	    1, no->trace || no->explain);
+	(void)pop3_quit(&c);
+	return 0;
+}

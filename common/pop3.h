@@ -168,6 +168,13 @@ int pop3_body(struct pop3 *c, pop3_sink *sink, void *arg,
  * (unstuffed), 0 at the final ".", or -(net's status). */
 int pop3_listline(struct pop3 *c, const char **line, size_t *len);
 
+/*
+ * POP before SMTP: log in to the POP3 server of no (libcurl's login),
+ * QUIT, close.  Some providers let a host that has just logged in relay
+ * mail.  0, or net_open()'s status (its message printed).
+ */
+int pop3_login_quit(const struct net_opts *no);
+
 /* QUIT (UPDATE) and its reply, then close.  Returns 0 when the server
  * said +OK: only then are the DELEs committed; else 75. */
 int pop3_quit(struct pop3 *c);

@@ -284,3 +284,29 @@ EOF
 	[ "$output" = "popfetch: -d, -m and -p exclude each other" ]
 	run -64 popfetch "${POPS[@]}" --limit 0
 }
+
+@test "mailsend --pop-before-smtp logs in to the account's POP3 server before the SMTP greeting" {
+	mkdir -p "$T/config/yubin"
+	cat >"$T/config/yubin/accounts" <<EOF2
+account lab
+    smtp smtp://127.0.0.1:$LAB_SUBMISSION_PORT
+    pop3 pop3s://127.0.0.1:$LAB_POP3S_PORT
+    user bob
+    cacert $LAB_CA
+default lab
+EOF2
+	printf 'From: bob@yubin.test\nSubject: pbs\n\nhi\n' >"$T/m"
+	run -0 mailsend --pop-before-smtp --trace x@yubin.test <"$T/m"
+	pop=$(printf '%s\n' "$output" | grep -n '^C: QUIT' | head -1 | cut -d: -f1)
+	smtp=$(printf '%s\n' "$output" | grep -n '^S: 220 ' | head -1 | cut -d: -f1)
+	[ -n "$pop" ] && [ -n "$smtp" ] && [ "$pop" -lt "$smtp" ]
+	[[ "$output" == *"S: +OK Dovecot"*"C: AUTH PLAIN ********"*"* state: UPDATE"*"S: 220 "* ]]
+	# the account's key does the same; a refused POP3 login sends nothing
+	printf '    pop_before_smtp yes\n' >>"$T/config/yubin/accounts"
+	YUBIN_PASSWORD=wrong run -77 mailsend --trace x@yubin.test <"$T/m"
+	[[ "$output" == *"S: -ERR [AUTH]"* ]]
+	[[ "$output" != *"S: 220 "* ]]
+	# without an account's pop3 there is nothing to log in to
+	run -78 mailsend --pop-before-smtp -S "smtp://127.0.0.1:$LAB_SUBMISSION_PORT" --cacert "$LAB_CA" -u bob x@yubin.test <"$T/m"
+	[[ "$output" == *"needs an account with a pop3 URL"* ]]
+}
