@@ -135,7 +135,10 @@ static void
 dedup(struct uidstate *s)
 {
 	size_t i, j, a, o = 0;
+	long long first;
 
+	if (s->n == 0)
+		return;
 	for (i = 0; i < s->n; i++)
 		s->e[i].pos = i;
 	qsort(s->e, s->n, sizeof *s->e, cmp_pos);
@@ -143,13 +146,15 @@ dedup(struct uidstate *s)
 		for (j = i + 1; j < s->n && strcmp(s->e[j].uid,
 		    s->e[i].uid) == 0; j++)
 			;
+		first = 0;
+		for (a = i; a < j; a++)
+			if (s->e[a].done) {
+				first = s->e[a].first;
+				break;
+			}
 		s->e[o] = s->e[j - 1];
 		if (s->e[o].done)
-			for (a = i; a < j; a++)
-				if (s->e[a].done) {
-					s->e[o].first = s->e[a].first;
-					break;
-				}
+			s->e[o].first = first;
 		if (j - i > 1 || !s->e[o].done)
 			s->dirty = 1;
 		o++;

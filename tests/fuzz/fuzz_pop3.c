@@ -9,12 +9,15 @@
  * at the same byte however its input is split, never writes more than
  * it was fed plus one held-back CR, and after its end has consumed a line "." ending the input it was given; a
  * listing's argument lies inside the line, 1 to 70 visible bytes.
+ * popfetch's state file parser (also fed with a valid header first)
+ * gives strictly sorted, unique, NUL-terminated UIDs.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pop3.h"
+#include "uidstate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,6 +86,33 @@ body(const char *p, size_t n)
 	free(o2);
 }
 
+static void
+state(const char *p, size_t n)
+{
+	static const char h[] = "# yubin popfetch state 1\n";
+	struct uidstate s;
+	char *b = malloc(n + sizeof h);
+	size_t i;
+
+	memcpy(b, h, sizeof h - 1);
+	memcpy(b + sizeof h - 1, p, n);
+	memset(&s, 0, sizeof s);
+	(void)uidstate_parse(&s, p, n);
+	free(s.e);
+	memset(&s, 0, sizeof s);
+	if (uidstate_parse(&s, b, n + sizeof h - 1) != 0)
+		abort();
+	for (i = 0; i < s.n; i++) {
+		if (memchr(s.e[i].uid, '\0', sizeof s.e[i].uid) == NULL ||
+		    (i > 0 && strcmp(s.e[i - 1].uid, s.e[i].uid) >= 0) ||
+		    uidstate_find(&s, s.e[i].uid, strlen(s.e[i].uid)) !=
+		    &s.e[i])
+			abort();
+	}
+	free(s.e);
+	free(b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,5 +121,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lines(p, size);
 	body(p, size);
 	(void)pop3_capa(p, size);
+	state(p, size);
 	return 0;
 }
