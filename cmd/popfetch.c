@@ -966,33 +966,37 @@ login(struct run *r)
 	return ex;
 }
 
-static int
-open_state(struct run *r, const char *user, const char *host, int *lockfd)
+static void
+open_state(struct run *r, const char *user, const char *host)
 {
 	struct opts *o = r->o;
 	char *dir = state_dir(), *key = mailbox_key(user, host);
-	char *lockpath = path_join(dir, key), *path;
+	char *path = path_join(dir, key), msg[1024];
 	struct buf lp;
 	pid_t holder;
+	int fd;
 
 	buf_init(&lp, SIZE_MAX);
-	(void)buf_printf(&lp, "%s.lock", lockpath);
-	free(lockpath);
-	*lockfd = lock_run(lp.p, &holder, &r->fe);
-	if (*lockfd < 0) {
-		if (holder != 0)
-			die(EX_TEMPFAIL, "%s is being fetched by process %ld "
-			    "(lock %s); try later", key, (long)holder, lp.p);
-		die(fserr_exit(&r->fe), "%s", r->fe.msg);
+	(void)buf_printf(&lp, "%s.lock", path);
+	fd = lock_run(lp.p, &holder, &r->fe);
+	if (fd < 0 && holder != 0)
+		snprintf(msg, sizeof msg, "%s is being fetched by process %ld "
+		    "(lock %s); try later", key, (long)holder, lp.p);
+	if (o->state) {
+		free(path);
+		path = xstrdup(o->state);
 	}
-	buf_free(&lp);
-	path = o->state ? xstrdup(o->state) : path_join(dir, key);
 	free(dir);
 	free(key);
-	if (uidstate_load(&r->st, path, &r->fe) < 0)
+	buf_free(&lp);
+	/* the lock is held until exit: fd stays open */
+	if (fd < 0 || uidstate_load(&r->st, path, &r->fe) < 0) {
+		free(path);
+		if (fd < 0 && holder != 0)
+			die(EX_TEMPFAIL, "%s", msg);
 		die(fserr_exit(&r->fe), "%s", r->fe.msg);
+	}
 	free(path);
-	return 0;
 }
 
 /*
@@ -1036,7 +1040,7 @@ main(int argc, char **argv)
 	static struct run r;
 	char *host;
 	size_t i;
-	int ex = 0, lockfd = -1, news;
+	int ex = 0, news;
 
 	setprogname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -1049,10 +1053,10 @@ main(int argc, char **argv)
 		die(EX_CONFIG, "no user: give -u or an account's user");
 	host = client_url_host(o.c.no.url);
 	snprintf(r.server, sizeof r.server, "%s", host);
+	free(host);
 	maildir_hostname(r.host, sizeof r.host);
 	if (!o.list)
-		open_state(&r, o.c.no.user, host, &lockfd);
-	free(host);
+		open_state(&r, o.c.no.user, r.server);
 	open_dest(&r);
 	if ((ex = login(&r)) != 0)
 		return ex;
