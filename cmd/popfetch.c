@@ -771,6 +771,8 @@ handle(struct run *r, const struct op *op)
 		    m->num, m->uid, op->kind == OP_DELE ? "DELE" :
 		    op->kind == OP_TOP ? "TOP" : "RETR", rep.text);
 		r->ex = ex_worse(r->ex, pop3_exit(&rep, 0));
+		if (op->kind != OP_DELE)
+			m->act = A_KEPT;
 		return 0;
 	}
 	if (op->kind == OP_DELE)

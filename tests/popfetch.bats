@@ -310,3 +310,14 @@ EOF2
 	run -78 mailsend --pop-before-smtp -S "smtp://127.0.0.1:$LAB_SUBMISSION_PORT" --cacert "$LAB_CA" -u bob x@yubin.test <"$T/m"
 	[[ "$output" == *"needs an account with a pop3 URL"* ]]
 }
+
+@test "--limit fetches at most N messages a run; the next run takes the rest" {
+	three
+	run -0 popfetch "${POPS[@]}" --limit 2 -d "$T/md" -v
+	[ "$(printf '%s\n' "${lines[@]}" | cut -f3)" = "$(printf 'fetched\nfetched')" ]
+	[ "$(held)" = 3.lab ]
+	run -0 popfetch "${POPS[@]}" --limit 2 -d "$T/md" -v
+	[[ "$output" =~ ^00000003[0-9a-f]{8}$'\t'18$'\t'fetched$'\t' ]]
+	[ "${#lines[@]}" = 1 ]
+	[ "$(ls "$T/md/new" | wc -l)" = 3 ]
+}
