@@ -321,3 +321,20 @@ EOF2
 	[ "${#lines[@]}" = 1 ]
 	[ "$(ls "$T/md/new" | wc -l)" = 3 ]
 }
+
+@test "an account gives the pop3 server, the user, the password and the Maildir" {
+	mkdir -p "$T/config/yubin"
+	cat >"$T/config/yubin/accounts" <<EOF2
+account lab
+    pop3 pop3s://127.0.0.1:$LAB_POP3S_PORT
+    user bob
+    passwordeval echo bobpw
+    cacert $LAB_CA
+    maildir ~/Mail
+default lab
+EOF2
+	put 1.lab 'Subject: one\n\nx\n'
+	YUBIN_PASSWORD= run -0 popfetch -v
+	[[ "$output" =~ ^00000001[0-9a-f]{8}$'\t'19$'\t'fetched$'\t'$HOME/Mail/new/[^/]+$ ]]
+	[ -z "$(held)" ]
+}
