@@ -258,6 +258,7 @@ uidstate_find(struct uidstate *s, const char *uid, size_t len)
 
 	if (len == 0 || len >= sizeof k.uid || s->n == 0)
 		return NULL;
+	memset(&k, 0, sizeof k);
 	memcpy(k.uid, uid, len);
 	k.uid[len] = '\0';
 	return bsearch(&k, s->e, s->n, sizeof *s->e, cmp);
