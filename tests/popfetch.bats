@@ -32,6 +32,27 @@ setup() {
 	STATE=$T/state/yubin/popfetch/bob@127.0.0.1
 }
 
+teardown() {
+	[ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null || true
+}
+
+# fake MODE: start tests/popfetch/fake_pop3.py (faults Dovecot will not
+# produce); FAKE is the options to reach it, $T/fake.log its commands.
+fake() {
+	: >"$T/fake.log"
+	# the old port file must not be read before the new one is written
+	rm -f "$T/fake.port"
+	python3 "$YUBIN_TESTS/popfetch/fake_pop3.py" 0 "$1" "$T/fake.log" \
+		>"$T/fake.port" 2>"$T/fake.err" 3>&- &
+	FAKE_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/fake.port" ] && break
+		sleep 0.05
+	done
+	FAKE=(-S "pop3://127.0.0.1:$(cat "$T/fake.port")" --starttls=no
+	    --allow-plaintext --auth USER -u u)
+}
+
 # put NAME CONTENT: a message on the server (LF line ends, as Dovecot
 # stores them; it sends CRLF)
 put() {
@@ -337,4 +358,41 @@ EOF2
 	YUBIN_PASSWORD= run -0 popfetch -v
 	[[ "$output" =~ ^00000001[0-9a-f]{8}$'\t'19$'\t'fetched$'\t'$HOME/Mail/new/[^/]+$ ]]
 	[ -z "$(held)" ]
+}
+
+@test "without PIPELINING each command waits for the previous reply" {
+	fake lockstep
+	run -0 popfetch "${FAKE[@]}" -d "$T/md" -v
+	[ "${#lines[@]}" = 3 ]
+	[ "$(cat "$T/fake.log")" = "$(printf 'CAPA\nUSER u\nPASS bobpw\nUIDL\nLIST\nRETR 1\nRETR 2\nRETR 3\nDELE 1\nDELE 2\nDELE 3\nQUIT')" ]
+	[ "$(sed 1,4d "$(grep -l '^Subject: two' "$T/md/new/"*)")" = "$(printf 'Subject: two\n\n.dot')" ]
+}
+
+@test "[IN-USE] and [LOGIN-DELAY] at login are 75, [SYS/PERM] 69, and nothing is fetched" {
+	fake in-use
+	run -75 popfetch "${FAKE[@]}" -d "$T/md"
+	[[ "$output" == *"[IN-USE] locked by another session"* ]]
+	kill "$FAKE_PID"
+	fake delay
+	run -75 popfetch "${FAKE[@]}" -d "$T/md"
+	kill "$FAKE_PID"
+	fake perm
+	run -69 popfetch "${FAKE[@]}" -d "$T/md"
+	[ ! -e "$T/md/new" ] || [ -z "$(ls "$T/md/new")" ]
+}
+
+@test "a refused RETR keeps that message, fetches the others, and ends 69" {
+	fake retr-err
+	run -69 popfetch "${FAKE[@]}" -d "$T/md" -v
+	[ "$(printf '%s\n' "${lines[@]}" | grep -v '^popfetch:' | cut -f1,3)" = "$(printf 'uid-1\tfetched\nuid-2\tkept\nuid-3\tfetched')" ]
+	[[ "$output" == *"message 2 (uid-2): RETR refused: no such message"* ]]
+	grep -qx 'DELE 1' "$T/fake.log"
+	! grep -qx 'DELE 2' "$T/fake.log"
+}
+
+@test "a malformed reply is 76, and its text reaches the terminal made harmless" {
+	fake bad
+	run -76 popfetch "${FAKE[@]}" -d "$T/md" --trace
+	[[ "$output" == *"S: OK ?[31mred"* ]]
+	[[ "$output" != *$'\e'* ]]
 }
