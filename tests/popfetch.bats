@@ -396,3 +396,20 @@ EOF2
 	[[ "$output" == *"S: OK ?[31mred"* ]]
 	[[ "$output" != *$'\e'* ]]
 }
+
+@test "a full disk (a file size limit) exits 75 and deletes nothing on the server" {
+	command -v prlimit >/dev/null || skip "no prlimit"
+	put 1.lab 'Subject: small\n\nx\n'
+	put 2.lab "Subject: big\n\n$(head -c 20000 /dev/zero | tr '\0' x)\n"
+	put 3.lab 'Subject: small too\n\nx\n'
+	# the state file is made first, so the limit bites the message only
+	run -0 popfetch "${POPS[@]}" --check
+	run -75 prlimit --fsize=10000 popfetch "${POPS[@]}" -d "$T/md" -v
+	[[ "$output" == *"File too large"* ]]
+	[ "$(held)" = "$(printf '1.lab\n2.lab\n3.lab')" ]
+	# the next run, without the limit, takes them all, once
+	run -0 popfetch "${POPS[@]}" -d "$T/md"
+	[ -z "$(held)" ]
+	[ "$(grep -h '^Subject:' "$T/md/new/"* | sort | uniq -c | awk '{print $1}' | sort -u)" = 1 ]
+	[ "$(ls "$T/md/new" | wc -l)" = 3 ]
+}
