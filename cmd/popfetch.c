@@ -1002,6 +1002,32 @@ open_state(struct run *r, const char *user, const char *host)
 }
 
 /*
+ * Before fetching: mark the UIDs the server still lists, resolve what a
+ * killed run left, and compact the state file when it holds anything
+ * else than one D record per message on the server (so that appends
+ * never follow a torn line).  0, or the state file's status.
+ */
+static int
+settle(struct run *r)
+{
+	struct uident *u;
+	size_t i;
+	int stale;
+
+	for (i = 0; i < r->nm; i++)
+		if ((u = uidstate_find(&r->st, r->m[i].uid,
+		    strlen(r->m[i].uid))) != NULL)
+			u->live = 1;
+	resolve_intents(r);
+	stale = r->st.dirty;
+	for (i = 0; i < r->st.n; i++)
+		stale |= !r->st.e[i].live;
+	if (stale && uidstate_compact(&r->st) < 0)
+		return fserr_exit(&r->fe);
+	return 0;
+}
+
+/*
  * The store takes batches (common/store: one syncfs and one fsync of
  * new/ for all): popfetch flushes them itself, after their intents are
  * durable, so the store's own batch is one larger than popfetch's and
@@ -1041,7 +1067,6 @@ main(int argc, char **argv)
 	static struct opts o;
 	static struct run r;
 	char *host;
-	size_t i;
 	int ex = 0, news;
 
 	setprogname(argv[0]);
@@ -1074,25 +1099,10 @@ main(int argc, char **argv)
 		out_close();
 		return 0;
 	}
-	for (i = 0; i < r.nm; i++) {
-		struct uident *u = uidstate_find(&r.st, r.m[i].uid,
-		    strlen(r.m[i].uid));
-		if (u != NULL)
-			u->live = 1;
-	}
-	if (!o.check) {
-		resolve_intents(&r);
-		int stale = r.st.dirty;
-
-		for (i = 0; i < r.st.n; i++)
-			stale |= !r.st.e[i].live;
-		if (stale) {
-			if (uidstate_compact(&r.st) < 0) {
-				warn("%s", r.fe.msg);
-				(void)pop3_quit(&r.p);
-				return fserr_exit(&r.fe);
-			}
-		}
+	if (!o.check && (ex = settle(&r)) != 0) {
+		warn("%s", r.fe.msg);
+		(void)pop3_quit(&r.p);
+		return ex;
 	}
 	r.cap = r.nm * 3 + 4;
 	r.todo = xcalloc(r.cap, sizeof *r.todo);
@@ -1104,7 +1114,7 @@ main(int argc, char **argv)
 		return news ? 0 : 1;
 	}
 	ex = transact(&r);
-	flush(&r);	/* the whole messages of a session lost are kept */
+	flush(&r);	/* a session lost: what arrived whole is kept */
 	progress(&r, 1);
 	r.ex = ex_worse(r.ex, ex);
 	if (ex == 0 && pop3_quit(&r.p) != 0)
