@@ -381,7 +381,7 @@ resolve_intents(struct run *r)
 	for (i = 0; i < r->st.n; i++) {
 		struct uident *u = &r->st.e[i];
 
-		if (u->done || u->token[0] == '\0')
+		if (u->done || u->token == NULL)
 			continue;
 		got = o->pipe ? 0 : o->mbox ? mbox_has(o->mbox, u->token,
 		    u->off) : maildir_has(o->maildir, u->token);

@@ -106,9 +106,9 @@ line(struct uidstate *s, size_t *cap, const char *p, size_t len)
 		return 0;
 	}
 	if (f[0][0] == 'I' && k == 4 && fl[2] > 0 &&
-	    fl[2] < sizeof u->token && memchr(f[2], '\0', fl[2]) == NULL) {
+	    fl[2] <= 1024 && memchr(f[2], '\0', fl[2]) == NULL) {
 		u = append(s, cap, f[1], fl[1]);
-		memcpy(u->token, f[2], fl[2]);
+		u->token = xstrndup(f[2], fl[2]);
 		u->off = x;
 		return 0;
 	}
@@ -152,6 +152,10 @@ dedup(struct uidstate *s)
 				first = s->e[a].first;
 				break;
 			}
+		for (a = i; a + 1 < j; a++) {
+			free(s->e[a].token);
+			s->e[a].token = NULL;
+		}
 		s->e[o] = s->e[j - 1];
 		if (s->e[o].done)
 			s->e[o].first = first;
@@ -162,15 +166,26 @@ dedup(struct uidstate *s)
 	s->n = o;
 }
 
+/* Free the entries and their tokens. */
+static void
+drop(struct uidstate *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->e[i].token);
+	free(s->e);
+	s->e = NULL;
+	s->n = 0;
+}
+
 int
 uidstate_parse(struct uidstate *s, const char *p, size_t len)
 {
 	const char *nl;
 	size_t l, cap = 0;
 
-	s->n = 0;
-	free(s->e);
-	s->e = NULL;
+	drop(s);
 	if (len == 0)
 		return 0;
 	if (len < sizeof HEADER - 1 || memcmp(p, HEADER, sizeof HEADER - 1))
@@ -274,6 +289,8 @@ uidstate_compact(struct uidstate *s)
 	buf_init(&b, SIZE_MAX);
 	(void)buf_adds(&b, HEADER);
 	for (i = 0; i < s->n; i++) {
+		free(s->e[i].token);
+		s->e[i].token = NULL;
 		if (!s->e[i].live || !s->e[i].done)
 			continue;
 		(void)buf_printf(&b, "D\t%s\t%lld\n", s->e[i].uid,
@@ -330,8 +347,7 @@ uidstate_free(struct uidstate *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	free(s->e);
-	s->e = NULL;
+	drop(s);
 	free(s->path);
 	s->path = NULL;
 	buf_free(&s->pend);

@@ -19,7 +19,8 @@
  * uidstate_compact() replaces the file atomically (durable_replace) with
  * one record per entry that is still wanted.
  *
- * Memory: the struct owns its entries and path; uidstate_free() frees.
+ * Memory: the struct owns its entries, their tokens and path;
+ * uidstate_free() frees.
  * Errors go to *e (durable.h): 0 or -1, 75 for fsync and disk full.
  */
 #ifndef YUBIN_UIDSTATE_H
@@ -34,7 +35,7 @@ struct uident {
 	char uid[71];
 	int done;		/* a D record: delivered */
 	long long first;	/* D: first seen */
-	char token[128];	/* I: the token, "" when none */
+	char *token;		/* I: the token (malloc'd), else NULL */
 	long long off;		/* I: the offset */
 	int live;		/* still on the server (set by the caller) */
 	size_t pos;		/* the record's place in the file */
@@ -52,7 +53,7 @@ struct uidstate {
 
 /*
  * Parse (p, len), a state file's content, into s's entries (pure: no
- * I/O).  Malformed lines are skipped and make s dirty.  0, or -1 when
+ * I/O; s zeroed with fd -1 will do, and uidstate_free() after).  Malformed lines are skipped and make s dirty.  0, or -1 when
  * the first line is not the file's header.
  */
 int uidstate_parse(struct uidstate *s, const char *p, size_t len);

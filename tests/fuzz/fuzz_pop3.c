@@ -97,9 +97,11 @@ state(const char *p, size_t n)
 	memcpy(b, h, sizeof h - 1);
 	memcpy(b + sizeof h - 1, p, n);
 	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	(void)uidstate_parse(&s, p, n);
-	free(s.e);
+	uidstate_free(&s);
 	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	if (uidstate_parse(&s, b, n + sizeof h - 1) != 0)
 		abort();
 	for (i = 0; i < s.n; i++) {
@@ -109,7 +111,7 @@ state(const char *p, size_t n)
 		    &s.e[i])
 			abort();
 	}
-	free(s.e);
+	uidstate_free(&s);
 	free(b);
 }
 

@@ -22,6 +22,7 @@ test_parse(void)
 	    "D\tu3\t300\nD\tu1\t150\nbogus line\nD\tu4\t4";
 
 	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	t_int(uidstate_parse(&s, f, strlen(f)), 0, "parsed");
 	t_int((long long)s.n, 3, "three uids (u4's line is torn)");
 	u = uidstate_find(&s, "u1", 2);
@@ -34,20 +35,22 @@ test_parse(void)
 	t_ok(uidstate_find(&s, "u4", 2) == NULL, "u4: a torn line is ignored");
 	t_ok(uidstate_find(&s, "u", 1) == NULL, "no prefix match");
 	t_int(s.dirty, 1, "duplicates, intents, junk: to be compacted");
-	free(s.e);
+	uidstate_free(&s);
 
 	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	t_int(uidstate_parse(&s, "D\tu1\t1\n", 7), -1, "no header: refused");
 	t_int(uidstate_parse(&s, "", 0), 0, "empty: no state");
 	f = HDR "D\tu1\t1\n";
 	t_int(uidstate_parse(&s, f, strlen(f)), 0, "clean file");
 	t_int(s.dirty, 0, "clean: nothing to compact");
-	free(s.e);
+	uidstate_free(&s);
 	memset(&s, 0, sizeof s);
+	s.fd = -1;
 	f = HDR "D\tu\t1\t2\nD\tu 1\t1\nD\tu\tx\nI\tu\t\t1\n";
 	t_int(uidstate_parse(&s, f, strlen(f)), 0, "malformed records");
 	t_int((long long)s.n, 0, "none kept");
-	free(s.e);
+	uidstate_free(&s);
 }
 
 static void
