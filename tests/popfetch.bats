@@ -413,3 +413,18 @@ EOF2
 	[ "$(grep -h '^Subject:' "$T/md/new/"* | sort | uniq -c | awk '{print $1}' | sort -u)" = 1 ]
 	[ "$(ls "$T/md/new" | wc -l)" = 3 ]
 }
+
+@test "a connection lost during RETR or DELE loses nothing and duplicates nothing after a rerun" {
+	for m in cut dele-cut; do
+		rm -rf "$T/md" "$XDG_STATE_HOME"
+		fake $m
+		run -75 popfetch "${FAKE[@]}" -d "$T/md"
+		[[ "$output" == *"the server closed the connection"* ]]
+		kill "$FAKE_PID"
+		# the server deleted nothing (no QUIT); the rerun takes the rest
+		fake lockstep
+		run -0 popfetch "${FAKE[@]}" -d "$T/md" -v
+		kill "$FAKE_PID"
+		[ "$(grep -h '^Subject:' "$T/md/new/"* | sort)" = "$(printf 'Subject: one\nSubject: three\nSubject: two')" ]
+	done
+}

@@ -15,6 +15,9 @@
 #   perm       PASS answered -ERR [SYS/PERM]
 #   retr-err   RETR 2 answered -ERR no such message
 #   bad        UIDL answered with a malformed status line
+#   cut        RETR 2 answered with half the message, then the connection
+#              closed (a server dying mid-message)
+#   dele-cut   the connection closed instead of the reply to DELE 2
 import select
 import socket
 import sys
@@ -80,7 +83,12 @@ def serve(c):
             if mode == "retr-err" and n == 2:
                 c.sendall(b"-ERR no such message\r\n")
                 continue
+            if mode == "cut" and n == 2:
+                c.sendall(b"+OK\r\n" + MSGS[1][:8])
+                return
             c.sendall(b"+OK\r\n" + stuffed(MSGS[n - 1]) + b".\r\n")
+        elif v == b"DELE" and mode == "dele-cut" and w[1] == b"2":
+            return
         elif v in (b"DELE", b"NOOP", b"RSET"):
             c.sendall(b"+OK\r\n")
         elif v == b"QUIT":
