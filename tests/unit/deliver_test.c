@@ -79,6 +79,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	buf_init(&b, 1 << 20);
+	memset(to, 0, sizeof to);
 	snprintf(ma, sizeof ma, "%s/A", dir);
 	snprintf(mb, sizeof mb, "%s/B", dir);
 	snprintf(mbox, sizeof mbox, "%s/mbox", dir);
