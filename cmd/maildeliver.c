@@ -262,7 +262,13 @@ deliver(struct run *r, const struct input_msg *m)
 		if (!skip && put(r, p, (size_t)n) < 0)
 			return D_STORE;
 		bol = !m->in->partial;
-	} while ((n = msg_line(m->in, &p)) > 0);
+	} while (inhdr && (n = msg_line(m->in, &p)) > 0);
+	/* the body as it comes: input.h's reader leaves the bytes alone,
+	 * so chunks are exact, and cost no line splitting */
+	if (!inhdr)
+		while ((n = msg_read(m->in, &p)) > 0)
+			if (put(r, p, (size_t)n) < 0)
+				return D_STORE;
 	if (n < 0) {
 		drop(r);
 		return D_READ;

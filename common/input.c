@@ -29,9 +29,11 @@ struct loop {
 	struct msgin one;       /* one message of an mbox */
 	struct buf hdr;         /* INPUT_HEADER */
 	struct buf name;        /* FILE:N */
+	struct buf from;        /* the message's "From " line */
 	struct mboxin box;
 	const char *pend;       /* the rest of a line for one's source */
 	size_t pendlen;
+	int boxend;             /* mboxin_line() said the message ended */
 };
 
 static void
@@ -80,27 +82,43 @@ give(struct loop *l, struct input_msg *m, struct msgin *r)
 	return -1;
 }
 
-/* one's source: the current mbox message, line by line. */
+/*
+ * one's source: the current mbox message, as many lines as fit and are
+ * at hand (read() is not called for more while the reader holds none),
+ * so that one's reader refills once per buffer rather than per line.
+ */
 static ssize_t
 box_src(void *arg, char *p, size_t n)
 {
 	struct loop *l = arg;
+	size_t k, got = 0;
 	ssize_t r;
-	size_t k;
 
-	if (l->pendlen == 0) {
-		r = mboxin_line(&l->box, &l->pend);
-		if (r < 0) {
-			errno = l->file.err;
-			return -1;
+	while (got < n) {
+		if (l->pendlen == 0) {
+			if (l->boxend || (got > 0 &&
+			    l->file.start == l->file.end))
+				break;
+			r = mboxin_line(&l->box, &l->pend);
+			if (r < 0) {
+				if (got > 0)    /* said at the next call */
+					break;
+				errno = l->file.err;
+				return -1;
+			}
+			if (r == 0) {
+				l->boxend = 1;
+				break;
+			}
+			l->pendlen = (size_t)r;
 		}
-		l->pendlen = (size_t)r;
+		k = l->pendlen < n - got ? l->pendlen : n - got;
+		memcpy(p + got, l->pend, k);
+		l->pend += k;
+		l->pendlen -= k;
+		got += k;
 	}
-	k = l->pendlen < n ? l->pendlen : n;
-	memcpy(p, l->pend, k);
-	l->pend += k;
-	l->pendlen -= k;
-	return (ssize_t)k;
+	return (ssize_t)got;
 }
 
 /*
@@ -126,9 +144,14 @@ read_mbox(struct loop *l, const char *file, int split)
 			m.index = i;
 			m.several = 1;
 		}
-		m.from = l->box.from.len ? l->box.from.p : "";
-		m.fromlen = l->box.from.len;
+		/* copied: reading the message to its end reads the next
+		 * "From " line into box.from */
+		buf_reset(&l->from);
+		buf_add(&l->from, l->box.from.p, l->box.from.len);
+		m.from = l->from.len ? l->from.p : "";
+		m.fromlen = l->from.len;
 		l->pendlen = 0;
+		l->boxend = 0;
 		msg_source(&l->one, box_src, l);
 		/* an MDA delivers the bytes as they are; a BOM was the
 		 * stream's, not the message's */
@@ -281,6 +304,7 @@ input_loop(struct input *in, int argc, char **argv)
 	buf_init(&l.hdr, in->hdrmax);
 	buf_add(&l.hdr, "", 0);         /* p is a string even when empty */
 	buf_init(&l.name, 1 << 20);
+	buf_init(&l.from, 1024);        /* mboxin caps it at 1000 */
 	if (argc == 0)
 		read_arg(&l, "-");
 	for (i = 0; i < argc; i++)
@@ -289,4 +313,5 @@ input_loop(struct input *in, int argc, char **argv)
 	msg_free(&l.one);
 	buf_free(&l.hdr);
 	buf_free(&l.name);
+	buf_free(&l.from);
 }

@@ -63,7 +63,9 @@ int msg_fromline(struct msgin *m);
  * byte order mark dropped): what is buffered, else one read.  *p is
  * valid until the next call.  Returns the length, 0 at the end, -1 on
  * a read error (m->err).  For a consumer that parses its own lines
- * (the mime parser); not to be mixed with msg_line() in one message.
+ * (the mime parser); not to be mixed with msg_line() in one message,
+ * but on a source (msg_source()), whose bytes msg_line() leaves as they
+ * are: there msg_read() after a whole line goes on exactly.
  */
 ssize_t msg_read(struct msgin *m, const char **p);
 
