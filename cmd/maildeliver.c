@@ -208,20 +208,37 @@ write_envelope(struct run *r, const struct opts *o)
 	return 0;
 }
 
+static int
+begin(struct run *r, const char *sender)
+{
+	return r->o->split ? store_begin(&r->s, sender) :
+	    deliver_begin(&r->dv, sender);
+}
+
 /* Commit the message; say where it went (-v) or would go (-n). */
 static int
 commit(struct run *r, const char *sender)
 {
-	if (r->o->split)
-		return store_commit(&r->s);
-	if (deliver_commit(&r->dv) < 0)
-		return -1;
+	unsigned long long size;
+	const char *desc;
+
+	if (r->o->split) {
+		/* -v: store.h's callback names it once it is durable */
+		if (store_commit(&r->s) < 0)
+			return -1;
+		size = store_msgsize(&r->s);
+		desc = store_describe(&r->s);
+	} else {
+		if (deliver_commit(&r->dv) < 0)
+			return -1;
+		if (!r->o->dryrun)
+			delivered(deliver_written(&r->dv, 0), r);
+		size = deliver_size(&r->dv, 0);
+		desc = deliver_describe(&r->dv, 0);
+	}
 	if (r->o->dryrun)
-		printf("would deliver %llu bytes from %s to %s\n",
-		    deliver_size(&r->dv, 0), sender ? sender : "MAILER-DAEMON",
-		    deliver_describe(&r->dv, 0));
-	else
-		delivered(deliver_written(&r->dv, 0), r);
+		printf("would deliver %llu bytes from %s to %s\n", size,
+		    sender ? sender : "MAILER-DAEMON", desc);
 	return 0;
 }
 
@@ -246,8 +263,7 @@ deliver(struct run *r, const struct input_msg *m)
 	if ((n = msg_line(m->in, &p)) <= 0)
 		return n < 0 ? D_READ : D_EMPTY;
 	sender = o->sender ? o->sender : from_sender(m->from, m->fromlen);
-	if ((o->split ? store_begin(&r->s, sender) :
-	    deliver_begin(&r->dv, sender)) < 0 || write_envelope(r, o) < 0)
+	if (begin(r, sender) < 0 || write_envelope(r, o) < 0)
 		return D_STORE;
 	do {
 		if (inhdr && bol) {
@@ -273,13 +289,7 @@ deliver(struct run *r, const struct input_msg *m)
 		drop(r);
 		return D_READ;
 	}
-	if (commit(r, sender) < 0)
-		return D_STORE;
-	if (o->dryrun && o->split)
-		printf("would deliver %llu bytes from %s to %s\n",
-		    store_msgsize(&r->s), sender ? sender : "MAILER-DAEMON",
-		    store_describe(&r->s));
-	return D_OK;
+	return commit(r, sender) < 0 ? D_STORE : D_OK;
 }
 
 static void
