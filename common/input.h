@@ -10,7 +10,7 @@
  *                  (after a byte order mark) starts with "From ": then it
  *                  is an mboxrd mailbox and every message in it is read,
  *                  the Nth (from 1) named FILE:N, with the "From " lines
- *                  taken off and ">From " lines unquoted (mboxin, store.h).
+ *                  taken off and ">From " lines unquoted (mboxin, mbox.h).
  * No argument at all is "-".  INPUT_MBOX and INPUT_ONE (an MDA's
  * input) take every argument as that, whatever its first line; with
  * them a message's bytes reach the callback exactly as mboxin gives
