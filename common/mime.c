@@ -60,6 +60,7 @@ struct ent {
 	int uuflags;            /* CODEC_* of the block and around it */
 	struct buf hold;        /* E_UU: the text before the begin line */
 	int late;               /* E_UU: begin not yet called */
+	int rewrite;            /* the client writes its header and body */
 	struct mime *sub;       /* an encoded MIME_MESSAGE: its parser */
 	struct fwd *fwd;        /* and what its events need */
 };
@@ -91,6 +92,9 @@ struct mime {
 	int pass;               /* the rest of this line streams through */
 	int first;              /* on the first line of the message */
 	int freeing;            /* in mime_free(): no new parts */
+	int hempty;             /* the header ended at its empty line */
+	int noput;              /* bytes fed again: out has had them */
+	struct ent *inbegin;    /* whose begin is running (mime_rewrite) */
 	size_t llen;            /* bytes of the current line so far */
 	size_t lbn;
 	char lb[MIME_LINEMAX];  /* its start */
@@ -114,6 +118,23 @@ static struct ent *
 top(struct mime *m)
 {
 	return &m->st[m->n - 1];
+}
+
+/*
+ * The copy (cb.out): what the walker itself writes.  A rewritten part's
+ * header and body are left to the client.
+ */
+static void
+put(struct mime *m, int what, const char *p, size_t n)
+{
+	struct ent *e = m->n > 0 ? top(m) : NULL;
+
+	if (m->cb.out == NULL || n == 0 || m->noput)
+		return;
+	if (what != MIME_OUT_TEXT && e != NULL && e->rewrite)
+		return;
+	m->cb.out(m->cb.arg, what == MIME_OUT_BODY && e ? &e->pt : NULL,
+	    what, p, n);
 }
 
 static void
@@ -253,6 +274,7 @@ body(struct mime *m, const char *p, size_t n)
 	char out[QP_DEC_BOUND(CHUNK)];
 	size_t k, w;
 
+	put(m, m->mode == M_BODY ? MIME_OUT_BODY : MIME_OUT_TEXT, p, n);
 	if (m->mode == M_SKIP && m->n > 0) {
 		e = top(m);
 		/* a multipart's text before its first delimiter: kept in
@@ -381,7 +403,8 @@ fwd_whole(void *arg, const struct mime_part *pt)
 static void
 sub_start(struct mime *m, struct ent *e)
 {
-	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole };
+	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole,
+	    NULL };
 	struct mime_limits lim = m->lim;
 	int depth = m->lim.maxdepth - (e->pt.depth + 1);
 	unsigned long parts = m->lim.maxparts - m->nparts;
@@ -532,6 +555,7 @@ start(struct mime *m, int msgbody)
 	m->hline = 0;
 	m->hwait = 0;
 	m->hfull = 0;
+	m->hempty = 0;
 }
 
 /* The unfolded value of the first field called name into v; 0 if none,
@@ -808,8 +832,16 @@ hdr_done(struct mime *m)
 	if (pt->kind == MIME_MESSAGE && m->cb.whole &&
 	    m->cb.whole(m->cb.arg, pt))
 		pt->kind = MIME_LEAF;   /* a coded one is then decoded */
-	if (m->cb.begin && !e->late)
+	if (m->cb.begin && !e->late) {
+		m->inbegin = e;
 		m->cb.begin(m->cb.arg, pt);
+		m->inbegin = NULL;
+	}
+	if (!m->hfull) {                /* (else it went as it came) */
+		put(m, MIME_OUT_HDR, pt->hdr, pt->hdrlen);
+		if (m->hempty)
+			put(m, MIME_OUT_HDR, "\n", 1);
+	}
 	pt->hdr = NULL;
 	pt->hdrlen = 0;
 	switch (pt->kind) {
@@ -881,14 +913,25 @@ delimiter(struct mime *m, const char *s, size_t n, int *close)
 	return near;
 }
 
-/* A delimiter of the multipart at stack index i. */
+/*
+ * A delimiter of the multipart at stack index i, the line in lb; nl: 1
+ * it ended in LF, 0 not, 2 it has been copied (a header over maxhdr).
+ * It is copied after the ends of the parts it closes.
+ */
 static void
-boundary(struct mime *m, int i, int close)
+boundary(struct mime *m, int i, int close, int nl)
 {
 	while (m->mode == M_HEADER)
 		hdr_done(m);
 	while (m->n - 1 > i)
 		finish(m, 0);
+	if (nl != 2) {
+		if (m->pend)
+			put(m, MIME_OUT_TEXT, "\n", 1);
+		put(m, MIME_OUT_TEXT, m->lb, m->lbn);
+		if (nl)
+			put(m, MIME_OUT_TEXT, "\n", 1);
+	}
 	m->pend = 0;
 	if (m->mode == M_DONE)
 		return;
@@ -930,12 +973,15 @@ hdr_body(struct mime *m, size_t from, int eof)
 	m->hline = from;
 	hcut(m);
 	m->hwait = 0;
+	m->hempty = 0;
 	top(m)->pt.flags |= MIME_W_HDRLINE;
 	newline(m);
 	hdr_done(m);
+	m->noput = m->hfull;            /* copied as the header's */
 	eat(m, s, n);
 	if (eof)
 		body_end(m);
+	m->noput = 0;
 	free(s);
 }
 
@@ -971,13 +1017,23 @@ header_line(struct mime *m, int eof)
 	if (m->llen <= MIME_LINEMAX &&
 	    (i = delimiter(m, m->lb, m->llen, &close)) >= 0) {
 		hcut(m);
-		if (m->hwait && !m->hfull) /* a name, no colon: body */
+		if (m->hwait && !m->hfull) { /* a name, no colon: body */
+			char line[MIME_LINEMAX];
+			size_t n = m->lbn;
+
+			memcpy(line, m->lb, n);         /* hdr_body uses lb */
 			hdr_body(m, m->hname, 0);
-		boundary(m, i, close);
+			memcpy(m->lb, line, n);
+			m->lbn = m->llen = n;
+		}
+		boundary(m, i, close, m->hfull ? 2 : !eof);
 		return 0;
 	}
 	if (m->first && m->n == 1 && m->llen >= 5 &&
 	    memcmp(m->lb, "From ", 5) == 0) {
+		if (!m->hfull)
+			put(m, MIME_OUT_TEXT, m->hdr.p + m->hline,
+			    m->hdr.len - m->hline);
 		hcut(m);                /* an mbox From_ line */
 		return 0;
 	}
@@ -1000,6 +1056,7 @@ header_line(struct mime *m, int eof)
 	case HDR_EMPTY:
 		hcut(m);
 		m->hwait = 0;
+		m->hempty = !eof;
 		hdr_done(m);
 		break;
 	default:
@@ -1009,11 +1066,17 @@ header_line(struct mime *m, int eof)
 	return 0;
 }
 
+/* A header over its cap cannot be held for the copy: it goes on as it
+ * comes, rewritten or not. */
 static void
 hdr_add(struct mime *m, const char *s, size_t n)
 {
-	if (!m->hfull && buf_add(&m->hdr, s, n) == -1)
+	if (!m->hfull && buf_add(&m->hdr, s, n) == -1) {
 		m->hfull = 1;
+		put(m, MIME_OUT_HDR, m->hdr.p, m->hdr.len);
+		put(m, MIME_OUT_HDR, s, n);
+	} else if (m->hfull)
+		put(m, MIME_OUT_HDR, s, n);
 }
 
 static void
@@ -1132,7 +1195,7 @@ eat_body(struct mime *m, const char *s, size_t n)
 		return k;
 	if (!m->pass) {
 		if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0) {
-			boundary(m, i, close);
+			boundary(m, i, close, 1);
 			newline(m);
 			return k + 1;
 		}
@@ -1157,6 +1220,8 @@ eat(struct mime *m, const char *s, size_t n)
 		s += k;
 		n -= k;
 	}
+	if (n > 0)                      /* M_DONE: the rest as it is */
+		put(m, MIME_OUT_TEXT, s, n);
 }
 
 void
@@ -1195,9 +1260,16 @@ body_end(struct mime *m)
 	    m->lbn == 0)
 		return;
 	if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0)
-		boundary(m, i, close);
+		boundary(m, i, close, 0);
 	else
 		release(m);
+}
+
+void
+mime_rewrite(struct mime *m)
+{
+	if (m->inbegin != NULL)
+		m->inbegin->rewrite = 1;
 }
 
 int

@@ -115,7 +115,7 @@ static char *
 run(const char *in, size_t n, size_t a, size_t b, size_t *len, int *flags)
 {
 	static const struct mime_cb cb = { on_begin, on_data, on_end, NULL,
-	    whole };
+	    whole, NULL };
 	struct mime_limits lim = { 4096, MAXD, 200 };
 	struct mime *m = mime_new(&cb, &lim);
 	char *out;
