@@ -925,12 +925,14 @@ boundary(struct mime *m, int i, int close, int nl)
 		hdr_done(m);
 	while (m->n - 1 > i)
 		finish(m, 0);
-	if (nl != 2) {
+	if (nl != 2 && m->cb.out != NULL && !m->noput) {
 		if (m->pend)
 			put(m, MIME_OUT_TEXT, "\n", 1);
-		put(m, MIME_OUT_TEXT, m->lb, m->lbn);
+		m->cb.out(m->cb.arg, &m->st[i].pt, close ? MIME_OUT_CLOSE :
+		    MIME_OUT_DELIM, m->lb, m->lbn);
 		if (nl)
-			put(m, MIME_OUT_TEXT, "\n", 1);
+			m->cb.out(m->cb.arg, &m->st[i].pt, close ?
+			    MIME_OUT_CLOSE : MIME_OUT_DELIM, "\n", 1);
 	}
 	m->pend = 0;
 	if (m->mode == M_DONE)
@@ -1263,6 +1265,25 @@ body_end(struct mime *m)
 		boundary(m, i, close, 0);
 	else
 		release(m);
+}
+
+void
+mime_multipart(struct mime *m, const char *boundary)
+{
+	struct buf h;
+
+	buf_init(&h, 2 * strlen(boundary) + 64);  /* it fits */
+	(void)buf_adds(&h, "Content-Type: multipart/mixed; boundary=\"");
+	for (; *boundary != '\0'; boundary++) {
+		if (*boundary == '"' || *boundary == '\\')
+			(void)buf_addc(&h, '\\');
+		(void)buf_addc(&h, *boundary);
+	}
+	(void)buf_adds(&h, "\"\n\n");
+	m->noput = 1;                   /* not the message's bytes */
+	mime_feed(m, h.p, h.len);
+	m->noput = 0;
+	buf_free(&h);
 }
 
 void

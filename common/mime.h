@@ -62,9 +62,11 @@
  * writes the whole message through it, line ends normalised as above,
  * each piece tagged: MIME_OUT_HDR a part's header block and its empty
  * line, MIME_OUT_BODY a leaf's body as it stands (not decoded),
- * MIME_OUT_TEXT all else (delimiter lines with the line end before
- * them, preamble, epilogue, an mbox From_ line, and everything after
- * MIME_W_PARTS).  A client that calls mime_rewrite() in a part's begin
+ * MIME_OUT_DELIM and MIME_OUT_CLOSE a delimiter line and its line end
+ * (its multipart's close delimiter for MIME_OUT_CLOSE; a client may
+ * write new parts before it), MIME_OUT_TEXT all else (the line end
+ * before a delimiter, preamble, epilogue, an mbox From_ line, and
+ * everything after MIME_W_PARTS).  A client that calls mime_rewrite() in a part's begin
  * writes that part's header, and a leaf's body, itself (from begin's
  * hdr and the data events; a delimiter is copied only after the end of
  * the parts it closes); the walker writes the delimiters, preamble and
@@ -161,7 +163,7 @@ struct mime_cb {
 	 */
 	int (*whole)(void *arg, const struct mime_part *pt);
 	/* Optional, the copy (see above); pt is the leaf for
-	 * MIME_OUT_BODY, else NULL. */
+	 * MIME_OUT_BODY, the multipart for a delimiter, else NULL. */
 	void (*out)(void *arg, const struct mime_part *pt, int what,
 	    const char *p, size_t n);
 };
@@ -170,6 +172,8 @@ struct mime_cb {
 #define MIME_OUT_HDR  0
 #define MIME_OUT_BODY 1
 #define MIME_OUT_TEXT 2
+#define MIME_OUT_DELIM 3
+#define MIME_OUT_CLOSE 4
 
 /* Limits; 0 in a field means its default. */
 struct mime_limits {
@@ -189,6 +193,13 @@ void mime_free(struct mime *m);
 
 /* Is the lower-cased transfer encoding one of the uuencode names? */
 int mime_enc_uu(const char *enc);
+
+/*
+ * Before the first mime_feed(): what follows is the body of a
+ * multipart/mixed with this boundary (the root, section ""), not a
+ * message; for a program that has read the header itself.
+ */
+void mime_multipart(struct mime *m, const char *boundary);
 
 /* In a begin callback: the client writes this part's header (and, if
  * it is a leaf, its body) instead of the copy. */

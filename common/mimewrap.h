@@ -4,7 +4,9 @@
  *
  * A multipart/mixed message keeps its header and its parts; the new
  * parts go before its close delimiter (or, if it has none, after its
- * last line, with a close delimiter added).  Any other message becomes
+ * last line, with a close delimiter added).  Its body is copied by the
+ * one MIME walker (mime.h), which finds that delimiter as mimeunpack
+ * does, line ends as LF.  Any other message becomes
  * multipart/mixed under a new boundary: its old body is the first part
  * and takes its Content- fields with it.  MIME-Version is added where
  * missing.

@@ -467,7 +467,7 @@ dg_out(void *arg, const struct mime_part *pt, int what, const char *p,
 		return;
 	if (what == MIME_OUT_HDR)
 		dg_why(g, "8-bit data in a part header");
-	else if (what == MIME_OUT_TEXT || pt->depth == 0)
+	else if (what != MIME_OUT_BODY || pt->depth == 0)
 		dg_why(g, "8-bit data outside the parts");
 	else if (mime_enc_uu(pt->encoding))
 		dg_why(g, no8);         /* (its begin comes late) */
@@ -484,10 +484,8 @@ dg_begin(void *arg, const struct mime_part *pt)
 	struct hdrfield f;
 	size_t off = 0;
 
-	if (pt->depth == 0) {           /* our own header */
-		mime_rewrite(g->m);
+	if (pt->depth == 0)
 		return;
-	}
 	if (g->scan && smtp_has8bit(pt->hdr, pt->hdrlen))
 		dg_why(g, "8-bit data in a part header");
 	if (pt->flags & MIME_W_HDRTRUNC)
@@ -570,7 +568,6 @@ smtp_dg_start(struct smtp_dg *g, const char *boundary, int scan,
 {
 	struct mime_cb cb = { dg_begin, dg_data, dg_end, NULL, dg_whole,
 	    dg_out };
-	struct buf h;
 
 	if (scan)
 		memset(g->has8, 0, sizeof g->has8);
@@ -582,17 +579,7 @@ smtp_dg_start(struct smtp_dg *g, const char *boundary, int scan,
 	g->arg = arg;
 	cb.arg = g;
 	g->m = mime_new(&cb, NULL);
-	/* the walker reads a whole message: ours is the body of one */
-	buf_init(&h, 2 * strlen(boundary) + 64);  /* (it fits) */
-	(void)buf_adds(&h, "Content-Type: multipart/mixed; boundary=\"");
-	for (; *boundary != '\0'; boundary++) {
-		if (*boundary == '"' || *boundary == '\\')
-			(void)buf_addc(&h, '\\');
-		(void)buf_addc(&h, *boundary);
-	}
-	(void)buf_adds(&h, "\"\n\n");
-	mime_feed(g->m, h.p, h.len);
-	buf_free(&h);
+	mime_multipart(g->m, boundary);
 }
 
 void
