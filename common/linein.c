@@ -88,6 +88,33 @@ linein_get(struct linein *li, char *b, size_t size)
 	return n;
 }
 
+size_t
+linein_read(struct linein *li, char *b, size_t size)
+{
+	size_t k;
+
+	if (li->backr < li->back.len) {
+		k = li->back.len - li->backr;
+		if (k > size)
+			k = size;
+		memcpy(b, li->back.p + li->backr, k);
+		li->backr += k;
+		return k;
+	}
+	if (li->r == li->w) {
+		li->r = 0;
+		li->w = fread(li->in, 1, sizeof(li->in), li->fp);
+		if (ferror(li->fp))
+			die(EX_IOERR, "%s:", li->name);
+	}
+	k = li->w - li->r;
+	if (k > size)
+		k = size;
+	memcpy(b, li->in + li->r, k);
+	li->r += k;
+	return k;
+}
+
 /* What the line (p, n) is to hdr_line(), reading the lines after it as
  * far as the rule needs; those are given back. */
 static int

@@ -41,6 +41,12 @@ void linein_init(struct linein *li, FILE *fp, const char *name, int crlf);
 size_t linein_get(struct linein *li, char *b, size_t size);
 
 /*
+ * The next bytes as they are (no CR dropped), up to size, for a reader
+ * that splits lines itself (mime.h); 0 at the end.
+ */
+size_t linein_read(struct linein *li, char *b, size_t size);
+
+/*
  * The header of the message, without its empty line, appended to h: up
  * to the empty line, or up to the first line that is neither a field
  * nor a continuation, which is the body's first and is given back (and

@@ -137,7 +137,7 @@ wrap_mixed(struct mimewrap *w, mimewrap_add_fn *add, void *addarg)
 	cb.arg = &x;
 	m = mime_new(&cb, &lim);
 	mime_multipart(m, w->bnd);
-	while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
+	while ((n = linein_read(&w->in, b, sizeof(b))) > 0)
 		mime_feed(m, b, n);
 	mime_end(m);
 	mime_free(m);
