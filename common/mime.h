@@ -66,17 +66,18 @@
  * (its multipart's close delimiter for MIME_OUT_CLOSE; a client may
  * write new parts before it), MIME_OUT_TEXT all else (the line end
  * before a delimiter, preamble, epilogue, an mbox From_ line, and
- * everything after MIME_W_PARTS).  A client that calls mime_rewrite() in a part's begin
- * writes that part's header, and a leaf's body, itself (from begin's
- * hdr and the data events; a delimiter is copied only after the end of
- * the parts it closes); the walker writes the delimiters, preamble and
- * epilogue.  Not rewritable: a header over maxhdr (MIME_W_HDRTRUNC: it
- * is copied as it comes), an x-uuencode part, the text part made of a
- * multipart without delimiters (its bytes were copied as the
- * multipart's text), and the parts inside a base64 or quoted-printable
- * message/rfc822 (copied as its body; take message parts whole to see
- * none).  A byte order mark at the start is dropped.  The copy holds no
- * more than the walk does: a body streams, only a header is held.
+ * everything after MIME_W_PARTS).  A client that calls mime_rewrite()
+ * in a part's begin writes that part's header, and a leaf's body,
+ * itself (from begin's hdr and the data events; a delimiter is copied
+ * only after the ends of the parts it closes); the walker still writes
+ * the delimiters, preamble and epilogue.  Not rewritable: a header over
+ * maxhdr (MIME_W_HDRTRUNC: it is copied as it comes), an x-uuencode
+ * part, the text part made of a multipart without delimiters (its
+ * bytes were copied as the multipart's text), and the parts inside a
+ * base64 or quoted-printable message/rfc822 (copied as its body; take
+ * message parts whole to see none).  A byte order mark at the start is
+ * dropped.  The copy holds no more than the walk does: bodies stream,
+ * only a header is held.
  */
 #ifndef YUBIN_MIME_H
 #define YUBIN_MIME_H

@@ -61,12 +61,22 @@ mixed_boundary(const char *ct, size_t max)
 }
 
 void
-mimewrap_read(struct mimewrap *w, FILE *fp, const char *name, int crlf,
+mimewrap_read(struct mimewrap *w, int fd, const char *name, int crlf,
     size_t hmax)
 {
+	int trunc;
+
 	buf_init(&w->h, hmax);
-	linein_init(&w->in, fp, name, crlf);
-	linein_header(&w->in, &w->h);
+	msg_init(&w->in, fd, 0);
+	w->name = name;
+	w->crlf = crlf || msg_crlf(&w->in);
+	if (msg_header(&w->in, &w->h, NULL, &trunc) < 0)
+		die(EX_IOERR, "%s:", name);
+	if (trunc)
+		die(EX_DATAERR, "%s: header longer than %zu bytes", name, hmax);
+	/* text written straight after the header is the body's: said */
+	if (w->in.hdrbody)
+		warn("%s: header ends without a blank line", name);
 	w->ct = get_field(&w->h, "Content-Type");
 	w->cte = get_field(&w->h, "Content-Transfer-Encoding");
 	w->id = get_field(&w->h, "Message-ID");
@@ -127,18 +137,20 @@ mixed_out(void *arg, const struct mime_part *pt, int what, const char *p,
 static void
 wrap_mixed(struct mimewrap *w, mimewrap_add_fn *add, void *addarg)
 {
-	static char b[LINEIN_CHUNK];
 	struct mime_cb cb = { NULL, NULL, NULL, NULL, NULL, mixed_out };
 	struct mime_limits lim = { 0, 0, (unsigned long)-1 };
 	struct mixed x = { w, add, addarg, 0, '\n' };
 	struct mime *m;
-	size_t n;
+	const char *p;
+	ssize_t n;
 
 	cb.arg = &x;
 	m = mime_new(&cb, &lim);
 	mime_multipart(m, w->bnd);
-	while ((n = linein_read(&w->in, b, sizeof(b))) > 0)
-		mime_feed(m, b, n);
+	while ((n = msg_read(&w->in, &p)) > 0)
+		mime_feed(m, p, (size_t)n);
+	if (n < 0)
+		die(EX_IOERR, "%s:", w->name);
 	mime_end(m);
 	mime_free(m);
 	if (x.added)
@@ -153,9 +165,8 @@ static void
 wrap_other(struct mimewrap *w, const char *bnd, int eight,
     mimewrap_add_fn *add, void *addarg)
 {
-	static char b[LINEIN_CHUNK];
-	const char *cte = w->cte;
-	size_t n;
+	const char *cte = w->cte, *p;
+	ssize_t n;
 
 	puts_(w, "Content-Type: multipart/mixed;\n boundary=\"");
 	puts_(w, bnd);
@@ -169,8 +180,11 @@ wrap_other(struct mimewrap *w, const char *bnd, int eight,
 	puts_(w, "\n");
 	put_fields(w, 1);
 	puts_(w, "\n");
-	while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
-		put(w, b, n);
+	/* the message's own line ends: CRLF ones as LF, to be written back */
+	while ((n = w->crlf ? msg_line(&w->in, &p) : msg_read(&w->in, &p)) > 0)
+		put(w, p, (size_t)n);
+	if (n < 0)
+		die(EX_IOERR, "%s:", w->name);
 	puts_(w, "\n");
 	add(addarg, bnd);
 	put_close(w, bnd);
@@ -204,5 +218,5 @@ mimewrap_free(struct mimewrap *w)
 	free(w->mv);
 	free(w->bnd);
 	buf_free(&w->h);
-	linein_free(&w->in);
+	msg_free(&w->in);
 }
