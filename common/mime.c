@@ -92,7 +92,8 @@ struct mime {
 	int pass;               /* the rest of this line streams through */
 	int first;              /* on the first line of the message */
 	int freeing;            /* in mime_free(): no new parts */
-	int hempty;             /* the header ended at its empty line */
+	struct buf eline;       /* the empty line that ended the header (it
+	                           may hold white space), for the copy */
 	int noput;              /* bytes fed again: out has had them */
 	struct ent *inbegin;    /* whose begin is running (mime_rewrite) */
 	size_t llen;            /* bytes of the current line so far */
@@ -555,7 +556,7 @@ start(struct mime *m, int msgbody)
 	m->hline = 0;
 	m->hwait = 0;
 	m->hfull = 0;
-	m->hempty = 0;
+	buf_reset(&m->eline);
 }
 
 /* The unfolded value of the first field called name into v; 0 if none,
@@ -839,9 +840,9 @@ hdr_done(struct mime *m)
 	}
 	if (!m->hfull) {                /* (else it went as it came) */
 		put(m, MIME_OUT_HDR, pt->hdr, pt->hdrlen);
-		if (m->hempty)
-			put(m, MIME_OUT_HDR, "\n", 1);
+		put(m, MIME_OUT_HDR, m->eline.p, m->eline.len);
 	}
+	buf_reset(&m->eline);
 	pt->hdr = NULL;
 	pt->hdrlen = 0;
 	switch (pt->kind) {
@@ -975,7 +976,6 @@ hdr_body(struct mime *m, size_t from, int eof)
 	m->hline = from;
 	hcut(m);
 	m->hwait = 0;
-	m->hempty = 0;
 	top(m)->pt.flags |= MIME_W_HDRLINE;
 	newline(m);
 	hdr_done(m);
@@ -1056,9 +1056,11 @@ header_line(struct mime *m, int eof)
 		hdr_body(m, from, eof);
 		return 1;
 	case HDR_EMPTY:
+		if (m->cb.out && !m->hfull && m->hdr.len > m->hline)
+			(void)buf_add(&m->eline, m->hdr.p + m->hline,
+			    m->hdr.len - m->hline);
 		hcut(m);
 		m->hwait = 0;
-		m->hempty = !eof;
 		hdr_done(m);
 		break;
 	default:
@@ -1343,6 +1345,7 @@ mime_new(const struct mime_cb *cb, const struct mime_limits *lim)
 		m->lim.maxparts = 10000;
 	m->st = xcalloc((size_t)m->lim.maxdepth + 1, sizeof *m->st);
 	buf_init(&m->hdr, m->lim.maxhdr);
+	buf_init(&m->eline, m->lim.maxhdr);
 	m->mode = M_HEADER;
 	m->first = 1;
 	return m;
@@ -1359,6 +1362,7 @@ mime_free(struct mime *m)
 	while (m->n > 0)
 		finish(m, 0);
 	buf_free(&m->hdr);
+	buf_free(&m->eline);
 	free(m->st);
 	free(m);
 }

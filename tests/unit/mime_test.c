@@ -697,6 +697,42 @@ t_malformed(void)
 	    MIME_W_NOHDR, NULL);
 }
 
+/* The copy alone, whole and bytewise, where the events do not matter:
+ * msg's copy must be want (msg, CRLF as LF). */
+static void
+copy_only(const char *what, const char *msg, const char *want)
+{
+	char name[200], *got;
+	int f;
+
+	got = run(msg, strlen(msg), 0, NULL, &f);
+	free(got);
+	snprintf(name, sizeof name, "%s: the copy", what);
+	check_copy(want, name);
+	got = run(msg, strlen(msg), 1, NULL, &f);
+	free(got);
+	snprintf(name, sizeof name, "%s: the copy, 1-byte chunks", what);
+	check_copy(want, name);
+}
+
+/* A header's empty line may hold a CR or white space: copied as it is. */
+static void
+t_copy(void)
+{
+	copy_only("a header ended by a line of a lone CR keeps the CR",
+	    "Subject: a\r\n\r\r\nbody\r\n", "Subject: a\n\r\nbody\n");
+	copy_only("a part header ended by a lone CR keeps it",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\r\r\nx\n--b--\n",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\r\nx\n--b--\n");
+	copy_only("a part header ended by white space keeps it",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n \t\nx\n--b--\n",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n \t\nx\n--b--\n");
+}
+
 int
 main(void)
 {
@@ -712,6 +748,7 @@ main(void)
 	t_fields();
 	t_whole();
 	t_malformed();
+	t_copy();
 	buf_free(&ev);
 	buf_free(&cp);
 	return t_done();
