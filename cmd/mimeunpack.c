@@ -920,7 +920,8 @@ on_end(void *arg, const struct mime_part *pt)
 static void
 on_msg(void *arg, const struct input_msg *m)
 {
-	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
+	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole,
+	    NULL };
 	struct mime *p;
 	const char *b;
 	ssize_t n;

@@ -38,6 +38,8 @@ struct msgin {
 	msg_src *src;           /* if set, read from it instead of fd, and
 	                           leave its line ends as they are */
 	void *srcarg;
+	int hdrbody;            /* msg_header() ended at a line that is not
+	                           a field (no empty line before the body) */
 };
 
 /* bufsize 0 means a default of 64 KiB. */
@@ -70,6 +72,13 @@ int msg_fromline(struct msgin *m);
 ssize_t msg_read(struct msgin *m, const char **p);
 
 /*
+ * Does the first line (after a byte order mark) end in CRLF: are these
+ * the message's line ends, to be written back so?  Reads ahead within
+ * the buffer, consumes nothing; a first line longer than it says no.
+ */
+int msg_crlf(struct msgin *m);
+
+/*
  * The next line, LF included (normalised).  *p points into the reader's
  * buffer and is valid until the next call.  A line longer than the buffer
  * comes back in pieces; m->partial is set while a piece lacks its LF (the
@@ -97,7 +106,8 @@ int msg_peek(struct msgin *m);
  * 0, or -1 on a read error.  If the header (or the From line) passes
  * hdr->max bytes, reading stops there (the input may be endless, e.g.
  * /dev/zero): *truncated is set (if not NULL), hdr holds what fitted,
- * and the reader is left inside the header.
+ * and the reader is left inside the header.  m->hdrbody says whether
+ * the header ended at a line that is not a field.
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);
