@@ -105,7 +105,7 @@ struct run {
 	unsigned long tokq;
 	/* progress */
 	struct timeval t0;
-	size_t done;
+	size_t done, planned;
 	unsigned long long bytes, total;
 	int shown;
 };
@@ -721,8 +721,8 @@ progress(struct run *r, int end)
 	if (el < 1.0)
 		return;
 	r->shown = 1;
-	fprintf(stderr, "\r%s: %zu messages, %.1f of %.1f MB", progname,
-	    r->done, r->bytes / 1e6, r->total / 1e6);
+	fprintf(stderr, "\r%s: %zu of %zu messages, %.1f of %.1f MB",
+	    progname, r->done, r->planned, r->bytes / 1e6, r->total / 1e6);
 }
 
 /* --filter on TOP's header: 0 fetch, 1 delete, 2 skip, else -1. */
@@ -891,6 +891,7 @@ plan(struct run *r)
 		if (o->limit && fetch >= o->limit)
 			continue;
 		fetch++;
+		r->planned++;
 		r->total += m->size;
 		push(r, o->filter ? OP_TOP : OP_RETR, i);
 	}
