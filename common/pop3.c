@@ -386,6 +386,8 @@ pop3_cmd(struct pop3 *c, const char *line, unsigned long long expect)
 		die(EX_SOFTWARE, "a POP3 command too long");
 	if (c->count >= POP3_QMAX)
 		die(EX_SOFTWARE, "too many POP3 commands in flight");
+	if (strncmp(line, "DELE ", 5) == 0)
+		c->dele = 1;
 	c->expect[(c->head + c->count) % POP3_QMAX] = expect;
 	c->count++;
 	c->inflight += expect;
@@ -479,7 +481,11 @@ pop3_quit(struct pop3 *c)
 				break;
 		if (c->state != POP3_CLOSED && pop3_cmd(c, "QUIT", 0) == 0) {
 			enter(c, POP3_UPDATE);
-			if (pop3_reply(c, &r) == 0 && r.ok)
+			/* with nothing to commit the reply says nothing: a
+			 * round trip saved */
+			if (!c->dele)
+				ex = net_flush(c->n);
+			else if (pop3_reply(c, &r) == 0 && r.ok)
 				ex = 0;
 		}
 	}

@@ -122,6 +122,7 @@ struct pop3 {
 	unsigned long long expect[POP3_QMAX];
 	size_t head, count;
 	unsigned long long inflight;	/* sum of expect[] */
+	int dele;			/* a DELE was sent */
 };
 
 /* After net_open(): trace the login states (STLS when stls: TLS came
@@ -175,8 +176,9 @@ int pop3_listline(struct pop3 *c, const char **line, size_t *len);
  */
 int pop3_login_quit(const struct net_opts *no);
 
-/* QUIT (UPDATE) and its reply, then close.  Returns 0 when the server
- * said +OK: only then are the DELEs committed; else 75. */
+/* QUIT (UPDATE) and, when a DELE was sent, its reply; then close.
+ * Returns 0 when the server said +OK (only then are the DELEs
+ * committed), or when no DELE was sent and QUIT went out; else 75. */
 int pop3_quit(struct pop3 *c);
 
 #endif
