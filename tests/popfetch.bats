@@ -428,3 +428,14 @@ EOF2
 		[ "$(grep -h '^Subject:' "$T/md/new/"* | sort)" = "$(printf 'Subject: one\nSubject: three\nSubject: two')" ]
 	done
 }
+
+@test "SASL LOGIN and CRAM-MD5 log in too, the secret never in the trace" {
+	put 1.lab 'Subject: one\n\nx\n'
+	for m in LOGIN CRAM-MD5; do
+		run -0 popfetch "${STLS[@]}" --auth $m -l --trace
+		[[ "$output" == *"C: AUTH $m"* ]]
+		[[ "$output" == *"* state: TRANSACTION"* ]]
+		[[ "$output" != *bobpw* && "$output" != *Ym9icHc* ]]
+		[[ "$output" =~ $'\n'1$'\t'19$'\t'00000001 ]] || [[ "$output" =~ ^1$'\t'19$'\t'00000001 ]]
+	done
+}
