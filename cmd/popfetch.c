@@ -341,18 +341,20 @@ maildir_has(const char *dir, const char *name)
 /* Does the mbox hold TOKEN at or after off?  Read in chunks, with an
  * overlap, so memory stays bounded whatever the mbox's size. */
 static int
-mbox_has(const char *path, const char *token, long long off)
+mbox_scan(int fd, const char *token, long long off)
 {
-	static char buf[65536 + 256];
+	static char buf[65536 + 1100];	/* tokens are at most 1 KiB */
 	size_t tl = strlen(token), keep = 0;
 	ssize_t n;
 	struct stat st;
-	int fd, found = 0;
+	int found = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (tl == 0 || tl > 1024)
 		return 0;
 	if (fstat(fd, &st) == 0 && st.st_size >= off)
 		(void)lseek(fd, (off_t)off, SEEK_SET);
+	else
+		(void)lseek(fd, 0, SEEK_SET);
 	while (!found && (n = read(fd, buf + keep, 65536)) > 0) {
 		size_t len = keep + (size_t)n, i;
 
@@ -361,7 +363,32 @@ mbox_has(const char *path, const char *token, long long off)
 		keep = len < tl ? len : tl;
 		memmove(buf, buf + len - keep, keep);
 	}
-	close(fd);
+	return found;
+}
+
+/*
+ * The mbox under its locks: taking them first cuts back what a killed
+ * append left (lock.h), which must not count as delivered.  An mbox
+ * that cannot be locked now counts as not holding the token (fetched
+ * again: never lost).
+ */
+static int
+mbox_has(struct run *r, const char *token, long long off)
+{
+	struct mboxlock l;
+	struct fserr e;
+	int found = 0;
+
+	if (path_dangling(r->o->mbox) || access(r->o->mbox, F_OK) != 0)
+		return 0;
+	lock_init(&l, r->o->mbox, r->host, 0, &e);
+	if (lock_take(&l, 0) == 0) {
+		found = mbox_scan(l.fd, token, off);
+		lock_release(&l);
+	} else {
+		warn("%s", e.msg);
+	}
+	lock_free(&l);
 	return found;
 }
 
@@ -383,8 +410,8 @@ resolve_intents(struct run *r)
 
 		if (u->done || u->token == NULL)
 			continue;
-		got = o->pipe ? 0 : o->mbox ? mbox_has(o->mbox, u->token,
-		    u->off) : maildir_has(o->maildir, u->token);
+		got = o->pipe ? 0 : o->mbox ? mbox_has(r, u->token, u->off) :
+		    maildir_has(o->maildir, u->token);
 		if (got) {
 			u->done = 1;
 			u->first = (long long)time(NULL);

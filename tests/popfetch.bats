@@ -439,3 +439,22 @@ EOF2
 		[[ "$output" =~ $'\n'1$'\t'19$'\t'00000001 ]] || [[ "$output" =~ ^1$'\t'19$'\t'00000001 ]]
 	done
 }
+
+@test "an intent left by a crash after the mbox append is not delivered twice" {
+	put 1.lab 'Subject: one\n\nx\n'
+	put 2.lab 'Subject: two\n\nx\n'
+	run -0 popfetch "${POPS[@]}" -k -m "$T/mbox"
+	# message 1's id is in the mbox; message 2 is cut from it, as an
+	# append undone would leave it
+	id1=$(sed -n 's/^\tid \(.*\);$/\1/p' "$T/mbox" | head -1)
+	n=$(grep -n '^From MAILER-DAEMON' "$T/mbox" | sed -n 2p | cut -d: -f1)
+	head -n $((n - 1)) "$T/mbox" >"$T/m1" && cat "$T/m1" >"$T/mbox"
+	u1=$(sed -n 's/^D\t\(00000001[^\t]*\)\t.*/\1/p' "$STATE")
+	u2=$(sed -n 's/^D\t\(00000002[^\t]*\)\t.*/\1/p' "$STATE")
+	printf '# yubin popfetch state 1\nI\t%s\t%s\t0\nI\t%s\t%s\t0\n' \
+	    "$u1" "$id1" "$u2" "1.M1P1Q1.gone" >"$STATE"
+	run -0 popfetch "${POPS[@]}" -k -m "$T/mbox" -v
+	[ "$(printf '%s\n' "${lines[@]}" | cut -f3)" = "$(printf 'kept\nfetched')" ]
+	[ "$(grep -c '^Subject: one$' "$T/mbox")" = 1 ]
+	[ "$(grep -c '^Subject: two$' "$T/mbox")" = 1 ]
+}
