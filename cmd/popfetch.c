@@ -225,13 +225,32 @@ mailbox_key(const char *user, const char *host)
 
 /* ---- the listing ---- */
 
+/* The message numbered num: the servers list in the same order, so the
+ * one after the last found is tried first (a mailbox of 100 000
+ * messages must not cost 10^10 comparisons). */
+static struct msg *
+by_num(struct run *r, unsigned long num, size_t *hint)
+{
+	size_t i;
+
+	if (*hint < r->nm && r->m[*hint].num == num)
+		return &r->m[(*hint)++];
+	for (i = 0; i < r->nm; i++)
+		if (r->m[i].num == num) {
+			*hint = i + 1;
+			return &r->m[i];
+		}
+	return NULL;
+}
+
 /* Read a UIDL or LIST listing into r->m: 0, or an exit status. */
 static int
 listing(struct run *r, int uidl)
 {
 	const char *l, *a;
-	size_t len, al, i;
+	size_t len, al, cap = r->nm, hint = 0;
 	unsigned long num;
+	struct msg *m;
 	int k;
 
 	while ((k = pop3_listline(&r->p, &l, &len)) == 1) {
@@ -244,18 +263,17 @@ listing(struct run *r, int uidl)
 			continue;
 		}
 		if (uidl) {
-			r->m = xrealloc(r->m, (r->nm + 1) * sizeof *r->m);
+			if (r->nm == cap) {
+				cap = cap ? cap * 2 : 64;
+				r->m = xrealloc(r->m, cap * sizeof *r->m);
+			}
 			memset(&r->m[r->nm], 0, sizeof *r->m);
 			r->m[r->nm].num = num;
 			memcpy(r->m[r->nm].uid, a, al);
 			r->nm++;
-			continue;
+		} else if ((m = by_num(r, num, &hint)) != NULL) {
+			m->size = strtoull(a, NULL, 10);
 		}
-		for (i = 0; i < r->nm; i++)
-			if (r->m[i].num == num) {
-				r->m[i].size = strtoull(a, NULL, 10);
-				break;
-			}
 	}
 	return k == 0 ? 0 : -k;
 }
