@@ -32,7 +32,7 @@
 #include "dns.h"
 #include "hdr.h"
 #include "net.h"
-#include "pop3.h"
+#include "pop3c.h"
 #include "rcpt.h"
 #include "rec.h"
 #include "smtp.h"
@@ -180,7 +180,7 @@ pop_before_smtp(void)
 		    "pop3 URL");
 	no.url = opt.c.acct.pop3;
 	no.helo = NULL;
-	if ((ex = pop3_login_quit(&no)) != 0) {
+	if ((ex = pop3c_login_quit(&no)) != 0) {
 		client_close(&opt.c);
 		exit(ex);
 	}

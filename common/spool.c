@@ -33,12 +33,12 @@ spool_free(struct spool *sp)
 }
 
 /* A temporary file that is gone as soon as it is closed. */
-static int
-make_file(struct spool *sp)
+int
+spool_tmpfile(void)
 {
 	const char *dir = getenv("TMPDIR");
 	struct buf path;
-	int saved;
+	int saved, fd;
 
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
@@ -48,12 +48,19 @@ make_file(struct spool *sp)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	sp->fd = mkstemp(path.p);
+	fd = mkstemp(path.p);
 	saved = errno;
-	if (sp->fd >= 0)
+	if (fd >= 0)
 		unlink(path.p);
 	buf_free(&path);
 	errno = saved;
+	return fd;
+}
+
+static int
+make_file(struct spool *sp)
+{
+	sp->fd = spool_tmpfile();
 	return sp->fd < 0 ? -1 : 0;
 }
 

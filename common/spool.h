@@ -50,4 +50,8 @@ int spool_replay(struct spool *sp, int (*emit)(void *, const char *, size_t),
 /* Empty the spool. */
 void spool_reset(struct spool *sp);
 
+/* The spool's temporary file, alone: a new file in $TMPDIR (default
+ * /tmp), mode 0600, already unlinked.  Its fd, or -1 with errno set. */
+int spool_tmpfile(void);
+
 #endif

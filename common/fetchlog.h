@@ -1,0 +1,154 @@
+/*
+ * fetchlog: the ledger that makes a fetch exactly once (popfetch; man
+ * popfetch(1), EXACTLY ONCE): each message fetched by its unique id is
+ * delivered once, also when a run is killed at any instant (power loss
+ * included, on a file system that honours fsync(2)).
+ *
+ * The records are common/uidstate's state file.  The order, per message:
+ *   1. RETR; the message streams into the store, unseen (Maildir tmp/,
+ *      the mbox batch's spool) and fetchlog_intent() queues an intent
+ *      "I UID TOKEN OFFSET": TOKEN is the Maildir file name, or the id
+ *      in the Received field of an mbox copy (fetchlog_token())
+ *   2. fetchlog_flush(): the intents are fsync'd before the messages can
+ *      become visible;
+ *   3. the store's batch is made durable and visible (with a command:
+ *      steps 2 and 3 are the command exiting 0);
+ *   4. a done record "D UID DATE" for each, fsync'd;
+ *   5. only then may the caller send DELE (each(id, FETCHLOG_DURABLE)).
+ * Steps 2 to 4 run for a batch of up to fetchlog.bmax messages (64; 1
+ * with a command).  A message leaves the server only after step 4, so
+ * nothing is lost.
+ *
+ * Recovery (fetchlog_settle()): an entry with a done record is never
+ * delivered again; an intent without one (the last run was killed
+ * between steps 2 and 4) is looked for in the destination: the Maildir
+ * file in new/ or cur/, or the id in the mbox after the size it had when
+ * the intent was written (searched under the mbox's locks, so what a
+ * killed append left is cut back first and does not count).  Found, the
+ * message counts as delivered; not found, it is fetched again.
+ *
+ * The remaining windows (the man page's):
+ *   - a command cannot be asked whether it delivered: killed after the
+ *     command took the message and before the done record was fsync'd,
+ *     the message comes again (at least once, never lost);
+ *   - a Maildir message deleted or moved out of new/ and cur/ between
+ *     the killed run and the next is fetched again;
+ *   - another -d or -m between a killed run and the next searches the
+ *     new destination: the message in flight may come twice;
+ *   - the UIDL is the server's promise (RFC 1939 §7).
+ *
+ * Errors: fetchlog_open() and fetchlog_settle() return -1 with fl->fe
+ * set; fetchlog_flush() warns and returns the sysexits code.
+ * Memory: fetchlog_free() frees the batch and the state.
+ */
+#ifndef YUBIN_FETCHLOG_H
+#define YUBIN_FETCHLOG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "durable.h"
+#include "store.h"
+#include "uidstate.h"
+
+/* How a queued message ended its batch. */
+enum fetchlog_end {
+	FETCHLOG_DURABLE,	/* delivered and recorded: DELE may go */
+	FETCHLOG_LOST,		/* the batch was dropped: on the server
+				   still, fetched again next run */
+	FETCHLOG_UNRECORDED	/* delivered, its done record not durable:
+				   the intent finds it next run; no DELE */
+};
+
+struct fetchlog_item {
+	size_t id;		/* the caller's */
+	char uid[71];
+};
+
+struct fetchlog {
+	struct uidstate st;
+	struct fserr fe;
+	/* the destination: a Maildir, an mbox, or neither (a command,
+	 * which cannot be asked) */
+	const char *maildir, *mbox;
+	char host[260];
+	unsigned long tokq;
+	/* delivered or queued in the store, done record not yet durable */
+	struct fetchlog_item *batch;
+	size_t nbatch, bmax, cbi;
+	/* the store's report of a durable message, with its path */
+	void (*delivered)(void *arg, size_t id, const char *path);
+	void *arg;
+};
+
+/*
+ * Take the run lock lockpath (held until exit), then load the state
+ * file path.  0, or -1: *holder the PID holding the lock (0 when it is
+ * not that), fl->fe set.
+ */
+int fetchlog_open(struct fetchlog *fl, const char *lockpath,
+    const char *path, pid_t *holder);
+
+/* The destination (maildir or mbox, or both NULL for a command): the
+ * batch size, and for a store the conf's batch and delivered callback
+ * (sc may be NULL). */
+void fetchlog_dest(struct fetchlog *fl, const char *maildir,
+    const char *mbox, struct store_conf *sc);
+
+/* uid is on the server: its entry is kept at compaction. */
+void fetchlog_live(struct fetchlog *fl, const char *uid);
+
+/* Is uid delivered?  *first: when it was first recorded. */
+int fetchlog_done(struct fetchlog *fl, const char *uid, long long *first);
+
+/*
+ * Resolve the intents a killed run left (see above), and compact the
+ * state file when it holds anything else than one done record per
+ * live entry (so that appends never follow a torn line).  0 or -1.
+ */
+int fetchlog_settle(struct fetchlog *fl);
+
+/* The intents only (fetchlog_settle()'s first step). */
+void fetchlog_resolve(struct fetchlog *fl);
+
+/* Is the Maildir file name in dir's new/ or (moved by a reader) cur/? */
+int fetchlog_maildir_has(const char *dir, const char *name);
+/* Does fd hold token at or after off (from the start when the file is
+ * shorter)?  Read in chunks: memory stays bounded. */
+int fetchlog_mbox_scan(int fd, const char *token, long long off);
+
+/*
+ * The token of the message begun in sto (NULL: a command): the Maildir
+ * file's name, or a unique id on this host for an mbox or a command;
+ * *off the mbox's size now.
+ */
+void fetchlog_token(struct fetchlog *fl, struct store *sto, char *t,
+    size_t n, long long *off);
+
+/* Step 1: the intent of uid, queued (durable at fetchlog_flush()). */
+void fetchlog_intent(struct fetchlog *fl, const char *uid,
+    const char *token, long long off);
+
+/* uid (the caller's id) is delivered or queued in the store. */
+void fetchlog_queue(struct fetchlog *fl, size_t id, const char *uid);
+
+/* Is the batch full? */
+int fetchlog_full(const struct fetchlog *fl);
+
+typedef void fetchlog_each(void *arg, size_t id, enum fetchlog_end end);
+
+/*
+ * Steps 2 to 4 for the batch (sto NULL for a command: the done records
+ * only); each(arg, id, end) is told how each message ended.  0, or the
+ * sysexits code (warned).
+ */
+int fetchlog_flush(struct fetchlog *fl, struct store *sto,
+    fetchlog_each *each, void *arg);
+
+/* The store dropped its batch (a failed write drops every queued
+ * message of it): each message FETCHLOG_LOST. */
+void fetchlog_lost(struct fetchlog *fl, fetchlog_each *each, void *arg);
+
+void fetchlog_free(struct fetchlog *fl);
+
+#endif
