@@ -65,6 +65,7 @@ LDLIBS_dns_test   = $(NET_LIBS)
 LDLIBS_explain_test = $(NET_LIBS)
 LDLIBS_smtp_test  = $(NET_LIBS)
 LDLIBS_pop3_test  = $(NET_LIBS)
+LDLIBS_pop3c_test = $(NET_LIBS)
 
 all: $(BINS)
 

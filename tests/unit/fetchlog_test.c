@@ -1,0 +1,226 @@
+/*
+ * fetchlog_test: unit tests of common/fetchlog.c: how the intents of a
+ * killed run are resolved (the token looked for in a Maildir's new/ and
+ * cur/, or in an mbox after the recorded offset; a command's never
+ * found), and the order of a batch's end (done records durable before
+ * any message is told DURABLE; a lost batch is all LOST).
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fetchlog.h"
+#include "t.h"
+#include "tfile.h"
+
+#define HDR "# yubin popfetch state 1\n"
+
+static char dir[] = "/tmp/fetchlog_test.XXXXXX";
+
+static void
+put(const char *name, const char *content)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs(content, f);
+		fclose(f);
+	}
+}
+
+static void
+test_maildir(void)
+{
+	char md[128], p[160];
+
+	snprintf(md, sizeof md, "%s/Maildir", dir);
+	mkdir(md, 0700);
+	snprintf(p, sizeof p, "%s/new", md);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/cur", md);
+	mkdir(p, 0700);
+	snprintf(p, sizeof p, "%s/new/E", md);
+	mkdir(p, 0700);
+	put("Maildir/new/A", "a\n");
+	put("Maildir/cur/B:2,S", "b\n");
+	put("Maildir/cur/Cx", "c\n");
+	put("Maildir/cur/D", "d\n");
+	t_int(fetchlog_maildir_has(md, "A"), 1, "a token in new/ is found");
+	t_int(fetchlog_maildir_has(md, "B"), 1,
+	    "a token moved to cur/ with flags by a reader is found");
+	t_int(fetchlog_maildir_has(md, "D"), 1, "in cur/ without flags too");
+	t_int(fetchlog_maildir_has(md, "C"), 0,
+	    "a token that only prefixes a name is not found");
+	t_int(fetchlog_maildir_has(md, "E"), 0,
+	    "a directory in new/ is not a delivered message");
+	t_int(fetchlog_maildir_has(md, "Z"), 0, "an absent token");
+}
+
+static void
+test_mbox_scan(void)
+{
+	char p[128];
+	struct buf b;
+	int fd;
+
+	buf_init(&b, SIZE_MAX);
+	/* the token straddles the scan's 64 KiB chunks */
+	while (b.len < 65536 - 5)
+		buf_add(&b, "x", 1);
+	buf_add(&b, "id tok.123.host;\n", 17);
+	snprintf(p, sizeof p, "%s/mbox", dir);
+	put("mbox", b.p);
+	fd = open(p, O_RDONLY);
+	t_int(fetchlog_mbox_scan(fd, "tok.123.host", 0), 1,
+	    "a token across a chunk boundary is found");
+	t_int(fetchlog_mbox_scan(fd, "tok.123.host", 65000), 1,
+	    "found after an offset before it");
+	t_int(fetchlog_mbox_scan(fd, "tok.123.host", 65536), 0,
+	    "not found after an offset past it (an older copy)");
+	t_int(fetchlog_mbox_scan(fd, "tok.123.host", 1 << 30), 1,
+	    "an mbox shorter than the offset is searched from its start");
+	t_int(fetchlog_mbox_scan(fd, "tok.124.host", 0), 0,
+	    "another token is not found");
+	t_int(fetchlog_mbox_scan(fd, "", 0), 0, "an empty token never is");
+	close(fd);
+	buf_free(&b);
+}
+
+static struct fetchlog *
+ledger(const char *state, const char *maildir, const char *mbox)
+{
+	static struct fetchlog fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.st.fd = -1;
+	(void)uidstate_parse(&fl.st, state, strlen(state));
+	fetchlog_dest(&fl, maildir, mbox, NULL);
+	return &fl;
+}
+
+static int
+done(struct fetchlog *fl, const char *uid)
+{
+	long long first;
+
+	return fetchlog_done(fl, uid, &first);
+}
+
+static void
+test_resolve(void)
+{
+	char md[128], mb[128];
+	struct fetchlog *fl;
+	const char *s = HDR "I\tu1\tA\t0\nI\tu2\tZ\t0\nD\tu3\t5\n"
+	    "I\tu4\ttok.123.host\t0\nI\tu5\ttok.123.host\t65536\n";
+
+	snprintf(md, sizeof md, "%s/Maildir", dir);
+	snprintf(mb, sizeof mb, "%s/mbox", dir);
+	fl = ledger(s, md, NULL);
+	fetchlog_resolve(fl);
+	t_ok(done(fl, "u1") && !done(fl, "u2") && done(fl, "u3"),
+	    "Maildir: an intent found is delivered, one not found is not");
+	fetchlog_free(fl);
+	fl = ledger(s, NULL, mb);
+	t_int(fl->bmax > 1, 1, "a store's batch holds several messages");
+	fetchlog_resolve(fl);
+	t_ok(done(fl, "u4") && !done(fl, "u5") && !done(fl, "u1"),
+	    "mbox: only a token after the intent's offset counts");
+	fetchlog_free(fl);
+	fl = ledger(s, NULL, NULL);
+	t_int((long long)fl->bmax, 1, "a command's batch is one message");
+	fetchlog_resolve(fl);
+	t_ok(!done(fl, "u1") && !done(fl, "u4") && done(fl, "u3"),
+	    "a command cannot be asked: its intents are not delivered");
+	fetchlog_free(fl);
+}
+
+static char ends[64];
+
+/* The state file holds uid's done record. */
+static int
+recorded(const char *path, size_t id)
+{
+	char rec[32];
+	struct buf b;
+	int found;
+
+	snprintf(rec, sizeof rec, "D\tv%zu\t", id);
+	buf_init(&b, SIZE_MAX);
+	t_slurp(path, &b);
+	buf_add(&b, "", 1);
+	found = strstr(b.p, rec) != NULL;
+	buf_free(&b);
+	return found;
+}
+
+static void
+each(void *arg, size_t id, enum fetchlog_end e)
+{
+	const char *path = arg;
+	size_t n = strlen(ends);
+
+	/* a message is told DURABLE only once its done record is in the
+	 * file */
+	if (e == FETCHLOG_DURABLE && !recorded(path, id))
+		e = FETCHLOG_UNRECORDED;
+	if (n + 3 < sizeof ends)
+		snprintf(ends + n, sizeof ends - n, "%zu%c ", id,
+		    "DLU"[e]);
+}
+
+static void
+test_flush(void)
+{
+	char path[128], lock[128];
+	struct fetchlog fl;
+	pid_t holder;
+
+	snprintf(path, sizeof path, "%s/state", dir);
+	snprintf(lock, sizeof lock, "%s/state.lock", dir);
+	memset(&fl, 0, sizeof fl);
+	t_int(fetchlog_open(&fl, lock, path, &holder), 0, "opened");
+	fetchlog_dest(&fl, NULL, NULL, NULL);
+	fetchlog_queue(&fl, 1, "v1");
+	t_int(fetchlog_full(&fl), 1, "a command's batch is full at one");
+	fetchlog_queue(&fl, 2, "v2");
+	ends[0] = '\0';
+	t_int(fetchlog_flush(&fl, NULL, each, path), 0, "flushed");
+	t_str(ends, strlen(ends), "1D 2D ", "each message DURABLE, in order");
+	t_int((long long)fl.nbatch, 0, "the batch is empty after");
+	t_ok(recorded(path, 1) && recorded(path, 2),
+	    "the done records are in the file");
+	fetchlog_queue(&fl, 7, "v7");
+	ends[0] = '\0';
+	fetchlog_lost(&fl, each, path);
+	t_str(ends, strlen(ends), "7L ", "a dropped batch is LOST");
+	t_int(recorded(path, 7), 0, "and not recorded");
+	ends[0] = '\0';
+	t_int(fetchlog_flush(&fl, NULL, each, path), 0, "nothing to flush");
+	t_str(ends, strlen(ends), "", "no message told");
+	fetchlog_free(&fl);
+}
+
+int
+main(void)
+{
+	char cmd[128];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_maildir();
+	test_mbox_scan();
+	test_resolve();
+	test_flush();
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		t_ok(0, "cleanup");
+	return t_done();
+}
