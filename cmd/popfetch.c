@@ -302,14 +302,6 @@ to_cmd(void *arg, const char *p, size_t n)
 }
 
 static int
-to_store(void *arg, const char *p, size_t n)
-{
-	struct run *r = arg;
-
-	return store_write(&r->sto, p, n) < 0 ? store_exit(&r->sto) : 0;
-}
-
-static int
 run_cmd(struct run *r, const char *cmd, struct spawn *sp)
 {
 	const char *argv[] = { "sh", "-c", cmd, NULL };
@@ -359,8 +351,7 @@ batch_end(void *arg, size_t id, enum fetchlog_end end)
 static void
 flush(struct run *r)
 {
-	int ex = fetchlog_flush(&r->fl, r->o->pipe ? NULL : &r->sto,
-	    batch_end, r);
+	int ex = fetchlog_flush(&r->fl);
 
 	if (ex != 0)
 		fail(r, ex);
@@ -376,46 +367,35 @@ delivered(void *arg, size_t id, const char *path)
 }
 
 static int
-to_fd(void *arg, const char *p, size_t n)
+to_spool(void *arg, const char *p, size_t n)
 {
-	return write_all(*(int *)arg, p, n) < 0 ? errno_exit(errno) : 0;
+	return spool_write(arg, p, n) < 0 ? errno_exit(errno) : 0;
 }
 
 /*
- * RETR's body into the -p command: first whole into a file, then the
- * command runs with the file as its stdin, so that it never gets a
- * message cut short (see spawn_in()).  0 delivered, else the status.
+ * The -p command, with the message spooled whole (sp) as its stdin, so
+ * that it never gets a message cut short (see spawn_in()).  ex: the
+ * transfer's status; werr: the spool's.  0 delivered, else the status.
  */
 static int
-to_pipe(struct run *r, struct msg *m, struct buf *rb)
+to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 {
 	const char *argv[] = { "sh", "-c", r->o->pipe, NULL };
-	unsigned long long got;
-	struct spawn sp;
-	int ex, serr, st, fd = spool_tmpfile(), dummy, err = errno;
+	struct spawn cmd;
+	int st, fd = -1;
 
-	if (fd >= 0 && (serr = to_fd(&fd, rb->p, rb->len)) == 0)
-		ex = pop3c_body(&r->p, to_fd, &fd, &got, &serr);
-	else
-		err = errno, ex = pop3c_body(&r->p, pop3c_discard, NULL, &got,
-		    &dummy), serr = fd < 0 ? EX_TEMPFAIL : serr;
-	if (ex != 0 || serr != 0) {
-		if (fd >= 0)
-			close(fd);
-		errno = err;
+	if (ex == 0 && werr == 0 && (fd = spool_fd(sp)) < 0)
+		werr = errno_exit(errno);
+	if (ex != 0 || werr != 0) {
 		if (ex == 0)
 			warn("message %s: a temporary file:", m->uid);
-		return ex ? ex : serr;
+		return ex ? ex : werr;
 	}
-	r->bytes += got;
-	if (lseek(fd, 0, SEEK_SET) < 0 || spawn_in(&sp, "/bin/sh", argv,
-	    fd) < 0) {
+	if (spawn_in(&cmd, "/bin/sh", argv, fd) < 0) {
 		warn("%s: cannot run:", r->o->pipe);
-		close(fd);
 		return EX_OSERR;
 	}
-	close(fd);
-	if ((st = reap(&sp, r->o->pipe)) != 0) {
+	if ((st = reap(&cmd, r->o->pipe)) != 0) {
 		if (st > 0)
 			warn("%s: message %s: the command exited %d",
 			    r->o->pipe, m->uid, st);
@@ -423,63 +403,41 @@ to_pipe(struct run *r, struct msg *m, struct buf *rb)
 		    EX_UNAVAILABLE : EX_SOFTWARE;
 	}
 	m->dest = xstrdup(r->o->pipe);
+	fetchlog_queue(&r->fl, (size_t)(m - r->m), m->uid);
 	return 0;
 }
 
-/* RETR's body into the store, queued in its batch, after its intent.
- * 0, or the status (the batch is then lost: see fetchlog_lost()). */
-static int
-to_dest(struct run *r, struct msg *m, struct buf *rb, const char *token,
-    long long off)
-{
-	unsigned long long got;
-	int ex, serr = 0, dummy;
-
-	fetchlog_intent(&r->fl, m->uid, token, off);
-	if (store_write(&r->sto, rb->p, rb->len) < 0)
-		serr = store_exit(&r->sto);
-	if (serr == 0)
-		ex = pop3c_body(&r->p, to_store, r, &got, &serr);
-	else
-		ex = pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
-	if (ex != 0) {
-		store_abort(&r->sto);
-		return ex;
-	}
-	if (serr != 0 || store_commit(&r->sto) < 0) {
-		warn("%s", store_error(&r->sto));
-		return store_exit(&r->sto);
-	}
-	r->bytes += got;
-	return 0;
-}
-
-/* After RETR's +OK: the message into the destination. */
+/* After RETR's +OK: the message, after its Received field, into the
+ * store or the -p command's spool; queued in the ledger's batch. */
 static int
 deliver_msg(struct run *r, size_t mi)
 {
-	struct opts *o = r->o;
 	struct msg *m = &r->m[mi];
 	char token[300];
 	struct buf rb;
+	struct spool sp;
 	unsigned long long got;
-	long long off;
-	int ex, serr;
+	pop3c_sink *sink = r->o->pipe ? to_spool : fetchlog_write;
+	void *arg = r->o->pipe ? (void *)&sp : &r->fl;
+	int ex, werr, dummy;
 
-	if (!o->pipe && store_begin(&r->sto, NULL) < 0) {
-		warn("%s", store_error(&r->sto));
-		ex = store_exit(&r->sto);
-		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &serr);
+	if ((ex = fetchlog_begin(&r->fl, m->uid, token, sizeof token)) != 0) {
+		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
 		return ex;
 	}
-	fetchlog_token(&r->fl, o->pipe ? NULL : &r->sto, token, sizeof token,
-	    &off);
+	spool_init(&sp, 64 * 1024);
 	buf_init(&rb, SIZE_MAX);
 	received(r, token, &rb);
-	ex = o->pipe ? to_pipe(r, m, &rb) : to_dest(r, m, &rb, token, off);
+	if ((werr = sink(arg, rb.p, rb.len)) != 0)
+		ex = pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
+	else
+		ex = pop3c_body(&r->p, sink, arg, &got, &werr);
 	buf_free(&rb);
-	if (ex != 0 && !o->pipe)
-		fetchlog_lost(&r->fl, batch_end, r);
+	ex = r->o->pipe ? to_pipe(r, m, &sp, ex, werr) :
+	    fetchlog_commit(&r->fl, mi, m->uid, ex, werr);
+	spool_free(&sp);
+	if (ex == 0)
+		r->bytes += got;
 	return ex;
 }
 
@@ -585,7 +543,6 @@ on_reply(void *arg, const struct pop3c_op *op, const struct pop3_reply *rep)
 	}
 	m->act = A_FETCHED;
 	r->done++;
-	fetchlog_queue(&r->fl, op->id, m->uid);
 	progress(r, 0);
 	return 0;
 }
@@ -705,6 +662,7 @@ open_dest(struct run *r)
 		o->maildir = o->c.acct.maildir ? o->c.acct.maildir :
 		    default_maildir();
 	fetchlog_dest(&r->fl, o->pipe ? NULL : o->maildir, o->mbox, &sc);
+	r->fl.each = batch_end;
 	r->fl.delivered = delivered;
 	r->fl.arg = r;
 	if (o->pipe || o->list || o->check)
@@ -713,6 +671,7 @@ open_dest(struct run *r)
 	sc.flags = STORE_CREATE;
 	if (store_open(&r->sto, o->mbox ? o->mbox : o->maildir, &sc) < 0)
 		die(store_exit(&r->sto), "%s", store_error(&r->sto));
+	r->fl.sto = &r->sto;
 }
 
 int

@@ -208,30 +208,65 @@ fetchlog_settle(struct fetchlog *fl)
 	return 0;
 }
 
-void
-fetchlog_token(struct fetchlog *fl, struct store *sto, char *t, size_t n,
-    long long *off)
+/* Tell each message how the batch ended, and empty it. */
+static void
+end(struct fetchlog *fl, enum fetchlog_end e)
+{
+	size_t i, n = fl->nbatch;
+
+	fl->nbatch = 0;
+	for (i = 0; i < n; i++)
+		fl->each(fl->arg, fl->batch[i].id, e);
+}
+
+int
+fetchlog_begin(struct fetchlog *fl, const char *uid, char *t, size_t n)
 {
 	struct timeval tv;
 	struct stat st;
+	long long off = 0;
 
-	*off = 0;
-	if (sto != NULL && !fl->mbox) {
-		snprintf(t, n, "%s", store_name(sto));
-		return;
+	if (fl->sto != NULL && store_begin(fl->sto, NULL) < 0) {
+		warn("%s", store_error(fl->sto));
+		return store_exit(fl->sto);
 	}
-	gettimeofday(&tv, NULL);
-	snprintf(t, n, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid(), ++fl->tokq, fl->host);
-	if (fl->mbox && stat(fl->mbox, &st) == 0)
-		*off = (long long)st.st_size;
+	if (fl->sto != NULL && !fl->mbox) {
+		snprintf(t, n, "%s", store_name(fl->sto));
+	} else {
+		gettimeofday(&tv, NULL);
+		snprintf(t, n, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
+		    (long)tv.tv_usec, (long)getpid(), ++fl->tokq, fl->host);
+		if (fl->mbox && stat(fl->mbox, &st) == 0)
+			off = (long long)st.st_size;
+	}
+	if (fl->sto != NULL)
+		uidstate_add(&fl->st, 'I', uid, t, off);
+	return 0;
 }
 
-void
-fetchlog_intent(struct fetchlog *fl, const char *uid, const char *token,
-    long long off)
+int
+fetchlog_write(void *arg, const char *p, size_t n)
 {
-	uidstate_add(&fl->st, 'I', uid, token, off);
+	struct fetchlog *fl = arg;
+
+	return store_write(fl->sto, p, n) < 0 ? store_exit(fl->sto) : 0;
+}
+
+int
+fetchlog_commit(struct fetchlog *fl, size_t id, const char *uid, int ex,
+    int werr)
+{
+	if (ex != 0) {
+		store_abort(fl->sto);
+	} else if (werr != 0 || store_commit(fl->sto) < 0) {
+		warn("%s", store_error(fl->sto));
+		ex = store_exit(fl->sto);
+	}
+	if (ex != 0)
+		end(fl, FETCHLOG_LOST);
+	else
+		fetchlog_queue(fl, id, uid);
+	return ex;
 }
 
 void
@@ -253,28 +288,10 @@ fetchlog_full(const struct fetchlog *fl)
 	return fl->nbatch >= fl->bmax;
 }
 
-/* Tell each message how the batch ended, and empty it. */
-static void
-end(struct fetchlog *fl, enum fetchlog_end e, fetchlog_each *each,
-    void *arg)
-{
-	size_t i, n = fl->nbatch;
-
-	fl->nbatch = 0;
-	for (i = 0; i < n; i++)
-		each(arg, fl->batch[i].id, e);
-}
-
-void
-fetchlog_lost(struct fetchlog *fl, fetchlog_each *each, void *arg)
-{
-	end(fl, FETCHLOG_LOST, each, arg);
-}
-
 int
-fetchlog_flush(struct fetchlog *fl, struct store *sto, fetchlog_each *each,
-    void *arg)
+fetchlog_flush(struct fetchlog *fl)
 {
+	struct store *sto = fl->sto;
 	size_t i;
 	int ex;
 
@@ -284,13 +301,13 @@ fetchlog_flush(struct fetchlog *fl, struct store *sto, fetchlog_each *each,
 		if (uidstate_sync(&fl->st) < 0) {
 			store_abort(sto);
 			warn("%s", fl->fe.msg);
-			end(fl, FETCHLOG_LOST, each, arg);
+			end(fl, FETCHLOG_LOST);
 			return fserr_exit(&fl->fe);
 		}
 		fl->cbi = 0;
 		if (store_flush(sto) < 0) {
 			warn("%s", store_error(sto));
-			end(fl, FETCHLOG_LOST, each, arg);
+			end(fl, FETCHLOG_LOST);
 			return store_exit(sto);
 		}
 	}
@@ -300,10 +317,10 @@ fetchlog_flush(struct fetchlog *fl, struct store *sto, fetchlog_each *each,
 	if (uidstate_sync(&fl->st) < 0) {
 		warn("%s", fl->fe.msg);
 		ex = fserr_exit(&fl->fe);
-		end(fl, FETCHLOG_UNRECORDED, each, arg);
+		end(fl, FETCHLOG_UNRECORDED);
 		return ex;
 	}
-	end(fl, FETCHLOG_DURABLE, each, arg);
+	end(fl, FETCHLOG_DURABLE);
 	return 0;
 }
 

@@ -5,16 +5,19 @@
  * included, on a file system that honours fsync(2)).
  *
  * The records are common/uidstate's state file.  The order, per message:
- *   1. RETR; the message streams into the store, unseen (Maildir tmp/,
- *      the mbox batch's spool) and fetchlog_intent() queues an intent
- *      "I UID TOKEN OFFSET": TOKEN is the Maildir file name, or the id
- *      in the Received field of an mbox copy (fetchlog_token())
+ *   1. fetchlog_begin() queues an intent "I UID TOKEN OFFSET" (TOKEN is
+ *      the Maildir file name, or the id the caller writes into the
+ *      Received field of an mbox copy) and the message streams through
+ *      fetchlog_write() into the store, unseen (Maildir tmp/, the mbox
+ *      batch's spool); fetchlog_commit() queues it in the batch
  *   2. fetchlog_flush(): the intents are fsync'd before the messages can
  *      become visible;
  *   3. the store's batch is made durable and visible (with a command:
  *      steps 2 and 3 are the command exiting 0);
  *   4. a done record "D UID DATE" for each, fsync'd;
- *   5. only then may the caller send DELE (each(id, FETCHLOG_DURABLE)).
+ *   5. only then may the caller send DELE (told FETCHLOG_DURABLE).
+ * A message delivered by a command (the caller runs it) is queued with
+ * fetchlog_queue() once the command has taken it.
  * Steps 2 to 4 run for a batch of up to fetchlog.bmax messages (64; 1
  * with a command).  A message leaves the server only after step 4, so
  * nothing is lost.
@@ -71,12 +74,15 @@ struct fetchlog {
 	/* the destination: a Maildir, an mbox, or neither (a command,
 	 * which cannot be asked) */
 	const char *maildir, *mbox;
+	struct store *sto;	/* open on one of them, or NULL */
 	char host[260];
 	unsigned long tokq;
 	/* delivered or queued in the store, done record not yet durable */
 	struct fetchlog_item *batch;
 	size_t nbatch, bmax, cbi;
-	/* the store's report of a durable message, with its path */
+	/* the caller's: how each message's batch ended; the store's
+	 * report of a durable message, with its path (may be NULL) */
+	void (*each)(void *arg, size_t id, enum fetchlog_end end);
 	void (*delivered)(void *arg, size_t id, const char *path);
 	void *arg;
 };
@@ -91,7 +97,8 @@ int fetchlog_open(struct fetchlog *fl, const char *lockpath,
 
 /* The destination (maildir or mbox, or both NULL for a command): the
  * batch size, and for a store the conf's batch and delivered callback
- * (sc may be NULL). */
+ * (sc may be NULL).  fl->sto is then set by the caller to the store
+ * opened with sc, or stays NULL. */
 void fetchlog_dest(struct fetchlog *fl, const char *maildir,
     const char *mbox, struct store_conf *sc);
 
@@ -118,16 +125,25 @@ int fetchlog_maildir_has(const char *dir, const char *name);
 int fetchlog_mbox_scan(int fd, const char *token, long long off);
 
 /*
- * The token of the message begun in sto (NULL: a command): the Maildir
- * file's name, or a unique id on this host for an mbox or a command;
- * *off the mbox's size now.
+ * Step 1 for uid: the token into t (n bytes; the Maildir file's name,
+ * or a unique id on this host for an mbox or a command); with a store,
+ * the message begun in it and its intent queued.  0, or the store's
+ * status (warned; nothing begun).
  */
-void fetchlog_token(struct fetchlog *fl, struct store *sto, char *t,
-    size_t n, long long *off);
+int fetchlog_begin(struct fetchlog *fl, const char *uid, char *t, size_t n);
 
-/* Step 1: the intent of uid, queued (durable at fetchlog_flush()). */
-void fetchlog_intent(struct fetchlog *fl, const char *uid,
-    const char *token, long long off);
+/* A pop3c_sink (arg: fl): bytes of the message begun into the store.
+ * 0, or the store's status. */
+int fetchlog_write(void *fl, const char *p, size_t n);
+
+/*
+ * The message's end: ex the status of its transfer (0: whole), werr
+ * fetchlog_write()'s.  Queued in the batch (id: the caller's), or
+ * aborted: then the store's batch is dropped (FETCHLOG_LOST for each).
+ * 0, ex, or the store's status (warned).
+ */
+int fetchlog_commit(struct fetchlog *fl, size_t id, const char *uid,
+    int ex, int werr);
 
 /* uid (the caller's id) is delivered or queued in the store. */
 void fetchlog_queue(struct fetchlog *fl, size_t id, const char *uid);
@@ -135,19 +151,12 @@ void fetchlog_queue(struct fetchlog *fl, size_t id, const char *uid);
 /* Is the batch full? */
 int fetchlog_full(const struct fetchlog *fl);
 
-typedef void fetchlog_each(void *arg, size_t id, enum fetchlog_end end);
-
 /*
- * Steps 2 to 4 for the batch (sto NULL for a command: the done records
- * only); each(arg, id, end) is told how each message ended.  0, or the
- * sysexits code (warned).
+ * Steps 2 to 4 for the batch (without a store: the done records only);
+ * fl->each is told how each message ended.  0, or the sysexits code
+ * (warned).
  */
-int fetchlog_flush(struct fetchlog *fl, struct store *sto,
-    fetchlog_each *each, void *arg);
-
-/* The store dropped its batch (a failed write drops every queued
- * message of it): each message FETCHLOG_LOST. */
-void fetchlog_lost(struct fetchlog *fl, fetchlog_each *each, void *arg);
+int fetchlog_flush(struct fetchlog *fl);
 
 void fetchlog_free(struct fetchlog *fl);
 

@@ -33,12 +33,12 @@ spool_free(struct spool *sp)
 }
 
 /* A temporary file that is gone as soon as it is closed. */
-int
-spool_tmpfile(void)
+static int
+make_file(struct spool *sp)
 {
 	const char *dir = getenv("TMPDIR");
 	struct buf path;
-	int saved, fd;
+	int saved;
 
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
@@ -48,19 +48,12 @@ spool_tmpfile(void)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = mkstemp(path.p);
+	sp->fd = mkstemp(path.p);
 	saved = errno;
-	if (fd >= 0)
+	if (sp->fd >= 0)
 		unlink(path.p);
 	buf_free(&path);
 	errno = saved;
-	return fd;
-}
-
-static int
-make_file(struct spool *sp)
-{
-	sp->fd = spool_tmpfile();
 	return sp->fd < 0 ? -1 : 0;
 }
 
@@ -165,6 +158,18 @@ spool_replay(struct spool *sp, int (*emit)(void *, const char *, size_t),
 		off += r;
 	}
 	return 0;
+}
+
+int
+spool_fd(struct spool *sp)
+{
+	if (drain(sp) < 0)
+		return -1;
+	/* the spool reads and writes at offsets: the file's own offset is
+	 * only moved by whoever read it last */
+	if (lseek(sp->fd, 0, SEEK_SET) < 0)
+		return -1;
+	return sp->fd;
 }
 
 void

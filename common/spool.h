@@ -47,11 +47,14 @@ int spool_infile(const struct spool *sp);
  */
 int spool_replay(struct spool *sp, int (*emit)(void *, const char *, size_t),
     void *arg);
+/*
+ * The whole spool in its temporary file (made now if it was all in
+ * memory), the file's offset at 0: to be handed to a program as its
+ * stdin (popfetch -p, spawn_in()).  The fd stays the spool's.  The fd,
+ * or -1 with errno set.
+ */
+int spool_fd(struct spool *sp);
 /* Empty the spool. */
 void spool_reset(struct spool *sp);
-
-/* The spool's temporary file, alone: a new file in $TMPDIR (default
- * /tmp), mode 0600, already unlinked.  Its fd, or -1 with errno set. */
-int spool_tmpfile(void);
 
 #endif

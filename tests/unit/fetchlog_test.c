@@ -179,33 +179,76 @@ each(void *arg, size_t id, enum fetchlog_end e)
 static void
 test_flush(void)
 {
-	char path[128], lock[128];
+	char path[128], lock[128], md[128], t[300], t2[300];
+	struct store_conf sc;
+	struct store sto;
 	struct fetchlog fl;
 	pid_t holder;
 
 	snprintf(path, sizeof path, "%s/state", dir);
 	snprintf(lock, sizeof lock, "%s/state.lock", dir);
+	snprintf(md, sizeof md, "%s/Inbox", dir);
 	memset(&fl, 0, sizeof fl);
 	t_int(fetchlog_open(&fl, lock, path, &holder), 0, "opened");
+	fl.each = each;
+	fl.arg = path;
+
+	/* a command: the done records only */
 	fetchlog_dest(&fl, NULL, NULL, NULL);
 	fetchlog_queue(&fl, 1, "v1");
 	t_int(fetchlog_full(&fl), 1, "a command's batch is full at one");
 	fetchlog_queue(&fl, 2, "v2");
 	ends[0] = '\0';
-	t_int(fetchlog_flush(&fl, NULL, each, path), 0, "flushed");
+	t_int(fetchlog_flush(&fl), 0, "flushed");
 	t_str(ends, strlen(ends), "1D 2D ", "each message DURABLE, in order");
 	t_int((long long)fl.nbatch, 0, "the batch is empty after");
 	t_ok(recorded(path, 1) && recorded(path, 2),
 	    "the done records are in the file");
-	fetchlog_queue(&fl, 7, "v7");
 	ends[0] = '\0';
-	fetchlog_lost(&fl, each, path);
-	t_str(ends, strlen(ends), "7L ", "a dropped batch is LOST");
-	t_int(recorded(path, 7), 0, "and not recorded");
-	ends[0] = '\0';
-	t_int(fetchlog_flush(&fl, NULL, each, path), 0, "nothing to flush");
+	t_int(fetchlog_flush(&fl), 0, "nothing to flush");
 	t_str(ends, strlen(ends), "", "no message told");
+
+	/* a Maildir: the intent names the file; a transfer cut short
+	 * drops the whole batch of the store */
+	memset(&sc, 0, sizeof sc);
+	fetchlog_dest(&fl, md, NULL, &sc);
+	sc.kind = STORE_MAILDIR;
+	sc.flags = STORE_CREATE;
+	t_int(store_open(&sto, md, &sc), 0, "a Maildir store");
+	fl.sto = &sto;
+	t_int(fetchlog_begin(&fl, "v3", t, sizeof t), 0, "begun");
+	t_int(fetchlog_write(&fl, "a\n", 2), 0, "written");
+	t_int(fetchlog_commit(&fl, 3, "v3", 0, 0), 0, "queued");
+	t_int(fetchlog_begin(&fl, "v4", t2, sizeof t2), 0, "another begun");
+	t_int(fetchlog_write(&fl, "b\n", 2), 0, "written");
+	ends[0] = '\0';
+	t_int(fetchlog_commit(&fl, 4, "v4", 75, 0), 75, "a transfer cut short");
+	t_str(ends, strlen(ends), "3L ", "the batch before it is LOST");
+	t_int(recorded(path, 3), 0, "and not recorded");
+	t_int(fetchlog_maildir_has(md, t), 0, "and not in the Maildir");
+
+	t_int(fetchlog_begin(&fl, "v5", t, sizeof t), 0, "begun");
+	t_int(fetchlog_write(&fl, "c\n", 2), 0, "written");
+	t_int(fetchlog_commit(&fl, 5, "v5", 0, 0), 0, "queued");
+	t_int(fetchlog_maildir_has(md, t), 0, "unseen before the flush");
+	ends[0] = '\0';
+	t_int(fetchlog_flush(&fl), 0, "flushed");
+	t_str(ends, strlen(ends), "5D ", "DURABLE after the flush");
+	t_int(fetchlog_maildir_has(md, t), 1, "in new/ under its token");
+	store_close(&sto);
 	fetchlog_free(&fl);
+	{
+		char rec[400];
+		struct buf b;
+
+		snprintf(rec, sizeof rec, "I\tv5\t%s\t0\nD\tv5\t", t);
+		buf_init(&b, SIZE_MAX);
+		t_slurp(path, &b);
+		buf_add(&b, "", 1);
+		t_ok(strstr(b.p, rec) != NULL,
+		    "the intent, with the Maildir name, before the done record");
+		buf_free(&b);
+	}
 }
 
 int

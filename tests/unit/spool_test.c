@@ -80,12 +80,34 @@ main(void)
 	t_str(k.b.p, k.b.len, "abc", "reused after a reset");
 	spool_free(&sp);
 
+	/* spool_fd: the whole spool readable from its fd, from byte 0,
+	 * however much was in memory and whoever read the fd before */
+	spool_init(&sp, 4);
+	spool_write(&sp, "ab", 2);
+	{
+		char got[16];
+		ssize_t n;
+		int fd = spool_fd(&sp);
+
+		n = fd >= 0 ? read(fd, got, sizeof got) : -1;
+		t_str(got, n > 0 ? (size_t)n : 0, "ab",
+		    "spool_fd: what was in memory is in the file");
+		spool_write(&sp, "cdefg", 5);
+		fd = spool_fd(&sp);
+		n = fd >= 0 ? read(fd, got, sizeof got) : -1;
+		t_str(got, n > 0 ? (size_t)n : 0, "abcdefg",
+		    "spool_fd again: all of it, from the start");
+	}
+	spool_free(&sp);
+
 	setenv("TMPDIR", "/nonexistent/yubin", 1);
 	spool_init(&sp, 4);
 	t_int(spool_write(&sp, "abcd", 4), 0, "up to the cap needs no file");
 	errno = 0;
 	t_int(spool_write(&sp, "e", 1), -1, "past it, no TMPDIR: -1");
 	t_int(errno, ENOENT, "... with errno set");
+	errno = 0;
+	t_int(spool_fd(&sp), -1, "spool_fd, no TMPDIR: -1");
 	spool_free(&sp);
 	buf_free(&k.b);
 	return t_done();
