@@ -176,40 +176,6 @@ default_maildir(void)
 	return path_join(h, "Maildir");
 }
 
-/* $XDG_STATE_HOME/yubin/popfetch, else ~/.local/state/yubin/popfetch. */
-static char *
-state_dir(void)
-{
-	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-	struct buf b;
-
-	buf_init(&b, SIZE_MAX);
-	if (x != NULL && *x == '/')
-		(void)buf_printf(&b, "%s/yubin/popfetch", x);
-	else if (h != NULL && *h != '\0')
-		(void)buf_printf(&b, "%s/.local/state/yubin/popfetch", h);
-	else
-		die(EX_CONFIG, "neither XDG_STATE_HOME nor HOME is set; "
-		    "give --state");
-	return b.p;
-}
-
-/* "user@host" as a file name: no '/', no leading '.'. */
-static char *
-mailbox_key(const char *user, const char *host)
-{
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, SIZE_MAX);
-	(void)buf_printf(&b, "%s@%s", user, host);
-	for (i = 0; i < b.len; i++)
-		if (b.p[i] == '/' || (unsigned char)b.p[i] < 0x20 ||
-		    (i == 0 && b.p[i] == '.'))
-			b.p[i] = '_';
-	return b.p;
-}
-
 /* ---- the listing ---- */
 
 /* The message numbered num: the servers list in the same order, so the
@@ -625,31 +591,6 @@ report(const struct run *r)
 
 /* ---- the story ---- */
 
-/* The state file of user@host, under its run lock (held until exit). */
-static void
-open_state(struct run *r, const char *user, const char *host)
-{
-	struct opts *o = r->o;
-	char *dir = state_dir(), *key = mailbox_key(user, host);
-	char *path = path_join(dir, key);
-	struct buf lp;
-	pid_t holder;
-
-	buf_init(&lp, SIZE_MAX);
-	(void)buf_printf(&lp, "%s.lock", path);
-	if (fetchlog_open(&r->fl, lp.p, o->state ? o->state : path,
-	    &holder) < 0) {
-		if (holder != 0)
-			die(EX_TEMPFAIL, "%s is being fetched by process %ld "
-			    "(lock %s); try later", key, (long)holder, lp.p);
-		die(fserr_exit(&r->fl.fe), "%s", r->fl.fe.msg);
-	}
-	free(dir);
-	free(key);
-	free(path);
-	buf_free(&lp);
-}
-
 static void
 open_dest(struct run *r)
 {
@@ -699,8 +640,9 @@ main(int argc, char **argv)
 	host = client_url_host(o.c.no.url);
 	snprintf(r.server, sizeof r.server, "%s", host);
 	free(host);
-	if (!o.list)
-		open_state(&r, o.c.no.user, r.server);
+	if (!o.list && fetchlog_open(&r.fl, "popfetch", o.c.no.user, r.server,
+	    o.state) < 0)
+		die(fserr_exit(&r.fl.fe), "%s", r.fl.fe.msg);
 	open_dest(&r);
 	if ((ex = pop3c_login(&r.p, &o.c.no, r.server,
 	    o.c.trace || o.c.explain)) != 0)

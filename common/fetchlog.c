@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,15 +19,68 @@
 #include "maildir.h"
 #include "util.h"
 
-int
-fetchlog_open(struct fetchlog *fl, const char *lockpath, const char *path,
-    pid_t *holder)
+/* $XDG_STATE_HOME/yubin/PROG, else ~/.local/state/yubin/PROG; NULL
+ * when neither is set. */
+static char *
+state_dir(const char *prog)
 {
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	if (x != NULL && *x == '/')
+		(void)buf_printf(&b, "%s/yubin/%s", x, prog);
+	else if (h != NULL && *h != '\0')
+		(void)buf_printf(&b, "%s/.local/state/yubin/%s", h, prog);
+	else
+		buf_free(&b);
+	return b.p;
+}
+
+/* "user@host" as a file name: no '/', no leading '.'. */
+static char *
+mailbox_key(const char *user, const char *host)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, SIZE_MAX);
+	(void)buf_printf(&b, "%s@%s", user, host);
+	for (i = 0; i < b.len; i++)
+		if (b.p[i] == '/' || (unsigned char)b.p[i] < 0x20 ||
+		    (i == 0 && b.p[i] == '.'))
+			b.p[i] = '_';
+	return b.p;
+}
+
+int
+fetchlog_open(struct fetchlog *fl, const char *prog, const char *user,
+    const char *host, const char *path)
+{
+	char *dir = state_dir(prog), *key, *def;
+	struct buf lp;
+	pid_t holder;
+	int r = -1;
+
+	if (dir == NULL)
+		return fserr_set(&fl->fe, EX_CONFIG, 0, "neither "
+		    "XDG_STATE_HOME nor HOME is set; give --state");
+	key = mailbox_key(user, host);
+	def = path_join(dir, key);
+	buf_init(&lp, SIZE_MAX);
+	(void)buf_printf(&lp, "%s.lock", def);
 	/* the lock is held until exit: its fd stays open */
-	if (lock_run(lockpath, holder, &fl->fe) < 0)
-		return -1;
-	*holder = 0;
-	return uidstate_load(&fl->st, path, &fl->fe);
+	if (lock_run(lp.p, &holder, &fl->fe) >= 0)
+		r = uidstate_load(&fl->st, path ? path : def, &fl->fe);
+	else if (holder != 0)
+		(void)fserr_set(&fl->fe, EX_TEMPFAIL, 0, "%s is being fetched "
+		    "by process %ld (lock %s); try later", key, (long)holder,
+		    lp.p);
+	free(dir);
+	free(key);
+	free(def);
+	buf_free(&lp);
+	return r;
 }
 
 /*

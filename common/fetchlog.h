@@ -88,12 +88,15 @@ struct fetchlog {
 };
 
 /*
- * Take the run lock lockpath (held until exit), then load the state
- * file path.  0, or -1: *holder the PID holding the lock (0 when it is
- * not that), fl->fe set.
+ * The state file of user@host, under its run lock (held until exit):
+ * both in $XDG_STATE_HOME/yubin/PROG (else ~/.local/state/yubin/PROG),
+ * named USER@HOST (a '/', a control or a leading '.' made '_') and
+ * USER@HOST.lock; path, when not NULL, is the state file instead (the
+ * lock stays there).  0, or -1 with fl->fe set (75 when another process
+ * holds the lock, 78 when neither variable is set).
  */
-int fetchlog_open(struct fetchlog *fl, const char *lockpath,
-    const char *path, pid_t *holder);
+int fetchlog_open(struct fetchlog *fl, const char *prog, const char *user,
+    const char *host, const char *path);
 
 /* The destination (maildir or mbox, or both NULL for a command): the
  * batch size, and for a store the conf's batch and delivered callback

@@ -6,6 +6,7 @@
  * any message is told DURABLE; a lost batch is all LOST).
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -179,17 +180,35 @@ each(void *arg, size_t id, enum fetchlog_end e)
 static void
 test_flush(void)
 {
-	char path[128], lock[128], md[128], t[300], t2[300];
+	char path[128], lock[160], md[128], t[300], t2[300];
 	struct store_conf sc;
 	struct store sto;
 	struct fetchlog fl;
-	pid_t holder;
 
-	snprintf(path, sizeof path, "%s/state", dir);
-	snprintf(lock, sizeof lock, "%s/state.lock", dir);
+	struct fetchlog fl2;
+	struct stat st;
+	pid_t pid;
+	int wst;
+
+	snprintf(path, sizeof path, "%s/yubin/t/_u_v@h", dir);
+	snprintf(lock, sizeof lock, "%s.lock", path);
 	snprintf(md, sizeof md, "%s/Inbox", dir);
+	setenv("XDG_STATE_HOME", dir, 1);
 	memset(&fl, 0, sizeof fl);
-	t_int(fetchlog_open(&fl, lock, path, &holder), 0, "opened");
+	t_int(fetchlog_open(&fl, "t", ".u/v", "h", NULL), 0, "opened");
+	t_ok(stat(lock, &st) == 0,
+	    "the lock in XDG_STATE_HOME, the key made a file name");
+	/* the run lock is per process: another process asks */
+	if ((pid = fork()) == 0) {
+		memset(&fl2, 0, sizeof fl2);
+		if (fetchlog_open(&fl2, "t", ".u/v", "h", NULL) == 0)
+			_exit(0);
+		_exit(strstr(fl2.fe.msg, "_u_v@h is being fetched by "
+		    "process") == fl2.fe.msg ? fserr_exit(&fl2.fe) : 1);
+	}
+	t_int(pid > 0 && waitpid(pid, &wst, 0) == pid && WIFEXITED(wst) ?
+	    WEXITSTATUS(wst) : -1, 75,
+	    "another run on the same mailbox: 75, saying who holds it");
 	fl.each = each;
 	fl.arg = path;
 
