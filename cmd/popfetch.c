@@ -72,9 +72,7 @@ static const char *const actnames[] = {
 };
 
 struct msg {
-	unsigned long num;
-	unsigned long long size;
-	char uid[POP3_UID_MAX + 1];
+	struct pop3c_msg l;	/* number, size, UIDL */
 	enum act act;
 	char *dest;		/* where it went, for -v */
 };
@@ -84,11 +82,10 @@ struct run {
 	struct opts *o;
 	struct pop3_client p;
 	struct msg *m;
-	size_t nm, mcap;
+	size_t nm;
 	struct fetchlog fl;
 	struct store sto;
 	char server[256];
-	size_t hint;		/* by_num()'s */
 	int ex;
 	/* progress */
 	struct timeval t0;
@@ -178,43 +175,19 @@ default_maildir(void)
 
 /* ---- the listing ---- */
 
-/* The message numbered num: the servers list in the same order, so the
- * one after the last found is tried first (a mailbox of 100 000
- * messages must not cost 10^10 comparisons). */
-static struct msg *
-by_num(struct run *r, unsigned long num, size_t *hint)
+/* The mailbox's messages, as UIDL and LIST give them. */
+static int
+scan(struct run *r)
 {
+	struct pop3c_msg *l;
 	size_t i;
+	int ex = pop3c_scan(&r->p, &l, &r->nm);
 
-	if (*hint < r->nm && r->m[*hint].num == num)
-		return &r->m[(*hint)++];
+	r->m = xcalloc(r->nm + 1, sizeof *r->m);
 	for (i = 0; i < r->nm; i++)
-		if (r->m[i].num == num) {
-			*hint = i + 1;
-			return &r->m[i];
-		}
-	return NULL;
-}
-
-/* One line of UIDL (a new message) or LIST (its size). */
-static void
-listed(void *arg, int uidl, unsigned long num, const char *a, size_t al)
-{
-	struct run *r = arg;
-	struct msg *m;
-
-	if (uidl) {
-		if (r->nm == r->mcap) {
-			r->mcap = r->mcap ? r->mcap * 2 : 64;
-			r->m = xrealloc(r->m, r->mcap * sizeof *r->m);
-		}
-		memset(&r->m[r->nm], 0, sizeof *r->m);
-		r->m[r->nm].num = num;
-		memcpy(r->m[r->nm].uid, a, al);
-		r->nm++;
-	} else if ((m = by_num(r, num, &r->hint)) != NULL) {
-		m->size = strtoull(a, NULL, 10);
-	}
+		r->m[i].l = l[i];
+	free(l);
+	return ex;
 }
 
 static void
@@ -224,10 +197,10 @@ print_list(const struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->nm; i++) {
-		snprintf(n, sizeof n, "%lu\t%llu\t", r->m[i].num,
-		    r->m[i].size);
+		snprintf(n, sizeof n, "%lu\t%llu\t", r->m[i].l.num,
+		    r->m[i].l.size);
 		outs(n);
-		rec_outs(r->m[i].uid);
+		rec_outs(r->m[i].l.uid);
 		outc('\n');
 	}
 }
@@ -311,7 +284,7 @@ batch_end(void *arg, size_t id, enum fetchlog_end end)
 	if (end == FETCHLOG_LOST)
 		m->act = A_KEPT;	/* on the server: fetched next run */
 	else if (end == FETCHLOG_DURABLE && !r->o->keep)
-		pop3c_push(&r->p, POP3C_DELE, m->num, id, m->size);
+		pop3c_push(&r->p, POP3C_DELE, &m->l, id);
 }
 
 static void
@@ -354,7 +327,7 @@ to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 		werr = errno_exit(errno);
 	if (ex != 0 || werr != 0) {
 		if (ex == 0)
-			warn("message %s: a temporary file:", m->uid);
+			warn("message %s: a temporary file:", m->l.uid);
 		return ex ? ex : werr;
 	}
 	if (spawn_in(&cmd, "/bin/sh", argv, fd) < 0) {
@@ -364,12 +337,12 @@ to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 	if ((st = reap(&cmd, r->o->pipe)) != 0) {
 		if (st > 0)
 			warn("%s: message %s: the command exited %d",
-			    r->o->pipe, m->uid, st);
+			    r->o->pipe, m->l.uid, st);
 		return st == EX_TEMPFAIL ? EX_TEMPFAIL : st > 0 ?
 		    EX_UNAVAILABLE : EX_SOFTWARE;
 	}
 	m->dest = xstrdup(r->o->pipe);
-	fetchlog_queue(&r->fl, (size_t)(m - r->m), m->uid);
+	fetchlog_queue(&r->fl, (size_t)(m - r->m), m->l.uid);
 	return 0;
 }
 
@@ -387,7 +360,8 @@ deliver_msg(struct run *r, size_t mi)
 	void *arg = r->o->pipe ? (void *)&sp : &r->fl;
 	int ex, werr, dummy;
 
-	if ((ex = fetchlog_begin(&r->fl, m->uid, token, sizeof token)) != 0) {
+	if ((ex = fetchlog_begin(&r->fl, m->l.uid, token,
+	    sizeof token)) != 0) {
 		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
 		return ex;
 	}
@@ -400,7 +374,7 @@ deliver_msg(struct run *r, size_t mi)
 		ex = pop3c_body(&r->p, sink, arg, &got, &werr);
 	buf_free(&rb);
 	ex = r->o->pipe ? to_pipe(r, m, &sp, ex, werr) :
-	    fetchlog_commit(&r->fl, mi, m->uid, ex, werr);
+	    fetchlog_commit(&r->fl, mi, m->l.uid, ex, werr);
 	spool_free(&sp);
 	if (ex == 0)
 		r->bytes += got;
@@ -455,7 +429,7 @@ filter(struct run *r, size_t mi)
 	if (st < 0 || st > 2) {
 		if (st > 2)
 			warn("%s: message %s: the filter exited %d",
-			    r->o->filter, r->m[mi].uid, st);
+			    r->o->filter, r->m[mi].l.uid, st);
 		r->ex = ex_worse(r->ex, EX_SOFTWARE);
 		return -1;
 	}
@@ -473,7 +447,7 @@ on_reply(void *arg, const struct pop3c_op *op, const struct pop3_reply *rep)
 
 	if (!rep->ok) {
 		warn("%s: message %lu (%s): %s refused: %s", r->server,
-		    m->num, m->uid, op->kind == POP3C_DELE ? "DELE" :
+		    m->l.num, m->l.uid, op->kind == POP3C_DELE ? "DELE" :
 		    op->kind == POP3C_TOP ? "TOP" : "RETR", rep->text);
 		r->ex = ex_worse(r->ex, pop3_exit(rep, 0));
 		if (op->kind != POP3C_DELE)
@@ -485,11 +459,11 @@ on_reply(void *arg, const struct pop3c_op *op, const struct pop3_reply *rep)
 	if (op->kind == POP3C_TOP) {
 		switch (filter(r, op->id)) {
 		case 0:
-			pop3c_push(&r->p, POP3C_RETR, m->num, op->id, m->size);
+			pop3c_push(&r->p, POP3C_RETR, &m->l, op->id);
 			break;
 		case 1:
 			m->act = A_FILTERED;
-			pop3c_push(&r->p, POP3C_DELE, m->num, op->id, m->size);
+			pop3c_push(&r->p, POP3C_DELE, &m->l, op->id);
 			break;
 		default: m->act = A_SKIPPED; break;
 		}
@@ -539,21 +513,20 @@ plan(struct run *r)
 	for (i = 0; i < r->nm; i++) {
 		struct msg *m = &r->m[i];
 
-		if (fetchlog_done(&r->fl, m->uid, &first)) {
+		if (fetchlog_done(&r->fl, m->l.uid, &first)) {
 			if (o->keep && !(o->delete_after && now - first >
 			    (o->delete_after - 1) * 86400LL))
 				m->act = A_KEPT;
 			else {
 				m->act = A_DELETED;
-				pop3c_push(&r->p, POP3C_DELE, m->num, i,
-				    m->size);
+				pop3c_push(&r->p, POP3C_DELE, &m->l, i);
 			}
 			continue;
 		}
 		fresh++;
 		if (o->check)
 			continue;
-		if (o->maxsize && m->size > o->maxsize) {
+		if (o->maxsize && m->l.size > o->maxsize) {
 			m->act = A_SKIPPED;
 			continue;
 		}
@@ -561,9 +534,9 @@ plan(struct run *r)
 			continue;
 		fetch++;
 		r->planned++;
-		r->total += m->size;
-		pop3c_push(&r->p, o->filter ? POP3C_TOP : POP3C_RETR, m->num, i,
-		    m->size);
+		r->total += m->l.size;
+		pop3c_push(&r->p, o->filter ? POP3C_TOP : POP3C_RETR, &m->l,
+		    i);
 	}
 	return fresh > 0;
 }
@@ -579,8 +552,8 @@ report(const struct run *r)
 
 		if (m->act == A_NONE || (m->act == A_FETCHED && !m->dest))
 			continue;
-		rec_outs(m->uid);
-		snprintf(n, sizeof n, "\t%llu\t", m->size);
+		rec_outs(m->l.uid);
+		snprintf(n, sizeof n, "\t%llu\t", m->l.size);
 		outs(n);
 		outs(actnames[m->act]);
 		outc('\t');
@@ -647,7 +620,7 @@ main(int argc, char **argv)
 	if ((ex = pop3c_login(&r.p, &o.c.no, r.server,
 	    o.c.trace || o.c.explain)) != 0)
 		return ex;
-	if ((ex = pop3c_scan(&r.p, listed, &r)) != 0) {
+	if ((ex = scan(&r)) != 0) {
 		(void)pop3c_quit(&r.p);
 		return ex;
 	}
@@ -659,7 +632,7 @@ main(int argc, char **argv)
 	}
 	/* what a killed run left is resolved before anything is fetched */
 	for (i = 0; !o.check && i < r.nm; i++)
-		fetchlog_live(&r.fl, r.m[i].uid);
+		fetchlog_live(&r.fl, r.m[i].l.uid);
 	if (!o.check && fetchlog_settle(&r.fl) < 0) {
 		warn("%s", r.fl.fe.msg);
 		(void)pop3c_quit(&r.p);

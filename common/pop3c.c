@@ -152,13 +152,32 @@ pop3c_login(struct pop3_client *c, const struct net_opts *opts,
 	return ex;
 }
 
-/* Read a UIDL or LIST listing: 0, or net's status. */
+/* The message numbered num: the servers list in the same order, so the
+ * one after the last found is tried first. */
+static struct pop3c_msg *
+by_num(struct pop3c_msg *m, size_t n, unsigned long num, size_t *hint)
+{
+	size_t i;
+
+	if (*hint < n && m[*hint].num == num)
+		return &m[(*hint)++];
+	for (i = 0; i < n; i++)
+		if (m[i].num == num) {
+			*hint = i + 1;
+			return &m[i];
+		}
+	return NULL;
+}
+
+/* Read a UIDL (uidl 1: the messages) or LIST (their sizes) listing:
+ * 0, or net's status. */
 static int
-listing(struct pop3_client *c, int uidl, pop3c_line_fn *fn, void *arg)
+listing(struct pop3_client *c, int uidl, struct pop3c_msg **m, size_t *n)
 {
 	const char *l, *a;
-	size_t len, al;
+	size_t len, al, cap = *n, hint = 0;
 	unsigned long num;
+	struct pop3c_msg *e;
 	int k;
 
 	while ((k = pop3c_listline(c, &l, &len)) == 1) {
@@ -170,17 +189,30 @@ listing(struct pop3_client *c, int uidl, pop3c_line_fn *fn, void *arg)
 			free(q);
 			continue;
 		}
-		fn(arg, uidl, num, a, al);
+		if (uidl) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				*m = xrealloc(*m, cap * sizeof **m);
+			}
+			e = &(*m)[(*n)++];
+			memset(e, 0, sizeof *e);
+			e->num = num;
+			memcpy(e->uid, a, al);
+		} else if ((e = by_num(*m, *n, num, &hint)) != NULL) {
+			e->size = strtoull(a, NULL, 10);
+		}
 	}
 	return k == 0 ? 0 : -k;
 }
 
 int
-pop3c_scan(struct pop3_client *c, pop3c_line_fn *fn, void *arg)
+pop3c_scan(struct pop3_client *c, struct pop3c_msg **m, size_t *n)
 {
 	struct pop3_reply rep;
 	int ex, i;
 
+	*m = NULL;
+	*n = 0;
 	if ((ex = pop3c_cmd(c, "UIDL", 0)) != 0)
 		return ex;
 	if (pop3c_room(c, 0) && (ex = pop3c_cmd(c, "LIST", 0)) != 0)
@@ -196,7 +228,7 @@ pop3c_scan(struct pop3_client *c, pop3c_line_fn *fn, void *arg)
 			    "UIDL", rep.text);
 			return pop3_exit(&rep, 0);
 		}
-		if ((ex = listing(c, i == 0, fn, arg)) != 0)
+		if ((ex = listing(c, i == 0, m, n)) != 0)
 			return ex;
 	}
 	return 0;
@@ -334,8 +366,8 @@ pop3c_listline(struct pop3_client *c, const char **line, size_t *len)
 }
 
 void
-pop3c_push(struct pop3_client *c, enum pop3c_kind k, unsigned long num,
-    size_t id, unsigned long long size)
+pop3c_push(struct pop3_client *c, enum pop3c_kind k,
+    const struct pop3c_msg *m, size_t id)
 {
 	struct pop3c_op *op;
 
@@ -345,9 +377,9 @@ pop3c_push(struct pop3_client *c, enum pop3c_kind k, unsigned long num,
 	}
 	op = &c->todo[c->ntodo++];
 	op->kind = k;
-	op->num = num;
+	op->num = m->num;
 	op->id = id;
-	op->expect = pop3c_expect(k, size);
+	op->expect = pop3c_expect(k, m->size);
 }
 
 void

@@ -90,15 +90,22 @@ struct pop3_client {
 int pop3c_login(struct pop3_client *c, const struct net_opts *no,
     const char *server, int trace);
 
+/* A message of the mailbox, as UIDL and LIST gave it. */
+struct pop3c_msg {
+	unsigned long num;
+	unsigned long long size;	/* LIST's, 0 when it had none */
+	char uid[POP3_UID_MAX + 1];
+};
+
 /*
- * UIDL then LIST (pipelined when the server allows it); each line of
- * their listings, parsed, goes to line(arg, uidl, num, a, alen) (a: the
- * unique id, or the size); a malformed line is warned about and
- * skipped.  0, or pop3_exit() of a refusal (warned), or net's status.
+ * UIDL then LIST (pipelined when the server allows it): the messages,
+ * in UIDL's order, into *m (malloc'd, the caller's) and *n, each size
+ * matched by its number (in step with UIDL's order, so that a mailbox
+ * of 100 000 messages costs no 10^10 comparisons); a malformed line is
+ * warned about and skipped.  0, or pop3_exit() of a refusal (warned),
+ * or net's status.
  */
-typedef void pop3c_line_fn(void *arg, int uidl, unsigned long num,
-    const char *a, size_t alen);
-int pop3c_scan(struct pop3_client *c, pop3c_line_fn *line, void *arg);
+int pop3c_scan(struct pop3_client *c, struct pop3c_msg **m, size_t *n);
 
 /* The bytes a reply to a command of this kind about a message of size
  * bytes is expected to hold. */
@@ -134,9 +141,9 @@ int pop3c_discard(void *arg, const char *p, size_t n);
  * (unstuffed), 0 at the final ".", or -(net's status). */
 int pop3c_listline(struct pop3_client *c, const char **line, size_t *len);
 
-/* Queue a command about message num (the caller's id), of size bytes. */
-void pop3c_push(struct pop3_client *c, enum pop3c_kind k, unsigned long num,
-    size_t id, unsigned long long size);
+/* Queue a command about message m (id: the caller's). */
+void pop3c_push(struct pop3_client *c, enum pop3c_kind k,
+    const struct pop3c_msg *m, size_t id);
 
 /* From now on only the DELEs queued go out: the TOPs and RETRs not yet
  * sent are dropped (those in flight still get their replies). */

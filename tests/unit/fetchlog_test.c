@@ -241,7 +241,8 @@ test_flush(void)
 	t_int(fetchlog_begin(&fl, "v4", t2, sizeof t2), 0, "another begun");
 	t_int(fetchlog_write(&fl, "b\n", 2), 0, "written");
 	ends[0] = '\0';
-	t_int(fetchlog_commit(&fl, 4, "v4", 75, 0), 75, "a transfer cut short");
+	t_int(fetchlog_commit(&fl, 4, "v4", 75, 0), 75,
+	    "a transfer cut short");
 	t_str(ends, strlen(ends), "3L ", "the batch before it is LOST");
 	t_int(recorded(path, 3), 0, "and not recorded");
 	t_int(fetchlog_maildir_has(md, t), 0, "and not in the Maildir");
@@ -265,7 +266,7 @@ test_flush(void)
 		t_slurp(path, &b);
 		buf_add(&b, "", 1);
 		t_ok(strstr(b.p, rec) != NULL,
-		    "the intent, with the Maildir name, before the done record");
+		    "the intent, with the Maildir name, then the done record");
 		buf_free(&b);
 	}
 }

@@ -33,7 +33,8 @@ test_window(void)
 	    "RETR: the message and its status line");
 	t_int((long long)pop3c_expect(POP3C_TOP, 100000), 8256,
 	    "TOP: the header, at most 8 KiB counted");
-	t_int((long long)pop3c_expect(POP3C_TOP, 100), 164, "TOP: a small one");
+	t_int((long long)pop3c_expect(POP3C_TOP, 100), 164,
+	    "TOP: a small one");
 	t_int((long long)pop3c_expect(POP3C_DELE, 1 << 30), 32,
 	    "DELE: a status line, whatever the size");
 	memset(&c, 0, sizeof c);
@@ -51,6 +52,17 @@ test_window(void)
 }
 
 static void
+push(struct pop3_client *c, enum pop3c_kind k, unsigned long num, size_t id)
+{
+	struct pop3c_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.num = num;
+	m.size = 10;
+	pop3c_push(c, k, &m, id);
+}
+
+static void
 test_stop(void)
 {
 	static struct pop3_client c;
@@ -58,13 +70,13 @@ test_stop(void)
 	size_t i, n = 0;
 
 	memset(&c, 0, sizeof c);
-	pop3c_push(&c, POP3C_RETR, 1, 0, 10);
-	pop3c_push(&c, POP3C_DELE, 7, 6, 10);
-	pop3c_push(&c, POP3C_TOP, 2, 1, 10);
-	pop3c_push(&c, POP3C_RETR, 3, 2, 10);
-	pop3c_push(&c, POP3C_DELE, 4, 3, 10);
+	push(&c, POP3C_RETR, 1, 0);
+	push(&c, POP3C_DELE, 7, 6);
+	push(&c, POP3C_TOP, 2, 1);
+	push(&c, POP3C_RETR, 3, 2);
+	push(&c, POP3C_DELE, 4, 3);
 	for (i = 0; i < 70; i++)	/* the queue grows */
-		pop3c_push(&c, POP3C_RETR, 100 + i, 100 + i, 10);
+		push(&c, POP3C_RETR, 100 + i, 100 + i);
 	t_int((long long)c.ntodo, 75, "75 commands queued");
 	c.itodo = 1;			/* the first one was sent */
 	pop3c_stop(&c);
