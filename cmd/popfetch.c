@@ -207,23 +207,6 @@ print_list(const struct run *r)
 
 /* ---- the destination ---- */
 
-/* The Received field of this hop (RFC 5321 §4.4; "with" POP3 or POP3S
- * as popfetch names the hop), with TOKEN as its id. */
-static void
-received(const struct run *r, const char *token, struct buf *b)
-{
-	char d[64];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
-	(void)buf_printf(b, "Received: from %s\n\tby %s (yubin popfetch) "
-	    "with %s\n\tid %s;\n\t%s\n", r->server, r->fl.host,
-	    r->p.tls ? "POP3S" : "POP3",
-	    token, d);
-}
-
 struct cmdsink {
 	struct spawn sp;
 	int err;
@@ -238,30 +221,6 @@ to_cmd(void *arg, const char *p, size_t n)
 	if (!s->err && write_all(s->sp.fd, p, n) < 0)
 		s->err = errno;
 	return 0;
-}
-
-static int
-run_cmd(struct run *r, const char *cmd, struct spawn *sp)
-{
-	const char *argv[] = { "sh", "-c", cmd, NULL };
-
-	if (spawn_to(sp, "/bin/sh", argv) < 0) {
-		warn("%s: cannot run:", cmd);
-		r->ex = ex_worse(r->ex, EX_OSERR);
-		return -1;
-	}
-	return 0;
-}
-
-/* The exit status of a command, or -1 after a warning. */
-static int
-reap(struct spawn *sp, const char *cmd)
-{
-	int sig, st = spawn_wait(sp, &sig);
-
-	if (st < 0)
-		warn("%s: %s", cmd, sig ? strsignal(sig) : "wait failed");
-	return st;
 }
 
 /* A failure of this run: 75 stops the fetching (the DELEs of what is
@@ -319,7 +278,6 @@ to_spool(void *arg, const char *p, size_t n)
 static int
 to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 {
-	const char *argv[] = { "sh", "-c", r->o->pipe, NULL };
 	struct spawn cmd;
 	int st, fd = -1;
 
@@ -330,11 +288,11 @@ to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 			warn("message %s: a temporary file:", m->l.uid);
 		return ex ? ex : werr;
 	}
-	if (spawn_in(&cmd, "/bin/sh", argv, fd) < 0) {
+	if (spawn_sh(&cmd, r->o->pipe, fd) < 0) {
 		warn("%s: cannot run:", r->o->pipe);
 		return EX_OSERR;
 	}
-	if ((st = reap(&cmd, r->o->pipe)) != 0) {
+	if ((st = spawn_reap(&cmd, r->o->pipe)) != 0) {
 		if (st > 0)
 			warn("%s: message %s: the command exited %d",
 			    r->o->pipe, m->l.uid, st);
@@ -352,7 +310,6 @@ static int
 deliver_msg(struct run *r, size_t mi)
 {
 	struct msg *m = &r->m[mi];
-	char token[300];
 	struct buf rb;
 	struct spool sp;
 	unsigned long long got;
@@ -360,14 +317,14 @@ deliver_msg(struct run *r, size_t mi)
 	void *arg = r->o->pipe ? (void *)&sp : &r->fl;
 	int ex, werr, dummy;
 
-	if ((ex = fetchlog_begin(&r->fl, m->l.uid, token,
-	    sizeof token)) != 0) {
+	buf_init(&rb, SIZE_MAX);
+	if ((ex = fetchlog_begin(&r->fl, m->l.uid, r->server, r->p.tls ?
+	    "POP3S" : "POP3", &rb)) != 0) {
+		buf_free(&rb);
 		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
 		return ex;
 	}
 	spool_init(&sp, 64 * 1024);
-	buf_init(&rb, SIZE_MAX);
-	received(r, token, &rb);
 	if ((werr = sink(arg, rb.p, rb.len)) != 0)
 		ex = pop3c_body(&r->p, pop3c_discard, NULL, &got, &dummy);
 	else
@@ -414,13 +371,15 @@ filter(struct run *r, size_t mi)
 	unsigned long long got;
 	int ex, serr, st;
 
-	if (run_cmd(r, r->o->filter, &cs.sp) < 0) {
+	if (spawn_sh(&cs.sp, r->o->filter, -1) < 0) {
+		warn("%s: cannot run:", r->o->filter);
+		r->ex = ex_worse(r->ex, EX_OSERR);
 		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &serr);
 		return -1;
 	}
 	cs.err = 0;
 	ex = pop3c_body(&r->p, to_cmd, &cs, &got, &serr);
-	st = reap(&cs.sp, r->o->filter);
+	st = spawn_reap(&cs.sp, r->o->filter);
 	if (ex != 0) {
 		r->ex = ex_worse(r->ex, ex);
 		pop3c_stop(&r->p);

@@ -58,6 +58,8 @@ fetchlog_open(struct fetchlog *fl, const char *prog, const char *user,
     const char *host, const char *path)
 {
 	char *dir = state_dir(prog), *key, *def;
+
+	fl->prog = prog;
 	struct buf lp;
 	pid_t holder;
 	int r = -1;
@@ -274,11 +276,16 @@ end(struct fetchlog *fl, enum fetchlog_end e)
 }
 
 int
-fetchlog_begin(struct fetchlog *fl, const char *uid, char *t, size_t n)
+fetchlog_begin(struct fetchlog *fl, const char *uid, const char *from,
+    const char *with, struct buf *hdr)
 {
+	char *t = fl->token, d[64];
+	size_t n = sizeof fl->token;
 	struct timeval tv;
 	struct stat st;
 	long long off = 0;
+	time_t now = time(NULL);
+	struct tm tm;
 
 	if (fl->sto != NULL && store_begin(fl->sto, NULL) < 0) {
 		warn("%s", store_error(fl->sto));
@@ -295,6 +302,10 @@ fetchlog_begin(struct fetchlog *fl, const char *uid, char *t, size_t n)
 	}
 	if (fl->sto != NULL)
 		uidstate_add(&fl->st, 'I', uid, t, off);
+	localtime_r(&now, &tm);
+	strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	(void)buf_printf(hdr, "Received: from %s\n\tby %s (yubin %s) "
+	    "with %s\n\tid %s;\n\t%s\n", from, fl->host, fl->prog, with, t, d);
 	return 0;
 }
 

@@ -76,6 +76,8 @@ struct fetchlog {
 	const char *maildir, *mbox;
 	struct store *sto;	/* open on one of them, or NULL */
 	char host[260];
+	const char *prog;	/* fetchlog_open()'s */
+	char token[300];	/* the last message's */
 	unsigned long tokq;
 	/* delivered or queued in the store, done record not yet durable */
 	struct fetchlog_item *batch;
@@ -128,12 +130,16 @@ int fetchlog_maildir_has(const char *dir, const char *name);
 int fetchlog_mbox_scan(int fd, const char *token, long long off);
 
 /*
- * Step 1 for uid: the token into t (n bytes; the Maildir file's name,
- * or a unique id on this host for an mbox or a command); with a store,
- * the message begun in it and its intent queued.  0, or the store's
- * status (warned; nothing begun).
+ * Step 1 for uid: its token (fl->token: the Maildir file's name, or a
+ * unique id on this host for an mbox or a command); with a store, the
+ * message begun in it and its intent queued.  hdr gets the Received
+ * field of this hop (RFC 5321 §4.4) with the token as its id: "from
+ * FROM by HOST (yubin PROG) with WITH", which the caller writes first
+ * (an mbox copy is found by it).  0, or the store's status (warned;
+ * nothing begun).
  */
-int fetchlog_begin(struct fetchlog *fl, const char *uid, char *t, size_t n);
+int fetchlog_begin(struct fetchlog *fl, const char *uid, const char *from,
+    const char *with, struct buf *hdr);
 
 /* A pop3c_sink (arg: fl): bytes of the message begun into the store.
  * 0, or the store's status. */

@@ -2,6 +2,7 @@
  * spawn: see spawn.h.
  */
 #include "spawn.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +85,25 @@ spawn_in(struct spawn *sp, const char *file, const char *const argv[], int fd)
 		_exit(127);
 	}
 	return 0;
+}
+
+int
+spawn_sh(struct spawn *sp, const char *cmd, int fd)
+{
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+
+	return fd < 0 ? spawn_to(sp, "/bin/sh", argv) :
+	    spawn_in(sp, "/bin/sh", argv, fd);
+}
+
+int
+spawn_reap(struct spawn *sp, const char *cmd)
+{
+	int sig, st = spawn_wait(sp, &sig);
+
+	if (st < 0)
+		warn("%s: %s", cmd, sig ? strsignal(sig) : "wait failed");
+	return st;
 }
 
 int

@@ -47,6 +47,12 @@ int spawn_to(struct spawn *sp, const char *file, const char *const argv[]);
 int spawn_in(struct spawn *sp, const char *file, const char *const argv[],
     int fd);
 int spawn_wait(struct spawn *sp, int *sig);
+/* A shell command line: "/bin/sh -c cmd" with spawn_to() when fd < 0,
+ * else with spawn_in() on fd. */
+int spawn_sh(struct spawn *sp, const char *cmd, int fd);
+/* spawn_wait(), with a warning naming cmd when the program was killed
+ * by a signal or could not be waited for: 0..255, or -1. */
+int spawn_reap(struct spawn *sp, const char *cmd);
 ssize_t spawn_slurp(int fd, char *buf, size_t cap, int *over);
 
 #endif

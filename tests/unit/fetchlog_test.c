@@ -180,7 +180,8 @@ each(void *arg, size_t id, enum fetchlog_end e)
 static void
 test_flush(void)
 {
-	char path[128], lock[160], md[128], t[300], t2[300];
+	char path[128], lock[160], md[128], t[300], want[900];
+	struct buf hdr;
 	struct store_conf sc;
 	struct store sto;
 	struct fetchlog fl;
@@ -235,10 +236,20 @@ test_flush(void)
 	sc.flags = STORE_CREATE;
 	t_int(store_open(&sto, md, &sc), 0, "a Maildir store");
 	fl.sto = &sto;
-	t_int(fetchlog_begin(&fl, "v3", t, sizeof t), 0, "begun");
+	buf_init(&hdr, SIZE_MAX);
+	t_int(fetchlog_begin(&fl, "v3", "pop.example", "POP3S", &hdr), 0,
+	    "begun");
+	snprintf(t, sizeof t, "%s", fl.token);
+	snprintf(want, sizeof want, "Received: from pop.example\n\tby %s "
+	    "(yubin t) with POP3S\n\tid %s;\n\t", fl.host, t);
+	t_ok(hdr.len > strlen(want) && memcmp(hdr.p, want, strlen(want)) == 0,
+	    "the Received field names the hop and has the token as its id");
+	buf_free(&hdr);
 	t_int(fetchlog_write(&fl, "a\n", 2), 0, "written");
 	t_int(fetchlog_commit(&fl, 3, "v3", 0, 0), 0, "queued");
-	t_int(fetchlog_begin(&fl, "v4", t2, sizeof t2), 0, "another begun");
+	buf_init(&hdr, SIZE_MAX);
+	t_int(fetchlog_begin(&fl, "v4", "h", "POP3", &hdr), 0,
+	    "another begun");
 	t_int(fetchlog_write(&fl, "b\n", 2), 0, "written");
 	ends[0] = '\0';
 	t_int(fetchlog_commit(&fl, 4, "v4", 75, 0), 75,
@@ -247,7 +258,9 @@ test_flush(void)
 	t_int(recorded(path, 3), 0, "and not recorded");
 	t_int(fetchlog_maildir_has(md, t), 0, "and not in the Maildir");
 
-	t_int(fetchlog_begin(&fl, "v5", t, sizeof t), 0, "begun");
+	t_int(fetchlog_begin(&fl, "v5", "h", "POP3", &hdr), 0, "begun");
+	buf_free(&hdr);
+	snprintf(t, sizeof t, "%s", fl.token);
 	t_int(fetchlog_write(&fl, "c\n", 2), 0, "written");
 	t_int(fetchlog_commit(&fl, 5, "v5", 0, 0), 0, "queued");
 	t_int(fetchlog_maildir_has(md, t), 0, "unseen before the flush");
