@@ -207,22 +207,6 @@ print_list(const struct run *r)
 
 /* ---- the destination ---- */
 
-struct cmdsink {
-	struct spawn sp;
-	int err;
-};
-
-static int
-to_cmd(void *arg, const char *p, size_t n)
-{
-	struct cmdsink *s = arg;
-
-	/* a command that stops reading may still exit 0: its call */
-	if (!s->err && write_all(s->sp.fd, p, n) < 0)
-		s->err = errno;
-	return 0;
-}
-
 /* A failure of this run: 75 stops the fetching (the DELEs of what is
  * durable still go). */
 static void
@@ -367,19 +351,19 @@ progress(struct run *r, int end)
 static int
 filter(struct run *r, size_t mi)
 {
-	struct cmdsink cs;
+	struct spawn cmd;
 	unsigned long long got;
 	int ex, serr, st;
 
-	if (spawn_sh(&cs.sp, r->o->filter, -1) < 0) {
+	if (spawn_sh(&cmd, r->o->filter, -1) < 0) {
 		warn("%s: cannot run:", r->o->filter);
 		r->ex = ex_worse(r->ex, EX_OSERR);
 		(void)pop3c_body(&r->p, pop3c_discard, NULL, &got, &serr);
 		return -1;
 	}
-	cs.err = 0;
-	ex = pop3c_body(&r->p, to_cmd, &cs, &got, &serr);
-	st = spawn_reap(&cs.sp, r->o->filter);
+	/* a filter that stops reading may still exit 0: its call */
+	ex = pop3c_body(&r->p, spawn_write, &cmd, &got, &serr);
+	st = spawn_reap(&cmd, r->o->filter);
 	if (ex != 0) {
 		r->ex = ex_worse(r->ex, ex);
 		pop3c_stop(&r->p);
@@ -550,10 +534,9 @@ open_dest(struct run *r)
 int
 main(int argc, char **argv)
 {
-	static const struct pop3c_handler h = { on_idle, on_reply, NULL };
 	static struct opts o;
 	static struct run r;
-	struct pop3c_handler hr = h;
+	struct pop3c_handler h = { on_idle, on_reply, &r };
 	char *host;
 	size_t i;
 	int ex = 0, news;
@@ -602,8 +585,7 @@ main(int argc, char **argv)
 		(void)pop3c_quit(&r.p);
 		return news ? 0 : 1;
 	}
-	hr.arg = &r;
-	ex = pop3c_transact(&r.p, &hr);
+	ex = pop3c_transact(&r.p, &h);
 	flush(&r);	/* a session lost: what arrived whole is kept */
 	progress(&r, 1);
 	r.ex = ex_worse(r.ex, ex);

@@ -107,6 +107,18 @@ spawn_reap(struct spawn *sp, const char *cmd)
 }
 
 int
+spawn_write(void *arg, const char *p, size_t n)
+{
+	struct spawn *sp = arg;
+
+	if (sp->fd >= 0 && write_all(sp->fd, p, n) < 0) {
+		close(sp->fd);
+		sp->fd = -1;
+	}
+	return 0;
+}
+
+int
 spawn_wait(struct spawn *sp, int *sig)
 {
 	int status;

@@ -53,6 +53,11 @@ int spawn_sh(struct spawn *sp, const char *cmd, int fd);
 /* spawn_wait(), with a warning naming cmd when the program was killed
  * by a signal or could not be waited for: 0..255, or -1. */
 int spawn_reap(struct spawn *sp, const char *cmd);
+/* A sink into the stdin of a program started by spawn_to() (arg: the
+ * struct spawn): once a write fails (the program stopped reading, which
+ * is its call: its exit status tells), the pipe is closed and later
+ * bytes are dropped.  Always 0. */
+int spawn_write(void *sp, const char *p, size_t n);
 ssize_t spawn_slurp(int fd, char *buf, size_t cap, int *over);
 
 #endif

@@ -77,5 +77,21 @@ main(void)
 	t_int(write_all(sp.fd, "fed\n", 4), 0, "spawn_to: write to its "
 	    "stdin");
 	t_int(spawn_wait(&sp, &sig), 7, "... which it read");
+
+	/* a shell command that stops reading: the rest is dropped, no
+	 * SIGPIPE, its exit status is what it says */
+	signal(SIGPIPE, SIG_IGN);
+	if (spawn_sh(&sp, "head -c 1 >/dev/null; exit 3", -1) < 0)
+		return 2;
+	{
+		static char mb[1 << 20];
+		int i, all = 1;
+
+		for (i = 0; i < 4; i++)
+			all &= spawn_write(&sp, mb, sizeof mb) == 0;
+		t_ok(all, "spawn_write: a reader that stops is not an error");
+		t_int(sp.fd, -1, "... the pipe closed once a write failed");
+	}
+	t_int(spawn_reap(&sp, "t"), 3, "spawn_sh and spawn_reap: its status");
 	return t_done();
 }
