@@ -248,10 +248,17 @@ delivered(void *arg, size_t id, const char *path)
 	r->m[id].dest = xstrdup(path);
 }
 
+static int spool_err;	/* why the -p spool failed, for the warning */
+
+/* A temporary file we cannot make or fill is this host's trouble of
+ * the moment: 75 (the run stops, the message stays on the server). */
 static int
 to_spool(void *arg, const char *p, size_t n)
 {
-	return spool_write(arg, p, n) < 0 ? errno_exit(errno) : 0;
+	if (spool_write(arg, p, n) == 0)
+		return 0;
+	spool_err = errno;
+	return EX_TEMPFAIL;
 }
 
 /*
@@ -265,9 +272,12 @@ to_pipe(struct run *r, struct msg *m, struct spool *sp, int ex, int werr)
 	struct spawn cmd;
 	int st, fd = -1;
 
-	if (ex == 0 && werr == 0 && (fd = spool_fd(sp)) < 0)
-		werr = errno_exit(errno);
+	if (ex == 0 && werr == 0 && (fd = spool_fd(sp)) < 0) {
+		spool_err = errno;
+		werr = EX_TEMPFAIL;
+	}
 	if (ex != 0 || werr != 0) {
+		errno = spool_err;
 		if (ex == 0)
 			warn("message %s: a temporary file:", m->l.uid);
 		return ex ? ex : werr;
