@@ -307,6 +307,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	int k, trunc = 0;
 
 	buf_reset(hdr);
+	m->blank = 0;
 	if (fromline)
 		buf_reset(fromline);
 	bom(m);
@@ -317,6 +318,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	while (!trunc && n > 0 && (k = next_kind(m)) != HDR_BODY) {
 		if (k == HDR_EMPTY) {
 			n = take_line(m, NULL, 0, SIZE_MAX, &trunc);
+			m->blank = n > 0;
 			break;
 		}
 		/* past the cap, stop: the reader is left inside the header */
