@@ -21,10 +21,15 @@
 #include "msg.h"
 
 #define HDRQ_THREADS 4          /* at most; more buys nothing */
-#define HDRQ_BATCH 8            /* messages a worker takes at once */
+/* A batch costs a hand-over, futex calls when a thread waits: for 20 000
+ * messages, batches of 8 made 10 000 of those beside the 60 000 opens,
+ * reads and closes; batches of 32 make 2 500. */
+#define HDRQ_BATCH 32           /* messages a worker takes at once */
 #define HDRQ_PERTHREAD 2        /* batches in the ring per thread */
 #define HDRQ_BUFSIZE 4096       /* first read: most headers fit */
-#define HDRQ_KEEP (256 * 1024)  /* a bigger header buffer is not kept */
+#define HDRQ_KEEP (64 * 1024)   /* a bigger header buffer is not kept:
+                                   256 slots keep 16 MiB at most, as
+                                   64 slots of 256 KiB did */
 
 enum { S_FREE, S_BUSY, S_READY };
 
