@@ -92,6 +92,7 @@ raw_emit(void *arg, const char *p, size_t n)
 static int
 mbox_open(struct store *s)
 {
+	maildir_hostname(s->host, sizeof s->host);     /* the lock's name */
 	lock_init(&s->lk, s->path, s->host, s->c.flags & STORE_CREATE, &s->e);
 	spool_init(&s->spool, SPOOL_MEM);
 	return deliver_mbox_check(s->path, s->c.flags & STORE_CREATE,
@@ -215,7 +216,6 @@ store_open(struct store *s, const char *path, const struct store_conf *c)
 	s->path = xstrndup(path, n);
 	if (n == 0)
 		return fserr_set(&s->e, EX_USAGE, 0, "empty destination");
-	maildir_hostname(s->host, sizeof s->host);
 	s->osize = OBUF_SIZE;
 	s->obuf = xmalloc(s->osize);
 	s->pend = xcalloc(s->c.batch, sizeof *s->pend);
