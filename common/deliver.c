@@ -164,7 +164,6 @@ deliver_open(struct deliver *dv, const struct deliver_to *to, unsigned n,
 	dv->flags = flags;
 	dv->lock_timeout = lock_timeout;
 	dv->obuf = xmalloc(OBUF_SIZE);
-	maildir_hostname(dv->host, sizeof dv->host);
 	for (i = 0; i < n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
@@ -179,6 +178,9 @@ deliver_open(struct deliver *dv, const struct deliver_to *to, unsigned n,
 			return fserr_set(&dv->e, EX_USAGE, 0, "%s: Maildir flags "
 			    "must be letters", d->path);
 		if (d->mbox) {
+			/* the lock's name; a Maildir asks for its own */
+			if (dv->host[0] == '\0')
+				maildir_hostname(dv->host, sizeof dv->host);
 			lock_init(&d->lk, d->path, dv->host, create, &dv->e);
 			spool_init(&d->sp, SPOOL_MEM);
 			d->spooled = 1;

@@ -211,6 +211,8 @@ int
 maildir_open(struct maildir *md, const char *path, int create,
     struct fserr *e)
 {
+	int err;
+
 	memset(md, 0, sizeof *md);
 	md->path = path;
 	md->create = create;
@@ -218,14 +220,18 @@ maildir_open(struct maildir *md, const char *path, int create,
 	md->tmpfd = md->newfd = md->curfd = -1;
 	maildir_hostname(md->host, sizeof md->host);
 	md->root = maildirpp_root(md->path);
-	if (path_dangling(md->path) || (md->root && path_dangling(md->root)))
+	if (maildir_opendirs(md) == 0)
+		return 0;
+	err = errno;
+	/* only a Maildir that cannot be opened can be behind a dangling
+	 * link: the lstat costs nothing to one that can */
+	if (err == ENOENT && (path_dangling(md->path) ||
+	    (md->root && path_dangling(md->root))))
 		return fserr_set(md->e, EX_CANTCREAT, 0, "%s: a symbolic link to a "
 		    "missing directory (not followed to create the Maildir)",
 		    path_dangling(md->path) ? md->path : md->root);
-	if (maildir_opendirs(md) == 0)
-		return 0;
-	if (errno != ENOENT || !md->create)
-		return maildir_fail(md, errno);
+	if (err != ENOENT || !md->create)
+		return maildir_fail(md, err);
 	md->missing = 1;
 	return 0;
 }

@@ -2,6 +2,12 @@
  * mdir: see mdir.h.  Names go into one pool, not one allocation each;
  * the pointers are made once the pool has stopped moving.
  */
+/* DT_REG and friends: the build's -D_POSIX_C_SOURCE hides them in
+ * glibc, and without them every entry of a Maildir is stat'ed (20 000
+ * more system calls for 20 000 messages, on the main thread). */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE
+#endif
 #include "mdir.h"
 
 #include <errno.h>
@@ -10,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#if defined(__linux__) && !defined(DT_REG)
+#error "DT_REG is hidden: every Maildir entry would be stat'ed"
+#endif
 
 #define MDIR_POOL_MAX ((size_t)1 << 30)
 

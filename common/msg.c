@@ -320,6 +320,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	int k, trunc = 0;
 
 	buf_reset(hdr);
+	m->blank = 0;
 	if (fromline)
 		buf_reset(fromline);
 	m->hdrbody = 0;
@@ -335,6 +336,7 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 		}
 		if (k == HDR_EMPTY) {
 			n = take_line(m, NULL, 0, SIZE_MAX, &trunc);
+			m->blank = n > 0;
 			break;
 		}
 		/* past the cap, stop: the reader is left inside the header */

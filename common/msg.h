@@ -34,6 +34,7 @@ struct msgin {
 	int err;                /* errno of a failed read, or 0 */
 	int partial;            /* the last line returned had no LF yet */
 	int begun;              /* the byte order mark was looked for */
+	int blank;              /* msg_header() ended at the empty line */
 	unsigned long long nread; /* bytes consumed from the fd */
 	msg_src *src;           /* if set, read from it instead of fd, and
 	                           leave its line ends as they are */
@@ -106,8 +107,13 @@ int msg_peek(struct msgin *m);
  * 0, or -1 on a read error.  If the header (or the From line) passes
  * hdr->max bytes, reading stops there (the input may be endless, e.g.
  * /dev/zero): *truncated is set (if not NULL), hdr holds what fitted,
+<<<<<<< HEAD
  * and the reader is left inside the header.  m->hdrbody says whether
  * the header ended at a line that is not a field.
+=======
+ * and the reader is left inside the header.  m->blank says whether the
+ * header ended at its empty line (not at EOF, a body line or the cap).
+>>>>>>> h-perf
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);

@@ -92,6 +92,7 @@ raw_emit(void *arg, const char *p, size_t n)
 static int
 mbox_open(struct store *s)
 {
+	maildir_hostname(s->host, sizeof s->host);     /* the lock's name */
 	lock_init(&s->lk, s->path, s->host, s->c.flags & STORE_CREATE, &s->e);
 	spool_init(&s->spool, SPOOL_MEM);
 	return deliver_mbox_check(s->path, s->c.flags & STORE_CREATE,
@@ -212,7 +213,6 @@ store_open(struct store *s, const char *path, const struct store_conf *c)
 	s->lk.fd = s->lk.lockfd = -1;
 	if (deliver_path(path, &s->path, &s->e) < 0)
 		return -1;
-	maildir_hostname(s->host, sizeof s->host);
 	s->osize = OBUF_SIZE;
 	s->obuf = xmalloc(s->osize);
 	s->pend = xcalloc(s->c.batch, sizeof *s->pend);

@@ -602,6 +602,20 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ ! -e "$T/nowhere" ]
 }
 
+@test "a delivery into a Maildir that opens asks the host name once and lstats nothing" {
+	command -v strace >/dev/null || skip "no strace"
+	mkmd "$M"
+	# LeakSanitizer cannot run under ptrace
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -o "$T/trace" \
+	    -e trace=uname,lstat,newfstatat,statx maildeliver "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$M/new" | wc -l)" -eq 1 ]
+	run grep -c '^[0-9]* uname(' "$T/trace"
+	[ "$output" = 1 ]
+	run grep -c -e 'AT_SYMLINK_NOFOLLOW' -e '^[0-9]* lstat(' "$T/trace"
+	[ "$output" = 0 ]
+}
+
 @test "a stale dot-lock we may not remove times out instead of spinning" {
 	mksticky
 	touch "$STICKY/box"
