@@ -607,10 +607,11 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 
 			if (key == NULL)
 				return -1;
-			if (relok(n->rel, n->cmp == SIEVE_C_NUMERIC ||
-			    n->cmp == SIEVE_C_CASEMAP ? numcmp(num,
-			    (size_t)len, key, kl) : ordcmp(n->cmp, num,
-			    (size_t)len, key, kl))) {
+			/* the count is a string compared by the
+			 * comparator: "10" < "2" under i;ascii-casemap,
+			 * as RFC 5231 §4.1 and Pigeonhole have it */
+			if (relok(n->rel, ordcmp(n->cmp, num, (size_t)len,
+			    key, kl))) {
 				free(key);
 				return 1;
 			}
