@@ -76,7 +76,7 @@
 #define SIEVE_MAX_STEPS    10000000UL
 #define SIEVE_MAX_SECONDS  5
 #define SIEVE_MAX_REGEXIN  (64u << 10)
-#define SIEVE_MAX_MATCHVARS 10          /* ${0} .. ${9} */
+#define SIEVE_MAX_MATCHVARS 64          /* ${0} .. ${63} */
 
 /* argument types (sieve_arg.type) */
 #define SIEVE_NUM  1
@@ -186,7 +186,8 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 #define SIEVE_F_ADDR  0x02      /* :all :localpart :domain (:user :detail) */
 #define SIEVE_F_BLOCK 0x04      /* a block follows (if, elsif, else) */
 #define SIEVE_F_CTRL  0x08      /* not traced as an ACTION */
-#define SIEVE_F_VARS  0x10      /* its strings are not expanded */
+#define SIEVE_F_OCTET 0x20      /* default comparator i;octet (string,
+                                   as Pigeonhole has it) */
 
 struct sieve_def {
 	const char *name;

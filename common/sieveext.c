@@ -478,11 +478,43 @@ run_header(struct sieve_run *r, const struct sieve_node *n)
 	return rc;
 }
 
+/* Octets of (p, n) with every line end counted as CRLF. */
+static unsigned long long
+crlf_len(const char *p, size_t n)
+{
+	unsigned long long k = n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			k++;
+	return k;
+}
+
+/*
+ * The size of the message as RFC 5322 has it on the wire (CRLF line
+ * ends, as Pigeonhole counts), with editheader's changes.
+ */
+static unsigned long long
+msg_size(const struct sieve_run *r)
+{
+	unsigned long long k;
+	size_t i;
+
+	if (!r->hdr_changed)
+		return crlf_len(r->env->msg, r->env->len);
+	k = 2 + crlf_len(r->env->msg + r->bodyoff, r->env->len - r->bodyoff);
+	for (i = 0; i < r->nf; i++)
+		k += strlen(r->f[i].name) + 1 + crlf_len(r->f[i].val,
+		    r->f[i].vlen) + 2;
+	return k;
+}
+
 static int
 run_size(struct sieve_run *r, const struct sieve_node *n)
 {
 	const struct sieve_arg *lim = sieve_pos(n, 0);
-	unsigned long long sz = r->env->len;
+	unsigned long long sz = msg_size(r);
 
 	if (has_tag(n, "over"))
 		return sz > lim->num;
@@ -1411,7 +1443,8 @@ static const struct sieve_def d_mailbox[] = {
 };
 static const struct sieve_def d_variables[] = {
 	{"set", SIEVE_CMD, "variables", "ss", 0, t_set, run_set, check_set},
-	{"string", SIEVE_TEST, "variables", "ll", M, NULL, run_string, NULL},
+	{"string", SIEVE_TEST, "variables", "ll", M | SIEVE_F_OCTET, NULL,
+	    run_string, NULL},
 };
 static const struct sieve_def d_imap4flags[] = {
 	{"setflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},

@@ -192,9 +192,15 @@ sieve_str_expand(struct sieve_run *r, const struct sieve_str *s, size_t *len)
 		}
 		i += k;
 		if (isdigit((unsigned char)name[0])) {
-			unsigned long m = strtoul(name, NULL, 10);
+			/* leading zeroes are allowed (RFC 5229 §3) */
+			const char *d = name;
+			unsigned long m;
 
-			if (strlen(name) < 4 && m < SIEVE_MAX_MATCHVARS &&
+			while (d[0] == '0' && d[1] != 0)
+				d++;
+			m = strlen(d) < 4 ? strtoul(d, NULL, 10) :
+			    SIEVE_MAX_MATCHVARS;
+			if (m < SIEVE_MAX_MATCHVARS &&
 			    r->mv[m] != NULL && buf_add(&b, r->mv[m],
 			    r->mvlen[m]) < 0)
 				goto big;
