@@ -186,6 +186,7 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 #define SIEVE_F_ADDR  0x02      /* :all :localpart :domain (:user :detail) */
 #define SIEVE_F_BLOCK 0x04      /* a block follows (if, elsif, else) */
 #define SIEVE_F_CTRL  0x08      /* not traced as an ACTION */
+#define SIEVE_F_NOVARS 0x40     /* sets no match variables (body) */
 #define SIEVE_F_OCTET 0x20      /* default comparator i;octet (string,
                                    as Pigeonhole has it) */
 
@@ -236,6 +237,8 @@ struct sieve_env {
 	const char *to;         /* envelope recipient, or NULL */
 	const char *orig_to;    /* original recipient, or NULL */
 	char subsep;            /* subaddress separator, 0 for '+' */
+	const char *subseps;    /* or a set of them (as Postfix's
+	                           recipient_delimiter), if not NULL */
 	/* Does folder exist?  NULL: none but INBOX does. */
 	int (*mailbox_exists)(void *arg, const char *folder);
 	/* Was the duplicate id (handle, id) seen within its period?  NULL:

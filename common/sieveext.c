@@ -540,8 +540,10 @@ addr_part(const struct sieve_run *r, const struct sieve_node *n,
 {
 	const char *at = strrchr(a, '@');
 	size_t llen = at ? (size_t)(at - a) : strlen(a);
-	char sep = r->env->subsep ? r->env->subsep : '+';
+	char one[2] = {r->env->subsep ? r->env->subsep : '+', 0};
+	const char *seps = r->env->subseps ? r->env->subseps : one;
 	const char *s;
+	size_t k;
 
 	switch (n->part) {
 	case SIEVE_A_ALL:
@@ -556,13 +558,14 @@ addr_part(const struct sieve_run *r, const struct sieve_node *n,
 		out->p = xstrdup(at + 1);
 		break;
 	case SIEVE_A_USER:
-		s = memchr(a, sep, llen);
-		out->p = xstrndup(a, s ? (size_t)(s - a) : llen);
+		k = strcspn(a, seps);
+		out->p = xstrndup(a, k < llen ? k : llen);
 		break;
 	default:
-		s = memchr(a, sep, llen);
-		if (s == NULL)
+		k = strcspn(a, seps);
+		if (k >= llen)
 			return -1;
+		s = a + k;
 		out->p = xstrndup(s + 1, llen - (size_t)(s + 1 - a));
 		break;
 	}
@@ -1012,6 +1015,9 @@ type_wanted(const struct bodyctx *c, const char *type)
 
 		if (tl == 0)
 			return 1;
+		if (memchr(t, '/', tl) != NULL && strchr(strchr(t, '/') + 1,
+		    '/') != NULL)
+			continue;       /* "text/plain/x" is no type */
 		if (memchr(t, '/', tl) ? strcasecmp(t, type) == 0 :
 		    strncasecmp(t, type, tl) == 0 && type[tl] == '/')
 			return 1;
@@ -1099,7 +1105,9 @@ run_body(struct sieve_run *r, const struct sieve_node *n)
 
 	memset(&c, 0, sizeof c);
 	c.r = r;
-	if (has_tag(n, "raw")) {
+	if (!r->hasbody) {
+		/* a header alone: the set is empty (RFC 5173 §5) */
+	} else if (has_tag(n, "raw")) {
 		struct sieve_str s;
 
 		s.p = xstrndup(r->env->msg + r->res->bodyoff,
@@ -1595,7 +1603,8 @@ static const struct sieve_def d_imap4flags[] = {
 	    NULL},
 };
 static const struct sieve_def d_body[] = {
-	{"body", SIEVE_TEST, "body", "l", M, t_body, run_body, NULL},
+	{"body", SIEVE_TEST, "body", "l", M | SIEVE_F_NOVARS, t_body,
+	    run_body, NULL},
 };
 static const struct sieve_def d_editheader[] = {
 	{"addheader", SIEVE_CMD, "editheader", "ss", 0, t_addheader,
