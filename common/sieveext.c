@@ -946,11 +946,37 @@ run_flags(struct sieve_run *r, const struct sieve_node *n)
 	return 0;
 }
 
+/* The flags of a list of flag strings, each once (case-insensitively):
+ * "A B", "b" gives A, B. */
+static void
+split_flags(const struct sieve_str *in, size_t n, struct sieve_str **out,
+    size_t *nout)
+{
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b, SIEVE_MAX_STRING);
+	for (i = 0; i < n; i++)
+		flags_add(&b, in[i].p, in[i].len);
+	for (i = 0; i < b.len; i = j + 1) {
+		struct sieve_str f;
+
+		for (j = i; j < b.len && b.p[j] != ' '; j++)
+			;
+		f.p = xstrndup(b.p + i, j - i);
+		f.len = j - i;
+		f.src = NULL;
+		push(out, nout, f);
+	}
+	buf_free(&b);
+}
+
 static int
 run_hasflag(struct sieve_run *r, const struct sieve_node *n)
 {
-	struct sieve_str *vars = NULL, *vals = NULL;
-	size_t nvars = 0, nv = 0, i;
+	struct sieve_str *vars = NULL, *vals = NULL, *raw = NULL, *keys = NULL;
+	size_t nvars = 0, nv = 0, i, nraw = 0, nk = 0, nkeys = 0;
+	struct sieve_arg ka;
 	int rc;
 
 	if (n->npos == 2 && (vars = expand_list(r, sieve_pos(n, 0),
@@ -968,23 +994,32 @@ run_hasflag(struct sieve_run *r, const struct sieve_node *n)
 			s = r->flags ? r->flags : "";
 		}
 		len = strlen(s);
-		while (j < len) {
-			size_t t = j;
+		(void)j;
+		{
 			struct sieve_str f;
 
-			while (t < len && s[t] != ' ')
-				t++;
-			if (t > j) {
-				f.p = xstrndup(s + j, t - j);
-				f.len = t - j;
-				f.src = NULL;
-				push(&vals, &nv, f);
-			}
-			j = t + 1;
+			f.p = xstrndup(s, len);
+			f.len = len;
+			f.src = NULL;
+			push(&raw, &nraw, f);
 		}
 	}
 	sv_strs_free(vars, nvars);
-	rc = sv_match_values(r, n, vals, nv, n->npos - 1);
+	/* values and keys alike are sets of flags (RFC 5232 §4) */
+	split_flags(raw, nraw, &vals, &nv);
+	sv_strs_free(raw, nraw);
+	if ((keys = expand_list(r, sieve_pos(n, n->npos - 1), &nk)) == NULL &&
+	    r->err != NULL) {
+		sv_strs_free(vals, nv);
+		return -1;
+	}
+	memset(&ka, 0, sizeof ka);
+	ka.type = SIEVE_LIST;
+	split_flags(keys, nk, &ka.v, &nkeys);
+	ka.n = nkeys;
+	sv_strs_free(keys, nk);
+	rc = sv_match_keys(r, n, vals, nv, &ka, 0);
+	sv_strs_free(ka.v, nkeys);
 	sv_strs_free(vals, nv);
 	return rc;
 }
