@@ -187,8 +187,8 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
  * allowed), as redirect and vacation :from take it: its addr-spec,
  * malloc'd, or NULL if the string is not exactly one valid address (an
  * 8-bit local part included, as Pigeonhole has it).  The result has no
- * white space or control character and never starts with '-', so it is
- * safe as an argument to sendmail.
+ * control character and never starts with '-', so it is safe as an
+ * argument to sendmail (never given to a shell).
  */
 static char *
 one_address(const char *s)
@@ -205,8 +205,10 @@ one_address(const char *s)
 		const char *at = strrchr(l.v[0].addr, '@');
 
 		a = l.v[0].addr;
+		/* a blank can only be inside a quoted local part: no
+		 * harm in an argv element */
 		for (i = 0; a[i]; i++)
-			if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f)
+			if ((unsigned char)a[i] < ' ' || a[i] == 0x7f)
 				break;
 		if (a[i] == 0 && domain_ok(at + 1, strlen(at + 1)))
 			a = xstrdup(a);

@@ -945,8 +945,13 @@ sv_action(struct sieve_run *r, const struct sieve_node *n,
 	}
 	if (a->type == SIEVE_REDIRECT && ++r->nredirect > SIEVE_MAX_REDIRECT) {
 		action_free(a);
-		return sieve_fail(r, n, "more than %d redirects",
-		    SIEVE_MAX_REDIRECT);
+		return sieve_fail(r, n, "number of redirect actions exceeds "
+		    "policy limit (%d)", SIEVE_MAX_REDIRECT);
+	}
+	if (res->n >= SIEVE_MAX_ACTIONS) {
+		action_free(a);
+		return sieve_fail(r, n, "total number of actions exceeds "
+		    "policy limit (%d)", SIEVE_MAX_ACTIONS);
 	}
 	if (!a->copy && a->type != SIEVE_VACATION)
 		r->keep = 0;
