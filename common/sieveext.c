@@ -1108,7 +1108,7 @@ struct bodyctx {
 	struct sieve_str *v;
 	size_t nv;
 	struct buf cur;
-	int take, html;
+	int take, html, msghdr;
 	const char *charset;
 	char cs[64];
 };
@@ -1119,7 +1119,8 @@ type_wanted(const struct bodyctx *c, const char *type)
 	size_t i;
 
 	if (c->types == NULL)
-		return strncmp(type, "text/", 5) == 0;
+		return strncmp(type, "text/", 5) == 0 ||
+		    strcmp(type, "application/xhtml+xml") == 0;
 	for (i = 0; i < c->types->n; i++) {
 		const char *t = c->types->v[i].p;
 		size_t tl = c->types->v[i].len;
@@ -1136,6 +1137,22 @@ type_wanted(const struct bodyctx *c, const char *type)
 	return 0;
 }
 
+/* Is the part's Content-Type, as written, one type/subtype ("text/
+ * plain/x" is not, and :text does not take it, as Pigeonhole)? */
+static int
+type_sane(const struct mime_part *pt)
+{
+	struct hdrfield f;
+	size_t i, slashes = 0;
+
+	if (pt->hdr == NULL || !hdr_find(pt->hdr, pt->hdrlen, "content-type",
+	    &f))
+		return 1;
+	for (i = 0; i < f.vallen && f.val[i] != ';'; i++)
+		slashes += f.val[i] == '/';
+	return slashes <= 1;
+}
+
 static void
 body_begin(void *arg, const struct mime_part *pt)
 {
@@ -1143,8 +1160,12 @@ body_begin(void *arg, const struct mime_part *pt)
 
 	if (pt->kind != MIME_LEAF)
 		return;
-	c->take = type_wanted(c, pt->type);
-	c->html = c->types == NULL && strcmp(pt->type, "text/html") == 0;
+	c->take = type_wanted(c, pt->type) && (c->types != NULL ||
+	    type_sane(pt));
+	c->html = c->types == NULL && (strcmp(pt->type, "text/html") == 0 ||
+	    strcmp(pt->type, "application/xhtml+xml") == 0);
+	c->msghdr = pt->kind == MIME_LEAF &&
+	    strcmp(pt->type, "message/rfc822") == 0;
 	snprintf(c->cs, sizeof c->cs, "%s", pt->charset);
 	buf_init(&c->cur, 16u << 20);
 }
@@ -1179,6 +1200,30 @@ strip_tags(struct buf *b)
 		b->p[k] = 0;
 }
 
+/* A message/rfc822 part's content is its header (RFC 5173 §5, as
+ * Pigeonhole has it): cut at the empty line, the last LF kept. */
+static void
+cut_header(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] == '\n' && (i + 1 == b->len || b->p[i + 1] == '\n')) {
+			b->len = i + 1;
+			b->p[b->len] = 0;
+			return;
+		}
+}
+
+/* :content "message/rfc822": that part whole, not walked. */
+static int
+body_whole(void *arg, const struct mime_part *pt)
+{
+	struct bodyctx *c = arg;
+
+	return c->types != NULL && type_wanted(c, pt->type);
+}
+
 static void
 body_end(void *arg, const struct mime_part *pt)
 {
@@ -1188,9 +1233,14 @@ body_end(void *arg, const struct mime_part *pt)
 
 	if (pt->kind != MIME_LEAF)
 		return;
+	/* a transfer encoding we cannot undo: no text to search */
+	if (c->types == NULL && (pt->flags & MIME_W_ENCODING))
+		c->take = 0;
 	if (c->take) {
 		if (c->html)
 			strip_tags(&c->cur);
+		if (c->msghdr)
+			cut_header(&c->cur);
 		buf_init(&u, 16u << 20);
 		if (strncmp(pt->type, "text/", 5) != 0 || charset_to_utf8(c->cs,
 		    strlen(c->cs), c->cur.p ? c->cur.p : "", c->cur.len,
@@ -1247,6 +1297,7 @@ run_body(struct sieve_run *r, const struct sieve_node *n)
 		cb.begin = body_begin;
 		cb.data = body_data;
 		cb.end = body_end;
+		cb.whole = body_whole;
 		cb.arg = &c;
 		m = mime_new(&cb, NULL);
 		mime_feed(m, r->env->msg, r->env->len);
