@@ -327,6 +327,48 @@ check_redirect(const struct sieve_script *s, struct sieve_node *n,
 	return 0;
 }
 
+/* Fields whose value is an address list (RFC 5322 and the ones mail
+ * software writes), the only ones the address test takes. */
+static int
+address_field(const char *name)
+{
+	static const char *const f[] = {
+		"from", "sender", "reply-to", "to", "cc", "bcc",
+		"resent-from", "resent-sender", "resent-reply-to", "resent-to",
+		"resent-cc", "resent-bcc", "return-path", "delivered-to",
+		"x-original-to", "x-beenthere", "envelope-to", "errors-to",
+		"apparently-to", "mail-followup-to", "mail-reply-to",
+		"disposition-notification-to", "return-receipt-to",
+		"read-receipt-to", "x-confirm-reading-to",
+		"return-receipt-requested", "registered-mail-reply-requested-by",
+		"abuse-reports-to", "x-complaints-to", "x-report-abuse-to",
+		"x-admin", "for-approval", "for-handling", "for-comment",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (strcasecmp(name, f[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_address(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const struct sieve_arg *a = sieve_pos(n, 0);
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->n; i++)
+		if (!address_field(a->v[i].p) && !(sieve_requires(s,
+		    "variables") && strstr(a->v[i].p, "${"))) {
+			snprintf(err, errlen, "field %s holds no addresses",
+			    a->v[i].src);
+			return -1;
+		}
+	return 0;
+}
+
 static int
 check_envelope(const struct sieve_script *s, struct sieve_node *n,
     char *err, size_t errlen)
@@ -1814,7 +1856,8 @@ static const struct sieve_def base[] = {
 	{"anyof", SIEVE_TEST, NULL, "T", 0, NULL, run_allany, NULL},
 	{"exists", SIEVE_TEST, NULL, "l", 0, NULL, run_exists, NULL},
 	{"header", SIEVE_TEST, NULL, "ll", M, NULL, run_header, NULL},
-	{"address", SIEVE_TEST, NULL, "ll", M | A, NULL, run_address, NULL},
+	{"address", SIEVE_TEST, NULL, "ll", M | A, NULL, run_address,
+	    check_address},
 	{"size", SIEVE_TEST, NULL, "n", 0, t_size, run_size, check_size},
 };
 static const struct sieve_def d_fileinto[] = {
