@@ -393,6 +393,14 @@ static int
 check_store(const struct sieve_script *s, struct sieve_node *n, char *err,
     size_t errlen)
 {
+	const char *f = strcmp(n->name, "fileinto") == 0 ?
+	    constant(s, sieve_pos(n, 0)) : NULL;
+
+	if (f != NULL && !utf8_valid(f, sieve_pos(n, 0)->v[0].len)) {
+		snprintf(err, errlen, "folder name %s is not UTF-8",
+		    sieve_pos(n, 0)->v[0].src);
+		return -1;
+	}
 	if (need_ext(s, n, "copy", "copy", err, errlen) < 0 ||
 	    need_ext(s, n, "create", "mailbox", err, errlen) < 0 ||
 	    need_ext(s, n, "flags", "imap4flags", err, errlen) < 0)
