@@ -1694,17 +1694,75 @@ vacation_allowed(struct sieve_run *r, const char *sender,
 	return 0;
 }
 
+static void
+push_copy(struct sieve_str **v, size_t *n, const char *p)
+{
+	struct sieve_str s;
+
+	s.p = xstrdup(p);
+	s.len = strlen(p);
+	s.src = NULL;
+	push(v, n, s);
+}
+
+/* The user's addresses for RFC 5230 §4.5: the final recipient (a
+ * message that came through an alias, to its original recipient only,
+ * is not answered, as Pigeonhole does), :from, and mine (:addresses). */
+static void
+user_addresses(struct sieve_run *r, const char *from, struct sieve_str **mine,
+    size_t *nmine)
+{
+	const char *rcpt = r->env->to ? r->env->to : r->env->orig_to;
+	struct addrlist l;
+	size_t i;
+
+	if (rcpt != NULL)
+		push_copy(mine, nmine, rcpt);
+	if (from == NULL)
+		return;
+	memset(&l, 0, sizeof l);
+	addr_parse(from, strlen(from), &l);
+	for (i = 0; i < l.n; i++)
+		push_copy(mine, nmine, l.v[i].addr);
+	addr_free(&l);
+}
+
+static void
+vacation_free(struct sieve_action *a)
+{
+	free(a->reason);
+	free(a->subject);
+	free(a->from);
+	free(a->handle);
+}
+
+/* The memory key of a reply: per sender and :handle (or the reply's
+ * text, RFC 5230 §4.2). */
+static char *
+vacation_key(const struct sieve_action *a, const char *sender)
+{
+	struct buf key;
+
+	buf_init(&key, SIEVE_MAX_STRING * 4);
+	buf_printf(&key, "vacation\t%s\t", sender);
+	if (a->handle != NULL)
+		buf_adds(&key, a->handle);
+	else
+		buf_printf(&key, "%s\t%s\t%s\t%d", a->reason, a->subject ?
+		    a->subject : "", a->from ? a->from : "", a->mime);
+	return key.p;
+}
+
 static int
 run_vacation(struct sieve_run *r, const struct sieve_node *n)
 {
 	struct sieve_action a;
 	struct sieve_str *mine = NULL;
-	size_t nmine = 0, i;
-	const char *sender = r->env->from, *rcpt;
+	size_t nmine = 0;
+	const char *sender = r->env->from;
 	const struct sieve_arg *days = sieve_tag(n, "days");
 	const struct sieve_arg *secs = sieve_tag(n, "seconds");
-	struct buf key;
-	int err = 0;
+	int err = 0, ok;
 
 	memset(&a, 0, sizeof a);
 	a.type = SIEVE_VACATION;
@@ -1720,67 +1778,26 @@ run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	    NULL && r->err != NULL)
 		err = 1;
 	if (err) {
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
+		vacation_free(&a);
 		return -1;
 	}
 	a.mime = has_tag(n, "mime");
 	a.seconds = secs ? secs->num : days ? (days->num ? days->num : 1) *
 	    86400ULL : 7 * 86400ULL;
-	/* the final recipient: a message that came through an alias (its
-	 * original recipient) is not answered, as Pigeonhole does */
-	rcpt = r->env->to ? r->env->to : r->env->orig_to;
-	if (rcpt != NULL) {
-		struct sieve_str s;
-
-		s.p = xstrdup(rcpt);
-		s.len = strlen(rcpt);
-		s.src = NULL;
-		push(&mine, &nmine, s);
-	}
-	if (a.from != NULL) {
-		struct addrlist l;
-
-		memset(&l, 0, sizeof l);
-		addr_parse(a.from, strlen(a.from), &l);
-		for (i = 0; i < l.n; i++) {
-			struct sieve_str s;
-
-			s.p = xstrdup(l.v[i].addr);
-			s.len = strlen(s.p);
-			s.src = NULL;
-			push(&mine, &nmine, s);
-		}
-		addr_free(&l);
-	}
-	if (sender == NULL || !vacation_allowed(r, sender, mine, nmine)) {
-		sv_strs_free(mine, nmine);
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
-		return 0;
-	}
+	user_addresses(r, a.from, &mine, &nmine);
+	ok = sender != NULL && vacation_allowed(r, sender, mine, nmine);
 	sv_strs_free(mine, nmine);
-	buf_init(&key, SIEVE_MAX_STRING * 4);
-	buf_printf(&key, "vacation\t%s\t", sender);
-	if (a.handle != NULL)
-		buf_adds(&key, a.handle);
-	else
-		buf_printf(&key, "%s\t%s\t%s\t%d", a.reason, a.subject ?
-		    a.subject : "", a.from ? a.from : "", a.mime);
-	if (r->env->duplicate_seen != NULL &&
-	    r->env->duplicate_seen(r->env->arg, key.p, key.len)) {
-		buf_free(&key);
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
+	if (ok) {
+		a.key = vacation_key(&a, sender);
+		ok = r->env->duplicate_seen == NULL ||
+		    !r->env->duplicate_seen(r->env->arg, a.key,
+		    strlen(a.key));
+	}
+	if (!ok) {
+		vacation_free(&a);
+		free(a.key);
 		return 0;
 	}
-	a.key = key.p;
 	a.arg = xstrdup(sender);
 	return sv_action(r, n, &a);
 }
