@@ -341,6 +341,18 @@ pigeonhole(void)
 	compile_error("redirect \"a@x.test, b@y.test\";",
 	    "t.sieve:1:1: invalid redirect address \"a@x.test, b@y.test\"",
 	    "two redirect addresses do not compile");
+	compile_error("require \"regex\";\n"
+	    "if header :regex \"s\" \"([a-z]++++)\" { keep; }",
+	    "t.sieve:2:22: invalid regex \"([a-z]++++)\": a quantifier "
+	    "follows another", "stacked quantifiers (regcomp took 2 GB)");
+	compile_error("require \"regex\";\n"
+	    "if header :regex \"s\" \"((a{255}){255}){255}\" { keep; }",
+	    "t.sieve:2:22: invalid regex \"((a{255}){255}){255}\": "
+	    "repetition bounds nested", "nested bounds (regcomp took 3.5 GB)");
+	is("require \"vnd.dovecot.pipe\";\npipe \"p\"; pipe \"p\";", msg1,
+	    "ACTION pipe \"p\"\nACTION pipe \"p\"\n"
+	    "ERROR t.sieve:2:12: pipe to p twice\nRESULT keep\n",
+	    "a pipe twice is an error that names it (a use after free)");
 	nerrors("keep 1;\nstop \"x\";\nfrop;\nkeep;", 3,
 	    "the checker counts an error per command");
 	nerrors("keep", 1, "a syntax error is one error");
