@@ -351,7 +351,7 @@ pigeonhole(void)
 	    "repetition bounds nested", "nested bounds (regcomp took 3.5 GB)");
 	is("require \"vnd.dovecot.pipe\";\npipe \"p\"; pipe \"p\";", msg1,
 	    "ACTION pipe \"p\"\nACTION pipe \"p\"\n"
-	    "ERROR t.sieve:2:12: pipe to p twice\nRESULT keep\n",
+	    "ERROR t.sieve:2:11: pipe to p twice\nRESULT keep\n",
 	    "a pipe twice is an error that names it (a use after free)");
 	nerrors("keep 1;\nstop \"x\";\nfrop;\nkeep;", 3,
 	    "the checker counts an error per command");
