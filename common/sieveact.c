@@ -492,9 +492,11 @@ open_stores(const struct sieveact *c, const struct sieve_result *res,
 	 * when they exist, checked before) */
 	dest_missing = stat(c->dest, &st) < 0;
 	if (n > 0 && deliver_open(dv, to, n, dest_missing && !c->create ? 0 :
-	    DELIVER_CREATE, c->lock_timeout) < 0)
+	    DELIVER_CREATE, c->lock_timeout) < 0) {
 		rc = say(why, whylen, deliver_exit(dv), "%s",
 		    deliver_error(dv));
+		deliver_close(dv);
+	}
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
