@@ -108,9 +108,9 @@ sieveact_mdflags(const char *imap, char *out, size_t n)
 		{"\\Deleted", 'T'}, {"\\Draft", 'D'},
 	};
 	size_t k = 0, i;
-	const char *p = imap;
+	const char *p = imap ? imap : "";
 
-	while (p != NULL && *p) {
+	while (*p) {
 		size_t l = strcspn(p, " ");
 
 		for (i = 0; i < sizeof map / sizeof map[0]; i++)
