@@ -23,7 +23,11 @@
  */
 #include <sys/stat.h>
 
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +37,8 @@
 #include "input.h"
 #include "msg.h"
 #include "rec.h"
+#include "sieve.h"
+#include "sieveact.h"
 #include "store.h"
 #include "usage.h"
 #include "util.h"
@@ -62,6 +68,15 @@ struct opts {
 	char **fields;          /* -A */
 	int nfields;
 	int mbox, create, split, dryrun, verbose;
+	const char *rules;      /* -r */
+	int check;              /* --check */
+	const char *rcpt;       /* -R, else $RECIPIENT */
+	const char *orig_rcpt;  /* $ORIGINAL_RECIPIENT */
+	const char *env_sender; /* $SENDER: the envelope only */
+	const char *sendmail;   /* --sendmail */
+	const char *pipe_dir;   /* --pipe-dir */
+	const char *state_dir;  /* --state-dir */
+	const char *separator;  /* --separator */
 };
 
 /* Where the messages go: one message through dv, a -s stream through s. */
@@ -72,10 +87,16 @@ struct run {
 	struct store s;
 	unsigned long delivered;        /* made durable */
 	unsigned long count;            /* delivered or queued */
+	struct sieve_script *script;    /* -r, or NULL if it did not compile */
+	FILE *msg;                      /* -r: the message, as it is stored */
 };
 
 static const char *const synopsis[] = {
 	"[-cmnsv] [-f sender] [-A 'Field: value']... dest < message",
+	"[-cmnsv] [-f sender] [-R rcpt] [-A 'Field: value']... -r rules\n"
+	"[--sendmail prog] [--pipe-dir dir] [--state-dir dir]\n"
+	"[--separator chars] dest < message",
+	"--check -r rules",
 	"-h | --help | -V | --version",
 	NULL
 };
@@ -162,6 +183,8 @@ delivered(const char *path, void *arg)
 static int
 put(struct run *r, const char *p, size_t n)
 {
+	if (r->o->rules)
+		return n == 0 || fwrite(p, 1, n, r->msg) == n ? 0 : -1;
 	return r->o->split ? store_write(&r->s, p, n) :
 	    deliver_write(&r->dv, p, n);
 }
@@ -175,19 +198,27 @@ puts_(struct run *r, const char *str)
 static const char *
 why(const struct run *r)
 {
+	if (r->o->rules)
+		return "-r: cannot spool the message";
 	return r->o->split ? store_error(&r->s) : deliver_error(&r->dv);
 }
 
 static int
 exit_code(const struct run *r)
 {
+	if (r->o->rules)
+		return EX_TEMPFAIL;
 	return r->o->split ? store_exit(&r->s) : deliver_exit(&r->dv);
 }
 
 static void
 drop(struct run *r)
 {
-	if (r->o->split)
+	if (r->o->rules) {
+		if (r->msg != NULL)
+			fclose(r->msg);
+		r->msg = NULL;
+	} else if (r->o->split)
 		store_abort(&r->s);
 	else
 		deliver_abort(&r->dv);
@@ -211,8 +242,153 @@ write_envelope(struct run *r, const struct opts *o)
 static int
 begin(struct run *r, const char *sender)
 {
+	/* -r: the message is held whole for the rules (filter()) */
+	if (r->o->rules)
+		return (r->msg = tmpfile()) == NULL ? -1 : 0;
 	return r->o->split ? store_begin(&r->s, sender) :
 	    deliver_begin(&r->dv, sender);
+}
+
+/* ---- -r: the Sieve rules (sieve.h runs them, sieveact.h acts) ---- */
+
+static double lock_timeout(void);
+
+/* Read and compile the rules; NULL (the error said) if they do not. */
+static struct sieve_script *
+compile_rules(const char *path)
+{
+	struct sieve_script *s;
+	struct buf b;
+	char chunk[65536], err[1024];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		die(EX_CONFIG, "%s:", path);
+	buf_init(&b, SIEVE_MAX_SCRIPT + 1);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) < 0)
+			break;
+	if (ferror(f))
+		die(EX_CONFIG, "%s:", path);
+	fclose(f);
+	if (sieve_compile(path, b.p ? b.p : "", b.len, &s, err,
+	    sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		s = NULL;
+	}
+	buf_free(&b);
+	return s;
+}
+
+/* The state directory: --state-dir, else $XDG_STATE_HOME/yubin/sieve,
+ * else ~/.local/state/yubin/sieve; NULL without a home (no memory). */
+static char *
+state_dir(const struct opts *o)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+	struct buf b;
+
+	if (o->state_dir)
+		return xstrdup(o->state_dir);
+	buf_init(&b, 8192);
+	if (x && *x == '/')
+		buf_printf(&b, "%s/yubin/sieve", x);
+	else if (h && *h == '/')
+		buf_printf(&b, "%s/.local/state/yubin/sieve", h);
+	else
+		return NULL;
+	return b.p;
+}
+
+/* The result of a script that did not compile: the implicit keep. */
+static void
+keep_result(struct sieve_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->a = xcalloc(1, sizeof *res->a);
+	res->a[0].type = SIEVE_KEEP;
+	res->a[0].implicit = 1;
+	res->n = 1;
+}
+
+static void
+filter_conf(struct run *r, const char *sender, struct sieveact *act,
+    char *sd)
+{
+	const struct opts *o = r->o;
+
+	memset(act, 0, sizeof *act);
+	act->dest = r->dest;
+	act->mbox = o->mbox;
+	act->create = o->create;
+	act->lock_timeout = lock_timeout();
+	act->sendmail = o->sendmail;
+	act->pipe_dir = o->pipe_dir;
+	act->state_dir = sd;
+	act->sender = o->sender ? o->sender : o->env_sender ? o->env_sender :
+	    sender;
+	act->rcpt = o->rcpt ? o->rcpt : o->orig_rcpt;
+	act->verbose = o->verbose;
+}
+
+/*
+ * Run the rules on the message held in r->msg and carry out what they
+ * say, or with -n print it.  A failure exits with its status here: the
+ * rules' actions are all done or none.
+ */
+static int
+filter(struct run *r, const char *sender)
+{
+	const struct opts *o = r->o;
+	struct sieveact act;
+	struct sieve_env env;
+	struct sieve_result res;
+	struct buf trace;
+	char why[1024], *sd = state_dir(o), *msg = NULL;
+	long len;
+	int rc = 0;
+
+	if (fflush(r->msg) != 0 || (len = ftell(r->msg)) < 0)
+		return -1;
+	if (len > 0 && (msg = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE,
+	    fileno(r->msg), 0)) == MAP_FAILED)
+		return -1;
+	filter_conf(r, sender, &act, sd);
+	memset(&env, 0, sizeof env);
+	env.msg = msg ? msg : "";
+	env.len = (size_t)len;
+	env.from = act.sender;
+	env.to = o->rcpt;
+	env.orig_to = o->orig_rcpt;
+	env.subseps = o->separator;
+	env.mailbox_exists = sieveact_exists;
+	env.duplicate_seen = sieveact_seen;
+	env.arg = &act;
+	buf_init(&trace, (size_t)-1 / 2);
+	env.trace = o->dryrun ? &trace : NULL;
+	if (r->script == NULL)
+		keep_result(&res);
+	else if (sieve_run(r->script, &env, &res) < 0)
+		warn("%s; the message is kept in %s", res.error, r->dest);
+	if (o->dryrun) {
+		sieve_result_print(&res, &trace);
+		out(trace.p ? trace.p : "", trace.len);
+	} else if ((rc = sieveact_run(&act, &res, env.msg, env.len, why,
+	    sizeof why)) != 0) {
+		warn("%s", why);        /* reject: the reason, for the bounce */
+	}
+	sieve_result_free(&res);
+	buf_free(&trace);
+	if (msg)
+		munmap(msg, (size_t)len);
+	fclose(r->msg);
+	r->msg = NULL;
+	free(sd);
+	if (rc != 0)
+		exit(rc);
+	r->delivered++;
+	return 0;
 }
 
 /* Commit the message; say where it went (-v) or would go (-n). */
@@ -222,6 +398,8 @@ commit(struct run *r, const char *sender)
 	unsigned long long size;
 	const char *desc;
 
+	if (r->o->rules)
+		return filter(r, sender);
 	if (r->o->split) {
 		/* -v: store.h's callback names it once it is durable */
 		if (store_commit(&r->s) < 0)
@@ -346,7 +524,7 @@ deliver_all(struct run *r)
 	input_loop(&in, 0, NULL);
 	if (in.status != 0)
 		fail(r, in.status, NULL);
-	if (r->o->split && store_flush(&r->s) < 0)
+	if (r->o->split && !r->o->rules && store_flush(&r->s) < 0)
 		fail(r, store_exit(&r->s), store_error(&r->s));
 }
 
@@ -411,11 +589,17 @@ open_one(struct run *r)
 int
 main(int argc, char *argv[])
 {
+	enum { O_CHECK = 1, O_SENDMAIL, O_PIPEDIR, O_STATEDIR, O_SEP };
 	static const struct option lopts[] = {
 		USAGE_LONGOPTS,
+		{ "check", no_argument, NULL, O_CHECK },
+		{ "sendmail", required_argument, NULL, O_SENDMAIL },
+		{ "pipe-dir", required_argument, NULL, O_PIPEDIR },
+		{ "state-dir", required_argument, NULL, O_STATEDIR },
+		{ "separator", required_argument, NULL, O_SEP },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *optstr = "A:cf:hmnr:svV";
+	const char *optstr = "A:cf:hmnr:R:svV";
 	struct opts o;
 	struct run r;
 	struct sigaction sa;
@@ -423,6 +607,7 @@ main(int argc, char *argv[])
 
 	setprogname(argv[0]);
 	memset(&o, 0, sizeof o);
+	memset(&r, 0, sizeof r);
 	o.fields = xcalloc((size_t)argc, sizeof *o.fields);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
@@ -446,7 +631,29 @@ main(int argc, char *argv[])
 			o.dryrun = 1;
 			break;
 		case 'r':
-			die(EX_USAGE, "-r: filter rules are not implemented yet");
+			o.rules = optarg;
+			break;
+		case 'R':
+			o.rcpt = optarg;
+			break;
+		case O_CHECK:
+			o.check = 1;
+			break;
+		case O_SENDMAIL:
+			o.sendmail = optarg;
+			break;
+		case O_PIPEDIR:
+			o.pipe_dir = optarg;
+			break;
+		case O_STATEDIR:
+			o.state_dir = optarg;
+			break;
+		case O_SEP:
+			if (*optarg == 0 || strchr(optarg, '@') != NULL)
+				die(EX_USAGE, "--separator: characters other "
+				    "than '@'");
+			o.separator = optarg;
+			break;
 		case 's':
 			o.split = 1;
 			break;
@@ -459,8 +666,28 @@ main(int argc, char *argv[])
 			usage_opt(ch, optstr, argv, synopsis);
 		}
 	}
+	if (o.check) {
+		/* --check -r FILE: compile only */
+		if (o.rules == NULL || argc - optind > 1)
+			usage_exit(EX_USAGE, synopsis);
+		free(o.fields);
+		if ((r.script = compile_rules(o.rules)) == NULL)
+			exit(EX_CONFIG);
+		sieve_free(r.script);
+		return 0;
+	}
 	if (argc - optind != 1)
 		usage_exit(EX_USAGE, synopsis);
+	if (o.rules) {
+		/* the envelope as Postfix's local(8) and pipe(8) set it */
+		const char *e;
+
+		if (o.rcpt == NULL && (e = getenv("RECIPIENT")) && *e)
+			o.rcpt = e;
+		if ((e = getenv("ORIGINAL_RECIPIENT")) && *e)
+			o.orig_rcpt = e;
+		o.env_sender = getenv("SENDER");
+	}
 	if (o.mbox)
 		check_not_stdin(argv[optind]);
 
@@ -473,9 +700,20 @@ main(int argc, char *argv[])
 	sigaction(SIGXFSZ, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 
-	memset(&r, 0, sizeof r);
 	r.o = &o;
 	r.dest = argv[optind];
+	if (o.rules) {
+		/* a script that does not compile: every message kept */
+		r.script = compile_rules(o.rules);
+		deliver_all(&r);
+		if (r.count == 0)
+			die(EX_DATAERR, "stdin: %s", o.split ? "no messages" :
+			    "empty message");
+		sieve_free(r.script);
+		free(o.fields);
+		out_close();
+		return 0;
+	}
 	if ((o.split ? open_batch(&r) : open_one(&r)) < 0)
 		die(o.split ? store_exit(&r.s) : deliver_exit(&r.dv), "%s",
 		    o.split ? store_error(&r.s) : deliver_error(&r.dv));
