@@ -133,6 +133,13 @@ two_hundred() {
 	[ -z "$output" ]        # quiet by default: cron mails any output
 	run -0 popbox check "$EXP" maildir "$T/md" --tmp-empty \
 		--received '^Received: .*(127\.0\.0\.1|localhost).*with POP3S\b.*;\s*[A-Z][a-z][a-z], [ 0-9]?[0-9] [A-Z][a-z][a-z] 20[0-9][0-9] [0-9:]{8} [-+][0-9]{4}'
+	# hdrparse -R shows the fetch as the newest hop, with POP3S, after
+	# the message's own Received field
+	f=$(grep -rl '^Subject: popfetch test 019$' "$T/md/new" "$T/md/cur")
+	run -0 hdrparse -R "$f"
+	[ ${#lines[@]} -eq 2 ]
+	[ "$(echo "${lines[0]}" | cut -f 2,3)" = "relay.example.org	pop.example.org" ]
+	[ "$(echo "${lines[1]}" | cut -f 4)" = POP3S ]
 	# -k: the server still holds every message
 	held after
 	cmp "$T/before" "$T/after"
