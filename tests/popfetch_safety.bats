@@ -224,6 +224,14 @@ rss() {
 # ---------------------------------------------------------------------
 # Crash safety: kill -9 at random instants, then a run to completion
 
+# what the crash destination holds, in short: its file count or size
+dest_sig() {
+	case $1 in
+	m) stat -c %s "$T/dest" ;;
+	*) find "$T/dest/new" "$T/dest/cur" -type f | wc -l ;;
+	esac
+}
+
 # crash KIND [-k]: POPFETCH_CRASH_KILLS kills of popfetch fetching 100
 # messages through the delay proxy into a destination of KIND (d
 # Maildir, m mbox, p "maildeliver" as the -p command), each kill after
@@ -233,7 +241,7 @@ rss() {
 # of them (or, with -k, all of them); a further run fetches nothing.
 crash() {
 	local kind=$1 keep=${2:-} kills=${POPFETCH_CRASH_KILLS:-50}
-	local seed=${POPFETCH_CRASH_SEED:-$RANDOM} n=0 round=0 d rc t0 full= pid
+	local seed=${POPFETCH_CRASH_SEED:-$RANDOM} n=0 round=0 d rc t0 full= pid sig
 	RANDOM=$seed
 	echo "crash $kind $keep: seed $seed (POPFETCH_CRASH_SEED)"
 	msgs plain100 100 --plain
@@ -246,7 +254,7 @@ crash() {
 		case $kind in
 		d) maildir "$T/dest"; DEST=(-d "$T/dest"); CHECK=(maildir "$T/dest") ;;
 		m) DEST=(-m "$T/dest"); CHECK=(mbox "$T/dest") ;;
-		p) maildir "$T/dest"; CHECK=(maildir "$T/dest")
+		p) maildir "$T/dest"; CHECK=(maildir "$T/dest" ${ONCE:-})
 		   DEST=(-p "flock -s $T/mda.lock maildeliver $T/dest") ;;
 		esac
 		t0=$(date +%s%N)
@@ -281,9 +289,10 @@ crash() {
 			[ ! -s "$T/after" ] || { echo "round $round: the server still holds:"; cat "$T/after"; return 1; }
 		fi
 		# nothing more to fetch
+		sig=$(dest_sig "$kind")
 		run -0 pf "${SLOW[@]}" $keep --state "$T/st" "${DEST[@]}"
 		flock -x "$T/mda.lock" true
-		popbox check "$EXP" "${CHECK[@]}" >/dev/null || { echo "round $round: a run after the last fetched again"; return 1; }
+		[ "$(dest_sig "$kind")" = "$sig" ] || { echo "round $round: a run after the last fetched again"; return 1; }
 	done
 }
 
@@ -299,8 +308,13 @@ crash() {
 	crash m
 }
 
-@test "kill -9 at random instants with -p maildeliver: each message delivered exactly once, none cut short" {
-	crash p
+# With -p, popfetch cannot ask the command whether it delivered: the man
+# page (EXACTLY ONCE) states the window, a kill after the command took
+# the message and before the done record, as at least once.  So this
+# case holds -p to that: never lost, never cut short, each duplicate
+# counted and printed (duplicate-allowed).
+@test "kill -9 at random instants with -p maildeliver: every message delivered, none cut short, none lost (duplicates only in the man page's window, counted)" {
+	ONCE=--at-least-once crash p
 }
 
 # ---------------------------------------------------------------------
