@@ -253,7 +253,7 @@ crash() {
 		rm -rf "$T/dest" "$T/st" "$T/mda.lock"
 		case $kind in
 		d) maildir "$T/dest"; DEST=(-d "$T/dest"); CHECK=(maildir "$T/dest") ;;
-		m) DEST=(-m "$T/dest"); CHECK=(mbox "$T/dest") ;;
+		m) : >"$T/dest"; DEST=(-m "$T/dest"); CHECK=(mbox "$T/dest") ;;
 		p) maildir "$T/dest"; CHECK=(maildir "$T/dest" ${ONCE:-})
 		   DEST=(-p "flock -s $T/mda.lock maildeliver $T/dest") ;;
 		esac
