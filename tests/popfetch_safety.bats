@@ -137,6 +137,7 @@ two_hundred() {
 	# the message's own Received field
 	f=$(grep -rl '^Subject: popfetch test 019$' "$T/md/new" "$T/md/cur")
 	run -0 hdrparse -R "$f"
+	echo "$output"
 	[ ${#lines[@]} -eq 2 ]
 	[ "$(echo "${lines[0]}" | cut -f 2,3)" = "relay.example.org	pop.example.org" ]
 	[ "$(echo "${lines[1]}" | cut -f 4)" = POP3S ]
@@ -356,7 +357,7 @@ sys.stdout.write(("%d line of text to fill the message up\n" % i) * (n // 40))' 
 	run -75 pf "${POP3S[@]}" -d "$T/disk/md"
 	echo "$output"
 	[ -n "$output" ]
-	[ -z "$(ls "$T/disk/md/new" "$T/disk/md/cur" "$T/disk/md/tmp")" ]
+	[ -z "$(find "$T/disk/md" -type f)" ]
 	held after
 	cmp "$T/before" "$T/after"
 }
@@ -443,11 +444,11 @@ sys.stdout.write(("%d line of text to fill the message up\n" % i) * (n // 40))' 
 # ---------------------------------------------------------------------
 # The connection lost
 
-# cut PORT: a run through the fault proxy's PORT exits 75, delivering
+# lost PORT: a run through the fault proxy's PORT exits 75, delivering
 # each message at most once and none in part; the server, which never
 # got to UPDATE, still holds all; then a run straight to Dovecot
 # delivers the rest, none twice, and empties the server.
-cut() {
+lost() {
 	msgs plain20 20 --plain
 	popbox fill alice "$M"
 	held before
@@ -465,17 +466,17 @@ cut() {
 }
 
 @test "the connection lost in the middle of a RETR: exit 75, no partial message, nothing lost or fetched twice after a rerun" {
-	cut "$CUT_RETR_PORT"
+	lost "$CUT_RETR_PORT"
 	# the cut one and those after it were not delivered
 	[ -s "$T/missing" ]
 }
 
 @test "the connection lost after the first DELE reached the server: exit 75; the rerun deletes without fetching again" {
-	cut "$CUT_DELE1_PORT"
+	lost "$CUT_DELE1_PORT"
 }
 
 @test "the connection lost after the second DELE: exit 75; the rerun fetches nothing twice" {
-	cut "$CUT_DELE_PORT"
+	lost "$CUT_DELE_PORT"
 }
 
 @test "the reply to QUIT lost: the server deleted what was delivered; a rerun fetches nothing again" {
@@ -520,7 +521,7 @@ slow_first() {
 	[[ $output == *"$P1"* ]]
 	kill -0 "$P1"           # the first was still running
 	wait "$P1"
-	[ -z "$(ls "$T/md2/new" "$T/md2/cur")" ]
+	[ -z "$(find "$T/md2" -type f)" ]
 	popbox check "$EXP" maildir "$T/md1"
 	held after
 	[ ! -s "$T/after" ]
@@ -532,6 +533,6 @@ slow_first() {
 	echo "$output"
 	[[ $output == *"$P1"* ]]
 	wait "$P1"
-	[ -z "$(ls "$T/md2/new" "$T/md2/cur")" ]
+	[ -z "$(find "$T/md2" -type f)" ]
 	popbox check "$EXP" maildir "$T/md1"
 }
