@@ -282,7 +282,12 @@ crash() {
 		# the first round is the uninterrupted run that times a whole one
 		[ -n "$full" ] || full=$((($(date +%s%N) - t0) / 1000000))
 		echo "round $round: finished; $n kills so far; a whole run $full ms"
-		popbox check "$EXP" "${CHECK[@]}" || { echo "round $round: the destination is wrong"; return 1; }
+		popbox check "$EXP" "${CHECK[@]}" || {
+			echo "round $round: the destination is wrong; the server holds $(popbox uidls alice | wc -l) of 100"
+			cp -r "$T/st" "$T/dest" "$BATS_FILE_TMPDIR/" 2>/dev/null
+			echo "state file and destination kept in $BATS_FILE_TMPDIR"
+			return 1
+		}
 		held after
 		if [ -n "$keep" ]; then
 			cmp "$T/before" "$T/after" || { echo "round $round: -k, yet the server lost messages"; return 1; }
