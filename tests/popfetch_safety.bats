@@ -211,7 +211,7 @@ rss() {
 	popbox clear alice
 	popbox fill alice "$M"
 	d1=$(rss d 4); m1=$(rss m 5); p1=$(rss p 6)
-	echo "peak RSS KiB: Maildir $d0 -> $d1, mbox $m0 -> $m1, -p $p0 -> $p1"
+	echo "# peak RSS KiB, small -> 20 MB: Maildir $d0 -> $d1, mbox $m0 -> $m1, -p $p0 -> $p1" >&3
 	popbox check "$EXP" maildir "$T/rss4"
 	popbox check "$EXP" mbox "$T/rss5"
 	if ldd "$(command -v popfetch)" | grep -q libasan; then
@@ -242,7 +242,7 @@ dest_sig() {
 # of them (or, with -k, all of them); a further run fetches nothing.
 crash() {
 	local kind=$1 keep=${2:-} kills=${POPFETCH_CRASH_KILLS:-50}
-	local seed=${POPFETCH_CRASH_SEED:-$RANDOM} n=0 round=0 d rc t0 full= pid sig
+	local seed=${POPFETCH_CRASH_SEED:-$RANDOM} n=0 round=0 d rc t0 full= pid sig dups=0
 	RANDOM=$seed
 	echo "crash $kind $keep: seed $seed (POPFETCH_CRASH_SEED)"
 	msgs plain100 100 --plain
@@ -282,12 +282,14 @@ crash() {
 		# the first round is the uninterrupted run that times a whole one
 		[ -n "$full" ] || full=$((($(date +%s%N) - t0) / 1000000))
 		echo "round $round: finished; $n kills so far; a whole run $full ms"
-		popbox check "$EXP" "${CHECK[@]}" || {
+		popbox check "$EXP" "${CHECK[@]}" >"$T/check" || {
+			cat "$T/check"
 			echo "round $round: the destination is wrong; the server holds $(popbox uidls alice | wc -l) of 100"
 			cp -r "$T/st" "$T/dest" "$BATS_FILE_TMPDIR/" 2>/dev/null
 			echo "state file and destination kept in $BATS_FILE_TMPDIR"
 			return 1
 		}
+		dups=$((dups + $(grep -c '^duplicate-allowed' "$T/check" || true)))
 		held after
 		if [ -n "$keep" ]; then
 			cmp "$T/before" "$T/after" || { echo "round $round: -k, yet the server lost messages"; return 1; }
@@ -300,6 +302,7 @@ crash() {
 		flock -x "$T/mda.lock" true
 		[ "$(dest_sig "$kind")" = "$sig" ] || { echo "round $round: a run after the last fetched again"; return 1; }
 	done
+	echo "# crash $kind $keep: $n kills in $round rounds of 100 messages, $dups duplicates (seed $seed)" >&3
 }
 
 @test "kill -9 at random instants, then a rerun: the Maildir holds each of 100 messages exactly once, the server none" {
