@@ -239,12 +239,18 @@ def round_trips(b, box, md, pf, mp, fm):
         if rc != 0:
             out.append(b.check_failed("%s: exit %d" % (tool, rc)))
             continue
-        out.append("%s: %d round trips (%.2f s traced)" %
-                   (tool, turns(text, cl, sv), t))
-    return ("round trips for %d messages through the delay proxy, counted "
-            "in each tool's trace (a server line right after a client "
-            "line, plus the greeting; the TLS handshake shows in no "
-            "trace): " % NMSG + "; ".join(out))
+        out.append("%s: %d turns in the trace, at most %d round trips "
+                   "by the time (%.2f s)" %
+                   (tool, turns(text, cl, sv), t / (2 * DELAY_MS / 1000.0),
+                    t))
+    return ("round trips for %d messages through the delay proxy, from one "
+            "traced run of each tool: the turns are the server lines right "
+            "after a client line in its trace, plus the greeting (a tool "
+            "that traces each line as it goes, while replies stream in "
+            "and its window refills, shows more turns than it waits round "
+            "trips); the bound is the run's time over the %d ms round "
+            "trip, TLS handshake and transfer included: " %
+            (NMSG, 2 * DELAY_MS) + "; ".join(out))
 
 
 def measure_rss(b, e):
