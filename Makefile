@@ -51,7 +51,7 @@ FUZZTIME ?= 30
 
 # Per-program libraries beyond libc (programs not listed need none).
 LDLIBS_mailsend   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
-LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS)
+LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
 LDLIBS_imapls     = $(CURL_LIBS) $(SSL_LIBS)
 LDLIBS_mxlookup   = $(CARES_LIBS)
 LDLIBS_mimepack   = $(MAGIC_LIBS)
@@ -64,6 +64,7 @@ LDLIBS_cred_test  = $(NET_LIBS) -Wl,--wrap=free
 LDLIBS_dns_test   = $(NET_LIBS)
 LDLIBS_explain_test = $(NET_LIBS)
 LDLIBS_smtp_test  = $(NET_LIBS)
+LDLIBS_pop3_test  = $(NET_LIBS)
 
 all: $(BINS)
 

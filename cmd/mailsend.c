@@ -32,6 +32,7 @@
 #include "dns.h"
 #include "hdr.h"
 #include "net.h"
+#include "pop3.h"
 #include "rcpt.h"
 #include "rec.h"
 #include "smtp.h"
@@ -40,7 +41,7 @@
 #include "util.h"
 
 struct opts {
-	int t, verbose, dryrun, downgrade;
+	int t, verbose, dryrun, downgrade, popb4;
 	const char *from, *fullname, *dns;
 	const char *notify, *ret, *envid;
 	long mxport;
@@ -65,7 +66,7 @@ usage(int status)
 	    "[--allow-plaintext]\n"
 	    "       [--timeout sec] [--trace] [--explain] [--helo name] "
 	    "[--mx-port port]\n"
-	    "       [--dns server[:port]] [recipient ...] < message\n"
+	    "       [--dns server[:port]] [--pop-before-smtp] [recipient ...] < message\n"
 	    "       %s -h | --version\n", progname, progname);
 	if (status)
 		exit(status);
@@ -85,7 +86,8 @@ sendmail_b(const char *arg)
 }
 
 enum {
-	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_VERSION, O_HELP
+	O_DRYRUN = 256, O_DOWNGRADE, O_MX, O_MXPORT, O_DNS, O_VERSION, O_HELP,
+	O_POPB4
 };
 
 static const struct option lopts[] = {
@@ -94,6 +96,7 @@ static const struct option lopts[] = {
 	{ "mx", no_argument, NULL, O_MX },
 	{ "mx-port", required_argument, NULL, O_MXPORT },
 	{ "dns", required_argument, NULL, O_DNS },
+	{ "pop-before-smtp", no_argument, NULL, O_POPB4 },
 	CLIENT_LONGOPTS,
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "help", no_argument, NULL, O_HELP },
@@ -144,6 +147,7 @@ parse_opts(int argc, char **argv)
 			    65535);
 			break;
 		case O_DNS: opt.dns = optarg; break;
+		case O_POPB4: opt.popb4 = 1; break;
 		case O_VERSION: version(); break;
 		default:
 			if (optopt >= 256 || optopt == 0)
@@ -157,6 +161,29 @@ parse_opts(int argc, char **argv)
 	if (opt.envid != NULL && strlen(opt.envid) > 100)
 		die(EX_USAGE, "-V: an envelope id of at most 100 characters");
 	return optind;
+}
+
+/*
+ * POP before SMTP: the account's POP3 login, then QUIT, before the SMTP
+ * session (a provider that relays for hosts that just logged in), with
+ * the account's user, password and TLS settings.  Only an account's
+ * pop3 server: a password goes only where it belongs.
+ */
+static void
+pop_before_smtp(void)
+{
+	struct net_opts no = opt.c.no;
+	int ex;
+
+	if (opt.c.acct.name == NULL || opt.c.acct.pop3 == NULL)
+		die(EX_CONFIG, "--pop-before-smtp needs an account with a "
+		    "pop3 URL");
+	no.url = opt.c.acct.pop3;
+	no.helo = NULL;
+	if ((ex = pop3_login_quit(&no)) != 0) {
+		client_close(&opt.c);
+		exit(ex);
+	}
 }
 
 /* ---- addresses ---- */
@@ -631,6 +658,9 @@ main(int argc, char **argv)
 	}
 
 	client_resolve(&opt.c, NET_SMTP);
+	if (opt.popb4 || (opt.c.acct.pop_before_smtp &&
+	    strcmp(opt.c.acct.pop_before_smtp, "yes") == 0))
+		pop_before_smtp();
 	if (opt.c.mx)
 		ex = send_mx(&opt.c.no, &m, nd, sender);
 	else

@@ -856,8 +856,8 @@ wrap(void)
 	opt.stdin_used = 1;     /* the message: "-a -" cannot have it */
 	open_parts();
 	type_attachments();
-	mimewrap_read(&msgw, stdin, "stdin", opt.crlf, HDR_MAX);
-	opt.crlf = msgw.in.crlf;        /* the message's line ends, kept */
+	mimewrap_read(&msgw, STDIN_FILENO, "stdin", opt.crlf, HDR_MAX);
+	opt.crlf = msgw.crlf;           /* the message's line ends, kept */
 	prepare_inline(msgw.id);
 	if (msgw.bnd != NULL) {
 		check_delims(opt.att, opt.natt, msgw.bnd, 0);

@@ -920,7 +920,8 @@ on_end(void *arg, const struct mime_part *pt)
 static void
 on_msg(void *arg, const struct input_msg *m)
 {
-	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole };
+	struct mime_cb cb = { on_begin, on_data, on_end, NULL, whole,
+	    NULL };
 	struct mime *p;
 	const char *b;
 	ssize_t n;
@@ -974,7 +975,7 @@ cleanup(void)
 int
 main(int argc, char *argv[])
 {
-	struct input in = { 0, 0, on_msg, NULL, 0 };
+	struct input in = { 0, 0, on_msg, NULL, 0, NULL };
 	int i;
 
 	setprogname(argv[0]);

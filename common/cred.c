@@ -40,7 +40,7 @@
 /* ---- the accounts file ---- */
 
 enum { K_SMTP, K_POP3, K_IMAP, K_USER, K_FROM, K_PASSWORDEVAL, K_CACERT,
-	K_AUTH, K_PIN, K_STARTTLS, K_MAILDIR, K_N };
+	K_AUTH, K_PIN, K_STARTTLS, K_MAILDIR, K_POPB4SMTP, K_N };
 
 static const struct {
 	const char *name;
@@ -57,6 +57,7 @@ static const struct {
 	{ "pin", offsetof(struct account, pin) },
 	{ "starttls", offsetof(struct account, starttls) },
 	{ "maildir", offsetof(struct account, maildir) },
+	{ "pop_before_smtp", offsetof(struct account, pop_before_smtp) },
 };
 
 struct names {			/* accounts seen so far, for duplicates */
@@ -166,10 +167,15 @@ check_value(struct aparse *s, int k, char *v)
 	case K_IMAP:
 		return check_url(s, keys[k].name, v);
 	case K_STARTTLS:
+	case K_POPB4SMTP:
 		for (p = v; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
-		if (strcmp(v, "yes") && strcmp(v, "try") && strcmp(v, "no"))
+		if (k == K_POPB4SMTP && strcmp(v, "yes") && strcmp(v, "no"))
+			return perr(s, "pop_before_smtp wants yes or no, "
+			    "not '%.60s'", v);
+		if (k == K_STARTTLS && strcmp(v, "yes") && strcmp(v, "try") &&
+		    strcmp(v, "no"))
 			return perr(s, "starttls wants yes, try or no, "
 			    "not '%.60s'", v);
 		return 0;

@@ -27,7 +27,9 @@ struct account {
 	char *auth;			/* SASL mechanism */
 	char *pin;
 	char *starttls;			/* yes|try|no */
-	char *maildir;			/* popfetch target, later issues */
+	char *maildir;			/* popfetch target */
+	char *pop_before_smtp;		/* yes|no: mailsend logs in to pop3
+					   first */
 };
 
 /*

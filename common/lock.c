@@ -436,3 +436,39 @@ lock_free(struct mboxlock *l)
 	free(l->lockpath);
 	l->lockpath = NULL;
 }
+
+int
+lock_run(const char *path, pid_t *holder, struct fserr *e)
+{
+	struct flock fl;
+	char *dir = path_dir(path);
+	int fd, r;
+
+	*holder = 0;
+	r = durable_mkdirs(dir, e);
+	free(dir);
+	if (r < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fserr_set(e, 0, errno, "%s", path);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return fd;
+	r = errno;
+	if (r == EACCES || r == EAGAIN) {
+		memset(&fl, 0, sizeof fl);
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			*holder = fl.l_pid;
+		close(fd);
+		if (*holder == 0)
+			*holder = -1;	/* released meanwhile: still busy */
+		return fserr_set(e, EX_TEMPFAIL, 0, "%s: locked", path);
+	}
+	close(fd);
+	return fserr_set(e, 0, r, "%s: lock", path);
+}

@@ -73,4 +73,14 @@ int lock_file_ok(const char *path, const struct stat *st, struct fserr *e);
  * followed to create an mbox; else 0. */
 int lock_refuse_dangling(const char *path, struct fserr *e);
 
+/*
+ * A lock held for a whole run (popfetch: one per mailbox): an fcntl
+ * write lock on path (created mode 0600, its directory durably), never
+ * waited for.  Returns the open descriptor (keep it open: closing it or
+ * exiting drops the lock, so a killed holder never leaves it stale), or
+ * -1: *holder is the PID holding it (75), or 0 with e set (the file
+ * could not be opened).
+ */
+int lock_run(const char *path, pid_t *holder, struct fserr *e);
+
 #endif

@@ -60,6 +60,7 @@ struct ent {
 	int uuflags;            /* CODEC_* of the block and around it */
 	struct buf hold;        /* E_UU: the text before the begin line */
 	int late;               /* E_UU: begin not yet called */
+	int rewrite;            /* the client writes its header and body */
 	struct mime *sub;       /* an encoded MIME_MESSAGE: its parser */
 	struct fwd *fwd;        /* and what its events need */
 };
@@ -91,6 +92,10 @@ struct mime {
 	int pass;               /* the rest of this line streams through */
 	int first;              /* on the first line of the message */
 	int freeing;            /* in mime_free(): no new parts */
+	struct buf eline;       /* the empty line that ended the header (it
+	                           may hold white space), for the copy */
+	int noput;              /* bytes fed again: out has had them */
+	struct ent *inbegin;    /* whose begin is running (mime_rewrite) */
 	size_t llen;            /* bytes of the current line so far */
 	size_t lbn;
 	char lb[MIME_LINEMAX];  /* its start */
@@ -114,6 +119,23 @@ static struct ent *
 top(struct mime *m)
 {
 	return &m->st[m->n - 1];
+}
+
+/*
+ * The copy (cb.out): what the walker itself writes.  A rewritten part's
+ * header and body are left to the client.
+ */
+static void
+put(struct mime *m, int what, const char *p, size_t n)
+{
+	struct ent *e = m->n > 0 ? top(m) : NULL;
+
+	if (m->cb.out == NULL || n == 0 || m->noput)
+		return;
+	if (what != MIME_OUT_TEXT && e != NULL && e->rewrite)
+		return;
+	m->cb.out(m->cb.arg, what == MIME_OUT_BODY && e ? &e->pt : NULL,
+	    what, p, n);
 }
 
 static void
@@ -253,6 +275,7 @@ body(struct mime *m, const char *p, size_t n)
 	char out[QP_DEC_BOUND(CHUNK)];
 	size_t k, w;
 
+	put(m, m->mode == M_BODY ? MIME_OUT_BODY : MIME_OUT_TEXT, p, n);
 	if (m->mode == M_SKIP && m->n > 0) {
 		e = top(m);
 		/* a multipart's text before its first delimiter: kept in
@@ -381,7 +404,8 @@ fwd_whole(void *arg, const struct mime_part *pt)
 static void
 sub_start(struct mime *m, struct ent *e)
 {
-	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole };
+	struct mime_cb cb = { fwd_begin, fwd_data, fwd_end, NULL, fwd_whole,
+	    NULL };
 	struct mime_limits lim = m->lim;
 	int depth = m->lim.maxdepth - (e->pt.depth + 1);
 	unsigned long parts = m->lim.maxparts - m->nparts;
@@ -532,6 +556,7 @@ start(struct mime *m, int msgbody)
 	m->hline = 0;
 	m->hwait = 0;
 	m->hfull = 0;
+	buf_reset(&m->eline);
 }
 
 /* The unfolded value of the first field called name into v; 0 if none,
@@ -808,8 +833,16 @@ hdr_done(struct mime *m)
 	if (pt->kind == MIME_MESSAGE && m->cb.whole &&
 	    m->cb.whole(m->cb.arg, pt))
 		pt->kind = MIME_LEAF;   /* a coded one is then decoded */
-	if (m->cb.begin && !e->late)
+	if (m->cb.begin && !e->late) {
+		m->inbegin = e;
 		m->cb.begin(m->cb.arg, pt);
+		m->inbegin = NULL;
+	}
+	if (!m->hfull) {                /* (else it went as it came) */
+		put(m, MIME_OUT_HDR, pt->hdr, pt->hdrlen);
+		put(m, MIME_OUT_HDR, m->eline.p, m->eline.len);
+	}
+	buf_reset(&m->eline);
 	pt->hdr = NULL;
 	pt->hdrlen = 0;
 	switch (pt->kind) {
@@ -881,14 +914,27 @@ delimiter(struct mime *m, const char *s, size_t n, int *close)
 	return near;
 }
 
-/* A delimiter of the multipart at stack index i. */
+/*
+ * A delimiter of the multipart at stack index i, the line in lb; nl: 1
+ * it ended in LF, 0 not, 2 it has been copied (a header over maxhdr).
+ * It is copied after the ends of the parts it closes.
+ */
 static void
-boundary(struct mime *m, int i, int close)
+boundary(struct mime *m, int i, int close, int nl)
 {
 	while (m->mode == M_HEADER)
 		hdr_done(m);
 	while (m->n - 1 > i)
 		finish(m, 0);
+	if (nl != 2 && m->cb.out != NULL && !m->noput) {
+		if (m->pend)
+			put(m, MIME_OUT_TEXT, "\n", 1);
+		m->cb.out(m->cb.arg, &m->st[i].pt, close ? MIME_OUT_CLOSE :
+		    MIME_OUT_DELIM, m->lb, m->lbn);
+		if (nl)
+			m->cb.out(m->cb.arg, &m->st[i].pt, close ?
+			    MIME_OUT_CLOSE : MIME_OUT_DELIM, "\n", 1);
+	}
 	m->pend = 0;
 	if (m->mode == M_DONE)
 		return;
@@ -933,9 +979,11 @@ hdr_body(struct mime *m, size_t from, int eof)
 	top(m)->pt.flags |= MIME_W_HDRLINE;
 	newline(m);
 	hdr_done(m);
+	m->noput = m->hfull;            /* copied as the header's */
 	eat(m, s, n);
 	if (eof)
 		body_end(m);
+	m->noput = 0;
 	free(s);
 }
 
@@ -971,13 +1019,23 @@ header_line(struct mime *m, int eof)
 	if (m->llen <= MIME_LINEMAX &&
 	    (i = delimiter(m, m->lb, m->llen, &close)) >= 0) {
 		hcut(m);
-		if (m->hwait && !m->hfull) /* a name, no colon: body */
+		if (m->hwait && !m->hfull) { /* a name, no colon: body */
+			char line[MIME_LINEMAX];
+			size_t n = m->lbn;
+
+			memcpy(line, m->lb, n);         /* hdr_body uses lb */
 			hdr_body(m, m->hname, 0);
-		boundary(m, i, close);
+			memcpy(m->lb, line, n);
+			m->lbn = m->llen = n;
+		}
+		boundary(m, i, close, m->hfull ? 2 : !eof);
 		return 0;
 	}
 	if (m->first && m->n == 1 && m->llen >= 5 &&
 	    memcmp(m->lb, "From ", 5) == 0) {
+		if (!m->hfull)
+			put(m, MIME_OUT_TEXT, m->hdr.p + m->hline,
+			    m->hdr.len - m->hline);
 		hcut(m);                /* an mbox From_ line */
 		return 0;
 	}
@@ -998,6 +1056,9 @@ header_line(struct mime *m, int eof)
 		hdr_body(m, from, eof);
 		return 1;
 	case HDR_EMPTY:
+		if (m->cb.out && !m->hfull && m->hdr.len > m->hline)
+			(void)buf_add(&m->eline, m->hdr.p + m->hline,
+			    m->hdr.len - m->hline);
 		hcut(m);
 		m->hwait = 0;
 		hdr_done(m);
@@ -1009,11 +1070,17 @@ header_line(struct mime *m, int eof)
 	return 0;
 }
 
+/* A header over its cap cannot be held for the copy: it goes on as it
+ * comes, rewritten or not. */
 static void
 hdr_add(struct mime *m, const char *s, size_t n)
 {
-	if (!m->hfull && buf_add(&m->hdr, s, n) == -1)
+	if (!m->hfull && buf_add(&m->hdr, s, n) == -1) {
 		m->hfull = 1;
+		put(m, MIME_OUT_HDR, m->hdr.p, m->hdr.len);
+		put(m, MIME_OUT_HDR, s, n);
+	} else if (m->hfull)
+		put(m, MIME_OUT_HDR, s, n);
 }
 
 static void
@@ -1132,7 +1199,7 @@ eat_body(struct mime *m, const char *s, size_t n)
 		return k;
 	if (!m->pass) {
 		if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0) {
-			boundary(m, i, close);
+			boundary(m, i, close, 1);
 			newline(m);
 			return k + 1;
 		}
@@ -1157,6 +1224,8 @@ eat(struct mime *m, const char *s, size_t n)
 		s += k;
 		n -= k;
 	}
+	if (n > 0)                      /* M_DONE: the rest as it is */
+		put(m, MIME_OUT_TEXT, s, n);
 }
 
 void
@@ -1195,9 +1264,35 @@ body_end(struct mime *m)
 	    m->lbn == 0)
 		return;
 	if ((i = delimiter(m, m->lb, m->lbn, &close)) >= 0)
-		boundary(m, i, close);
+		boundary(m, i, close, 0);
 	else
 		release(m);
+}
+
+void
+mime_multipart(struct mime *m, const char *boundary)
+{
+	struct buf h;
+
+	buf_init(&h, 2 * strlen(boundary) + 64);  /* it fits */
+	(void)buf_adds(&h, "Content-Type: multipart/mixed; boundary=\"");
+	for (; *boundary != '\0'; boundary++) {
+		if (*boundary == '"' || *boundary == '\\')
+			(void)buf_addc(&h, '\\');
+		(void)buf_addc(&h, *boundary);
+	}
+	(void)buf_adds(&h, "\"\n\n");
+	m->noput = 1;                   /* not the message's bytes */
+	mime_feed(m, h.p, h.len);
+	m->noput = 0;
+	buf_free(&h);
+}
+
+void
+mime_rewrite(struct mime *m)
+{
+	if (m->inbegin != NULL)
+		m->inbegin->rewrite = 1;
 }
 
 int
@@ -1250,6 +1345,7 @@ mime_new(const struct mime_cb *cb, const struct mime_limits *lim)
 		m->lim.maxparts = 10000;
 	m->st = xcalloc((size_t)m->lim.maxdepth + 1, sizeof *m->st);
 	buf_init(&m->hdr, m->lim.maxhdr);
+	buf_init(&m->eline, m->lim.maxhdr);
 	m->mode = M_HEADER;
 	m->first = 1;
 	return m;
@@ -1266,6 +1362,7 @@ mime_free(struct mime *m)
 	while (m->n > 0)
 		finish(m, 0);
 	buf_free(&m->hdr);
+	buf_free(&m->eline);
 	free(m->st);
 	free(m);
 }

@@ -56,6 +56,28 @@
  * x-uuencode part before its begin line (64 KiB).  The parser owns
  * everything a struct mime_part points to; it is valid during the
  * callback only.
+ *
+ * The copy, for a program that rewrites a message as it streams
+ * (mailsend --downgrade, mimepack -w): with cb.out set, the walker
+ * writes the whole message through it, line ends normalised as above,
+ * each piece tagged: MIME_OUT_HDR a part's header block and its empty
+ * line, MIME_OUT_BODY a leaf's body as it stands (not decoded),
+ * MIME_OUT_DELIM and MIME_OUT_CLOSE a delimiter line and its line end
+ * (its multipart's close delimiter for MIME_OUT_CLOSE; a client may
+ * write new parts before it), MIME_OUT_TEXT all else (the line end
+ * before a delimiter, preamble, epilogue, an mbox From_ line, and
+ * everything after MIME_W_PARTS).  A client that calls mime_rewrite()
+ * in a part's begin writes that part's header, and a leaf's body,
+ * itself (from begin's hdr and the data events; a delimiter is copied
+ * only after the ends of the parts it closes); the walker still writes
+ * the delimiters, preamble and epilogue.  Not rewritable: a header over
+ * maxhdr (MIME_W_HDRTRUNC: it is copied as it comes), an x-uuencode
+ * part, the text part made of a multipart without delimiters (its
+ * bytes were copied as the multipart's text), and the parts inside a
+ * base64 or quoted-printable message/rfc822 (copied as its body; take
+ * message parts whole to see none).  A byte order mark at the start is
+ * dropped.  The copy holds no more than the walk does: bodies stream,
+ * only a header is held.
  */
 #ifndef YUBIN_MIME_H
 #define YUBIN_MIME_H
@@ -141,7 +163,18 @@ struct mime_cb {
 	 * decoded).
 	 */
 	int (*whole)(void *arg, const struct mime_part *pt);
+	/* Optional, the copy (see above); pt is the leaf for
+	 * MIME_OUT_BODY, the multipart for a delimiter, else NULL. */
+	void (*out)(void *arg, const struct mime_part *pt, int what,
+	    const char *p, size_t n);
 };
+
+/* the pieces of the copy */
+#define MIME_OUT_HDR  0
+#define MIME_OUT_BODY 1
+#define MIME_OUT_TEXT 2
+#define MIME_OUT_DELIM 3
+#define MIME_OUT_CLOSE 4
 
 /* Limits; 0 in a field means its default. */
 struct mime_limits {
@@ -161,6 +194,17 @@ void mime_free(struct mime *m);
 
 /* Is the lower-cased transfer encoding one of the uuencode names? */
 int mime_enc_uu(const char *enc);
+
+/*
+ * Before the first mime_feed(): what follows is the body of a
+ * multipart/mixed with this boundary (the root, section ""), not a
+ * message; for a program that has read the header itself.
+ */
+void mime_multipart(struct mime *m, const char *boundary);
+
+/* In a begin callback: the client writes this part's header (and, if
+ * it is a leaf, its body) instead of the copy. */
+void mime_rewrite(struct mime *m);
 
 /* Parse n more bytes of the message. */
 void mime_feed(struct mime *m, const char *p, size_t n);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "hdr.h"
+#include "mime.h"
 #include "mimewrap.h"
 #include "rfc2047.h"
 #include "util.h"
@@ -60,12 +61,22 @@ mixed_boundary(const char *ct, size_t max)
 }
 
 void
-mimewrap_read(struct mimewrap *w, FILE *fp, const char *name, int crlf,
+mimewrap_read(struct mimewrap *w, int fd, const char *name, int crlf,
     size_t hmax)
 {
+	int trunc;
+
 	buf_init(&w->h, hmax);
-	linein_init(&w->in, fp, name, crlf);
-	linein_header(&w->in, &w->h);
+	msg_init(&w->in, fd, 0);
+	w->name = name;
+	w->crlf = crlf || msg_crlf(&w->in);
+	if (msg_header(&w->in, &w->h, NULL, &trunc) < 0)
+		die(EX_IOERR, "%s:", name);
+	if (trunc)
+		die(EX_DATAERR, "%s: header longer than %zu bytes", name, hmax);
+	/* text written straight after the header is the body's: said */
+	if (w->in.hdrbody)
+		warn("%s: header ends without a blank line", name);
 	w->ct = get_field(&w->h, "Content-Type");
 	w->cte = get_field(&w->h, "Content-Transfer-Encoding");
 	w->id = get_field(&w->h, "Message-ID");
@@ -94,42 +105,57 @@ put_close(struct mimewrap *w, const char *bnd)
 	puts_(w, "--\n");
 }
 
-static int
-is_close(const char *b, size_t n, const char *bnd, size_t bl)
-{
-	size_t k = 4 + bl;
+/* wrap_mixed's walk: the new parts go before the close delimiter of
+ * the message's multipart (the root); all else is copied. */
+struct mixed {
+	struct mimewrap *w;
+	mimewrap_add_fn *add;
+	void *addarg;
+	int added;
+	int last;               /* the last byte written */
+};
 
-	if (n < k || b[0] != '-' || b[1] != '-' ||
-	    memcmp(b + 2, bnd, bl) != 0 || b[2 + bl] != '-' ||
-	    b[3 + bl] != '-')
-		return 0;
-	while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
-		k++;
-	return k == n || (k + 1 == n && b[k] == '\n');
+static void
+mixed_out(void *arg, const struct mime_part *pt, int what, const char *p,
+    size_t n)
+{
+	struct mixed *x = arg;
+
+	if (what == MIME_OUT_CLOSE && pt->depth == 0 && !x->added) {
+		x->add(x->addarg, x->w->bnd);
+		x->added = 1;
+	}
+	put(x->w, p, n);
+	x->last = (unsigned char)p[n - 1];
 }
 
-/* Copy the body up to its close delimiter, add the parts, copy the
- * rest; no delimiter: add one. */
+/*
+ * Copy the body, the parts added before its close delimiter, found by
+ * the one MIME walker (mime.h) as mimeunpack finds it; no delimiter:
+ * add one.  No part-count limit: the walk would stop copying there.
+ */
 static void
 wrap_mixed(struct mimewrap *w, mimewrap_add_fn *add, void *addarg)
 {
-	static char b[LINEIN_CHUNK];
-	size_t n, bl = strlen(w->bnd);
-	int sol = 1, last = '\n';
+	struct mime_cb cb = { NULL, NULL, NULL, NULL, NULL, mixed_out };
+	struct mime_limits lim = { 0, 0, (unsigned long)-1 };
+	struct mixed x = { w, add, addarg, 0, '\n' };
+	struct mime *m;
+	const char *p;
+	ssize_t n;
 
-	while ((n = linein_get(&w->in, b, sizeof(b))) > 0) {
-		if (sol && is_close(b, n, w->bnd, bl)) {
-			add(addarg, w->bnd);
-			put(w, b, n);
-			while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
-				put(w, b, n);
-			return;
-		}
-		put(w, b, n);
-		sol = b[n - 1] == '\n';
-		last = b[n - 1];
-	}
-	puts_(w, last == '\n' ? "" : "\n");
+	cb.arg = &x;
+	m = mime_new(&cb, &lim);
+	mime_multipart(m, w->bnd);
+	while ((n = msg_read(&w->in, &p)) > 0)
+		mime_feed(m, p, (size_t)n);
+	if (n < 0)
+		die(EX_IOERR, "%s:", w->name);
+	mime_end(m);
+	mime_free(m);
+	if (x.added)
+		return;
+	puts_(w, x.last == '\n' ? "" : "\n");
 	add(addarg, w->bnd);
 	put_close(w, w->bnd);
 }
@@ -139,9 +165,8 @@ static void
 wrap_other(struct mimewrap *w, const char *bnd, int eight,
     mimewrap_add_fn *add, void *addarg)
 {
-	static char b[LINEIN_CHUNK];
-	const char *cte = w->cte;
-	size_t n;
+	const char *cte = w->cte, *p;
+	ssize_t n;
 
 	puts_(w, "Content-Type: multipart/mixed;\n boundary=\"");
 	puts_(w, bnd);
@@ -155,8 +180,11 @@ wrap_other(struct mimewrap *w, const char *bnd, int eight,
 	puts_(w, "\n");
 	put_fields(w, 1);
 	puts_(w, "\n");
-	while ((n = linein_get(&w->in, b, sizeof(b))) > 0)
-		put(w, b, n);
+	/* the message's own line ends: CRLF ones as LF, to be written back */
+	while ((n = w->crlf ? msg_line(&w->in, &p) : msg_read(&w->in, &p)) > 0)
+		put(w, p, (size_t)n);
+	if (n < 0)
+		die(EX_IOERR, "%s:", w->name);
 	puts_(w, "\n");
 	add(addarg, bnd);
 	put_close(w, bnd);
@@ -190,5 +218,5 @@ mimewrap_free(struct mimewrap *w)
 	free(w->mv);
 	free(w->bnd);
 	buf_free(&w->h);
-	linein_free(&w->in);
+	msg_free(&w->in);
 }

@@ -4,14 +4,19 @@
  *
  * A multipart/mixed message keeps its header and its parts; the new
  * parts go before its close delimiter (or, if it has none, after its
- * last line, with a close delimiter added).  Any other message becomes
+ * last line, with a close delimiter added).  Its body is copied by the
+ * one MIME walker (mime.h), which finds that delimiter as mimeunpack
+ * does, line ends as LF.  Any other message becomes
  * multipart/mixed under a new boundary: its old body is the first part
  * and takes its Content- fields with it.  MIME-Version is added where
  * missing.
  *
- * The caller owns the struct mimewrap (static is best: it holds a
- * linein) and the FILE; mimewrap_free() frees the rest.  Read errors
- * die (linein.h); output goes to the caller's sink, with LF line ends.
+ * The message is read by the one message reader (msg.h): its header as
+ * every yubin reader reads one (a byte order mark and an mbox From_
+ * line dropped; a line that is not a field ends it, with a warning, and
+ * starts the body).  The caller owns the struct mimewrap and the fd;
+ * mimewrap_free() frees the rest.  Read errors and a header over hmax
+ * die; output goes to the caller's sink, with LF line ends.
  * Which boundary new parts must not contain is the caller's to check
  * (mimew_delim_in, mimew.h) with w->bnd before anything is written.
  */
@@ -20,12 +25,14 @@
 
 #include <stdio.h>
 
-#include "linein.h"
+#include "msg.h"
 #include "mimew.h"
 #include "util.h"
 
 struct mimewrap {
-	struct linein in;       /* in.crlf: the message's line ends */
+	struct msgin in;
+	const char *name;       /* of the input, for messages */
+	int crlf;               /* the message has CRLF line ends */
 	struct buf h;           /* the header, without its empty line */
 	char *ct, *cte, *id, *mv;  /* unfolded field values, or NULL */
 	char *bnd;              /* multipart/mixed: its boundary, else NULL */
@@ -33,9 +40,9 @@ struct mimewrap {
 	void *outarg;
 };
 
-/* Read the header of the message on fp, named name in messages; crlf as
- * in linein_init() (a message with CRLF line ends sets it). */
-void mimewrap_read(struct mimewrap *w, FILE *fp, const char *name, int crlf,
+/* Read the header of the message on fd, named name in messages; crlf:
+ * write CRLF line ends (a message whose first line ends so sets it). */
+void mimewrap_read(struct mimewrap *w, int fd, const char *name, int crlf,
     size_t hmax);
 
 /* Writes the new parts, each starting with "--" bnd. */

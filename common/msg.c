@@ -150,6 +150,19 @@ msg_fromline(struct msgin *m)
 	return from_kind(m, b) == 1;
 }
 
+int
+msg_crlf(struct msgin *m)
+{
+	const char *lf;
+
+	for (;;) {
+		lf = memchr(m->buf + m->start, '\n', m->end - m->start);
+		if (lf != NULL || m->end - m->start == m->size || !grow(m))
+			break;
+	}
+	return lf != NULL && lf > m->buf + m->start && lf[-1] == '\r';
+}
+
 ssize_t
 msg_read(struct msgin *m, const char **p)
 {
@@ -203,7 +216,7 @@ msg_line(struct msgin *m, const char **p)
 		n = (size_t)(lf - s) + 1;
 		m->start += n;
 		m->partial = 0;
-		if (n >= 2 && s[n - 2] == '\r') {
+		if (n >= 2 && s[n - 2] == '\r' && m->src == NULL) {
 			s[n - 2] = '\n';
 			n--;
 		}
@@ -309,12 +322,17 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	buf_reset(hdr);
 	if (fromline)
 		buf_reset(fromline);
+	m->hdrbody = 0;
 	bom(m);
 	/* the mbox separator line is envelope, not header; a field of the
 	 * obsolete syntax ("From : a@b") is header */
 	if (from_kind(m, 0) != 0)
 		n = take_line(m, fromline, 1, hdr->max, &trunc);
-	while (!trunc && n > 0 && (k = next_kind(m)) != HDR_BODY) {
+	while (!trunc && n > 0) {
+		if ((k = next_kind(m)) == HDR_BODY) {
+			m->hdrbody = m->start < m->end;
+			break;
+		}
 		if (k == HDR_EMPTY) {
 			n = take_line(m, NULL, 0, SIZE_MAX, &trunc);
 			break;

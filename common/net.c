@@ -996,23 +996,37 @@ static int
 wait_fd(struct net *n, short events)
 {
 	struct pollfd pfd;
+	struct timespec t0, t;
+	long left = n->timeout_ms;
 	int r;
 
 	pfd.fd = n->fd;
 	pfd.events = events;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		r = poll(&pfd, 1, (int)n->timeout_ms);
+		r = poll(&pfd, 1, (int)left);
 		if (r > 0)
 			return 0;
+		if (r < 0 && errno == EINTR) {
+			/* a signal handler (a progress bar's SIGWINCH, a
+			 * child's SIGCHLD) must not restart the whole
+			 * timeout, or signals that keep coming would make
+			 * the wait endless */
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = n->timeout_ms -
+			    ((t.tv_sec - t0.tv_sec) * 1000L +
+			    (t.tv_nsec - t0.tv_nsec) / 1000000L);
+			if (left > 0)
+				continue;
+			r = 0;
+		}
 		if (r == 0) {
 			warn("%s: timed out after %ld s waiting for the "
 			    "server", n->where, n->timeout_ms / 1000);
 			return EX_TEMPFAIL;
 		}
-		if (errno != EINTR) {
-			warn("%s: poll:", n->where);
-			return EX_OSERR;
-		}
+		warn("%s: poll:", n->where);
+		return EX_OSERR;
 	}
 }
 
@@ -1208,6 +1222,30 @@ net_read(struct net *n, void *p, size_t len)
 		len -= k;
 	}
 	return 0;
+}
+
+int
+net_peek(struct net *n, const char **p, size_t *len)
+{
+	int r;
+
+	*p = "";
+	*len = 0;
+	if (n->out.len > 0 && (r = net_flush(n)) != 0)
+		return r;
+	if (n->ipos == n->ilen && (r = fill(n)) != 0)
+		return r;
+	*p = n->in + n->ipos;
+	*len = n->ilen - n->ipos;
+	return 0;
+}
+
+void
+net_consume(struct net *n, size_t k)
+{
+	if (k > n->ilen - n->ipos)
+		k = n->ilen - n->ipos;
+	n->ipos += k;
 }
 
 void

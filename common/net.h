@@ -125,6 +125,14 @@ int net_flush(struct net *n);
 int net_getline(struct net *n, const char **line, size_t *len);
 /* Read exactly len raw bytes (IMAP literals), untraced. */
 int net_read(struct net *n, void *p, size_t len);
+/*
+ * The bytes already received, untraced (a POP3 multi-line body that a
+ * decoder consumes as it streams): *p and *len (at least 1) point into
+ * the session's buffer, reading more first when it is empty.
+ * net_consume() takes k of them.  0, or fill's status as net_getline().
+ */
+int net_peek(struct net *n, const char **p, size_t *len);
+void net_consume(struct net *n, size_t k);
 
 /* Close: the caller has sent QUIT or LOGOUT itself (libcurl does not
  * for connect-only handles, doc/libcurl.md 2.2). */

@@ -7,6 +7,7 @@
 
 #include "codec.h"
 #include "hdr.h"
+#include "mime.h"
 #include "rfc2047.h"
 #include "util.h"
 
@@ -440,31 +441,88 @@ smtp_has8bit(const char *p, size_t n)
 
 /* ---- the multipart downgrade (see smtp.h) ---- */
 
-enum { DG_BETWEEN, DG_PARTHDR, DG_LEAF };
+static const char no8[] = "8-bit data in a message/* part or one with a "
+    "binary or unknown encoding";
 
 static void
-dg_emit(struct smtp_dg *g, const char *p, size_t n)
+dg_why(struct smtp_dg *g, const char *why)
 {
-	static char enc[QP_ENC_BOUND(SMTP_DG_LINE * 64)];
-	size_t k;
+	if (g->why == NULL)
+		g->why = why;
+}
 
-	if (g->scan) {
-		if (!smtp_has8bit(p, n))
-			return;
-		if (g->state == DG_LEAF && g->leaf > 0 &&
-		    g->leaf <= SMTP_DG_PARTS)
-			g->has8[g->leaf - 1] = 1;
-		else if (g->why == NULL)
-			g->why = g->state == DG_LEAF ? "too many parts" :
-			    "8-bit data outside the parts";
-		return;
-	}
-	if (!g->encode) {
+/* Which leaves have 8-bit data, where else it is (the scan); or
+ * everything as it is but the leaves being re-encoded (the write). */
+static void
+dg_out(void *arg, const struct mime_part *pt, int what, const char *p,
+    size_t n)
+{
+	struct smtp_dg *g = arg;
+
+	if (!g->scan) {
 		g->sink(g->arg, p, n);
 		return;
 	}
+	if (!smtp_has8bit(p, n))
+		return;
+	if (what == MIME_OUT_HDR)
+		dg_why(g, "8-bit data in a part header");
+	else if (what != MIME_OUT_BODY || pt->depth == 0)
+		dg_why(g, "8-bit data outside the parts");
+	else if (mime_enc_uu(pt->encoding))
+		dg_why(g, no8);         /* (its begin comes late) */
+	else if (g->leaf > SMTP_DG_PARTS)
+		dg_why(g, "too many parts");
+	else
+		g->has8[g->leaf - 1] = 1;
+}
+
+static void
+dg_begin(void *arg, const struct mime_part *pt)
+{
+	struct smtp_dg *g = arg;
+	struct hdrfield f;
+	size_t off = 0;
+
+	if (pt->depth == 0)
+		return;
+	if (g->scan && smtp_has8bit(pt->hdr, pt->hdrlen))
+		dg_why(g, "8-bit data in a part header");
+	if (pt->flags & MIME_W_HDRTRUNC)
+		dg_why(g, "a part header over 64 KiB");
+	if (pt->kind != MIME_LEAF)
+		return;
+	g->leaf++;
+	/* a part taken as text for its depth still holds delimiters */
+	g->leafok = strncmp(pt->type, "message/", 8) != 0 &&
+	    !(pt->flags & MIME_W_DEPTH) && (pt->encoding[0] == '\0' ||
+	    strcmp(pt->encoding, "7bit") == 0 ||
+	    strcmp(pt->encoding, "8bit") == 0);
+	g->encode = !g->scan && g->leaf <= SMTP_DG_PARTS &&
+	    g->has8[g->leaf - 1];
+	if (!g->encode)
+		return;
+	mime_rewrite(g->m);
+	while (hdr_next(pt->hdr, pt->hdrlen, &off, &f))
+		if (!hdr_is(&f, "content-transfer-encoding"))
+			g->sink(g->arg, f.line, f.linelen);
+	g->sink(g->arg, "Content-Transfer-Encoding: quoted-printable\n\n", 45);
+	qp_enc_init(&g->q, QP_SAFE);
+}
+
+/* The body of a leaf being re-encoded (7bit or 8bit: as it stands). */
+static void
+dg_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	static char enc[QP_ENC_BOUND(4096)];
+	struct smtp_dg *g = arg;
+	size_t k;
+
+	(void)pt;
+	if (!g->encode)
+		return;
 	while (n > 0) {
-		k = n > SMTP_DG_LINE * 64 ? SMTP_DG_LINE * 64 : n;
+		k = n > 4096 ? 4096 : n;
 		g->sink(g->arg, enc, qp_enc_update(&g->q, p, k, enc));
 		p += k;
 		n -= k;
@@ -472,205 +530,71 @@ dg_emit(struct smtp_dg *g, const char *p, size_t n)
 }
 
 static void
-dg_endleaf(struct smtp_dg *g)
+dg_end(void *arg, const struct mime_part *pt)
 {
+	struct smtp_dg *g = arg;
 	char fin[QP_ENC_FINAL_MAX];
+	size_t n;
 
-	if (g->scan && g->state == DG_LEAF && g->leaf > 0 &&
-	    g->leaf <= SMTP_DG_PARTS && g->has8[g->leaf - 1] && !g->leafok &&
-	    g->why == NULL)
-		g->why = "8-bit data in a message/* part or one with a binary "
-		    "or unknown encoding";
-	if (!g->scan && g->encode)
-		g->sink(g->arg, fin, qp_enc_final(&g->q, fin));
+	if (pt->depth == 0 || pt->kind != MIME_LEAF)
+		return;
+	if (g->scan && g->leaf <= SMTP_DG_PARTS && g->has8[g->leaf - 1] &&
+	    !g->leafok)
+		dg_why(g, no8);
+	if (g->encode) {
+		n = qp_enc_final(&g->q, fin);
+		/* the line end of the delimiter that follows ends the last
+		 * line: a soft break there would add an empty one */
+		if (!g->eof && n >= 2 && fin[n - 2] == '=' &&
+		    fin[n - 1] == '\n')
+			n -= 2;
+		g->sink(g->arg, fin, n);
+	}
 	g->encode = 0;
 }
 
-/* A part's header is complete: decide, and pass it on. */
-static void
-dg_parthdr(struct smtp_dg *g)
-{
-	struct hdrfield f;
-	struct buf v;
-	size_t off = 0;
-	int multi = 0, message = 0, cteok = 1;
-
-	buf_init(&v, SMTP_DG_BMAX + 1);
-	while (hdr_next(g->hdr, g->hlen, &off, &f)) {
-		if (hdr_is(&f, "content-type")) {
-			multi = hdr_value_is(&f, "multipart/");
-			message = hdr_value_is(&f, "message/");
-			buf_reset(&v);
-			if (multi && rfc2231_param(f.val, f.vallen, "boundary",
-			    &v) == 1 && v.len > 0 && g->depth < SMTP_DG_DEPTH) {
-				memcpy(g->bnd[g->depth], v.p, v.len + 1);
-				g->depth++;
-			} else {
-				multi = 0;
-			}
-		}
-		if (hdr_is(&f, "content-transfer-encoding"))
-			cteok = hdr_value_is(&f, "7bit") ||
-			    hdr_value_is(&f, "8bit");
-	}
-	buf_free(&v);
-	if (g->scan && smtp_has8bit(g->hdr, g->hlen) && g->why == NULL)
-		g->why = "8-bit data in a part header";
-	g->state = multi ? DG_BETWEEN : DG_LEAF;
-	if (!multi)
-		g->leaf++;
-	g->leafok = !message && cteok;
-	g->encode = !g->scan && !multi && g->leaf <= SMTP_DG_PARTS &&
-	    g->has8[g->leaf - 1];
-	if (g->scan)
-		return;
-	if (!g->encode) {
-		g->sink(g->arg, g->hdr, g->hlen);
-		return;
-	}
-	off = 0;
-	while (hdr_next(g->hdr, g->hlen, &off, &f))
-		if (!hdr_is(&f, "content-transfer-encoding"))
-			g->sink(g->arg, f.line, f.linelen);
-	g->sink(g->arg, "Content-Transfer-Encoding: quoted-printable\n\n", 45);
-	qp_enc_init(&g->q, QP_SAFE);
-}
-
-/* Is the line a delimiter?  -1 no, else the depth of its boundary;
- * *close for "--boundary--". */
+/* Message parts are not walked: their 8-bit data cannot be re-encoded. */
 static int
-dg_delim(const struct smtp_dg *g, const char *p, size_t n, int *close)
+dg_whole(void *arg, const struct mime_part *pt)
 {
-	size_t bl;
-	int d;
-
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
-	    p[n - 1] == '\r' || p[n - 1] == '\n'))
-		n--;
-	if (n < 3 || p[0] != '-' || p[1] != '-')
-		return -1;
-	for (d = g->depth - 1; d >= 0; d--) {
-		bl = strlen(g->bnd[d]);
-		if (n - 2 < bl || memcmp(p + 2, g->bnd[d], bl) != 0)
-			continue;
-		if (n - 2 == bl) {
-			*close = 0;
-			return d;
-		}
-		if (n - 2 == bl + 2 && p[n - 1] == '-' && p[n - 2] == '-') {
-			*close = 1;
-			return d;
-		}
-	}
-	return -1;
-}
-
-static void
-dg_hdradd(struct smtp_dg *g, const char *p, size_t n)
-{
-	if (n > SMTP_DG_HDRMAX - g->hlen) {
-		if (g->why == NULL)
-			g->why = "a part header over 64 KiB";
-		n = SMTP_DG_HDRMAX - g->hlen;
-	}
-	memcpy(g->hdr + g->hlen, p, n);
-	g->hlen += n;
-}
-
-static void
-dg_line(struct smtp_dg *g, const char *p, size_t n)
-{
-	int d, close;
-
-	if (g->state == DG_PARTHDR) {
-		dg_hdradd(g, p, n);
-		if (n == 1 || (n == 2 && p[0] == '\r')) {
-			dg_parthdr(g);
-			g->hlen = 0;
-		}
-		return;
-	}
-	if ((d = dg_delim(g, p, n, &close)) >= 0) {
-		dg_endleaf(g);
-		g->depth = d + 1;
-		if (!g->scan)
-			g->sink(g->arg, p, n);
-		if (close)
-			g->depth--;
-		g->state = close ? DG_BETWEEN : DG_PARTHDR;
-		return;
-	}
-	dg_emit(g, p, n);
+	(void)arg;
+	(void)pt;
+	return 1;
 }
 
 void
 smtp_dg_start(struct smtp_dg *g, const char *boundary, int scan,
     smtp_sink *sink, void *arg)
 {
+	struct mime_cb cb = { dg_begin, dg_data, dg_end, NULL, dg_whole,
+	    dg_out };
+
 	if (scan)
 		memset(g->has8, 0, sizeof g->has8);
 	g->scan = scan;
 	g->why = NULL;
 	g->leaf = 0;
-	g->state = DG_BETWEEN;
-	g->encode = g->leafok = g->longline = 0;
-	g->hlen = g->llen = 0;
+	g->encode = g->leafok = g->eof = 0;
 	g->sink = sink;
 	g->arg = arg;
-	g->depth = 0;
-	if (strlen(boundary) <= SMTP_DG_BMAX && *boundary != '\0') {
-		strcpy(g->bnd[0], boundary);
-		g->depth = 1;
-	}
+	cb.arg = g;
+	g->m = mime_new(&cb, NULL);
+	mime_multipart(g->m, boundary);
 }
 
 void
 smtp_dg_feed(struct smtp_dg *g, const char *p, size_t n)
 {
-	const char *nl;
-	size_t k;
-
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		k = nl ? (size_t)(nl - p) + 1 : n;
-		if (g->longline || g->llen + k > SMTP_DG_LINE) {
-			/* too long to be a delimiter: content as it comes */
-			if (g->state == DG_PARTHDR) {
-				dg_hdradd(g, g->line, g->llen);
-				dg_hdradd(g, p, k);
-			} else {
-				dg_emit(g, g->line, g->llen);
-				dg_emit(g, p, k);
-			}
-			g->llen = 0;
-			g->longline = nl == NULL;
-		} else {
-			memcpy(g->line + g->llen, p, k);
-			g->llen += k;
-			if (nl != NULL) {
-				dg_line(g, g->line, g->llen);
-				g->llen = 0;
-			}
-		}
-		p += k;
-		n -= k;
-	}
+	mime_feed(g->m, p, n);
 }
 
 const char *
 smtp_dg_end(struct smtp_dg *g)
 {
-	if (g->llen > 0)
-		dg_line(g, g->line, g->llen);
-	g->llen = 0;
-	dg_endleaf(g);
-	/* a part header cut short by the end of the body goes as it is */
-	if (g->state == DG_PARTHDR && g->scan && g->why == NULL &&
-	    smtp_has8bit(g->hdr, g->hlen))
-		g->why = "8-bit data in a part header";
-	if (g->state == DG_PARTHDR && !g->scan)
-		g->sink(g->arg, g->hdr, g->hlen);
-	g->hlen = 0;
+	g->eof = 1;
+	mime_end(g->m);
+	mime_free(g->m);
+	g->m = NULL;
 	return g->why;
 }
 

@@ -22,6 +22,8 @@
 
 #include "codec.h"
 
+struct mime;
+
 /*
  * A reply, built one line at a time with smtp_reply_line().  The text of
  * all lines is kept (joined by a space, each line's repeated enhanced
@@ -170,17 +172,13 @@ int smtp_has8bit(const char *p, size_t n);
  * parts.  When the scan found nothing wrong, the write pass emits no
  * byte >= 0x80.
  *
- * Delimiters are matched against every open boundary, innermost first
- * (as common/mime does); lines over SMTP_DG_LINE bytes are never
- * delimiters.  The state is in the struct (about 70 KB: keep it static);
- * reading a part's Content-Type uses a small capped buffer, freed at
- * once.
+ * The parts are found by the one MIME walker (mime.h, its copy and
+ * rewrite hook), by its rules: a part header ends as hdr_line() says,
+ * message parts are not walked, and the walker's limits hold (a part
+ * header over 64 KiB cannot be downgraded).  The write pass writes
+ * LF line ends.  Keep the struct static (has8 is 4 KB).
  */
-#define SMTP_DG_DEPTH	16
 #define SMTP_DG_PARTS	4096
-#define SMTP_DG_LINE	1024
-#define SMTP_DG_HDRMAX	(64 * 1024)
-#define SMTP_DG_BMAX	200	/* longest boundary (RFC 2046: 70) */
 
 typedef void smtp_sink(void *arg, const char *p, size_t n);
 
@@ -189,14 +187,9 @@ struct smtp_dg {
 	unsigned char has8[SMTP_DG_PARTS];
 	const char *why;
 	size_t leaf;			/* leaves seen */
-	char bnd[SMTP_DG_DEPTH][SMTP_DG_BMAX + 1];
-	int depth;
-	int state;			/* between parts, part header, leaf */
-	int encode, leafok, longline;
+	int encode, leafok, eof;
 	struct qp_enc q;
-	size_t hlen, llen;
-	char hdr[SMTP_DG_HDRMAX];
-	char line[SMTP_DG_LINE];
+	struct mime *m;
 	smtp_sink *sink;
 	void *arg;
 };

@@ -70,6 +70,23 @@ spawn_to(struct spawn *sp, const char *file, const char *const argv[])
 }
 
 int
+spawn_in(struct spawn *sp, const char *file, const char *const argv[], int fd)
+{
+	sp->fd = -1;
+	if ((sp->pid = fork()) < 0)
+		return -1;
+	if (sp->pid == 0) {
+		if (fd != 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		execvp(file, (char *const *)argv);
+		_exit(127);
+	}
+	return 0;
+}
+
+int
 spawn_wait(struct spawn *sp, int *sig)
 {
 	int status;

@@ -37,6 +37,15 @@ struct spawn {
 
 int spawn_from(struct spawn *sp, const char *file, const char *const argv[]);
 int spawn_to(struct spawn *sp, const char *file, const char *const argv[]);
+/*
+ * Run file with fd as its stdin and no pipe (sp->fd is -1): popfetch -p
+ * hands a command the message in a whole file, so that popfetch killed
+ * meanwhile cannot leave the command reading a message cut short (which
+ * an MDA would take for the whole message).  fd stays open in the
+ * caller.  0, or -1 with errno (fork failed).
+ */
+int spawn_in(struct spawn *sp, const char *file, const char *const argv[],
+    int fd);
 int spawn_wait(struct spawn *sp, int *sig);
 ssize_t spawn_slurp(int fd, char *buf, size_t cap, int *over);
 

@@ -126,6 +126,11 @@ int store_commit(struct store *s);
 void store_abort(struct store *s);
 /* Make every queued message durable and visible. */
 int store_flush(struct store *s);
+/* The Maildir file name of the message being written (tmp/NAME, which
+ * becomes new/NAME), or NULL: an mbox, or no message begun.  popfetch
+ * records it before the message can become visible, to find it after a
+ * crash. */
+const char *store_name(const struct store *s);
 
 /*
  * The largest batch, up to want, that the descriptor limit leaves room

@@ -842,3 +842,65 @@ EXP
 	[ "$(printf '%s\n' "$output" | head -n 3)" = "$(printf 'From\n : <a@b.test>\nSubject: s')" ]
 	[ "$(printf '%s\n' "$output" | sed -n 10p)" = "body" ]
 }
+
+@test "-w: new parts go before the close delimiter mimeunpack reads ('--x-- text'), not after the epilogue" {
+	printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\npre --x--\n--x\n\none --x--\n--x--x\n--x-- (end)\nepilogue\n' >"$T/mixed"
+	printf 'notes\n' >"$T/in/notes.txt"
+	run -0 mimepack -w -a "$T/in/notes.txt" <"$T/mixed"
+	printf '%s\n' "$output" >"$T/m"
+	diff -u - "$T/m" <<'EXP'
+Subject: m
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="x"
+
+pre --x--
+--x
+
+one --x--
+--x--x
+--x
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--x-- (end)
+epilogue
+EXP
+	run -0 --separate-stderr mimeunpack -l "$T/m"
+	[ "$output" = "1	text/plain			16		
+2	text/plain	us-ascii	7bit	6	attachment	notes.txt" ]
+}
+
+@test "-w: a nested multipart's close delimiter with the outer boundary does not take the new parts" {
+	printf 'Subject: m\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n--x\nContent-Type: multipart/alternative; boundary="x"\n\n--x\n\ninner\n--x--\ninner epilogue\n--x--\n' >"$T/mixed"
+	printf 'notes\n' >"$T/in/notes.txt"
+	run -0 mimepack -w -a "$T/in/notes.txt" <"$T/mixed"
+	printf '%s\n' "$output" >"$T/m"
+	diff -u - "$T/m" <<'EXP'
+Subject: m
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="x"
+
+--x
+Content-Type: multipart/alternative; boundary="x"
+
+--x
+
+inner
+--x--
+inner epilogue
+--x
+Content-Type: text/plain; charset=us-ascii
+Content-Transfer-Encoding: 7bit
+Content-Disposition: attachment; filename="notes.txt"
+
+notes
+
+--x--
+EXP
+	run -0 mimeunpack -l "$T/m"
+	[ "$output" = "1.1	text/plain			5		
+2	text/plain	us-ascii	7bit	6	attachment	notes.txt" ]
+}

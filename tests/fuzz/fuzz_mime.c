@@ -9,7 +9,9 @@
  * message, numbered S if it is a multipart and S.1 if not), only leaves
  * get data, and the data adds up to the size given at the end.
  * Some message/rfc822 parts are taken whole (mime_cb.whole), by a bit
- * of the input.
+ * of the input.  The copy (mime_cb.out) must be the input, CRLF as LF,
+ * a byte order mark at its start dropped or, if its first line passed
+ * the header cap before the mark was looked at, kept.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +32,43 @@ static struct {
 	unsigned long long got[MAXD + 1];
 	int n;
 	struct buf log;
+	struct buf copy;
 } S;
+
+static void
+on_out(void *arg, const struct mime_part *pt, int what, const char *p,
+    size_t n)
+{
+	(void)arg;
+	/* a body is a leaf's (or a coded message part's, walked apart) */
+	if (what == MIME_OUT_BODY && (pt == NULL ||
+	    pt->kind == MIME_MULTIPART))
+		abort();
+	if ((what == MIME_OUT_DELIM || what == MIME_OUT_CLOSE) &&
+	    (pt == NULL || pt->kind != MIME_MULTIPART))
+		abort();
+	buf_add(&S.copy, p, n);
+}
+
+/* The input as the copy must be, with its byte order mark or not. */
+static void
+check_copy(const char *in, size_t n)
+{
+	struct buf w;
+	size_t i, k;
+
+	buf_init(&w, (size_t)1 << 26);
+	for (i = 0; i < n; i++)
+		if (in[i] != '\r' || i + 1 == n || in[i + 1] != '\n')
+			buf_add(&w, in + i, 1);
+	k = w.len >= 3 && memcmp(w.p, "\xef\xbb\xbf", 3) == 0 &&
+	    !(S.copy.len >= 3 && memcmp(S.copy.p, "\xef\xbb\xbf", 3) == 0) ?
+	    3 : 0;
+	if (S.copy.len != w.len - k ||
+	    (w.len > k && memcmp(S.copy.p, w.p + k, w.len - k) != 0))
+		abort();
+	buf_free(&w);
+}
 
 static void
 expect(const struct mime_part *pt)
@@ -115,13 +153,14 @@ static char *
 run(const char *in, size_t n, size_t a, size_t b, size_t *len, int *flags)
 {
 	static const struct mime_cb cb = { on_begin, on_data, on_end, NULL,
-	    whole };
+	    whole, on_out };
 	struct mime_limits lim = { 4096, MAXD, 200 };
 	struct mime *m = mime_new(&cb, &lim);
 	char *out;
 
 	S.n = 0;
 	buf_reset(&S.log);
+	buf_reset(&S.copy);
 	mime_feed(m, in, a);
 	mime_feed(m, in + a, b - a);
 	mime_feed(m, in + b, n - b);
@@ -129,6 +168,7 @@ run(const char *in, size_t n, size_t a, size_t b, size_t *len, int *flags)
 	mime_free(m);
 	if (S.n != 0)
 		abort();
+	check_copy(in, n);
 	*len = S.log.len;
 	out = xmalloc(S.log.len + 1);
 	memcpy(out, S.log.p ? S.log.p : "", S.log.len);
@@ -143,8 +183,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int f1, f2;
 	char *o1, *o2;
 
-	if (S.log.max == 0)
+	if (S.log.max == 0) {
 		buf_init(&S.log, (size_t)1 << 26);
+		buf_init(&S.copy, (size_t)1 << 26);
+	}
 	whole_mask = size >= 5 ? data[4] : 0;
 	if (size >= 4) {
 		a = (data[0] | (size_t)data[1] << 8) % (size + 1);

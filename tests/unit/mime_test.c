@@ -8,7 +8,9 @@
  *   <SECTION SIZE FLAGS>
  * Structures and payloads were checked against Python's email package
  * (msg.walk(), get_payload(decode=True)).  Every message is also parsed
- * with CRLF line ends and one byte at a time, and the events compared.
+ * with CRLF line ends and one byte at a time, and the events compared;
+ * and each time the copy (cb.out) must be the message itself, line ends
+ * as LF, so that a program rewriting with the walker loses no byte.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@
 #include "util.h"
 #include "t.h"
 
-static struct buf ev;
+static struct buf ev, cp;
 
 static void
 on_begin(void *arg, const struct mime_part *pt)
@@ -45,7 +47,27 @@ on_end(void *arg, const struct mime_part *pt)
 	buf_printf(&ev, "<%s %llu %d>", pt->section, pt->size, pt->flags);
 }
 
-static const struct mime_cb cb = { on_begin, on_data, on_end, NULL, NULL };
+static void
+on_out(void *arg, const struct mime_part *pt, int what, const char *p,
+    size_t n)
+{
+	(void)arg;
+	(void)pt;
+	(void)what;
+	buf_add(&cp, p, n);
+}
+
+static const struct mime_cb cb = { on_begin, on_data, on_end, NULL, NULL,
+    on_out };
+
+/* The copy of msg must be msg (a byte order mark at its start dropped). */
+static void
+check_copy(const char *msg, const char *name)
+{
+	if (strncmp(msg, "\xef\xbb\xbf", 3) == 0)
+		msg += 3;
+	t_str(cp.p ? cp.p : "", cp.len, msg, name);
+}
 
 /* Parse s in pieces of step bytes (0: whole); the events as a string. */
 static char *
@@ -56,6 +78,7 @@ run(const char *s, size_t n, size_t step, const struct mime_limits *lim,
 	size_t i, k;
 
 	buf_reset(&ev);
+	buf_reset(&cp);
 	for (i = 0; i < n; i += k) {
 		k = step && step < n - i ? step : n - i;
 		mime_feed(m, s + i, k);
@@ -90,15 +113,21 @@ check(const char *what, const char *msg, const char *want, int wflags,
 	got = run(msg, strlen(msg), 0, lim, &f);
 	snprintf(name, sizeof name, "%s: events", what);
 	t_str(got, strlen(got), want, name);
+	snprintf(name, sizeof name, "%s: the copy is the message", what);
+	check_copy(msg, name);
 	snprintf(name, sizeof name, "%s: flags", what);
 	t_int(f, wflags, name);
 	g1 = run(msg, strlen(msg), 1, lim, &f1);
 	snprintf(name, sizeof name, "%s: 1-byte chunks", what);
 	t_ok(strcmp(g1, got) == 0 && f1 == f, name);
+	snprintf(name, sizeof name, "%s: 1-byte chunks: the copy", what);
+	check_copy(msg, name);
 	c = crlf(msg);
 	gc = run(c, strlen(c), 7, lim, &fc);
 	snprintf(name, sizeof name, "%s: CRLF", what);
 	t_ok(strcmp(gc, got) == 0 && fc == f, name);
+	snprintf(name, sizeof name, "%s: CRLF: the copy, with LF", what);
+	check_copy(msg, name);
 	free(got);
 	free(g1);
 	free(c);
@@ -416,7 +445,7 @@ on_begin_id(void *arg, const struct mime_part *pt)
 static void
 t_fields(void)
 {
-	struct mime_cb c2 = { on_begin_id, NULL, NULL, NULL, NULL };
+	struct mime_cb c2 = { on_begin_id, NULL, NULL, NULL, NULL, NULL };
 	struct mime *m = mime_new(&c2, NULL);
 	const char msg[] = "Content-ID: <x@y>\n"
 	    "Content-Description: =?ISO-8859-1?Q?caf=E9?= list\n\nbody";
@@ -453,7 +482,8 @@ whole2(void *arg, const struct mime_part *pt)
 static void
 t_whole(void)
 {
-	struct mime_cb cw = { on_begin, on_data, on_end, NULL, whole2 };
+	struct mime_cb cw = { on_begin, on_data, on_end, NULL, whole2,
+	    NULL };
 	const char *want =
 	    "[ multipart/mixed     k=1 d=0]"
 	    "[1 text/plain us-ascii    k=0 d=1]body one<1 8 0>"
@@ -667,10 +697,47 @@ t_malformed(void)
 	    MIME_W_NOHDR, NULL);
 }
 
+/* The copy alone, whole and bytewise, where the events do not matter:
+ * msg's copy must be want (msg, CRLF as LF). */
+static void
+copy_only(const char *what, const char *msg, const char *want)
+{
+	char name[200], *got;
+	int f;
+
+	got = run(msg, strlen(msg), 0, NULL, &f);
+	free(got);
+	snprintf(name, sizeof name, "%s: the copy", what);
+	check_copy(want, name);
+	got = run(msg, strlen(msg), 1, NULL, &f);
+	free(got);
+	snprintf(name, sizeof name, "%s: the copy, 1-byte chunks", what);
+	check_copy(want, name);
+}
+
+/* A header's empty line may hold a CR or white space: copied as it is. */
+static void
+t_copy(void)
+{
+	copy_only("a header ended by a line of a lone CR keeps the CR",
+	    "Subject: a\r\n\r\r\nbody\r\n", "Subject: a\n\r\nbody\n");
+	copy_only("a part header ended by a lone CR keeps it",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\r\r\nx\n--b--\n",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\r\nx\n--b--\n");
+	copy_only("a part header ended by white space keeps it",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n \t\nx\n--b--\n",
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n \t\nx\n--b--\n");
+}
+
 int
 main(void)
 {
 	buf_init(&ev, 1 << 22);
+	buf_init(&cp, 1 << 22);
 	t_single();
 	t_mixed();
 	t_nested();
@@ -681,6 +748,8 @@ main(void)
 	t_fields();
 	t_whole();
 	t_malformed();
+	t_copy();
 	buf_free(&ev);
+	buf_free(&cp);
 	return t_done();
 }

@@ -1,13 +1,13 @@
 /*
  * mimew_test: unit tests of common/mimew.c (choosing, encoding and
- * delimiter-checking a MIME part) and common/linein.c (a message's
+ * delimiter-checking a MIME part) and common/msg.c (a message's
  * header read from a stream by the one rule).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "linein.h"
+#include "msg.h"
 #include "mimew.h"
 #include "t.h"
 #include "util.h"
@@ -126,27 +126,31 @@ test_cid(void)
 	    "a domain literal is not a plain domain");
 }
 
-static struct linein li;
-
+/* What mimewrap reads a message with (msg.h): its line ends, its
+ * header, where that ended. */
 static void
-test_linein(void)
+test_msgin(void)
 {
 	static const char m[] = "From x\r\nSubject: a\r\n b\r\nbody\r\n";
-	char b[64];
+	struct msgin in;
 	struct buf h;
 	FILE *fp = file_of(m, sizeof(m) - 1);
-	size_t n;
+	const char *p;
+	ssize_t n;
+	int trunc;
 
 	buf_init(&h, 4096);
-	linein_init(&li, fp, "t", 0);
-	linein_header(&li, &h);
+	msg_init(&in, fileno(fp), 0);
+	t_int(msg_crlf(&in), 1, "a CRLF message is said to be one");
+	t_int(msg_header(&in, &h, NULL, &trunc), 0, "the header is read");
 	t_str(h.p, h.len, "Subject: a\n b\n",
 	    "the header without its From line, CRLF taken as LF");
-	t_int(li.crlf, 1, "a CRLF message is said to be one");
-	n = linein_get(&li, b, sizeof(b));
-	t_str(b, n, "body\n", "the line that ended the header is the body's");
-	t_int(linein_get(&li, b, sizeof(b)), 0, "then the end");
-	linein_free(&li);
+	t_int(in.hdrbody, 1, "it ended at a line that is not a field");
+	n = msg_line(&in, &p);
+	t_str(p, (size_t)n, "body\n",
+	    "the line that ended the header is the body's");
+	t_int(msg_line(&in, &p), 0, "then the end");
+	msg_free(&in);
 	buf_free(&h);
 	fclose(fp);
 }
@@ -158,6 +162,6 @@ main(void)
 	test_encode();
 	test_delim();
 	test_cid();
-	test_linein();
+	test_msgin();
 	return t_done();
 }

@@ -285,9 +285,22 @@ test_downgrade(void)
 	    "--c\n\nascii\n--c\nContent-Type: text/html\n"
 	    "Content-Transfer-Encoding: quoted-printable\n\n=E6=97=A5\n"
 	    "--c--\n--b--\npost\n";
+	static const char nested[] =
+	    "preamble --b\n--b\nContent-Type: multipart/alternative;\n"
+	    " boundary=\"c\"\n\ninner preamble\n--c\n"
+	    "Content-Type: text/plain; charset=UTF-8\n\n"
+	    "\xc3\xa9t\xc3\xa9\n--bx\n--cc\n-- c\n--c--x\n\n"
+	    "--c--\ninner epilogue\n--b\n\n--bb\n--b--\nepilogue\n--b\n";
+	static const char nwant[] =
+	    "preamble --b\n--b\nContent-Type: multipart/alternative;\n"
+	    " boundary=\"c\"\n\ninner preamble\n--c\n"
+	    "Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n"
+	    "=C3=A9t=C3=A9\n--bx\n--cc\n-- c\n--c--x\n\n"
+	    "--c--\ninner epilogue\n--b\n\n--bb\n--b--\nepilogue\n--b\n";
 	struct out o;
 	size_t step;
-	char what[64];
+	char what[100];
 
 	for (step = 1; step <= 64; step *= 4) {
 		snprintf(what, sizeof what, "downgrade, fed %zu at a time",
@@ -305,15 +318,24 @@ test_downgrade(void)
 	    "8-bit data outside the parts", "8-bit preamble");
 	why("--b\nSubject: \xc3\xa9\n\nx\n--b--\n",
 	    "8-bit data in a part header", "8-bit part header");
-	/* "--b trailing" is no delimiter here either, as in mime.c and
-	 * Python: the downgrade splits where mimeunpack reads */
+	/* "--b trailing" is a delimiter (RFC 2046 5.1.1, MIME_W_DELIMTEXT):
+	 * the downgrade walks with mime.c, so it splits where mimeunpack
+	 * reads and re-encodes the second part only */
 	t_ok(downgrade("--b\nContent-Type: text/plain; charset=UTF-8\n\n"
 	    "one\n--b trailing\nContent-Type: text/plain\n\n\xc3\xa9\n"
 	    "--b--\n", "b", 3, &o) == NULL, "text after the boundary");
-	t_str(o.b, o.n, "--b\nContent-Type: text/plain; charset=UTF-8\n"
-	    "Content-Transfer-Encoding: quoted-printable\n\n"
-	    "one\n--b trailing\nContent-Type: text/plain\n\n=C3=A9\n--b--\n",
-	    "text after the boundary: one part, encoded whole");
+	t_str(o.b, o.n, "--b\nContent-Type: text/plain; charset=UTF-8\n\n"
+	    "one\n--b trailing\nContent-Type: text/plain\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n=C3=A9\n--b--\n",
+	    "the downgrade splits at a delimiter with text after it");
+	/* the walker copies preamble, epilogue and every delimiter of a
+	 * nested multipart byte for byte; lines like delimiters stay text */
+	for (step = 1; step <= 64; step *= 4) {
+		snprintf(what, sizeof what, "a nested downgrade keeps every "
+		    "byte around the part it re-encodes, fed %zu", step);
+		t_ok(downgrade(nested, "b", step, &o) == NULL, what);
+		t_str(o.b, o.n, nwant, what);
+	}
 	t_ok(downgrade("--b\n\nplain\n--b--\n", "b", 3, &o) == NULL &&
 	    o.n == 17 && memcmp(o.b, "--b\n\nplain\n--b--\n", 17) == 0,
 	    "7-bit parts pass unchanged");
