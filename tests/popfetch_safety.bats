@@ -202,24 +202,42 @@ rss() {
 	cat "$T/rss.$2"
 }
 
-@test "a 20 MB message streams: peak RSS within 1 MiB of a small message's, into a Maildir, an mbox and a -p command" {
+@test "a 20 MB message streams: peak RSS within 1 MiB of a small message's, into a Maildir and a -p command" {
 	msgs big1 1 --big 20000000
 	python3 "$TESTS/data/popfetch/genmsgs.py" "$T/small" 1 --plain
 	popbox fill alice "$T/small"
-	local d0 m0 p0 d1 m1 p1
-	d0=$(rss d 1); m0=$(rss m 2); p0=$(rss p 3)
+	local d0 p0 d1 p1
+	d0=$(rss d 1); p0=$(rss p 2)
 	popbox clear alice
 	popbox fill alice "$M"
-	d1=$(rss d 4); m1=$(rss m 5); p1=$(rss p 6)
-	echo "# peak RSS KiB, small -> 20 MB: Maildir $d0 -> $d1, mbox $m0 -> $m1, -p $p0 -> $p1" >&3
-	popbox check "$EXP" maildir "$T/rss4"
-	popbox check "$EXP" mbox "$T/rss5"
+	d1=$(rss d 3); p1=$(rss p 4)
+	echo "# peak RSS KiB, small -> 20 MB: Maildir $d0 -> $d1, -p $p0 -> $p1" >&3
+	popbox check "$EXP" maildir "$T/rss3"
 	if ldd "$(command -v popfetch)" | grep -q libasan; then
 		skip "sanitizer build: its allocator keeps freed memory, peak RSS not checked"
 	fi
 	[ "$d1" -le $((d0 + 1024)) ]
-	[ "$m1" -le $((m0 + 1024)) ]
 	[ "$p1" -le $((p0 + 1024)) ]
+}
+
+# An mbox batch is spooled before the append, in memory up to a bound
+# (common/store.c), then in a file: that bound is what the 20 MB message
+# may cost over a small one here.
+@test "a 20 MB message streams into an mbox: peak RSS within 1 MiB of a small message's" {
+	msgs big1 1 --big 20000000
+	python3 "$TESTS/data/popfetch/genmsgs.py" "$T/small" 1 --plain
+	popbox fill alice "$T/small"
+	local m0 m1
+	m0=$(rss m 1)
+	popbox clear alice
+	popbox fill alice "$M"
+	m1=$(rss m 2)
+	echo "# peak RSS KiB, small -> 20 MB: mbox $m0 -> $m1" >&3
+	popbox check "$EXP" mbox "$T/rss2"
+	if ldd "$(command -v popfetch)" | grep -q libasan; then
+		skip "sanitizer build: its allocator keeps freed memory, peak RSS not checked"
+	fi
+	[ "$m1" -le $((m0 + 1024)) ]
 }
 
 # ---------------------------------------------------------------------
