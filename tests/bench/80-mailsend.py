@@ -7,38 +7,14 @@ Starts its own lab (tests/lab/lab, needs root) and stops it.
 """
 
 import os
-import re
-import subprocess
 import time
 
-from benchlib import BenchError
+from benchlib import BenchError, start_lab, stop_lab, turns
 
 TITLE = "mailsend: SMTP submission against msmtp (lab Postfix, STARTTLS + AUTH)"
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "..", "lab", "lab")
 NMSG = 200
 NRCPT = 50
-
-
-def start_lab(b):
-    for base in range(2000, 30001, 2000):
-        env = dict(os.environ, LAB_PORT_BASE=str(base))
-        p = subprocess.run([LAB, "start"], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-        if p.returncode == 3:
-            continue
-        if p.returncode != 0:
-            b.log("lab start failed: " + p.stdout.strip())
-            return None, None
-        d = re.search(r"^lab: running in (.*)$", p.stdout, re.M).group(1)
-        labenv = {}
-        with open(os.path.join(d, "env")) as f:
-            for line in f:
-                k, _, v = line.strip().partition("=")
-                labenv[k] = v
-        return d, labenv
-    return None, None
 
 
 def write_msmtprc(b, e, port, auth=True):
@@ -74,21 +50,6 @@ def write_message(b, size, subject="bench"):
     return rel
 
 
-def turns(text, client, server):
-    """Round trips seen in a trace: each time the client, having sent,
-    waits for the server (a server line right after a client line), plus
-    one for the greeting. TLS handshakes do not show in either trace."""
-    n, last = 1, None
-    for line in text.splitlines():
-        if line.startswith(client):
-            last = "c"
-        elif line.startswith(server):
-            if last == "c":
-                n += 1
-            last = "s"
-    return n
-
-
 def run(b):
     if b.missing(["mailsend"], True) or b.missing(["msmtp"], False):
         b.emit("Skipped: %s\n" % (b.missing(["mailsend"], True) or
@@ -104,9 +65,7 @@ def run(b):
         measure(b, e)
         measure_rss(b, e)
     finally:
-        subprocess.run([LAB, "stop", d], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        subprocess.run(["rm", "-rf", d])
+        stop_lab(d)
 
 
 def measure(b, e):

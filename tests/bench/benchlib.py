@@ -10,6 +10,7 @@ is not counted, so every figure is a warm-cache figure.
 
 import hashlib
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -353,7 +354,9 @@ class Bench:
                     elif ref:
                         ratio = "%.2f×" % (r.stats.median / ref)
                 if r.ratio_target:
-                    target = "≥ %.1f×" % r.ratio_target
+                    rt = r.ratio_target
+                    target = ("≥ %.1f×" if round(rt, 1) == rt
+                              else "≥ %.2f×") % rt
                     if ref and r.stats:
                         ok = r.stats.median / ref >= r.ratio_target
                         target += ": " + ("met" if ok else "**not met**")
@@ -444,3 +447,51 @@ class Bench:
         self.failures += 1
         self.log("CHECK FAILED: " + msg)
         return "**%s**" % msg
+
+
+# --- the mail lab (tests/lab/lab, needs root), for the network sections ---
+LAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab",
+                   "lab")
+
+
+def start_lab(b):
+    """Start a lab on the first free port base; (its directory, its env
+    as a dict), or (None, None) when it cannot start."""
+    for base in range(2000, 30001, 2000):
+        env = dict(os.environ, LAB_PORT_BASE=str(base))
+        p = subprocess.run([LAB, "start"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if p.returncode == 3:
+            continue
+        if p.returncode != 0:
+            b.log("lab start failed: " + p.stdout.strip())
+            return None, None
+        d = re.search(r"^lab: running in (.*)$", p.stdout, re.M).group(1)
+        labenv = {}
+        with open(os.path.join(d, "env")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                labenv[k] = v
+        return d, labenv
+    return None, None
+
+
+def stop_lab(d):
+    subprocess.run([LAB, "stop", d], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    subprocess.run(["rm", "-rf", d])
+
+
+def turns(text, client, server):
+    """Round trips seen in a trace: each time the client, having sent,
+    waits for the server (a server line right after a client line), plus
+    one for the greeting. TLS handshakes do not show in either trace."""
+    n, last = 1, None
+    for line in text.splitlines():
+        if line.startswith(client):
+            last = "c"
+        elif line.startswith(server):
+            if last == "c":
+                n += 1
+            last = "s"
+    return n

@@ -30,6 +30,18 @@
 #                          reply; any password is accepted
 #   popdelay:PORT          fake POP3: CAPA offers SASL PLAIN and
 #                          RESP-CODES, AUTH gets "-ERR [LOGIN-DELAY] ..."
+# A named fault on the way to a real server (not a server itself):
+#   popcut:VERB:K:N:PORT:TARGET
+#                          proxy to TARGET (POP3 in clear text: no STLS),
+#                          whole command lines only; once the client has
+#                          sent its K-th VERB command (RETR, DELE, QUIT...),
+#                          pass that line on and nothing more from the
+#                          client; pass the server's replies up to the
+#                          one to that command and N bytes of it (0: none
+#                          of it), then close both sides: the connection
+#                          lost in the middle of a RETR, or after a DELE
+#                          (which the server never commits: it enters
+#                          UPDATE only on QUIT)
 # Listens on 127.0.0.1 only, connects to 127.0.0.1 only; at most MAXCONN
 # connections at once.
 import asyncio
@@ -247,6 +259,92 @@ async def popdelay(r, w):
     await dialogue(r, w, b'+OK fake POP3 (faultproxy, not a real server)\r\n',
                    answer, b'+OK bye\r\n')
 
+async def popcut(r, w, verb, k, n, target):
+    """Proxy POP3, following which reply answers which command (replies
+    come in command order; a "+ " line is a SASL challenge, and the
+    client's next line its answer, not a command)."""
+    sr, sw = await asyncio.open_connection('127.0.0.1', target)
+    expect = [(b'', False, False)]      # (verb, multi-line, the cut one)
+    sasl = [False]
+
+    async def up():
+        buf, seen = b'', 0
+        while True:
+            b = await r.read(65536)
+            if not b:
+                return 'eof'
+            buf += b
+            while True:
+                j = buf.find(b'\n')
+                if j < 0:
+                    break
+                line, buf = buf[:j + 1], buf[j + 1:]
+                sw.write(line)
+                if sasl[0]:
+                    sasl[0] = False
+                    continue
+                f = line.rstrip(b'\r\n').split(b' ')
+                v = f[0].upper()
+                multi = v in (b'RETR', b'TOP', b'CAPA') or \
+                    (v in (b'LIST', b'UIDL') and len(f) == 1)
+                seen += v == verb
+                expect.append((v, multi, v == verb and seen == k))
+                if v == verb and seen == k:
+                    await sw.drain()
+                    return 'armed'
+            if len(buf) > 65536:
+                return 'eof'        # no line end: not POP3
+            await sw.drain()
+
+    async def rest(left):
+        while left > 0:
+            d = await sr.read(min(left, 65536))
+            if not d:
+                return
+            w.write(d)
+            await w.drain()
+            left -= len(d)
+
+    async def down():
+        buf, multi = b'', False
+        while True:
+            data = await sr.read(65536)
+            if not data:
+                return
+            buf += data
+            out = b''
+            while True:
+                if not multi and expect and expect[0][2]:
+                    w.write(out + buf[:n])
+                    await w.drain()
+                    await rest(n - len(buf[:n]))
+                    return
+                j = buf.find(b'\n')
+                if j < 0:
+                    break
+                line, buf = buf[:j + 1], buf[j + 1:]
+                out += line
+                if multi:
+                    multi = line != b'.\r\n'
+                elif line.startswith(b'+ ') or line == b'+\r\n':
+                    sasl[0] = True
+                elif expect:
+                    multi = expect.pop(0)[1] and line.startswith(b'+OK')
+            w.write(out)
+            await w.drain()
+
+    tu, td = asyncio.ensure_future(up()), asyncio.ensure_future(down())
+    try:
+        await asyncio.wait([tu, td], timeout=HOLD,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if tu.done() and tu.result() == 'armed':
+            await asyncio.wait([td], timeout=HOLD)
+    finally:
+        tu.cancel()
+        td.cancel()
+        sw.close()
+        w.close()
+
 async def handle(r, w, fn, *args):
     global conns
     if conns >= MAXCONN:
@@ -274,6 +372,9 @@ async def main():
         elif f[0] in ('rstlogin', 'imapalert', 'smtp554', 'popdelay',
                       'auth334'):
             fn, port, args = globals()[f[0]], int(f[1]), ()
+        elif f[0] == 'popcut':
+            fn, port = popcut, int(f[4])
+            args = (f[1].upper().encode(), int(f[2]), int(f[3]), int(f[5]))
         elif f[0] == 'data':
             fn, port, args = data, int(f[2]), (int(f[1]), int(f[3]))
         else:
