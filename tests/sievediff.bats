@@ -46,3 +46,29 @@ setup() {
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" | tail -n 1 | grep -q ' 0 unexplained differences$'
 }
+
+# The recipes of yubin(7) (each Sieve block after a `.\" sieve-recipe
+# NAME` line) must stay valid Sieve for both.
+recipes() {
+	R=$BATS_TEST_TMPDIR/rec
+	mkdir "$R"
+	run -0 "$YUBIN_TESTS/interop/manrecipes.sh" "$YUBIN_TESTS/../man/yubin.7" "$R"
+	[ "$output" = "$(printf '%s\n' lists spam plus forward vacation dedupe pipe)" ]
+}
+
+@test "every Sieve recipe of yubin(7) compiles with Pigeonhole's sievec" {
+	recipes
+	printf 'plugin {\n sieve_plugins = sieve_extprograms\n sieve_extensions = +vnd.dovecot.pipe\n sieve_pipe_bin_dir = %s\n}\n' \
+		"$R" > "$BATS_TEST_TMPDIR/sieve.conf"
+	for f in "$R"/*.sieve; do
+		run -0 sievec -c "$BATS_TEST_TMPDIR/sieve.conf" "$f" "$f.svbin"
+	done
+}
+
+@test "every Sieve recipe of yubin(7) passes maildeliver --check -r" {
+	recipes
+	for f in "$R"/*.sieve; do
+		run -0 maildeliver --check -r "$f"
+		[ "$output" = "" ]
+	done
+}
