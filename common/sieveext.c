@@ -1,0 +1,1483 @@
+/*
+ * sieveext: the registry tables of sieve.h, the base language and each
+ * supported extension: one def per command or test, one handler each.
+ *
+ * Handlers turn the script's request into a struct sieve_action; none
+ * does I/O.  Which folder exists and what the duplicate memory holds
+ * are asked through the env's callbacks, so -n and the fuzzer run the
+ * very same code as a delivery.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "charset.h"
+#include "hdr.h"
+#include "mime.h"
+#include "sieve.h"
+#include "sievei.h"
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int
+has_tag(const struct sieve_node *n, const char *t)
+{
+	return sieve_tag(n, t) != NULL;
+}
+
+/* The expanded strings of a list argument: malloc'd array. */
+static struct sieve_str *
+expand_list(struct sieve_run *r, const struct sieve_arg *a, size_t *n)
+{
+	struct sieve_str *v;
+	size_t i;
+
+	*n = 0;
+	if (a == NULL || a->type != SIEVE_LIST)
+		return NULL;
+	v = xcalloc(a->n ? a->n : 1, sizeof *v);
+	for (i = 0; i < a->n; i++) {
+		v[i].p = sieve_str_expand(r, &a->v[i], &v[i].len);
+		if (v[i].p == NULL) {
+			sv_strs_free(v, i);
+			return NULL;
+		}
+	}
+	*n = a->n;
+	return v;
+}
+
+static int
+need_ext(const struct sieve_script *s, const struct sieve_node *n,
+    const char *tag, const char *ext, char *err, size_t errlen)
+{
+	if (sieve_tag(n, tag) != NULL && !sieve_requires(s, ext)) {
+		snprintf(err, errlen, ":%s needs require \"%s\"", tag, ext);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- control and base commands ---------------------------------------- */
+
+static int
+run_nop(struct sieve_run *r, const struct sieve_node *n)
+{
+	(void)r;
+	(void)n;
+	return 0;
+}
+
+static int
+run_stop(struct sieve_run *r, const struct sieve_node *n)
+{
+	(void)r;
+	(void)n;
+	return 1;
+}
+
+/* imap4flags: the flags of :flags, else the internal variable. */
+static char *
+flags_for(struct sieve_run *r, const struct sieve_node *n, int *err)
+{
+	const struct sieve_arg *a = sieve_tag(n, "flags");
+	struct sieve_str *v;
+	struct buf b;
+	size_t k, i;
+
+	*err = 0;
+	if (a == NULL)
+		return r->flags && *r->flags ? xstrdup(r->flags) : NULL;
+	if ((v = expand_list(r, a, &k)) == NULL && a->n > 0) {
+		*err = 1;
+		return NULL;
+	}
+	buf_init(&b, SIEVE_MAX_STRING);
+	for (i = 0; i < k; i++) {
+		if (b.len && v[i].len)
+			buf_addc(&b, ' ');
+		buf_add(&b, v[i].p, v[i].len);
+	}
+	sv_strs_free(v, k);
+	return b.p;
+}
+
+static int
+run_keep(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+	int err;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_KEEP;
+	a.flags = flags_for(r, n, &err);
+	if (err)
+		return -1;
+	return sv_action(r, n, &a);
+}
+
+static int
+run_discard(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_DISCARD;
+	return sv_action(r, n, &a);
+}
+
+/* A folder name we can map to a file: UTF-8, no '/', no empty or
+ * leading-dot component (Maildir++ uses '.' as the separator). */
+static int
+folder_ok(const char *f)
+{
+	size_t i, n = strlen(f);
+
+	if (n == 0 || n > 255 || !utf8_valid(f, n) || f[0] == '.' ||
+	    f[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)f[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/' || (c == '.' &&
+		    f[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+run_fileinto(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+	int err;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_FILEINTO;
+	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if (!folder_ok(a.arg)) {
+		sieve_fail(r, n, "invalid folder name \"%s\"", a.arg);
+		free(a.arg);
+		return -1;
+	}
+	if (strcasecmp(a.arg, "INBOX") == 0) {
+		free(a.arg);
+		a.arg = NULL;
+		a.type = SIEVE_KEEP;
+	}
+	a.copy = has_tag(n, "copy");
+	a.create = has_tag(n, "create");
+	a.flags = flags_for(r, n, &err);
+	if (err) {
+		free(a.arg);
+		return -1;
+	}
+	return sv_action(r, n, &a);
+}
+
+/* An addr-spec we will hand to sendmail: no white space, no control
+ * characters, a local part and a domain, not starting with '-'. */
+static int
+address_ok(const char *s)
+{
+	const char *at = strrchr(s, '@');
+	size_t i;
+
+	if (at == NULL || at == s || at[1] == 0 || s[0] == '-' ||
+	    strlen(s) > 320)
+		return 0;
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f ||
+		    s[i] == '<' || s[i] == '>' || s[i] == ',')
+			return 0;
+	return 1;
+}
+
+static int
+run_redirect(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_REDIRECT;
+	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if (!address_ok(a.arg)) {
+		sieve_fail(r, n, "invalid redirect address \"%s\"", a.arg);
+		free(a.arg);
+		return -1;
+	}
+	a.copy = has_tag(n, "copy");
+	return sv_action(r, n, &a);
+}
+
+static int
+run_reject(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+
+	memset(&a, 0, sizeof a);
+	a.type = strcmp(n->name, "ereject") == 0 ? SIEVE_EREJECT :
+	    SIEVE_REJECT;
+	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	return sv_action(r, n, &a);
+}
+
+/* vnd.dovecot.pipe: a bare program name, resolved by the caller in its
+ * --pipe-dir; never a path, never a shell. */
+static int
+run_pipe(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+	struct sieve_str *v;
+	size_t k, i;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_PIPE;
+	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if (a.arg[0] == 0 || a.arg[0] == '.' || strchr(a.arg, '/') != NULL) {
+		sieve_fail(r, n, "invalid program name \"%s\"", a.arg);
+		free(a.arg);
+		return -1;
+	}
+	v = expand_list(r, sieve_pos(n, 1), &k);
+	a.argv = xcalloc(k + 1, sizeof *a.argv);
+	for (i = 0; i < k; i++)
+		a.argv[i] = v[i].p;
+	free(v);
+	a.copy = has_tag(n, "copy");
+	a.try_ = has_tag(n, "try");
+	return sv_action(r, n, &a);
+}
+
+static int
+check_pipe(const struct sieve_script *s, struct sieve_node *n, char *err,
+    size_t errlen)
+{
+	const struct sieve_arg *a = sieve_pos(n, 0);
+
+	(void)s;
+	if (a && a->n == 1 && (strchr(a->v[0].p, '/') != NULL ||
+	    a->v[0].len == 0)) {
+		snprintf(err, errlen, "invalid program name %s", a->v[0].src);
+		return -1;
+	}
+	return need_ext(s, n, "copy", "copy", err, errlen);
+}
+
+static int
+check_store(const struct sieve_script *s, struct sieve_node *n, char *err,
+    size_t errlen)
+{
+	if (need_ext(s, n, "copy", "copy", err, errlen) < 0 ||
+	    need_ext(s, n, "create", "mailbox", err, errlen) < 0 ||
+	    need_ext(s, n, "flags", "imap4flags", err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- variables: set (RFC 5229 §4) ------------------------------------- */
+
+static int
+varname_ok(const char *s)
+{
+	size_t i;
+
+	if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (i = 1; s[i]; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return i <= 100;
+}
+
+static int
+check_set(const struct sieve_script *s, struct sieve_node *n, char *err,
+    size_t errlen)
+{
+	const struct sieve_arg *a = sieve_pos(n, 0);
+
+	(void)s;
+	if (a && a->n == 1 && !varname_ok(a->v[0].p)) {
+		snprintf(err, errlen, "invalid variable name %s", a->v[0].src);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+quotewild(struct buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '*' || p[i] == '?' || p[i] == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, p[i]);
+	}
+}
+
+static size_t
+utf8_chars(const char *p, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			k++;
+	return k;
+}
+
+static int
+run_set(struct sieve_run *r, const struct sieve_node *n)
+{
+	const struct sieve_arg *na = sieve_pos(n, 0);
+	char *v, *name;
+	size_t len, i;
+	struct buf b;
+	int rc;
+
+	if ((v = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &len)) == NULL)
+		return -1;
+	/* modifiers in RFC 5229's order of precedence */
+	if (has_tag(n, "lower") || has_tag(n, "upper"))
+		for (i = 0; i < len; i++)
+			v[i] = (char)(has_tag(n, "lower") ?
+			    tolower((unsigned char)v[i]) :
+			    toupper((unsigned char)v[i]));
+	if (len > 0 && has_tag(n, "lowerfirst"))
+		v[0] = (char)tolower((unsigned char)v[0]);
+	if (len > 0 && has_tag(n, "upperfirst"))
+		v[0] = (char)toupper((unsigned char)v[0]);
+	buf_init(&b, SIEVE_MAX_STRING * 2 + 16);
+	if (has_tag(n, "quotewildcard"))
+		quotewild(&b, v, len);
+	else
+		buf_add(&b, v, len);
+	free(v);
+	if (has_tag(n, "length")) {
+		char num[32];
+		int k = snprintf(num, sizeof num, "%zu",
+		    utf8_chars(b.p ? b.p : "", b.len));
+
+		buf_reset(&b);
+		buf_add(&b, num, (size_t)k);
+	}
+	name = na->v[0].p;
+	rc = sv_set_var(r, name, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+run_string(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *v;
+	size_t k, i, m = 0;
+	int rc;
+
+	if ((v = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	/* RFC 5229 §5: empty strings are not values for :count */
+	if (n->match == SIEVE_M_COUNT)
+		for (i = 0; i < k; i++)
+			if (v[i].len > 0)
+				v[m++] = v[i];
+			else
+				free(v[i].p);
+	else
+		m = k;
+	rc = sv_match_values(r, n, v, m, 1);
+	sv_strs_free(v, m);
+	return rc;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static int
+run_true(struct sieve_run *r, const struct sieve_node *n)
+{
+	(void)r;
+	return strcmp(n->name, "true") == 0;
+}
+
+static int
+run_not(struct sieve_run *r, const struct sieve_node *n)
+{
+	int v = sieve_test(r, n->tests[0]);
+
+	return v < 0 ? -1 : !v;
+}
+
+static int
+run_allany(struct sieve_run *r, const struct sieve_node *n)
+{
+	int any = strcmp(n->name, "anyof") == 0;
+	unsigned i;
+
+	for (i = 0; i < n->ntests; i++) {
+		int v = sieve_test(r, n->tests[i]);
+
+		if (v < 0)
+			return -1;
+		if (v == any)
+			return any;
+	}
+	return !any;
+}
+
+static int
+run_exists(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *names;
+	size_t k, i, j;
+	int ok = 1;
+
+	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	for (i = 0; i < k && ok; i++) {
+		for (j = 0; j < r->nf; j++)
+			if (strcasecmp(r->f[j].name, names[i].p) == 0)
+				break;
+		ok = j < r->nf;
+	}
+	sv_strs_free(names, k);
+	return ok;
+}
+
+static int
+run_header(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *names, *vals = NULL;
+	size_t k, i, nv = 0;
+	int rc;
+
+	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	for (i = 0; i < k; i++) {
+		size_t m, j;
+		struct sieve_str *v = sv_header_values(r, names[i].p, 1, &m);
+
+		vals = xrealloc(vals, (nv + m + 1) * sizeof *vals);
+		for (j = 0; j < m; j++)
+			vals[nv++] = v[j];
+		free(v);
+	}
+	sv_strs_free(names, k);
+	rc = sv_match_values(r, n, vals, nv, 1);
+	sv_strs_free(vals, nv);
+	return rc;
+}
+
+static int
+run_size(struct sieve_run *r, const struct sieve_node *n)
+{
+	const struct sieve_arg *lim = sieve_pos(n, 0);
+	unsigned long long sz = r->env->len;
+
+	if (has_tag(n, "over"))
+		return sz > lim->num;
+	return sz < lim->num;
+}
+
+static int
+check_size(const struct sieve_script *s, struct sieve_node *n, char *err,
+    size_t errlen)
+{
+	(void)s;
+	if (!has_tag(n, "over") && !has_tag(n, "under")) {
+		snprintf(err, errlen, "size needs :over or :under");
+		return -1;
+	}
+	return 0;
+}
+
+/* The part of an address the test asks for, or -1 if it has none. */
+static int
+addr_part(const struct sieve_run *r, const struct sieve_node *n,
+    const char *a, struct sieve_str *out)
+{
+	const char *at = strrchr(a, '@');
+	size_t llen = at ? (size_t)(at - a) : strlen(a);
+	char sep = r->env->subsep ? r->env->subsep : '+';
+	const char *s;
+
+	switch (n->part) {
+	case SIEVE_A_ALL:
+		out->p = xstrdup(a);
+		break;
+	case SIEVE_A_LOCAL:
+		out->p = xstrndup(a, llen);
+		break;
+	case SIEVE_A_DOMAIN:
+		if (at == NULL)
+			return -1;
+		out->p = xstrdup(at + 1);
+		break;
+	case SIEVE_A_USER:
+		s = memchr(a, sep, llen);
+		out->p = xstrndup(a, s ? (size_t)(s - a) : llen);
+		break;
+	default:
+		s = memchr(a, sep, llen);
+		if (s == NULL)
+			return -1;
+		out->p = xstrndup(s + 1, llen - (size_t)(s + 1 - a));
+		break;
+	}
+	out->len = strlen(out->p);
+	out->src = NULL;
+	return 0;
+}
+
+static void
+push(struct sieve_str **v, size_t *n, struct sieve_str s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+static int
+run_address(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *names, *vals = NULL;
+	size_t k, i, nv = 0;
+	int rc;
+
+	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	for (i = 0; i < k; i++) {
+		size_t f;
+
+		for (f = 0; f < r->nf; f++) {
+			struct addrlist l;
+			size_t j;
+
+			if (strcasecmp(r->f[f].name, names[i].p) != 0)
+				continue;
+			memset(&l, 0, sizeof l);
+			addr_parse(r->f[f].val, r->f[f].vlen, &l);
+			for (j = 0; j < l.n; j++) {
+				struct sieve_str s;
+
+				if (addr_part(r, n, l.v[j].addr, &s) == 0)
+					push(&vals, &nv, s);
+			}
+			addr_free(&l);
+		}
+	}
+	sv_strs_free(names, k);
+	rc = sv_match_values(r, n, vals, nv, 1);
+	sv_strs_free(vals, nv);
+	return rc;
+}
+
+static int
+run_envelope(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *names, *vals = NULL;
+	size_t k, i, nv = 0;
+	int rc;
+
+	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	for (i = 0; i < k; i++) {
+		const char *e = NULL;
+		struct sieve_str s;
+
+		if (strcasecmp(names[i].p, "from") == 0)
+			e = r->env->from;
+		else if (strcasecmp(names[i].p, "to") == 0)
+			e = r->env->to ? r->env->to : r->env->orig_to;
+		if (e == NULL)
+			continue;
+		if (*e == 0) {
+			/* the null reverse-path: "" for :all only */
+			if (n->part == SIEVE_A_ALL) {
+				s.p = xstrdup("");
+				s.len = 0;
+				s.src = NULL;
+				push(&vals, &nv, s);
+			}
+			continue;
+		}
+		if (addr_part(r, n, e, &s) == 0)
+			push(&vals, &nv, s);
+	}
+	sv_strs_free(names, k);
+	rc = sv_match_values(r, n, vals, nv, 1);
+	sv_strs_free(vals, nv);
+	return rc;
+}
+
+static int
+run_mailboxexists(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *v;
+	size_t k, i;
+	int ok = 1;
+
+	if ((v = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	    r->err != NULL)
+		return -1;
+	for (i = 0; i < k && ok; i++) {
+		if (strcasecmp(v[i].p, "INBOX") == 0)
+			continue;
+		ok = folder_ok(v[i].p) && (r->env->mailbox_exists == NULL ||
+		    r->env->mailbox_exists(r->env->arg, v[i].p));
+	}
+	sv_strs_free(v, k);
+	return ok;
+}
+
+/* ---- imap4flags (RFC 5232) -------------------------------------------- */
+
+/* Add the flags of (p, n) (space-separated) to b unless there already. */
+static void
+flags_add(struct buf *b, const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s, e;
+		const char *q;
+		size_t bl;
+
+		while (i < n && p[i] == ' ')
+			i++;
+		s = i;
+		while (i < n && p[i] != ' ')
+			i++;
+		e = i;
+		if (e == s)
+			continue;
+		/* already there (case-insensitively)? */
+		q = b->p ? b->p : "";
+		bl = b->len;
+		{
+			size_t j = 0;
+			int found = 0;
+
+			while (j < bl && !found) {
+				size_t t = j;
+
+				while (t < bl && q[t] != ' ')
+					t++;
+				if (t - j == e - s &&
+				    strncasecmp(q + j, p + s, e - s) == 0)
+					found = 1;
+				j = t + 1;
+			}
+			if (found)
+				continue;
+		}
+		if (b->len)
+			buf_addc(b, ' ');
+		buf_add(b, p + s, e - s);
+	}
+}
+
+static void
+flags_remove(struct buf *b, const char *p, size_t n)
+{
+	struct buf o;
+	size_t j = 0;
+	const char *q;
+
+	buf_init(&o, SIEVE_MAX_STRING);
+	q = b->p ? b->p : "";
+	while (j < b->len) {
+		size_t t = j, i = 0;
+		int drop = 0;
+
+		while (t < b->len && q[t] != ' ')
+			t++;
+		while (i < n && !drop) {
+			size_t s;
+
+			while (i < n && p[i] == ' ')
+				i++;
+			s = i;
+			while (i < n && p[i] != ' ')
+				i++;
+			if (i > s && i - s == t - j &&
+			    strncasecmp(p + s, q + j, t - j) == 0)
+				drop = 1;
+		}
+		if (!drop && t > j) {
+			if (o.len)
+				buf_addc(&o, ' ');
+			buf_add(&o, q + j, t - j);
+		}
+		j = t + 1;
+	}
+	buf_free(b);
+	*b = o;
+}
+
+static int
+run_flags(struct sieve_run *r, const struct sieve_node *n)
+{
+	const struct sieve_arg *list = sieve_pos(n, n->npos - 1);
+	struct sieve_str *v;
+	struct buf b;
+	char *varname = NULL;
+	const char *cur;
+	size_t k, i;
+	int rc;
+
+	if (n->npos == 2 && (varname = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if ((v = expand_list(r, list, &k)) == NULL && r->err != NULL) {
+		free(varname);
+		return -1;
+	}
+	buf_init(&b, SIEVE_MAX_STRING);
+	if (varname != NULL) {
+		const struct sv_var *x = sv_get_var(r, varname);
+
+		cur = x ? x->val : "";
+	} else {
+		cur = r->flags ? r->flags : "";
+	}
+	if (strcmp(n->name, "setflag") != 0)
+		flags_add(&b, cur, strlen(cur));
+	for (i = 0; i < k; i++) {
+		if (strcmp(n->name, "removeflag") == 0)
+			flags_remove(&b, v[i].p, v[i].len);
+		else
+			flags_add(&b, v[i].p, v[i].len);
+	}
+	sv_strs_free(v, k);
+	if (varname != NULL) {
+		rc = sv_set_var(r, varname, b.p ? b.p : "", b.len);
+		free(varname);
+		buf_free(&b);
+		return rc;
+	}
+	free(r->flags);
+	r->flags = b.p ? b.p : xstrdup("");
+	return 0;
+}
+
+static int
+run_hasflag(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_str *vars = NULL, *vals = NULL;
+	size_t nvars = 0, nv = 0, i;
+	int rc;
+
+	if (n->npos == 2 && (vars = expand_list(r, sieve_pos(n, 0),
+	    &nvars)) == NULL && r->err != NULL)
+		return -1;
+	for (i = 0; i < (n->npos == 2 ? nvars : 1); i++) {
+		const char *s;
+		size_t j = 0, len;
+
+		if (n->npos == 2) {
+			const struct sv_var *x = sv_get_var(r, vars[i].p);
+
+			s = x ? x->val : "";
+		} else {
+			s = r->flags ? r->flags : "";
+		}
+		len = strlen(s);
+		while (j < len) {
+			size_t t = j;
+			struct sieve_str f;
+
+			while (t < len && s[t] != ' ')
+				t++;
+			if (t > j) {
+				f.p = xstrndup(s + j, t - j);
+				f.len = t - j;
+				f.src = NULL;
+				push(&vals, &nv, f);
+			}
+			j = t + 1;
+		}
+	}
+	sv_strs_free(vars, nvars);
+	rc = sv_match_values(r, n, vals, nv, n->npos - 1);
+	sv_strs_free(vals, nv);
+	return rc;
+}
+
+/* ---- body (RFC 5173) -------------------------------------------------- */
+
+struct bodyctx {
+	struct sieve_run *r;
+	const struct sieve_arg *types;  /* :content, or NULL for :text */
+	struct sieve_str *v;
+	size_t nv;
+	struct buf cur;
+	int take, html;
+	const char *charset;
+	char cs[64];
+};
+
+static int
+type_wanted(const struct bodyctx *c, const char *type)
+{
+	size_t i;
+
+	if (c->types == NULL)
+		return strncmp(type, "text/", 5) == 0;
+	for (i = 0; i < c->types->n; i++) {
+		const char *t = c->types->v[i].p;
+		size_t tl = c->types->v[i].len;
+
+		if (tl == 0)
+			return 1;
+		if (memchr(t, '/', tl) ? strcasecmp(t, type) == 0 :
+		    strncasecmp(t, type, tl) == 0 && type[tl] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+static void
+body_begin(void *arg, const struct mime_part *pt)
+{
+	struct bodyctx *c = arg;
+
+	if (pt->kind != MIME_LEAF)
+		return;
+	c->take = type_wanted(c, pt->type);
+	c->html = c->types == NULL && strcmp(pt->type, "text/html") == 0;
+	snprintf(c->cs, sizeof c->cs, "%s", pt->charset);
+	buf_init(&c->cur, 16u << 20);
+}
+
+static void
+body_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
+{
+	struct bodyctx *c = arg;
+
+	(void)pt;
+	if (c->take)
+		buf_add(&c->cur, p, n);
+}
+
+/* text/html as text: tags dropped (enough for :contains). */
+static void
+strip_tags(struct buf *b)
+{
+	size_t i, k = 0;
+	int in = 0;
+
+	for (i = 0; i < b->len; i++) {
+		if (b->p[i] == '<')
+			in = 1;
+		else if (b->p[i] == '>' && in)
+			in = 0;
+		else if (!in)
+			b->p[k++] = b->p[i];
+	}
+	b->len = k;
+	if (b->p)
+		b->p[k] = 0;
+}
+
+static void
+body_end(void *arg, const struct mime_part *pt)
+{
+	struct bodyctx *c = arg;
+	struct sieve_str s;
+	struct buf u;
+
+	if (pt->kind != MIME_LEAF)
+		return;
+	if (c->take) {
+		if (c->html)
+			strip_tags(&c->cur);
+		buf_init(&u, 16u << 20);
+		if (strncmp(pt->type, "text/", 5) != 0 || charset_to_utf8(c->cs,
+		    strlen(c->cs), c->cur.p ? c->cur.p : "", c->cur.len,
+		    &u) == -2) {
+			buf_free(&u);
+			u = c->cur;
+			c->cur.p = NULL;
+		}
+		s.p = u.p ? u.p : xstrdup("");
+		s.len = u.len;
+		s.src = NULL;
+		push(&c->v, &c->nv, s);
+	}
+	buf_free(&c->cur);
+	c->take = 0;
+}
+
+static int
+run_body(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct bodyctx c;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	if (has_tag(n, "raw")) {
+		struct sieve_str s;
+
+		s.p = xstrndup(r->env->msg + r->res->bodyoff,
+		    r->env->len - r->res->bodyoff);
+		s.len = r->env->len - r->res->bodyoff;
+		s.src = NULL;
+		push(&c.v, &c.nv, s);
+	} else {
+		struct mime_cb cb;
+		struct mime *m;
+		size_t nt = 0;
+		struct sieve_str *tv = NULL;
+		struct sieve_arg ta;
+
+		if (has_tag(n, "content")) {
+			tv = expand_list(r, sieve_tag(n, "content"), &nt);
+			if (tv == NULL && r->err != NULL)
+				return -1;
+			memset(&ta, 0, sizeof ta);
+			ta.type = SIEVE_LIST;
+			ta.v = tv;
+			ta.n = nt;
+			c.types = &ta;
+		}
+		memset(&cb, 0, sizeof cb);
+		cb.begin = body_begin;
+		cb.data = body_data;
+		cb.end = body_end;
+		cb.arg = &c;
+		m = mime_new(&cb, NULL);
+		mime_feed(m, r->env->msg, r->env->len);
+		mime_end(m);
+		mime_free(m);
+		buf_free(&c.cur);
+		sv_strs_free(tv, nt);
+	}
+	rc = sv_match_values(r, n, c.v, c.nv, 0);
+	sv_strs_free(c.v, c.nv);
+	return rc;
+}
+
+/* ---- editheader (RFC 5293) -------------------------------------------- */
+
+static int
+protected_field(const char *name)
+{
+	return strcasecmp(name, "received") == 0 ||
+	    strcasecmp(name, "auto-submitted") == 0;
+}
+
+static int
+fieldname_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 200)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f ||
+		    s[i] == ':')
+			return 0;
+	return 1;
+}
+
+static int
+run_addheader(struct sieve_run *r, const struct sieve_node *n)
+{
+	char *name, *val;
+	size_t i, vl;
+	struct sv_field f;
+
+	if ((name = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if ((val = sv_pos_str(r, n, 1)) == NULL) {
+		free(name);
+		return -1;
+	}
+	if (!fieldname_ok(name, strlen(name))) {
+		sieve_fail(r, n, "invalid field name \"%s\"", name);
+		free(name);
+		free(val);
+		return -1;
+	}
+	if (protected_field(name)) {
+		free(name);
+		free(val);
+		return 0;
+	}
+	/* a value with line ends is folded: each one followed by a blank */
+	{
+		struct buf b;
+
+		buf_init(&b, SIEVE_MAX_STRING * 2);
+		buf_addc(&b, ' ');
+		for (i = 0; val[i]; i++) {
+			if (val[i] == '\r')
+				continue;
+			buf_addc(&b, val[i]);
+			if (val[i] == '\n' && val[i + 1] != ' ' &&
+			    val[i + 1] != '\t')
+				buf_addc(&b, ' ');
+		}
+		free(val);
+		vl = b.len;
+		val = b.p ? b.p : xstrdup(" ");
+	}
+	f.name = name;
+	f.val = val;
+	f.vlen = vl;
+	r->f = xrealloc(r->f, (r->nf + 1) * sizeof *r->f);
+	if (has_tag(n, "last")) {
+		r->f[r->nf] = f;
+	} else {
+		memmove(r->f + 1, r->f, r->nf * sizeof *r->f);
+		r->f[0] = f;
+	}
+	r->nf++;
+	r->hdr_changed = 1;
+	return 0;
+}
+
+static int
+run_deleteheader(struct sieve_run *r, const struct sieve_node *n)
+{
+	const struct sieve_arg *idx = sieve_tag(n, "index");
+	const struct sieve_arg *pats = sieve_pos(n, 1);
+	char *name;
+	size_t i, count = 0, total = 0, k = 0;
+
+	if ((name = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	if (protected_field(name)) {
+		free(name);
+		return 0;
+	}
+	for (i = 0; i < r->nf; i++)
+		if (strcasecmp(r->f[i].name, name) == 0)
+			total++;
+	for (i = 0; i < r->nf; i++) {
+		int del = 1;
+
+		if (strcasecmp(r->f[i].name, name) != 0) {
+			r->f[k++] = r->f[i];
+			continue;
+		}
+		count++;
+		if (idx != NULL) {
+			size_t want = has_tag(n, "last") ?
+			    (idx->num <= total ? total - idx->num + 1 : 0) :
+			    idx->num;
+
+			del = count == want;
+		}
+		if (del && pats != NULL) {
+			struct buf u;
+			struct sieve_str v;
+			int m;
+
+			buf_init(&u, SIEVE_MAX_STRING);
+			hdr_unfold(r->f[i].val, r->f[i].vlen, &u);
+			v.p = u.p ? u.p : "";
+			v.len = u.len;
+			v.src = NULL;
+			m = sv_match_values(r, n, &v, 1, 1);
+			buf_free(&u);
+			if (m < 0) {
+				free(name);
+				return -1;
+			}
+			del = m;
+		}
+		if (del) {
+			free(r->f[i].name);
+			free(r->f[i].val);
+			r->hdr_changed = 1;
+		} else {
+			r->f[k++] = r->f[i];
+		}
+	}
+	r->nf = k;
+	free(name);
+	return 0;
+}
+
+/* ---- duplicate (RFC 7352) --------------------------------------------- */
+
+static int
+run_duplicate(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct buf key;
+	char *handle = NULL, *uid = NULL, *hname = NULL;
+	int err, seen = 0;
+	const struct sieve_arg *secs = sieve_tag(n, "seconds");
+	struct sieve_result *res = r->res;
+
+	if ((handle = sv_tag_str(r, n, "handle", &err)) == NULL && err)
+		return -1;
+	if ((uid = sv_tag_str(r, n, "uniqueid", &err)) == NULL && err)
+		goto fail;
+	if ((hname = sv_tag_str(r, n, "header", &err)) == NULL && err)
+		goto fail;
+	buf_init(&key, SIEVE_MAX_STRING * 2);
+	buf_printf(&key, "duplicate\t%s\t", handle ? handle : "");
+	if (uid != NULL) {
+		buf_adds(&key, uid);
+	} else {
+		size_t m;
+		struct sieve_str *v = sv_header_values(r, hname ? hname :
+		    "message-id", 0, &m);
+
+		if (m == 0) {
+			sv_strs_free(v, m);
+			buf_free(&key);
+			free(handle);
+			free(hname);
+			return 0;
+		}
+		buf_add(&key, v[0].p, v[0].len);
+		sv_strs_free(v, m);
+	}
+	if (r->env->duplicate_seen != NULL)
+		seen = r->env->duplicate_seen(r->env->arg, key.p, key.len);
+	/* marked as seen once the delivery committed (RFC 7352 §3) */
+	res->dup = xrealloc(res->dup, (res->ndup + 1) * sizeof *res->dup);
+	res->dup[res->ndup].key = key.p;
+	res->dup[res->ndup].seconds = secs ? secs->num : 7 * 86400ULL;
+	res->ndup++;
+	free(handle);
+	free(uid);
+	free(hname);
+	return seen;
+fail:
+	free(handle);
+	free(uid);
+	free(hname);
+	return -1;
+}
+
+/* ---- vacation (RFC 5230, RFC 3834) ------------------------------------ */
+
+static int
+field_has(struct sieve_run *r, const char *name, const char *what)
+{
+	size_t m, i;
+	struct sieve_str *v = sv_header_values(r, name, 0, &m);
+	int found = 0;
+
+	for (i = 0; i < m && !found; i++)
+		found = what == NULL || strncasecmp(v[i].p, what,
+		    strlen(what)) == 0;
+	sv_strs_free(v, m);
+	return found;
+}
+
+/* May we answer at all (RFC 3834 §2, RFC 5230 §4.5)? */
+static int
+vacation_allowed(struct sieve_run *r, const char *sender,
+    struct sieve_str *mine, size_t nmine)
+{
+	const char *at = strrchr(sender, '@');
+	size_t ll = at ? (size_t)(at - sender) : strlen(sender), i, f;
+	static const char *const lists[] = {"list-id", "list-help",
+	    "list-unsubscribe", "list-subscribe", "list-post", "list-owner",
+	    "list-archive"};
+
+	if (*sender == 0 || at == NULL)
+		return 0;
+	if ((ll == 13 && strncasecmp(sender, "MAILER-DAEMON", 13) == 0) ||
+	    strncasecmp(sender, "owner-", 6) == 0 ||
+	    (ll >= 8 && strncasecmp(at - 8, "-request", 8) == 0) ||
+	    (ll >= 6 && strncasecmp(sender, "LISTSERV", 8) == 0))
+		return 0;
+	for (f = 0; f < r->nf; f++)
+		if (strcasecmp(r->f[f].name, "auto-submitted") == 0) {
+			struct buf u;
+			int no;
+
+			buf_init(&u, 1024);
+			hdr_unfold(r->f[f].val, r->f[f].vlen, &u);
+			no = u.len >= 2 && strncasecmp(u.p, "no", 2) == 0 &&
+			    (u.len == 2 || u.p[2] == ' ' || u.p[2] == ';' ||
+			    u.p[2] == '(');
+			buf_free(&u);
+			if (!no)
+				return 0;
+		}
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if (field_has(r, lists[i], NULL))
+			return 0;
+	if (field_has(r, "precedence", "bulk") ||
+	    field_has(r, "precedence", "list") ||
+	    field_has(r, "precedence", "junk"))
+		return 0;
+	/* one of the user's addresses must be a visible recipient */
+	for (f = 0; f < r->nf; f++) {
+		static const char *const rc[] = {"to", "cc", "bcc",
+		    "resent-to", "resent-cc", "resent-bcc"};
+		struct addrlist l;
+		size_t j, q;
+		int hit = 0;
+
+		for (q = 0; q < 6; q++)
+			if (strcasecmp(r->f[f].name, rc[q]) == 0)
+				break;
+		if (q == 6)
+			continue;
+		memset(&l, 0, sizeof l);
+		addr_parse(r->f[f].val, r->f[f].vlen, &l);
+		for (j = 0; j < l.n && !hit; j++)
+			for (i = 0; i < nmine && !hit; i++)
+				hit = strcasecmp(l.v[j].addr, mine[i].p) == 0;
+		addr_free(&l);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+run_vacation(struct sieve_run *r, const struct sieve_node *n)
+{
+	struct sieve_action a;
+	struct sieve_str *mine = NULL;
+	size_t nmine = 0, i;
+	const char *sender = r->env->from, *rcpt;
+	const struct sieve_arg *days = sieve_tag(n, "days");
+	const struct sieve_arg *secs = sieve_tag(n, "seconds");
+	struct buf key;
+	int err = 0;
+
+	memset(&a, 0, sizeof a);
+	a.type = SIEVE_VACATION;
+	if ((a.reason = sv_pos_str(r, n, 0)) == NULL)
+		return -1;
+	a.subject = sv_tag_str(r, n, "subject", &err);
+	if (!err)
+		a.from = sv_tag_str(r, n, "from", &err);
+	if (!err)
+		a.handle = sv_tag_str(r, n, "handle", &err);
+	if (!err && sieve_tag(n, "addresses") != NULL &&
+	    (mine = expand_list(r, sieve_tag(n, "addresses"), &nmine)) ==
+	    NULL && r->err != NULL)
+		err = 1;
+	if (err) {
+		free(a.reason);
+		free(a.subject);
+		free(a.from);
+		free(a.handle);
+		return -1;
+	}
+	a.mime = has_tag(n, "mime");
+	a.seconds = secs ? secs->num : days ? (days->num ? days->num : 1) *
+	    86400ULL : 7 * 86400ULL;
+	rcpt = r->env->orig_to ? r->env->orig_to : r->env->to;
+	if (rcpt != NULL) {
+		struct sieve_str s;
+
+		s.p = xstrdup(rcpt);
+		s.len = strlen(rcpt);
+		s.src = NULL;
+		push(&mine, &nmine, s);
+	}
+	if (a.from != NULL) {
+		struct addrlist l;
+
+		memset(&l, 0, sizeof l);
+		addr_parse(a.from, strlen(a.from), &l);
+		for (i = 0; i < l.n; i++) {
+			struct sieve_str s;
+
+			s.p = xstrdup(l.v[i].addr);
+			s.len = strlen(s.p);
+			s.src = NULL;
+			push(&mine, &nmine, s);
+		}
+		addr_free(&l);
+	}
+	if (sender == NULL || !vacation_allowed(r, sender, mine, nmine)) {
+		sv_strs_free(mine, nmine);
+		free(a.reason);
+		free(a.subject);
+		free(a.from);
+		free(a.handle);
+		return 0;
+	}
+	sv_strs_free(mine, nmine);
+	buf_init(&key, SIEVE_MAX_STRING * 4);
+	buf_printf(&key, "vacation\t%s\t", sender);
+	if (a.handle != NULL)
+		buf_adds(&key, a.handle);
+	else
+		buf_printf(&key, "%s\t%s\t%s\t%d", a.reason, a.subject ?
+		    a.subject : "", a.from ? a.from : "", a.mime);
+	if (r->env->duplicate_seen != NULL &&
+	    r->env->duplicate_seen(r->env->arg, key.p, key.len)) {
+		buf_free(&key);
+		free(a.reason);
+		free(a.subject);
+		free(a.from);
+		free(a.handle);
+		return 0;
+	}
+	a.key = key.p;
+	a.arg = xstrdup(sender);
+	return sv_action(r, n, &a);
+}
+
+/* ---- the tables ------------------------------------------------------- */
+
+static const struct sieve_tagdef t_keep[] = {{"flags", 'l', 0}, {0, 0, 0}};
+static const struct sieve_tagdef t_fileinto[] = {
+	{"copy", 0, 0}, {"create", 0, 0}, {"flags", 'l', 0}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_redirect[] = {{"copy", 0, 0}, {0, 0, 0}};
+static const struct sieve_tagdef t_size[] = {
+	{"over", 0, 'o'}, {"under", 0, 'o'}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_set[] = {
+	{"lower", 0, 'c'}, {"upper", 0, 'c'}, {"lowerfirst", 0, 'f'},
+	{"upperfirst", 0, 'f'}, {"quotewildcard", 0, 'q'}, {"length", 0, 'l'},
+	{0, 0, 0}
+};
+static const struct sieve_tagdef t_body[] = {
+	{"raw", 0, 't'}, {"content", 'l', 't'}, {"text", 0, 't'}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_addheader[] = {{"last", 0, 0}, {0, 0, 0}};
+static const struct sieve_tagdef t_deleteheader[] = {
+	{"index", 'n', 0}, {"last", 0, 0}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_duplicate[] = {
+	{"handle", 's', 0}, {"header", 's', 'u'}, {"uniqueid", 's', 'u'},
+	{"seconds", 'n', 0}, {"last", 0, 0}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_vacation[] = {
+	{"days", 'n', 'd'}, {"seconds", 'n', 'd'}, {"subject", 's', 0},
+	{"from", 's', 0}, {"addresses", 'l', 0}, {"mime", 0, 0},
+	{"handle", 's', 0}, {0, 0, 0}
+};
+static const struct sieve_tagdef t_pipe[] = {
+	{"copy", 0, 0}, {"try", 0, 0}, {0, 0, 0}
+};
+
+#define CTRL SIEVE_F_CTRL
+#define M SIEVE_F_MATCH
+#define A SIEVE_F_ADDR
+
+static const struct sieve_def base[] = {
+	{"require", SIEVE_CMD, NULL, "l", CTRL, NULL, run_nop, NULL},
+	{"if", SIEVE_CMD, NULL, "t", CTRL | SIEVE_F_BLOCK, NULL, run_nop,
+	    NULL},
+	{"elsif", SIEVE_CMD, NULL, "t", CTRL | SIEVE_F_BLOCK, NULL, run_nop,
+	    NULL},
+	{"else", SIEVE_CMD, NULL, "", CTRL | SIEVE_F_BLOCK, NULL, run_nop,
+	    NULL},
+	{"stop", SIEVE_CMD, NULL, "", 0, NULL, run_stop, NULL},
+	{"keep", SIEVE_CMD, NULL, "", 0, t_keep, run_keep, check_store},
+	{"discard", SIEVE_CMD, NULL, "", 0, NULL, run_discard, NULL},
+	{"redirect", SIEVE_CMD, NULL, "s", 0, t_redirect, run_redirect,
+	    check_store},
+	{"true", SIEVE_TEST, NULL, "", 0, NULL, run_true, NULL},
+	{"false", SIEVE_TEST, NULL, "", 0, NULL, run_true, NULL},
+	{"not", SIEVE_TEST, NULL, "t", 0, NULL, run_not, NULL},
+	{"allof", SIEVE_TEST, NULL, "T", 0, NULL, run_allany, NULL},
+	{"anyof", SIEVE_TEST, NULL, "T", 0, NULL, run_allany, NULL},
+	{"exists", SIEVE_TEST, NULL, "l", 0, NULL, run_exists, NULL},
+	{"header", SIEVE_TEST, NULL, "ll", M, NULL, run_header, NULL},
+	{"address", SIEVE_TEST, NULL, "ll", M | A, NULL, run_address, NULL},
+	{"size", SIEVE_TEST, NULL, "n", 0, t_size, run_size, check_size},
+};
+static const struct sieve_def d_fileinto[] = {
+	{"fileinto", SIEVE_CMD, "fileinto", "s", 0, t_fileinto, run_fileinto,
+	    check_store},
+};
+static const struct sieve_def d_envelope[] = {
+	{"envelope", SIEVE_TEST, "envelope", "ll", M | A, NULL, run_envelope,
+	    NULL},
+};
+static const struct sieve_def d_mailbox[] = {
+	{"mailboxexists", SIEVE_TEST, "mailbox", "l", 0, NULL,
+	    run_mailboxexists, NULL},
+};
+static const struct sieve_def d_variables[] = {
+	{"set", SIEVE_CMD, "variables", "ss", 0, t_set, run_set, check_set},
+	{"string", SIEVE_TEST, "variables", "ll", M, NULL, run_string, NULL},
+};
+static const struct sieve_def d_imap4flags[] = {
+	{"setflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},
+	{"addflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},
+	{"removeflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags,
+	    NULL},
+	{"hasflag", SIEVE_TEST, "imap4flags", "l?l", M, NULL, run_hasflag,
+	    NULL},
+};
+static const struct sieve_def d_body[] = {
+	{"body", SIEVE_TEST, "body", "l", M, t_body, run_body, NULL},
+};
+static const struct sieve_def d_editheader[] = {
+	{"addheader", SIEVE_CMD, "editheader", "ss", 0, t_addheader,
+	    run_addheader, NULL},
+	{"deleteheader", SIEVE_CMD, "editheader", "s?l", M, t_deleteheader,
+	    run_deleteheader, NULL},
+};
+static const struct sieve_def d_duplicate[] = {
+	{"duplicate", SIEVE_TEST, "duplicate", "", 0, t_duplicate,
+	    run_duplicate, NULL},
+};
+static const struct sieve_def d_vacation[] = {
+	{"vacation", SIEVE_CMD, "vacation", "s", 0, t_vacation, run_vacation,
+	    NULL},
+};
+static const struct sieve_def d_reject[] = {
+	{"reject", SIEVE_CMD, "reject", "s", 0, NULL, run_reject, NULL},
+};
+static const struct sieve_def d_ereject[] = {
+	{"ereject", SIEVE_CMD, "ereject", "s", 0, NULL, run_reject, NULL},
+};
+static const struct sieve_def d_pipe[] = {
+	{"pipe", SIEVE_CMD, "vnd.dovecot.pipe", "s?l", 0, t_pipe, run_pipe,
+	    check_pipe},
+};
+
+#define REG(ext, t) sieve_register(ext, t, sizeof t / sizeof t[0])
+
+void
+sieve_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	REG(NULL, base);
+	REG("fileinto", d_fileinto);
+	REG("envelope", d_envelope);
+	REG("mailbox", d_mailbox);
+	REG("variables", d_variables);
+	REG("imap4flags", d_imap4flags);
+	REG("body", d_body);
+	REG("editheader", d_editheader);
+	REG("duplicate", d_duplicate);
+	REG("vacation", d_vacation);
+	REG("reject", d_reject);
+	REG("ereject", d_ereject);
+	REG("vnd.dovecot.pipe", d_pipe);
+	sieve_register("copy", NULL, 0);
+	sieve_register("regex", NULL, 0);
+	sieve_register("relational", NULL, 0);
+	sieve_register("subaddress", NULL, 0);
+	sieve_register("encoded-character", NULL, 0);
+	sieve_register("comparator-i;ascii-numeric", NULL, 0);
+	sieve_register("comparator-i;octet", NULL, 0);
+	sieve_register("comparator-i;ascii-casemap", NULL, 0);
+}

@@ -1,0 +1,85 @@
+/*
+ * sievei: what the parts of the Sieve interpreter share (sieveparse.c,
+ * sieverun.c, sieveext.c); not for callers, who use sieve.h.
+ */
+#ifndef YUBIN_SIEVEI_H
+#define YUBIN_SIEVEI_H
+
+#include <time.h>
+
+#include "sieve.h"
+
+void *sv_alloc(struct sieve_script *s, size_t n);
+char *sv_strndup(struct sieve_script *s, const char *p, size_t n);
+const struct sieve_def *sv_lookup(const char *name);
+
+/* Compile the constant keys of a :regex node (n->re); 0 or -1 with err. */
+int sv_regex_prepare(struct sieve_node *n, char *err, size_t errlen,
+    const char *file);
+void sv_free_regex(struct sieve_node *n);
+
+struct sv_field {
+	char *name;
+	char *val;              /* raw value, folds and all */
+	size_t vlen;
+};
+
+struct sv_var {
+	char *name;
+	char *val;
+	size_t len;
+};
+
+struct sieve_run {
+	const struct sieve_script *s;
+	const struct sieve_env *env;
+	struct sieve_result *res;
+	int vars;               /* "variables" required */
+	struct sv_var *v;
+	size_t nv;
+	char *mv[SIEVE_MAX_MATCHVARS];
+	size_t mvlen[SIEVE_MAX_MATCHVARS];
+	char *flags;            /* imap4flags' internal variable */
+	struct sv_field *f;
+	size_t nf;
+	int hdr_changed;
+	size_t bodyoff;
+	unsigned long steps;
+	clock_t t0;
+	int keep;               /* the implicit keep still stands */
+	int nredirect;
+	char *err;
+	int dup_tracked;
+};
+
+/* Trace a test's outcome or an action (-n). */
+void sv_trace_test(struct sieve_run *r, const struct sieve_node *n, int res);
+void sv_trace_action(struct sieve_run *r, const struct sieve_node *n);
+/* One more step; -1 (runtime error) past the limits. */
+int sv_step(struct sieve_run *r, const struct sieve_node *n);
+
+/* Add an action (the strings are taken over); duplicates are merged. */
+int sv_action(struct sieve_run *r, const struct sieve_node *n,
+    struct sieve_action *a);
+/* Expand positional i (a string); malloc'd or NULL after an error. */
+char *sv_pos_str(struct sieve_run *r, const struct sieve_node *n,
+    unsigned i);
+/* Expanded copy of a tag's string argument, or NULL (absent or error:
+ * *err set). */
+char *sv_tag_str(struct sieve_run *r, const struct sieve_node *n,
+    const char *tag, int *err);
+/* The values of the fields called name, unfolded and decoded (decode 1)
+ * or raw-unfolded (0): a malloc'd array of n strings. */
+struct sieve_str *sv_header_values(struct sieve_run *r, const char *name,
+    int decode, size_t *n);
+void sv_strs_free(struct sieve_str *v, size_t n);
+/* Match the values against the keys of n's positional argument ki. */
+int sv_match_values(struct sieve_run *r, const struct sieve_node *n,
+    const struct sieve_str *vals, size_t nvals, unsigned ki);
+int sv_set_var(struct sieve_run *r, const char *name, const char *val,
+    size_t len);
+const struct sv_var *sv_get_var(struct sieve_run *r, const char *name);
+
+void sv_register_base(void);
+
+#endif

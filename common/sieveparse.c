@@ -1,0 +1,1225 @@
+/*
+ * sieveparse: the lexer, parser and checker of sieve.h, and the registry.
+ *
+ * The grammar is RFC 5228 §8 parsed generically first (commands with
+ * arguments, tests and blocks), then each node is checked against its
+ * def in the registry: that is what lets an extension add commands with
+ * a table and nothing else.  Everything lives in one arena per script,
+ * so a compile error anywhere frees it all at once.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sieve.h"
+#include "sievei.h"
+
+/* ---- arena ------------------------------------------------------------ */
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+void *
+sv_alloc(struct sieve_script *s, size_t n)
+{
+	struct chunk *c = s->pool;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c == NULL || c->size - c->used < n) {
+		size_t sz = n > 65536 ? n : 65536;
+
+		c = xmalloc(sizeof *c + sz);
+		c->size = sz;
+		c->used = 0;
+		c->next = s->pool;
+		s->pool = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+sv_strndup(struct sieve_script *s, const char *p, size_t n)
+{
+	char *d = sv_alloc(s, n + 1);
+
+	memcpy(d, p, n);
+	d[n] = 0;
+	return d;
+}
+
+void
+sieve_free(struct sieve_script *s)
+{
+	struct chunk *c, *nx;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nre; i++)
+		sv_free_regex(s->re[i]);
+	free(s->re);
+	for (c = s->pool; c != NULL; c = nx) {
+		nx = c->next;
+		free(c);
+	}
+	free(s);
+}
+
+/* ---- registry --------------------------------------------------------- */
+
+#define MAXEXT 64
+#define MAXTAB 64
+
+static struct {
+	const char *ext;
+	const struct sieve_def *defs;
+	size_t n;
+} reg[MAXTAB];
+static size_t nreg;
+
+const struct sieve_def *
+sv_lookup(const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < nreg; i++)
+		for (k = 0; k < reg[i].n; k++)
+			if (strcmp(reg[i].defs[k].name, name) == 0)
+				return &reg[i].defs[k];
+	return NULL;
+}
+
+int
+sieve_register(const char *ext, const struct sieve_def *defs, size_t n)
+{
+	size_t k;
+
+	if (nreg >= MAXTAB)
+		return -1;
+	for (k = 0; k < n; k++)
+		if (sv_lookup(defs[k].name) != NULL)
+			return -1;
+	reg[nreg].ext = ext;
+	reg[nreg].defs = defs;
+	reg[nreg].n = n;
+	nreg++;
+	return 0;
+}
+
+int
+sieve_have_ext(const char *ext)
+{
+	size_t i;
+
+	for (i = 0; i < nreg; i++)
+		if (reg[i].ext != NULL && strcmp(reg[i].ext, ext) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+sieve_extensions(void)
+{
+	static char s[2048];
+	size_t i, k = 0;
+
+	s[0] = 0;
+	for (i = 0; i < nreg; i++) {
+		size_t l;
+
+		if (reg[i].ext == NULL)
+			continue;
+		l = strlen(reg[i].ext);
+		if (k + l + 2 > sizeof s)
+			break;
+		if (k > 0)
+			s[k++] = ' ';
+		memcpy(s + k, reg[i].ext, l + 1);
+		k += l;
+	}
+	return s;
+}
+
+int
+sieve_requires(const struct sieve_script *s, const char *ext)
+{
+	size_t i;
+
+	for (i = 0; i < s->nreq; i++)
+		if (strcmp(s->req[i], ext) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- lexer ------------------------------------------------------------ */
+
+enum tok {
+	T_EOF, T_ID, T_TAG, T_NUM, T_STR, T_LBRACK, T_RBRACK, T_LPAREN,
+	T_RPAREN, T_LBRACE, T_RBRACE, T_COMMA, T_SEMI
+};
+
+struct lex {
+	struct sieve_script *s;
+	const char *p, *end, *start;
+	unsigned line;
+	const char *linestart;
+	/* the current token */
+	enum tok t;
+	const char *tp;         /* its first byte */
+	unsigned tline, tcol;
+	char *text;             /* T_ID/T_TAG name, T_STR value */
+	size_t textlen;
+	char *src;              /* T_STR/T_NUM as written */
+	unsigned long long num;
+	char *err;
+	size_t errlen;
+	int failed;
+	unsigned depth;
+};
+
+static int
+lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (l->failed)
+		return -1;
+	l->failed = 1;
+	k = snprintf(l->err, l->errlen, "%s:%u:%u: ", l->s->name, line, col);
+	if (k < 0 || (size_t)k >= l->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(l->err + k, l->errlen - k, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static unsigned
+col_of(const struct lex *l, const char *p)
+{
+	return (unsigned)(p - l->linestart) + 1;
+}
+
+static void
+newline(struct lex *l, const char *after)
+{
+	l->line++;
+	l->linestart = after;
+}
+
+/* Skip white space and comments; -1 on an unterminated comment. */
+static int
+skip_ws(struct lex *l)
+{
+	while (l->p < l->end) {
+		char c = *l->p;
+
+		if (c == '\n') {
+			l->p++;
+			newline(l, l->p);
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			l->p++;
+		} else if (c == '#') {
+			while (l->p < l->end && *l->p != '\n')
+				l->p++;
+		} else if (c == '/' && l->p + 1 < l->end && l->p[1] == '*') {
+			unsigned line = l->line, col = col_of(l, l->p);
+
+			l->p += 2;
+			for (;;) {
+				if (l->p + 1 >= l->end)
+					return lerr(l, line, col,
+					    "unterminated comment");
+				if (*l->p == '*' && l->p[1] == '/')
+					break;
+				if (*l->p == '\n')
+					newline(l, l->p + 1);
+				l->p++;
+			}
+			l->p += 2;
+		} else {
+			break;
+		}
+	}
+	return 0;
+}
+
+static int
+isid(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+static int
+lex_quoted(struct lex *l, struct buf *b)
+{
+	l->p++;
+	for (;;) {
+		char c;
+
+		if (l->p >= l->end)
+			return lerr(l, l->tline, l->tcol,
+			    "unterminated string");
+		c = *l->p++;
+		if (c == '"')
+			return 0;
+		if (c == '\\') {
+			if (l->p >= l->end)
+				continue;
+			c = *l->p++;
+		}
+		if (c == '\n')
+			newline(l, l->p);
+		if (buf_addc(b, c) < 0)
+			return lerr(l, l->tline, l->tcol,
+			    "string longer than %u bytes", SIEVE_MAX_STRING);
+	}
+}
+
+/* "text:" already consumed; up to and including the line ".". */
+static int
+lex_multiline(struct lex *l, struct buf *b)
+{
+	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t'))
+		l->p++;
+	if (l->p < l->end && *l->p == '#')
+		while (l->p < l->end && *l->p != '\n')
+			l->p++;
+	if (l->p < l->end && *l->p == '\r')
+		l->p++;
+	if (l->p >= l->end || *l->p != '\n')
+		return lerr(l, l->line, col_of(l, l->p),
+		    "text: must be followed by a line end");
+	l->p++;
+	newline(l, l->p);
+	for (;;) {
+		const char *e = memchr(l->p, '\n', (size_t)(l->end - l->p));
+		const char *q = l->p;
+		size_t n;
+
+		if (e == NULL)
+			return lerr(l, l->tline, l->tcol,
+			    "unterminated multi-line string");
+		n = (size_t)(e - q);
+		if ((n == 1 && q[0] == '.') || (n == 2 && q[0] == '.' &&
+		    q[1] == '\r')) {
+			l->p = e + 1;
+			newline(l, l->p);
+			return 0;
+		}
+		if (n > 0 && q[0] == '.') {
+			q++;
+			n--;
+		}
+		if (buf_add(b, q, n + 1) < 0)
+			return lerr(l, l->tline, l->tcol,
+			    "string longer than %u bytes", SIEVE_MAX_STRING);
+		l->p = e + 1;
+		newline(l, l->p);
+	}
+}
+
+static int
+lex_number(struct lex *l)
+{
+	unsigned long long v = 0, m = 1;
+	const char *q = l->p;
+
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return lerr(l, l->tline, l->tcol, "number too large");
+		v = v * 10 + (unsigned)(*l->p++ - '0');
+	}
+	if (l->p < l->end) {
+		switch (*l->p) {
+		case 'K': case 'k': m = 1ULL << 10; l->p++; break;
+		case 'M': case 'm': m = 1ULL << 20; l->p++; break;
+		case 'G': case 'g': m = 1ULL << 30; l->p++; break;
+		}
+	}
+	if (v > UINT64_MAX / m)
+		return lerr(l, l->tline, l->tcol, "number too large");
+	l->num = v * m;
+	l->src = sv_strndup(l->s, q, (size_t)(l->p - q));
+	l->t = T_NUM;
+	return 0;
+}
+
+static int
+next(struct lex *l)
+{
+	struct buf b;
+	char c;
+
+	if (skip_ws(l) < 0)
+		return -1;
+	l->tp = l->p;
+	l->tline = l->line;
+	l->tcol = col_of(l, l->p);
+	if (l->p >= l->end) {
+		l->t = T_EOF;
+		return 0;
+	}
+	c = *l->p;
+	switch (c) {
+	case '[': l->t = T_LBRACK; l->p++; return 0;
+	case ']': l->t = T_RBRACK; l->p++; return 0;
+	case '(': l->t = T_LPAREN; l->p++; return 0;
+	case ')': l->t = T_RPAREN; l->p++; return 0;
+	case '{': l->t = T_LBRACE; l->p++; return 0;
+	case '}': l->t = T_RBRACE; l->p++; return 0;
+	case ',': l->t = T_COMMA; l->p++; return 0;
+	case ';': l->t = T_SEMI; l->p++; return 0;
+	}
+	if (c >= '0' && c <= '9')
+		return lex_number(l);
+	if (c == '"' || (l->end - l->p >= 5 && memcmp(l->p, "text:", 5) == 0 &&
+	    (l->end - l->p == 5 || !isid((unsigned char)l->p[5], 0)))) {
+		int r;
+
+		buf_init(&b, SIEVE_MAX_STRING);
+		if (c == '"') {
+			r = lex_quoted(l, &b);
+		} else {
+			l->p += 5;
+			r = lex_multiline(l, &b);
+		}
+		if (r == 0) {
+			l->text = sv_strndup(l->s, b.p ? b.p : "", b.len);
+			l->textlen = b.len;
+			l->t = T_STR;
+		}
+		buf_free(&b);
+		return r;
+	}
+	if (c == ':' && l->p + 1 < l->end &&
+	    isid((unsigned char)l->p[1], 1)) {
+		const char *q = ++l->p;
+
+		while (l->p < l->end && isid((unsigned char)*l->p, 0))
+			l->p++;
+		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
+		l->t = T_TAG;
+		return 0;
+	}
+	if (isid((unsigned char)c, 1)) {
+		const char *q = l->p;
+
+		while (l->p < l->end && isid((unsigned char)*l->p, 0))
+			l->p++;
+		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
+		l->t = T_ID;
+		return 0;
+	}
+	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+		return lerr(l, l->tline, l->tcol, "unexpected byte 0x%02x",
+		    (unsigned char)c);
+	return lerr(l, l->tline, l->tcol, "unexpected character '%c'", c);
+}
+
+/* ---- parser ----------------------------------------------------------- */
+
+static struct sieve_node *parse_test(struct lex *l);
+
+/* Quote (p, n) as a Sieve quoted string. */
+static char *
+quote(struct sieve_script *s, const char *p, size_t n)
+{
+	size_t i, k = 0, extra = 0;
+	char *d;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '"' || p[i] == '\\')
+			extra++;
+	d = sv_alloc(s, n + extra + 3);
+	d[k++] = '"';
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			d[k++] = '\\';
+		d[k++] = p[i];
+	}
+	d[k++] = '"';
+	d[k] = 0;
+	return d;
+}
+
+static int
+nodecount(struct lex *l)
+{
+	if (++l->s->nnodes > SIEVE_MAX_NODES)
+		return lerr(l, l->tline, l->tcol,
+		    "more than %u commands and tests", SIEVE_MAX_NODES);
+	return 0;
+}
+
+static void
+add_str(struct lex *l, struct sieve_arg *a, size_t *cap)
+{
+	if (a->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct sieve_str *v = sv_alloc(l->s, nc * sizeof *v);
+
+		if (a->n)
+			memcpy(v, a->v, a->n * sizeof *v);
+		a->v = v;
+		*cap = nc;
+	}
+	a->v[a->n].p = l->text;
+	a->v[a->n].len = l->textlen;
+	a->v[a->n].src = quote(l->s, l->text, l->textlen);
+	a->n++;
+}
+
+/* A string list "[" ... "]" (current token is '['). */
+static int
+parse_list(struct lex *l, struct sieve_arg *a)
+{
+	size_t cap = 0;
+
+	a->bracket = 1;
+	for (;;) {
+		if (next(l) < 0)
+			return -1;
+		if (l->t != T_STR)
+			return lerr(l, l->tline, l->tcol,
+			    "a string list holds strings only");
+		if (a->n >= SIEVE_MAX_LIST)
+			return lerr(l, l->tline, l->tcol,
+			    "more than %u strings in a list", SIEVE_MAX_LIST);
+		add_str(l, a, &cap);
+		if (next(l) < 0)
+			return -1;
+		if (l->t == T_RBRACK)
+			return next(l);
+		if (l->t != T_COMMA)
+			return lerr(l, l->tline, l->tcol,
+			    "expected ',' or ']' in a string list");
+	}
+}
+
+/* Arguments up to (not including) a test, test list, ';' or '{'. */
+static int
+parse_args(struct lex *l, struct sieve_node *n)
+{
+	size_t cap = 0;
+
+	for (;;) {
+		struct sieve_arg *a;
+		size_t scap = 0;
+
+		if (l->t != T_STR && l->t != T_NUM && l->t != T_TAG &&
+		    l->t != T_LBRACK)
+			return 0;
+		if (n->nargs == cap) {
+			size_t nc = cap ? cap * 2 : 4;
+			struct sieve_arg *v = sv_alloc(l->s, nc * sizeof *v);
+
+			if (n->nargs)
+				memcpy(v, n->args, n->nargs * sizeof *v);
+			n->args = v;
+			cap = nc;
+		}
+		if (n->nargs >= 64)
+			return lerr(l, l->tline, l->tcol, "too many arguments");
+		a = &n->args[n->nargs++];
+		a->line = l->tline;
+		a->col = l->tcol;
+		switch (l->t) {
+		case T_STR:
+			a->type = SIEVE_LIST;
+			add_str(l, a, &scap);
+			break;
+		case T_NUM:
+			a->type = SIEVE_NUM;
+			a->num = l->num;
+			a->src = l->src;
+			break;
+		case T_TAG:
+			a->type = SIEVE_TAG;
+			a->tag = l->text;
+			break;
+		default:
+			a->type = SIEVE_LIST;
+			if (parse_list(l, a) < 0)
+				return -1;
+			continue;
+		}
+		if (next(l) < 0)
+			return -1;
+	}
+}
+
+static int
+add_test(struct lex *l, struct sieve_node *n, struct sieve_node *t,
+    size_t *cap)
+{
+	if (n->ntests == *cap) {
+		size_t nc = *cap ? *cap * 2 : 2;
+		struct sieve_node **v = sv_alloc(l->s, nc * sizeof *v);
+
+		if (n->ntests)
+			memcpy(v, n->tests, n->ntests * sizeof *v);
+		n->tests = v;
+		*cap = nc;
+	}
+	n->tests[n->ntests++] = t;
+	return 0;
+}
+
+/* After the arguments: an optional test or test list. */
+static int
+parse_tests(struct lex *l, struct sieve_node *n)
+{
+	struct sieve_node *t;
+	size_t cap = 0;
+
+	if (l->t == T_ID) {
+		if ((t = parse_test(l)) == NULL)
+			return -1;
+		return add_test(l, n, t, &cap);
+	}
+	if (l->t != T_LPAREN)
+		return 0;
+	n->testlist = 1;
+	for (;;) {
+		if (next(l) < 0)
+			return -1;
+		if (l->t != T_ID)
+			return lerr(l, l->tline, l->tcol, "expected a test");
+		if ((t = parse_test(l)) == NULL)
+			return -1;
+		add_test(l, n, t, &cap);
+		if (l->t == T_RPAREN)
+			return next(l);
+		if (l->t != T_COMMA)
+			return lerr(l, l->tline, l->tcol,
+			    "expected ',' or ')' in a test list");
+	}
+}
+
+static struct sieve_node *
+new_node(struct lex *l)
+{
+	struct sieve_node *n;
+
+	if (nodecount(l) < 0)
+		return NULL;
+	n = sv_alloc(l->s, sizeof *n);
+	n->name = l->text;
+	n->line = l->tline;
+	n->col = l->tcol;
+	return n;
+}
+
+static int
+deeper(struct lex *l)
+{
+	if (++l->depth > SIEVE_MAX_DEPTH)
+		return lerr(l, l->tline, l->tcol,
+		    "nesting deeper than %u", SIEVE_MAX_DEPTH);
+	return 0;
+}
+
+static struct sieve_node *
+parse_test(struct lex *l)
+{
+	struct sieve_node *n;
+
+	if (deeper(l) < 0 || (n = new_node(l)) == NULL || next(l) < 0 ||
+	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
+		return NULL;
+	l->depth--;
+	return n;
+}
+
+static struct sieve_node *parse_commands(struct lex *l, int inblock);
+
+static struct sieve_node *
+parse_command(struct lex *l)
+{
+	struct sieve_node *n;
+
+	if (l->t != T_ID) {
+		lerr(l, l->tline, l->tcol, "expected a command");
+		return NULL;
+	}
+	if ((n = new_node(l)) == NULL || next(l) < 0 ||
+	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
+		return NULL;
+	if (l->t == T_SEMI) {
+		if (next(l) < 0)
+			return NULL;
+		return n;
+	}
+	if (l->t != T_LBRACE) {
+		lerr(l, l->tline, l->tcol, "expected ';' or '{'");
+		return NULL;
+	}
+	if (deeper(l) < 0 || next(l) < 0)
+		return NULL;
+	n->hasblock = 1;
+	n->block = parse_commands(l, 1);
+	if (l->failed)
+		return NULL;
+	l->depth--;
+	if (next(l) < 0)        /* the '}' */
+		return NULL;
+	return n;
+}
+
+/* Commands up to '}' (inblock) or the end. */
+static struct sieve_node *
+parse_commands(struct lex *l, int inblock)
+{
+	struct sieve_node *first = NULL, **tail = &first;
+
+	for (;;) {
+		struct sieve_node *n;
+
+		if (l->t == T_EOF) {
+			if (inblock)
+				lerr(l, l->tline, l->tcol,
+				    "missing '}' at the end");
+			return first;
+		}
+		if (l->t == T_RBRACE) {
+			if (!inblock)
+				lerr(l, l->tline, l->tcol, "unexpected '}'");
+			return first;
+		}
+		if ((n = parse_command(l)) == NULL)
+			return NULL;
+		*tail = n;
+		tail = &n->next;
+	}
+}
+
+/* ---- encoded-character (RFC 5228 §2.4.2.4) ---------------------------- */
+
+static int
+hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void
+put_utf8(struct buf *b, unsigned long u)
+{
+	if (u < 0x80) {
+		buf_addc(b, (int)u);
+	} else if (u < 0x800) {
+		buf_addc(b, (int)(0xc0 | u >> 6));
+		buf_addc(b, (int)(0x80 | (u & 0x3f)));
+	} else if (u < 0x10000) {
+		buf_addc(b, (int)(0xe0 | u >> 12));
+		buf_addc(b, (int)(0x80 | ((u >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (u & 0x3f)));
+	} else {
+		buf_addc(b, (int)(0xf0 | u >> 18));
+		buf_addc(b, (int)(0x80 | ((u >> 12) & 0x3f)));
+		buf_addc(b, (int)(0x80 | ((u >> 6) & 0x3f)));
+		buf_addc(b, (int)(0x80 | (u & 0x3f)));
+	}
+}
+
+/*
+ * Decode one "${hex:...}" or "${unicode:...}" at p (p[0..1] is "${"):
+ * the bytes consumed, 0 if it is not one (left literal), -1 for a
+ * code point out of range (a compile error, as Pigeonhole has it).
+ */
+static long
+enc_one(const char *p, const char *end, struct buf *out)
+{
+	const char *q = p + 2;
+	int uni;
+	unsigned nitems = 0;
+	struct buf tmp;
+
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (end - q >= 4 && strncasecmp(q, "hex:", 4) == 0) {
+		uni = 0;
+		q += 4;
+	} else if (end - q >= 8 && strncasecmp(q, "unicode:", 8) == 0) {
+		uni = 1;
+		q += 8;
+	} else {
+		return 0;
+	}
+	buf_init(&tmp, 1 << 16);
+	for (;;) {
+		unsigned long v = 0;
+		unsigned nd = 0;
+		int sep = 0;
+
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' ||
+		    *q == '\n')) {
+			q++;
+			sep = 1;
+		}
+		if (q < end && *q == '}' && nitems > 0)
+			break;
+		if (nitems > 0 && !sep)
+			goto literal;
+		while (q < end && hexv((unsigned char)*q) >= 0) {
+			v = v * 16 + (unsigned long)hexv((unsigned char)*q++);
+			if (++nd > (uni ? 8u : 2u))
+				goto literal;
+		}
+		if (nd == 0)
+			goto literal;
+		if (uni) {
+			if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) {
+				buf_free(&tmp);
+				return -1;
+			}
+			put_utf8(&tmp, v);
+		} else {
+			buf_addc(&tmp, (int)v);
+		}
+		nitems++;
+	}
+	buf_add(out, tmp.p, tmp.len);
+	buf_free(&tmp);
+	return (long)(q + 1 - p);
+literal:
+	buf_free(&tmp);
+	return 0;
+}
+
+static int
+enc_decode(struct lex *l, struct sieve_str *s, unsigned line, unsigned col)
+{
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i + 1 < s->len; i++)
+		if (s->p[i] == '$' && s->p[i + 1] == '{')
+			break;
+	if (i + 1 >= s->len)
+		return 0;
+	buf_init(&b, SIEVE_MAX_STRING);
+	for (i = 0; i < s->len; ) {
+		long k = 0;
+
+		if (s->p[i] == '$' && i + 1 < s->len && s->p[i + 1] == '{')
+			k = enc_one(s->p + i, s->p + s->len, &b);
+		if (k < 0) {
+			buf_free(&b);
+			return lerr(l, line, col,
+			    "invalid unicode character in encoded-character");
+		}
+		if (k == 0) {
+			buf_addc(&b, s->p[i]);
+			i++;
+		} else {
+			i += (size_t)k;
+		}
+	}
+	s->p = sv_strndup(l->s, b.p ? b.p : "", b.len);
+	s->len = b.len;
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- checker ---------------------------------------------------------- */
+
+static const struct sieve_tagdef std_match[] = {
+	{"is", 0, 'm'}, {"contains", 0, 'm'}, {"matches", 0, 'm'},
+	{"regex", 0, 'm'}, {"count", 's', 'm'}, {"value", 's', 'm'},
+	{"comparator", 's', 'c'}, {NULL, 0, 0}
+};
+static const struct sieve_tagdef std_addr[] = {
+	{"all", 0, 'a'}, {"localpart", 0, 'a'}, {"domain", 0, 'a'},
+	{"user", 0, 'a'}, {"detail", 0, 'a'}, {NULL, 0, 0}
+};
+
+static const struct sieve_tagdef *
+find_tag(const struct sieve_tagdef *t, const char *name)
+{
+	for (; t != NULL && t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static int
+relop(const char *s)
+{
+	static const char *const ops[] = {"gt", "ge", "lt", "le", "eq", "ne"};
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcasecmp(s, ops[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* A standard tag: its effect on n, or -1 after an error. */
+static int
+std_tag(struct lex *l, struct sieve_node *n, const struct sieve_arg *a,
+    const struct sieve_arg *val)
+{
+	const char *t = a->tag;
+	const struct sieve_script *s = l->s;
+
+	if (strcmp(t, "is") == 0)
+		n->match = SIEVE_M_IS;
+	else if (strcmp(t, "contains") == 0)
+		n->match = SIEVE_M_CONTAINS;
+	else if (strcmp(t, "matches") == 0)
+		n->match = SIEVE_M_MATCHES;
+	else if (strcmp(t, "regex") == 0) {
+		if (!sieve_requires(s, "regex"))
+			goto noext;
+		n->match = SIEVE_M_REGEX;
+	} else if (strcmp(t, "count") == 0 || strcmp(t, "value") == 0) {
+		if (!sieve_requires(s, "relational"))
+			goto noext;
+		n->match = t[0] == 'c' ? SIEVE_M_COUNT : SIEVE_M_VALUE;
+		if (val->n != 1 || (n->rel = relop(val->v[0].p)) < 0)
+			return lerr(l, val->line, val->col,
+			    "invalid relational operator");
+	} else if (strcmp(t, "comparator") == 0) {
+		const char *c = val->n == 1 ? val->v[0].p : "";
+
+		if (strcmp(c, "i;octet") == 0)
+			n->cmp = SIEVE_C_OCTET;
+		else if (strcmp(c, "i;ascii-casemap") == 0)
+			n->cmp = SIEVE_C_CASEMAP;
+		else if (strcmp(c, "i;ascii-numeric") == 0 &&
+		    sieve_requires(s, "comparator-i;ascii-numeric"))
+			n->cmp = SIEVE_C_NUMERIC;
+		else
+			return lerr(l, val->line, val->col,
+			    "unknown comparator %s", val->n == 1 ?
+			    val->v[0].src : "");
+	} else if (strcmp(t, "all") == 0) {
+		n->part = SIEVE_A_ALL;
+	} else if (strcmp(t, "localpart") == 0) {
+		n->part = SIEVE_A_LOCAL;
+	} else if (strcmp(t, "domain") == 0) {
+		n->part = SIEVE_A_DOMAIN;
+	} else if (strcmp(t, "user") == 0 || strcmp(t, "detail") == 0) {
+		if (!sieve_requires(s, "subaddress"))
+			goto noext;
+		n->part = t[0] == 'u' ? SIEVE_A_USER : SIEVE_A_DETAIL;
+	}
+	return 0;
+noext:
+	return lerr(l, a->line, a->col, "tag :%s needs require \"%s\"", t,
+	    strcmp(t, "user") == 0 || strcmp(t, "detail") == 0 ?
+	    "subaddress" : strcmp(t, "regex") == 0 ? "regex" : "relational");
+}
+
+static int
+arg_fits(char want, const struct sieve_arg *a)
+{
+	switch (want) {
+	case 's': return a->type == SIEVE_LIST && a->n == 1;
+	case 'l': return a->type == SIEVE_LIST;
+	case 'n': return a->type == SIEVE_NUM;
+	}
+	return 0;
+}
+
+static const char *
+argname(char c)
+{
+	switch (c) {
+	case 's': return "a string";
+	case 'l': return "a string list";
+	case 'n': return "a number";
+	case 't': return "a test";
+	case 'T': return "a test list";
+	}
+	return "?";
+}
+
+static int check_node(struct lex *l, struct sieve_node *n, int kind);
+
+/* The tagged arguments of n, then its positional ones against the def. */
+static int
+check_args(struct lex *l, struct sieve_node *n)
+{
+	const struct sieve_def *d = n->def;
+	char groups[16];
+	unsigned ng = 0, i, k;
+	const char *spec = d->args ? d->args : "";
+	int opt = 0;
+
+	for (i = 0; i < 8; i++)
+		n->pos[i] = -1;
+	for (i = 0; i < n->nargs; i++) {
+		struct sieve_arg *a = &n->args[i];
+		const struct sieve_tagdef *td = NULL;
+		int std = 0;
+
+		if (a->type != SIEVE_TAG) {
+			if (n->npos >= 8)
+				return lerr(l, a->line, a->col,
+				    "too many arguments for %s", n->name);
+			n->pos[n->npos++] = (int)i;
+			continue;
+		}
+		if ((d->flags & SIEVE_F_MATCH) &&
+		    (td = find_tag(std_match, a->tag)) != NULL)
+			std = 1;
+		else if ((d->flags & SIEVE_F_ADDR) &&
+		    (td = find_tag(std_addr, a->tag)) != NULL)
+			std = 1;
+		else
+			td = find_tag(d->tags, a->tag);
+		if (td == NULL)
+			return lerr(l, a->line, a->col,
+			    "unknown tag :%s for %s", a->tag, n->name);
+		if (td->group) {
+			for (k = 0; k < ng; k++)
+				if (groups[k] == td->group)
+					return lerr(l, a->line, a->col,
+					    "tag :%s conflicts with an earlier "
+					    "tag", a->tag);
+			if (ng < sizeof groups)
+				groups[ng++] = td->group;
+		}
+		if (td->arg) {
+			if (i + 1 >= n->nargs || !arg_fits(td->arg,
+			    &n->args[i + 1]))
+				return lerr(l, a->line, a->col,
+				    "tag :%s needs %s", a->tag,
+				    argname(td->arg));
+			i++;
+		}
+		if (std && std_tag(l, n, a, td->arg ? &n->args[i] : NULL) < 0)
+			return -1;
+	}
+	for (i = 0, k = 0; spec[k] != 0; k++) {
+		char c = spec[k];
+
+		if (c == '?') {
+			opt = 1;
+			continue;
+		}
+		if (c == 't' || c == 'T') {
+			if (n->ntests == 0) {
+				if (opt)
+					break;
+				return lerr(l, n->line, n->col,
+				    "%s needs %s", n->name, argname(c));
+			}
+			if ((c == 't') != !n->testlist || (c == 'T' &&
+			    n->ntests == 0))
+				return lerr(l, n->line, n->col,
+				    "%s needs %s", n->name, argname(c));
+			continue;
+		}
+		if (i >= n->npos) {
+			if (opt)
+				break;
+			return lerr(l, n->line, n->col,
+			    "%s needs %s as argument %u", n->name,
+			    argname(c), i + 1);
+		}
+		if (!arg_fits(c, &n->args[n->pos[i]]))
+			return lerr(l, n->args[n->pos[i]].line,
+			    n->args[n->pos[i]].col, "%s needs %s as "
+			    "argument %u", n->name, argname(c), i + 1);
+		i++;
+	}
+	if (i < n->npos)
+		return lerr(l, n->args[n->pos[i]].line,
+		    n->args[n->pos[i]].col, "too many arguments for %s",
+		    n->name);
+	if (n->ntests > 0 && strchr(spec, 't') == NULL &&
+	    strchr(spec, 'T') == NULL)
+		return lerr(l, n->tests[0]->line, n->tests[0]->col,
+		    "%s takes no test", n->name);
+	if (n->match == SIEVE_M_VALUE || n->match == SIEVE_M_COUNT) {
+		/* RFC 5231: :count needs a numeric comparison */
+	}
+	return 0;
+}
+
+static int
+check_strings(struct lex *l, struct sieve_node *n)
+{
+	unsigned i;
+	size_t k;
+
+	if (!sieve_requires(l->s, "encoded-character"))
+		return 0;
+	for (i = 0; i < n->nargs; i++)
+		for (k = 0; n->args[i].type == SIEVE_LIST &&
+		    k < n->args[i].n; k++)
+			if (enc_decode(l, &n->args[i].v[k], n->args[i].line,
+			    n->args[i].col) < 0)
+				return -1;
+	return 0;
+}
+
+static int
+check_node(struct lex *l, struct sieve_node *n, int kind)
+{
+	const struct sieve_def *d = sv_lookup(n->name);
+	unsigned i;
+
+	if (d == NULL || (d->ext != NULL && !sieve_requires(l->s, d->ext))) {
+		if (d != NULL)
+			return lerr(l, n->line, n->col,
+			    "%s needs require \"%s\"", n->name, d->ext);
+		return lerr(l, n->line, n->col, "unknown %s '%s'",
+		    kind == SIEVE_CMD ? "command" : "test", n->name);
+	}
+	if (d->kind != kind)
+		return lerr(l, n->line, n->col, "'%s' is a %s, not a %s",
+		    n->name, d->kind == SIEVE_CMD ? "command" : "test",
+		    kind == SIEVE_CMD ? "command" : "test");
+	n->def = d;
+	if (check_strings(l, n) < 0 || check_args(l, n) < 0)
+		return -1;
+	if ((d->flags & SIEVE_F_BLOCK) && !n->hasblock)
+		return lerr(l, n->line, n->col, "%s needs a block", n->name);
+	if (!(d->flags & SIEVE_F_BLOCK) && n->hasblock)
+		return lerr(l, n->line, n->col, "%s takes no block", n->name);
+	for (i = 0; i < n->ntests; i++)
+		if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
+			return -1;
+	if (n->match == SIEVE_M_REGEX && sv_regex_prepare(n, l->err,
+	    l->errlen, l->s->name) < 0) {
+		l->failed = 1;
+		return -1;
+	}
+	if (n->re != NULL) {
+		l->s->re = xrealloc(l->s->re, (l->s->nre + 1) *
+		    sizeof *l->s->re);
+		l->s->re[l->s->nre++] = n;
+	}
+	if (d->check != NULL) {
+		char e[256];
+
+		if (d->check(l->s, n, e, sizeof e) < 0)
+			return lerr(l, n->line, n->col, "%s", e);
+	}
+	return 0;
+}
+
+static int
+check_require(struct lex *l, struct sieve_node *n)
+{
+	size_t k;
+	unsigned i;
+
+	if (n->nargs != 1 || n->args[0].type != SIEVE_LIST || n->ntests)
+		return lerr(l, n->line, n->col, "require needs a string list");
+	for (k = 0; k < n->args[0].n; k++) {
+		const char *e = n->args[0].v[k].p;
+
+		if (!sieve_have_ext(e))
+			return lerr(l, n->args[0].line, n->args[0].col,
+			    "unsupported extension %s", n->args[0].v[k].src);
+		for (i = 0; i < l->s->nreq; i++)
+			if (strcmp(l->s->req[i], e) == 0)
+				break;
+		if (i < l->s->nreq)
+			continue;
+		if (l->s->nreq % 16 == 0) {
+			char **v = sv_alloc(l->s, (l->s->nreq + 16) *
+			    sizeof *v);
+
+			if (l->s->nreq)
+				memcpy(v, l->s->req, l->s->nreq * sizeof *v);
+			l->s->req = v;
+		}
+		l->s->req[l->s->nreq++] = (char *)e;
+	}
+	/* the implications of RFC 5229, 5230 and the like */
+	return 0;
+}
+
+static int
+check_block(struct lex *l, struct sieve_node *first, int top)
+{
+	struct sieve_node *n, *prev = NULL;
+	int started = 0;
+
+	for (n = first; n != NULL; prev = n, n = n->next) {
+		if (strcmp(n->name, "require") == 0) {
+			if (!top || started)
+				return lerr(l, n->line, n->col,
+				    "require must come before other commands");
+			if (check_require(l, n) < 0)
+				return -1;
+			n->def = sv_lookup("require");
+			continue;
+		}
+		started = 1;
+		if ((strcmp(n->name, "elsif") == 0 ||
+		    strcmp(n->name, "else") == 0) && (prev == NULL ||
+		    (strcmp(prev->name, "if") != 0 &&
+		    strcmp(prev->name, "elsif") != 0)))
+			return lerr(l, n->line, n->col,
+			    "%s without a preceding if", n->name);
+		if (check_node(l, n, SIEVE_CMD) < 0)
+			return -1;
+		if (n->hasblock && check_block(l, n->block, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sieve_compile(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen)
+{
+	struct sieve_script *s = xcalloc(1, sizeof *s);
+	struct lex l;
+
+	sieve_init();
+	memset(&l, 0, sizeof l);
+	l.s = s;
+	l.p = l.start = l.linestart = p;
+	l.end = p + len;
+	l.line = 1;
+	l.err = err;
+	l.errlen = errlen;
+	s->name = sv_strndup(s, name ? name : "script",
+	    strlen(name ? name : "script"));
+	if (len > SIEVE_MAX_SCRIPT) {
+		lerr(&l, 1, 1, "script longer than %u bytes", SIEVE_MAX_SCRIPT);
+		goto fail;
+	}
+	if (next(&l) < 0)
+		goto fail;
+	s->first = parse_commands(&l, 0);
+	if (l.failed || check_block(&l, s->first, 1) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	sieve_free(s);
+	*out = NULL;
+	return -1;
+}
