@@ -83,7 +83,14 @@ $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS_$*) $(LDLIBS)
 
-units: $(UNITS)
+# The conformance runner's binary (tests/conformance/run): the
+# vnd.dovecot.testsuite commands over our Sieve interpreter.
+SVTEST = $(O)/test/svtest
+$(SVTEST): $(O)/tests/conformance/svtest.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+units: $(UNITS) $(SVTEST)
 
 deps:
 	@tests/deps
