@@ -4,7 +4,7 @@
  * test-only extension registered through sieve_register().
  *
  *   svtest FILE.svtest      prints, per `test "NAME" { ... }` block,
- *                           "PASS NAME" or "FAIL NAME: why", then
+ *                           "PASS NAME" or "FAIL NAME<tab>why", then
  *                           "END"; exit 0.  A file that does not compile
  *                           prints "COMPILE-ERROR message" and exits 2; a
  *                           runtime error outside a test block prints
@@ -63,8 +63,8 @@ static struct {
 	char *from, *to, *orig;
 	struct sieve_script *script;
 	char *cerr;                     /* the compile error, or NULL */
-	struct sieve_result res;
-	int have_res;
+	char *hdr;                      /* the header test_script_run's */
+	size_t hdrlen;                  /* editheader left, or NULL */
 	struct box *box;
 	size_t nbox;
 	struct rec *smtp;
@@ -75,8 +75,8 @@ static struct {
 } C;
 
 static const char DEFAULT_MSG[] =
-    "From: sender@example.com\nTo: recipient@example.com\n"
-    "Subject: Test message\n\nTest message.\n";
+    "From: sender@example.com\nTo: recipient@example.org\n"
+    "Subject: Frop!\n\nFriep!\n";
 
 /* ---- the message ---------------------------------------------------- */
 
@@ -121,12 +121,60 @@ reload(struct sieve_run *r)
 	r->hdr_changed = 0;
 }
 
+static char *field(const char *p, size_t len, const char *name);
+
+/* The address in a field's value: inside <...>, else the word with '@'. */
+static char *
+first_addr(const char *v)
+{
+	const char *a = strchr(v, '<'), *e;
+
+	if (a != NULL && (e = strchr(a, '>')) != NULL)
+		return xstrndup(a + 1, (size_t)(e - a - 1));
+	while (*v == ' ' || *v == '\t')
+		v++;
+	for (e = v; *e && *e != ' ' && *e != '\t' && *e != ','; e++)
+		;
+	return memchr(v, '@', (size_t)(e - v)) ? xstrndup(v, (size_t)(e - v)) :
+	    NULL;
+}
+
+static char *
+addr_of(const char *const *names, const char *dflt)
+{
+	char *v, *a;
+
+	for (; *names; names++)
+		if ((v = field(C.msg, C.len, *names)) != NULL) {
+			a = first_addr(v);
+			free(v);
+			if (a != NULL)
+				return a;
+		}
+	return xstrdup(dflt);
+}
+
+/*
+ * A new message brings its envelope, as in Pigeonhole's testsuite: the
+ * recipient from Envelope-To or To, the sender from Return-Path, Sender
+ * or From.
+ */
 static void
 set_msg(const char *p, size_t len)
 {
+	static const char *const rcpt[] = {"envelope-to", "to", NULL};
+	static const char *const snd[] = {"return-path", "sender", "from",
+	    NULL};
+
 	free(C.msg);
 	C.msg = xstrndup(p, len);
 	C.len = len;
+	free(C.to);
+	free(C.from);
+	free(C.orig);
+	C.orig = NULL;
+	C.to = addr_of(rcpt, "recipient@example.com");
+	C.from = addr_of(snd, "sender@example.com");
 }
 
 static void
@@ -198,21 +246,33 @@ rec_add(struct rec **v, size_t *n, char *data, size_t len, const char *from,
 	(*n)++;
 }
 
-/* The message as the result leaves it (editheader applied). */
+/*
+ * The message as the result leaves it: editheader's changes, made by the
+ * last test_script_run or by the testsuite script itself, applied.
+ */
 static char *
-result_msg(const struct sieve_result *res, size_t *len)
+result_msg(struct sieve_run *r, size_t *len)
 {
 	struct buf b;
+	size_t i;
 
-	if (res->hdr == NULL) {
+	if (C.hdr == NULL && !r->hdr_changed) {
 		*len = C.len;
 		return xstrndup(C.msg, C.len);
 	}
 	buf_init(&b, (size_t)-1 / 2);
-	buf_add(&b, res->hdr, res->hdrlen);
+	if (C.hdr != NULL) {
+		buf_add(&b, C.hdr, C.hdrlen);
+	} else {
+		for (i = 0; i < r->nf; i++) {
+			buf_printf(&b, "%s:", r->f[i].name);
+			buf_add(&b, r->f[i].val, r->f[i].vlen);
+			buf_addc(&b, '\n');
+		}
+	}
 	buf_addc(&b, '\n');
-	if (res->bodyoff <= C.len)
-		buf_add(&b, C.msg + res->bodyoff, C.len - res->bodyoff);
+	if (r->bodyoff <= C.len)
+		buf_add(&b, C.msg + r->bodyoff, C.len - r->bodyoff);
 	*len = b.len;
 	return b.p ? b.p : xstrdup("");
 }
@@ -274,7 +334,7 @@ run_test(struct sieve_run *r, const struct sieve_node *n)
 	C.failed = 0;
 	v = sieve_block(r, n->block);
 	if (v < 0 || r->err != NULL) {
-		printf("FAIL %s: runtime error: %s\n", name,
+		printf("FAIL %s\truntime error: %s\n", name,
 		    r->err ? r->err : "?");
 		free(r->err);
 		r->err = NULL;
@@ -295,7 +355,7 @@ run_fail(struct sieve_run *r, const struct sieve_node *n)
 
 	if (why == NULL)
 		return -1;
-	printf("FAIL %s: %s\n", C.test ? C.test : "(outside a test)", why);
+	printf("FAIL %s\t%s\n", C.test ? C.test : "(outside a test)", why);
 	free(why);
 	C.failed = 1;
 	C.fail++;
@@ -434,40 +494,55 @@ run_script_compile(struct sieve_run *r, const struct sieve_node *n)
 	return C.script != NULL;
 }
 
+/*
+ * The testsuite's result is the running script's own (r->res), as in
+ * Pigeonhole, where test_script_run adds to the interpreter's result:
+ * the svtest file's actions and the compiled script's go to one place.
+ */
 static void
-result_drop(void)
+result_drop(struct sieve_run *r)
 {
-	if (C.have_res)
-		sieve_result_free(&C.res);
-	memset(&C.res, 0, sizeof C.res);
-	C.have_res = 0;
+	struct sieve_result *res = r->res;
+	size_t bodyoff = res->bodyoff;
+
+	sieve_result_free(res);
+	memset(res, 0, sizeof *res);
+	res->bodyoff = bodyoff;
+	r->keep = 1;
+	r->nredirect = 0;
+	free(C.hdr);
+	C.hdr = NULL;
 }
 
 static int
 run_script_run(struct sieve_run *r, const struct sieve_node *n)
 {
 	struct sieve_result res;
+	struct sieve_env env;
+	size_t i;
 	int v;
 
-	(void)r;
 	if (C.script == NULL)
 		return 0;
+	if (sieve_tag(n, "append_result") == NULL)
+		result_drop(r);
 	set_env();
-	v = sieve_run(C.script, &C.env, &res);
-	if (sieve_tag(n, "append_result") != NULL && C.have_res) {
-		size_t i;
-
-		C.res.a = xrealloc(C.res.a, (C.res.n + res.n) *
-		    sizeof *C.res.a);
-		for (i = 0; i < res.n; i++)
-			C.res.a[C.res.n++] = res.a[i];
-		res.n = 0;
-		sieve_result_free(&res);
-	} else {
-		result_drop();
-		C.res = res;
-		C.have_res = 1;
+	env = C.env;
+	v = sieve_run(C.script, &env, &res);
+	r->res->a = xrealloc(r->res->a, (r->res->n + res.n) *
+	    sizeof *r->res->a);
+	for (i = 0; i < res.n; i++)
+		r->res->a[r->res->n++] = res.a[i];
+	res.n = 0;
+	/* the script's own implicit keep is among its actions */
+	r->keep = 0;
+	if (res.hdr != NULL) {
+		free(C.hdr);
+		C.hdr = res.hdr;
+		C.hdrlen = res.hdrlen;
+		res.hdr = NULL;
 	}
+	sieve_result_free(&res);
 	return v == 0;
 }
 
@@ -525,11 +600,11 @@ run_result_action(struct sieve_run *r, const struct sieve_node *n)
 	size_t i, nv = 0;
 	int m;
 
-	v = xcalloc(C.res.n + 1, sizeof *v);
-	for (i = 0; C.have_res && i < C.res.n; i++) {
+	v = xcalloc(r->res->n + 1, sizeof *v);
+	for (i = 0; i < r->res->n; i++) {
 		if (ix != NULL && ix->num != 0 && ix->num != i + 1)
 			continue;
-		v[nv].p = (char *)action_name(C.res.a[i].type);
+		v[nv].p = (char *)action_name(r->res->a[i].type);
 		v[nv].len = strlen(v[nv].p);
 		nv++;
 	}
@@ -541,9 +616,8 @@ run_result_action(struct sieve_run *r, const struct sieve_node *n)
 static int
 run_result_reset(struct sieve_run *r, const struct sieve_node *n)
 {
-	(void)r;
 	(void)n;
-	result_drop();
+	result_drop(r);
 	return 0;
 }
 
@@ -552,26 +626,35 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 {
 	size_t i, len;
 	char *data;
+	int kept = 0;
 
-	(void)r;
 	(void)n;
-	if (!C.have_res)
-		return 1;
-	for (i = 0; i < C.res.n; i++) {
-		const struct sieve_action *a = &C.res.a[i];
+	for (i = 0; i <= r->res->n; i++) {
+		struct sieve_action implicit, *a = &implicit;
 		struct box *b;
+
+		if (i < r->res->n) {
+			a = &r->res->a[i];
+			kept |= a->type == SIEVE_KEEP;
+		} else if (r->keep && !kept) {
+			memset(&implicit, 0, sizeof implicit);
+			implicit.type = SIEVE_KEEP;
+			implicit.flags = r->flags;
+		} else {
+			break;
+		}
 
 		switch (a->type) {
 		case SIEVE_KEEP:
 		case SIEVE_FILEINTO:
 			b = box_get(a->type == SIEVE_KEEP ? "INBOX" : a->arg, 1);
-			data = result_msg(&C.res, &len);
+			data = result_msg(r, &len);
 			rec_add(&b->m, &b->n, data, len, C.from, C.to);
 			if (a->create)
 				b->created = 1;
 			break;
 		case SIEVE_REDIRECT:
-			data = result_msg(&C.res, &len);
+			data = result_msg(r, &len);
 			rec_add(&C.smtp, &C.nsmtp, data, len, C.from, a->arg);
 			break;
 		case SIEVE_VACATION:
@@ -658,26 +741,63 @@ static const struct sieve_def defs[] = {
 
 /* ---- main ------------------------------------------------------------ */
 
-/* test_message at a statement position becomes test_message_cmd. */
+/*
+ * test_message at a statement position (after ';', '{' or '}', comments,
+ * strings and text: blocks skipped) becomes test_message_cmd.
+ */
 static void
 rename_cmds(struct buf *out, const char *p, size_t len)
 {
 	static const char w[] = "test_message";
-	size_t i;
+	size_t i = 0, k;
 	char last = ';';
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
+		if (p[i] == '#' || (p[i] == '/' && i + 1 < len &&
+		    p[i + 1] == '*')) {
+			const char *e = p[i] == '#' ? memchr(p + i, '\n', len - i) :
+			    memcasemem(p + i + 2, len - i - 2, "*/", 2);
+
+			k = e == NULL ? len : (size_t)(e - p) + (p[i] == '#' ? 0 : 2);
+			buf_add(out, p + i, k - i);
+			i = k;
+			continue;
+		}
+		if (p[i] == '"') {
+			for (k = i + 1; k < len && p[k] != '"'; k++)
+				if (p[k] == '\\')
+					k++;
+			k = k < len ? k + 1 : len;
+			buf_add(out, p + i, k - i);
+			i = k;
+			last = '"';
+			continue;
+		}
+		if (len - i >= 5 && memcmp(p + i, "text:", 5) == 0) {
+			/* up to a line that is "." alone */
+			for (k = i; k < len; k++)
+				if (p[k] == '\n' && k + 1 < len && p[k + 1] == '.' &&
+				    (k + 2 == len || p[k + 2] == '\n' ||
+				    p[k + 2] == '\r'))
+					break;
+			k = k + 2 < len ? k + 2 : len;
+			buf_add(out, p + i, k - i);
+			i = k;
+			last = '"';
+			continue;
+		}
 		if (len - i > sizeof w - 1 && memcmp(p + i, w, sizeof w - 1) == 0 &&
 		    p[i + sizeof w - 1] != '_' &&
 		    (last == ';' || last == '{' || last == '}')) {
 			buf_adds(out, "test_message_cmd");
-			i += sizeof w - 2;
+			i += sizeof w - 1;
 			last = 'x';
 			continue;
 		}
 		buf_addc(out, p[i]);
 		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
 			last = p[i];
+		i++;
 	}
 }
 
@@ -713,8 +833,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	set_msg(DEFAULT_MSG, sizeof DEFAULT_MSG - 1);
-	set_str(&C.from, "sender@example.com");
-	set_str(&C.to, "recipient@example.com");
 	set_env();
 	C.env.mailbox_exists = mailbox_exists;
 	v = sieve_run(s, &C.env, &res);
