@@ -69,6 +69,8 @@ static struct {
 	size_t nbox;
 	struct rec *smtp;
 	size_t nsmtp;
+	size_t executed;                /* actions test_result_execute did */
+	int implicit_done;
 	char *test;                     /* the current block's name */
 	int failed;
 	unsigned pass, fail;
@@ -512,6 +514,24 @@ result_drop(struct sieve_run *r)
 	r->nredirect = 0;
 	free(C.hdr);
 	C.hdr = NULL;
+	C.executed = 0;
+	C.implicit_done = 0;
+}
+
+/* test_result_reset also empties the outbox (Pigeonhole's smtp reset). */
+static void
+smtp_drop(void)
+{
+	size_t i;
+
+	for (i = 0; i < C.nsmtp; i++) {
+		free(C.smtp[i].data);
+		free(C.smtp[i].from);
+		free(C.smtp[i].to);
+	}
+	free(C.smtp);
+	C.smtp = NULL;
+	C.nsmtp = 0;
 }
 
 static int
@@ -618,6 +638,7 @@ run_result_reset(struct sieve_run *r, const struct sieve_node *n)
 {
 	(void)n;
 	result_drop(r);
+	smtp_drop();
 	return 0;
 }
 
@@ -629,14 +650,18 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 	int kept = 0;
 
 	(void)n;
-	for (i = 0; i <= r->res->n; i++) {
+	/* as Pigeonhole's, an execution goes on from the last one */
+	for (i = 0; i < C.executed && i < r->res->n; i++)
+		kept |= r->res->a[i].type == SIEVE_KEEP;
+	for (i = C.executed; i <= r->res->n; i++) {
 		struct sieve_action implicit, *a = &implicit;
 		struct box *b;
 
 		if (i < r->res->n) {
 			a = &r->res->a[i];
 			kept |= a->type == SIEVE_KEEP;
-		} else if (r->keep && !kept) {
+		} else if (r->keep && !kept && !C.implicit_done) {
+			C.implicit_done = 1;
 			memset(&implicit, 0, sizeof implicit);
 			implicit.type = SIEVE_KEEP;
 			implicit.flags = r->flags;
@@ -665,6 +690,7 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			break;
 		}
 	}
+	C.executed = r->res->n;
 	return 1;
 }
 
@@ -702,6 +728,11 @@ static const struct sieve_tagdef run_tags[] = {
 	{"append_result", 0, 0}, {NULL, 0, 0}};
 static const struct sieve_tagdef reload_tags[] = {
 	{"extension", 's', 0}, {NULL, 0, 0}};
+
+static const struct sieve_def debug_defs[] = {
+	{"debug_log", SIEVE_CMD, "vnd.dovecot.debug", "s", SIEVE_F_CTRL, NULL,
+	    run_nothing, NULL},
+};
 
 #define TS "vnd.dovecot.testsuite"
 static const struct sieve_def defs[] = {
@@ -816,7 +847,8 @@ main(int argc, char **argv)
 	if (argc != 2)
 		die(64, "usage: svtest FILE.svtest");
 	sieve_init();
-	if (sieve_register(TS, defs, sizeof defs / sizeof defs[0]) < 0)
+	if (sieve_register(TS, defs, sizeof defs / sizeof defs[0]) < 0 ||
+	    sieve_register("vnd.dovecot.debug", debug_defs, 1) < 0)
 		die(70, "cannot register %s", TS);
 	if ((fp = fopen(argv[1], "rb")) == NULL)
 		die(66, "%s: cannot open", argv[1]);
