@@ -235,7 +235,7 @@ struct sieve_env {
 	const char *to;         /* envelope recipient, or NULL */
 	const char *orig_to;    /* original recipient, or NULL */
 	char subsep;            /* subaddress separator, 0 for '+' */
-	/* Does folder exist?  NULL: every folder does. */
+	/* Does folder exist?  NULL: none but INBOX does. */
 	int (*mailbox_exists)(void *arg, const char *folder);
 	/* Was the duplicate id (handle, id) seen within its period?  NULL:
 	 * never. */

@@ -634,8 +634,8 @@ run_mailboxexists(struct sieve_run *r, const struct sieve_node *n)
 	for (i = 0; i < k && ok; i++) {
 		if (strcasecmp(v[i].p, "INBOX") == 0)
 			continue;
-		ok = folder_ok(v[i].p) && (r->env->mailbox_exists == NULL ||
-		    r->env->mailbox_exists(r->env->arg, v[i].p));
+		ok = folder_ok(v[i].p) && r->env->mailbox_exists != NULL &&
+		    r->env->mailbox_exists(r->env->arg, v[i].p);
 	}
 	sv_strs_free(v, k);
 	return ok;

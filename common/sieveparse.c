@@ -277,6 +277,22 @@ lex_quoted(struct lex *l, struct buf *b)
 		if (l->p >= l->end)
 			return lerr(l, l->tline, l->tcol,
 			    "unterminated string");
+		{
+			/* a run of plain bytes in one piece */
+			const char *q = l->p;
+
+			while (q < l->end && *q != '"' && *q != '\\' &&
+			    *q != '\n')
+				q++;
+			if (q > l->p) {
+				if (buf_add(b, l->p, (size_t)(q - l->p)) < 0)
+					return lerr(l, l->tline, l->tcol,
+					    "string longer than %u bytes",
+					    SIEVE_MAX_STRING);
+				l->p = q;
+				continue;
+			}
+		}
 		c = *l->p++;
 		if (c == '"')
 			return 0;

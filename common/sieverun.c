@@ -305,13 +305,10 @@ glob(int cmp, const char *v, size_t vn, const char *p, size_t pn,
 					wlen[w] = 1;
 				}
 				w++;
-				/* a '?' is one UTF-8 character */
+				/* a '?' is one octet: both comparators
+				 * work on octets (RFC 4790), as
+				 * Pigeonhole does */
 				vi++;
-				while (vi < vn && ((unsigned char)v[vi] &
-				    0xc0) == 0x80)
-					vi++;
-				if (w - 1 < maxw)
-					wlen[w - 1] = vi - wstart[w - 1];
 				pi++;
 				continue;
 			}
@@ -610,10 +607,11 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 
 			if (key == NULL)
 				return -1;
-			if (relok(n->rel, n->cmp == SIEVE_C_NUMERIC ||
-			    n->cmp == SIEVE_C_CASEMAP ? numcmp(num,
-			    (size_t)len, key, kl) : ordcmp(n->cmp, num,
-			    (size_t)len, key, kl))) {
+			/* the count is a string compared by the
+			 * comparator: "10" < "2" under i;ascii-casemap,
+			 * as RFC 5231 §4.1 and Pigeonhole have it */
+			if (relok(n->rel, ordcmp(n->cmp, num, (size_t)len,
+			    key, kl))) {
 				free(key);
 				return 1;
 			}
@@ -643,13 +641,41 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 
 /* ---- the header ------------------------------------------------------- */
 
+/* Where the header ends (hdr_line(), as every reader): *hend, and where
+ * the body starts, after the empty line if there is one: *body. */
+static void
+header_extent(const char *p, size_t len, size_t *hend, size_t *body)
+{
+	size_t i = 0;
+
+	for (;;) {
+		const char *nl;
+		size_t next;
+		int k = i < len ? hdr_line(p + i, len - i, 0) : HDR_EMPTY;
+
+		nl = i < len ? memchr(p + i, '\n', len - i) : NULL;
+		next = nl ? (size_t)(nl - p) + 1 : len;
+		if (k == HDR_EMPTY) {
+			*hend = i;
+			*body = i < len ? next : len;
+			return;
+		}
+		if (k == HDR_BODY) {
+			*hend = *body = i;
+			return;
+		}
+		i = next;
+	}
+}
+
 static void
 header_load(struct sieve_run *r)
 {
 	const char *p = r->env->msg;
-	size_t len = r->env->len, off = 0, cap = 0;
+	size_t len, off = 0, cap = 0;
 	struct hdrfield f;
 
+	header_extent(p, r->env->len, &len, &r->bodyoff);
 	while (hdr_next(p, len, &off, &f)) {
 		if (r->nf == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -662,12 +688,6 @@ header_load(struct sieve_run *r)
 		if (r->nf >= 100000)
 			break;
 	}
-	/* the body follows the empty line */
-	if (off < len && p[off] == '\n')
-		off++;
-	else if (off + 1 < len && p[off] == '\r' && p[off + 1] == '\n')
-		off += 2;
-	r->bodyoff = off;
 }
 
 struct sieve_str *

@@ -1,0 +1,1 @@
+if allof (exists "from", not address :all :is "from" "a@b") { keep; }

@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# maildeliver -r: Sieve rules end to end (issue 13).  Every delivery is
+# checked by its files; -n by its exact output.  The interpreter's own
+# cases are in tests/unit/sieve_test.c.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	D=$YUBIN_TESTS/data/sieve
+	T=$BATS_TEST_TMPDIR
+	M=$T/Maildir
+	mkdir -p "$M/tmp" "$M/new" "$M/cur" "$T/pipes" "$T/state"
+	# a sendmail that records its arguments and the message
+	cat > "$T/sendmail" <<-EOS
+	#!/bin/sh
+	echo "ARGS: \$*" >> "$T/sent"
+	cat >> "$T/sent"
+	EOS
+	chmod +x "$T/sendmail"
+}
+
+md() {
+	maildeliver --state-dir "$T/state" --sendmail "$T/sendmail" \
+	    --pipe-dir "$T/pipes" -f a@x.test -R bob+lists@example.com "$@"
+}
+
+rules() {
+	printf '%s\n' "$1" > "$T/rules.sieve"
+}
+
+# The files under $1, relative, sorted, with the unique part of
+# Maildir names cut to "NAME".
+tree() {
+	(cd "$1" && find . -type f ! -name maildirfolder | sort |
+	    sed 's,/[0-9]*\.M[0-9]*P[0-9]*Q[0-9]*\.[^:/]*,/NAME,')
+}
+
+@test "a list folder comes from :regex and \${1}, created with :create" {
+	run md -r "$D/folders.sieve" "$M" < "$D/list.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Lists.yubin/new/NAME" ]
+	cmp "$M"/.Lists.yubin/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/list.eml")
+}
+
+@test "flags set by the rules are the Maildir info of the file name" {
+	run md -r "$D/folders.sieve" "$M" < "$D/spam.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Spam/cur/NAME:2,FS" ]
+}
+
+@test "a plus address gives its folder from the envelope detail" {
+	run maildeliver --state-dir "$T/state" -R Bob+Shop@example.com \
+	    -r "$D/folders.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.plus.shop/new/NAME" ]
+}
+
+@test "RECIPIENT from the environment feeds envelope as -R does" {
+	RECIPIENT=bob+news@example.com run maildeliver --state-dir "$T/state" \
+	    -r "$D/folders.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.plus.news/new/NAME" ]
+}
+
+@test "fileinto :copy keeps the implicit keep: two copies, one commit" {
+	rules 'require ["fileinto", "copy", "mailbox"]; fileinto :copy :create "Archive";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "$(printf './.Archive/new/NAME\n./new/NAME')" ]
+	cmp "$M"/new/* "$M"/.Archive/new/*
+}
+
+@test "a folder missing without :create delivers nothing anywhere and exits 75" {
+	rules 'require ["fileinto", "copy"]; fileinto :copy "Missing";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = 'maildeliver: fileinto "Missing": no such folder (and no :create)' ]
+	[ -z "$(tree "$M")" ]
+}
+
+@test "a duplicate Message-ID is dropped the second time, kept the first" {
+	rules 'require "duplicate"; if duplicate { discard; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "the duplicate memory is not written when the delivery fails" {
+	rules 'require ["duplicate", "fileinto"]; if not duplicate { fileinto "Missing"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ ! -s "$T/state/duplicate" ]
+	mkdir -p "$M/.Missing/new" "$M/.Missing/cur" "$M/.Missing/tmp"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Missing/new/NAME" ]
+}
+
+@test "discard delivers nothing and exits 0" {
+	rules 'discard;'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$(tree "$M")" ]
+}
+
+@test "reject exits 69 with the reason on stderr and delivers nothing" {
+	rules 'require "reject"; reject "no mail from you";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 69 ]
+	[ "$output" = "maildeliver: no mail from you" ]
+	[ -z "$(tree "$M")" ]
+}
+
+@test "redirect goes through --sendmail with the envelope sender kept" {
+	rules 'redirect "fw@example.net";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$(tree "$M")" ]
+	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"; cat "$D/plain.eml")
+}
+
+@test "a failed redirect delivers nothing and exits 75" {
+	printf '#!/bin/sh\nexit 1\n' > "$T/sendmail"
+	rules 'require "copy"; redirect :copy "fw@example.net";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ -z "$(tree "$M")" ]
+}
+
+@test "pipe runs an allow-listed program with its arguments, no shell" {
+	printf '#!/bin/sh\ncat > "%s/piped"\nprintf "%%s|" "$@" >> "%s/piped"\n' "$T" "$T" > "$T/pipes/catit"
+	chmod +x "$T/pipes/catit"
+	rules 'require "vnd.dovecot.pipe"; pipe "catit" ["a b", "$(x)"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$(tree "$M")" ]
+	cmp "$T/piped" <(cat "$D/plain.eml"; printf 'a b|$(x)|')
+}
+
+@test "a pipe to a program outside --pipe-dir is refused and the message kept" {
+	rules 'require "vnd.dovecot.pipe"; pipe "sh" ["-c", "touch '"$T"'/pwned"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: pipe \"sh\": not an executable program in $T/pipes; runtime error: the message is kept in $M" ]
+	[ ! -e "$T/pwned" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "a pipe program named with a path does not compile: kept in DEST" {
+	rules 'require "vnd.dovecot.pipe"; pipe "/bin/sh";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/rules.sieve:1:29: invalid program name \"/bin/sh\"" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "a script that does not compile keeps into DEST with FILE:LINE:COL" {
+	printf 'require "fileinto";\nif header :is "subject" "x" {\n  fileinto "A"\n}\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/rules.sieve:4:1: expected ';' or '{'" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "a runtime error keeps into DEST without the other actions, exit 0" {
+	rules 'require ["fileinto", "copy", "mailbox"]; fileinto :copy :create "A"; fileinto "../x";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:1:70: invalid folder name \"../x\"; the message is kept in $M" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "--check: 0 for a script that compiles, 78 and the error otherwise" {
+	run maildeliver --check -r "$D/folders.sieve"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	printf 'keep;\nstop\n' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/bad.sieve:3:1: expected ';' or '{'" ]
+}
+
+@test "-n prints each test and action, then the result, touching nothing" {
+	run md -n -r "$D/folders.sieve" "$M" < "$D/spam.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'TEST header :regex "list-id" "<([a-z0-9-]+)[.]" -> false
+TEST header :is "x-spam-flag" "YES" -> true
+ACTION fileinto :create :flags ["\\Seen", "\\Flagged"] "Spam"
+ACTION stop
+RESULT fileinto "Spam" flags "\\Seen \\Flagged"' ]
+	[ -z "$(tree "$M")" ]
+	[ ! -e "$M/.Spam" ]
+}
+
+@test "-n shows the implicit keep and a compile error's keep" {
+	rules 'if size :over 1M { discard; }'
+	run md -n -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'TEST size :over 1M -> false
+RESULT keep' ]
+	rules 'if'
+	run md -n -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/rules.sieve:2:1: expected ';' or '{'
+RESULT keep" ]
+}
+
+@test "vacation replies once per :days through sendmail, from <>" {
+	rules 'require "vacation"; vacation :days 2 :subject "away" "back monday";'
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	[ "$(sed -n 1p "$T/sent")" = "ARGS: -i -f <> -- a@x.test" ]
+	grep -qx 'To: <a@x.test>' "$T/sent"
+	grep -qx 'Subject: away' "$T/sent"
+	grep -qx 'Auto-Submitted: auto-replied (vacation)' "$T/sent"
+	grep -qx 'In-Reply-To: <p1@y.test>' "$T/sent"
+	grep -qx 'back monday' "$T/sent"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ARGS:' "$T/sent")" -eq 1 ]
+}
+
+@test "vacation never answers a list, bulk mail or an auto-submitted message" {
+	rules 'require "vacation"; vacation "away";'
+	run md -r "$T/rules.sieve" "$M" < "$D/list.eml"
+	[ "$status" -eq 0 ]
+	{ sed 's/^Subject: .*/&\nAuto-Submitted: auto-generated/' "$D/plain.eml"; } > "$T/auto.eml"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$T/auto.eml"
+	[ "$status" -eq 0 ]
+	run maildeliver --state-dir "$T/state" --sendmail "$T/sendmail" \
+	    -f MAILER-DAEMON@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/sent" ]
+}
+
+@test "hostile: nesting deeper than the limit is a compile error, not a crash" {
+	awk 'BEGIN { for (i = 0; i < 5000; i++) printf "if true {"; for (i = 0; i < 5000; i++) printf "}" }' > "$T/deep.sieve"
+	run maildeliver --check -r "$T/deep.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/deep.sieve:1:580: nesting deeper than 64" ]
+}
+
+@test "hostile: a 1 MiB string does not compile; the message is kept" {
+	awk 'BEGIN { printf "if header :contains \"subject\" \""; for (i = 0; i < 1100000; i++) printf "a"; print "\" { discard; }" }' > "$T/big.sieve"
+	run md -r "$T/big.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/big.sieve:1:31: string longer than 1048576 bytes" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "hostile: a catastrophic :matches pattern is linear, a regex bounded" {
+	awk 'BEGIN { printf "require [\"regex\"];\nif anyof(header :matches \"subject\" \""; for (i = 0; i < 200; i++) printf "*a"; printf "b\", header :regex \"subject\" \"(a|aa)*(a|aa)*(a|aa)*c\") { discard; }\n" }' > "$T/cat.sieve"
+	{ printf 'Subject: '; awk 'BEGIN { for (i = 0; i < 5000; i++) printf "a"; print "" }'; printf '\nx\n'; } > "$T/cat.eml"
+	run timeout 20 maildeliver --state-dir "$T/state" -r "$T/cat.sieve" "$M" < "$T/cat.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "hostile: \${} doubling stops at the string limit as a runtime error" {
+	{ echo 'require ["variables", "fileinto"]; set "a" "0123456789abcdef";'
+	  for i in $(seq 20); do echo 'set "a" "${a}${a}";'; done
+	  echo 'fileinto "x";'; } > "$T/loop.sieve"
+	run md -r "$T/loop.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/loop.sieve: a string grew longer than 1048576 bytes; the message is kept in $M" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "an mbox DEST: fileinto is the mbox file of that name beside it" {
+	rules 'require ["fileinto", "copy", "mailbox"]; fileinto :copy :create "Lists.yubin";'
+	run md -m -r "$T/rules.sieve" "$T/inbox" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^From ' "$T/inbox")" -eq 1 ]
+	[ "$(grep -c '^From ' "$T/Lists.yubin")" -eq 1 ]
+	cmp <(tail -n +2 "$T/inbox") <(tail -n +2 "$T/Lists.yubin")
+}
