@@ -90,7 +90,14 @@ $(SVTEST): $(O)/tests/conformance/svtest.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-units: $(UNITS) $(SVTEST)
+# A stand-in for maildeliver -n -r for tests/interop/sievediff.py, until
+# maildeliver runs Sieve itself.
+SIEVEN = $(O)/test/sieven
+$(SIEVEN): $(O)/tests/interop/sieven.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+units: $(UNITS) $(SVTEST) $(SIEVEN)
 
 deps:
 	@tests/deps

@@ -96,7 +96,7 @@ set_env(void)
 static void
 reload(struct sieve_run *r)
 {
-	size_t i, off = 0;
+	size_t i, off = 0, hend = 0, body = 0;
 	struct hdrfield f;
 
 	set_env();
@@ -107,19 +107,31 @@ reload(struct sieve_run *r)
 	free(r->f);
 	r->f = NULL;
 	r->nf = 0;
-	while (hdr_next(C.msg, C.len, &off, &f)) {
+	/* the header ends where hdr_line() says, as for every reader */
+	for (;;) {
+		const char *nl = off < C.len ? memchr(C.msg + off, '\n',
+		    C.len - off) : NULL;
+		size_t next = nl ? (size_t)(nl - C.msg) + 1 : C.len;
+		int k = off < C.len ? hdr_line(C.msg + off, C.len - off, 0) :
+		    HDR_EMPTY;
+
+		if (k == HDR_EMPTY || k == HDR_BODY) {
+			hend = off;
+			body = k == HDR_EMPTY ? next : off;
+			break;
+		}
+		off = next;
+	}
+	off = 0;
+	while (hdr_next(C.msg, hend, &off, &f)) {
 		r->f = xrealloc(r->f, (r->nf + 1) * sizeof *r->f);
 		r->f[r->nf].name = xstrndup(f.name, f.namelen);
 		r->f[r->nf].val = xstrndup(f.val, f.vallen);
 		r->f[r->nf].vlen = f.vallen;
 		r->nf++;
 	}
-	if (off < C.len && C.msg[off] == '\n')
-		off++;
-	else if (off + 1 < C.len && C.msg[off] == '\r' && C.msg[off + 1] == '\n')
-		off += 2;
-	r->bodyoff = off;
-	r->res->bodyoff = off;
+	r->bodyoff = body;
+	r->res->bodyoff = body;
 	r->hdr_changed = 0;
 }
 
@@ -379,7 +391,22 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 		return -1;
 	}
 	if (strcmp(what, "message") == 0) {
-		set_msg(val, vl);
+		struct buf crlf;
+		size_t i;
+
+		/*
+		 * Pigeonhole's testsuite holds the message with CRLF line
+		 * ends: its size tests count 288 octets for a text of 275
+		 * with LF ends.
+		 */
+		buf_init(&crlf, (size_t)-1 / 2);
+		for (i = 0; i < vl; i++) {
+			if (val[i] == '\n' && (i == 0 || val[i - 1] != '\r'))
+				buf_addc(&crlf, '\r');
+			buf_addc(&crlf, val[i]);
+		}
+		set_msg(crlf.p ? crlf.p : "", crlf.len);
+		buf_free(&crlf);
 		reload(r);
 	} else if (strcmp(what, "envelope.from") == 0) {
 		set_str(&C.from, val);

@@ -199,6 +199,11 @@ else { fileinto "Other"; }
 ''',
     "size-over": 'require "fileinto";\nif size :over 2K { fileinto "Big"; }\n',
     "size-under": 'require "fileinto";\nif size :under 300 { fileinto "Small"; }\n',
+    # RFC 5228 section 5.9: the size "in octets" of the message, which
+    # Pigeonhole counts with CRLF line ends (as on the wire); the
+    # messages here have LF ends, so the LF size of "plain" is the
+    # boundary where counting LF instead of CRLF shows
+    "size-crlf": None,
     "exists-multi": 'require "fileinto";\nif exists ["from", "to", "subject"] { fileinto "Complete"; }\n',
     "not-exists": 'if not exists "subject" { discard; }\n',
     "anyof-allof": r'''require "fileinto";
@@ -385,6 +390,12 @@ if header :contains "subject" "order" { pipe :copy "catit"; }
     "too-many-redirects": ''.join('redirect "r%d@example.net";\n' % i for i in range(6)),
     "compile-error": 'if header :is "subject" { keep; }\n',
 }
+
+_plain = MSGS["plain"][2]
+HAND["size-crlf"] = ('require "fileinto";\n'
+                     'if size :over %d { fileinto "OverLF"; }\n'
+                     'if size :under %d { fileinto "UnderCRLF"; }\n'
+                     % (len(_plain), len(_plain) + _plain.count(b"\n") + 1))
 
 # ---- generated scripts ---------------------------------------------------
 
