@@ -72,3 +72,11 @@ recipes() {
 		[ "$output" = "" ]
 	done
 }
+
+@test "the interpreter alone (sieven, on sieve_run) agrees with sieve-test on every pair" {
+	S=${YUBIN_UNIT:?set YUBIN_UNIT (make units builds ../test/sieven)}/../test/sieven
+	run python3 "$D" "$S"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | tail -n 1 | grep -q ' 0 unexplained differences$'
+}
