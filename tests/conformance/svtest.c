@@ -889,6 +889,7 @@ main(int argc, char **argv)
 	if (sieve_compile(argv[1], src.p ? src.p : "", src.len, &s, err,
 	    sizeof err) < 0) {
 		printf("COMPILE-ERROR %s\n", err);
+		buf_free(&src);
 		return 2;
 	}
 	set_msg(DEFAULT_MSG, sizeof DEFAULT_MSG - 1);
@@ -897,6 +898,9 @@ main(int argc, char **argv)
 	v = sieve_run(s, &C.env, &res);
 	if (v < 0) {
 		printf("ERROR %s\n", res.error ? res.error : "runtime error");
+		sieve_result_free(&res);
+		sieve_free(s);
+		buf_free(&src);
 		return 3;
 	}
 	sieve_result_free(&res);

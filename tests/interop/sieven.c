@@ -84,6 +84,9 @@ main(int argc, char **argv)
 	    sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		printf("RESULT keep\n");
+		buf_free(&src);
+		buf_free(&msg);
+		buf_free(&out);
 		return 0;
 	}
 	memset(&env, 0, sizeof env);
