@@ -76,7 +76,7 @@
 #define SIEVE_MAX_STEPS    10000000UL
 #define SIEVE_MAX_SECONDS  5
 #define SIEVE_MAX_REGEXIN  (64u << 10)
-#define SIEVE_MAX_MATCHVARS 10          /* ${0} .. ${9} */
+#define SIEVE_MAX_MATCHVARS 64          /* ${0} .. ${63} */
 
 /* argument types (sieve_arg.type) */
 #define SIEVE_NUM  1
@@ -186,7 +186,9 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 #define SIEVE_F_ADDR  0x02      /* :all :localpart :domain (:user :detail) */
 #define SIEVE_F_BLOCK 0x04      /* a block follows (if, elsif, else) */
 #define SIEVE_F_CTRL  0x08      /* not traced as an ACTION */
-#define SIEVE_F_VARS  0x10      /* its strings are not expanded */
+#define SIEVE_F_NOVARS 0x40     /* sets no match variables (body) */
+#define SIEVE_F_OCTET 0x20      /* default comparator i;octet (string,
+                                   as Pigeonhole has it) */
 
 struct sieve_def {
 	const char *name;
@@ -235,6 +237,8 @@ struct sieve_env {
 	const char *to;         /* envelope recipient, or NULL */
 	const char *orig_to;    /* original recipient, or NULL */
 	char subsep;            /* subaddress separator, 0 for '+' */
+	const char *subseps;    /* or a set of them (as Postfix's
+	                           recipient_delimiter), if not NULL */
 	/* Does folder exist?  NULL: none but INBOX does. */
 	int (*mailbox_exists)(void *arg, const char *folder);
 	/* Was the duplicate id (handle, id) seen within its period?  NULL:

@@ -478,11 +478,43 @@ run_header(struct sieve_run *r, const struct sieve_node *n)
 	return rc;
 }
 
+/* Octets of (p, n) with every line end counted as CRLF. */
+static unsigned long long
+crlf_len(const char *p, size_t n)
+{
+	unsigned long long k = n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			k++;
+	return k;
+}
+
+/*
+ * The size of the message as RFC 5322 has it on the wire (CRLF line
+ * ends, as Pigeonhole counts), with editheader's changes.
+ */
+static unsigned long long
+msg_size(const struct sieve_run *r)
+{
+	unsigned long long k;
+	size_t i;
+
+	if (!r->hdr_changed)
+		return crlf_len(r->env->msg, r->env->len);
+	k = 2 + crlf_len(r->env->msg + r->bodyoff, r->env->len - r->bodyoff);
+	for (i = 0; i < r->nf; i++)
+		k += strlen(r->f[i].name) + 1 + crlf_len(r->f[i].val,
+		    r->f[i].vlen) + 2;
+	return k;
+}
+
 static int
 run_size(struct sieve_run *r, const struct sieve_node *n)
 {
 	const struct sieve_arg *lim = sieve_pos(n, 0);
-	unsigned long long sz = r->env->len;
+	unsigned long long sz = msg_size(r);
 
 	if (has_tag(n, "over"))
 		return sz > lim->num;
@@ -508,8 +540,10 @@ addr_part(const struct sieve_run *r, const struct sieve_node *n,
 {
 	const char *at = strrchr(a, '@');
 	size_t llen = at ? (size_t)(at - a) : strlen(a);
-	char sep = r->env->subsep ? r->env->subsep : '+';
+	char one[2] = {r->env->subsep ? r->env->subsep : '+', 0};
+	const char *seps = r->env->subseps ? r->env->subseps : one;
 	const char *s;
+	size_t k;
 
 	switch (n->part) {
 	case SIEVE_A_ALL:
@@ -524,19 +558,35 @@ addr_part(const struct sieve_run *r, const struct sieve_node *n,
 		out->p = xstrdup(at + 1);
 		break;
 	case SIEVE_A_USER:
-		s = memchr(a, sep, llen);
-		out->p = xstrndup(a, s ? (size_t)(s - a) : llen);
+		k = strcspn(a, seps);
+		out->p = xstrndup(a, k < llen ? k : llen);
 		break;
 	default:
-		s = memchr(a, sep, llen);
-		if (s == NULL)
+		k = strcspn(a, seps);
+		if (k >= llen)
 			return -1;
+		s = a + k;
 		out->p = xstrndup(s + 1, llen - (size_t)(s + 1 - a));
 		break;
 	}
 	out->len = strlen(out->p);
 	out->src = NULL;
 	return 0;
+}
+
+/* An address with a local part of ASCII and a domain. */
+static int
+addr_valid(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	const char *p;
+
+	if (at == NULL || at == a || at[1] == 0)
+		return 0;
+	for (p = a; p < at; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 0;
+	return 1;
 }
 
 static void
@@ -561,17 +611,34 @@ run_address(struct sieve_run *r, const struct sieve_node *n)
 
 		for (f = 0; f < r->nf; f++) {
 			struct addrlist l;
-			size_t j;
+			size_t j, good;
 
 			if (strcasecmp(r->f[f].name, names[i].p) != 0)
 				continue;
 			memset(&l, 0, sizeof l);
 			addr_parse(r->f[f].val, r->f[f].vlen, &l);
-			for (j = 0; j < l.n; j++) {
+			for (j = 0, good = 0; j < l.n; j++) {
 				struct sieve_str s;
 
+				if (!addr_valid(l.v[j].addr))
+					continue;
+				good++;
 				if (addr_part(r, n, l.v[j].addr, &s) == 0)
 					push(&vals, &nv, s);
+			}
+			/* a field without a valid address is matched
+			 * whole by :all, by nothing else (RFC 5228 §5.1,
+			 * as Pigeonhole does) */
+			if (good == 0 && n->part == SIEVE_A_ALL) {
+				struct buf u;
+				struct sieve_str s;
+
+				buf_init(&u, SIEVE_MAX_STRING);
+				hdr_unfold(r->f[f].val, r->f[f].vlen, &u);
+				s.p = u.p ? u.p : xstrdup("");
+				s.len = u.len;
+				s.src = NULL;
+				push(&vals, &nv, s);
 			}
 			addr_free(&l);
 		}
@@ -580,6 +647,113 @@ run_address(struct sieve_run *r, const struct sieve_node *n)
 	rc = sv_match_values(r, n, vals, nv, 1);
 	sv_strs_free(vals, nv);
 	return rc;
+}
+
+static int
+atext(int c)
+{
+	return isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL) ||
+	    c >= 0x80;
+}
+
+/* A domain of RFC 5321: labels of letters, digits and '-', or a
+ * literal in brackets.  (p, n). */
+static int
+domain_ok(const char *p, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n >= 2 && p[0] == '[' && p[n - 1] == ']')
+		return 1;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)p[i]) || p[i] == '-' ||
+		    p[i] == '_' || (unsigned char)p[i] >= 0x80) {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	return label > 0;
+}
+
+/*
+ * An envelope path (RFC 5321 §4.1.2) as the MTA gave it: angle brackets
+ * and a source route are taken off.  0 with *out "local@domain", the
+ * bare "local" (as "<MAILER-DAEMON>"), or "" for the null path; -1 if it
+ * does not parse (then no address part of it matches anything).
+ */
+static int
+env_path(const char *in, char **out)
+{
+	size_t n = strlen(in), i;
+	const char *p = in, *at;
+
+	if (n > 0 && p[0] == '<') {
+		if (p[n - 1] != '>')
+			return -1;
+		p++;
+		n -= 2;
+	} else if (n > 0 && p[n - 1] == '>') {
+		return -1;
+	}
+	if (n > 0 && p[0] == '@') {
+		/* a source route: "@d1,@d2:" */
+		const char *colon = memchr(p, ':', n), *q = p;
+
+		if (colon == NULL)
+			return -1;
+		while (q < colon) {
+			const char *e;
+
+			if (*q != '@')
+				return -1;
+			q++;
+			e = memchr(q, ',', (size_t)(colon - q));
+			if (e == NULL)
+				e = colon;
+			if (!domain_ok(q, (size_t)(e - q)))
+				return -1;
+			q = e < colon ? e + 1 : colon;
+		}
+		n -= (size_t)(colon + 1 - p);
+		p = colon + 1;
+	}
+	if (n == 0) {
+		*out = xstrdup("");
+		return 0;
+	}
+	/* local-part: a dot-string or a quoted string */
+	i = 0;
+	if (p[0] == '"') {
+		for (i = 1; i < n && p[i] != '"'; i++)
+			if (p[i] == '\\')
+				i++;
+		if (i >= n)
+			return -1;
+		i++;
+	} else {
+		/* dots anywhere, as Japanese phone carriers write them
+		 * and Pigeonhole takes them */
+		while (i < n && (atext((unsigned char)p[i]) || p[i] == '.'))
+			i++;
+		if (i == 0)
+			return -1;
+	}
+	at = p + i;
+	if (i == n) {
+		*out = xstrndup(p, n);
+		return 0;
+	}
+	if (*at != '@' || !domain_ok(at + 1, n - i - 1))
+		return -1;
+	*out = xstrndup(p, n);
+	return 0;
 }
 
 static int
@@ -594,26 +768,27 @@ run_envelope(struct sieve_run *r, const struct sieve_node *n)
 		return -1;
 	for (i = 0; i < k; i++) {
 		const char *e = NULL;
+		char *path;
 		struct sieve_str s;
 
 		if (strcasecmp(names[i].p, "from") == 0)
 			e = r->env->from;
 		else if (strcasecmp(names[i].p, "to") == 0)
 			e = r->env->to ? r->env->to : r->env->orig_to;
-		if (e == NULL)
+		if (e == NULL || env_path(e, &path) < 0)
 			continue;
-		if (*e == 0) {
-			/* the null reverse-path: "" for :all only */
-			if (n->part == SIEVE_A_ALL) {
-				s.p = xstrdup("");
-				s.len = 0;
-				s.src = NULL;
-				push(&vals, &nv, s);
-			}
+		if (*path == 0) {
+			/* the null path is "" whatever the address part
+			 * (RFC 5228 §5.4) */
+			s.p = path;
+			s.len = 0;
+			s.src = NULL;
+			push(&vals, &nv, s);
 			continue;
 		}
-		if (addr_part(r, n, e, &s) == 0)
+		if (addr_part(r, n, path, &s) == 0)
 			push(&vals, &nv, s);
+		free(path);
 	}
 	sv_strs_free(names, k);
 	rc = sv_match_values(r, n, vals, nv, 1);
@@ -840,6 +1015,9 @@ type_wanted(const struct bodyctx *c, const char *type)
 
 		if (tl == 0)
 			return 1;
+		if (memchr(t, '/', tl) != NULL && strchr(strchr(t, '/') + 1,
+		    '/') != NULL)
+			continue;       /* "text/plain/x" is no type */
 		if (memchr(t, '/', tl) ? strcasecmp(t, type) == 0 :
 		    strncasecmp(t, type, tl) == 0 && type[tl] == '/')
 			return 1;
@@ -927,7 +1105,9 @@ run_body(struct sieve_run *r, const struct sieve_node *n)
 
 	memset(&c, 0, sizeof c);
 	c.r = r;
-	if (has_tag(n, "raw")) {
+	if (!r->hasbody) {
+		/* a header alone: the set is empty (RFC 5173 §5) */
+	} else if (has_tag(n, "raw")) {
 		struct sieve_str s;
 
 		s.p = xstrndup(r->env->msg + r->res->bodyoff,
@@ -1411,7 +1591,8 @@ static const struct sieve_def d_mailbox[] = {
 };
 static const struct sieve_def d_variables[] = {
 	{"set", SIEVE_CMD, "variables", "ss", 0, t_set, run_set, check_set},
-	{"string", SIEVE_TEST, "variables", "ll", M, NULL, run_string, NULL},
+	{"string", SIEVE_TEST, "variables", "ll", M | SIEVE_F_OCTET, NULL,
+	    run_string, NULL},
 };
 static const struct sieve_def d_imap4flags[] = {
 	{"setflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},
@@ -1422,7 +1603,8 @@ static const struct sieve_def d_imap4flags[] = {
 	    NULL},
 };
 static const struct sieve_def d_body[] = {
-	{"body", SIEVE_TEST, "body", "l", M, t_body, run_body, NULL},
+	{"body", SIEVE_TEST, "body", "l", M | SIEVE_F_NOVARS, t_body,
+	    run_body, NULL},
 };
 static const struct sieve_def d_editheader[] = {
 	{"addheader", SIEVE_CMD, "editheader", "ss", 0, t_addheader,

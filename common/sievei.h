@@ -44,6 +44,8 @@ struct sieve_run {
 	size_t nf;
 	int hdr_changed;
 	size_t bodyoff;
+	int hasbody;            /* an empty line (or a body line) follows
+	                           the header */
 	unsigned long steps;
 	clock_t t0;
 	int keep;               /* the implicit keep still stands */
@@ -80,6 +82,11 @@ int sv_set_var(struct sieve_run *r, const char *name, const char *val,
     size_t len);
 const struct sv_var *sv_get_var(struct sieve_run *r, const char *name);
 
-void sv_register_base(void);
+/*
+ * (Re)load the header fields and where the body starts from env->msg,
+ * dropping editheader's changes: for a test runner that swaps the
+ * message of a run (vnd.dovecot.testsuite's test_set "message").
+ */
+void sv_message_load(struct sieve_run *r);
 
 #endif

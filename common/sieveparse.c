@@ -340,7 +340,8 @@ lex_multiline(struct lex *l, struct buf *b)
 			newline(l, l->p);
 			return 0;
 		}
-		if (n > 0 && q[0] == '.') {
+		/* RFC 5228 §2.4.2: a leading ".." stands for "." */
+		if (n > 1 && q[0] == '.' && q[1] == '.') {
 			q++;
 			n--;
 		}
@@ -376,6 +377,14 @@ lex_number(struct lex *l)
 	l->src = sv_strndup(l->s, q, (size_t)(l->p - q));
 	l->t = T_NUM;
 	return 0;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
 }
 
 static int
@@ -432,6 +441,7 @@ next(struct lex *l)
 		while (l->p < l->end && isid((unsigned char)*l->p, 0))
 			l->p++;
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
+		lower(l->text);
 		l->t = T_TAG;
 		return 0;
 	}
@@ -441,6 +451,7 @@ next(struct lex *l)
 		while (l->p < l->end && isid((unsigned char)*l->p, 0))
 			l->p++;
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
+		lower(l->text);    /* identifiers are case-insensitive */
 		l->t = T_ID;
 		return 0;
 	}
@@ -922,11 +933,11 @@ std_tag(struct lex *l, struct sieve_node *n, const struct sieve_arg *a,
 	} else if (strcmp(t, "comparator") == 0) {
 		const char *c = val->n == 1 ? val->v[0].p : "";
 
-		if (strcmp(c, "i;octet") == 0)
+		if (strcasecmp(c, "i;octet") == 0)
 			n->cmp = SIEVE_C_OCTET;
-		else if (strcmp(c, "i;ascii-casemap") == 0)
+		else if (strcasecmp(c, "i;ascii-casemap") == 0)
 			n->cmp = SIEVE_C_CASEMAP;
-		else if (strcmp(c, "i;ascii-numeric") == 0 &&
+		else if (strcasecmp(c, "i;ascii-numeric") == 0 &&
 		    sieve_requires(s, "comparator-i;ascii-numeric"))
 			n->cmp = SIEVE_C_NUMERIC;
 		else
@@ -989,6 +1000,7 @@ check_args(struct lex *l, struct sieve_node *n)
 
 	for (i = 0; i < 8; i++)
 		n->pos[i] = -1;
+	n->cmp = d->flags & SIEVE_F_OCTET ? SIEVE_C_OCTET : SIEVE_C_CASEMAP;
 	for (i = 0; i < n->nargs; i++) {
 		struct sieve_arg *a = &n->args[i];
 		const struct sieve_tagdef *td = NULL;

@@ -192,9 +192,15 @@ sieve_str_expand(struct sieve_run *r, const struct sieve_str *s, size_t *len)
 		}
 		i += k;
 		if (isdigit((unsigned char)name[0])) {
-			unsigned long m = strtoul(name, NULL, 10);
+			/* leading zeroes are allowed (RFC 5229 §3) */
+			const char *d = name;
+			unsigned long m;
 
-			if (strlen(name) < 4 && m < SIEVE_MAX_MATCHVARS &&
+			while (d[0] == '0' && d[1] != 0)
+				d++;
+			m = strlen(d) < 4 ? strtoul(d, NULL, 10) :
+			    SIEVE_MAX_MATCHVARS;
+			if (m < SIEVE_MAX_MATCHVARS &&
 			    r->mv[m] != NULL && buf_add(&b, r->mv[m],
 			    r->mvlen[m]) < 0)
 				goto big;
@@ -519,8 +525,10 @@ re_match(struct sieve_run *r, const struct sieve_node *n, size_t ki,
 	if (n->re != NULL) {
 		re = &n->re[ki];
 	} else {
+		/* a bad expression made at run time fails the match, as
+		 * Pigeonhole has it, rather than the script */
 		if (re_compile(&tmp, key, n->cmp, e, sizeof e) < 0)
-			return sieve_fail(r, n, "invalid regex: %s", e);
+			return 0;
 		re = &tmp;
 	}
 	if (vn > SIEVE_MAX_REGEXIN)
@@ -569,19 +577,21 @@ match1(struct sieve_run *r, const struct sieve_node *n, size_t ki,
 		char *cap[SIEVE_MAX_MATCHVARS];
 		size_t cl[SIEVE_MAX_MATCHVARS];
 		unsigned nc = 0;
-		int ok;
+		int ok, capture;
 
 		if (n->cmp == SIEVE_C_NUMERIC)
 			return sieve_fail(r, n, "i;ascii-numeric cannot "
 			    "do :matches");
-		ok = glob(n->cmp, v, vn, key, kn, r->vars ? cap : NULL, cl,
+		capture = r->vars && !(n->def->flags & SIEVE_F_NOVARS);
+		ok = glob(n->cmp, v, vn, key, kn, capture ? cap : NULL, cl,
 		    &nc);
-		if (ok && r->vars)
+		if (ok && capture)
 			set_matchvars(r, cap, cl, nc);
 		return ok;
 	}
 	case SIEVE_M_REGEX:
-		return re_match(r, n, ki, key, v, vn, r->vars);
+		return re_match(r, n, ki, key, v, vn, r->vars &&
+		    !(n->def->flags & SIEVE_F_NOVARS));
 	case SIEVE_M_VALUE:
 		return relok(n->rel, ordcmp(n->cmp, v, vn, key, kn));
 	}
@@ -642,8 +652,9 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 /* ---- the header ------------------------------------------------------- */
 
 /* Where the header ends (hdr_line(), as every reader): *hend, and where
- * the body starts, after the empty line if there is one: *body. */
-static void
+ * the body starts, after the empty line if there is one: *body.  0 if
+ * there is no body at all (a header alone, no empty line after it). */
+static int
 header_extent(const char *p, size_t len, size_t *hend, size_t *body)
 {
 	size_t i = 0;
@@ -658,24 +669,33 @@ header_extent(const char *p, size_t len, size_t *hend, size_t *body)
 		if (k == HDR_EMPTY) {
 			*hend = i;
 			*body = i < len ? next : len;
-			return;
+			return i < len;
 		}
 		if (k == HDR_BODY) {
 			*hend = *body = i;
-			return;
+			return 1;
 		}
 		i = next;
 	}
 }
 
-static void
-header_load(struct sieve_run *r)
+void
+sv_message_load(struct sieve_run *r)
 {
 	const char *p = r->env->msg;
-	size_t len, off = 0, cap = 0;
+	size_t len, off = 0, cap = 0, i;
 	struct hdrfield f;
 
-	header_extent(p, r->env->len, &len, &r->bodyoff);
+	for (i = 0; i < r->nf; i++) {
+		free(r->f[i].name);
+		free(r->f[i].val);
+	}
+	free(r->f);
+	r->f = NULL;
+	r->nf = 0;
+	r->hdr_changed = 0;
+	r->hasbody = header_extent(p, r->env->len, &len, &r->bodyoff);
+	r->res->bodyoff = r->bodyoff;
 	while (hdr_next(p, len, &off, &f)) {
 		if (r->nf == cap) {
 			cap = cap ? cap * 2 : 32;
@@ -1033,8 +1053,7 @@ sieve_run(const struct sieve_script *s, const struct sieve_env *env,
 	r.keep = 1;
 	r.t0 = clock();
 	r.vars = sieve_requires(s, "variables");
-	header_load(&r);
-	res->bodyoff = r.bodyoff;
+	sv_message_load(&r);
 	v = sieve_block(&r, s->first);
 	if (v < 0 || r.err != NULL) {
 		result_clear(res);

@@ -276,3 +276,35 @@ RESULT keep" ]
 	[ "$(grep -c '^From ' "$T/Lists.yubin")" -eq 1 ]
 	cmp <(tail -n +2 "$T/inbox") <(tail -n +2 "$T/Lists.yubin")
 }
+
+@test "a second copy over the file size limit leaves no copy anywhere, exit 75" {
+	{ echo "From old@x.test Sun Dec  6 00:00:00 2026"; echo "Subject: old"; echo
+	  awk 'BEGIN { for (i = 0; i < 1500; i++) printf "old line %d ....................................\n", i }'
+	  echo; } > "$T/Big"
+	cp "$T/Big" "$T/Big.orig"
+	{ cat "$D/plain.eml"; awk 'BEGIN { for (i = 0; i < 400; i++) printf "new line %d ....................................\n", i }'; } > "$T/msg"
+	rules 'require ["fileinto", "copy"]; fileinto :copy "Big";'
+	size=$(stat -c %s "$T/Big")
+	run prlimit --fsize=$((size + 10000)) maildeliver -f a@x.test -m -r "$T/rules.sieve" "$T/inbox" < "$T/msg"
+	[ "$status" -eq 75 ]
+	cmp "$T/Big" "$T/Big.orig"
+	[ ! -s "$T/inbox" ]
+}
+
+@test "a kill -9 while a pipe runs leaves nothing in new/ or cur/" {
+	printf '#!/bin/sh\necho $$ > "%s/slow.pid"\ncat > /dev/null\nexec sleep 30\n' "$T" > "$T/pipes/slow"
+	chmod +x "$T/pipes/slow"
+	rules 'require ["vnd.dovecot.pipe", "fileinto", "copy", "mailbox", "imap4flags"];
+fileinto :copy :create :flags "\\Seen" "A"; fileinto :copy :create "B"; pipe :copy "slow";'
+	md -r "$T/rules.sieve" "$M" < "$D/plain.eml" &
+	pid=$!
+	for i in $(seq 50); do
+		[ -s "$T/slow.pid" ] && break
+		sleep 0.1
+	done
+	kill -9 $pid
+	wait $pid || true
+	kill -9 "$(cat "$T/slow.pid")"
+	[ -n "$(ls "$M/tmp")" ] && [ -n "$(ls "$M/.A/tmp")" ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+}

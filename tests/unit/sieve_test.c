@@ -93,9 +93,9 @@ static void
 lexer(void)
 {
 	is("require \"fileinto\";\r\nfileinto text: # c\r\n..A\r\n.B\r\n.\r\n;",
-	    msg1, "ACTION fileinto \".A\r\nB\r\n\"\n"
-	    "ERROR t.sieve:2:1: invalid folder name \".A\r\nB\r\n\"\n"
-	    "RESULT keep\n", "a text: string with CRLF and dot-unstuffing");
+	    msg1, "ACTION fileinto \".A\r\n.B\r\n\"\n"
+	    "ERROR t.sieve:2:1: invalid folder name \".A\r\n.B\r\n\"\n"
+	    "RESULT keep\n", "a text: string: CRLF kept, only a leading .. unstuffed");
 	compile_error("keep", "t.sieve:1:5: expected ';' or '{'",
 	    "a missing ';' at the end");
 	compile_error("/* open", "t.sieve:1:1: unterminated comment",
