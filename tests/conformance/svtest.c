@@ -395,9 +395,10 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 		size_t i;
 
 		/*
-		 * Pigeonhole's testsuite holds the message with CRLF line
-		 * ends: its size tests count 288 octets for a text of 275
-		 * with LF ends.
+		 * The lines of a text: string end in CRLF (RFC 5228
+		 * section 2.4.2; Pigeonhole's size tests count 288 octets
+		 * for a text of 275 with LF ends), so the messages set from
+		 * one do too.
 		 */
 		buf_init(&crlf, (size_t)-1 / 2);
 		for (i = 0; i < vl; i++) {

@@ -199,11 +199,20 @@ else { fileinto "Other"; }
 ''',
     "size-over": 'require "fileinto";\nif size :over 2K { fileinto "Big"; }\n',
     "size-under": 'require "fileinto";\nif size :under 300 { fileinto "Small"; }\n',
-    # RFC 5228 section 5.9: the size "in octets" of the message, which
-    # Pigeonhole counts with CRLF line ends (as on the wire); the
-    # messages here have LF ends, so the LF size of "plain" is the
-    # boundary where counting LF instead of CRLF shows
+    # RFC 5228 section 5.9: the size of the message in octets.  sieve-test
+    # counts the octets as they are (these messages have LF ends), so the
+    # LF size of "plain" is the boundary where counting CRLF shows.
     "size-crlf": None,
+    # RFC 5228 section 2.4.2: the lines of a text: string end in CRLF
+    # whatever the script file's line ends (Pigeonhole: length 4).
+    "text-crlf": r'''require ["fileinto", "variables"];
+set "a" text:
+ab
+.
+;
+set :length "n" "${a}";
+fileinto "Len${n}";
+''',
     "exists-multi": 'require "fileinto";\nif exists ["from", "to", "subject"] { fileinto "Complete"; }\n',
     "not-exists": 'if not exists "subject" { discard; }\n',
     "anyof-allof": r'''require "fileinto";
