@@ -678,6 +678,25 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 	int kept = 0;
 
 	(void)n;
+	/*
+	 * A folder that does not exist, without :create, fails the whole
+	 * execution before anything is stored (maildeliver: exit 75 and
+	 * nothing visible), with Pigeonhole's words for test_error.
+	 */
+	for (i = C.executed; i < r->res->n; i++) {
+		const struct sieve_action *a = &r->res->a[i];
+
+		if (a->type == SIEVE_FILEINTO && !a->create &&
+		    !mailbox_exists(NULL, a->arg)) {
+			size_t m = strlen(a->arg) * 2 + 64;
+
+			free(C.cerr);
+			C.cerr = xmalloc(m);
+			snprintf(C.cerr, m, "failed to store into mailbox '%s': "
+			    "Mailbox doesn't exist: %s", a->arg, a->arg);
+			return 0;
+		}
+	}
 	/* as Pigeonhole's, an execution goes on from the last one */
 	for (i = 0; i < C.executed && i < r->res->n; i++)
 		kept |= r->res->a[i].type == SIEVE_KEEP;
@@ -703,8 +722,7 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			b = box_get(a->type == SIEVE_KEEP ? "INBOX" : a->arg, 1);
 			data = result_msg(r, &len);
 			rec_add(&b->m, &b->n, data, len, C.from, C.to);
-			if (a->create)
-				b->created = 1;
+			b->created = 1;
 			break;
 		case SIEVE_REDIRECT:
 			data = result_msg(r, &len);
