@@ -29,6 +29,7 @@
  *   SIEVE_MAX_LIST     strings in one string list
  *   SIEVE_MAX_VARS     variables set in one run
  *   SIEVE_MAX_REDIRECT redirects per message (as Pigeonhole's default)
+ *   SIEVE_MAX_ACTIONS  actions per message, after merging (the same)
  *   SIEVE_MAX_STEPS    tests, commands and string comparisons in one run
  *   SIEVE_MAX_SECONDS  CPU seconds of one run (checked between steps;
  *                      regular expressions are matched against at most
@@ -73,6 +74,7 @@
 #define SIEVE_MAX_LIST     10000
 #define SIEVE_MAX_VARS     1000
 #define SIEVE_MAX_REDIRECT 4
+#define SIEVE_MAX_ACTIONS  32
 #define SIEVE_MAX_STEPS    10000000UL
 #define SIEVE_MAX_SECONDS  5
 #define SIEVE_MAX_REGEXIN  (64u << 10)

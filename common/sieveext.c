@@ -22,6 +22,9 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
+static int addr_valid(const char *a);
+static int domain_ok(const char *p, size_t n);
+
 static int
 has_tag(const struct sieve_node *n, const char *t)
 {
@@ -179,22 +182,41 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
 	return sv_action(r, n, &a);
 }
 
-/* An addr-spec we will hand to sendmail: no white space, no control
- * characters, a local part and a domain, not starting with '-'. */
-static int
-address_ok(const char *s)
+/*
+ * One mailbox of RFC 5322 ("a@b", "Name <a@b>", comments and blanks
+ * allowed), as redirect and vacation :from take it: its addr-spec,
+ * malloc'd, or NULL if the string is not exactly one valid address (an
+ * 8-bit local part included, as Pigeonhole has it).  The result has no
+ * control character and never starts with '-', so it is safe as an
+ * argument to sendmail (never given to a shell).
+ */
+static char *
+one_address(const char *s)
 {
-	const char *at = strrchr(s, '@');
+	struct addrlist l;
+	char *a = NULL;
 	size_t i;
 
-	if (at == NULL || at == s || at[1] == 0 || s[0] == '-' ||
-	    strlen(s) > 320)
-		return 0;
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f ||
-		    s[i] == '<' || s[i] == '>' || s[i] == ',')
-			return 0;
-	return 1;
+	memset(&l, 0, sizeof l);
+	addr_parse(s, strlen(s), &l);
+	if (l.n == 1 && l.nbad == 0 && l.v[0].group == NULL &&
+	    addr_valid(l.v[0].addr) && l.v[0].addr[0] != '-' &&
+	    strlen(l.v[0].addr) <= 320) {
+		const char *at = strrchr(l.v[0].addr, '@');
+
+		a = l.v[0].addr;
+		/* a blank can only be inside a quoted local part: no
+		 * harm in an argv element */
+		for (i = 0; a[i]; i++)
+			if ((unsigned char)a[i] < ' ' || a[i] == 0x7f)
+				break;
+		if (a[i] == 0 && domain_ok(at + 1, strlen(at + 1)))
+			a = xstrdup(a);
+		else
+			a = NULL;
+	}
+	addr_free(&l);
+	return a;
 }
 
 static int
@@ -204,13 +226,16 @@ run_redirect(struct sieve_run *r, const struct sieve_node *n)
 
 	memset(&a, 0, sizeof a);
 	a.type = SIEVE_REDIRECT;
-	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+	char *given;
+
+	if ((given = sv_pos_str(r, n, 0)) == NULL)
 		return -1;
-	if (!address_ok(a.arg)) {
-		sieve_fail(r, n, "invalid redirect address \"%s\"", a.arg);
-		free(a.arg);
+	if ((a.arg = one_address(given)) == NULL) {
+		sieve_fail(r, n, "invalid redirect address \"%s\"", given);
+		free(given);
 		return -1;
 	}
+	free(given);
 	a.copy = has_tag(n, "copy");
 	return sv_action(r, n, &a);
 }
@@ -269,6 +294,57 @@ check_pipe(const struct sieve_script *s, struct sieve_node *n, char *err,
 		return -1;
 	}
 	return need_ext(s, n, "copy", "copy", err, errlen);
+}
+
+/* A constant string (no variable in it) to check at compile time. */
+static const char *
+constant(const struct sieve_script *s, const struct sieve_arg *a)
+{
+	if (a == NULL || a->type != SIEVE_LIST || a->n != 1)
+		return NULL;
+	if (sieve_requires(s, "variables") && strstr(a->v[0].p, "${"))
+		return NULL;
+	return a->v[0].p;
+}
+
+static int
+check_redirect(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const char *c = constant(s, sieve_pos(n, 0));
+	char *a;
+
+	if (need_ext(s, n, "copy", "copy", err, errlen) < 0)
+		return -1;
+	if (c != NULL) {
+		if ((a = one_address(c)) == NULL) {
+			snprintf(err, errlen, "invalid redirect address %s",
+			    sieve_pos(n, 0)->v[0].src);
+			return -1;
+		}
+		free(a);
+	}
+	return 0;
+}
+
+static int
+check_envelope(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const struct sieve_arg *a = sieve_pos(n, 0);
+	size_t i;
+
+	(void)s;
+	for (i = 0; a != NULL && i < a->n; i++)
+		if (strcasecmp(a->v[i].p, "from") != 0 &&
+		    strcasecmp(a->v[i].p, "to") != 0 &&
+		    !(sieve_requires(s, "variables") &&
+		    strstr(a->v[i].p, "${"))) {
+			snprintf(err, errlen, "unknown envelope part %s",
+			    a->v[i].src);
+			return -1;
+		}
+	return 0;
 }
 
 static int
@@ -946,11 +1022,37 @@ run_flags(struct sieve_run *r, const struct sieve_node *n)
 	return 0;
 }
 
+/* The flags of a list of flag strings, each once (case-insensitively):
+ * "A B", "b" gives A, B. */
+static void
+split_flags(const struct sieve_str *in, size_t n, struct sieve_str **out,
+    size_t *nout)
+{
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b, SIEVE_MAX_STRING);
+	for (i = 0; i < n; i++)
+		flags_add(&b, in[i].p, in[i].len);
+	for (i = 0; i < b.len; i = j + 1) {
+		struct sieve_str f;
+
+		for (j = i; j < b.len && b.p[j] != ' '; j++)
+			;
+		f.p = xstrndup(b.p + i, j - i);
+		f.len = j - i;
+		f.src = NULL;
+		push(out, nout, f);
+	}
+	buf_free(&b);
+}
+
 static int
 run_hasflag(struct sieve_run *r, const struct sieve_node *n)
 {
-	struct sieve_str *vars = NULL, *vals = NULL;
-	size_t nvars = 0, nv = 0, i;
+	struct sieve_str *vars = NULL, *vals = NULL, *raw = NULL, *keys = NULL;
+	size_t nvars = 0, nv = 0, i, nraw = 0, nk = 0, nkeys = 0;
+	struct sieve_arg ka;
 	int rc;
 
 	if (n->npos == 2 && (vars = expand_list(r, sieve_pos(n, 0),
@@ -968,23 +1070,32 @@ run_hasflag(struct sieve_run *r, const struct sieve_node *n)
 			s = r->flags ? r->flags : "";
 		}
 		len = strlen(s);
-		while (j < len) {
-			size_t t = j;
+		(void)j;
+		{
 			struct sieve_str f;
 
-			while (t < len && s[t] != ' ')
-				t++;
-			if (t > j) {
-				f.p = xstrndup(s + j, t - j);
-				f.len = t - j;
-				f.src = NULL;
-				push(&vals, &nv, f);
-			}
-			j = t + 1;
+			f.p = xstrndup(s, len);
+			f.len = len;
+			f.src = NULL;
+			push(&raw, &nraw, f);
 		}
 	}
 	sv_strs_free(vars, nvars);
-	rc = sv_match_values(r, n, vals, nv, n->npos - 1);
+	/* values and keys alike are sets of flags (RFC 5232 §4) */
+	split_flags(raw, nraw, &vals, &nv);
+	sv_strs_free(raw, nraw);
+	if ((keys = expand_list(r, sieve_pos(n, n->npos - 1), &nk)) == NULL &&
+	    r->err != NULL) {
+		sv_strs_free(vals, nv);
+		return -1;
+	}
+	memset(&ka, 0, sizeof ka);
+	ka.type = SIEVE_LIST;
+	split_flags(keys, nk, &ka.v, &nkeys);
+	ka.n = nkeys;
+	sv_strs_free(keys, nk);
+	rc = sv_match_keys(r, n, vals, nv, &ka, 0);
+	sv_strs_free(ka.v, nkeys);
 	sv_strs_free(vals, nv);
 	return rc;
 }
@@ -1566,7 +1677,7 @@ static const struct sieve_def base[] = {
 	{"keep", SIEVE_CMD, NULL, "", 0, t_keep, run_keep, check_store},
 	{"discard", SIEVE_CMD, NULL, "", 0, NULL, run_discard, NULL},
 	{"redirect", SIEVE_CMD, NULL, "s", 0, t_redirect, run_redirect,
-	    check_store},
+	    check_redirect},
 	{"true", SIEVE_TEST, NULL, "", 0, NULL, run_true, NULL},
 	{"false", SIEVE_TEST, NULL, "", 0, NULL, run_true, NULL},
 	{"not", SIEVE_TEST, NULL, "t", 0, NULL, run_not, NULL},
@@ -1583,7 +1694,7 @@ static const struct sieve_def d_fileinto[] = {
 };
 static const struct sieve_def d_envelope[] = {
 	{"envelope", SIEVE_TEST, "envelope", "ll", M | A, NULL, run_envelope,
-	    NULL},
+	    check_envelope},
 };
 static const struct sieve_def d_mailbox[] = {
 	{"mailboxexists", SIEVE_TEST, "mailbox", "l", 0, NULL,

@@ -78,6 +78,10 @@ void sv_strs_free(struct sieve_str *v, size_t n);
 /* Match the values against the keys of n's positional argument ki. */
 int sv_match_values(struct sieve_run *r, const struct sieve_node *n,
     const struct sieve_str *vals, size_t nvals, unsigned ki);
+/* The same against keys given (expand: their ${} still to expand). */
+int sv_match_keys(struct sieve_run *r, const struct sieve_node *n,
+    const struct sieve_str *vals, size_t nvals,
+    const struct sieve_arg *keys, int expand);
 int sv_set_var(struct sieve_run *r, const char *name, const char *val,
     size_t len);
 const struct sv_var *sv_get_var(struct sieve_run *r, const char *name);

@@ -1085,9 +1085,12 @@ check_args(struct lex *l, struct sieve_node *n)
 	    strchr(spec, 'T') == NULL)
 		return lerr(l, n->tests[0]->line, n->tests[0]->col,
 		    "%s takes no test", n->name);
-	if (n->match == SIEVE_M_VALUE || n->match == SIEVE_M_COUNT) {
-		/* RFC 5231: :count needs a numeric comparison */
-	}
+	if (n->cmp == SIEVE_C_NUMERIC && (n->match == SIEVE_M_CONTAINS ||
+	    n->match == SIEVE_M_MATCHES || n->match == SIEVE_M_REGEX))
+		return lerr(l, n->line, n->col, "comparator i;ascii-numeric "
+		    "cannot do :%s", n->match == SIEVE_M_CONTAINS ?
+		    "contains" : n->match == SIEVE_M_MATCHES ? "matches" :
+		    "regex");
 	return 0;
 }
 

@@ -603,17 +603,36 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
     const struct sieve_str *vals, size_t nvals, unsigned ki)
 {
 	const struct sieve_arg *keys = sieve_pos(n, ki);
-	size_t i, k;
 
 	if (keys == NULL || keys->type != SIEVE_LIST)
 		return sieve_fail(r, n, "missing key list");
+	return sv_match_keys(r, n, vals, nvals, keys, 1);
+}
+
+static char *
+key_of(struct sieve_run *r, const struct sieve_str *k, int expand,
+    size_t *kl)
+{
+	if (expand)
+		return sieve_str_expand(r, k, kl);
+	*kl = k->len;
+	return xstrndup(k->p, k->len);
+}
+
+int
+sv_match_keys(struct sieve_run *r, const struct sieve_node *n,
+    const struct sieve_str *vals, size_t nvals,
+    const struct sieve_arg *keys, int expand)
+{
+	size_t i, k;
+
 	if (n->match == SIEVE_M_COUNT) {
 		char num[32];
 		int len = snprintf(num, sizeof num, "%zu", nvals);
 
 		for (k = 0; k < keys->n; k++) {
 			size_t kl;
-			char *key = sieve_str_expand(r, &keys->v[k], &kl);
+			char *key = key_of(r, &keys->v[k], expand, &kl);
 
 			if (key == NULL)
 				return -1;
@@ -631,7 +650,7 @@ sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 	}
 	for (k = 0; k < keys->n; k++) {
 		size_t kl;
-		char *key = sieve_str_expand(r, &keys->v[k], &kl);
+		char *key = key_of(r, &keys->v[k], expand, &kl);
 
 		if (key == NULL)
 			return -1;
@@ -926,8 +945,13 @@ sv_action(struct sieve_run *r, const struct sieve_node *n,
 	}
 	if (a->type == SIEVE_REDIRECT && ++r->nredirect > SIEVE_MAX_REDIRECT) {
 		action_free(a);
-		return sieve_fail(r, n, "more than %d redirects",
-		    SIEVE_MAX_REDIRECT);
+		return sieve_fail(r, n, "number of redirect actions exceeds "
+		    "policy limit (%d)", SIEVE_MAX_REDIRECT);
+	}
+	if (res->n >= SIEVE_MAX_ACTIONS) {
+		action_free(a);
+		return sieve_fail(r, n, "total number of actions exceeds "
+		    "policy limit (%d)", SIEVE_MAX_ACTIONS);
 	}
 	if (!a->copy && a->type != SIEVE_VACATION)
 		r->keep = 0;
