@@ -47,6 +47,7 @@ struct rec {
 	char *data;
 	size_t len;
 	char *from, *to;
+	char *flags;            /* stored: the action's flags, or NULL */
 };
 
 struct box {
@@ -257,6 +258,7 @@ rec_add(struct rec **v, size_t *n, char *data, size_t len, const char *from,
 	(*v)[*n].len = len;
 	(*v)[*n].from = xstrdup(from ? from : "");
 	(*v)[*n].to = xstrdup(to ? to : "");
+	(*v)[*n].flags = NULL;
 	(*n)++;
 }
 
@@ -454,6 +456,9 @@ message_pick(struct sieve_run *r, const struct sieve_node *n)
 		set_str(&C.from, m->from);
 		set_str(&C.to, m->to);
 		set_str(&C.orig, NULL);
+	} else {
+		/* a stored message brings its flags, for hasflag */
+		set_str(&r->flags, m->flags);
 	}
 	reload(r);
 	return 1;
@@ -556,6 +561,7 @@ smtp_drop(void)
 		free(C.smtp[i].data);
 		free(C.smtp[i].from);
 		free(C.smtp[i].to);
+		free(C.smtp[i].flags);
 	}
 	free(C.smtp);
 	C.smtp = NULL;
@@ -722,6 +728,8 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			b = box_get(a->type == SIEVE_KEEP ? "INBOX" : a->arg, 1);
 			data = result_msg(r, &len);
 			rec_add(&b->m, &b->n, data, len, C.from, C.to);
+			if (a->flags != NULL && *a->flags)
+				b->m[b->n - 1].flags = xstrdup(a->flags);
 			b->created = 1;
 			break;
 		case SIEVE_REDIRECT:
