@@ -373,6 +373,34 @@ deleteheader :matches "x-spam-score" "1*";
 if not exists "x-spam-score" { fileinto "Gone"; }
 if header :count "eq" :comparator "i;ascii-numeric" "received" "2" { fileinto "TwoLeft"; }
 ''',
+    "editheader-last-index": r'''require ["editheader", "fileinto", "variables"];
+addheader :last "X-Order" "last";
+addheader "X-Order" "first";
+if header :matches "x-order" "*" { set "o" "${1}"; }
+deleteheader :index 1 "x-order";
+if header :is "x-order" "last" { fileinto "Deleted.${o}"; }
+''',
+    "editheader-then-test": r'''require ["editheader", "fileinto", "relational", "comparator-i;ascii-numeric"];
+addheader "Subject" "second subject";
+if header :count "ge" :comparator "i;ascii-numeric" "subject" "2" { fileinto "TwoSubjects"; }
+if header :is "subject" "second subject" { fileinto "SeesNew"; }
+''',
+    # more of the base language
+    "header-list-names": r'''require "fileinto";
+if header :contains ["to", "cc", "from"] ["carol", "frank"] { fileinto "CarolFrank"; }
+''',
+    "matches-escape": r'''require ["fileinto", "variables"];
+if header :matches "subject" "*\\?" { fileinto "EndsQ"; }
+if header :matches "subject" "[*" { fileinto "Bracket"; }
+if header :matches "x-tag" "*+*" { fileinto "Tag.${2}"; }
+''',
+    "address-group": r'''require "fileinto";
+if address :all :contains "to" "bob" { fileinto "ToBob"; }
+if address :localpart :matches "from" "*.*" { fileinto "Dotted"; }
+''',
+    "unicode-char": r'''require ["encoded-character", "fileinto"];
+if header :contains "subject" "f${unicode:fc}r" { fileinto "Fuer"; }
+''',
     # duplicate
     "duplicate": r'''require ["duplicate", "fileinto"];
 if duplicate { fileinto "Dups"; }
