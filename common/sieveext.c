@@ -1284,6 +1284,27 @@ fieldname_ok(const char *s, size_t n)
 }
 
 static int
+check_editheader(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const char *name = constant(s, sieve_pos(n, 0));
+	const struct sieve_arg *v = sieve_pos(n, 1);
+
+	if (name != NULL && !fieldname_ok(name, sieve_pos(n, 0)->v[0].len)) {
+		snprintf(err, errlen, "specified field name %s is invalid",
+		    sieve_pos(n, 0)->v[0].src);
+		return -1;
+	}
+	if (strcmp(n->name, "addheader") == 0 && v != NULL && v->n == 1 &&
+	    memchr(v->v[0].p, 0, v->v[0].len) != NULL) {
+		snprintf(err, errlen, "specified value %s is invalid",
+		    v->v[0].src);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 run_addheader(struct sieve_run *r, const struct sieve_node *n)
 {
 	char *name, *val;
@@ -1292,8 +1313,16 @@ run_addheader(struct sieve_run *r, const struct sieve_node *n)
 
 	if ((name = sv_pos_str(r, n, 0)) == NULL)
 		return -1;
-	if ((val = sv_pos_str(r, n, 1)) == NULL) {
+	if ((val = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &vl)) ==
+	    NULL) {
 		free(name);
+		return -1;
+	}
+	if (memchr(val, 0, vl) != NULL) {
+		sieve_fail(r, n, "specified value for field \"%s\" is "
+		    "invalid", name);
+		free(name);
+		free(val);
 		return -1;
 	}
 	if (!fieldname_ok(name, strlen(name))) {
@@ -1473,6 +1502,26 @@ field_has(struct sieve_run *r, const char *name, const char *what)
 	return found;
 }
 
+static int
+suppressed(struct sieve_run *r)
+{
+	size_t m, i;
+	struct sieve_str *v = sv_header_values(r, "x-auto-response-suppress",
+	    0, &m);
+	int yes = 0;
+
+	for (i = 0; i < m && !yes; i++) {
+		char *save = NULL, *t;
+
+		for (t = strtok_r(v[i].p, ", \t", &save); t != NULL && !yes;
+		    t = strtok_r(NULL, ", \t", &save))
+			yes = strcasecmp(t, "all") == 0 ||
+			    strcasecmp(t, "oof") == 0;
+	}
+	sv_strs_free(v, m);
+	return yes;
+}
+
 /* May we answer at all (RFC 3834 §2, RFC 5230 §4.5)? */
 static int
 vacation_allowed(struct sieve_run *r, const char *sender,
@@ -1508,6 +1557,13 @@ vacation_allowed(struct sieve_run *r, const char *sender,
 	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		if (field_has(r, lists[i], NULL))
 			return 0;
+	/* never to oneself */
+	for (i = 0; i < nmine; i++)
+		if (strcasecmp(sender, mine[i].p) == 0)
+			return 0;
+	/* Microsoft's opt-out: "All" or "OOF" among its tokens */
+	if (suppressed(r))
+		return 0;
 	if (field_has(r, "precedence", "bulk") ||
 	    field_has(r, "precedence", "list") ||
 	    field_has(r, "precedence", "junk"))
@@ -1572,7 +1628,9 @@ run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	a.mime = has_tag(n, "mime");
 	a.seconds = secs ? secs->num : days ? (days->num ? days->num : 1) *
 	    86400ULL : 7 * 86400ULL;
-	rcpt = r->env->orig_to ? r->env->orig_to : r->env->to;
+	/* the final recipient: a message that came through an alias (its
+	 * original recipient) is not answered, as Pigeonhole does */
+	rcpt = r->env->to ? r->env->to : r->env->orig_to;
 	if (rcpt != NULL) {
 		struct sieve_str s;
 
@@ -1624,6 +1682,26 @@ run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	a.key = key.p;
 	a.arg = xstrdup(sender);
 	return sv_action(r, n, &a);
+}
+
+static int
+check_vacation(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const char *from = constant(s, sieve_tag(n, "from"));
+	char *a;
+
+	if (need_ext(s, n, "seconds", "vacation-seconds", err, errlen) < 0)
+		return -1;
+	if (from != NULL) {
+		if ((a = one_address(from)) == NULL) {
+			snprintf(err, errlen, "specified :from address %s is "
+			    "invalid", sieve_tag(n, "from")->v[0].src);
+			return -1;
+		}
+		free(a);
+	}
+	return 0;
 }
 
 /* ---- the tables ------------------------------------------------------- */
@@ -1719,9 +1797,9 @@ static const struct sieve_def d_body[] = {
 };
 static const struct sieve_def d_editheader[] = {
 	{"addheader", SIEVE_CMD, "editheader", "ss", 0, t_addheader,
-	    run_addheader, NULL},
+	    run_addheader, check_editheader},
 	{"deleteheader", SIEVE_CMD, "editheader", "s?l", M, t_deleteheader,
-	    run_deleteheader, NULL},
+	    run_deleteheader, check_editheader},
 };
 static const struct sieve_def d_duplicate[] = {
 	{"duplicate", SIEVE_TEST, "duplicate", "", 0, t_duplicate,
@@ -1729,7 +1807,7 @@ static const struct sieve_def d_duplicate[] = {
 };
 static const struct sieve_def d_vacation[] = {
 	{"vacation", SIEVE_CMD, "vacation", "s", 0, t_vacation, run_vacation,
-	    NULL},
+	    check_vacation},
 };
 static const struct sieve_def d_reject[] = {
 	{"reject", SIEVE_CMD, "reject", "s", 0, NULL, run_reject, NULL},
@@ -1766,6 +1844,7 @@ sieve_init(void)
 	REG("ereject", d_ereject);
 	REG("vnd.dovecot.pipe", d_pipe);
 	sieve_register("copy", NULL, 0);
+	sieve_register("vacation-seconds", NULL, 0);
 	sieve_register("regex", NULL, 0);
 	sieve_register("relational", NULL, 0);
 	sieve_register("subaddress", NULL, 0);

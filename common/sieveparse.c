@@ -1157,6 +1157,20 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 	return 0;
 }
 
+/* Room for one more required extension in the arena. */
+static char **
+xrealloc_req(struct sieve_script *s)
+{
+	char **v;
+
+	if (s->nreq % 16 != 0)
+		return s->req;
+	v = sv_alloc(s, (s->nreq + 16) * sizeof *v);
+	if (s->nreq)
+		memcpy(v, s->req, s->nreq * sizeof *v);
+	return v;
+}
+
 static int
 check_require(struct lex *l, struct sieve_node *n)
 {
@@ -1176,17 +1190,15 @@ check_require(struct lex *l, struct sieve_node *n)
 				break;
 		if (i < l->s->nreq)
 			continue;
-		if (l->s->nreq % 16 == 0) {
-			char **v = sv_alloc(l->s, (l->s->nreq + 16) *
-			    sizeof *v);
-
-			if (l->s->nreq)
-				memcpy(v, l->s->req, l->s->nreq * sizeof *v);
-			l->s->req = v;
-		}
+		l->s->req = xrealloc_req(l->s);
 		l->s->req[l->s->nreq++] = (char *)e;
 	}
-	/* the implications of RFC 5229, 5230 and the like */
+	/* RFC 6131: vacation-seconds implies vacation */
+	if (sieve_requires(l->s, "vacation-seconds") &&
+	    !sieve_requires(l->s, "vacation")) {
+		l->s->req = xrealloc_req(l->s);
+		l->s->req[l->s->nreq++] = (char *)"vacation";
+	}
 	return 0;
 }
 

@@ -296,7 +296,9 @@ RESULT keep" ]
 	chmod +x "$T/pipes/slow"
 	rules 'require ["vnd.dovecot.pipe", "fileinto", "copy", "mailbox", "imap4flags"];
 fileinto :copy :create :flags "\\Seen" "A"; fileinto :copy :create "B"; pipe :copy "slow";'
-	md -r "$T/rules.sieve" "$M" < "$D/plain.eml" &
+	# maildeliver itself in the background, not a function's subshell
+	maildeliver --state-dir "$T/state" --pipe-dir "$T/pipes" \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml" &
 	pid=$!
 	for i in $(seq 50); do
 		[ -s "$T/slow.pid" ] && break
