@@ -63,7 +63,9 @@ static struct {
 	size_t len;
 	char *from, *to, *orig;
 	struct sieve_script *script;
-	char *cerr;                     /* the compile error, or NULL */
+	char *cerr;                     /* the last compile, run or
+	                                   execution's error, or NULL */
+	char *seps;                     /* recipient_delimiter */
 	char *hdr;                      /* the header test_script_run's */
 	size_t hdrlen;                  /* editheader left, or NULL */
 	struct box *box;
@@ -582,7 +584,11 @@ run_script_run(struct sieve_run *r, const struct sieve_node *n)
 		result_drop(r);
 	set_env();
 	env = C.env;
+	free(C.cerr);
+	C.cerr = NULL;
 	v = sieve_run(C.script, &env, &res);
+	if (v < 0)
+		C.cerr = xstrdup(res.error ? res.error : "runtime error");
 	r->res->a = xrealloc(r->res->a, (r->res->n + res.n) *
 	    sizeof *r->res->a);
 	for (i = 0; i < res.n; i++)
@@ -684,6 +690,8 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 	int kept = 0;
 
 	(void)n;
+	free(C.cerr);
+	C.cerr = NULL;
 	/*
 	 * A folder that does not exist, without :create, fails the whole
 	 * execution before anything is stored (maildeliver: exit 75 and
@@ -759,8 +767,12 @@ run_config_set(struct sieve_run *r, const struct sieve_node *n)
 		free(key);
 		return -1;
 	}
-	if (strcmp(key, "recipient_delimiter") == 0)
-		C.env.subsep = *val ? *val : 0;
+	if (strcmp(key, "recipient_delimiter") == 0) {
+		free(C.seps);
+		C.seps = val;
+		C.env.subseps = *val ? val : NULL;
+		val = NULL;
+	}
 	free(key);
 	free(val);
 	return 0;
