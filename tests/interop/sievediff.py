@@ -171,10 +171,15 @@ MSGS = {
         body="Dots.\n")),
 }
 
+# The list message again with CRLF line ends, as some MTAs and
+# fetchers hand a message over.
+MSGS["crlf"] = (MSGS["list"][0], MSGS["list"][1],
+                MSGS["list"][2].replace(b"\n", b"\r\n"))
+
 # Where RFC 3834 / RFC 5230 forbid a vacation reply (a list, an
 # automatic message, a daemon sender, or a message not addressed to
 # the recipient): sieve-test's dry run lists the reply anyway.
-NO_VACATION = {"list", "auto", "nosubj"}
+NO_VACATION = {"list", "crlf", "auto", "nosubj"}
 
 # ---- hand-written scripts ----------------------------------------------
 # name -> script.  Every one runs against every message.
