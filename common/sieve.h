@@ -227,6 +227,14 @@ const char *sieve_extensions(void);
  */
 int sieve_compile(const char *name, const char *p, size_t len,
     struct sieve_script **out, char *err, size_t errlen);
+/*
+ * The same, and *nerr (if not NULL) the number of errors: after the
+ * first, the checker goes on through the other commands and counts
+ * theirs (one per command or test at most; a syntax error stops all),
+ * as Pigeonhole reports them.
+ */
+int sieve_compile_n(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr);
 void sieve_free(struct sieve_script *s);
 /* Did the script require ext? */
 int sieve_requires(const struct sieve_script *s, const char *ext);

@@ -327,6 +327,48 @@ check_redirect(const struct sieve_script *s, struct sieve_node *n,
 	return 0;
 }
 
+/* Fields whose value is an address list (RFC 5322 and the ones mail
+ * software writes), the only ones the address test takes. */
+static int
+address_field(const char *name)
+{
+	static const char *const f[] = {
+		"from", "sender", "reply-to", "to", "cc", "bcc",
+		"resent-from", "resent-sender", "resent-reply-to", "resent-to",
+		"resent-cc", "resent-bcc", "return-path", "delivered-to",
+		"x-original-to", "x-beenthere", "envelope-to", "errors-to",
+		"apparently-to", "mail-followup-to", "mail-reply-to",
+		"disposition-notification-to", "return-receipt-to",
+		"read-receipt-to", "x-confirm-reading-to",
+		"return-receipt-requested", "registered-mail-reply-requested-by",
+		"abuse-reports-to", "x-complaints-to", "x-report-abuse-to",
+		"x-admin", "for-approval", "for-handling", "for-comment",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (strcasecmp(name, f[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_address(const struct sieve_script *s, struct sieve_node *n,
+    char *err, size_t errlen)
+{
+	const struct sieve_arg *a = sieve_pos(n, 0);
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->n; i++)
+		if (!address_field(a->v[i].p) && !(sieve_requires(s,
+		    "variables") && strstr(a->v[i].p, "${"))) {
+			snprintf(err, errlen, "field %s holds no addresses",
+			    a->v[i].src);
+			return -1;
+		}
+	return 0;
+}
+
 static int
 check_envelope(const struct sieve_script *s, struct sieve_node *n,
     char *err, size_t errlen)
@@ -351,6 +393,14 @@ static int
 check_store(const struct sieve_script *s, struct sieve_node *n, char *err,
     size_t errlen)
 {
+	const char *f = strcmp(n->name, "fileinto") == 0 ?
+	    constant(s, sieve_pos(n, 0)) : NULL;
+
+	if (f != NULL && !utf8_valid(f, sieve_pos(n, 0)->v[0].len)) {
+		snprintf(err, errlen, "folder name %s is not UTF-8",
+		    sieve_pos(n, 0)->v[0].src);
+		return -1;
+	}
 	if (need_ext(s, n, "copy", "copy", err, errlen) < 0 ||
 	    need_ext(s, n, "create", "mailbox", err, errlen) < 0 ||
 	    need_ext(s, n, "flags", "imap4flags", err, errlen) < 0)
@@ -1108,7 +1158,7 @@ struct bodyctx {
 	struct sieve_str *v;
 	size_t nv;
 	struct buf cur;
-	int take, html;
+	int take, html, msghdr;
 	const char *charset;
 	char cs[64];
 };
@@ -1119,7 +1169,8 @@ type_wanted(const struct bodyctx *c, const char *type)
 	size_t i;
 
 	if (c->types == NULL)
-		return strncmp(type, "text/", 5) == 0;
+		return strncmp(type, "text/", 5) == 0 ||
+		    strcmp(type, "application/xhtml+xml") == 0;
 	for (i = 0; i < c->types->n; i++) {
 		const char *t = c->types->v[i].p;
 		size_t tl = c->types->v[i].len;
@@ -1136,6 +1187,22 @@ type_wanted(const struct bodyctx *c, const char *type)
 	return 0;
 }
 
+/* Is the part's Content-Type, as written, one type/subtype ("text/
+ * plain/x" is not, and :text does not take it, as Pigeonhole)? */
+static int
+type_sane(const struct mime_part *pt)
+{
+	struct hdrfield f;
+	size_t i, slashes = 0;
+
+	if (pt->hdr == NULL || !hdr_find(pt->hdr, pt->hdrlen, "content-type",
+	    &f))
+		return 1;
+	for (i = 0; i < f.vallen && f.val[i] != ';'; i++)
+		slashes += f.val[i] == '/';
+	return slashes <= 1;
+}
+
 static void
 body_begin(void *arg, const struct mime_part *pt)
 {
@@ -1143,8 +1210,12 @@ body_begin(void *arg, const struct mime_part *pt)
 
 	if (pt->kind != MIME_LEAF)
 		return;
-	c->take = type_wanted(c, pt->type);
-	c->html = c->types == NULL && strcmp(pt->type, "text/html") == 0;
+	c->take = type_wanted(c, pt->type) && (c->types != NULL ||
+	    type_sane(pt));
+	c->html = c->types == NULL && (strcmp(pt->type, "text/html") == 0 ||
+	    strcmp(pt->type, "application/xhtml+xml") == 0);
+	c->msghdr = pt->kind == MIME_LEAF &&
+	    strcmp(pt->type, "message/rfc822") == 0;
 	snprintf(c->cs, sizeof c->cs, "%s", pt->charset);
 	buf_init(&c->cur, 16u << 20);
 }
@@ -1179,6 +1250,30 @@ strip_tags(struct buf *b)
 		b->p[k] = 0;
 }
 
+/* A message/rfc822 part's content is its header (RFC 5173 §5, as
+ * Pigeonhole has it): cut at the empty line, the last LF kept. */
+static void
+cut_header(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] == '\n' && (i + 1 == b->len || b->p[i + 1] == '\n')) {
+			b->len = i + 1;
+			b->p[b->len] = 0;
+			return;
+		}
+}
+
+/* :content "message/rfc822": that part whole, not walked. */
+static int
+body_whole(void *arg, const struct mime_part *pt)
+{
+	struct bodyctx *c = arg;
+
+	return c->types != NULL && type_wanted(c, pt->type);
+}
+
 static void
 body_end(void *arg, const struct mime_part *pt)
 {
@@ -1188,9 +1283,14 @@ body_end(void *arg, const struct mime_part *pt)
 
 	if (pt->kind != MIME_LEAF)
 		return;
+	/* a transfer encoding we cannot undo: no text to search */
+	if (c->types == NULL && (pt->flags & MIME_W_ENCODING))
+		c->take = 0;
 	if (c->take) {
 		if (c->html)
 			strip_tags(&c->cur);
+		if (c->msghdr)
+			cut_header(&c->cur);
 		buf_init(&u, 16u << 20);
 		if (strncmp(pt->type, "text/", 5) != 0 || charset_to_utf8(c->cs,
 		    strlen(c->cs), c->cur.p ? c->cur.p : "", c->cur.len,
@@ -1247,6 +1347,7 @@ run_body(struct sieve_run *r, const struct sieve_node *n)
 		cb.begin = body_begin;
 		cb.data = body_data;
 		cb.end = body_end;
+		cb.whole = body_whole;
 		cb.arg = &c;
 		m = mime_new(&cb, NULL);
 		mime_feed(m, r->env->msg, r->env->len);
@@ -1763,7 +1864,8 @@ static const struct sieve_def base[] = {
 	{"anyof", SIEVE_TEST, NULL, "T", 0, NULL, run_allany, NULL},
 	{"exists", SIEVE_TEST, NULL, "l", 0, NULL, run_exists, NULL},
 	{"header", SIEVE_TEST, NULL, "ll", M, NULL, run_header, NULL},
-	{"address", SIEVE_TEST, NULL, "ll", M | A, NULL, run_address, NULL},
+	{"address", SIEVE_TEST, NULL, "ll", M | A, NULL, run_address,
+	    check_address},
 	{"size", SIEVE_TEST, NULL, "n", 0, t_size, run_size, check_size},
 };
 static const struct sieve_def d_fileinto[] = {

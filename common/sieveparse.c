@@ -185,6 +185,7 @@ struct lex {
 	char *err;
 	size_t errlen;
 	int failed;
+	unsigned nerr;          /* errors found (the checker goes on) */
 	unsigned depth;
 };
 
@@ -198,6 +199,8 @@ lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
 	va_list ap;
 	int k;
 
+	/* the first error is the message; the others are counted */
+	l->nerr++;
 	if (l->failed)
 		return -1;
 	l->failed = 1;
@@ -1006,6 +1009,9 @@ check_args(struct lex *l, struct sieve_node *n)
 		const struct sieve_tagdef *td = NULL;
 		int std = 0;
 
+		if (a->type == SIEVE_TAG && n->npos > 0)
+			return lerr(l, a->line, a->col, "tag :%s after a "
+			    "positional argument", a->tag);
 		if (a->type != SIEVE_TAG) {
 			if (n->npos >= 8)
 				return lerr(l, a->line, a->col,
@@ -1116,6 +1122,7 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 {
 	const struct sieve_def *d = sv_lookup(n->name);
 	unsigned i;
+	int rc = 0;
 
 	if (d == NULL || (d->ext != NULL && !sieve_requires(l->s, d->ext))) {
 		if (d != NULL)
@@ -1130,18 +1137,27 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		    kind == SIEVE_CMD ? "command" : "test");
 	n->def = d;
 	if (check_strings(l, n) < 0 || check_args(l, n) < 0)
-		return -1;
-	if ((d->flags & SIEVE_F_BLOCK) && !n->hasblock)
-		return lerr(l, n->line, n->col, "%s needs a block", n->name);
-	if (!(d->flags & SIEVE_F_BLOCK) && n->hasblock)
-		return lerr(l, n->line, n->col, "%s takes no block", n->name);
+		rc = -1;
+	else if ((d->flags & SIEVE_F_BLOCK) && !n->hasblock)
+		rc = lerr(l, n->line, n->col, "%s needs a block", n->name);
+	else if (!(d->flags & SIEVE_F_BLOCK) && n->hasblock)
+		rc = lerr(l, n->line, n->col, "%s takes no block", n->name);
+	/* the tests are checked even so, to count every error */
 	for (i = 0; i < n->ntests; i++)
 		if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
-			return -1;
-	if (n->match == SIEVE_M_REGEX && sv_regex_prepare(n, l->err,
-	    l->errlen, l->s->name) < 0) {
-		l->failed = 1;
+			rc = -1;
+	if (rc < 0)
 		return -1;
+	if (n->match == SIEVE_M_REGEX) {
+		char e[512];
+
+		if (sv_regex_prepare(n, e, sizeof e, l->s->name) < 0) {
+			l->nerr++;
+			if (!l->failed)
+				snprintf(l->err, l->errlen, "%s", e);
+			l->failed = 1;
+			return -1;
+		}
 	}
 	if (n->re != NULL) {
 		l->s->re = xrealloc(l->s->re, (l->s->nre + 1) *
@@ -1202,20 +1218,22 @@ check_require(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
+/* Check every command from first on; after an error it goes on, so
+ * that every error is counted (the first one is the message). */
 static int
 check_block(struct lex *l, struct sieve_node *first, int top)
 {
 	struct sieve_node *n, *prev = NULL;
-	int started = 0;
+	int started = 0, rc = 0;
 
 	for (n = first; n != NULL; prev = n, n = n->next) {
 		if (strcmp(n->name, "require") == 0) {
-			if (!top || started)
-				return lerr(l, n->line, n->col,
-				    "require must come before other commands");
-			if (check_require(l, n) < 0)
-				return -1;
 			n->def = sv_lookup("require");
+			if (!top || started)
+				rc = lerr(l, n->line, n->col,
+				    "require must come before other commands");
+			else if (check_require(l, n) < 0)
+				rc = -1;
 			continue;
 		}
 		started = 1;
@@ -1223,19 +1241,26 @@ check_block(struct lex *l, struct sieve_node *first, int top)
 		    strcmp(n->name, "else") == 0) && (prev == NULL ||
 		    (strcmp(prev->name, "if") != 0 &&
 		    strcmp(prev->name, "elsif") != 0)))
-			return lerr(l, n->line, n->col,
+			rc = lerr(l, n->line, n->col,
 			    "%s without a preceding if", n->name);
-		if (check_node(l, n, SIEVE_CMD) < 0)
-			return -1;
+		else if (check_node(l, n, SIEVE_CMD) < 0)
+			rc = -1;
 		if (n->hasblock && check_block(l, n->block, 0) < 0)
-			return -1;
+			rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 int
 sieve_compile(const char *name, const char *p, size_t len,
     struct sieve_script **out, char *err, size_t errlen)
+{
+	return sieve_compile_n(name, p, len, out, err, errlen, NULL);
+}
+
+int
+sieve_compile_n(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr)
 {
 	struct sieve_script *s = xcalloc(1, sizeof *s);
 	struct lex l;
@@ -1260,9 +1285,13 @@ sieve_compile(const char *name, const char *p, size_t len,
 	if (l.failed || check_block(&l, s->first, 1) < 0)
 		goto fail;
 	*out = s;
+	if (nerr != NULL)
+		*nerr = 0;
 	return 0;
 fail:
 	sieve_free(s);
 	*out = NULL;
+	if (nerr != NULL)
+		*nerr = l.nerr ? l.nerr : 1;
 	return -1;
 }

@@ -42,6 +42,17 @@ sieve_fail(struct sieve_run *r, const struct sieve_node *n, const char *fmt,
 	return -1;
 }
 
+static int
+out_of_time(struct sieve_run *r, const struct sieve_node *n)
+{
+	if (clock() - r->t0 > (clock_t)SIEVE_MAX_SECONDS * CLOCKS_PER_SEC)
+		return sieve_fail(r, n, "more than %d seconds of CPU",
+		    SIEVE_MAX_SECONDS);
+	return 0;
+}
+
+/* The clock is read every 1024 steps, and after each regexec(), the one
+ * step that can take long by itself. */
 int
 sv_step(struct sieve_run *r, const struct sieve_node *n)
 {
@@ -49,10 +60,8 @@ sv_step(struct sieve_run *r, const struct sieve_node *n)
 		return -1;
 	if (++r->steps > SIEVE_MAX_STEPS)
 		return sieve_fail(r, n, "more than %lu steps", SIEVE_MAX_STEPS);
-	if ((r->steps & 1023) == 0 && clock() - r->t0 >
-	    (clock_t)SIEVE_MAX_SECONDS * CLOCKS_PER_SEC)
-		return sieve_fail(r, n, "more than %d seconds of CPU",
-		    SIEVE_MAX_SECONDS);
+	if ((r->steps & 1023) == 0)
+		return out_of_time(r, n);
 	return 0;
 }
 
@@ -553,6 +562,8 @@ re_match(struct sieve_run *r, const struct sieve_node *n, size_t ki,
 	free(s);
 	if (re == &tmp)
 		regfree(&tmp);
+	if (out_of_time(r, n) < 0)
+		return -1;
 	return rc == 0;
 }
 

@@ -258,6 +258,25 @@ RESULT keep" ]
 	[ "$(tree "$M")" = "./new/NAME" ]
 }
 
+@test "hostile: slow regular expressions stop at the CPU limit; the message is kept" {
+	# alternations of every run of the alphabet from each letter:
+	# glibc takes some 0.2 s per 64 KiB subject to find the groups
+	pat=$(awk 'BEGIN { a = "ABCDEFGHIJKLMNOPQR"; p = "^(";
+	    for (k = 1; k <= 18; k++) { p = p "(";
+	        for (l = 1; k + l - 1 <= 18; l++) p = p (l > 1 ? "|" : "") "(" substr(a, k, l) ")";
+	        p = p ")?" }
+	    print p ")+$" }')
+	{ echo 'require ["variables", "regex"];'
+	  printf 'set "re" "%s";\nset "s" "ABCDEFGHIJKLMNOPQR";\n' "$pat"
+	  for i in $(seq 12); do echo 'set "s" "${s}${s}";'; done
+	  for i in $(seq 200); do echo 'if string :regex "${s}" "${re}" { discard; }'; done
+	} > "$T/slow.sieve"
+	run md -r "$T/slow.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "maildeliver: $T/slow.sieve:"*": more than 5 seconds of CPU; the message is kept in $M" ]]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
 @test "hostile: \${} doubling stops at the string limit as a runtime error" {
 	{ echo 'require ["variables", "fileinto"]; set "a" "0123456789abcdef";'
 	  for i in $(seq 20); do echo 'set "a" "${a}${a}";'; done
