@@ -6,6 +6,7 @@
 #   make mutate          each program against stand-ins (tests/mutate)
 #   make fuzz            run each libFuzzer harness for FUZZTIME seconds
 #   make bench           run the benchmarks in tests/bench/
+#   make conformance     Pigeonhole's Sieve test suite (fetched) against ours
 #   make lint            mandoc -Tlint, groff -ww and cppcheck
 #   make install         honours PREFIX, DESTDIR, MANPREFIX
 
@@ -99,6 +100,9 @@ $(SIEVEN): $(O)/tests/interop/sieven.o $(LIB)
 
 units: $(UNITS) $(SVTEST) $(SIEVEN)
 
+conformance: $(SVTEST)
+	tests/conformance/run $(SVTEST)
+
 deps:
 	@tests/deps
 
@@ -169,5 +173,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all units deps check sanitize mutate fuzz fuzz-build bench lint install clean
+.PHONY: conformance all units deps check sanitize mutate fuzz fuzz-build bench lint install clean
 .SECONDARY:
