@@ -35,6 +35,10 @@
  *                      regular expressions are matched against at most
  *                      SIEVE_MAX_REGEXIN bytes, and back-references are
  *                      refused at compile time, so one match is bounded)
+ *   SIEVE_MAX_REGEX    bytes of one regular expression; with
+ *   SIEVE_MAX_REGEXDUP the copies its {n,m} bounds may make, and no
+ *                      quantifier right after another ("a++"), so that
+ *                      regcomp() itself stays small
  *
  * The registry.  Every command and test is a struct sieve_def, found by
  * name when the script is compiled; the base language and the supported
@@ -78,6 +82,8 @@
 #define SIEVE_MAX_STEPS    10000000UL
 #define SIEVE_MAX_SECONDS  5
 #define SIEVE_MAX_REGEXIN  (64u << 10)
+#define SIEVE_MAX_REGEX    4096         /* bytes of one expression */
+#define SIEVE_MAX_REGEXDUP 1000         /* copies its {n,m} may ask for */
 #define SIEVE_MAX_MATCHVARS 64          /* ${0} .. ${63} */
 
 /* argument types (sieve_arg.type) */

@@ -1,6 +1,8 @@
 /*
  * sieveext: the registry tables of sieve.h, the base language and each
- * supported extension: one def per command or test, one handler each.
+ * supported extension: one def per command or test, one handler each
+ * (those of imap4flags, body and editheader are in sievemsg.c, those of
+ * duplicate and vacation in sievereply.c).
  *
  * Handlers turn the script's request into a struct sieve_action; none
  * does I/O.  Which folder exists and what the duplicate memory holds
@@ -22,18 +24,16 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int addr_valid(const char *a);
-static int domain_ok(const char *p, size_t n);
 
-static int
-has_tag(const struct sieve_node *n, const char *t)
+int
+sv_has_tag(const struct sieve_node *n, const char *t)
 {
 	return sieve_tag(n, t) != NULL;
 }
 
 /* The expanded strings of a list argument: malloc'd array. */
-static struct sieve_str *
-expand_list(struct sieve_run *r, const struct sieve_arg *a, size_t *n)
+struct sieve_str *
+sv_expand_list(struct sieve_run *r, const struct sieve_arg *a, size_t *n)
 {
 	struct sieve_str *v;
 	size_t i;
@@ -53,8 +53,8 @@ expand_list(struct sieve_run *r, const struct sieve_arg *a, size_t *n)
 	return v;
 }
 
-static int
-need_ext(const struct sieve_script *s, const struct sieve_node *n,
+int
+sv_need_ext(const struct sieve_script *s, const struct sieve_node *n,
     const char *tag, const char *ext, char *err, size_t errlen)
 {
 	if (sieve_tag(n, tag) != NULL && !sieve_requires(s, ext)) {
@@ -94,7 +94,7 @@ flags_for(struct sieve_run *r, const struct sieve_node *n, int *err)
 	*err = 0;
 	if (a == NULL)
 		return r->flags && *r->flags ? xstrdup(r->flags) : NULL;
-	if ((v = expand_list(r, a, &k)) == NULL && a->n > 0) {
+	if ((v = sv_expand_list(r, a, &k)) == NULL && a->n > 0) {
 		*err = 1;
 		return NULL;
 	}
@@ -134,8 +134,8 @@ run_discard(struct sieve_run *r, const struct sieve_node *n)
 
 /* A folder name we can map to a file: UTF-8, no '/', no empty or
  * leading-dot component (Maildir++ uses '.' as the separator). */
-static int
-folder_ok(const char *f)
+int
+sv_folder_ok(const char *f)
 {
 	size_t i, n = strlen(f);
 
@@ -162,7 +162,7 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
 	a.type = SIEVE_FILEINTO;
 	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
 		return -1;
-	if (!folder_ok(a.arg)) {
+	if (!sv_folder_ok(a.arg)) {
 		sieve_fail(r, n, "invalid folder name \"%s\"", a.arg);
 		free(a.arg);
 		return -1;
@@ -172,8 +172,8 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
 		a.arg = NULL;
 		a.type = SIEVE_KEEP;
 	}
-	a.copy = has_tag(n, "copy");
-	a.create = has_tag(n, "create");
+	a.copy = sv_has_tag(n, "copy");
+	a.create = sv_has_tag(n, "create");
 	a.flags = flags_for(r, n, &err);
 	if (err) {
 		free(a.arg);
@@ -190,8 +190,8 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
  * control character and never starts with '-', so it is safe as an
  * argument to sendmail (never given to a shell).
  */
-static char *
-one_address(const char *s)
+char *
+sv_one_address(const char *s)
 {
 	struct addrlist l;
 	char *a = NULL;
@@ -200,7 +200,7 @@ one_address(const char *s)
 	memset(&l, 0, sizeof l);
 	addr_parse(s, strlen(s), &l);
 	if (l.n == 1 && l.nbad == 0 && l.v[0].group == NULL &&
-	    addr_valid(l.v[0].addr) && l.v[0].addr[0] != '-' &&
+	    sv_addr_valid(l.v[0].addr) && l.v[0].addr[0] != '-' &&
 	    strlen(l.v[0].addr) <= 320) {
 		const char *at = strrchr(l.v[0].addr, '@');
 
@@ -210,7 +210,7 @@ one_address(const char *s)
 		for (i = 0; a[i]; i++)
 			if ((unsigned char)a[i] < ' ' || a[i] == 0x7f)
 				break;
-		if (a[i] == 0 && domain_ok(at + 1, strlen(at + 1)))
+		if (a[i] == 0 && sv_domain_ok(at + 1, strlen(at + 1)))
 			a = xstrdup(a);
 		else
 			a = NULL;
@@ -230,13 +230,13 @@ run_redirect(struct sieve_run *r, const struct sieve_node *n)
 
 	if ((given = sv_pos_str(r, n, 0)) == NULL)
 		return -1;
-	if ((a.arg = one_address(given)) == NULL) {
+	if ((a.arg = sv_one_address(given)) == NULL) {
 		sieve_fail(r, n, "invalid redirect address \"%s\"", given);
 		free(given);
 		return -1;
 	}
 	free(given);
-	a.copy = has_tag(n, "copy");
+	a.copy = sv_has_tag(n, "copy");
 	return sv_action(r, n, &a);
 }
 
@@ -271,13 +271,13 @@ run_pipe(struct sieve_run *r, const struct sieve_node *n)
 		free(a.arg);
 		return -1;
 	}
-	v = expand_list(r, sieve_pos(n, 1), &k);
+	v = sv_expand_list(r, sieve_pos(n, 1), &k);
 	a.argv = xcalloc(k + 1, sizeof *a.argv);
 	for (i = 0; i < k; i++)
 		a.argv[i] = v[i].p;
 	free(v);
-	a.copy = has_tag(n, "copy");
-	a.try_ = has_tag(n, "try");
+	a.copy = sv_has_tag(n, "copy");
+	a.try_ = sv_has_tag(n, "try");
 	return sv_action(r, n, &a);
 }
 
@@ -293,12 +293,12 @@ check_pipe(const struct sieve_script *s, struct sieve_node *n, char *err,
 		snprintf(err, errlen, "invalid program name %s", a->v[0].src);
 		return -1;
 	}
-	return need_ext(s, n, "copy", "copy", err, errlen);
+	return sv_need_ext(s, n, "copy", "copy", err, errlen);
 }
 
 /* A constant string (no variable in it) to check at compile time. */
-static const char *
-constant(const struct sieve_script *s, const struct sieve_arg *a)
+const char *
+sv_constant(const struct sieve_script *s, const struct sieve_arg *a)
 {
 	if (a == NULL || a->type != SIEVE_LIST || a->n != 1)
 		return NULL;
@@ -311,13 +311,13 @@ static int
 check_redirect(const struct sieve_script *s, struct sieve_node *n,
     char *err, size_t errlen)
 {
-	const char *c = constant(s, sieve_pos(n, 0));
+	const char *c = sv_constant(s, sieve_pos(n, 0));
 	char *a;
 
-	if (need_ext(s, n, "copy", "copy", err, errlen) < 0)
+	if (sv_need_ext(s, n, "copy", "copy", err, errlen) < 0)
 		return -1;
 	if (c != NULL) {
-		if ((a = one_address(c)) == NULL) {
+		if ((a = sv_one_address(c)) == NULL) {
 			snprintf(err, errlen, "invalid redirect address %s",
 			    sieve_pos(n, 0)->v[0].src);
 			return -1;
@@ -394,16 +394,16 @@ check_store(const struct sieve_script *s, struct sieve_node *n, char *err,
     size_t errlen)
 {
 	const char *f = strcmp(n->name, "fileinto") == 0 ?
-	    constant(s, sieve_pos(n, 0)) : NULL;
+	    sv_constant(s, sieve_pos(n, 0)) : NULL;
 
 	if (f != NULL && !utf8_valid(f, sieve_pos(n, 0)->v[0].len)) {
 		snprintf(err, errlen, "folder name %s is not UTF-8",
 		    sieve_pos(n, 0)->v[0].src);
 		return -1;
 	}
-	if (need_ext(s, n, "copy", "copy", err, errlen) < 0 ||
-	    need_ext(s, n, "create", "mailbox", err, errlen) < 0 ||
-	    need_ext(s, n, "flags", "imap4flags", err, errlen) < 0)
+	if (sv_need_ext(s, n, "copy", "copy", err, errlen) < 0 ||
+	    sv_need_ext(s, n, "create", "mailbox", err, errlen) < 0 ||
+	    sv_need_ext(s, n, "flags", "imap4flags", err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -472,22 +472,22 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 	if ((v = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &len)) == NULL)
 		return -1;
 	/* modifiers in RFC 5229's order of precedence */
-	if (has_tag(n, "lower") || has_tag(n, "upper"))
+	if (sv_has_tag(n, "lower") || sv_has_tag(n, "upper"))
 		for (i = 0; i < len; i++)
-			v[i] = (char)(has_tag(n, "lower") ?
+			v[i] = (char)(sv_has_tag(n, "lower") ?
 			    tolower((unsigned char)v[i]) :
 			    toupper((unsigned char)v[i]));
-	if (len > 0 && has_tag(n, "lowerfirst"))
+	if (len > 0 && sv_has_tag(n, "lowerfirst"))
 		v[0] = (char)tolower((unsigned char)v[0]);
-	if (len > 0 && has_tag(n, "upperfirst"))
+	if (len > 0 && sv_has_tag(n, "upperfirst"))
 		v[0] = (char)toupper((unsigned char)v[0]);
 	buf_init(&b, SIEVE_MAX_STRING * 2 + 16);
-	if (has_tag(n, "quotewildcard"))
+	if (sv_has_tag(n, "quotewildcard"))
 		quotewild(&b, v, len);
 	else
 		buf_add(&b, v, len);
 	free(v);
-	if (has_tag(n, "length")) {
+	if (sv_has_tag(n, "length")) {
 		char num[32];
 		int k = snprintf(num, sizeof num, "%zu",
 		    utf8_chars(b.p ? b.p : "", b.len));
@@ -508,7 +508,7 @@ run_string(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i, m = 0;
 	int rc;
 
-	if ((v = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((v = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	/* RFC 5229 §5: empty strings are not values for :count */
@@ -566,7 +566,7 @@ run_exists(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i, j;
 	int ok = 1;
 
-	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((names = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	for (i = 0; i < k && ok; i++) {
@@ -586,7 +586,7 @@ run_header(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i, nv = 0;
 	int rc;
 
-	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((names = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	for (i = 0; i < k; i++) {
@@ -642,7 +642,7 @@ run_size(struct sieve_run *r, const struct sieve_node *n)
 	const struct sieve_arg *lim = sieve_pos(n, 0);
 	unsigned long long sz = msg_size(r);
 
-	if (has_tag(n, "over"))
+	if (sv_has_tag(n, "over"))
 		return sz > lim->num;
 	return sz < lim->num;
 }
@@ -652,7 +652,7 @@ check_size(const struct sieve_script *s, struct sieve_node *n, char *err,
     size_t errlen)
 {
 	(void)s;
-	if (!has_tag(n, "over") && !has_tag(n, "under")) {
+	if (!sv_has_tag(n, "over") && !sv_has_tag(n, "under")) {
 		snprintf(err, errlen, "size needs :over or :under");
 		return -1;
 	}
@@ -701,8 +701,8 @@ addr_part(const struct sieve_run *r, const struct sieve_node *n,
 }
 
 /* An address with a local part of ASCII and a domain. */
-static int
-addr_valid(const char *a)
+int
+sv_addr_valid(const char *a)
 {
 	const char *at = strrchr(a, '@');
 	const char *p;
@@ -715,8 +715,8 @@ addr_valid(const char *a)
 	return 1;
 }
 
-static void
-push(struct sieve_str **v, size_t *n, struct sieve_str s)
+void
+sv_push(struct sieve_str **v, size_t *n, struct sieve_str s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
 	(*v)[(*n)++] = s;
@@ -729,7 +729,7 @@ run_address(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i, nv = 0;
 	int rc;
 
-	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((names = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	for (i = 0; i < k; i++) {
@@ -746,11 +746,11 @@ run_address(struct sieve_run *r, const struct sieve_node *n)
 			for (j = 0, good = 0; j < l.n; j++) {
 				struct sieve_str s;
 
-				if (!addr_valid(l.v[j].addr))
+				if (!sv_addr_valid(l.v[j].addr))
 					continue;
 				good++;
 				if (addr_part(r, n, l.v[j].addr, &s) == 0)
-					push(&vals, &nv, s);
+					sv_push(&vals, &nv, s);
 			}
 			/* a field without a valid address is matched
 			 * whole by :all, by nothing else (RFC 5228 §5.1,
@@ -764,7 +764,7 @@ run_address(struct sieve_run *r, const struct sieve_node *n)
 				s.p = u.p ? u.p : xstrdup("");
 				s.len = u.len;
 				s.src = NULL;
-				push(&vals, &nv, s);
+				sv_push(&vals, &nv, s);
 			}
 			addr_free(&l);
 		}
@@ -784,8 +784,8 @@ atext(int c)
 
 /* A domain of RFC 5321: labels of letters, digits and '-', or a
  * literal in brackets.  (p, n). */
-static int
-domain_ok(const char *p, size_t n)
+int
+sv_domain_ok(const char *p, size_t n)
 {
 	size_t i, label = 0;
 
@@ -843,7 +843,7 @@ env_path(const char *in, char **out)
 			e = memchr(q, ',', (size_t)(colon - q));
 			if (e == NULL)
 				e = colon;
-			if (!domain_ok(q, (size_t)(e - q)))
+			if (!sv_domain_ok(q, (size_t)(e - q)))
 				return -1;
 			q = e < colon ? e + 1 : colon;
 		}
@@ -876,7 +876,7 @@ env_path(const char *in, char **out)
 		*out = xstrndup(p, n);
 		return 0;
 	}
-	if (*at != '@' || !domain_ok(at + 1, n - i - 1))
+	if (*at != '@' || !sv_domain_ok(at + 1, n - i - 1))
 		return -1;
 	*out = xstrndup(p, n);
 	return 0;
@@ -889,7 +889,7 @@ run_envelope(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i, nv = 0;
 	int rc;
 
-	if ((names = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((names = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	for (i = 0; i < k; i++) {
@@ -909,11 +909,11 @@ run_envelope(struct sieve_run *r, const struct sieve_node *n)
 			s.p = path;
 			s.len = 0;
 			s.src = NULL;
-			push(&vals, &nv, s);
+			sv_push(&vals, &nv, s);
 			continue;
 		}
 		if (addr_part(r, n, path, &s) == 0)
-			push(&vals, &nv, s);
+			sv_push(&vals, &nv, s);
 		free(path);
 	}
 	sv_strs_free(names, k);
@@ -929,880 +929,17 @@ run_mailboxexists(struct sieve_run *r, const struct sieve_node *n)
 	size_t k, i;
 	int ok = 1;
 
-	if ((v = expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
+	if ((v = sv_expand_list(r, sieve_pos(n, 0), &k)) == NULL &&
 	    r->err != NULL)
 		return -1;
 	for (i = 0; i < k && ok; i++) {
 		if (strcasecmp(v[i].p, "INBOX") == 0)
 			continue;
-		ok = folder_ok(v[i].p) && r->env->mailbox_exists != NULL &&
+		ok = sv_folder_ok(v[i].p) && r->env->mailbox_exists != NULL &&
 		    r->env->mailbox_exists(r->env->arg, v[i].p);
 	}
 	sv_strs_free(v, k);
 	return ok;
-}
-
-/* ---- imap4flags (RFC 5232) -------------------------------------------- */
-
-/* Add the flags of (p, n) (space-separated) to b unless there already. */
-static void
-flags_add(struct buf *b, const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t s, e;
-		const char *q;
-		size_t bl;
-
-		while (i < n && p[i] == ' ')
-			i++;
-		s = i;
-		while (i < n && p[i] != ' ')
-			i++;
-		e = i;
-		if (e == s)
-			continue;
-		/* already there (case-insensitively)? */
-		q = b->p ? b->p : "";
-		bl = b->len;
-		{
-			size_t j = 0;
-			int found = 0;
-
-			while (j < bl && !found) {
-				size_t t = j;
-
-				while (t < bl && q[t] != ' ')
-					t++;
-				if (t - j == e - s &&
-				    strncasecmp(q + j, p + s, e - s) == 0)
-					found = 1;
-				j = t + 1;
-			}
-			if (found)
-				continue;
-		}
-		if (b->len)
-			buf_addc(b, ' ');
-		buf_add(b, p + s, e - s);
-	}
-}
-
-static void
-flags_remove(struct buf *b, const char *p, size_t n)
-{
-	struct buf o;
-	size_t j = 0;
-	const char *q;
-
-	buf_init(&o, SIEVE_MAX_STRING);
-	q = b->p ? b->p : "";
-	while (j < b->len) {
-		size_t t = j, i = 0;
-		int drop = 0;
-
-		while (t < b->len && q[t] != ' ')
-			t++;
-		while (i < n && !drop) {
-			size_t s;
-
-			while (i < n && p[i] == ' ')
-				i++;
-			s = i;
-			while (i < n && p[i] != ' ')
-				i++;
-			if (i > s && i - s == t - j &&
-			    strncasecmp(p + s, q + j, t - j) == 0)
-				drop = 1;
-		}
-		if (!drop && t > j) {
-			if (o.len)
-				buf_addc(&o, ' ');
-			buf_add(&o, q + j, t - j);
-		}
-		j = t + 1;
-	}
-	buf_free(b);
-	*b = o;
-}
-
-static int
-run_flags(struct sieve_run *r, const struct sieve_node *n)
-{
-	const struct sieve_arg *list = sieve_pos(n, n->npos - 1);
-	struct sieve_str *v;
-	struct buf b;
-	char *varname = NULL;
-	const char *cur;
-	size_t k, i;
-	int rc;
-
-	if (n->npos == 2 && (varname = sv_pos_str(r, n, 0)) == NULL)
-		return -1;
-	if ((v = expand_list(r, list, &k)) == NULL && r->err != NULL) {
-		free(varname);
-		return -1;
-	}
-	buf_init(&b, SIEVE_MAX_STRING);
-	if (varname != NULL) {
-		const struct sv_var *x = sv_get_var(r, varname);
-
-		cur = x ? x->val : "";
-	} else {
-		cur = r->flags ? r->flags : "";
-	}
-	if (strcmp(n->name, "setflag") != 0)
-		flags_add(&b, cur, strlen(cur));
-	for (i = 0; i < k; i++) {
-		if (strcmp(n->name, "removeflag") == 0)
-			flags_remove(&b, v[i].p, v[i].len);
-		else
-			flags_add(&b, v[i].p, v[i].len);
-	}
-	sv_strs_free(v, k);
-	if (varname != NULL) {
-		rc = sv_set_var(r, varname, b.p ? b.p : "", b.len);
-		free(varname);
-		buf_free(&b);
-		return rc;
-	}
-	free(r->flags);
-	r->flags = b.p ? b.p : xstrdup("");
-	return 0;
-}
-
-/* The flags of a list of flag strings, each once (case-insensitively):
- * "A B", "b" gives A, B. */
-static void
-split_flags(const struct sieve_str *in, size_t n, struct sieve_str **out,
-    size_t *nout)
-{
-	struct buf b;
-	size_t i, j;
-
-	buf_init(&b, SIEVE_MAX_STRING);
-	for (i = 0; i < n; i++)
-		flags_add(&b, in[i].p, in[i].len);
-	for (i = 0; i < b.len; i = j + 1) {
-		struct sieve_str f;
-
-		for (j = i; j < b.len && b.p[j] != ' '; j++)
-			;
-		f.p = xstrndup(b.p + i, j - i);
-		f.len = j - i;
-		f.src = NULL;
-		push(out, nout, f);
-	}
-	buf_free(&b);
-}
-
-static int
-run_hasflag(struct sieve_run *r, const struct sieve_node *n)
-{
-	struct sieve_str *vars = NULL, *vals = NULL, *raw = NULL, *keys = NULL;
-	size_t nvars = 0, nv = 0, i, nraw = 0, nk = 0, nkeys = 0;
-	struct sieve_arg ka;
-	int rc;
-
-	if (n->npos == 2 && (vars = expand_list(r, sieve_pos(n, 0),
-	    &nvars)) == NULL && r->err != NULL)
-		return -1;
-	for (i = 0; i < (n->npos == 2 ? nvars : 1); i++) {
-		const char *s;
-		size_t j = 0, len;
-
-		if (n->npos == 2) {
-			const struct sv_var *x = sv_get_var(r, vars[i].p);
-
-			s = x ? x->val : "";
-		} else {
-			s = r->flags ? r->flags : "";
-		}
-		len = strlen(s);
-		(void)j;
-		{
-			struct sieve_str f;
-
-			f.p = xstrndup(s, len);
-			f.len = len;
-			f.src = NULL;
-			push(&raw, &nraw, f);
-		}
-	}
-	sv_strs_free(vars, nvars);
-	/* values and keys alike are sets of flags (RFC 5232 §4) */
-	split_flags(raw, nraw, &vals, &nv);
-	sv_strs_free(raw, nraw);
-	if ((keys = expand_list(r, sieve_pos(n, n->npos - 1), &nk)) == NULL &&
-	    r->err != NULL) {
-		sv_strs_free(vals, nv);
-		return -1;
-	}
-	memset(&ka, 0, sizeof ka);
-	ka.type = SIEVE_LIST;
-	split_flags(keys, nk, &ka.v, &nkeys);
-	ka.n = nkeys;
-	sv_strs_free(keys, nk);
-	rc = sv_match_keys(r, n, vals, nv, &ka, 0);
-	sv_strs_free(ka.v, nkeys);
-	sv_strs_free(vals, nv);
-	return rc;
-}
-
-/* ---- body (RFC 5173) -------------------------------------------------- */
-
-struct bodyctx {
-	struct sieve_run *r;
-	const struct sieve_arg *types;  /* :content, or NULL for :text */
-	struct sieve_str *v;
-	size_t nv;
-	struct buf cur;
-	int take, html, msghdr;
-	const char *charset;
-	char cs[64];
-};
-
-static int
-type_wanted(const struct bodyctx *c, const char *type)
-{
-	size_t i;
-
-	if (c->types == NULL)
-		return strncmp(type, "text/", 5) == 0 ||
-		    strcmp(type, "application/xhtml+xml") == 0;
-	for (i = 0; i < c->types->n; i++) {
-		const char *t = c->types->v[i].p;
-		size_t tl = c->types->v[i].len;
-
-		if (tl == 0)
-			return 1;
-		if (memchr(t, '/', tl) != NULL && strchr(strchr(t, '/') + 1,
-		    '/') != NULL)
-			continue;       /* "text/plain/x" is no type */
-		if (memchr(t, '/', tl) ? strcasecmp(t, type) == 0 :
-		    strncasecmp(t, type, tl) == 0 && type[tl] == '/')
-			return 1;
-	}
-	return 0;
-}
-
-/* Is the part's Content-Type, as written, one type/subtype ("text/
- * plain/x" is not, and :text does not take it, as Pigeonhole)? */
-static int
-type_sane(const struct mime_part *pt)
-{
-	struct hdrfield f;
-	size_t i, slashes = 0;
-
-	if (pt->hdr == NULL || !hdr_find(pt->hdr, pt->hdrlen, "content-type",
-	    &f))
-		return 1;
-	for (i = 0; i < f.vallen && f.val[i] != ';'; i++)
-		slashes += f.val[i] == '/';
-	return slashes <= 1;
-}
-
-static void
-body_begin(void *arg, const struct mime_part *pt)
-{
-	struct bodyctx *c = arg;
-
-	if (pt->kind != MIME_LEAF)
-		return;
-	c->take = type_wanted(c, pt->type) && (c->types != NULL ||
-	    type_sane(pt));
-	c->html = c->types == NULL && (strcmp(pt->type, "text/html") == 0 ||
-	    strcmp(pt->type, "application/xhtml+xml") == 0);
-	c->msghdr = pt->kind == MIME_LEAF &&
-	    strcmp(pt->type, "message/rfc822") == 0;
-	snprintf(c->cs, sizeof c->cs, "%s", pt->charset);
-	buf_init(&c->cur, 16u << 20);
-}
-
-static void
-body_data(void *arg, const struct mime_part *pt, const char *p, size_t n)
-{
-	struct bodyctx *c = arg;
-
-	(void)pt;
-	if (c->take)
-		buf_add(&c->cur, p, n);
-}
-
-/* text/html as text: tags dropped (enough for :contains). */
-static void
-strip_tags(struct buf *b)
-{
-	size_t i, k = 0;
-	int in = 0;
-
-	for (i = 0; i < b->len; i++) {
-		if (b->p[i] == '<')
-			in = 1;
-		else if (b->p[i] == '>' && in)
-			in = 0;
-		else if (!in)
-			b->p[k++] = b->p[i];
-	}
-	b->len = k;
-	if (b->p)
-		b->p[k] = 0;
-}
-
-/* A message/rfc822 part's content is its header (RFC 5173 §5, as
- * Pigeonhole has it): cut at the empty line, the last LF kept. */
-static void
-cut_header(struct buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->len; i++)
-		if (b->p[i] == '\n' && (i + 1 == b->len || b->p[i + 1] == '\n')) {
-			b->len = i + 1;
-			b->p[b->len] = 0;
-			return;
-		}
-}
-
-/* :content "message/rfc822": that part whole, not walked. */
-static int
-body_whole(void *arg, const struct mime_part *pt)
-{
-	struct bodyctx *c = arg;
-
-	return c->types != NULL && type_wanted(c, pt->type);
-}
-
-static void
-body_end(void *arg, const struct mime_part *pt)
-{
-	struct bodyctx *c = arg;
-	struct sieve_str s;
-	struct buf u;
-
-	if (pt->kind != MIME_LEAF)
-		return;
-	/* a transfer encoding we cannot undo: no text to search */
-	if (c->types == NULL && (pt->flags & MIME_W_ENCODING))
-		c->take = 0;
-	if (c->take) {
-		if (c->html)
-			strip_tags(&c->cur);
-		if (c->msghdr)
-			cut_header(&c->cur);
-		buf_init(&u, 16u << 20);
-		if (strncmp(pt->type, "text/", 5) != 0 || charset_to_utf8(c->cs,
-		    strlen(c->cs), c->cur.p ? c->cur.p : "", c->cur.len,
-		    &u) == -2) {
-			buf_free(&u);
-			u = c->cur;
-			c->cur.p = NULL;
-		}
-		s.p = u.p ? u.p : xstrdup("");
-		s.len = u.len;
-		s.src = NULL;
-		push(&c->v, &c->nv, s);
-	}
-	buf_free(&c->cur);
-	c->take = 0;
-}
-
-static int
-run_body(struct sieve_run *r, const struct sieve_node *n)
-{
-	struct bodyctx c;
-	int rc;
-
-	memset(&c, 0, sizeof c);
-	c.r = r;
-	if (!r->hasbody) {
-		/* a header alone: the set is empty (RFC 5173 §5) */
-	} else if (has_tag(n, "raw")) {
-		struct sieve_str s;
-
-		s.p = xstrndup(r->env->msg + r->res->bodyoff,
-		    r->env->len - r->res->bodyoff);
-		s.len = r->env->len - r->res->bodyoff;
-		s.src = NULL;
-		push(&c.v, &c.nv, s);
-	} else {
-		struct mime_cb cb;
-		struct mime *m;
-		size_t nt = 0;
-		struct sieve_str *tv = NULL;
-		struct sieve_arg ta;
-
-		if (has_tag(n, "content")) {
-			tv = expand_list(r, sieve_tag(n, "content"), &nt);
-			if (tv == NULL && r->err != NULL)
-				return -1;
-			memset(&ta, 0, sizeof ta);
-			ta.type = SIEVE_LIST;
-			ta.v = tv;
-			ta.n = nt;
-			c.types = &ta;
-		}
-		memset(&cb, 0, sizeof cb);
-		cb.begin = body_begin;
-		cb.data = body_data;
-		cb.end = body_end;
-		cb.whole = body_whole;
-		cb.arg = &c;
-		m = mime_new(&cb, NULL);
-		mime_feed(m, r->env->msg, r->env->len);
-		mime_end(m);
-		mime_free(m);
-		buf_free(&c.cur);
-		sv_strs_free(tv, nt);
-	}
-	rc = sv_match_values(r, n, c.v, c.nv, 0);
-	sv_strs_free(c.v, c.nv);
-	return rc;
-}
-
-/* ---- editheader (RFC 5293) -------------------------------------------- */
-
-static int
-protected_field(const char *name)
-{
-	return strcasecmp(name, "received") == 0 ||
-	    strcasecmp(name, "auto-submitted") == 0;
-}
-
-static int
-fieldname_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 200)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f ||
-		    s[i] == ':')
-			return 0;
-	return 1;
-}
-
-static int
-check_editheader(const struct sieve_script *s, struct sieve_node *n,
-    char *err, size_t errlen)
-{
-	const char *name = constant(s, sieve_pos(n, 0));
-	const struct sieve_arg *v = sieve_pos(n, 1);
-
-	if (name != NULL && !fieldname_ok(name, sieve_pos(n, 0)->v[0].len)) {
-		snprintf(err, errlen, "specified field name %s is invalid",
-		    sieve_pos(n, 0)->v[0].src);
-		return -1;
-	}
-	if (strcmp(n->name, "addheader") == 0 && v != NULL && v->n == 1 &&
-	    memchr(v->v[0].p, 0, v->v[0].len) != NULL) {
-		snprintf(err, errlen, "specified value %s is invalid",
-		    v->v[0].src);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-run_addheader(struct sieve_run *r, const struct sieve_node *n)
-{
-	char *name, *val;
-	size_t i, vl;
-	struct sv_field f;
-
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
-		return -1;
-	if ((val = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &vl)) ==
-	    NULL) {
-		free(name);
-		return -1;
-	}
-	if (memchr(val, 0, vl) != NULL) {
-		sieve_fail(r, n, "specified value for field \"%s\" is "
-		    "invalid", name);
-		free(name);
-		free(val);
-		return -1;
-	}
-	if (!fieldname_ok(name, strlen(name))) {
-		sieve_fail(r, n, "invalid field name \"%s\"", name);
-		free(name);
-		free(val);
-		return -1;
-	}
-	if (protected_field(name)) {
-		free(name);
-		free(val);
-		return 0;
-	}
-	/* a value with line ends is folded: each one followed by a blank */
-	{
-		struct buf b;
-
-		buf_init(&b, SIEVE_MAX_STRING * 2);
-		buf_addc(&b, ' ');
-		for (i = 0; val[i]; i++) {
-			if (val[i] == '\r')
-				continue;
-			buf_addc(&b, val[i]);
-			if (val[i] == '\n' && val[i + 1] != ' ' &&
-			    val[i + 1] != '\t')
-				buf_addc(&b, ' ');
-		}
-		free(val);
-		vl = b.len;
-		val = b.p ? b.p : xstrdup(" ");
-	}
-	f.name = name;
-	f.val = val;
-	f.vlen = vl;
-	r->f = xrealloc(r->f, (r->nf + 1) * sizeof *r->f);
-	if (has_tag(n, "last")) {
-		r->f[r->nf] = f;
-	} else {
-		memmove(r->f + 1, r->f, r->nf * sizeof *r->f);
-		r->f[0] = f;
-	}
-	r->nf++;
-	r->hdr_changed = 1;
-	return 0;
-}
-
-static int
-run_deleteheader(struct sieve_run *r, const struct sieve_node *n)
-{
-	const struct sieve_arg *idx = sieve_tag(n, "index");
-	const struct sieve_arg *pats = sieve_pos(n, 1);
-	char *name;
-	size_t i, count = 0, total = 0, k = 0;
-
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
-		return -1;
-	if (protected_field(name)) {
-		free(name);
-		return 0;
-	}
-	for (i = 0; i < r->nf; i++)
-		if (strcasecmp(r->f[i].name, name) == 0)
-			total++;
-	for (i = 0; i < r->nf; i++) {
-		int del = 1;
-
-		if (strcasecmp(r->f[i].name, name) != 0) {
-			r->f[k++] = r->f[i];
-			continue;
-		}
-		count++;
-		if (idx != NULL) {
-			size_t want = has_tag(n, "last") ?
-			    (idx->num <= total ? total - idx->num + 1 : 0) :
-			    idx->num;
-
-			del = count == want;
-		}
-		if (del && pats != NULL) {
-			struct buf u;
-			struct sieve_str v;
-			int m;
-
-			buf_init(&u, SIEVE_MAX_STRING);
-			hdr_unfold(r->f[i].val, r->f[i].vlen, &u);
-			v.p = u.p ? u.p : "";
-			v.len = u.len;
-			v.src = NULL;
-			m = sv_match_values(r, n, &v, 1, 1);
-			buf_free(&u);
-			if (m < 0) {
-				free(name);
-				return -1;
-			}
-			del = m;
-		}
-		if (del) {
-			free(r->f[i].name);
-			free(r->f[i].val);
-			r->hdr_changed = 1;
-		} else {
-			r->f[k++] = r->f[i];
-		}
-	}
-	r->nf = k;
-	free(name);
-	return 0;
-}
-
-/* ---- duplicate (RFC 7352) --------------------------------------------- */
-
-static int
-run_duplicate(struct sieve_run *r, const struct sieve_node *n)
-{
-	struct buf key;
-	char *handle = NULL, *uid = NULL, *hname = NULL;
-	int err, seen = 0;
-	const struct sieve_arg *secs = sieve_tag(n, "seconds");
-	struct sieve_result *res = r->res;
-
-	if ((handle = sv_tag_str(r, n, "handle", &err)) == NULL && err)
-		return -1;
-	if ((uid = sv_tag_str(r, n, "uniqueid", &err)) == NULL && err)
-		goto fail;
-	if ((hname = sv_tag_str(r, n, "header", &err)) == NULL && err)
-		goto fail;
-	buf_init(&key, SIEVE_MAX_STRING * 2);
-	buf_printf(&key, "duplicate\t%s\t", handle ? handle : "");
-	if (uid != NULL) {
-		buf_adds(&key, uid);
-	} else {
-		size_t m;
-		struct sieve_str *v = sv_header_values(r, hname ? hname :
-		    "message-id", 0, &m);
-
-		if (m == 0) {
-			sv_strs_free(v, m);
-			buf_free(&key);
-			free(handle);
-			free(hname);
-			return 0;
-		}
-		buf_add(&key, v[0].p, v[0].len);
-		sv_strs_free(v, m);
-	}
-	if (r->env->duplicate_seen != NULL)
-		seen = r->env->duplicate_seen(r->env->arg, key.p, key.len);
-	/* marked as seen once the delivery committed (RFC 7352 §3) */
-	res->dup = xrealloc(res->dup, (res->ndup + 1) * sizeof *res->dup);
-	res->dup[res->ndup].key = key.p;
-	res->dup[res->ndup].seconds = secs ? secs->num : 7 * 86400ULL;
-	res->ndup++;
-	free(handle);
-	free(uid);
-	free(hname);
-	return seen;
-fail:
-	free(handle);
-	free(uid);
-	free(hname);
-	return -1;
-}
-
-/* ---- vacation (RFC 5230, RFC 3834) ------------------------------------ */
-
-static int
-field_has(struct sieve_run *r, const char *name, const char *what)
-{
-	size_t m, i;
-	struct sieve_str *v = sv_header_values(r, name, 0, &m);
-	int found = 0;
-
-	for (i = 0; i < m && !found; i++)
-		found = what == NULL || strncasecmp(v[i].p, what,
-		    strlen(what)) == 0;
-	sv_strs_free(v, m);
-	return found;
-}
-
-static int
-suppressed(struct sieve_run *r)
-{
-	size_t m, i;
-	struct sieve_str *v = sv_header_values(r, "x-auto-response-suppress",
-	    0, &m);
-	int yes = 0;
-
-	for (i = 0; i < m && !yes; i++) {
-		char *save = NULL, *t;
-
-		for (t = strtok_r(v[i].p, ", \t", &save); t != NULL && !yes;
-		    t = strtok_r(NULL, ", \t", &save))
-			yes = strcasecmp(t, "all") == 0 ||
-			    strcasecmp(t, "oof") == 0;
-	}
-	sv_strs_free(v, m);
-	return yes;
-}
-
-/* May we answer at all (RFC 3834 §2, RFC 5230 §4.5)? */
-static int
-vacation_allowed(struct sieve_run *r, const char *sender,
-    struct sieve_str *mine, size_t nmine)
-{
-	const char *at = strrchr(sender, '@');
-	size_t ll = at ? (size_t)(at - sender) : strlen(sender), i, f;
-	static const char *const lists[] = {"list-id", "list-help",
-	    "list-unsubscribe", "list-subscribe", "list-post", "list-owner",
-	    "list-archive"};
-
-	if (*sender == 0 || at == NULL)
-		return 0;
-	if ((ll == 13 && strncasecmp(sender, "MAILER-DAEMON", 13) == 0) ||
-	    strncasecmp(sender, "owner-", 6) == 0 ||
-	    (ll >= 8 && strncasecmp(at - 8, "-request", 8) == 0) ||
-	    (ll >= 6 && strncasecmp(sender, "LISTSERV", 8) == 0))
-		return 0;
-	for (f = 0; f < r->nf; f++)
-		if (strcasecmp(r->f[f].name, "auto-submitted") == 0) {
-			struct buf u;
-			int no;
-
-			buf_init(&u, 1024);
-			hdr_unfold(r->f[f].val, r->f[f].vlen, &u);
-			no = u.len >= 2 && strncasecmp(u.p, "no", 2) == 0 &&
-			    (u.len == 2 || u.p[2] == ' ' || u.p[2] == ';' ||
-			    u.p[2] == '(');
-			buf_free(&u);
-			if (!no)
-				return 0;
-		}
-	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
-		if (field_has(r, lists[i], NULL))
-			return 0;
-	/* never to oneself */
-	for (i = 0; i < nmine; i++)
-		if (strcasecmp(sender, mine[i].p) == 0)
-			return 0;
-	/* Microsoft's opt-out: "All" or "OOF" among its tokens */
-	if (suppressed(r))
-		return 0;
-	if (field_has(r, "precedence", "bulk") ||
-	    field_has(r, "precedence", "list") ||
-	    field_has(r, "precedence", "junk"))
-		return 0;
-	/* one of the user's addresses must be a visible recipient */
-	for (f = 0; f < r->nf; f++) {
-		static const char *const rc[] = {"to", "cc", "bcc",
-		    "resent-to", "resent-cc", "resent-bcc"};
-		struct addrlist l;
-		size_t j, q;
-		int hit = 0;
-
-		for (q = 0; q < 6; q++)
-			if (strcasecmp(r->f[f].name, rc[q]) == 0)
-				break;
-		if (q == 6)
-			continue;
-		memset(&l, 0, sizeof l);
-		addr_parse(r->f[f].val, r->f[f].vlen, &l);
-		for (j = 0; j < l.n && !hit; j++)
-			for (i = 0; i < nmine && !hit; i++)
-				hit = strcasecmp(l.v[j].addr, mine[i].p) == 0;
-		addr_free(&l);
-		if (hit)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-run_vacation(struct sieve_run *r, const struct sieve_node *n)
-{
-	struct sieve_action a;
-	struct sieve_str *mine = NULL;
-	size_t nmine = 0, i;
-	const char *sender = r->env->from, *rcpt;
-	const struct sieve_arg *days = sieve_tag(n, "days");
-	const struct sieve_arg *secs = sieve_tag(n, "seconds");
-	struct buf key;
-	int err = 0;
-
-	memset(&a, 0, sizeof a);
-	a.type = SIEVE_VACATION;
-	if ((a.reason = sv_pos_str(r, n, 0)) == NULL)
-		return -1;
-	a.subject = sv_tag_str(r, n, "subject", &err);
-	if (!err)
-		a.from = sv_tag_str(r, n, "from", &err);
-	if (!err)
-		a.handle = sv_tag_str(r, n, "handle", &err);
-	if (!err && sieve_tag(n, "addresses") != NULL &&
-	    (mine = expand_list(r, sieve_tag(n, "addresses"), &nmine)) ==
-	    NULL && r->err != NULL)
-		err = 1;
-	if (err) {
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
-		return -1;
-	}
-	a.mime = has_tag(n, "mime");
-	a.seconds = secs ? secs->num : days ? (days->num ? days->num : 1) *
-	    86400ULL : 7 * 86400ULL;
-	/* the final recipient: a message that came through an alias (its
-	 * original recipient) is not answered, as Pigeonhole does */
-	rcpt = r->env->to ? r->env->to : r->env->orig_to;
-	if (rcpt != NULL) {
-		struct sieve_str s;
-
-		s.p = xstrdup(rcpt);
-		s.len = strlen(rcpt);
-		s.src = NULL;
-		push(&mine, &nmine, s);
-	}
-	if (a.from != NULL) {
-		struct addrlist l;
-
-		memset(&l, 0, sizeof l);
-		addr_parse(a.from, strlen(a.from), &l);
-		for (i = 0; i < l.n; i++) {
-			struct sieve_str s;
-
-			s.p = xstrdup(l.v[i].addr);
-			s.len = strlen(s.p);
-			s.src = NULL;
-			push(&mine, &nmine, s);
-		}
-		addr_free(&l);
-	}
-	if (sender == NULL || !vacation_allowed(r, sender, mine, nmine)) {
-		sv_strs_free(mine, nmine);
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
-		return 0;
-	}
-	sv_strs_free(mine, nmine);
-	buf_init(&key, SIEVE_MAX_STRING * 4);
-	buf_printf(&key, "vacation\t%s\t", sender);
-	if (a.handle != NULL)
-		buf_adds(&key, a.handle);
-	else
-		buf_printf(&key, "%s\t%s\t%s\t%d", a.reason, a.subject ?
-		    a.subject : "", a.from ? a.from : "", a.mime);
-	if (r->env->duplicate_seen != NULL &&
-	    r->env->duplicate_seen(r->env->arg, key.p, key.len)) {
-		buf_free(&key);
-		free(a.reason);
-		free(a.subject);
-		free(a.from);
-		free(a.handle);
-		return 0;
-	}
-	a.key = key.p;
-	a.arg = xstrdup(sender);
-	return sv_action(r, n, &a);
-}
-
-static int
-check_vacation(const struct sieve_script *s, struct sieve_node *n,
-    char *err, size_t errlen)
-{
-	const char *from = constant(s, sieve_tag(n, "from"));
-	char *a;
-
-	if (need_ext(s, n, "seconds", "vacation-seconds", err, errlen) < 0)
-		return -1;
-	if (from != NULL) {
-		if ((a = one_address(from)) == NULL) {
-			snprintf(err, errlen, "specified :from address %s is "
-			    "invalid", sieve_tag(n, "from")->v[0].src);
-			return -1;
-		}
-		free(a);
-	}
-	return 0;
 }
 
 /* ---- the tables ------------------------------------------------------- */
@@ -1886,30 +1023,30 @@ static const struct sieve_def d_variables[] = {
 	    run_string, NULL},
 };
 static const struct sieve_def d_imap4flags[] = {
-	{"setflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},
-	{"addflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags, NULL},
-	{"removeflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, run_flags,
+	{"setflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, sv_run_flags, NULL},
+	{"addflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, sv_run_flags, NULL},
+	{"removeflag", SIEVE_CMD, "imap4flags", "l?l", 0, NULL, sv_run_flags,
 	    NULL},
-	{"hasflag", SIEVE_TEST, "imap4flags", "l?l", M, NULL, run_hasflag,
+	{"hasflag", SIEVE_TEST, "imap4flags", "l?l", M, NULL, sv_run_hasflag,
 	    NULL},
 };
 static const struct sieve_def d_body[] = {
 	{"body", SIEVE_TEST, "body", "l", M | SIEVE_F_NOVARS, t_body,
-	    run_body, NULL},
+	    sv_run_body, NULL},
 };
 static const struct sieve_def d_editheader[] = {
 	{"addheader", SIEVE_CMD, "editheader", "ss", 0, t_addheader,
-	    run_addheader, check_editheader},
+	    sv_run_addheader, sv_check_editheader},
 	{"deleteheader", SIEVE_CMD, "editheader", "s?l", M, t_deleteheader,
-	    run_deleteheader, check_editheader},
+	    sv_run_deleteheader, sv_check_editheader},
 };
 static const struct sieve_def d_duplicate[] = {
 	{"duplicate", SIEVE_TEST, "duplicate", "", 0, t_duplicate,
-	    run_duplicate, NULL},
+	    sv_run_duplicate, NULL},
 };
 static const struct sieve_def d_vacation[] = {
-	{"vacation", SIEVE_CMD, "vacation", "s", 0, t_vacation, run_vacation,
-	    check_vacation},
+	{"vacation", SIEVE_CMD, "vacation", "s", 0, t_vacation, sv_run_vacation,
+	    sv_check_vacation},
 };
 static const struct sieve_def d_reject[] = {
 	{"reject", SIEVE_CMD, "reject", "s", 0, NULL, run_reject, NULL},

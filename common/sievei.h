@@ -93,4 +93,28 @@ const struct sv_var *sv_get_var(struct sieve_run *r, const char *name);
  */
 void sv_message_load(struct sieve_run *r);
 
+/* ---- shared by sieveext.c, sievemsg.c, sievereply.c ------------------ */
+
+int sv_has_tag(const struct sieve_node *n, const char *t);
+/* The expanded strings of a list argument: malloc'd array (*n set). */
+struct sieve_str *sv_expand_list(struct sieve_run *r,
+    const struct sieve_arg *a, size_t *n);
+/* A tag that needs an extension the script did not require: -1. */
+int sv_need_ext(const struct sieve_script *s, const struct sieve_node *n,
+    const char *tag, const char *ext, char *err, size_t errlen);
+int sv_folder_ok(const char *f);
+/* One RFC 5322 mailbox's addr-spec, malloc'd, or NULL. */
+char *sv_one_address(const char *s);
+/* A string argument without variables in it, or NULL. */
+const char *sv_constant(const struct sieve_script *s,
+    const struct sieve_arg *a);
+int sv_addr_valid(const char *a);
+int sv_domain_ok(const char *p, size_t n);
+void sv_push(struct sieve_str **v, size_t *n, struct sieve_str s);
+void sv_push_copy(struct sieve_str **v, size_t *n, const char *p);
+
+sieve_fn sv_run_flags, sv_run_hasflag, sv_run_body, sv_run_addheader,
+    sv_run_deleteheader, sv_run_duplicate, sv_run_vacation;
+sieve_check_fn sv_check_editheader, sv_check_vacation;
+
 #endif

@@ -991,23 +991,40 @@ argname(char c)
 
 static int check_node(struct lex *l, struct sieve_node *n, int kind);
 
-/* The tagged arguments of n, then its positional ones against the def. */
-static int
-check_args(struct lex *l, struct sieve_node *n)
+/* The def of tag a of n, standard ones first; *std set for those. */
+static const struct sieve_tagdef *
+tag_def(const struct sieve_node *n, const struct sieve_arg *a, int *std)
 {
 	const struct sieve_def *d = n->def;
+	const struct sieve_tagdef *td = NULL;
+
+	*std = 1;
+	if ((d->flags & SIEVE_F_MATCH) &&
+	    (td = find_tag(std_match, a->tag)) != NULL)
+		return td;
+	if ((d->flags & SIEVE_F_ADDR) &&
+	    (td = find_tag(std_addr, a->tag)) != NULL)
+		return td;
+	*std = 0;
+	return find_tag(d->tags, a->tag);
+}
+
+/* The tagged arguments of n, noting where its positional ones are:
+ * tags come first (RFC 5228 §2.6.2), one of each group at most. */
+static int
+check_tags(struct lex *l, struct sieve_node *n)
+{
 	char groups[16];
 	unsigned ng = 0, i, k;
-	const char *spec = d->args ? d->args : "";
-	int opt = 0;
 
 	for (i = 0; i < 8; i++)
 		n->pos[i] = -1;
-	n->cmp = d->flags & SIEVE_F_OCTET ? SIEVE_C_OCTET : SIEVE_C_CASEMAP;
+	n->cmp = n->def->flags & SIEVE_F_OCTET ? SIEVE_C_OCTET :
+	    SIEVE_C_CASEMAP;
 	for (i = 0; i < n->nargs; i++) {
 		struct sieve_arg *a = &n->args[i];
-		const struct sieve_tagdef *td = NULL;
-		int std = 0;
+		const struct sieve_tagdef *td;
+		int std;
 
 		if (a->type == SIEVE_TAG && n->npos > 0)
 			return lerr(l, a->line, a->col, "tag :%s after a "
@@ -1019,69 +1036,59 @@ check_args(struct lex *l, struct sieve_node *n)
 			n->pos[n->npos++] = (int)i;
 			continue;
 		}
-		if ((d->flags & SIEVE_F_MATCH) &&
-		    (td = find_tag(std_match, a->tag)) != NULL)
-			std = 1;
-		else if ((d->flags & SIEVE_F_ADDR) &&
-		    (td = find_tag(std_addr, a->tag)) != NULL)
-			std = 1;
-		else
-			td = find_tag(d->tags, a->tag);
-		if (td == NULL)
+		if ((td = tag_def(n, a, &std)) == NULL)
 			return lerr(l, a->line, a->col,
 			    "unknown tag :%s for %s", a->tag, n->name);
-		if (td->group) {
-			for (k = 0; k < ng; k++)
-				if (groups[k] == td->group)
-					return lerr(l, a->line, a->col,
-					    "tag :%s conflicts with an earlier "
-					    "tag", a->tag);
-			if (ng < sizeof groups)
-				groups[ng++] = td->group;
-		}
-		if (td->arg) {
-			if (i + 1 >= n->nargs || !arg_fits(td->arg,
-			    &n->args[i + 1]))
-				return lerr(l, a->line, a->col,
-				    "tag :%s needs %s", a->tag,
-				    argname(td->arg));
+		for (k = 0; td->group && k < ng; k++)
+			if (groups[k] == td->group)
+				return lerr(l, a->line, a->col, "tag :%s "
+				    "conflicts with an earlier tag", a->tag);
+		if (td->group && ng < sizeof groups)
+			groups[ng++] = td->group;
+		if (td->arg && (i + 1 >= n->nargs ||
+		    !arg_fits(td->arg, &n->args[i + 1])))
+			return lerr(l, a->line, a->col, "tag :%s needs %s",
+			    a->tag, argname(td->arg));
+		if (td->arg)
 			i++;
-		}
 		if (std && std_tag(l, n, a, td->arg ? &n->args[i] : NULL) < 0)
 			return -1;
 	}
-	for (i = 0, k = 0; spec[k] != 0; k++) {
+	return 0;
+}
+
+/* The positional arguments and tests of n against its def's spec. */
+static int
+check_positional(struct lex *l, struct sieve_node *n)
+{
+	const char *spec = n->def->args ? n->def->args : "";
+	unsigned i = 0, k;
+	int opt = 0;
+
+	for (k = 0; spec[k] != 0; k++) {
 		char c = spec[k];
 
 		if (c == '?') {
 			opt = 1;
-			continue;
-		}
-		if (c == 't' || c == 'T') {
-			if (n->ntests == 0) {
-				if (opt)
-					break;
+		} else if (c == 't' || c == 'T') {
+			if (n->ntests == 0 && opt)
+				break;
+			if (n->ntests == 0 || (c == 't') != !n->testlist)
 				return lerr(l, n->line, n->col,
 				    "%s needs %s", n->name, argname(c));
-			}
-			if ((c == 't') != !n->testlist || (c == 'T' &&
-			    n->ntests == 0))
-				return lerr(l, n->line, n->col,
-				    "%s needs %s", n->name, argname(c));
-			continue;
-		}
-		if (i >= n->npos) {
+		} else if (i >= n->npos) {
 			if (opt)
 				break;
 			return lerr(l, n->line, n->col,
 			    "%s needs %s as argument %u", n->name,
 			    argname(c), i + 1);
-		}
-		if (!arg_fits(c, &n->args[n->pos[i]]))
+		} else if (!arg_fits(c, &n->args[n->pos[i]])) {
 			return lerr(l, n->args[n->pos[i]].line,
 			    n->args[n->pos[i]].col, "%s needs %s as "
 			    "argument %u", n->name, argname(c), i + 1);
-		i++;
+		} else {
+			i++;
+		}
 	}
 	if (i < n->npos)
 		return lerr(l, n->args[n->pos[i]].line,
@@ -1091,6 +1098,15 @@ check_args(struct lex *l, struct sieve_node *n)
 	    strchr(spec, 'T') == NULL)
 		return lerr(l, n->tests[0]->line, n->tests[0]->col,
 		    "%s takes no test", n->name);
+	return 0;
+}
+
+/* The tagged arguments of n, then its positional ones against the def. */
+static int
+check_args(struct lex *l, struct sieve_node *n)
+{
+	if (check_tags(l, n) < 0 || check_positional(l, n) < 0)
+		return -1;
 	if (n->cmp == SIEVE_C_NUMERIC && (n->match == SIEVE_M_CONTAINS ||
 	    n->match == SIEVE_M_MATCHES || n->match == SIEVE_M_REGEX))
 		return lerr(l, n->line, n->col, "comparator i;ascii-numeric "

@@ -450,14 +450,96 @@ has_backref(const char *p)
 	return 0;
 }
 
+/*
+ * Refuse what makes regcomp() itself blow up (glibc builds its automaton
+ * by copying): a pattern over SIEVE_MAX_REGEX bytes, a quantifier right
+ * after another ("a+++": gigabytes), and bounds {n,m} adding up to more
+ * than SIEVE_MAX_REGEXDUP copies.  NULL if sane, else why not.
+ */
+static const char *
+re_insane(const char *p)
+{
+	unsigned long dup = 0;
+	int quant = 0;          /* the previous token was a quantifier */
+	int closed = 0;         /* it was a ')' whose group has a {n,m} */
+	unsigned char brace[SIEVE_MAX_DEPTH + 1]; /* a group has a {n,m} */
+	unsigned depth = 0;
+	size_t i, n = strlen(p);
+
+	if (n > SIEVE_MAX_REGEX)
+		return "the expression is too long";
+	brace[0] = 0;
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+		int was_closed = closed;
+
+		closed = 0;
+		if (c == '(') {
+			if (depth >= SIEVE_MAX_DEPTH)
+				return "groups nested too deep";
+			brace[++depth] = 0;
+			quant = 0;
+		} else if (c == ')' && depth > 0) {
+			closed = brace[depth];
+			depth--;
+			brace[depth] |= closed;
+			quant = 0;
+		} else if (c == '\\' && i + 1 < n) {
+			i++;
+			quant = 0;
+		} else if (c == '*' || c == '+' || c == '?' || c == '{') {
+			if (quant)
+				return "a quantifier follows another";
+			quant = 1;
+			if (c == '{' && was_closed)
+				return "repetition bounds nested";
+			if (c == '{') {
+				brace[depth] = 1;
+				unsigned long lo = strtoul(p + i + 1, NULL, 10);
+				const char *e = strchr(p + i, '}');
+				const char *comma = strchr(p + i, ',');
+				unsigned long hi = comma && e && comma < e &&
+				    comma[1] != '}' ? strtoul(comma + 1, NULL,
+				    10) : lo;
+
+				dup += (hi > lo ? hi : lo) + 1;
+				if (dup > SIEVE_MAX_REGEXDUP)
+					return "repetition bounds too large";
+				if (e != NULL)
+					i = (size_t)(e - p);
+			}
+		} else if (c == '[') {
+			/* a bracket expression: up to its ']' */
+			size_t k = i + 1;
+
+			if (k < n && p[k] == '^')
+				k++;
+			if (k < n && p[k] == ']')
+				k++;
+			while (k < n && p[k] != ']')
+				k++;
+			i = k;
+			quant = 0;
+		} else {
+			quant = 0;
+		}
+	}
+	return NULL;
+}
+
 static int
 re_compile(regex_t *re, const char *pat, int cmp, char *err, size_t errlen)
 {
 	int fl = REG_EXTENDED | (cmp == SIEVE_C_CASEMAP ? REG_ICASE : 0);
+	const char *why;
 	int rc;
 
 	if (has_backref(pat)) {
 		snprintf(err, errlen, "back-references are not supported");
+		return -1;
+	}
+	if ((why = re_insane(pat)) != NULL) {
+		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
 	if ((rc = regcomp(re, pat, fl)) != 0) {
@@ -990,8 +1072,9 @@ sv_action(struct sieve_run *r, const struct sieve_node *n,
 		}
 		if (o->type == SIEVE_PIPE && a->type == SIEVE_PIPE &&
 		    strcmp(a->arg, o->arg) == 0) {
+			sieve_fail(r, n, "pipe to %s twice", a->arg);
 			action_free(a);
-			return sieve_fail(r, n, "pipe to %s twice", a->arg);
+			return -1;
 		}
 	}
 	res->a = xrealloc(res->a, (res->n + 1) * sizeof *res->a);

@@ -329,3 +329,10 @@ fileinto :copy :create :flags "\\Seen" "A"; fileinto :copy :create "B"; pipe :co
 	[ -n "$(ls "$M/tmp")" ] && [ -n "$(ls "$M/.A/tmp")" ]
 	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
 }
+
+@test "fileinto :create makes the folder, never a missing DEST without -c (73)" {
+	rules 'require ["fileinto", "mailbox"]; fileinto :create "F";'
+	run md -r "$T/rules.sieve" "$T/none" < "$D/plain.eml"
+	[ "$status" -eq 73 ]
+	[ ! -e "$T/none" ]
+}

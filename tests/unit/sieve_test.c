@@ -22,6 +22,7 @@ static const char *msg1 =
     "Hello body secret.\n";
 
 static const char *seen_key;
+static const char *env_from = "a@x.test";
 
 static int
 seen(void *arg, const char *key, size_t n)
@@ -50,7 +51,7 @@ run(const char *script, const char *msg)
 	memset(&env, 0, sizeof env);
 	env.msg = msg;
 	env.len = strlen(msg);
-	env.from = "a@x.test";
+	env.from = env_from;
 	env.to = "bob+lists@example.com";
 	env.trace = &b;
 	env.duplicate_seen = seen;
@@ -283,11 +284,94 @@ runs(void)
 	    "ACTION discard\nRESULT discard\n", "anyof traces each test");
 }
 
+/* Compile and give the error count of sieve_compile_n(). */
+static void
+nerrors(const char *script, unsigned want, const char *what)
+{
+	struct sieve_script *s;
+	char err[512];
+	unsigned n = 99;
+
+	if (sieve_compile_n("t.sieve", script, strlen(script), &s, err,
+	    sizeof err, &n) == 0)
+		sieve_free(s);
+	t_int(n, want, what);
+}
+
+static void
+pigeonhole(void)
+{
+	env_from = "<@relay.test:a@x.test>";
+	is("require \"envelope\";\n"
+	    "if envelope :localpart :is \"from\" \"a\" { discard; }", msg1,
+	    "TEST envelope :localpart :is \"from\" \"a\" -> true\n"
+	    "ACTION discard\nRESULT discard\n",
+	    "an envelope path loses its brackets and source route");
+	env_from = "<>";
+	is("require \"envelope\";\n"
+	    "if envelope :domain :is \"from\" \"\" { discard; }", msg1,
+	    "TEST envelope :domain :is \"from\" \"\" -> true\n"
+	    "ACTION discard\nRESULT discard\n",
+	    "the null path is \"\" for every address part");
+	env_from = "a@@x.test";
+	is("require \"envelope\";\n"
+	    "if envelope :contains \"from\" \"\" { discard; }", msg1,
+	    "TEST envelope :contains \"from\" \"\" -> false\nRESULT keep\n",
+	    "a path that does not parse matches nothing");
+	env_from = "a@x.test";
+	is("require [\"imap4flags\", \"relational\", "
+	    "\"comparator-i;ascii-numeric\"];\n"
+	    "addflag \"A B a\"; if allof (hasflag :is \"b a\", hasflag :count "
+	    "\"eq\" :comparator \"i;ascii-numeric\" \"2\") { discard; }",
+	    msg1, "ACTION addflag \"A B a\"\n"
+	    "TEST hasflag :is \"b a\" -> true\n"
+	    "TEST hasflag :count \"eq\" :comparator \"i;ascii-numeric\" "
+	    "\"2\" -> true\n"
+	    "TEST allof (hasflag :is \"b a\", hasflag :count \"eq\" "
+	    ":comparator \"i;ascii-numeric\" \"2\") -> true\n"
+	    "ACTION discard\nRESULT discard\n",
+	    "hasflag compares sets of flags, each once");
+	is("Require \"fileinto\"; FileInto \"A\";", msg1,
+	    "ACTION fileinto \"A\"\nRESULT fileinto \"A\"\n",
+	    "identifiers are case-insensitive");
+	is("redirect \"Bob <\\\"b\\\"@y.test>\";", msg1,
+	    "ACTION redirect \"Bob <\\\"b\\\"@y.test>\"\n"
+	    "RESULT redirect \"b@y.test\"\n",
+	    "a redirect address is normalised");
+	compile_error("redirect \"a@x.test, b@y.test\";",
+	    "t.sieve:1:1: invalid redirect address \"a@x.test, b@y.test\"",
+	    "two redirect addresses do not compile");
+	compile_error("require \"regex\";\n"
+	    "if header :regex \"s\" \"([a-z]++++)\" { keep; }",
+	    "t.sieve:2:22: invalid regex \"([a-z]++++)\": a quantifier "
+	    "follows another", "stacked quantifiers (regcomp took 2 GB)");
+	compile_error("require \"regex\";\n"
+	    "if header :regex \"s\" \"((a{255}){255}){255}\" { keep; }",
+	    "t.sieve:2:22: invalid regex \"((a{255}){255}){255}\": "
+	    "repetition bounds nested", "nested bounds (regcomp took 3.5 GB)");
+	is("require \"vnd.dovecot.pipe\";\npipe \"p\"; pipe \"p\";", msg1,
+	    "ACTION pipe \"p\"\nACTION pipe \"p\"\n"
+	    "ERROR t.sieve:2:11: pipe to p twice\nRESULT keep\n",
+	    "a pipe twice is an error that names it (a use after free)");
+	nerrors("keep 1;\nstop \"x\";\nfrop;\nkeep;", 3,
+	    "the checker counts an error per command");
+	nerrors("keep", 1, "a syntax error is one error");
+	nerrors("keep;", 0, "no error");
+	is("if size :over 10 { discard; }", "S: x\n\nabc\n",
+	    "TEST size :over 10 -> true\nACTION discard\nRESULT discard\n",
+	    "size counts CRLF line ends (13 octets)");
+	is("require \"body\"; if body :raw :contains \"\" { discard; }",
+	    "Subject: no body\n",
+	    "TEST body :raw :contains \"\" -> false\nRESULT keep\n",
+	    "a header alone has no body to match");
+}
+
 int
 main(void)
 {
 	lexer();
 	deep();
 	runs();
+	pigeonhole();
 	return t_done();
 }
