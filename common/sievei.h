@@ -57,6 +57,9 @@ struct sieve_run {
 /* Trace a test's outcome or an action (-n). */
 void sv_trace_test(struct sieve_run *r, const struct sieve_node *n, int res);
 void sv_trace_action(struct sieve_run *r, const struct sieve_node *n);
+/* Past SIEVE_MAX_SECONDS of CPU: a runtime error, -1.  After each step
+ * that can take long by itself (a regexec, a body parse). */
+int sv_out_of_time(struct sieve_run *r, const struct sieve_node *n);
 /* One more step; -1 (runtime error) past the limits. */
 int sv_step(struct sieve_run *r, const struct sieve_node *n);
 

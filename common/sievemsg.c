@@ -429,6 +429,10 @@ sv_run_body(struct sieve_run *r, const struct sieve_node *n)
 		mime_free(m);
 		buf_free(&c.cur);
 		sv_strs_free(tv, nt);
+		if (sv_out_of_time(r, n) < 0) {
+			sv_strs_free(c.v, c.nv);
+			return -1;
+		}
 	}
 	rc = sv_match_values(r, n, c.v, c.nv, 0);
 	sv_strs_free(c.v, c.nv);

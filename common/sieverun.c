@@ -42,8 +42,8 @@ sieve_fail(struct sieve_run *r, const struct sieve_node *n, const char *fmt,
 	return -1;
 }
 
-static int
-out_of_time(struct sieve_run *r, const struct sieve_node *n)
+int
+sv_out_of_time(struct sieve_run *r, const struct sieve_node *n)
 {
 	if (clock() - r->t0 > (clock_t)SIEVE_MAX_SECONDS * CLOCKS_PER_SEC)
 		return sieve_fail(r, n, "more than %d seconds of CPU",
@@ -61,7 +61,7 @@ sv_step(struct sieve_run *r, const struct sieve_node *n)
 	if (++r->steps > SIEVE_MAX_STEPS)
 		return sieve_fail(r, n, "more than %lu steps", SIEVE_MAX_STEPS);
 	if ((r->steps & 1023) == 0)
-		return out_of_time(r, n);
+		return sv_out_of_time(r, n);
 	return 0;
 }
 
@@ -644,7 +644,7 @@ re_match(struct sieve_run *r, const struct sieve_node *n, size_t ki,
 	free(s);
 	if (re == &tmp)
 		regfree(&tmp);
-	if (out_of_time(r, n) < 0)
+	if (sv_out_of_time(r, n) < 0)
 		return -1;
 	return rc == 0;
 }
