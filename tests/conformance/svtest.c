@@ -65,6 +65,7 @@ static struct {
 	struct sieve_script *script;
 	char *cerr;                     /* the last compile, run or
 	                                   execution's error, or NULL */
+	unsigned nerr;                  /* how many errors cerr stands for */
 	char *seps;                     /* recipient_delimiter */
 	char *hdr;                      /* the header test_script_run's */
 	size_t hdrlen;                  /* editheader left, or NULL */
@@ -521,8 +522,9 @@ run_script_compile(struct sieve_run *r, const struct sieve_node *n)
 		buf_add(&b, tmp, k);
 	fclose(fp);
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (sieve_compile(base, b.p ? b.p : "", b.len, &C.script, err,
-	    sizeof err) < 0) {
+	C.nerr = 0;
+	if (sieve_compile_n(base, b.p ? b.p : "", b.len, &C.script, err,
+	    sizeof err, &C.nerr) < 0) {
 		C.script = NULL;
 		C.cerr = xstrdup(err);
 	}
@@ -587,8 +589,10 @@ run_script_run(struct sieve_run *r, const struct sieve_node *n)
 	free(C.cerr);
 	C.cerr = NULL;
 	v = sieve_run(C.script, &env, &res);
-	if (v < 0)
+	if (v < 0) {
 		C.cerr = xstrdup(res.error ? res.error : "runtime error");
+		C.nerr = 1;
+	}
 	r->res->a = xrealloc(r->res->a, (r->res->n + res.n) *
 	    sizeof *r->res->a);
 	for (i = 0; i < res.n; i++)
@@ -606,16 +610,23 @@ run_script_run(struct sieve_run *r, const struct sieve_node *n)
 	return v == 0;
 }
 
+/*
+ * The errors of the last compile, run or execution: the first with its
+ * text (after "FILE:LINE:COL: "), the others counted only, as
+ * sieve_compile_n() gives them.
+ */
 static int
 run_error(struct sieve_run *r, const struct sieve_node *n)
 {
-	struct sieve_str v[1];
 	const struct sieve_arg *ix = sieve_tag(n, "index");
-	size_t nv = 0;
+	struct sieve_str *v;
+	size_t i, nv = 0, total;
 	char *msg = NULL;
+	int m;
 
-	if (C.cerr != NULL && (ix == NULL || ix->num <= 1)) {
-		/* "FILE:LINE:COL: message": the message alone */
+	total = C.cerr == NULL ? 0 : C.nerr > 1 ? C.nerr : 1;
+	v = xcalloc(total + 1, sizeof *v);
+	if (C.cerr != NULL) {
 		const char *p = C.cerr, *q;
 		int colons = 0;
 
@@ -623,17 +634,18 @@ run_error(struct sieve_run *r, const struct sieve_node *n)
 			if (*q == ':')
 				colons++;
 		msg = xstrdup(colons == 3 ? q + (*q == ' ') : p);
-		v[0].p = msg;
-		v[0].len = strlen(msg);
-		v[0].src = NULL;
-		nv = 1;
 	}
-	{
-		int m = sv_match_values(r, n, v, nv, 0);
-
-		free(msg);
-		return m;
+	for (i = 0; i < total; i++) {
+		if (ix != NULL && ix->num != 0 && ix->num != i + 1)
+			continue;
+		v[nv].p = i == 0 ? msg : (char *)"";
+		v[nv].len = strlen(v[nv].p);
+		nv++;
 	}
+	m = sv_match_values(r, n, v, nv, 0);
+	free(msg);
+	free(v);
+	return m;
 }
 
 static const char *
@@ -708,6 +720,7 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			C.cerr = xmalloc(m);
 			snprintf(C.cerr, m, "failed to store into mailbox '%s': "
 			    "Mailbox doesn't exist: %s", a->arg, a->arg);
+			C.nerr = 1;
 			return 0;
 		}
 	}
