@@ -587,7 +587,7 @@ exit_status(void)
 int
 main(int argc, char *argv[])
 {
-	struct input in = { INPUT_HEADER, HDR_MAX, on_msg, NULL, 0 };
+	struct input in = { INPUT_HEADER, HDR_MAX, on_msg, NULL, 0, NULL };
 	int i;
 
 	setprogname(argv[0]);

@@ -4,15 +4,17 @@
  * The contract with the caller (an MTA, popfetch -p, a shell) is the exit
  * status: 0 means every message is on stable storage; anything else means
  * nothing of the failed message is left behind, and 75 says "try again".
- * The delivery itself lives in common/store.c; this file reads the
- * message, adds the envelope fields (Return-Path, -A) and says what
- * happened.
+ * The delivery itself lives in common/: one message goes through
+ * deliver.h (which commits a message to N destinations together, for
+ * the rules of -r), a -s stream through store.h's batches; the input
+ * through input.h's loop, as every program reads messages.  This file
+ * adds the envelope fields (Return-Path, -A) and says what happened.
  *
  * The message is streamed line by line, header included: nothing caps
  * the size of a header or a body, and memory stays at the reader's and
  * the store's buffers.  A Maildir message streams into its tmp/ file; an
- * mbox message is spooled by the store (spool.h) and the mbox locked
- * only to append it, so a stalled producer holds no lock.
+ * mbox message is spooled (spool.h) and the mbox locked only to append
+ * it, so a stalled producer holds no lock.
  *
  * -s delivers a whole mbox stream, so it syncs in batches: the files of
  * a batch are written to tmp/, made durable together, then renamed into
@@ -21,14 +23,22 @@
  */
 #include <sys/stat.h>
 
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "deliver.h"
 #include "hdr.h"
+#include "input.h"
 #include "msg.h"
 #include "rec.h"
+#include "sieve.h"
+#include "sieveact.h"
 #include "store.h"
 #include "usage.h"
 #include "util.h"
@@ -58,16 +68,35 @@ struct opts {
 	char **fields;          /* -A */
 	int nfields;
 	int mbox, create, split, dryrun, verbose;
+	const char *rules;      /* -r */
+	int check;              /* --check */
+	const char *rcpt;       /* -R, else $RECIPIENT */
+	const char *orig_rcpt;  /* $ORIGINAL_RECIPIENT */
+	const char *env_sender; /* $SENDER: the envelope only */
+	const char *sendmail;   /* --sendmail */
+	const char *pipe_dir;   /* --pipe-dir */
+	const char *state_dir;  /* --state-dir */
+	const char *separator;  /* --separator */
 };
 
-struct tally {
+/* Where the messages go: one message through dv, a -s stream through s. */
+struct run {
 	const struct opts *o;
 	const char *dest;
-	unsigned long delivered;
+	struct deliver dv;
+	struct store s;
+	unsigned long delivered;        /* made durable */
+	unsigned long count;            /* delivered or queued */
+	struct sieve_script *script;    /* -r, or NULL if it did not compile */
+	FILE *msg;                      /* -r: the message, as it is stored */
 };
 
 static const char *const synopsis[] = {
 	"[-cmnsv] [-f sender] [-A 'Field: value']... dest < message",
+	"[-cmnsv] [-f sender] [-R rcpt] [-A 'Field: value']... -r rules\n"
+	"[--sendmail prog] [--pipe-dir dir] [--state-dir dir]\n"
+	"[--separator chars] dest < message",
+	"--check -r rules",
 	"-h | --help | -V | --version",
 	NULL
 };
@@ -115,17 +144,17 @@ is_return_path(const char *p, size_t n)
 	    strchr(": \t\r\n", p[k]) != NULL;
 }
 
-/* The sender named by a "From " line, or NULL. */
+/* The sender named by a "From " line (from, without its LF), or NULL. */
 static const char *
-from_sender(const struct buf *from)
+from_sender(const char *from, size_t len)
 {
 	static char sender[1000];
 	const char *p;
 	size_t n;
 
-	if (from->len <= 5)
+	if (len <= 5)
 		return NULL;
-	p = from->p + 5;
+	p = from + 5;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	n = strcspn(p, " \t");
@@ -139,56 +168,284 @@ from_sender(const struct buf *from)
 static void
 delivered(const char *path, void *arg)
 {
-	struct tally *t = arg;
+	struct run *r = arg;
 
 	/* an mbox is named once, however many messages went into it */
-	if (t->o->verbose && (!t->o->mbox || t->delivered == 0)) {
+	if (r->o->verbose && (!r->o->mbox || r->delivered == 0)) {
 		rec_outs(path);         /* DEST is the user's, any bytes */
 		outc('\n');
 	}
-	t->delivered++;
+	r->delivered++;
+}
+
+/* ---- one message to dv, or to the -s batch ---- */
+
+static int
+put(struct run *r, const char *p, size_t n)
+{
+	if (r->o->rules)
+		return n == 0 || fwrite(p, 1, n, r->msg) == n ? 0 : -1;
+	return r->o->split ? store_write(&r->s, p, n) :
+	    deliver_write(&r->dv, p, n);
+}
+
+static int
+puts_(struct run *r, const char *str)
+{
+	return put(r, str, strlen(str));
+}
+
+static const char *
+why(const struct run *r)
+{
+	if (r->o->rules)
+		return "-r: cannot spool the message";
+	return r->o->split ? store_error(&r->s) : deliver_error(&r->dv);
+}
+
+static int
+exit_code(const struct run *r)
+{
+	if (r->o->rules)
+		return EX_TEMPFAIL;
+	return r->o->split ? store_exit(&r->s) : deliver_exit(&r->dv);
+}
+
+static void
+drop(struct run *r)
+{
+	if (r->o->rules) {
+		if (r->msg != NULL)
+			fclose(r->msg);
+		r->msg = NULL;
+	} else if (r->o->split)
+		store_abort(&r->s);
+	else
+		deliver_abort(&r->dv);
 }
 
 /* The envelope fields on top: Return-Path first (RFC 5321 §4.4). */
 static int
-write_envelope(struct store *s, const struct opts *o)
+write_envelope(struct run *r, const struct opts *o)
 {
 	int i;
 
-	if (o->sender && (store_puts(s, "Return-Path: <") < 0 ||
-	    store_puts(s, o->sender) < 0 || store_puts(s, ">\n") < 0))
+	if (o->sender && (puts_(r, "Return-Path: <") < 0 ||
+	    puts_(r, o->sender) < 0 || puts_(r, ">\n") < 0))
 		return -1;
 	for (i = 0; i < o->nfields; i++)
-		if (store_puts(s, o->fields[i]) < 0 || store_puts(s, "\n") < 0)
+		if (puts_(r, o->fields[i]) < 0 || puts_(r, "\n") < 0)
 			return -1;
+	return 0;
+}
+
+static int
+begin(struct run *r, const char *sender)
+{
+	/* -r: the message is held whole for the rules (filter()) */
+	if (r->o->rules)
+		return (r->msg = tmpfile()) == NULL ? -1 : 0;
+	return r->o->split ? store_begin(&r->s, sender) :
+	    deliver_begin(&r->dv, sender);
+}
+
+/* ---- -r: the Sieve rules (sieve.h runs them, sieveact.h acts) ---- */
+
+static double lock_timeout(void);
+
+/* Read and compile the rules; NULL (the error said) if they do not. */
+static struct sieve_script *
+compile_rules(const char *path)
+{
+	struct sieve_script *s;
+	struct buf b;
+	char chunk[65536], err[1024];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		die(EX_CONFIG, "%s:", path);
+	buf_init(&b, SIEVE_MAX_SCRIPT + 1);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_add(&b, chunk, n) < 0)
+			break;
+	if (ferror(f))
+		die(EX_CONFIG, "%s:", path);
+	fclose(f);
+	if (sieve_compile(path, b.p ? b.p : "", b.len, &s, err,
+	    sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		s = NULL;
+	}
+	buf_free(&b);
+	return s;
+}
+
+/* The state directory: --state-dir, else $XDG_STATE_HOME/yubin/sieve,
+ * else ~/.local/state/yubin/sieve; NULL without a home (no memory). */
+static char *
+state_dir(const struct opts *o)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+	struct buf b;
+
+	if (o->state_dir)
+		return xstrdup(o->state_dir);
+	buf_init(&b, 8192);
+	if (x && *x == '/')
+		buf_printf(&b, "%s/yubin/sieve", x);
+	else if (h && *h == '/')
+		buf_printf(&b, "%s/.local/state/yubin/sieve", h);
+	else
+		return NULL;
+	return b.p;
+}
+
+/* The result of a script that did not compile: the implicit keep. */
+static void
+keep_result(struct sieve_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->a = xcalloc(1, sizeof *res->a);
+	res->a[0].type = SIEVE_KEEP;
+	res->a[0].implicit = 1;
+	res->n = 1;
+}
+
+static void
+filter_conf(struct run *r, const char *sender, struct sieveact *act,
+    char *sd)
+{
+	const struct opts *o = r->o;
+
+	memset(act, 0, sizeof *act);
+	act->dest = r->dest;
+	act->mbox = o->mbox;
+	act->create = o->create;
+	act->lock_timeout = lock_timeout();
+	act->sendmail = o->sendmail;
+	act->pipe_dir = o->pipe_dir;
+	act->state_dir = sd;
+	act->sender = o->sender ? o->sender : o->env_sender ? o->env_sender :
+	    sender;
+	act->rcpt = o->rcpt ? o->rcpt : o->orig_rcpt;
+	act->verbose = o->verbose;
+}
+
+/*
+ * Run the rules on the message held in r->msg and carry out what they
+ * say, or with -n print it.  A failure exits with its status here: the
+ * rules' actions are all done or none.
+ */
+static int
+filter(struct run *r, const char *sender)
+{
+	const struct opts *o = r->o;
+	struct sieveact act;
+	struct sieve_env env;
+	struct sieve_result res;
+	struct buf trace;
+	char why[1024], *sd = state_dir(o), *msg = NULL;
+	long len;
+	int rc = 0;
+
+	if (fflush(r->msg) != 0 || (len = ftell(r->msg)) < 0)
+		return -1;
+	if (len > 0 && (msg = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE,
+	    fileno(r->msg), 0)) == MAP_FAILED)
+		return -1;
+	filter_conf(r, sender, &act, sd);
+	memset(&env, 0, sizeof env);
+	env.msg = msg ? msg : "";
+	env.len = (size_t)len;
+	env.from = act.sender;
+	env.to = o->rcpt;
+	env.orig_to = o->orig_rcpt;
+	env.subseps = o->separator;
+	env.mailbox_exists = sieveact_exists;
+	env.duplicate_seen = sieveact_seen;
+	env.arg = &act;
+	buf_init(&trace, (size_t)-1 / 2);
+	env.trace = o->dryrun ? &trace : NULL;
+	if (r->script == NULL)
+		keep_result(&res);
+	else if (sieve_run(r->script, &env, &res) < 0)
+		warn("%s; the message is kept in %s", res.error, r->dest);
+	if (o->dryrun) {
+		sieve_result_print(&res, &trace);
+		out(trace.p ? trace.p : "", trace.len);
+	} else if ((rc = sieveact_run(&act, &res, env.msg, env.len, why,
+	    sizeof why)) != 0) {
+		warn("%s", why);        /* reject: the reason, for the bounce */
+	}
+	sieve_result_free(&res);
+	buf_free(&trace);
+	if (msg)
+		munmap(msg, (size_t)len);
+	fclose(r->msg);
+	r->msg = NULL;
+	free(sd);
+	if (rc != 0)
+		exit(rc);
+	r->delivered++;
+	return 0;
+}
+
+/* Commit the message; say where it went (-v) or would go (-n). */
+static int
+commit(struct run *r, const char *sender)
+{
+	unsigned long long size;
+	const char *desc;
+
+	if (r->o->rules)
+		return filter(r, sender);
+	if (r->o->split) {
+		/* -v: store.h's callback names it once it is durable */
+		if (store_commit(&r->s) < 0)
+			return -1;
+		size = store_msgsize(&r->s);
+		desc = store_describe(&r->s);
+	} else {
+		if (deliver_commit(&r->dv) < 0)
+			return -1;
+		if (!r->o->dryrun)
+			delivered(deliver_written(&r->dv, 0), r);
+		size = deliver_size(&r->dv, 0);
+		desc = deliver_describe(&r->dv, 0);
+	}
+	if (r->o->dryrun)
+		printf("would deliver %llu bytes from %s to %s\n", size,
+		    sender ? sender : "MAILER-DAEMON", desc);
 	return 0;
 }
 
 enum { D_OK, D_EMPTY, D_READ, D_STORE };
 
 /*
- * Deliver the current message of r.  With -f, Return-Path fields of the
- * header (and their continuation lines) make way for ours; the header
- * ends where hdr_line() says, as for every other reader.
+ * Deliver the message m.  With -f, Return-Path fields of the header
+ * (and their continuation lines) make way for ours; the header ends
+ * where hdr_line() says, as for every other reader.
  */
 static int
-deliver(struct store *s, struct mboxin *r, const struct opts *o)
+deliver(struct run *r, const struct input_msg *m)
 {
 	static struct buf keep;         /* a line msg_hdrkind() read past */
+	const struct opts *o = r->o;
 	const char *p, *sender;
 	ssize_t n;
 	int inhdr = 1, skip = 0, bol = 1;
 
 	if (keep.max == 0)
 		buf_init(&keep, 1 << 20);
-	if ((n = mboxin_line(r, &p)) <= 0)
+	if ((n = msg_line(m->in, &p)) <= 0)
 		return n < 0 ? D_READ : D_EMPTY;
-	sender = o->sender ? o->sender : from_sender(&r->from);
-	if (store_begin(s, sender) < 0 || write_envelope(s, o) < 0)
+	sender = o->sender ? o->sender : from_sender(m->from, m->fromlen);
+	if (begin(r, sender) < 0 || write_envelope(r, o) < 0)
 		return D_STORE;
 	do {
 		if (inhdr && bol) {
-			int k = msg_hdrkind(r->m, &p, (size_t)n, &keep);
+			int k = msg_hdrkind(m->in, &p, (size_t)n, &keep);
 
 			if (k == HDR_EMPTY || k == HDR_BODY)
 				inhdr = skip = 0;
@@ -196,91 +453,79 @@ deliver(struct store *s, struct mboxin *r, const struct opts *o)
 				skip = k == HDR_FIELD && o->sender &&
 				    is_return_path(p, (size_t)n);
 		}
-		if (!skip && store_write(s, p, (size_t)n) < 0)
+		if (!skip && put(r, p, (size_t)n) < 0)
 			return D_STORE;
-		bol = !r->partial;
-	} while ((n = mboxin_line(r, &p)) > 0);
+		bol = !m->in->partial;
+	} while (inhdr && (n = msg_line(m->in, &p)) > 0);
+	/* the body as it comes: input.h's reader leaves the bytes alone,
+	 * so chunks are exact, and cost no line splitting */
+	if (!inhdr)
+		while ((n = msg_read(m->in, &p)) > 0)
+			if (put(r, p, (size_t)n) < 0)
+				return D_STORE;
 	if (n < 0) {
-		store_abort(s);
+		drop(r);
 		return D_READ;
 	}
-	if (store_commit(s) < 0)
-		return D_STORE;
-	if (o->dryrun)
-		printf("would deliver %llu bytes from %s to %s\n",
-		    store_msgsize(s), sender ? sender : "MAILER-DAEMON",
-		    store_describe(s));
-	return D_OK;
+	return commit(r, sender) < 0 ? D_STORE : D_OK;
 }
 
 static void
-fail(struct store *s, const struct tally *t, int status, const char *msg)
-    __attribute__((noreturn));
+fail(struct run *r, int status, const char *msg) __attribute__((noreturn));
 
-/* Undo the open batch, say what was delivered before, exit. */
+/* Undo the open batch, say what was delivered before, exit.  A NULL
+ * msg: the input loop has said what went wrong. */
 static void
-fail(struct store *s, const struct tally *t, int status, const char *msg)
+fail(struct run *r, int status, const char *msg)
 {
-	store_abort(s);
-	if (t->o->split && t->delivered > 0)
+	drop(r);
+	if (r->o->split && r->delivered > 0)
 		warn("%s: %lu message%s delivered before the error",
-		    t->dest, t->delivered, t->delivered == 1 ? "" : "s");
-	die(status, "%s", msg);
+		    r->dest, r->delivered, r->delivered == 1 ? "" : "s");
+	if (msg)
+		die(status, "%s", msg);
+	exit(status);
 }
 
+/* input_loop()'s callback: one message of stdin. */
 static void
-read_error(struct store *s, const struct tally *t, const struct msgin *m)
-    __attribute__((noreturn));
-
-static void
-read_error(struct store *s, const struct tally *t, const struct msgin *m)
+on_msg(void *arg, const struct input_msg *m)
 {
+	struct run *r = arg;
 	char msg[300];
 
-	snprintf(msg, sizeof msg, "stdin: %s", strerror(m->err));
-	fail(s, t, EX_IOERR, msg);
+	switch (deliver(r, m)) {
+	case D_OK:
+		r->count++;
+		break;
+	case D_EMPTY:
+		if (r->o->split)
+			warn("stdin: message %lu is empty, skipped", m->index);
+		break;
+	case D_READ:
+		snprintf(msg, sizeof msg, "stdin: %s", strerror(m->in->err));
+		fail(r, EX_IOERR, msg);
+	default:
+		fail(r, exit_code(r), why(r));
+	}
 }
 
-/* Deliver every message of stdin; returns how many there were. */
-static unsigned long
-deliver_all(struct store *s, struct tally *t)
+/* Deliver every message of stdin (one without -s). */
+static void
+deliver_all(struct run *r)
 {
-	struct msgin m;
-	struct mboxin r;
-	unsigned long count = 0, seen = 0;
-	int res;
+	struct input in;
 
-	msg_init(&m, STDIN_FILENO, 0);
-	mboxin_init(&r, &m, t->o->split);
-	while ((res = mboxin_next(&r)) > 0) {
-		seen++;
-		switch (deliver(s, &r, t->o)) {
-		case D_OK:
-			count++;
-			break;
-		case D_EMPTY:
-			if (t->o->split)
-				warn("stdin: message %lu is empty, skipped",
-				    seen);
-			break;
-		case D_READ:
-			read_error(s, t, &m);
-			break;
-		default:
-			fail(s, t, store_exit(s), store_error(s));
-		}
-		if (!t->o->split)
-			break;
-	}
-	if (res == -1)
-		read_error(s, t, &m);
-	if (res == -2)
-		fail(s, t, EX_DATAERR, "stdin: not an mbox (no \"From \" line first)");
-	if (store_flush(s) < 0)
-		fail(s, t, store_exit(s), store_error(s));
-	mboxin_free(&r);
-	msg_free(&m);
-	return count;
+	memset(&in, 0, sizeof in);
+	in.flags = r->o->split ? INPUT_MBOX : INPUT_ONE;
+	in.fn = on_msg;
+	in.arg = r;
+	in.stdin_name = "stdin";
+	input_loop(&in, 0, NULL);
+	if (in.status != 0)
+		fail(r, in.status, NULL);
+	if (r->o->split && !r->o->rules && store_flush(&r->s) < 0)
+		fail(r, store_exit(&r->s), store_error(&r->s));
 }
 
 /* "maildeliver -s -m box < box" would read its own output forever. */
@@ -310,23 +555,59 @@ lock_timeout(void)
 	return d;
 }
 
+/* -s: batches into DEST (store.h). */
+static int
+open_batch(struct run *r)
+{
+	struct store_conf c;
+
+	memset(&c, 0, sizeof c);
+	c.kind = r->o->mbox ? STORE_MBOX : STORE_MAILDIR;
+	c.flags = (r->o->create ? STORE_CREATE : 0) |
+	    (r->o->dryrun ? STORE_DRYRUN : 0);
+	c.batch = store_batch_max(BATCH);
+	c.lock_timeout = lock_timeout();
+	c.delivered = delivered;
+	c.arg = r;
+	return store_open(&r->s, r->dest, &c);
+}
+
+/* One message into DEST (deliver.h, with one destination). */
+static int
+open_one(struct run *r)
+{
+	struct deliver_to to;
+
+	memset(&to, 0, sizeof to);
+	to.mbox = r->o->mbox;
+	to.path = r->dest;
+	return deliver_open(&r->dv, &to, 1,
+	    (r->o->create ? DELIVER_CREATE : 0) |
+	    (r->o->dryrun ? DELIVER_DRYRUN : 0), lock_timeout());
+}
+
 int
 main(int argc, char *argv[])
 {
+	enum { O_CHECK = 1, O_SENDMAIL, O_PIPEDIR, O_STATEDIR, O_SEP };
 	static const struct option lopts[] = {
 		USAGE_LONGOPTS,
+		{ "check", no_argument, NULL, O_CHECK },
+		{ "sendmail", required_argument, NULL, O_SENDMAIL },
+		{ "pipe-dir", required_argument, NULL, O_PIPEDIR },
+		{ "state-dir", required_argument, NULL, O_STATEDIR },
+		{ "separator", required_argument, NULL, O_SEP },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *optstr = "A:cf:hmnr:svV";
+	const char *optstr = "A:cf:hmnr:R:svV";
 	struct opts o;
-	struct store_conf c;
-	struct store s;
-	struct tally t;
+	struct run r;
 	struct sigaction sa;
 	int ch;
 
 	setprogname(argv[0]);
 	memset(&o, 0, sizeof o);
+	memset(&r, 0, sizeof r);
 	o.fields = xcalloc((size_t)argc, sizeof *o.fields);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, optstr, lopts, NULL)) != -1) {
@@ -350,7 +631,29 @@ main(int argc, char *argv[])
 			o.dryrun = 1;
 			break;
 		case 'r':
-			die(EX_USAGE, "-r: filter rules are not implemented yet");
+			o.rules = optarg;
+			break;
+		case 'R':
+			o.rcpt = optarg;
+			break;
+		case O_CHECK:
+			o.check = 1;
+			break;
+		case O_SENDMAIL:
+			o.sendmail = optarg;
+			break;
+		case O_PIPEDIR:
+			o.pipe_dir = optarg;
+			break;
+		case O_STATEDIR:
+			o.state_dir = optarg;
+			break;
+		case O_SEP:
+			if (*optarg == 0 || strchr(optarg, '@') != NULL)
+				die(EX_USAGE, "--separator: characters other "
+				    "than '@'");
+			o.separator = optarg;
+			break;
 		case 's':
 			o.split = 1;
 			break;
@@ -363,8 +666,28 @@ main(int argc, char *argv[])
 			usage_opt(ch, optstr, argv, synopsis);
 		}
 	}
+	if (o.check) {
+		/* --check -r FILE: compile only */
+		if (o.rules == NULL || argc - optind > 1)
+			usage_exit(EX_USAGE, synopsis);
+		free(o.fields);
+		if ((r.script = compile_rules(o.rules)) == NULL)
+			exit(EX_CONFIG);
+		sieve_free(r.script);
+		return 0;
+	}
 	if (argc - optind != 1)
 		usage_exit(EX_USAGE, synopsis);
+	if (o.rules) {
+		/* the envelope as Postfix's local(8) and pipe(8) set it */
+		const char *e;
+
+		if (o.rcpt == NULL && (e = getenv("RECIPIENT")) && *e)
+			o.rcpt = e;
+		if ((e = getenv("ORIGINAL_RECIPIENT")) && *e)
+			o.orig_rcpt = e;
+		o.env_sender = getenv("SENDER");
+	}
 	if (o.mbox)
 		check_not_stdin(argv[optind]);
 
@@ -377,22 +700,31 @@ main(int argc, char *argv[])
 	sigaction(SIGXFSZ, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 
-	memset(&c, 0, sizeof c);
-	c.kind = o.mbox ? STORE_MBOX : STORE_MAILDIR;
-	c.flags = (o.create ? STORE_CREATE : 0) | (o.dryrun ? STORE_DRYRUN : 0);
-	c.batch = o.split ? store_batch_max(BATCH) : 1;
-	c.lock_timeout = lock_timeout();
-	c.delivered = delivered;
-	c.arg = &t;
-	t.o = &o;
-	t.dest = argv[optind];
-	t.delivered = 0;
-	if (store_open(&s, argv[optind], &c) < 0)
-		die(store_exit(&s), "%s", store_error(&s));
-	if (deliver_all(&s, &t) == 0)
+	r.o = &o;
+	r.dest = argv[optind];
+	if (o.rules) {
+		/* a script that does not compile: every message kept */
+		r.script = compile_rules(o.rules);
+		deliver_all(&r);
+		if (r.count == 0)
+			die(EX_DATAERR, "stdin: %s", o.split ? "no messages" :
+			    "empty message");
+		sieve_free(r.script);
+		free(o.fields);
+		out_close();
+		return 0;
+	}
+	if ((o.split ? open_batch(&r) : open_one(&r)) < 0)
+		die(o.split ? store_exit(&r.s) : deliver_exit(&r.dv), "%s",
+		    o.split ? store_error(&r.s) : deliver_error(&r.dv));
+	deliver_all(&r);
+	if (r.count == 0)
 		die(EX_DATAERR, "stdin: %s", o.split ? "no messages" :
 		    "empty message");
-	store_close(&s);
+	if (o.split)
+		store_close(&r.s);
+	else
+		deliver_close(&r.dv);
 	free(o.fields);
 	out_close();
 	return 0;

@@ -974,7 +974,7 @@ cleanup(void)
 int
 main(int argc, char *argv[])
 {
-	struct input in = { 0, 0, on_msg, NULL, 0 };
+	struct input in = { 0, 0, on_msg, NULL, 0, NULL };
 	int i;
 
 	setprogname(argv[0]);

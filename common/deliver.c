@@ -86,6 +86,8 @@ deliver_mbox_undo(struct mboxlock *l)
 
 /* ---- one message, N destinations ---- */
 
+#define OBUF_SIZE       65536   /* Maildir bytes written at once */
+
 const char *
 deliver_error(const struct deliver *dv)
 {
@@ -99,45 +101,107 @@ deliver_exit(const struct deliver *dv)
 }
 
 int
-deliver_open(struct deliver *dv, const struct deliver_to *to, unsigned n,
-    int create, double lock_timeout)
+deliver_path(const char *path, char **out, struct fserr *e)
 {
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	*out = xstrndup(path, n);
+	return n == 0 ? fserr_set(e, EX_USAGE, 0, "empty destination") : 0;
+}
+
+void
+deliver_describe_as(char *buf, size_t n, int mbox, const char *path,
+    const char *root, int would_create)
+{
+	const char *base;
+
+	if (mbox)
+		snprintf(buf, n, "mbox %s", path);
+	else if (root) {
+		base = strrchr(path, '/');
+		snprintf(buf, n, "Maildir++ folder %s of %s",
+		    base ? base + 1 : path, root);
+	} else
+		snprintf(buf, n, "Maildir %s", path);
+	if (would_create)
+		strncat(buf, " (would be created)", n - strlen(buf) - 1);
+}
+
+const char *
+deliver_describe(struct deliver *dv, unsigned i)
+{
+	const struct deliver_dest *d = &dv->d[i];
+
+	deliver_describe_as(dv->desc, sizeof dv->desc, d->mbox, d->path,
+	    d->mbox ? NULL : d->md.root,
+	    d->missing && (dv->flags & DELIVER_DRYRUN));
+	return dv->desc;
+}
+
+unsigned long long
+deliver_size(const struct deliver *dv, unsigned i)
+{
+	return dv->d[i].size;
+}
+
+const char *
+deliver_written(const struct deliver *dv, unsigned i)
+{
+	return dv->d[i].written;
+}
+
+int
+deliver_open(struct deliver *dv, const struct deliver_to *to, unsigned n,
+    int flags, double lock_timeout)
+{
+	int create = (flags & DELIVER_CREATE) != 0;
 	unsigned i;
-	int missing;
 
 	memset(dv, 0, sizeof *dv);
 	dv->d = xcalloc(n ? n : 1, sizeof *dv->d);
-	dv->create = create;
+	dv->flags = flags;
 	dv->lock_timeout = lock_timeout;
+	dv->obuf = xmalloc(OBUF_SIZE);
 	maildir_hostname(dv->host, sizeof dv->host);
 	for (i = 0; i < n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
 		dv->n = i + 1;          /* what deliver_close() undoes */
 		d->mbox = to[i].mbox;
-		d->path = xstrdup(to[i].path);
 		d->m.fd = d->lk.fd = d->lk.lockfd = -1;
-		d->md.tmpfd = d->md.newfd = -1;
+		d->md.tmpfd = d->md.newfd = d->md.curfd = -1;
+		if (deliver_path(to[i].path, &d->path, &dv->e) < 0)
+			return -1;
+		if (!d->mbox && to[i].flags && (strlen(to[i].flags) >=
+		    sizeof d->flags || maildir_flags(d->flags, to[i].flags) < 0))
+			return fserr_set(&dv->e, EX_USAGE, 0, "%s: Maildir flags "
+			    "must be letters", d->path);
 		if (d->mbox) {
 			lock_init(&d->lk, d->path, dv->host, create, &dv->e);
 			spool_init(&d->sp, SPOOL_MEM);
 			d->spooled = 1;
-			if (deliver_mbox_check(d->path, create, &missing,
+			if (deliver_mbox_check(d->path, create, &d->missing,
 			    &dv->e) < 0)
 				return -1;
-		} else if (maildir_open(&d->md, d->path, create, &dv->e) < 0)
-			return -1;
+		} else {
+			if (maildir_open(&d->md, d->path, create, &dv->e) < 0)
+				return -1;
+			d->missing = d->md.missing;
+		}
 	}
 	return 0;
 }
 
-/* mboxrd_emit into a destination's spool. */
+/* mboxrd_emit into a destination's spool (a dry run counts only). */
 static int
 to_spool(void *arg, const char *p, size_t n)
 {
 	struct deliver_dest *d = arg;
 
-	return spool_write(&d->sp, p, n);
+	d->size += n;
+	return d->dry ? 0 : spool_write(&d->sp, p, n);
 }
 
 static int
@@ -156,6 +220,7 @@ dest_fail(struct deliver *dv, struct deliver_dest *d)
 int
 deliver_begin(struct deliver *dv, const char *sender)
 {
+	int dry = (dv->flags & DELIVER_DRYRUN) != 0;
 	time_t now = time(NULL);
 	unsigned i;
 
@@ -164,20 +229,45 @@ deliver_begin(struct deliver *dv, const char *sender)
 	dv->e.ex = 0;
 	dv->e.msg[0] = '\0';
 	dv->inmsg = 1;
+	dv->olen = 0;
 	for (i = 0; i < dv->n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
+		d->size = 0;
+		free(d->written);
+		d->written = NULL;
 		if (d->mbox) {
+			d->dry = dry;
 			if (mboxw_begin(&d->w, sender, now, to_spool, d) < 0)
 				return dest_fail(dv, d);
 			continue;
 		}
+		if (dry)
+			continue;
 		if ((d->md.tmpfd < 0 && maildir_create(&d->md) < 0) ||
 		    maildir_tmp(&d->md, &d->m) < 0) {
 			deliver_abort(dv);
 			return -1;
 		}
+		d->m.flags = d->flags;
 	}
+	return 0;
+}
+
+/* The buffered bytes into every Maildir copy. */
+static int
+flush_maildirs(struct deliver *dv)
+{
+	unsigned i;
+
+	for (i = 0; i < dv->n; i++) {
+		struct deliver_dest *d = &dv->d[i];
+
+		if (!d->mbox && !(dv->flags & DELIVER_DRYRUN) &&
+		    write_all(d->m.fd, dv->obuf, dv->olen) < 0)
+			return dest_fail(dv, d);
+	}
+	dv->olen = 0;
 	return 0;
 }
 
@@ -192,11 +282,46 @@ deliver_write(struct deliver *dv, const void *p, size_t n)
 	for (i = 0; i < dv->n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
-		if ((d->mbox ? mboxw_write(&d->w, p, n) :
-		    write_all(d->m.fd, p, n)) < 0)
-			return dest_fail(dv, d);
+		if (d->mbox) {
+			if (mboxw_write(&d->w, p, n) < 0)
+				return dest_fail(dv, d);
+		} else
+			d->size += n;
+	}
+	while (n > 0) {
+		size_t k = OBUF_SIZE - dv->olen;
+
+		if (k > n)
+			k = n;
+		memcpy(dv->obuf + dv->olen, p, k);
+		dv->olen += k;
+		p = (const char *)p + k;
+		n -= k;
+		if (dv->olen == OBUF_SIZE && flush_maildirs(dv) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* Where each copy went, for deliver_written(). */
+static void
+written(struct deliver *dv)
+{
+	unsigned i;
+
+	for (i = 0; i < dv->n; i++) {
+		struct deliver_dest *d = &dv->d[i];
+
+		if (d->mbox) {
+			d->written = xstrdup(d->path);
+			spool_reset(&d->sp);
+			lock_release(&d->lk);
+		} else {
+			d->written = maildir_msgpath(&d->md, &d->m);
+			free(d->m.name);
+			d->m.name = NULL;
+		}
+	}
 }
 
 int
@@ -207,11 +332,17 @@ deliver_commit(struct deliver *dv)
 	if (!dv->inmsg)
 		return fserr_set(&dv->e, EX_SOFTWARE, 0, "commit outside a "
 		    "message");
+	if (flush_maildirs(dv) < 0)
+		return -1;
 	for (i = 0; i < dv->n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
 		if (d->mbox && mboxw_end(&d->w) < 0)
 			return dest_fail(dv, d);
+	}
+	if (dv->flags & DELIVER_DRYRUN) {
+		dv->inmsg = 0;
+		return 0;
 	}
 	/* durable everywhere, visible nowhere */
 	for (i = 0; i < dv->n; i++) {
@@ -237,17 +368,7 @@ deliver_commit(struct deliver *dv)
 		deliver_abort(dv);
 		return -1;
 	}
-	for (i = 0; i < dv->n; i++) {
-		struct deliver_dest *d = &dv->d[i];
-
-		if (d->mbox) {
-			lock_release(&d->lk);
-			spool_reset(&d->sp);
-		} else {
-			free(d->m.name);
-			d->m.name = NULL;
-		}
-	}
+	written(dv);
 	dv->inmsg = 0;
 	return 0;
 }
@@ -257,9 +378,12 @@ deliver_abort(struct deliver *dv)
 {
 	unsigned i;
 
+	dv->olen = 0;
 	for (i = 0; i < dv->n; i++) {
 		struct deliver_dest *d = &dv->d[i];
 
+		if (dv->flags & DELIVER_DRYRUN)
+			continue;
 		if (d->mbox) {
 			deliver_mbox_undo(&d->lk);
 			spool_reset(&d->sp);
@@ -286,8 +410,11 @@ deliver_close(struct deliver *dv)
 		} else
 			maildir_close(&d->md);
 		free(d->path);
+		free(d->written);
 	}
 	free(dv->d);
+	free(dv->obuf);
 	dv->d = NULL;
+	dv->obuf = NULL;
 	dv->n = 0;
 }

@@ -1,6 +1,6 @@
 /*
  * input: see input.h.  An mbox message reaches the callback through a
- * msgin of its own whose source is mboxin_line() (store.h): the
+ * msgin of its own whose source is mboxin_line() (mbox.h): the
  * programs read one message the same way whatever holds it, and the
  * mboxrd rules live in one place.
  */
@@ -16,7 +16,7 @@
 #include "hdrq.h"
 #include "mdir.h"
 #include "rec.h"
-#include "store.h"
+#include "mbox.h"
 
 #define INBUF (64u << 10)       /* each reader's buffer; > HDR_AHEAD */
 #define HDRBUF 4096             /* with INPUT_HEADER: most headers fit,
@@ -29,9 +29,11 @@ struct loop {
 	struct msgin one;       /* one message of an mbox */
 	struct buf hdr;         /* INPUT_HEADER */
 	struct buf name;        /* FILE:N */
+	struct buf from;        /* the message's "From " line */
 	struct mboxin box;
 	const char *pend;       /* the rest of a line for one's source */
 	size_t pendlen;
+	int boxend;             /* mboxin_line() said the message ended */
 };
 
 static void
@@ -80,52 +82,87 @@ give(struct loop *l, struct input_msg *m, struct msgin *r)
 	return -1;
 }
 
-/* one's source: the current mbox message, line by line. */
+/*
+ * one's source: the current mbox message, as many lines as fit and are
+ * at hand (read() is not called for more while the reader holds none),
+ * so that one's reader refills once per buffer rather than per line.
+ */
 static ssize_t
 box_src(void *arg, char *p, size_t n)
 {
 	struct loop *l = arg;
+	size_t k, got = 0;
 	ssize_t r;
-	size_t k;
 
-	if (l->pendlen == 0) {
-		r = mboxin_line(&l->box, &l->pend);
-		if (r < 0) {
-			errno = l->file.err;
-			return -1;
+	while (got < n) {
+		if (l->pendlen == 0) {
+			if (l->boxend || (got > 0 &&
+			    l->file.start == l->file.end))
+				break;
+			r = mboxin_line(&l->box, &l->pend);
+			if (r < 0) {
+				if (got > 0)    /* said at the next call */
+					break;
+				errno = l->file.err;
+				return -1;
+			}
+			if (r == 0) {
+				l->boxend = 1;
+				break;
+			}
+			l->pendlen = (size_t)r;
 		}
-		l->pendlen = (size_t)r;
+		k = l->pendlen < n - got ? l->pendlen : n - got;
+		memcpy(p + got, l->pend, k);
+		l->pend += k;
+		l->pendlen -= k;
+		got += k;
 	}
-	k = l->pendlen < n ? l->pendlen : n;
-	memcpy(p, l->pend, k);
-	l->pend += k;
-	l->pendlen -= k;
-	return (ssize_t)k;
+	return (ssize_t)got;
 }
 
+/*
+ * Every message of an mbox (split), or the one message of a stream
+ * whose leading "From " line is not part of it (INPUT_ONE).
+ */
 static void
-read_mbox(struct loop *l, const char *file)
+read_mbox(struct loop *l, const char *file, int split)
 {
 	struct input_msg m;
 	unsigned long i;
 	int r;
 
-	mboxin_init(&l->box, &l->file, 1);
+	mboxin_init(&l->box, &l->file, split);
 	for (i = 1; (r = mboxin_next(&l->box)) > 0; i++) {
-		buf_reset(&l->name);
-		if (buf_printf(&l->name, "%s:%lu", file, i) < 0)
-			die(EX_SOFTWARE, "a file name too long");
 		memset(&m, 0, sizeof m);
-		m.name = l->name.p;
-		m.file = file;
-		m.index = i;
-		m.several = 1;
+		m.name = m.file = file;
+		if (split) {
+			buf_reset(&l->name);
+			if (buf_printf(&l->name, "%s:%lu", file, i) < 0)
+				die(EX_SOFTWARE, "a file name too long");
+			m.name = l->name.p;
+			m.index = i;
+			m.several = 1;
+		}
+		/* copied: reading the message to its end reads the next
+		 * "From " line into box.from */
+		buf_reset(&l->from);
+		buf_add(&l->from, l->box.from.p, l->box.from.len);
+		m.from = l->from.len ? l->from.p : "";
+		m.fromlen = l->from.len;
 		l->pendlen = 0;
+		l->boxend = 0;
 		msg_source(&l->one, box_src, l);
-		if (give(l, &m, &l->one) < 0)
+		/* an MDA delivers the bytes as they are; a BOM was the
+		 * stream's, not the message's */
+		l->one.begun = (l->in->flags & (INPUT_MBOX | INPUT_ONE)) != 0;
+		if (give(l, &m, &l->one) < 0 || !split)
 			break;
 	}
-	if (r < 0 && l->one.err == 0) {
+	if (r == -2) {
+		warn_in(file, ": not an mbox (no \"From \" line first)");
+		fail(l, EX_DATAERR);
+	} else if (r < 0 && l->one.err == 0) {
 		errno = l->file.err;
 		warn_in(file, ":");
 		fail(l, EX_IOERR);
@@ -139,11 +176,15 @@ read_fd(struct loop *l, const char *file, int fd)
 	struct input_msg m;
 
 	msg_reset(&l->file, fd);
+	if (l->in->flags & (INPUT_MBOX | INPUT_ONE)) {
+		read_mbox(l, file, (l->in->flags & INPUT_MBOX) != 0);
+		return;
+	}
 	/* A "From " line that does not end within the buffer is no mbox
 	 * (mboxin would read it to its end, which may never come): the
 	 * file is one message, whose header reader stops at its cap. */
 	if (msg_fromline(&l->file)) {
-		read_mbox(l, file);
+		read_mbox(l, file, 1);
 		return;
 	}
 	if (l->file.err != 0) {
@@ -231,7 +272,8 @@ read_arg(struct loop *l, const char *arg)
 	int fd;
 
 	if (strcmp(arg, "-") == 0) {
-		read_fd(l, arg, STDIN_FILENO);
+		read_fd(l, l->in->stdin_name ? l->in->stdin_name : arg,
+		    STDIN_FILENO);
 		return;
 	}
 	if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -262,6 +304,7 @@ input_loop(struct input *in, int argc, char **argv)
 	buf_init(&l.hdr, in->hdrmax);
 	buf_add(&l.hdr, "", 0);         /* p is a string even when empty */
 	buf_init(&l.name, 1 << 20);
+	buf_init(&l.from, 1024);        /* mboxin caps it at 1000 */
 	if (argc == 0)
 		read_arg(&l, "-");
 	for (i = 0; i < argc; i++)
@@ -270,4 +313,5 @@ input_loop(struct input *in, int argc, char **argv)
 	msg_free(&l.one);
 	buf_free(&l.hdr);
 	buf_free(&l.name);
+	buf_free(&l.from);
 }

@@ -10,8 +10,13 @@
  *                  (after a byte order mark) starts with "From ": then it
  *                  is an mboxrd mailbox and every message in it is read,
  *                  the Nth (from 1) named FILE:N, with the "From " lines
- *                  taken off and ">From " lines unquoted (mboxin, store.h).
- * No argument at all is "-".
+ *                  taken off and ">From " lines unquoted (mboxin, mbox.h).
+ * No argument at all is "-".  INPUT_MBOX and INPUT_ONE (an MDA's
+ * input) take every argument as that, whatever its first line; with
+ * them a message's bytes reach the callback exactly as mboxin gives
+ * them (a byte order mark is dropped at the start of the input only).
+ * Either way memory stays bounded: lines stream through the reader's
+ * buffer, and nothing holds a whole message or mailbox.
  *
  * For each message the callback gets a struct input_msg: its name for
  * output (raw bytes: quote it under the safe-text rule, rec.h), the file
@@ -36,6 +41,12 @@
 #include "util.h"
 
 #define INPUT_HEADER 1  /* read only the header of each message */
+#define INPUT_MBOX   2  /* every argument is an mbox, read as a stream:
+                         * nothing is looked at ahead, and input whose
+                         * first line is not a "From " line is not an
+                         * mbox (65, "NAME: not an mbox ...") */
+#define INPUT_ONE    4  /* every argument is one message, never split;
+                         * a leading "From " line is taken off */
 
 struct input_msg {
 	const char *name;       /* FILE, DIR/cur/NAME, or FILE:N */
@@ -47,16 +58,20 @@ struct input_msg {
 	const char *hdr;        /* INPUT_HEADER: the header, */
 	size_t hdrlen;          /* capped at hdrmax */
 	int truncated;          /* the header passed hdrmax */
+	const char *from;       /* its "From " line, without the LF (capped
+	                           at 1000 bytes), or "" */
+	size_t fromlen;
 };
 
 typedef void input_fn(void *arg, const struct input_msg *m);
 
 struct input {
-	int flags;              /* INPUT_HEADER or 0 */
+	int flags;              /* INPUT_HEADER, INPUT_MBOX, INPUT_ONE, 0 */
 	size_t hdrmax;          /* INPUT_HEADER: the cap of a header */
 	input_fn *fn;
 	void *arg;
 	int status;             /* the worst input error, or 0 */
+	const char *stdin_name; /* stdin in names and messages; NULL: "-" */
 };
 
 /* Read every message of argv[0..argc) (stdin if argc is 0), calling

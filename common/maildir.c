@@ -215,7 +215,7 @@ maildir_open(struct maildir *md, const char *path, int create,
 	md->path = path;
 	md->create = create;
 	md->e = e;
-	md->tmpfd = md->newfd = -1;
+	md->tmpfd = md->newfd = md->curfd = -1;
 	maildir_hostname(md->host, sizeof md->host);
 	md->root = maildirpp_root(md->path);
 	if (path_dangling(md->path) || (md->root && path_dangling(md->root)))
@@ -319,12 +319,55 @@ maildir_sync(struct maildir *md, struct maildir_msg *m, unsigned n)
 	return 0;
 }
 
-char *
-maildir_newpath(const struct maildir *md, const char *name)
+int
+maildir_flags(char *out, const char *in)
 {
+	char seen[128] = { 0 };
+	size_t o = 0;
+	int c;
+
+	for (; *in; in++) {
+		c = (unsigned char)*in;
+		if (c >= 128 || !((c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z')))
+			return -1;
+		seen[c] = 1;
+	}
+	for (c = 'A'; c <= 'z'; c++)
+		if (seen[c])
+			out[o++] = (char)c;
+	out[o] = '\0';
+	return 0;
+}
+
+/* A message's name in its directory: NAME, or NAME:2,FLAGS in cur/. */
+static int
+has_flags(const struct maildir_msg *m)
+{
+	return m->flags != NULL && m->flags[0] != '\0';
+}
+
+static char *
+final_name(const struct maildir_msg *m)
+{
+	char *s;
+
+	if (!has_flags(m))
+		return xstrdup(m->name);
+	s = xmalloc(strlen(m->name) + strlen(m->flags) + 4);
+	sprintf(s, "%s:2,%s", m->name, m->flags);
+	return s;
+}
+
+char *
+maildir_msgpath(const struct maildir *md, const struct maildir_msg *m)
+{
+	char *name = final_name(m);
 	char *full = xmalloc(strlen(md->path) + strlen(name) + 6);
 
-	sprintf(full, "%s/new/%s", md->path, name);
+	sprintf(full, "%s/%s/%s", md->path, has_flags(m) ? "cur" : "new",
+	    name);
+	free(name);
 	return full;
 }
 
@@ -333,25 +376,49 @@ maildir_unpublish(struct maildir *md, struct maildir_msg *m, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		unlinkat(md->newfd, m[i].name, 0);
+	for (i = 0; i < n; i++) {
+		char *name = final_name(&m[i]);
+
+		unlinkat(has_flags(&m[i]) ? md->curfd : md->newfd, name, 0);
+		free(name);
+	}
 }
 
 int
 maildir_publish(struct maildir *md, struct maildir_msg *m, unsigned n)
 {
 	unsigned done;
-	int r = 0;
+	int r = 0, cur = 0;
 
-	for (done = 0; done < n; done++)
-		if (renameat(md->tmpfd, m[done].name, md->newfd,
-		    m[done].name) < 0) {
-			r = fserr_set(md->e, 0, errno, "%s/new/%s", md->path,
-			    m[done].name);
-			break;
+	for (done = 0; done < n; done++) {
+		char *name;
+		int fd = md->newfd;
+
+		if (has_flags(&m[done])) {
+			/* read only here: a Maildir without cur/ still
+			 * takes new mail */
+			if (md->curfd < 0 &&
+			    (md->curfd = open_subdir(md->path, "cur")) < 0) {
+				r = fserr_set(md->e, EX_CANTCREAT, errno,
+				    "%s/cur", md->path);
+				break;
+			}
+			fd = md->curfd;
+			cur = 1;
 		}
+		name = final_name(&m[done]);
+		if (renameat(md->tmpfd, m[done].name, fd, name) < 0)
+			r = fserr_set(md->e, 0, errno, "%s/%s/%s", md->path,
+			    fd == md->newfd ? "new" : "cur", name);
+		free(name);
+		if (r < 0)
+			break;
+	}
 	if (r == 0 && fsync(md->newfd) < 0)
 		r = fserr_set(md->e, EX_TEMPFAIL, errno, "%s/new: fsync",
+		    md->path);
+	if (r == 0 && cur && fsync(md->curfd) < 0)
+		r = fserr_set(md->e, EX_TEMPFAIL, errno, "%s/cur: fsync",
 		    md->path);
 	if (r < 0) {
 		/* visible but not durable: take back */
@@ -368,7 +435,9 @@ maildir_close(struct maildir *md)
 		close(md->tmpfd);
 	if (md->newfd >= 0)
 		close(md->newfd);
-	md->tmpfd = md->newfd = -1;
+	if (md->curfd >= 0)
+		close(md->curfd);
+	md->tmpfd = md->newfd = md->curfd = -1;
 	free(md->root);
 	md->root = NULL;
 }

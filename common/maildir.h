@@ -13,7 +13,8 @@
  *                      write to m->fd
  *   maildir_sync()     fsync the files (closing them): durable in tmp/,
  *                      invisible to readers
- *   maildir_publish()  rename each into new/, fsync new/: on 0 they are
+ *   maildir_publish()  rename each into new/ (one with flags into
+ *                      cur/NAME:2,FLAGS), fsync new/ (and cur/): on 0 they are
  *                      visible and durable; on -1 none is visible (those
  *                      renamed are taken back, the rest removed from tmp/)
  *   maildir_unpublish() take back published messages (another
@@ -40,6 +41,8 @@ struct maildir {
 	int create;             /* maildir_create() may make DEST */
 	int missing;            /* DEST is absent: maildir_create() first */
 	int tmpfd, newfd;       /* DEST/tmp, DEST/new, or -1 */
+	int curfd;              /* DEST/cur once a message with flags goes
+	                           there, or -1 */
 	char host[260];         /* escaped host name */
 	unsigned long q;        /* files made by this process */
 };
@@ -47,6 +50,8 @@ struct maildir {
 struct maildir_msg {
 	char *name;             /* tmp/NAME, later new/NAME */
 	int fd;                 /* open until maildir_sync(), else -1 */
+	const char *flags;      /* borrowed; NULL or "": published into new/;
+	                           else into cur/NAME:2,FLAGS (maildir_flags()) */
 };
 
 /*
@@ -68,8 +73,17 @@ int maildir_publish(struct maildir *md, struct maildir_msg *m, unsigned n);
 void maildir_unpublish(struct maildir *md, struct maildir_msg *m,
     unsigned n);
 void maildir_drop(struct maildir *md, struct maildir_msg *m, unsigned n);
-/* "PATH/new/NAME", malloc'd. */
-char *maildir_newpath(const struct maildir *md, const char *name);
+/* Where m is published: "PATH/new/NAME" or "PATH/cur/NAME:2,FLAGS",
+ * malloc'd. */
+char *maildir_msgpath(const struct maildir *md, const struct maildir_msg *m);
+/*
+ * The info flags of a Maildir name as readers expect them: the letters
+ * of in (D draft, F flagged, P passed, R replied, S seen, T trashed, or
+ * any other ASCII letter: a keyword of the reader's own) sorted in ASCII
+ * order, once each, into out (size at least 53).  -1 if in holds
+ * anything but letters.
+ */
+int maildir_flags(char *out, const char *in);
 
 /*
  * A Maildir file name, "SEC.M<usec>P<pid>Q<q>.HOST", into buf (size n).

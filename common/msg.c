@@ -203,7 +203,7 @@ msg_line(struct msgin *m, const char **p)
 		n = (size_t)(lf - s) + 1;
 		m->start += n;
 		m->partial = 0;
-		if (n >= 2 && s[n - 2] == '\r') {
+		if (n >= 2 && s[n - 2] == '\r' && m->src == NULL) {
 			s[n - 2] = '\n';
 			n--;
 		}

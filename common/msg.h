@@ -19,7 +19,9 @@
 /*
  * A source of bytes other than a file descriptor (input.c reads one
  * message of an mbox through it): as read(2), up to n bytes into p,
- * 0 at the end, -1 with errno set on an error.
+ * 0 at the end, -1 with errno set on an error.  Its line ends are
+ * taken as they come: the source has normalised them already (folding
+ * again would turn a CR CRLF, kept as CR LF, into a bare LF).
  */
 typedef ssize_t msg_src(void *arg, char *p, size_t n);
 
@@ -33,7 +35,8 @@ struct msgin {
 	int partial;            /* the last line returned had no LF yet */
 	int begun;              /* the byte order mark was looked for */
 	unsigned long long nread; /* bytes consumed from the fd */
-	msg_src *src;           /* if set, read from it instead of fd */
+	msg_src *src;           /* if set, read from it instead of fd, and
+	                           leave its line ends as they are */
 	void *srcarg;
 };
 
@@ -60,7 +63,9 @@ int msg_fromline(struct msgin *m);
  * byte order mark dropped): what is buffered, else one read.  *p is
  * valid until the next call.  Returns the length, 0 at the end, -1 on
  * a read error (m->err).  For a consumer that parses its own lines
- * (the mime parser); not to be mixed with msg_line() in one message.
+ * (the mime parser); not to be mixed with msg_line() in one message,
+ * but on a source (msg_source()), whose bytes msg_line() leaves as they
+ * are: there msg_read() after a whole line goes on exactly.
  */
 ssize_t msg_read(struct msgin *m, const char **p);
 

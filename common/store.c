@@ -147,7 +147,7 @@ maildir_flush(struct store *s)
 	r = maildir_publish(&s->md, s->pend, s->npend);
 	for (i = 0; i < s->npend; i++) {
 		if (r == 0) {
-			char *full = maildir_newpath(&s->md, s->pend[i].name);
+			char *full = maildir_msgpath(&s->md, &s->pend[i]);
 
 			report(s, full);
 			free(full);
@@ -202,19 +202,16 @@ store_batch_max(unsigned want)
 int
 store_open(struct store *s, const char *path, const struct store_conf *c)
 {
-	size_t n = strlen(path);
 	int r;
 
 	memset(s, 0, sizeof *s);
 	s->c = *c;
 	if (s->c.batch == 0)
 		s->c.batch = 1;
-	s->md.tmpfd = s->md.newfd = s->cur.fd = s->lk.fd = s->lk.lockfd = -1;
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	s->path = xstrndup(path, n);
-	if (n == 0)
-		return fserr_set(&s->e, EX_USAGE, 0, "empty destination");
+	s->md.tmpfd = s->md.newfd = s->md.curfd = s->cur.fd = -1;
+	s->lk.fd = s->lk.lockfd = -1;
+	if (deliver_path(path, &s->path, &s->e) < 0)
+		return -1;
 	maildir_hostname(s->host, sizeof s->host);
 	s->osize = OBUF_SIZE;
 	s->obuf = xmalloc(s->osize);
@@ -389,20 +386,8 @@ store_msgsize(const struct store *s)
 const char *
 store_describe(struct store *s)
 {
-	const char *base;
-	size_t n = sizeof s->desc;
-
-	if (s->c.kind == STORE_MBOX)
-		snprintf(s->desc, n, "mbox %s", s->path);
-	else if (s->md.root) {
-		base = strrchr(s->path, '/');
-		snprintf(s->desc, n, "Maildir++ folder %s of %s",
-		    base ? base + 1 : s->path, s->md.root);
-	} else
-		snprintf(s->desc, n, "Maildir %s", s->path);
-	if (s->missing && (s->c.flags & STORE_DRYRUN))
-		strncat(s->desc, " (would be created)",
-		    n - strlen(s->desc) - 1);
+	deliver_describe_as(s->desc, sizeof s->desc, s->c.kind == STORE_MBOX,
+	    s->path, s->c.kind == STORE_MBOX ? NULL : s->md.root,
+	    s->missing && (s->c.flags & STORE_DRYRUN));
 	return s->desc;
 }
-

@@ -221,11 +221,11 @@ check_maildir_against_sources() {
 	md_empty "$M"
 }
 
-@test "-r is not implemented yet: 64" {
+@test "-r with rules that cannot be read: 78, nothing delivered" {
 	mkmd "$M"
 	run maildeliver -r "$T/rules" "$M" < "$D/plain.eml"
-	[ "$status" -eq 64 ]
-	[ "$output" = "maildeliver: -r: filter rules are not implemented yet" ]
+	[ "$status" -eq 78 ]
+	[ "$output" = "maildeliver: $T/rules: No such file or directory" ]
 	[ -z "$(ls "$M/new")" ]
 }
 

@@ -1,6 +1,7 @@
 /*
  * deliver_test: common/deliver.c — one message into three destinations
- * (two Maildirs and an mbox) is all there or not there at all.
+ * (two Maildirs and an mbox) is all there or not there at all; Maildir
+ * flags land the copy in cur/NAME:2,FLAGS; a dry run touches nothing.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -65,6 +66,107 @@ one(struct deliver_to *to, unsigned n, const char *msg)
 	return r;
 }
 
+/* The Sieve actions' flags (addflag, fileinto :flags) in Maildir names. */
+static void
+test_flags(struct buf *b)
+{
+	static const char msg[] = "Subject: f\n\nflagged\n";
+	struct deliver_to to[3];
+	struct deliver dv;
+	const char *w;
+	char want[300];
+	size_t n;
+	int c0 = count(ma, "cur"), n1 = count(mb, "new");
+
+	if (n1 < 0)
+		n1 = 0;         /* main() took mb/new away; -c makes it again */
+	memset(to, 0, sizeof to);
+	to[0].path = ma;
+	to[0].flags = "SFS";
+	to[1].path = mb;
+	to[1].flags = "";
+	to[2].mbox = 1;
+	to[2].path = mbox;
+	if (deliver_open(&dv, to, 3, DELIVER_CREATE, 1) < 0 ||
+	    deliver_begin(&dv, NULL) < 0 ||
+	    deliver_write(&dv, msg, strlen(msg)) < 0) {
+		t_ok(0, "flags: deliver_open/begin/write");
+		deliver_close(&dv);
+		return;
+	}
+	t_ok(deliver_written(&dv, 0) == NULL, "nothing is written before "
+	    "the commit");
+	t_int(deliver_commit(&dv), 0, "a copy with flags commits with the "
+	    "others");
+	w = deliver_written(&dv, 0);
+	snprintf(want, sizeof want, "%s/cur/", ma);
+	n = w ? strlen(w) : 0;
+	t_ok(n > strlen(want) + 5 && strncmp(w, want, strlen(want)) == 0 &&
+	    strcmp(w + n - 5, ":2,FS") == 0, "... lands in cur/NAME:2,FS "
+	    "(sorted, once each)");
+	t_int(count(ma, "cur"), c0 + 1, "... one file in cur/");
+	if (w) {
+		t_slurp(w, b);
+		t_str(b->p, b->len, msg, "... holding the message");
+	}
+	snprintf(want, sizeof want, "%s/new/", mb);
+	w = deliver_written(&dv, 1);
+	t_ok(w && strncmp(w, want, strlen(want)) == 0 && !strchr(w +
+	    strlen(want), ':'), "empty flags: new/, no info");
+	t_int(count(mb, "new"), n1 + 1, "... one more file in new/");
+	w = deliver_written(&dv, 2);
+	t_str(w ? w : "", w ? strlen(w) : 0, mbox, "the mbox copy's path is "
+	    "the mbox");
+	deliver_close(&dv);
+
+	to[0].flags = "\\Seen";
+	t_int(deliver_open(&dv, to, 3, DELIVER_CREATE, 1), -1, "flags that "
+	    "are not letters are refused");
+	t_int(deliver_exit(&dv), EX_USAGE, "... as a usage error");
+	deliver_close(&dv);
+}
+
+/* -n: every destination checked, the bytes counted, nothing made. */
+static void
+test_dryrun(void)
+{
+	static const char msg[] = "Subject: d\n\nFrom x\n";
+	char md[160], mx[160], want[200];
+	struct deliver_to to[2];
+	struct deliver dv;
+	const char *d;
+
+	snprintf(md, sizeof md, "%s/C/.F", dir);
+	snprintf(mx, sizeof mx, "%s/D/box", dir);
+	memset(to, 0, sizeof to);
+	to[0].path = md;
+	to[1].mbox = 1;
+	to[1].path = mx;
+	if (deliver_open(&dv, to, 2, DELIVER_CREATE | DELIVER_DRYRUN, 1) < 0 ||
+	    deliver_begin(&dv, "a@b") < 0 ||
+	    deliver_write(&dv, msg, strlen(msg)) < 0) {
+		t_ok(0, "dry run: deliver_open/begin/write");
+		deliver_close(&dv);
+		return;
+	}
+	t_int(deliver_commit(&dv), 0, "a dry run commits");
+	t_int((long long)deliver_size(&dv, 0), (long long)strlen(msg),
+	    "... counting the Maildir copy's bytes");
+	/* "From a@b DATE\n" (24-byte date), one '>' and the empty line */
+	t_int((long long)deliver_size(&dv, 1), (long long)(strlen(msg) +
+	    9 + 24 + 1 + 1 + 1), "... and the mbox copy's, quoting included");
+	t_ok(deliver_written(&dv, 0) == NULL, "... writes nothing");
+	snprintf(want, sizeof want, "Maildir++ folder .F of %s/C (would be "
+	    "created)", dir);
+	d = deliver_describe(&dv, 0);
+	t_str(d, strlen(d), want, "... says what it would create");
+	snprintf(want, sizeof want, "%s/C", dir);
+	t_ok(access(want, F_OK) < 0, "... and creates no Maildir");
+	snprintf(want, sizeof want, "%s/D", dir);
+	t_ok(access(want, F_OK) < 0, "... nor an mbox directory");
+	deliver_close(&dv);
+}
+
 int
 main(void)
 {
@@ -79,6 +181,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	buf_init(&b, 1 << 20);
+	memset(to, 0, sizeof to);
 	snprintf(ma, sizeof ma, "%s/A", dir);
 	snprintf(mb, sizeof mb, "%s/B", dir);
 	snprintf(mbox, sizeof mbox, "%s/mbox", dir);
@@ -151,6 +254,9 @@ main(void)
 	snprintf(cmd, sizeof cmd, "%s.lock", mbox);
 	t_ok(access(cmd, F_OK) < 0, "... nor a lock");
 	deliver_close(&dv);
+
+	test_flags(&b);
+	test_dryrun();
 
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)

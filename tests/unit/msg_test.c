@@ -293,9 +293,50 @@ t_fromline(void)
 	fromline_is("", 4096, 0, "", "empty input");
 }
 
+/* A source's bytes, for t_source(). */
+struct src {
+	const char *p;
+	size_t n;
+};
+
+static ssize_t
+src_read(void *arg, char *p, size_t n)
+{
+	struct src *s = arg;
+
+	if (n > s->n)
+		n = s->n;
+	memcpy(p, s->p, n);
+	s->p += n;
+	s->n -= n;
+	return (ssize_t)n;
+}
+
+/* input.c feeds an mbox message through a source, its lines already
+ * normalised by the mbox reader: folding again lost a CR. */
+static void
+t_source(void)
+{
+	static const char in[] = "a\r\nb\n";
+	struct src s = { in, sizeof in - 1 };
+	struct msgin m;
+	const char *p;
+	ssize_t n;
+
+	msg_init(&m, -1, 64);
+	msg_source(&m, src_read, &s);
+	n = msg_line(&m, &p);
+	t_str(p, n > 0 ? (size_t)n : 0, "a\r\n", "a source's line ends are "
+	    "not folded a second time (CR LF stays)");
+	n = msg_line(&m, &p);
+	t_str(p, n > 0 ? (size_t)n : 0, "b\n", "... and the next line follows");
+	msg_free(&m);
+}
+
 int
 main(void)
 {
+	t_source();
 	t_fromline();
 	t_line();
 	t_next();

@@ -1,0 +1,631 @@
+/*
+ * sieveact: see sieveact.h for the order of the steps and why.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "durable.h"
+#include "addr.h"
+#include "hdr.h"
+#include "hdrenc.h"
+#include "rfc2047.h"
+#include "sieveact.h"
+#include "sievestate.h"
+#include "spawn.h"
+#include "util.h"
+
+static int
+say(char *why, size_t n, int ex, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+say(char *why, size_t n, int ex, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return ex;
+}
+
+char *
+sieveact_folder(const struct sieveact *c, const char *folder)
+{
+	char *dir, *p, *name;
+
+	if (strcasecmp(folder, "INBOX") == 0)
+		return xstrdup(c->dest);
+	if (!c->mbox) {
+		name = xmalloc(strlen(folder) + 2);
+		sprintf(name, ".%s", folder);
+		p = path_join(c->dest, name);
+		free(name);
+		return p;
+	}
+	dir = path_dir(c->dest);
+	p = path_join(dir, folder);
+	free(dir);
+	return p;
+}
+
+int
+sieveact_exists(void *arg, const char *folder)
+{
+	const struct sieveact *c = arg;
+	char *p = sieveact_folder(c, folder), *nd;
+	struct stat st;
+	int ok;
+
+	if (c->mbox) {
+		ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	} else {
+		nd = path_join(p, "new");
+		ok = stat(nd, &st) == 0 && S_ISDIR(st.st_mode);
+		free(nd);
+	}
+	free(p);
+	return ok;
+}
+
+static char *
+state_path(const struct sieveact *c, const char *kind)
+{
+	return path_join(c->state_dir, kind);
+}
+
+int
+sieveact_seen(void *arg, const char *key, size_t n)
+{
+	const struct sieveact *c = arg;
+	char *p;
+	int seen;
+
+	if (c->state_dir == NULL)
+		return 0;
+	p = state_path(c, strncmp(key, "vacation", 8) == 0 ? "vacation" :
+	    "duplicate");
+	seen = sstate_seen(p, key, n, time(NULL));
+	free(p);
+	return seen;
+}
+
+void
+sieveact_mdflags(const char *imap, char *out, size_t n)
+{
+	static const struct { const char *name; char c; } map[] = {
+		{"\\Seen", 'S'}, {"\\Answered", 'R'}, {"\\Flagged", 'F'},
+		{"\\Deleted", 'T'}, {"\\Draft", 'D'},
+	};
+	size_t k = 0, i;
+	const char *p = imap ? imap : "";
+
+	while (*p) {
+		size_t l = strcspn(p, " ");
+
+		for (i = 0; i < sizeof map / sizeof map[0]; i++)
+			if (strlen(map[i].name) == l &&
+			    strncasecmp(p, map[i].name, l) == 0 &&
+			    memchr(out, map[i].c, k) == NULL && k + 1 < n)
+				out[k++] = map[i].c;
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	out[k] = 0;
+}
+
+/* The message as stored: the edited header if any, else as it came. */
+static int
+write_msg(int (*put)(void *, const void *, size_t), void *arg,
+    const struct sieve_result *res, const char *msg, size_t len,
+    int no_return_path)
+{
+	const char *h = res->hdr ? res->hdr : msg;
+	size_t hl = res->hdr ? res->hdrlen : res->bodyoff, off = 0;
+	struct hdrfield f;
+
+	if (!no_return_path && res->hdr == NULL)
+		return put(arg, msg, len);
+	if (!no_return_path) {
+		if (put(arg, h, hl) < 0 || put(arg, "\n", 1) < 0)
+			return -1;
+	} else {
+		while (hdr_next(h, hl, &off, &f))
+			if (!hdr_is(&f, "return-path") &&
+			    put(arg, f.line, f.linelen) < 0)
+				return -1;
+		if (put(arg, "\n", 1) < 0)
+			return -1;
+	}
+	return put(arg, msg + res->bodyoff, len - res->bodyoff);
+}
+
+static int
+put_deliver(void *arg, const void *p, size_t n)
+{
+	return deliver_write(arg, p, n);
+}
+
+static int
+put_fd(void *arg, const void *p, size_t n)
+{
+	return write_all(*(int *)arg, p, n);
+}
+
+/* Run file with argv, the message on its stdin: its exit status, or -1. */
+static int
+feed(const char *file, const char *const argv[], const struct sieve_result *res,
+    const char *msg, size_t len, char *why, size_t whylen)
+{
+	struct spawn sp;
+	int rc, sig;
+
+	if (spawn_to(&sp, file, argv) < 0) {
+		snprintf(why, whylen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	rc = write_msg(put_fd, &sp.fd, res, msg, len, 1);
+	if (rc < 0 && errno != EPIPE) {
+		snprintf(why, whylen, "%s: write: %s", file, strerror(errno));
+		spawn_wait(&sp, &sig);
+		return -1;
+	}
+	rc = spawn_wait(&sp, &sig);
+	if (rc < 0)
+		snprintf(why, whylen, "%s: killed by signal %d", file, sig);
+	else if (rc != 0)
+		snprintf(why, whylen, "%s: exit %d", file, rc);
+	return rc;
+}
+
+static const char *
+sendmail(const struct sieveact *c)
+{
+	return c->sendmail ? c->sendmail : "mailsend";
+}
+
+static int
+redirect(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, size_t len, char *why,
+    size_t whylen)
+{
+	const char *sender = c->sender && *c->sender ? c->sender : "<>";
+	const char *argv[] = {sendmail(c), "-i", "-f", sender, "--", a->arg,
+	    NULL};
+
+	return feed(argv[0], argv, res, msg, len, why, whylen);
+}
+
+/* Resolve a pipe program in pipe_dir: malloc'd path, or NULL. */
+static char *
+pipe_prog(const struct sieveact *c, const char *name)
+{
+	struct stat st;
+	char *p;
+
+	if (c->pipe_dir == NULL || strchr(name, '/') != NULL || *name == '.')
+		return NULL;
+	p = path_join(c->pipe_dir, name);
+	if (stat(p, &st) < 0 || !S_ISREG(st.st_mode) || access(p, X_OK) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int
+pipe_to(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, size_t len, char *why,
+    size_t whylen)
+{
+	char *prog = pipe_prog(c, a->arg);
+	const char **argv;
+	size_t n = 0, i;
+	int rc;
+
+	if (prog == NULL)
+		return -1;
+	while (a->argv && a->argv[n])
+		n++;
+	argv = xcalloc(n + 2, sizeof *argv);
+	argv[0] = a->arg;
+	for (i = 0; i < n; i++)
+		argv[i + 1] = a->argv[i];
+	rc = feed(prog, argv, res, msg, len, why, whylen);
+	free(argv);
+	free(prog);
+	return rc;
+}
+
+/* "Subject: " the script's, else "Auto: " and the original one,
+ * decoded and encoded again (RFC 2047), line ends made blanks. */
+static void
+subject(struct buf *b, const char *mine, const char *orig, size_t olen)
+{
+	struct buf t;
+	size_t col = 8, i;
+
+	buf_init(&t, 65536);
+	if (mine != NULL) {
+		buf_adds(&t, mine);
+	} else {
+		buf_adds(&t, "Auto: ");
+		rfc2047_decode(orig, olen, &t);
+	}
+	for (i = 0; i < t.len; i++)
+		if (t.p[i] == '\r' || t.p[i] == '\n')
+			t.p[i] = ' ';
+	buf_adds(b, "Subject:");
+	hdrenc_text(b, &col, t.p ? t.p : "", t.len);
+	buf_addc(b, '\n');
+	buf_free(&t);
+}
+
+/* "To:" the sender as the message names it ("Name" <a@b> from From,
+ * Sender or Reply-To), else the bare envelope address. */
+static void
+reply_to(struct buf *b, const char *h, size_t hl, const char *sender)
+{
+	static const char *const names[] = {"from", "sender", "reply-to",
+	    "resent-from", "resent-sender"};
+	size_t i, j, off;
+	struct hdrfield f;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		for (off = 0; hdr_next(h, hl, &off, &f); ) {
+			struct addrlist l;
+
+			if (!hdr_is(&f, names[i]))
+				continue;
+			memset(&l, 0, sizeof l);
+			addr_parse(f.val, f.vallen, &l);
+			for (j = 0; j < l.n; j++)
+				if (strcasecmp(l.v[j].addr, sender) == 0) {
+					size_t col = 3;
+
+					buf_adds(b, "To:");
+					if (*l.v[j].name) {
+						hdrenc_phrase(b, &col,
+						    l.v[j].name,
+						    strlen(l.v[j].name));
+						buf_printf(b, " <%s>\n",
+						    l.v[j].addr);
+					} else {
+						buf_printf(b, " <%s>\n",
+						    l.v[j].addr);
+					}
+					addr_free(&l);
+					return;
+				}
+			addr_free(&l);
+		}
+	}
+	buf_printf(b, "To: <%s>\n", sender);
+}
+
+/* The vacation reply of RFC 5230 §5 and RFC 3834 §3. */
+void
+sieveact_vacation_msg(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, struct buf *b)
+{
+	struct hdrfield f;
+	struct buf refs;
+	const char *h = res->hdr ? res->hdr : msg;
+	size_t hl = res->hdr ? res->hdrlen : res->bodyoff;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	struct buf subj, mid;
+
+	buf_init(&subj, 4096);
+	buf_init(&mid, 4096);
+	if (hdr_find(h, hl, "subject", &f))
+		hdr_unfold(f.val, f.vallen, &subj);
+	if (hdr_find(h, hl, "message-id", &f))
+		hdr_unfold(f.val, f.vallen, &mid);
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
+	buf_printf(b, "From: %s\n", a->from ? a->from : c->rcpt ? c->rcpt :
+	    "MAILER-DAEMON");
+	reply_to(b, h, hl, a->arg);
+	subject(b, a->subject, subj.p ? subj.p : "", subj.len);
+	buf_printf(b, "Date: %s\n", date);
+	/* References: the original's, then its Message-ID (RFC 5322 §3.6.4) */
+	buf_init(&refs, 1 << 16);
+	if (hdr_find(h, hl, "references", &f))
+		hdr_unfold(f.val, f.vallen, &refs);
+	if (mid.len) {
+		buf_printf(b, "In-Reply-To: %s\n", mid.p);
+		buf_printf(b, "References: %s%s%s\n", refs.len ? refs.p : "",
+		    refs.len ? " " : "", mid.p);
+	}
+	buf_free(&refs);
+	buf_adds(b, "Auto-Submitted: auto-replied (vacation)\n"
+	    "Precedence: bulk\nMIME-Version: 1.0\n");
+	if (!a->mime)
+		buf_adds(b, "Content-Type: text/plain; charset=utf-8\n"
+		    "Content-Transfer-Encoding: 8bit\n\n");
+	buf_adds(b, a->reason);
+	if (b->len && b->p[b->len - 1] != '\n')
+		buf_addc(b, '\n');
+	buf_free(&subj);
+	buf_free(&mid);
+}
+
+static int
+vacation(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, char *why, size_t whylen)
+{
+	const char *argv[] = {sendmail(c), "-i", "-f", "<>", "--", a->arg,
+	    NULL};
+	struct buf b;
+	struct spawn sp;
+	int rc, sig;
+
+	buf_init(&b, SIEVE_MAX_STRING * 4);
+	sieveact_vacation_msg(c, res, a, msg, &b);
+	if (spawn_to(&sp, argv[0], argv) < 0) {
+		buf_free(&b);
+		snprintf(why, whylen, "%s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	write_all(sp.fd, b.p, b.len);
+	buf_free(&b);
+	rc = spawn_wait(&sp, &sig);
+	if (rc != 0)
+		snprintf(why, whylen, "%s: vacation reply to %s failed (%d)",
+		    argv[0], a->arg, rc);
+	return rc;
+}
+
+/* Step 6: remember what duplicate and vacation saw. */
+static void
+remember(const struct sieveact *c, const struct sieve_result *res,
+    const unsigned char *sent)
+{
+	struct fserr e;
+	size_t i, n = 0;
+	char **k;
+	size_t *l;
+	unsigned long long *s;
+	char *p;
+
+	if (c->state_dir == NULL)
+		return;
+	k = xcalloc(res->ndup + res->n + 1, sizeof *k);
+	l = xcalloc(res->ndup + res->n + 1, sizeof *l);
+	s = xcalloc(res->ndup + res->n + 1, sizeof *s);
+	for (i = 0; i < res->ndup; i++, n++) {
+		k[n] = res->dup[i].key;
+		l[n] = strlen(k[n]);
+		s[n] = res->dup[i].seconds;
+	}
+	memset(&e, 0, sizeof e);
+	p = state_path(c, "duplicate");
+	if (sstate_add(p, k, l, s, n, time(NULL), &e) < 0)
+		warn("%s", e.msg);
+	free(p);
+	for (i = 0, n = 0; i < res->n; i++)
+		if (res->a[i].type == SIEVE_VACATION && sent[i]) {
+			k[n] = res->a[i].key;
+			l[n] = strlen(k[n]);
+			s[n] = res->a[i].seconds;
+			n++;
+		}
+	p = state_path(c, "vacation");
+	if (sstate_add(p, k, l, s, n, time(NULL), &e) < 0)
+		warn("%s", e.msg);
+	free(p);
+	free(k);
+	free(l);
+	free(s);
+}
+
+/* Steps 1, 2: pipes resolvable, folders there.  0, or an exit status
+ * (-1: a refused pipe, made a runtime error by the caller). */
+static int
+precheck(const struct sieveact *c, const struct sieve_result *res,
+    char *why, size_t whylen)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const struct sieve_action *a = &res->a[i];
+		char *p;
+
+		if (a->type == SIEVE_PIPE) {
+			if ((p = pipe_prog(c, a->arg)) == NULL) {
+				snprintf(why, whylen, "pipe \"%s\": not an "
+				    "executable program in %s", a->arg,
+				    c->pipe_dir ? c->pipe_dir :
+				    "--pipe-dir (none given)");
+				return -1;
+			}
+			free(p);
+		}
+		if (a->type == SIEVE_FILEINTO && !a->create &&
+		    !sieveact_exists((void *)c, a->arg))
+			return say(why, whylen, EX_TEMPFAIL, "fileinto \"%s\": "
+			    "no such folder (and no :create)", a->arg);
+	}
+	return 0;
+}
+
+static int
+open_stores(const struct sieveact *c, const struct sieve_result *res,
+    struct deliver *dv, unsigned *nstores, char *why, size_t whylen)
+{
+	struct deliver_to *to = xcalloc(res->n + 1, sizeof *to);
+	char (*fl)[64] = xcalloc(res->n + 1, sizeof *fl);
+	char **paths = xcalloc(res->n + 1, sizeof *paths);
+	unsigned n = 0, i;
+	int dest_missing = 0, rc = 0;
+	struct stat st;
+
+	for (i = 0; i < res->n; i++) {
+		const struct sieve_action *a = &res->a[i];
+
+		if (a->type != SIEVE_KEEP && a->type != SIEVE_FILEINTO)
+			continue;
+		paths[n] = a->type == SIEVE_KEEP ? xstrdup(c->dest) :
+		    sieveact_folder(c, a->arg);
+
+		to[n].mbox = c->mbox;
+		to[n].path = paths[n];
+		sieveact_mdflags(a->flags, fl[n], sizeof fl[n]);
+		to[n].flags = fl[n];
+		n++;
+	}
+	*nstores = n;
+	/* DEST itself is made only with -c, folders with :create (or
+	 * when they exist, checked before) */
+	dest_missing = stat(c->dest, &st) < 0;
+	if (n > 0 && deliver_open(dv, to, n, dest_missing && !c->create ? 0 :
+	    DELIVER_CREATE, c->lock_timeout) < 0) {
+		rc = say(why, whylen, deliver_exit(dv), "%s",
+		    deliver_error(dv));
+		deliver_close(dv);
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(fl);
+	free(to);
+	return rc;
+}
+
+static int
+others(const struct sieveact *c, const struct sieve_result *res,
+    const char *msg, size_t len, char *why, size_t whylen)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const struct sieve_action *a = &res->a[i];
+		int rc = 0;
+
+		if (a->type == SIEVE_REDIRECT)
+			rc = redirect(c, res, a, msg, len, why, whylen);
+		else if (a->type == SIEVE_PIPE)
+			rc = pipe_to(c, res, a, msg, len, why, whylen);
+		else
+			continue;
+		if (rc != 0 && !(a->type == SIEVE_PIPE && a->try_))
+			return EX_TEMPFAIL;
+		if (rc != 0)
+			warn("%s (pipe :try: going on)", why);
+		if (c->verbose) {
+			printf("%s %s\n", a->type == SIEVE_PIPE ? "pipe" :
+			    "redirect", a->arg);
+		}
+	}
+	return 0;
+}
+
+static void
+keep_only(struct sieve_result *res)
+{
+	struct sieve_action *a = res->a;
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		free(a[i].arg);
+		free(a[i].flags);
+		free(a[i].from);
+		free(a[i].subject);
+		free(a[i].reason);
+		free(a[i].handle);
+		free(a[i].key);
+		if (a[i].argv) {
+			char **p;
+
+			for (p = a[i].argv; *p; p++)
+				free(*p);
+			free(a[i].argv);
+		}
+	}
+	memset(a, 0, sizeof *a);
+	a[0].type = SIEVE_KEEP;
+	a[0].implicit = 1;
+	res->n = 1;
+	free(res->hdr);
+	res->hdr = NULL;
+	res->ndup = 0;
+}
+
+int
+sieveact_run(const struct sieveact *c, struct sieve_result *res,
+    const char *msg, size_t len, char *why, size_t whylen)
+{
+	struct deliver dv;
+	unsigned nstores = 0, i;
+	unsigned char *sent;
+	int rc;
+
+	for (i = 0; i < res->n; i++)
+		if (res->a[i].type == SIEVE_REJECT ||
+		    res->a[i].type == SIEVE_EREJECT)
+			return say(why, whylen, EX_UNAVAILABLE, "%s",
+			    res->a[i].arg);
+	if ((rc = precheck(c, res, why, whylen)) < 0) {
+		warn("%s; runtime error: the message is kept in %s", why,
+		    c->dest);
+		keep_only(res);
+		rc = 0;
+	}
+	if (rc != 0)
+		return rc;
+	memset(&dv, 0, sizeof dv);
+	if ((rc = open_stores(c, res, &dv, &nstores, why, whylen)) != 0)
+		return rc;
+	if (nstores > 0 && (deliver_begin(&dv, c->sender && *c->sender ?
+	    c->sender : NULL) < 0 ||
+	    write_msg(put_deliver, &dv, res, msg, len, 0) < 0)) {
+		rc = say(why, whylen, deliver_exit(&dv), "%s",
+		    deliver_error(&dv));
+		deliver_close(&dv);
+		return rc;
+	}
+	if ((rc = others(c, res, msg, len, why, whylen)) != 0) {
+		if (nstores > 0) {
+			deliver_abort(&dv);
+			deliver_close(&dv);
+		}
+		return rc;
+	}
+	if (nstores > 0) {
+		if (deliver_commit(&dv) < 0) {
+			rc = say(why, whylen, deliver_exit(&dv), "%s",
+			    deliver_error(&dv));
+			deliver_close(&dv);
+			return rc;
+		}
+		for (i = 0; c->verbose && i < nstores; i++)
+			printf("%s\n", deliver_written(&dv, i));
+		deliver_close(&dv);
+	}
+	sent = xcalloc(res->n + 1, 1);
+	for (i = 0; i < res->n; i++)
+		if (res->a[i].type == SIEVE_VACATION) {
+			char w[512];
+
+			if (vacation(c, res, &res->a[i], msg, w, sizeof w) == 0)
+				sent[i] = 1;
+			else
+				warn("%s", w);
+		}
+	remember(c, res, sent);
+	free(sent);
+	return 0;
+}
