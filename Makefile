@@ -6,6 +6,7 @@
 #   make mutate          each program against stand-ins (tests/mutate)
 #   make fuzz            run each libFuzzer harness for FUZZTIME seconds
 #   make bench           run the benchmarks in tests/bench/
+#   make conformance     Pigeonhole's Sieve test suite (fetched) against ours
 #   make lint            mandoc -Tlint, groff -ww and cppcheck
 #   make install         honours PREFIX, DESTDIR, MANPREFIX
 
@@ -85,7 +86,24 @@ $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS_$*) $(LDLIBS)
 
-units: $(UNITS)
+# The conformance runner's binary (tests/conformance/run): the
+# vnd.dovecot.testsuite commands over our Sieve interpreter.
+SVTEST = $(O)/test/svtest
+$(SVTEST): $(O)/tests/conformance/svtest.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# A stand-in for maildeliver -n -r for tests/interop/sievediff.py, until
+# maildeliver runs Sieve itself.
+SIEVEN = $(O)/test/sieven
+$(SIEVEN): $(O)/tests/interop/sieven.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+units: $(UNITS) $(SVTEST) $(SIEVEN)
+
+conformance: $(SVTEST)
+	tests/conformance/run $(SVTEST)
 
 deps:
 	@tests/deps
@@ -157,5 +175,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all units deps check sanitize mutate fuzz fuzz-build bench lint install clean
+.PHONY: conformance all units deps check sanitize mutate fuzz fuzz-build bench lint install clean
 .SECONDARY:
