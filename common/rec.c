@@ -100,9 +100,10 @@ rec_quote_dup(const char *p, size_t n, size_t max)
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
-/* Does (p, n) come out of rec_field() unchanged? */
+/* Does (p, n) come out of rec_field() unchanged?  utf8: it is known
+ * to be well-formed UTF-8. */
 static int
-is_plain(const char *p, size_t n)
+is_plain(const char *p, size_t n, int utf8)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i;
@@ -114,15 +115,15 @@ is_plain(const char *p, size_t n)
 		else if (!plain_ascii(s[i]))
 			return 0;
 	}
-	return !high || utf8_valid(p, n);
+	return !high || utf8 || utf8_valid(p, n);
 }
 
-void
-rec_out(const char *p, size_t n)
+static void
+rec_out_as(const char *p, size_t n, int utf8)
 {
 	struct buf b;
 
-	if (is_plain(p, n)) {
+	if (is_plain(p, n, utf8)) {
 		out(p, n);
 		return;
 	}
@@ -132,6 +133,18 @@ rec_out(const char *p, size_t n)
 		    n);
 	out(b.p, b.len);
 	buf_free(&b);
+}
+
+void
+rec_out(const char *p, size_t n)
+{
+	rec_out_as(p, n, 0);
+}
+
+void
+rec_out_utf8(const char *p, size_t n)
+{
+	rec_out_as(p, n, 1);
 }
 
 void
