@@ -168,6 +168,7 @@ hdr_value_is(const struct hdrfield *f, const char *s)
 int
 hdr_unfold(const char *v, size_t n, struct buf *out)
 {
+	const char *lf, *cr;
 	size_t i = 0, j;
 
 	while (i < n && (is_wsp(v[i]) || v[i] == '\r' || v[i] == '\n'))
@@ -176,9 +177,12 @@ hdr_unfold(const char *v, size_t n, struct buf *out)
 	    v[n - 1] == '\n'))
 		n--;
 	while (i < n) {
-		/* copy a run up to the next CR or LF */
-		for (j = i; j < n && v[j] != '\r' && v[j] != '\n'; j++)
-			;
+		/* copy a run up to the next CR or LF (memchr: a value may be
+		 * long, and is seldom folded) */
+		lf = memchr(v + i, '\n', n - i);
+		j = lf != NULL ? (size_t)(lf - v) : n;
+		if ((cr = memchr(v + i, '\r', j - i)) != NULL)
+			j = (size_t)(cr - v);
 		if (buf_add(out, v + i, j - i) < 0) {
 			/* the prefix: as much of the run as fits */
 			buf_add(out, v + i, out->max - out->len);
