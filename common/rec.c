@@ -5,12 +5,18 @@
  */
 #include "rec.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "charset.h"
 
 #define REC_MAX ((size_t)1 << 30)  /* one field, escaped: 4 bytes a byte */
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+/* Has x a zero byte? (exact: "haszero", Bit Twiddling Hacks) */
+#define ZERO_BYTE(x) ((((x) - ONES) & ~(x) & HIGHS) != 0)
 
 /* Is c written as it is (ASCII), when it is below 0x80? */
 static int
@@ -108,8 +114,21 @@ is_plain(const char *p, size_t n, int utf8)
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i;
 	int high = 0;
+	uint64_t x;
 
-	for (i = 0; i < n; i++) {
+	/* eight bytes at a time while none can need an escape: a byte
+	 * below 0x20 (an 8-bit one cannot pass for one: ~x), or one equal
+	 * to 0x7F or '\\' (a zero byte of x ^ it); each test is exact
+	 * about whether there is such a byte, and the loop below looks
+	 * at the word that has one */
+	for (i = 0; n - i >= 8; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (((x - ONES * 0x20) & ~x & HIGHS) ||
+		    ZERO_BYTE(x ^ (ONES * 0x7f)) || ZERO_BYTE(x ^ (ONES * '\\')))
+			break;
+		high |= (x & HIGHS) != 0;
+	}
+	for (; i < n; i++) {
 		if (s[i] >= 0x80)
 			high = 1;
 		else if (!plain_ascii(s[i]))
