@@ -79,6 +79,7 @@ static struct {
 	int found;              /* a value was printed */
 	int matched;            /* a message passed every -m */
 	int status;             /* the worst error so far, or 0 */
+	int utf8;               /* st.val is well-formed UTF-8, decoded */
 } st;
 
 /* -h is the field list: --help alone asks for the usage. */
@@ -254,7 +255,7 @@ value(const struct hdrfield *f, int raw)
 	if (raw)
 		return &st.unf;
 	buf_reset(&st.val);
-	rfc2047_decode(st.unf.p, st.unf.len, &st.val);
+	st.utf8 = rfc2047_decode(st.unf.p, st.unf.len, &st.val) == 0;
 	return &st.val;
 }
 
@@ -311,7 +312,10 @@ print_text(const char *file, const struct hdrfield *f)
 	struct buf *v = value(f, opt.raw);
 
 	prefix(file, f);
-	rec_out(v->p, v->len);
+	if (v == &st.val && st.utf8)
+		rec_out_utf8(v->p, v->len);
+	else
+		rec_out(v->p, v->len);
 	outc('\n');
 	st.found = 1;
 }

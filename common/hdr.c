@@ -37,6 +37,21 @@ eol(const char *p, size_t n, size_t i, int *cut)
 	return i + 1 < n && p[i + 1] == '\n' ? i + 2 : 0;
 }
 
+/* Bytes of a field name: printable ASCII but the colon (a CR, LF, NUL
+ * or 8-bit byte is no field name).  A table, since every header line
+ * is classified by the reader and again by hdr_next(). */
+static const unsigned char namebyte[256] = {
+#define R8(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, \
+	[c + 4] = 1, [c + 5] = 1, [c + 6] = 1, [c + 7] = 1
+	[0x21] = 1, [0x22] = 1, [0x23] = 1, [0x24] = 1, [0x25] = 1,
+	[0x26] = 1, [0x27] = 1, R8(0x28), R8(0x30), [0x38] = 1, [0x39] = 1,
+	[0x3b] = 1, [0x3c] = 1, [0x3d] = 1, [0x3e] = 1, [0x3f] = 1,
+	R8(0x40), R8(0x48), R8(0x50), R8(0x58), R8(0x60), R8(0x68),
+	R8(0x70), [0x78] = 1, [0x79] = 1, [0x7a] = 1, [0x7b] = 1,
+	[0x7c] = 1, [0x7d] = 1, [0x7e] = 1
+#undef R8
+};
+
 /*
  * hdr_line(), also saying where a field's name ends (*namelen) and where
  * its colon is (*colon, an offset from p).
@@ -60,8 +75,7 @@ classify(const char *p, size_t n, int more, size_t *namelen,
 		return HDR_EMPTY;
 	if (cut)
 		return more ? HDR_MORE : HDR_BODY;
-	/* printable ASCII: a CR, LF, NUL or 8-bit byte is no field name */
-	while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+	while (i < n && namebyte[(unsigned char)p[i]])
 		i++;
 	if (i == 0)
 		return HDR_BODY;
@@ -154,6 +168,7 @@ hdr_value_is(const struct hdrfield *f, const char *s)
 int
 hdr_unfold(const char *v, size_t n, struct buf *out)
 {
+	const char *lf, *cr;
 	size_t i = 0, j;
 
 	while (i < n && (is_wsp(v[i]) || v[i] == '\r' || v[i] == '\n'))
@@ -162,9 +177,12 @@ hdr_unfold(const char *v, size_t n, struct buf *out)
 	    v[n - 1] == '\n'))
 		n--;
 	while (i < n) {
-		/* copy a run up to the next CR or LF */
-		for (j = i; j < n && v[j] != '\r' && v[j] != '\n'; j++)
-			;
+		/* copy a run up to the next CR or LF (memchr: a value may be
+		 * long, and is seldom folded) */
+		lf = memchr(v + i, '\n', n - i);
+		j = lf != NULL ? (size_t)(lf - v) : n;
+		if ((cr = memchr(v + i, '\r', j - i)) != NULL)
+			j = (size_t)(cr - v);
 		if (buf_add(out, v + i, j - i) < 0) {
 			/* the prefix: as much of the run as fits */
 			buf_add(out, v + i, out->max - out->len);

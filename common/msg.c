@@ -312,6 +312,49 @@ msg_hdrkind(struct msgin *m, const char **l, size_t n, struct buf *keep)
 	return k;
 }
 
+/*
+ * The fast way through a header: take the complete lines in the buffer
+ * that next_kind() calls fields, continuations or "From " lines, as
+ * take_line() would, but copied into hdr in runs, one buf_add() a run
+ * (a CRLF line ends a run before its CR, and the next run starts at its
+ * LF).  The answers are next_kind()'s: nothing is read meanwhile, so
+ * each line is classified on the same buffered bytes.  It stops before
+ * any other line and leaves to the slow way a line without its LF, one
+ * that asks to read ahead (HDR_MORE), and one that would pass hdr's
+ * cap, so that what is taken is always whole lines that fit.  Returns
+ * whether a line was taken.
+ */
+static int
+take_run(struct msgin *m, struct buf *hdr)
+{
+	const char *p = m->buf + m->start, *end = m->buf + m->end;
+	const char *run = p, *lf;
+	int more = !m->eof && !m->err, k, crlf;
+
+	while (p < end) {
+		k = hdr_line(p, (size_t)(end - p), more);
+		if (k != HDR_FIELD && k != HDR_FOLD && k != HDR_FROM)
+			break;
+		if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		crlf = lf > p && lf[-1] == '\r' && m->src == NULL;
+		/* the run with this line, normalised, must fit */
+		if ((size_t)(lf + 1 - run) - crlf > hdr->max - hdr->len)
+			break;
+		if (crlf) {
+			buf_add(hdr, run, (size_t)(lf - 1 - run));
+			run = lf;
+		}
+		p = lf + 1;
+	}
+	if (p == m->buf + m->start)
+		return 0;
+	buf_add(hdr, run, (size_t)(p - run));
+	m->start = (size_t)(p - m->buf);
+	m->partial = 0;
+	return 1;
+}
+
 int
 msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated)
@@ -330,6 +373,8 @@ msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
 	if (from_kind(m, 0) != 0)
 		n = take_line(m, fromline, 1, hdr->max, &trunc);
 	while (!trunc && n > 0) {
+		if (take_run(m, hdr))
+			continue;
 		if ((k = next_kind(m)) == HDR_BODY) {
 			m->hdrbody = m->start < m->end;
 			break;

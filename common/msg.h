@@ -107,13 +107,9 @@ int msg_peek(struct msgin *m);
  * 0, or -1 on a read error.  If the header (or the From line) passes
  * hdr->max bytes, reading stops there (the input may be endless, e.g.
  * /dev/zero): *truncated is set (if not NULL), hdr holds what fitted,
-<<<<<<< HEAD
- * and the reader is left inside the header.  m->hdrbody says whether
- * the header ended at a line that is not a field.
-=======
  * and the reader is left inside the header.  m->blank says whether the
- * header ended at its empty line (not at EOF, a body line or the cap).
->>>>>>> h-perf
+ * header ended at its empty line (not at EOF, a body line or the cap);
+ * m->hdrbody whether it ended at a line that is not a field.
  */
 int msg_header(struct msgin *m, struct buf *hdr, struct buf *fromline,
     int *truncated);

@@ -5,12 +5,18 @@
  */
 #include "rec.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "charset.h"
 
 #define REC_MAX ((size_t)1 << 30)  /* one field, escaped: 4 bytes a byte */
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+/* Has x a zero byte? (exact: "haszero", Bit Twiddling Hacks) */
+#define ZERO_BYTE(x) ((((x) - ONES) & ~(x) & HIGHS) != 0)
 
 /* Is c written as it is (ASCII), when it is below 0x80? */
 static int
@@ -100,29 +106,43 @@ rec_quote_dup(const char *p, size_t n, size_t max)
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
-/* Does (p, n) come out of rec_field() unchanged? */
+/* Does (p, n) come out of rec_field() unchanged?  utf8: it is known
+ * to be well-formed UTF-8. */
 static int
-is_plain(const char *p, size_t n)
+is_plain(const char *p, size_t n, int utf8)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i;
 	int high = 0;
+	uint64_t x;
 
-	for (i = 0; i < n; i++) {
+	/* eight bytes at a time while none can need an escape: a byte
+	 * below 0x20 (an 8-bit one cannot pass for one: ~x), or one equal
+	 * to 0x7F or '\\' (a zero byte of x ^ it); each test is exact
+	 * about whether there is such a byte, and the loop below looks
+	 * at the word that has one */
+	for (i = 0; n - i >= 8; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (((x - ONES * 0x20) & ~x & HIGHS) ||
+		    ZERO_BYTE(x ^ (ONES * 0x7f)) || ZERO_BYTE(x ^ (ONES * '\\')))
+			break;
+		high |= (x & HIGHS) != 0;
+	}
+	for (; i < n; i++) {
 		if (s[i] >= 0x80)
 			high = 1;
 		else if (!plain_ascii(s[i]))
 			return 0;
 	}
-	return !high || utf8_valid(p, n);
+	return !high || utf8 || utf8_valid(p, n);
 }
 
-void
-rec_out(const char *p, size_t n)
+static void
+rec_out_as(const char *p, size_t n, int utf8)
 {
 	struct buf b;
 
-	if (is_plain(p, n)) {
+	if (is_plain(p, n, utf8)) {
 		out(p, n);
 		return;
 	}
@@ -132,6 +152,18 @@ rec_out(const char *p, size_t n)
 		    n);
 	out(b.p, b.len);
 	buf_free(&b);
+}
+
+void
+rec_out(const char *p, size_t n)
+{
+	rec_out_as(p, n, 0);
+}
+
+void
+rec_out_utf8(const char *p, size_t n)
+{
+	rec_out_as(p, n, 1);
 }
 
 void

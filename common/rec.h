@@ -45,4 +45,12 @@ char *rec_quote_dup(const char *p, size_t n, size_t max);
 void rec_out(const char *p, size_t n);
 void rec_outs(const char *s);
 
+/*
+ * rec_out() for text the caller knows to be well-formed UTF-8 (what
+ * rfc2047_decode() appended when it returned 0): the same bytes, without
+ * checking the UTF-8 again.  Text that may be ill-formed must go through
+ * rec_out(), or the output would carry it.
+ */
+void rec_out_utf8(const char *p, size_t n);
+
 #endif

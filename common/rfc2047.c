@@ -124,6 +124,7 @@ struct ew_run {
 	int nbits;
 	int carry;
 	int flags;              /* RFC2047_W_* seen so far */
+	int want;               /* the caller asked for them */
 };
 
 /* Offset of the next "=?" at or after i, or n. */
@@ -332,9 +333,11 @@ run_flush(struct ew_run *r, struct buf *out)
 	if (r->cs == NULL)
 		return 0;
 	/* bytes that are not UTF-8 in a UTF-8 word become U+FFFD: the word
-	 * did not decode (other charsets' converters do not say) */
-	if ((ci_eq(r->cs, r->cslen, "utf-8", 5) ||
-	    ci_eq(r->cs, r->cslen, "utf8", 4)) && !utf8_valid(raw, r->raw.len))
+	 * did not decode (other charsets' converters do not say); a pass
+	 * over the bytes, made only for a caller that takes the flags */
+	if (r->want && (ci_eq(r->cs, r->cslen, "utf-8", 5) ||
+	    ci_eq(r->cs, r->cslen, "utf8", 4)) &&
+	    !utf8_valid(raw, r->raw.len))
 		r->flags |= RFC2047_W_BADWORD;
 	k = charset_to_utf8(r->cs, r->cslen, raw, r->raw.len, out);
 	if (k == -2)    /* iconv_open failed this time (EMFILE, ENOMEM) */
@@ -422,6 +425,7 @@ rfc2047_decode_w(const char *p, size_t n, struct buf *out, int *flags)
 		return utf8_append(p, n, out);
 	memset(&r, 0, sizeof r);
 	r.p = p;
+	r.want = flags != NULL;
 	buf_init(&r.raw, n + 1);
 	rc = ew_decode(p, n, &r, out);
 	buf_free(&r.raw);

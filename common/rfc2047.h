@@ -31,6 +31,8 @@
  * decodes to are kept (sanitising for display is the caller's job).
  * Without "=?" in the input, nothing is allocated.
  * Returns 0, or -1 if out's cap was reached (out then holds a prefix).
+ * What it appends when it returns 0 is well-formed UTF-8, whatever the
+ * input (rec_out_utf8() in rec.h counts on it).
  */
 int rfc2047_decode(const char *p, size_t n, struct buf *out);
 
