@@ -32,8 +32,9 @@
  *
  * The remaining windows (the man page's):
  *   - a command cannot be asked whether it delivered: killed after the
- *     command took the message and before the done record was fsync'd,
- *     the message comes again (at least once, never lost);
+ *     command exited 0 and before the done record was fsync'd, the
+ *     message comes again (at least once, never lost); a command still
+ *     running is sent SIGTERM when we die (spawn_in());
  *   - a Maildir message deleted or moved out of new/ and cur/ between
  *     the killed run and the next is fetched again;
  *   - another -d or -m between a killed run and the next searches the

@@ -6,9 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /* In the child: the pipe becomes stdin (to) or stdout; a child we
  * read from gets /dev/null as stdin, never our own stdin. */
@@ -73,10 +77,24 @@ spawn_to(struct spawn *sp, const char *file, const char *const argv[])
 int
 spawn_in(struct spawn *sp, const char *file, const char *const argv[], int fd)
 {
+	pid_t parent = getpid();
+
 	sp->fd = -1;
 	if ((sp->pid = fork()) < 0)
 		return -1;
 	if (sp->pid == 0) {
+#ifdef __linux__
+		/* killed with us: a command still running when popfetch
+		 * dies would finish a delivery that the next run, finding
+		 * no done record, makes again (SIGTERM, so that an MDA can
+		 * undo what it began); and if we died before this line,
+		 * deliver nothing */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 &&
+		    getppid() != parent)
+			_exit(75);
+#else
+		(void)parent;
+#endif
 		if (fd != 0) {
 			dup2(fd, 0);
 			close(fd);

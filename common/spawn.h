@@ -41,8 +41,11 @@ int spawn_to(struct spawn *sp, const char *file, const char *const argv[]);
  * Run file with fd as its stdin and no pipe (sp->fd is -1): popfetch -p
  * hands a command the message in a whole file, so that popfetch killed
  * meanwhile cannot leave the command reading a message cut short (which
- * an MDA would take for the whole message).  fd stays open in the
- * caller.  0, or -1 with errno (fork failed).
+ * an MDA would take for the whole message).  On Linux the program gets
+ * SIGTERM when the caller dies (PR_SET_PDEATHSIG, kept across exec), so
+ * that a killed popfetch does not leave a delivery running that its
+ * next run would repeat.  fd stays open in the caller.  0, or -1 with
+ * errno (fork failed).
  */
 int spawn_in(struct spawn *sp, const char *file, const char *const argv[],
     int fd);
