@@ -536,6 +536,10 @@ open_dest(struct run *r)
 		return;
 	sc.kind = o->mbox ? STORE_MBOX : STORE_MAILDIR;
 	sc.flags = STORE_CREATE;
+	/* a batch of 64 messages in memory would cost up to the whole
+	 * 1 MiB; a fetch of any size stays within 1 MiB of a small one's
+	 * with 256 KiB, and a batch past that goes to a temporary file */
+	sc.spool_mem = 256 << 10;
 	if (store_open(&r->sto, o->mbox ? o->mbox : o->maildir, &sc) < 0)
 		die(store_exit(&r->sto), "%s", store_error(&r->sto));
 	r->fl.sto = &r->sto;

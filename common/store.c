@@ -94,7 +94,7 @@ mbox_open(struct store *s)
 {
 	maildir_hostname(s->host, sizeof s->host);     /* the lock's name */
 	lock_init(&s->lk, s->path, s->host, s->c.flags & STORE_CREATE, &s->e);
-	spool_init(&s->spool, SPOOL_MEM);
+	spool_init(&s->spool, s->c.spool_mem ? s->c.spool_mem : SPOOL_MEM);
 	return deliver_mbox_check(s->path, s->c.flags & STORE_CREATE,
 	    &s->missing, &s->e);
 }

@@ -70,6 +70,8 @@ struct store_conf {
 	int flags;              /* STORE_CREATE, STORE_DRYRUN */
 	unsigned batch;         /* messages per durable batch; 0 means 1 */
 	double lock_timeout;    /* seconds to wait for an mbox lock; 0: 30 */
+	size_t spool_mem;       /* mbox: bytes of a batch held in memory
+	                           before a temporary file; 0: 1 MiB */
 	void (*delivered)(const char *path, void *arg);
 	void *arg;
 };
