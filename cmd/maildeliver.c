@@ -89,6 +89,7 @@ struct run {
 	unsigned long count;            /* delivered or queued */
 	struct sieve_script *script;    /* -r, or NULL if it did not compile */
 	FILE *msg;                      /* -r: the message, as it is stored */
+	long added;                     /* -r: octets of write_envelope() */
 };
 
 static const char *const synopsis[] = {
@@ -358,6 +359,7 @@ filter(struct run *r, const char *sender)
 	memset(&env, 0, sizeof env);
 	env.msg = msg ? msg : "";
 	env.len = (size_t)len;
+	env.added = r->added <= len ? (size_t)r->added : 0;
 	env.from = act.sender;
 	env.to = o->rcpt;
 	env.orig_to = o->orig_rcpt;
@@ -443,6 +445,8 @@ deliver(struct run *r, const struct input_msg *m)
 	sender = o->sender ? o->sender : from_sender(m->from, m->fromlen);
 	if (begin(r, sender) < 0 || write_envelope(r, o) < 0)
 		return D_STORE;
+	if (r->msg != NULL && (r->added = ftell(r->msg)) < 0)
+		r->added = 0;
 	do {
 		if (inhdr && bol) {
 			int k = msg_hdrkind(m->in, &p, (size_t)n, &keep);

@@ -249,6 +249,8 @@ int sieve_requires(const struct sieve_script *s, const char *ext);
 struct sieve_env {
 	const char *msg;        /* the whole message, LF line ends */
 	size_t len;
+	size_t added;           /* octets the MDA put on top (Return-Path,
+	                           -A fields): the size test leaves them out */
 	const char *from;       /* envelope sender ("" for <>), or NULL */
 	const char *to;         /* envelope recipient, or NULL */
 	const char *orig_to;    /* original recipient, or NULL */

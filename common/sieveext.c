@@ -604,22 +604,12 @@ run_header(struct sieve_run *r, const struct sieve_node *n)
 	return rc;
 }
 
-/* Octets of (p, n) with every line end counted as CRLF. */
-static unsigned long long
-crlf_len(const char *p, size_t n)
-{
-	unsigned long long k = n;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-			k++;
-	return k;
-}
-
 /*
- * The size of the message as RFC 5322 has it on the wire (CRLF line
- * ends, as Pigeonhole counts), with editheader's changes.
+ * The size of the message in octets as it was given (RFC 5228 §5.9; an
+ * MTA hands an MDA LF line ends, and Pigeonhole's sieve-test counts the
+ * octets of its input as they are, so both agree on the same file),
+ * with editheader's changes: a changed header counts each field as
+ * "Name:value" and the line end the message's first line has.
  */
 static unsigned long long
 msg_size(const struct sieve_run *r)
@@ -627,12 +617,17 @@ msg_size(const struct sieve_run *r)
 	unsigned long long k;
 	size_t i;
 
+	const char *lf;
+	unsigned eol;
+
 	if (!r->hdr_changed)
-		return crlf_len(r->env->msg, r->env->len);
-	k = 2 + crlf_len(r->env->msg + r->bodyoff, r->env->len - r->bodyoff);
+		return r->env->len - r->env->added;
+	/* the fields end as the message's first line does */
+	lf = memchr(r->env->msg, '\n', r->env->len);
+	eol = lf != NULL && lf > r->env->msg && lf[-1] == '\r' ? 2 : 1;
+	k = eol + (r->env->len - r->bodyoff);
 	for (i = 0; i < r->nf; i++)
-		k += strlen(r->f[i].name) + 1 + crlf_len(r->f[i].val,
-		    r->f[i].vlen) + 2;
+		k += strlen(r->f[i].name) + 1 + r->f[i].vlen + eol;
 	return k;
 }
 

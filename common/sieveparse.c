@@ -348,7 +348,11 @@ lex_multiline(struct lex *l, struct buf *b)
 			q++;
 			n--;
 		}
-		if (buf_add(b, q, n + 1) < 0)
+		/* every line of the string ends in CRLF, whatever the
+		 * script file has (RFC 5228 §2.4.2, as Pigeonhole does) */
+		if (n > 0 && q[n - 1] == '\r')
+			n--;
+		if (buf_add(b, q, n) < 0 || buf_add(b, "\r\n", 2) < 0)
 			return lerr(l, l->tline, l->tcol,
 			    "string longer than %u bytes", SIEVE_MAX_STRING);
 		l->p = e + 1;

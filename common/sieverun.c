@@ -822,6 +822,31 @@ sv_message_load(struct sieve_run *r)
 	}
 }
 
+/*
+ * hdr_unfold(), with the TAB that starts a continuation line read as a
+ * space: "is\n\tfolded" is "is folded".  RFC 5322 unfolding would
+ * keep the TAB, but Pigeonhole (and so the user's IMAP server) matches
+ * the space, and a script must mean the same in both places.
+ */
+static void
+fold_tabs(const char *v, size_t n, struct buf *u)
+{
+	char *c;
+	size_t j;
+
+	if (memchr(v, '\t', n) == NULL) {
+		hdr_unfold(v, n, u);
+		return;
+	}
+	c = xmalloc(n ? n : 1);
+	memcpy(c, v, n);
+	for (j = 1; j < n; j++)
+		if (c[j] == '\t' && c[j - 1] == '\n')
+			c[j] = ' ';
+	hdr_unfold(c, n, u);
+	free(c);
+}
+
 struct sieve_str *
 sv_header_values(struct sieve_run *r, const char *name, int decode,
     size_t *n)
@@ -835,7 +860,7 @@ sv_header_values(struct sieve_run *r, const char *name, int decode,
 		if (strcasecmp(r->f[i].name, name) != 0)
 			continue;
 		buf_init(&u, SIEVE_MAX_STRING);
-		hdr_unfold(r->f[i].val, r->f[i].vlen, &u);
+		fold_tabs(r->f[i].val, r->f[i].vlen, &u);
 		v = xrealloc(v, (k + 1) * sizeof *v);
 		v[k].src = NULL;
 		if (decode) {

@@ -357,9 +357,12 @@ pigeonhole(void)
 	    "the checker counts an error per command");
 	nerrors("keep", 1, "a syntax error is one error");
 	nerrors("keep;", 0, "no error");
+	is("if size :over 9 { discard; }", "S: x\n\nabc\n",
+	    "TEST size :over 9 -> true\nACTION discard\nRESULT discard\n",
+	    "size counts the octets as given (10), as sieve-test does");
 	is("if size :over 10 { discard; }", "S: x\n\nabc\n",
-	    "TEST size :over 10 -> true\nACTION discard\nRESULT discard\n",
-	    "size counts CRLF line ends (13 octets)");
+	    "TEST size :over 10 -> false\nRESULT keep\n",
+	    "size does not count LF line ends as CRLF (10, not 13)");
 	is("require \"body\"; if body :raw :contains \"\" { discard; }",
 	    "Subject: no body\n",
 	    "TEST body :raw :contains \"\" -> false\nRESULT keep\n",
