@@ -100,43 +100,8 @@ set_env(void)
 static void
 reload(struct sieve_run *r)
 {
-	size_t i, off = 0, hend = 0, body = 0;
-	struct hdrfield f;
-
 	set_env();
-	for (i = 0; i < r->nf; i++) {
-		free(r->f[i].name);
-		free(r->f[i].val);
-	}
-	free(r->f);
-	r->f = NULL;
-	r->nf = 0;
-	/* the header ends where hdr_line() says, as for every reader */
-	for (;;) {
-		const char *nl = off < C.len ? memchr(C.msg + off, '\n',
-		    C.len - off) : NULL;
-		size_t next = nl ? (size_t)(nl - C.msg) + 1 : C.len;
-		int k = off < C.len ? hdr_line(C.msg + off, C.len - off, 0) :
-		    HDR_EMPTY;
-
-		if (k == HDR_EMPTY || k == HDR_BODY) {
-			hend = off;
-			body = k == HDR_EMPTY ? next : off;
-			break;
-		}
-		off = next;
-	}
-	off = 0;
-	while (hdr_next(C.msg, hend, &off, &f)) {
-		r->f = xrealloc(r->f, (r->nf + 1) * sizeof *r->f);
-		r->f[r->nf].name = xstrndup(f.name, f.namelen);
-		r->f[r->nf].val = xstrndup(f.val, f.vallen);
-		r->f[r->nf].vlen = f.vallen;
-		r->nf++;
-	}
-	r->bodyoff = body;
-	r->res->bodyoff = body;
-	r->hdr_changed = 0;
+	sv_message_load(r);     /* the header and body as every run has them */
 }
 
 static char *field(const char *p, size_t len, const char *name);
@@ -624,7 +589,8 @@ run_error(struct sieve_run *r, const struct sieve_node *n)
 	char *msg = NULL;
 	int m;
 
-	total = C.cerr == NULL ? 0 : C.nerr > 1 ? C.nerr : 1;
+	/* sieve_compile_n() counts the errors after the first */
+	total = C.cerr == NULL ? 0 : C.nerr + 1;
 	v = xcalloc(total + 1, sizeof *v);
 	if (C.cerr != NULL) {
 		const char *p = C.cerr, *q;
