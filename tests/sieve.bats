@@ -101,7 +101,12 @@ tree() {
 	rules 'discard;'
 	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
 	[ -z "$(tree "$M")" ]
+	# and says so where asked (-n), so that silence is not all it does
+	run md -n -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'ACTION discard\nRESULT discard')" ]
 }
 
 @test "reject exits 69 with the reason on stderr and delivers nothing" {
@@ -125,6 +130,7 @@ tree() {
 	rules 'require "copy"; redirect :copy "fw@example.net";'
 	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/sendmail: exit 1" ]
 	[ -z "$(tree "$M")" ]
 }
 
@@ -233,6 +239,10 @@ RESULT keep" ]
 	    -f MAILER-DAEMON@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
 	[ ! -e "$T/sent" ]
+	# the same rules do answer a person: the silence above was chosen
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ARGS: ' "$T/sent")" -eq 1 ]
 }
 
 @test "hostile: nesting deeper than the limit is a compile error, not a crash" {
@@ -306,6 +316,7 @@ RESULT keep" ]
 	size=$(stat -c %s "$T/Big")
 	run prlimit --fsize=$((size + 10000)) maildeliver -f a@x.test -m -r "$T/rules.sieve" "$T/inbox" < "$T/msg"
 	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/Big: File too large" ]
 	cmp "$T/Big" "$T/Big.orig"
 	[ ! -s "$T/inbox" ]
 }

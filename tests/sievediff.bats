@@ -71,6 +71,11 @@ recipes() {
 		run -0 maildeliver --check -r "$f"
 		[ "$output" = "" ]
 	done
+	# the check checks: a recipe with its require taken out is refused
+	f=$(ls "$R"/*.sieve | head -n 1)
+	grep -v '^require' "$f" > "$R/norequire.txt"
+	run -78 maildeliver --check -r "$R/norequire.txt"
+	case $output in "$R/norequire.txt:"*"needs require"*) ;; *) false ;; esac
 }
 
 @test "the interpreter alone (sieven, on sieve_run) agrees with sieve-test on every pair" {
