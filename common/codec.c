@@ -568,6 +568,12 @@ static const char hexdig[] = "0123456789ABCDEF";
 	 (c) >= 'a' && (c) <= 'f' ? (c) - 'a' + 10 : 16)
 static const unsigned char hexval[256] = { R256(HEXV) };
 
+int
+codec_hexval(int c)
+{
+	return c < 0 || c > 255 || hexval[c] > 15 ? -1 : hexval[c];
+}
+
 /* Decoder: characters that need no thought (not '=', blank, CR, LF). */
 #define QPD_PLAIN(c) \
 	((c) != '=' && (c) != ' ' && (c) != '\t' && (c) != '\r' && (c) != '\n')

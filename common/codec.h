@@ -201,4 +201,8 @@ void uu_scan_init(struct uu_scan *st, uu_cb *cb, void *arg);
 void uu_scan_update(struct uu_scan *st, const char *in, size_t len);
 void uu_scan_final(struct uu_scan *st);
 
+/* The value of a hexadecimal digit (either case), or -1: the one table
+ * of QP, RFC 2047 Q, RFC 2231 %XX and Sieve's encoded-character. */
+int codec_hexval(int c);
+
 #endif

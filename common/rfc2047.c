@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "codec.h"
 
 #define EW_CSMAX 64             /* longer charset fields are not words */
 #define EW_CHUNK 256            /* decoded bytes batched per buf_add */
@@ -65,13 +66,7 @@ static const signed char b64_tab[256] = {
 static int
 hex_val(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return codec_hexval((unsigned char)c);
 }
 
 /* ASCII case-insensitive equality of two counted strings. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "codec.h"
 #include "sieve.h"
 #include "sievei.h"
 
@@ -747,17 +748,6 @@ parse_commands(struct lex *l, int inblock)
 
 /* ---- encoded-character (RFC 5228 §2.4.2.4) ---------------------------- */
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static void
 put_utf8(struct buf *b, unsigned long u)
@@ -818,8 +808,9 @@ enc_one(const char *p, const char *end, struct buf *out)
 			break;
 		if (nitems > 0 && !sep)
 			goto literal;
-		while (q < end && hexv((unsigned char)*q) >= 0) {
-			v = v * 16 + (unsigned long)hexv((unsigned char)*q++);
+		while (q < end && codec_hexval((unsigned char)*q) >= 0) {
+			v = v * 16 +
+			    (unsigned long)codec_hexval((unsigned char)*q++);
 			if (++nd > (uni ? 8u : 2u))
 				goto literal;
 		}
