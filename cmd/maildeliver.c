@@ -696,12 +696,11 @@ main(int argc, char *argv[])
 		check_not_stdin(argv[optind]);
 
 	/*
-	 * A file size limit must fail the write (EFBIG), and a closed
-	 * stdout a write (EPIPE): a signal would kill us half-way.
+	 * A closed stdout must fail a write (EPIPE): a signal would kill us
+	 * half-way.  SIGXFSZ is ignored by setprogname().
 	 */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGXFSZ, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 
 	r.o = &o;

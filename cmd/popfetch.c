@@ -557,8 +557,6 @@ main(int argc, char **argv)
 
 	setprogname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	/* a file size limit fails the write (EFBIG, 75), never kills */
-	signal(SIGXFSZ, SIG_IGN);
 	parse(&o, argc, argv);
 	r.o = &o;
 	gettimeofday(&r.t0, NULL);

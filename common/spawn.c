@@ -14,6 +14,22 @@
 #include <sys/prctl.h>
 #endif
 
+/*
+ * In the child: the command starts as it would from a shell.  An ignored
+ * signal stays ignored across exec, and our programs ignore SIGPIPE and
+ * SIGXFSZ for their own writes; a command such as head(1) upstream of a
+ * pipe, or one that relies on the file size limit, expects the defaults.
+ */
+static void __attribute__((noreturn))
+run(const char *file, const char *const argv[])
+{
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
+	/* execvp does not change argv; its prototype predates const */
+	execvp(file, (char *const *)argv);
+	_exit(127);
+}
+
 /* In the child: the pipe becomes stdin (to) or stdout; a child we
  * read from gets /dev/null as stdin, never our own stdin. */
 static void
@@ -34,9 +50,7 @@ child(const char *file, const char *const argv[], int fds[2], int to)
 		close(mine);
 	}
 	close(to ? fds[1] : fds[0]);
-	/* execvp does not change argv; its prototype predates const */
-	execvp(file, (char *const *)argv);
-	_exit(127);
+	run(file, argv);
 }
 
 static int
@@ -99,8 +113,7 @@ spawn_in(struct spawn *sp, const char *file, const char *const argv[], int fd)
 			dup2(fd, 0);
 			close(fd);
 		}
-		execvp(file, (char *const *)argv);
-		_exit(127);
+		run(file, argv);
 	}
 	return 0;
 }

@@ -38,7 +38,7 @@
  * messages of earlier batches stay delivered.  The store is then still
  * usable for the next message.
  *
- * Callers should ignore SIGXFSZ, so that a file size limit fails a write
+ * SIGXFSZ is ignored (setprogname()), so that a file size limit fails a write
  * with EFBIG (undone, status 75) instead of killing the process.
  */
 #ifndef YUBIN_STORE_H

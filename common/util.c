@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,12 @@ setprogname(const char *argv0)
 {
 	const char *s;
 
+	/*
+	 * Every program writes files or stdout: a file size limit must
+	 * fail the write (EFBIG, a clear error, the partial file removed),
+	 * not kill the process half-way with SIGXFSZ.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	s = strrchr(argv0, '/');

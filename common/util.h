@@ -18,6 +18,10 @@
 
 extern const char *progname;
 
+/*
+ * The first call of every program: names it for messages, and ignores
+ * SIGXFSZ so that a file size limit fails a write instead of killing.
+ */
 void setprogname(const char *argv0);
 void die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));

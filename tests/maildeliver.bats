@@ -619,6 +619,7 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 		    -e trace=uname,lstat,newfstatat,statx maildeliver "$M" < "$D/plain.eml"
 		[ "$status" -eq 0 ]
 		[ "$(ls "$M/new" | wc -l)" -eq "$i" ]
+		cat "$T/trace"
 		u=$(grep -c '^[0-9]* uname(' "$T/trace" || true)
 		l=$(grep -c -e 'AT_SYMLINK_NOFOLLOW' -e '^[0-9]* lstat(' "$T/trace" || true)
 		[ "$u" -lt "$umin" ] && umin=$u

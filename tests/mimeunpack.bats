@@ -336,6 +336,15 @@ mimeunpack: $T/noend.eml: part 1: uuencoded block without an end line" ]
 	[ -z "$(names)" ]
 }
 
+@test "a file size limit is a write error, not a kill by SIGXFSZ" {
+	# no trap here: mimeunpack itself must ignore the signal
+	run bash -c 'o=$( (ulimit -f 0; exec mimeunpack -d "$1" mixed.eml) 2>&1 )
+	    r=$?; printf "%s\n" "$o"; exit $r' sh "$T/out"
+	[ "$status" -eq 74 ]
+	[ "$output" = "mimeunpack: $T/out/report.pdf: File too large" ]
+	[ -z "$(names)" ]
+}
+
 # ---- -O ----
 
 @test "-O -s 2 prints the decoded bytes" {

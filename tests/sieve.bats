@@ -144,6 +144,17 @@ tree() {
 	cmp "$T/piped" <(cat "$D/plain.eml"; printf 'a b|$(x)|')
 }
 
+@test "a pipe program starts with SIGPIPE and SIGXFSZ at their defaults" {
+	# maildeliver ignores both for its own writes; an ignored signal
+	# stays ignored across exec unless the child resets it
+	printf '#!/bin/sh\nwhile read -r k v; do [ "$k" = SigIgn: ] && echo $(( 0x$v & 0x1001000 )) > "%s/ign"; done < /proc/$$/status\ncat > /dev/null\n' "$T" > "$T/pipes/sigs"
+	chmod +x "$T/pipes/sigs"
+	rules 'require "vnd.dovecot.pipe"; pipe "sigs";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/ign")" = 0 ]
+}
+
 @test "a pipe to a program outside --pipe-dir is refused and the message kept" {
 	rules 'require "vnd.dovecot.pipe"; pipe "sh" ["-c", "touch '"$T"'/pwned"];'
 	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
