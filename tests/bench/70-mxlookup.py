@@ -171,6 +171,15 @@ def measure(b, addr):
                   "names without MX end there, where mxlookup asks A and "
                   "AAAA of each for the implicit MX (one more round trip)",
                   defer=True)
+    # BENCH_MX_BEFORE=PATH: an older build's mxlookup in the same rounds,
+    # to tell a change of the code from a change of the machine or of
+    # the peers (the ratio to adnshost moves with adnshost's own time)
+    before = os.environ.get("BENCH_MX_BEFORE")
+    if before:
+        bcmd = "%s -s %s < work/mx-names" % (before, addr)
+        b.measure(t1, "mxlookup of BENCH_MX_BEFORE", bcmd + " > /dev/null",
+                  [], shown=bcmd, note="the same work, an older build: "
+                  "compare its time with yubin mxlookup's row", defer=True)
     d = b.measure(t1, "dig -f", dig_cmd + " > /dev/null", ["dig"],
                   shown=dig_cmd, scale=N / N_DIG, ratio_target=20,
                   note="dig -f asks one name after the other: %d names, "
