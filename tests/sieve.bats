@@ -372,3 +372,20 @@ fileinto :copy :create "A"; fileinto :copy :create :flags "\\Seen" "B";'
 	# without the others: deliver.h says so; no file system offers
 	# more without a journal)
 }
+
+@test "a line break in a quoted string is the CRLF of a text: string (lexer)" {
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "t" text:
+a
+..b
+.
+;
+set "q" "a
+.b
+";
+if string :is "${t}" "${q}" { fileinto :create "Same"; }
+else { fileinto :create "Differ"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Same/new/NAME" ]
+}
