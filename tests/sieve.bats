@@ -287,9 +287,11 @@ RESULT keep" ]
 	[ "$(tree "$M")" = "./new/NAME" ]
 }
 
-@test "hostile: \${} doubling stops at the string limit as a runtime error" {
+@test "hostile: \${} doubling stays at the variable limit; past it in a test is a runtime error" {
 	{ echo 'require ["variables", "fileinto"]; set "a" "0123456789abcdef";'
 	  for i in $(seq 20); do echo 'set "a" "${a}${a}";'; done
+	  echo 'if string :is "${a}" "" { stop; }'
+	  echo 'if string :is "${a}${a}" "" { stop; }'
 	  echo 'fileinto "x";'; } > "$T/loop.sieve"
 	run md -r "$T/loop.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
@@ -388,4 +390,32 @@ else { fileinto :create "Differ"; }'
 	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
 	[ "$(tree "$M")" = "./.Same/new/NAME" ]
+}
+
+@test "a variable over its 1 MiB is cut at a character boundary, not a runtime error" {
+	# 1.2 MB of U+4E03 (3 octets each): 349525 whole characters fit
+	x=$(awk 'BEGIN { for (i = 0; i < 200000; i++) printf "\344\270\203" }')
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "x" "'"$x"'";
+set "b" "${x}${x}";
+set :length "n" "${b}";
+fileinto :create "L${n}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "./.L349525/new/NAME" ]
+}
+
+@test ":quotewildcard over the variable limit never keeps half of an escape" {
+	# "0" and 600000 "*": 524287 "\*" pairs fit in 1 MiB after the "0"
+	x=$(awk 'BEGIN { for (i = 0; i < 600000; i++) printf "*" }')
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "s" "0'"$x"'";
+set :quotewildcard "q" "${s}";
+set :length "n" "${q}";
+fileinto :create "Q${n}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "./.Q1048575/new/NAME" ]
 }

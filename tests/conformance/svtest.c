@@ -19,8 +19,9 @@
  *     per name, so the command form is renamed test_message_cmd when the
  *     file is read (a statement position: after ';', '{', '}' or at the
  *     start);
- *   - test_config_set changes only recipient_delimiter; the other settings
- *     (vacation, editheader, variables limits) are accepted and ignored;
+ *   - test_config_set changes only recipient_delimiter and
+ *     sieve_variables_max_variable_size (the interpreter's env->maxvar);
+ *     the other settings (vacation, editheader) are accepted and ignored;
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
  *   - test_result_execute files every store into an in-memory mailbox and
  *     turns redirect and vacation into messages for test_message :smtp; it
@@ -751,6 +752,14 @@ run_config_set(struct sieve_run *r, const struct sieve_node *n)
 		C.seps = val;
 		C.env.subseps = *val ? val : NULL;
 		val = NULL;
+	} else if (strcmp(key, "sieve_variables_max_variable_size") == 0) {
+		/* the interpreter's own parameter; "4k" as Pigeonhole */
+		char *e;
+		unsigned long v = strtoul(val, &e, 10);
+
+		if (*e == 'k' || *e == 'K')
+			v *= 1024;
+		C.env.maxvar = v;
 	}
 	free(key);
 	free(val);
