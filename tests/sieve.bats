@@ -419,3 +419,29 @@ fileinto :create "Q${n}";'
 	[ "$output" = "" ]
 	[ "$(tree "$M")" = "./.Q1048575/new/NAME" ]
 }
+
+@test "body :content multipart searches its prologue and epilogue, not its delimiters" {
+	rules 'require ["fileinto", "mailbox", "body", "variables"];
+set "f" "";
+if body :content "multipart" :contains "prologue of the outer" { set "f" "${f}P"; }
+if body :content "multipart" :contains "epilogue of the outer" { set "f" "${f}E"; }
+if body :content "multipart" :contains "--outer" { set "f" "${f}D"; }
+if body :content "multipart" :contains "Please say" { set "f" "${f}N"; }
+fileinto :create "F${f}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/prologue.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.FPE/new/NAME" ]
+}
+
+@test "body :content message/rfc822 is the nested header, its lines ending in CRLF as a key's" {
+	rules 'require ["fileinto", "mailbox", "body"];
+if body :content "message/rfc822" :is text:
+From: Someone Else
+Subject: Hello, this is an elaborate request
+ to say hello
+.
+{ fileinto :create "Header"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/prologue.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Header/new/NAME" ]
+}
