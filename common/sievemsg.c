@@ -528,6 +528,8 @@ sv_run_body(struct sieve_run *r, const struct sieve_node *n)
 
 /* ---- editheader (RFC 5293) -------------------------------------------- */
 
+/* The fields deleteheader leaves alone (RFC 5293 §6: Received must not
+ * be deleted; Auto-Submitted too, as Pigeonhole). */
 static int
 protected_field(const char *name)
 {
@@ -597,11 +599,9 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		free(val);
 		return -1;
 	}
-	if (protected_field(name)) {
-		free(name);
-		free(val);
-		return 0;
-	}
+	/* a protected field may be added, as Pigeonhole allows (RFC 5293
+	 * §6 leaves additions to local policy): only its deletion is
+	 * refused */
 	/* a value with line ends is folded: each one followed by a blank */
 	{
 		struct buf b;

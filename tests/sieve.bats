@@ -445,3 +445,15 @@ Subject: Hello, this is an elaborate request
 	[ "$status" -eq 0 ]
 	[ "$(tree "$M")" = "./.Header/new/NAME" ]
 }
+
+@test "editheader may add Auto-Submitted, never delete it or Received" {
+	rules 'require "editheader";
+addheader "Auto-Submitted" "auto-generated";
+deleteheader "Received"; deleteheader "auto-submitted";'
+	{ echo 'Received: from mx by here; Sun, 6 Dec 2026 10:00:00 +0000'
+	  cat "$D/plain.eml"; } > "$T/in.eml"
+	run md -r "$T/rules.sieve" "$M" < "$T/in.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	cmp "$M"/new/* <(printf 'Auto-Submitted: auto-generated\nReturn-Path: <a@x.test>\n'; cat "$T/in.eml")
+}
