@@ -457,3 +457,16 @@ deleteheader "Received"; deleteheader "auto-submitted";'
 	[ "$(tree "$M")" = "./new/NAME" ]
 	cmp "$M"/new/* <(printf 'Auto-Submitted: auto-generated\nReturn-Path: <a@x.test>\n'; cat "$T/in.eml")
 }
+
+@test "a pipe program that hangs is killed after YUBIN_PIPE_TIMEOUT and nothing is delivered (75)" {
+	printf '#!/bin/sh\nexec sleep 5\n' > "$T/pipes/hang"
+	chmod +x "$T/pipes/hang"
+	rules 'require ["vnd.dovecot.pipe", "fileinto", "mailbox"];
+fileinto :create "A"; pipe "hang";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/pipes/hang: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+}
