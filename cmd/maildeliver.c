@@ -253,6 +253,7 @@ begin(struct run *r, const char *sender)
 /* ---- -r: the Sieve rules (sieve.h runs them, sieveact.h acts) ---- */
 
 static double lock_timeout(void);
+static double env_secs(const char *name, double dflt);
 
 /* Read and compile the rules; NULL (the error said) if they do not. */
 static struct sieve_script *
@@ -324,6 +325,7 @@ filter_conf(struct run *r, const char *sender, struct sieveact *act,
 	act->mbox = o->mbox;
 	act->create = o->create;
 	act->lock_timeout = lock_timeout();
+	act->pipe_timeout = env_secs("YUBIN_PIPE_TIMEOUT", 60);
 	act->sendmail = o->sendmail;
 	act->pipe_dir = o->pipe_dir;
 	act->state_dir = sd;
@@ -543,20 +545,26 @@ check_not_stdin(const char *dest)
 		die(EX_USAGE, "%s: the destination is also the input", dest);
 }
 
+/* Seconds from the environment variable name, dflt if unset. */
 static double
-lock_timeout(void)
+env_secs(const char *name, double dflt)
 {
-	const char *v = getenv("YUBIN_LOCK_TIMEOUT");
+	const char *v = getenv(name);
 	char *end;
 	double d;
 
 	if (v == NULL || *v == '\0')
-		return 30;
+		return dflt;
 	d = strtod(v, &end);
 	if (*end != '\0' || !(d > 0))
-		die(EX_CONFIG, "YUBIN_LOCK_TIMEOUT: not a positive number: %s",
-		    v);
+		die(EX_CONFIG, "%s: not a positive number: %s", name, v);
 	return d;
+}
+
+static double
+lock_timeout(void)
+{
+	return env_secs("YUBIN_LOCK_TIMEOUT", 30);
 }
 
 /* -s: batches into DEST (store.h). */

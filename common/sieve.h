@@ -23,7 +23,9 @@
  * Limits (each a compile error or a runtime error, never a crash):
  *   SIEVE_MAX_SCRIPT   bytes of a script
  *   SIEVE_MAX_STRING   bytes of one string, as written or after variable
- *                      expansion, and of one variable's value
+ *                      expansion, and of one variable's value (a longer
+ *                      value is cut, at a UTF-8 character, not an error;
+ *                      env->maxvar may set a lower limit)
  *   SIEVE_MAX_DEPTH    nesting of blocks and tests together
  *   SIEVE_MAX_NODES    commands and tests in a script
  *   SIEVE_MAX_LIST     strings in one string list
@@ -265,6 +267,9 @@ struct sieve_env {
 	void *arg;
 	struct buf *trace;      /* -n: TEST/ACTION lines appended, or NULL */
 	void *user;             /* for registered extensions */
+	size_t maxvar;          /* bytes of one variable's value (cut at a
+	                           character, RFC 5229 §3); 0 or more than
+	                           SIEVE_MAX_STRING: SIEVE_MAX_STRING */
 };
 
 /* result actions */

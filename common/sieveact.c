@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,30 +165,84 @@ put_fd(void *arg, const void *p, size_t n)
 	return write_all(*(int *)arg, p, n);
 }
 
-/* Run file with argv, the message on its stdin: its exit status, or -1. */
+/* The program's stdin with a deadline (spawn_now() time): a program
+ * that stops reading cannot hold the delivery past it. */
+struct tfd {
+	int fd;
+	double end;
+};
+
+static int
+put_tfd(void *arg, const void *p, size_t n)
+{
+	struct tfd *t = arg;
+	const char *c = p;
+
+	/* bounded by the deadline: each turn writes or waits for it */
+	while (n > 0) {
+		ssize_t k = write(t->fd, c, n);
+		double left = t->end - spawn_now();
+		struct pollfd pf;
+
+		if (k > 0) {
+			c += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pf.fd = t->fd;
+		pf.events = POLLOUT;
+		poll(&pf, 1, (int)(left * 1000) + 1);
+	}
+	return 0;
+}
+
+/*
+ * Run file with argv, the message on its stdin, for at most secs
+ * seconds if secs > 0 (then it is killed): its exit status, or -1
+ * (why says which).
+ */
 static int
 feed(const char *file, const char *const argv[], const struct sieve_result *res,
-    const char *msg, size_t len, char *why, size_t whylen)
+    const char *msg, size_t len, double secs, char *why, size_t whylen)
 {
 	struct spawn sp;
+	struct tfd t;
 	int rc, sig;
 
 	if (spawn_to(&sp, file, argv) < 0) {
 		snprintf(why, whylen, "%s: %s", file, strerror(errno));
 		return -1;
 	}
-	rc = write_msg(put_fd, &sp.fd, res, msg, len, 1);
-	if (rc < 0 && errno != EPIPE) {
+	t.fd = sp.fd;
+	t.end = secs > 0 ? spawn_now() + secs : 0;
+	if (secs > 0) {
+		fcntl(sp.fd, F_SETFL, fcntl(sp.fd, F_GETFL) | O_NONBLOCK);
+		rc = write_msg(put_tfd, &t, res, msg, len, 1);
+	} else {
+		rc = write_msg(put_fd, &sp.fd, res, msg, len, 1);
+	}
+	if (rc < 0 && errno == ETIMEDOUT) {
+		/* not read within the time: killed below */
+	} else if (rc < 0 && errno != EPIPE) {
 		snprintf(why, whylen, "%s: write: %s", file, strerror(errno));
 		spawn_wait(&sp, &sig);
 		return -1;
 	}
-	rc = spawn_wait(&sp, &sig);
-	if (rc < 0)
+	rc = spawn_wait_until(&sp, t.end, &sig);
+	if (rc == -2)
+		snprintf(why, whylen, "%s: killed after %g seconds", file,
+		    secs);
+	else if (rc < 0)
 		snprintf(why, whylen, "%s: killed by signal %d", file, sig);
 	else if (rc != 0)
 		snprintf(why, whylen, "%s: exit %d", file, rc);
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 static const char *
@@ -204,7 +260,7 @@ redirect(const struct sieveact *c, const struct sieve_result *res,
 	const char *argv[] = {sendmail(c), "-i", "-f", sender, "--", a->arg,
 	    NULL};
 
-	return feed(argv[0], argv, res, msg, len, why, whylen);
+	return feed(argv[0], argv, res, msg, len, 0, why, whylen);
 }
 
 /* Resolve a pipe program in pipe_dir: malloc'd path, or NULL. */
@@ -224,8 +280,8 @@ pipe_prog(const struct sieveact *c, const char *name)
 	return p;
 }
 
-static int
-pipe_to(const struct sieveact *c, const struct sieve_result *res,
+int
+sieveact_pipe(const struct sieveact *c, const struct sieve_result *res,
     const struct sieve_action *a, const char *msg, size_t len, char *why,
     size_t whylen)
 {
@@ -235,14 +291,16 @@ pipe_to(const struct sieveact *c, const struct sieve_result *res,
 	int rc;
 
 	if (prog == NULL)
-		return -1;
+		return say(why, whylen, -1, "pipe \"%s\": not an executable "
+		    "file in %s", a->arg, c->pipe_dir ? c->pipe_dir :
+		    "--pipe-dir (none given)");
 	while (a->argv && a->argv[n])
 		n++;
 	argv = xcalloc(n + 2, sizeof *argv);
 	argv[0] = a->arg;
 	for (i = 0; i < n; i++)
 		argv[i + 1] = a->argv[i];
-	rc = feed(prog, argv, res, msg, len, why, whylen);
+	rc = feed(prog, argv, res, msg, len, c->pipe_timeout, why, whylen);
 	free(argv);
 	free(prog);
 	return rc;
@@ -518,7 +576,7 @@ others(const struct sieveact *c, const struct sieve_result *res,
 		if (a->type == SIEVE_REDIRECT)
 			rc = redirect(c, res, a, msg, len, why, whylen);
 		else if (a->type == SIEVE_PIPE)
-			rc = pipe_to(c, res, a, msg, len, why, whylen);
+			rc = sieveact_pipe(c, res, a, msg, len, why, whylen);
 		else
 			continue;
 		if (rc != 0 && !(a->type == SIEVE_PIPE && a->try_))

@@ -40,6 +40,8 @@ struct sieveact {
 	double lock_timeout;
 	const char *sendmail;   /* redirect, vacation: "mailsend" by default */
 	const char *pipe_dir;   /* NULL: every pipe is refused */
+	double pipe_timeout;    /* seconds a pipe program may run; 0: no
+	                           limit */
 	const char *state_dir;  /* duplicate and vacation memory */
 	const char *sender;     /* envelope sender; "" for <>; NULL unknown */
 	const char *rcpt;       /* the user's address (vacation From:) */
@@ -49,6 +51,11 @@ struct sieveact {
 int sieveact_run(const struct sieveact *c, struct sieve_result *res,
     const char *msg, size_t len, char *why, size_t whylen);
 
+/* Run the pipe action a (its program in c->pipe_dir, for at most
+ * c->pipe_timeout seconds): its exit status, or -1; why says why not 0. */
+int sieveact_pipe(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, size_t len, char *why,
+    size_t whylen);
 /* The path of folder, malloc'd. */
 char *sieveact_folder(const struct sieveact *c, const char *folder);
 /* sieve_env callbacks; arg is the struct sieveact. */

@@ -437,13 +437,29 @@ check_set(const struct sieve_script *s, struct sieve_node *n, char *err,
 	return 0;
 }
 
+/* p escaped into b, up to max bytes: never half a pair or a character */
 static void
-quotewild(struct buf *b, const char *p, size_t n)
+quotewild(struct buf *b, const char *p, size_t n, size_t max)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (p[i] == '*' || p[i] == '?' || p[i] == '\\')
+		int esc = p[i] == '*' || p[i] == '?' || p[i] == '\\';
+
+		if (b->len + (size_t)esc + 1 > max) {
+			size_t j = i;
+
+			while (j > 0 && i - j < 3 &&
+			    ((unsigned char)p[j] & 0xc0) == 0x80)
+				j--;
+			if (((unsigned char)p[i] & 0xc0) == 0x80 &&
+			    ((unsigned char)p[j] & 0xc0) != 0x80) {
+				b->len -= i - j;
+				b->p[b->len] = 0;
+			}
+			break;
+		}
+		if (esc)
 			buf_addc(b, '\\');
 		buf_addc(b, p[i]);
 	}
@@ -469,7 +485,8 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 	struct buf b;
 	int rc;
 
-	if ((v = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &len)) == NULL)
+	/* cut to the limit before the modifiers and after (RFC 5229 §3) */
+	if ((v = sv_expand_var(r, &sieve_pos(n, 1)->v[0], &len)) == NULL)
 		return -1;
 	/* modifiers in RFC 5229's order of precedence */
 	if (sv_has_tag(n, "lower") || sv_has_tag(n, "upper"))
@@ -483,7 +500,7 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 		v[0] = (char)toupper((unsigned char)v[0]);
 	buf_init(&b, SIEVE_MAX_STRING * 2 + 16);
 	if (sv_has_tag(n, "quotewildcard"))
-		quotewild(&b, v, len);
+		quotewild(&b, v, len, sv_maxvar(r));
 	else
 		buf_add(&b, v, len);
 	free(v);

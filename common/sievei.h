@@ -85,6 +85,15 @@ int sv_match_values(struct sieve_run *r, const struct sieve_node *n,
 int sv_match_keys(struct sieve_run *r, const struct sieve_node *n,
     const struct sieve_str *vals, size_t nvals,
     const struct sieve_arg *keys, int expand);
+/* The longest value of one variable (env->maxvar, at most
+ * SIEVE_MAX_STRING); len cut to max without splitting a UTF-8
+ * character; s expanded and cut so for a variable, never an error for
+ * its length. */
+size_t sv_maxvar(const struct sieve_run *r);
+size_t sv_utf8_cut(const char *p, size_t len, size_t max);
+char *sv_expand_var(struct sieve_run *r, const struct sieve_str *s,
+    size_t *len);
+/* Set name to val, cut to sv_maxvar(). */
 int sv_set_var(struct sieve_run *r, const char *name, const char *val,
     size_t len);
 const struct sv_var *sv_get_var(struct sieve_run *r, const char *name);

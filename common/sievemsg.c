@@ -226,6 +226,8 @@ sv_run_hasflag(struct sieve_run *r, const struct sieve_node *n)
 
 /* ---- body (RFC 5173) -------------------------------------------------- */
 
+#define BODY_DEPTH 64
+
 struct bodyctx {
 	struct sieve_run *r;
 	const struct sieve_arg *types;  /* :content, or NULL for :text */
@@ -235,6 +237,14 @@ struct bodyctx {
 	int take, html, msghdr;
 	const char *charset;
 	char cs[64];
+	/* the open entities, for a multipart's prologue and epilogue
+	 * (RFC 5173 §5.2: the text the walker gives between its begin and
+	 * its first child, and after its last child) */
+	struct bodyent {
+		int multi, kids;
+		struct buf pre, epi;
+	} ent[BODY_DEPTH];
+	int nent;               /* open, some past BODY_DEPTH untracked */
 };
 
 static int
@@ -282,6 +292,22 @@ body_begin(void *arg, const struct mime_part *pt)
 {
 	struct bodyctx *c = arg;
 
+	if (c->nent > 0 && c->nent <= BODY_DEPTH) {
+		struct bodyent *up = &c->ent[c->nent - 1];
+
+		up->kids++;
+		buf_reset(&up->epi);    /* a line end before a delimiter */
+	}
+	if (c->nent < BODY_DEPTH) {
+		struct bodyent *e = &c->ent[c->nent];
+
+		e->multi = pt->kind == MIME_MULTIPART && c->types != NULL &&
+		    type_wanted(c, pt->type);
+		e->kids = 0;
+		buf_init(&e->pre, 16u << 20);
+		buf_init(&e->epi, 16u << 20);
+	}
+	c->nent++;
 	if (pt->kind != MIME_LEAF)
 		return;
 	c->take = type_wanted(c, pt->type) && (c->types != NULL ||
@@ -348,6 +374,47 @@ body_whole(void *arg, const struct mime_part *pt)
 	return c->types != NULL && type_wanted(c, pt->type);
 }
 
+/* The walker's own text: a multipart's prologue, epilogue, and the
+ * line ends before its delimiters (dropped at the next child). */
+static void
+body_out(void *arg, const struct mime_part *pt, int what, const char *p,
+    size_t n)
+{
+	struct bodyctx *c = arg;
+	struct bodyent *e;
+
+	(void)pt;
+	if (what != MIME_OUT_TEXT || c->nent == 0 || c->nent > BODY_DEPTH)
+		return;
+	e = &c->ent[c->nent - 1];
+	if (e->multi)
+		buf_add(e->kids == 0 ? &e->pre : &e->epi, p, n);
+}
+
+/* Text pushed as a value with CRLF line ends: the walker gives LF,
+ * but a line break in a key is CRLF (RFC 5228 §2.4.2), and so are the
+ * lines of a message (RFC 5322), as Pigeonhole sees them in a message
+ * given with CRLF.  b is consumed. */
+static void
+push_text(struct bodyctx *c, struct buf *b)
+{
+	struct sieve_str s;
+	struct buf o;
+	size_t i;
+
+	buf_init(&o, (size_t)-1 / 2);
+	for (i = 0; i < b->len; i++) {
+		if (b->p[i] == '\n')
+			buf_addc(&o, '\r');
+		buf_addc(&o, b->p[i]);
+	}
+	buf_free(b);
+	s.p = o.p ? o.p : xstrdup("");
+	s.len = o.len;
+	s.src = NULL;
+	sv_push(&c->v, &c->nv, s);
+}
+
 static void
 body_end(void *arg, const struct mime_part *pt)
 {
@@ -355,6 +422,16 @@ body_end(void *arg, const struct mime_part *pt)
 	struct sieve_str s;
 	struct buf u;
 
+	if (c->nent > 0 && --c->nent < BODY_DEPTH) {
+		struct bodyent *e = &c->ent[c->nent];
+
+		if (e->multi && e->pre.len > 0)
+			push_text(c, &e->pre);
+		if (e->multi && e->epi.len > 0)
+			push_text(c, &e->epi);
+		buf_free(&e->pre);
+		buf_free(&e->epi);
+	}
 	if (pt->kind != MIME_LEAF)
 		return;
 	/* a transfer encoding we cannot undo: no text to search */
@@ -373,10 +450,14 @@ body_end(void *arg, const struct mime_part *pt)
 			u = c->cur;
 			c->cur.p = NULL;
 		}
-		s.p = u.p ? u.p : xstrdup("");
-		s.len = u.len;
-		s.src = NULL;
-		sv_push(&c->v, &c->nv, s);
+		if (strncmp(pt->type, "text/", 5) == 0 || c->msghdr) {
+			push_text(c, &u);
+		} else {
+			s.p = u.p ? u.p : xstrdup("");
+			s.len = u.len;
+			s.src = NULL;
+			sv_push(&c->v, &c->nv, s);
+		}
 	}
 	buf_free(&c->cur);
 	c->take = 0;
@@ -422,11 +503,17 @@ sv_run_body(struct sieve_run *r, const struct sieve_node *n)
 		cb.data = body_data;
 		cb.end = body_end;
 		cb.whole = body_whole;
+		cb.out = body_out;
 		cb.arg = &c;
 		m = mime_new(&cb, NULL);
 		mime_feed(m, r->env->msg, r->env->len);
 		mime_end(m);
 		mime_free(m);
+		while (c.nent > 0)      /* (mime_end() ends every part) */
+			if (--c.nent < BODY_DEPTH) {
+				buf_free(&c.ent[c.nent].pre);
+				buf_free(&c.ent[c.nent].epi);
+			}
 		buf_free(&c.cur);
 		sv_strs_free(tv, nt);
 		if (sv_out_of_time(r, n) < 0) {
@@ -441,6 +528,8 @@ sv_run_body(struct sieve_run *r, const struct sieve_node *n)
 
 /* ---- editheader (RFC 5293) -------------------------------------------- */
 
+/* The fields deleteheader leaves alone (RFC 5293 §6: Received must not
+ * be deleted; Auto-Submitted too, as Pigeonhole). */
 static int
 protected_field(const char *name)
 {
@@ -510,11 +599,9 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		free(val);
 		return -1;
 	}
-	if (protected_field(name)) {
-		free(name);
-		free(val);
-		return 0;
-	}
+	/* a protected field may be added, as Pigeonhole allows (RFC 5293
+	 * §6 leaves additions to local policy): only its deletion is
+	 * refused */
 	/* a value with line ends is folded: each one followed by a blank */
 	{
 		struct buf b;

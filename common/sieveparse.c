@@ -286,7 +286,7 @@ lex_quoted(struct lex *l, struct buf *b)
 			const char *q = l->p;
 
 			while (q < l->end && *q != '"' && *q != '\\' &&
-			    *q != '\n')
+			    *q != '\n' && *q != '\r')
 				q++;
 			if (q > l->p) {
 				if (buf_add(b, l->p, (size_t)(q - l->p)) < 0)
@@ -305,8 +305,18 @@ lex_quoted(struct lex *l, struct buf *b)
 				continue;
 			c = *l->p++;
 		}
-		if (c == '\n')
+		/* a line end in a quoted string is CRLF, as in a text:
+		 * string, whatever the script file has (RFC 5228 §2.4.2,
+		 * as Pigeonhole does); a lone CR stays itself */
+		if (c == '\r' && l->p < l->end && *l->p == '\n')
+			c = *l->p++;
+		if (c == '\n') {
 			newline(l, l->p);
+			if (buf_addc(b, '\r') < 0)
+				return lerr(l, l->tline, l->tcol,
+				    "string longer than %u bytes",
+				    SIEVE_MAX_STRING);
+		}
 		if (buf_addc(b, c) < 0)
 			return lerr(l, l->tline, l->tcol,
 			    "string longer than %u bytes", SIEVE_MAX_STRING);

@@ -122,15 +122,38 @@ sv_get_var(struct sieve_run *r, const char *name)
 	return NULL;
 }
 
+size_t
+sv_maxvar(const struct sieve_run *r)
+{
+	size_t m = r->env->maxvar;
+
+	return m == 0 || m > SIEVE_MAX_STRING ? SIEVE_MAX_STRING : m;
+}
+
+size_t
+sv_utf8_cut(const char *p, size_t len, size_t max)
+{
+	size_t k;
+
+	if (len <= max)
+		return len;
+	/* back over at most the 3 continuation bytes of one character,
+	 * so that bytes that are not UTF-8 still keep their max */
+	for (k = 0; k < 3 && max > 0 &&
+	    ((unsigned char)p[max] & 0xc0) == 0x80; k++)
+		max--;
+	return k < 3 || ((unsigned char)p[max] & 0xc0) != 0x80 ? max :
+	    max + k;
+}
+
 int
 sv_set_var(struct sieve_run *r, const char *name, const char *val,
     size_t len)
 {
 	size_t i;
 
-	if (len > SIEVE_MAX_STRING)
-		return sieve_fail(r, NULL, "variable %s longer than %u bytes",
-		    name, SIEVE_MAX_STRING);
+	/* RFC 5229 §3: a value over the limit is cut, not an error */
+	len = sv_utf8_cut(val, len, sv_maxvar(r));
 	for (i = 0; i < r->nv; i++)
 		if (strcasecmp(r->v[i].name, name) == 0)
 			break;
@@ -176,25 +199,42 @@ varref(const char *p, const char *end, char *name, size_t namecap)
 	return (size_t)(q + 1 - p);
 }
 
-char *
-sieve_str_expand(struct sieve_run *r, const struct sieve_str *s, size_t *len)
+/* Add n bytes at p to b; with cap, what passes cap is dropped and
+ * *full set (-1 never); without, -1 past b's limit. */
+static int
+add_capped(struct buf *b, const char *p, size_t n, size_t cap, int *full)
+{
+	if (cap == 0)
+		return buf_add(b, p, n);
+	if (b->len + n > cap) {
+		n = cap - b->len;
+		*full = 1;
+	}
+	return buf_add(b, p, n);
+}
+
+/* The expansion of s; with cap, cut to cap bytes (no error). */
+static char *
+expand(struct sieve_run *r, const struct sieve_str *s, size_t *len,
+    size_t cap)
 {
 	struct buf b;
 	size_t i;
+	int full = 0;
 
 	if (!r->vars || memchr(s->p, '$', s->len) == NULL) {
-		*len = s->len;
-		return xstrndup(s->p, s->len);
+		*len = cap && s->len > cap ? cap : s->len;
+		return xstrndup(s->p, *len);
 	}
-	buf_init(&b, SIEVE_MAX_STRING);
-	for (i = 0; i < s->len; ) {
+	buf_init(&b, cap ? cap : SIEVE_MAX_STRING);
+	for (i = 0; i < s->len && !full; ) {
 		char name[128];
 		size_t k = 0;
 
 		if (s->p[i] == '$' && i + 1 < s->len && s->p[i + 1] == '{')
 			k = varref(s->p + i, s->p + s->len, name, sizeof name);
 		if (k == 0) {
-			if (buf_addc(&b, s->p[i]) < 0)
+			if (add_capped(&b, s->p + i, 1, cap, &full) < 0)
 				goto big;
 			i++;
 			continue;
@@ -210,13 +250,14 @@ sieve_str_expand(struct sieve_run *r, const struct sieve_str *s, size_t *len)
 			m = strlen(d) < 4 ? strtoul(d, NULL, 10) :
 			    SIEVE_MAX_MATCHVARS;
 			if (m < SIEVE_MAX_MATCHVARS &&
-			    r->mv[m] != NULL && buf_add(&b, r->mv[m],
-			    r->mvlen[m]) < 0)
+			    r->mv[m] != NULL && add_capped(&b, r->mv[m],
+			    r->mvlen[m], cap, &full) < 0)
 				goto big;
 		} else {
 			const struct sv_var *v = sv_get_var(r, name);
 
-			if (v != NULL && buf_add(&b, v->val, v->len) < 0)
+			if (v != NULL && add_capped(&b, v->val, v->len, cap,
+			    &full) < 0)
 				goto big;
 		}
 	}
@@ -229,6 +270,23 @@ big:
 	sieve_fail(r, NULL, "a string grew longer than %u bytes",
 	    SIEVE_MAX_STRING);
 	return NULL;
+}
+
+char *
+sieve_str_expand(struct sieve_run *r, const struct sieve_str *s, size_t *len)
+{
+	return expand(r, s, len, 0);
+}
+
+char *
+sv_expand_var(struct sieve_run *r, const struct sieve_str *s, size_t *len)
+{
+	/* 3 bytes more, so that the cut sees the character it splits */
+	char *v = expand(r, s, len, sv_maxvar(r) + 3);
+
+	if (v != NULL)
+		*len = sv_utf8_cut(v, *len, sv_maxvar(r));
+	return v;
 }
 
 char *

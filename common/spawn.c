@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -163,6 +164,49 @@ spawn_wait(struct spawn *sp, int *sig)
 	while (waitpid(sp->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	sp->pid = -1;
+	if (WIFSIGNALED(status)) {
+		*sig = WTERMSIG(status);
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+double
+spawn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+spawn_wait_until(struct spawn *sp, double end, int *sig)
+{
+	int status;
+	pid_t k;
+
+	if (end <= 0 || sp->pid <= 0)
+		return spawn_wait(sp, sig);
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	/* bounded by end: a poll every 10 ms */
+	while ((k = waitpid(sp->pid, &status, WNOHANG)) == 0 ||
+	    (k < 0 && errno == EINTR)) {
+		struct timespec ts = {0, 10000000L};
+
+		if (spawn_now() >= end) {
+			kill(sp->pid, SIGKILL);
+			spawn_wait(sp, sig);
+			return -2;
+		}
+		nanosleep(&ts, NULL);
+	}
+	*sig = 0;
+	if (k < 0)
+		return -1;
 	sp->pid = -1;
 	if (WIFSIGNALED(status)) {
 		*sig = WTERMSIG(status);

@@ -50,6 +50,14 @@ int spawn_to(struct spawn *sp, const char *file, const char *const argv[]);
 int spawn_in(struct spawn *sp, const char *file, const char *const argv[],
     int fd);
 int spawn_wait(struct spawn *sp, int *sig);
+/*
+ * spawn_wait() with a deadline: end is a spawn_now() time (0: none).
+ * A program still running then is killed (SIGKILL) and reaped: -2.
+ * (Only the program itself: a child it started lives on.)
+ */
+int spawn_wait_until(struct spawn *sp, double end, int *sig);
+/* Seconds on the monotonic clock. */
+double spawn_now(void);
 /* A shell command line: "/bin/sh -c cmd" with spawn_to() when fd < 0,
  * else with spawn_in() on fd. */
 int spawn_sh(struct spawn *sp, const char *cmd, int fd);

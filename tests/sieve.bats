@@ -298,9 +298,11 @@ RESULT keep" ]
 	[ "$(tree "$M")" = "./new/NAME" ]
 }
 
-@test "hostile: \${} doubling stops at the string limit as a runtime error" {
+@test "hostile: \${} doubling stays at the variable limit; past it in a test is a runtime error" {
 	{ echo 'require ["variables", "fileinto"]; set "a" "0123456789abcdef";'
 	  for i in $(seq 20); do echo 'set "a" "${a}${a}";'; done
+	  echo 'if string :is "${a}" "" { stop; }'
+	  echo 'if string :is "${a}${a}" "" { stop; }'
 	  echo 'fileinto "x";'; } > "$T/loop.sieve"
 	run md -r "$T/loop.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
@@ -382,4 +384,100 @@ fileinto :copy :create "A"; fileinto :copy :create :flags "\\Seen" "B";'
 	# (a kill between two renames can show one copy of a delivery
 	# without the others: deliver.h says so; no file system offers
 	# more without a journal)
+}
+
+@test "a line break in a quoted string is the CRLF of a text: string (lexer)" {
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "t" text:
+a
+..b
+.
+;
+set "q" "a
+.b
+";
+if string :is "${t}" "${q}" { fileinto :create "Same"; }
+else { fileinto :create "Differ"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Same/new/NAME" ]
+}
+
+@test "a variable over its 1 MiB is cut at a character boundary, not a runtime error" {
+	# 1.2 MB of U+4E03 (3 octets each): 349525 whole characters fit
+	x=$(awk 'BEGIN { for (i = 0; i < 200000; i++) printf "\344\270\203" }')
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "x" "'"$x"'";
+set "b" "${x}${x}";
+set :length "n" "${b}";
+fileinto :create "L${n}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "./.L349525/new/NAME" ]
+}
+
+@test ":quotewildcard over the variable limit never keeps half of an escape" {
+	# "0" and 600000 "*": 524287 "\*" pairs fit in 1 MiB after the "0"
+	x=$(awk 'BEGIN { for (i = 0; i < 600000; i++) printf "*" }')
+	rules 'require ["fileinto", "mailbox", "variables"];
+set "s" "0'"$x"'";
+set :quotewildcard "q" "${s}";
+set :length "n" "${q}";
+fileinto :create "Q${n}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "./.Q1048575/new/NAME" ]
+}
+
+@test "body :content multipart searches its prologue and epilogue, not its delimiters" {
+	rules 'require ["fileinto", "mailbox", "body", "variables"];
+set "f" "";
+if body :content "multipart" :contains "prologue of the outer" { set "f" "${f}P"; }
+if body :content "multipart" :contains "epilogue of the outer" { set "f" "${f}E"; }
+if body :content "multipart" :contains "--outer" { set "f" "${f}D"; }
+if body :content "multipart" :contains "Please say" { set "f" "${f}N"; }
+fileinto :create "F${f}";'
+	run md -r "$T/rules.sieve" "$M" < "$D/prologue.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.FPE/new/NAME" ]
+}
+
+@test "body :content message/rfc822 is the nested header, its lines ending in CRLF as a key's" {
+	rules 'require ["fileinto", "mailbox", "body"];
+if body :content "message/rfc822" :is text:
+From: Someone Else
+Subject: Hello, this is an elaborate request
+ to say hello
+.
+{ fileinto :create "Header"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/prologue.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Header/new/NAME" ]
+}
+
+@test "editheader may add Auto-Submitted, never delete it or Received" {
+	rules 'require "editheader";
+addheader "Auto-Submitted" "auto-generated";
+deleteheader "Received"; deleteheader "auto-submitted";'
+	{ echo 'Received: from mx by here; Sun, 6 Dec 2026 10:00:00 +0000'
+	  cat "$D/plain.eml"; } > "$T/in.eml"
+	run md -r "$T/rules.sieve" "$M" < "$T/in.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	cmp "$M"/new/* <(printf 'Auto-Submitted: auto-generated\nReturn-Path: <a@x.test>\n'; cat "$T/in.eml")
+}
+
+@test "a pipe program that hangs is killed after YUBIN_PIPE_TIMEOUT and nothing is delivered (75)" {
+	printf '#!/bin/sh\nexec sleep 5\n' > "$T/pipes/hang"
+	chmod +x "$T/pipes/hang"
+	rules 'require ["vnd.dovecot.pipe", "fileinto", "mailbox"];
+fileinto :create "A"; pipe "hang";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/pipes/hang: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
 }

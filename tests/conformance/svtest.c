@@ -19,8 +19,11 @@
  *     per name, so the command form is renamed test_message_cmd when the
  *     file is read (a statement position: after ';', '{', '}' or at the
  *     start);
- *   - test_config_set changes only recipient_delimiter; the other settings
- *     (vacation, editheader, variables limits) are accepted and ignored;
+ *   - test_config_set changes only recipient_delimiter,
+ *     sieve_variables_max_variable_size (the interpreter's env->maxvar)
+ *     and sieve_pipe_bin_dir/_exec_timeout (with a bin dir, a pipe runs
+ *     as maildeliver's, sieveact_pipe()); the other settings (vacation,
+ *     editheader) are accepted and ignored;
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
  *   - test_result_execute files every store into an in-memory mailbox and
  *     turns redirect and vacation into messages for test_message :smtp; it
@@ -37,9 +40,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "hdr.h"
 #include "sieve.h"
+#include "sieveact.h"
 #include "sievei.h"
 #include "util.h"
 
@@ -67,6 +72,8 @@ static struct {
 	                                   execution's error, or NULL */
 	unsigned nerr;                  /* how many errors cerr stands for */
 	char *seps;                     /* recipient_delimiter */
+	char *pipedir;                  /* sieve_pipe_bin_dir, or NULL */
+	double pipetime;                /* sieve_pipe_exec_timeout (0: none) */
 	char *hdr;                      /* the header test_script_run's */
 	size_t hdrlen;                  /* editheader left, or NULL */
 	struct box *box;
@@ -660,6 +667,36 @@ run_result_reset(struct sieve_run *r, const struct sieve_node *n)
 	return 0;
 }
 
+/*
+ * With sieve_pipe_bin_dir set, a pipe runs as maildeliver's does (its
+ * --pipe-dir and YUBIN_PIPE_TIMEOUT): 1 when it fails, the execution
+ * then failing with Pigeonhole's words for test_error.
+ */
+static int
+pipe_fails(struct sieve_run *r, const struct sieve_action *a)
+{
+	struct sieveact act;
+	char why[512];
+	size_t m;
+
+	if (C.pipedir == NULL)
+		return 0;
+	memset(&act, 0, sizeof act);
+	act.pipe_dir = C.pipedir;
+	act.pipe_timeout = C.pipetime;
+	if (sieveact_pipe(&act, r->res, a, C.msg, C.len, why,
+	    sizeof why) == 0)
+		return 0;
+	m = strlen(why) + strlen(a->arg) + 64;
+	free(C.cerr);
+	C.cerr = xmalloc(m);
+	snprintf(C.cerr, m, "failed to pipe message to program '%s': %s",
+	    a->arg, why);
+	C.nerr = 0;
+	C.executed = r->res->n;
+	return 1;
+}
+
 static int
 run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 {
@@ -727,6 +764,10 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			data = vacation_reply(a, &len);
 			rec_add(&C.smtp, &C.nsmtp, data, len, "", a->arg);
 			break;
+		case SIEVE_PIPE:
+			if (pipe_fails(r, a))
+				return 0;
+			break;
 		default:
 			break;
 		}
@@ -738,7 +779,12 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 static int
 run_config_set(struct sieve_run *r, const struct sieve_node *n)
 {
-	char *key = arg_str(r, n, 0), *val;
+	char *key, *val, cwd[4096];
+
+	/* ${tst.path}: the test file's directory, where svtest runs */
+	if (sv_get_var(r, "tst.path") == NULL && getcwd(cwd, sizeof cwd))
+		sv_set_var(r, "tst.path", cwd, strlen(cwd));
+	key = arg_str(r, n, 0);
 
 	if (key == NULL)
 		return -1;
@@ -751,6 +797,20 @@ run_config_set(struct sieve_run *r, const struct sieve_node *n)
 		C.seps = val;
 		C.env.subseps = *val ? val : NULL;
 		val = NULL;
+	} else if (strcmp(key, "sieve_pipe_bin_dir") == 0) {
+		free(C.pipedir);
+		C.pipedir = val;
+		val = NULL;
+	} else if (strcmp(key, "sieve_pipe_exec_timeout") == 0) {
+		C.pipetime = strtod(val, NULL);         /* "1s": 1 */
+	} else if (strcmp(key, "sieve_variables_max_variable_size") == 0) {
+		/* the interpreter's own parameter; "4k" as Pigeonhole */
+		char *e;
+		unsigned long v = strtoul(val, &e, 10);
+
+		if (*e == 'k' || *e == 'K')
+			v *= 1024;
+		C.env.maxvar = v;
 	}
 	free(key);
 	free(val);

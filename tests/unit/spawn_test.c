@@ -93,5 +93,22 @@ main(void)
 		t_int(sp.fd, -1, "... the pipe closed once a write failed");
 	}
 	t_int(spawn_reap(&sp, "t"), 3, "spawn_sh and spawn_reap: its status");
+
+	{
+		static const char *const slow[] = { "sleep", "5", NULL };
+		double t0 = spawn_now();
+
+		if (spawn_to(&sp, "sleep", slow) < 0)
+			return 2;
+		t_int(spawn_wait_until(&sp, t0 + 0.2, &sig), -2,
+		    "spawn_wait_until: a program past its deadline gives -2");
+		t_ok(spawn_now() - t0 < 2, "... at the deadline, not at its "
+		    "end");
+		t_int(sig, SIGKILL, "... killed and reaped");
+		if (spawn_to(&sp, "sh", ex3) < 0)
+			return 2;
+		t_int(spawn_wait_until(&sp, spawn_now() + 5, &sig), 3,
+		    "... one that ends in time gives its status");
+	}
 	return t_done();
 }
