@@ -55,7 +55,8 @@ envelope() {
 	f=$(wait_for 1)
 	[ -n "$f" ]
 	[ "$(envelope "$f" | sed -n 1,2p)" = "$(printf '%s\n' sender=carol@example.org recipient=bob@example.org)" ]
-	[ "$(cat "$f")" = "$(cat "$T/m")" ]
+	# the message as it came, below the loop-detection field
+	[ "$(cat "$f")" = "$(printf 'X-Sieve-Redirected-From: alice@yubin.test\n'; cat "$T/m")" ]
 	[ -z "$(ls "$M/new")" ]
 }
 

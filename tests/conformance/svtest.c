@@ -19,12 +19,18 @@
  *     per name, so the command form is renamed test_message_cmd when the
  *     file is read (a statement position: after ';', '{', '}' or at the
  *     start);
- *   - test_config_set changes only recipient_delimiter; the other settings
+ *   - test_config_set changes what maildeliver has an input for:
+ *     recipient_delimiter (--separator), sieve_user_email (--user-email),
+ *     sieve_redirect_envelope_from (--redirect-from); the other settings
  *     (vacation, editheader, variables limits) are accepted and ignored;
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
- *   - test_result_execute files every store into an in-memory mailbox and
- *     turns redirect and vacation into messages for test_message :smtp; it
- *     applies no RFC 3834 rule and writes no reject MDN;
+ *   - test_result_execute files every store into an in-memory mailbox
+ *     named as maildeliver names the folder (sieveact_folder()), with its
+ *     flags, and keeps for test_message :smtp the redirected messages and
+ *     vacation replies that maildeliver would send: composed by the same
+ *     code (sievemail.h), with the same envelope; a redirect that would
+ *     loop is kept instead, as maildeliver does.  A reject sends nothing
+ *     (maildeliver exits 69 and the MTA bounces);
  *   - test_error sees one error per script (we stop at the first), its text
  *     after our "FILE:LINE:COL: " prefix.
  *
@@ -37,10 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "hdr.h"
 #include "sieve.h"
+#include "sieveact.h"
 #include "sievei.h"
+#include "sievemail.h"
 #include "util.h"
 
 struct rec {
@@ -62,6 +71,8 @@ static struct {
 	char *msg;
 	size_t len;
 	char *from, *to, *orig;
+	char *email;                    /* sieve_user_email */
+	char *rfrom;                    /* sieve_redirect_envelope_from */
 	struct sieve_script *script;
 	char *cerr;                     /* the last compile, run or
 	                                   execution's error, or NULL */
@@ -94,6 +105,21 @@ set_env(void)
 	C.env.from = C.from;
 	C.env.to = C.to;
 	C.env.orig_to = C.orig ? C.orig : C.to;
+	C.env.user_email = C.email;
+}
+
+/* The user as maildeliver knows it: --user-email, -R, and
+ * $ORIGINAL_RECIPIENT. */
+static struct sievemail_user
+user(void)
+{
+	struct sievemail_user u;
+
+	u.email = C.email;
+	u.rcpt = C.to;
+	u.orig_rcpt = C.orig;
+	u.redirect_from = C.rfrom;
+	return u;
 }
 
 /* Make the running script see the current message from here on. */
@@ -190,21 +216,30 @@ field(const char *p, size_t len, const char *name)
 
 /* ---- mailboxes and the smtp sink ------------------------------------- */
 
+/* A folder is the one maildeliver would write: named by the path
+ * sieveact_folder() gives it. */
 static struct box *
-box_get(const char *name, int make)
+box_get(const char *folder, int make)
 {
+	struct sieveact c;
 	size_t i;
+	char *name;
 
+	memset(&c, 0, sizeof c);
+	c.dest = "/Maildir";
+	name = sieveact_folder(&c, folder);
 	for (i = 0; i < C.nbox; i++)
-		if (strcmp(C.box[i].name, name) == 0 ||
-		    (strcasecmp(name, "INBOX") == 0 &&
-		    strcasecmp(C.box[i].name, "INBOX") == 0))
+		if (strcmp(C.box[i].name, name) == 0) {
+			free(name);
 			return &C.box[i];
-	if (!make)
+		}
+	if (!make) {
+		free(name);
 		return NULL;
+	}
 	C.box = xrealloc(C.box, (C.nbox + 1) * sizeof *C.box);
 	memset(&C.box[C.nbox], 0, sizeof C.box[0]);
-	C.box[C.nbox].name = xstrdup(name);
+	C.box[C.nbox].name = name;
 	return &C.box[C.nbox++];
 }
 
@@ -261,33 +296,28 @@ result_msg(struct sieve_run *r, size_t *len)
 	return b.p ? b.p : xstrdup("");
 }
 
+/* What maildeliver sends for redirect or vacation a (sievemail.h). */
 static char *
-vacation_reply(const struct sieve_action *a, size_t *len)
+sent_msg(struct sieve_run *r, const struct sieve_action *a, size_t *len)
 {
+	struct sievemail_user u = user();
+	struct sieve_result res;
+	const char *h;
+	size_t hl;
 	struct buf b;
-	char *subj = field(C.msg, C.len, "subject");
-	char *mid = field(C.msg, C.len, "message-id");
 
+	memset(&res, 0, sizeof res);
+	res.bodyoff = r->bodyoff <= C.len ? r->bodyoff : C.len;
+	sievemail_header(&res, a, C.msg, &h, &hl);
 	buf_init(&b, (size_t)-1 / 2);
-	buf_printf(&b, "From: %s\nTo: %s\n", a->from ? a->from :
-	    (C.to ? C.to : "recipient@example.com"), a->arg ? a->arg : "");
-	if (a->subject != NULL)
-		buf_printf(&b, "Subject: %s\n", a->subject);
-	else
-		buf_printf(&b, "Subject: Auto: %s\n", subj ? subj : "");
-	if (mid != NULL)
-		buf_printf(&b, "In-Reply-To: %s\nReferences: %s\n", mid, mid);
-	buf_adds(&b, "Auto-Submitted: auto-replied (vacation)\n"
-	    "Precedence: bulk\n");
-	if (a->mime)
-		buf_printf(&b, "MIME-Version: 1.0\n%s\n", a->reason ?
-		    a->reason : "");
-	else
-		buf_printf(&b, "\n%s\n", a->reason ? a->reason : "");
-	free(subj);
-	free(mid);
+	if (a->type == SIEVE_VACATION) {
+		sievemail_vacation(&u, a, h, hl, time(NULL), &b);
+	} else {
+		sievemail_redirect_hdr(&u, h, hl, &b);
+		buf_add(&b, C.msg + res.bodyoff, C.len - res.bodyoff);
+	}
 	*len = b.len;
-	return b.p;
+	return b.p ? b.p : xstrdup("");
 }
 
 /* ---- the testsuite commands and tests --------------------------------- */
@@ -378,6 +408,8 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 		}
 		set_msg(crlf.p ? crlf.p : "", crlf.len);
 		buf_free(&crlf);
+		/* a message that comes in has no flags yet */
+		set_str(&r->flags, NULL);
 		reload(r);
 	} else if (strcmp(what, "envelope.from") == 0) {
 		set_str(&C.from, val);
@@ -664,12 +696,15 @@ static int
 run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 {
 	size_t i, len;
-	char *data;
+	char *data, why[512];
 	int kept = 0;
+	struct sievemail_user u = user();
 
 	(void)n;
 	free(C.cerr);
 	C.cerr = NULL;
+	/* a redirect that would loop: kept instead, as maildeliver does */
+	sievemail_unloop(&u, r->res, C.msg, why, sizeof why);
 	/*
 	 * A folder that does not exist, without :create, fails the whole
 	 * execution before anything is stored (maildeliver: exit 75 and
@@ -719,12 +754,18 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 				b->m[b->n - 1].flags = xstrdup(a->flags);
 			b->created = 1;
 			break;
-		case SIEVE_REDIRECT:
-			data = result_msg(r, &len);
-			rec_add(&C.smtp, &C.nsmtp, data, len, C.from, a->arg);
+		case SIEVE_REDIRECT: {
+			char buf[1024];
+			const char *from = sievemail_redirect_sender(&u,
+			    C.from, buf, sizeof buf);
+
+			data = sent_msg(r, a, &len);
+			rec_add(&C.smtp, &C.nsmtp, data, len, from ? from :
+			    C.from, a->arg);
 			break;
+		}
 		case SIEVE_VACATION:
-			data = vacation_reply(a, &len);
+			data = sent_msg(r, a, &len);
 			rec_add(&C.smtp, &C.nsmtp, data, len, "", a->arg);
 			break;
 		default:
@@ -751,6 +792,20 @@ run_config_set(struct sieve_run *r, const struct sieve_node *n)
 		C.seps = val;
 		C.env.subseps = *val ? val : NULL;
 		val = NULL;
+	} else if (strcmp(key, "sieve_user_email") == 0) {
+		/* maildeliver --user-email */
+		set_str(&C.email, *val ? val : NULL);
+		set_env();
+	} else if (strcmp(key, "sieve_redirect_envelope_from") == 0) {
+		/* maildeliver --redirect-from, which takes no blanks */
+		char *v = val, *e;
+
+		while (*v == ' ')
+			v++;
+		for (e = v + strlen(v); e > v && e[-1] == ' '; e--)
+			;
+		*e = 0;
+		set_str(&C.rfrom, *v ? v : NULL);
 	}
 	free(key);
 	free(val);
