@@ -12,6 +12,10 @@
 #include "rfc2047.h"
 #include "sievemail.h"
 
+/* Code points of a reply's subject (Pigeonhole's default): a reply to
+ * a subject of 100 KB is not 100 KB of header. */
+#define SUBJECT_MAX 256
+
 const char *
 sievemail_me(const struct sievemail_user *u)
 {
@@ -39,8 +43,31 @@ sievemail_header(const struct sieve_result *res, const struct sieve_action *a,
 	}
 }
 
+/*
+ * At most max code points: past that, the first max - 1 and an ellipsis
+ * (U+2026), as Pigeonhole's sieve_vacation_max_subject_codepoints.
+ */
+static void
+cap(struct buf *t, size_t max)
+{
+	size_t i, cps = 0, cut = 0;
+
+	for (i = 0; i < t->len; i++)
+		if (((unsigned char)t->p[i] & 0xC0) != 0x80) {
+			if (++cps == max)
+				cut = i;
+			if (cps > max)
+				break;
+		}
+	if (cps <= max)
+		return;
+	t->len = cut;
+	buf_adds(t, "\xE2\x80\xA6");
+}
+
 /* "Subject: " the script's, else "Auto: " and the original one,
- * decoded and encoded again (RFC 2047), line ends made blanks. */
+ * decoded and encoded again (RFC 2047), line ends made blanks, at most
+ * SUBJECT_MAX code points. */
 static void
 subject(struct buf *b, const char *mine, const char *orig, size_t olen)
 {
@@ -59,6 +86,7 @@ subject(struct buf *b, const char *mine, const char *orig, size_t olen)
 	for (i = 0; i < t.len; i++)
 		if (t.p[i] == '\r' || t.p[i] == '\n')
 			t.p[i] = ' ';
+	cap(&t, SUBJECT_MAX);
 	buf_adds(b, "Subject:");
 	hdrenc_text(b, &col, t.p ? t.p : "", t.len);
 	buf_addc(b, '\n');

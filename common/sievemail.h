@@ -12,7 +12,8 @@
  *               Reply-To, Resent-From or Resent-Sender field holding
  *               the envelope sender, with its display name), else
  *               <envelope sender>;
- *     Subject   :subject, else "Auto: " and the original subject;
+ *     Subject   :subject, else "Auto: " and the original subject; at
+ *               most 256 code points (past that, 255 and U+2026);
  *     Date, In-Reply-To (the Message-ID), References (the original's
  *     References, then its Message-ID: every id), Auto-Submitted:
  *     auto-replied (vacation), Precedence: bulk, MIME-Version; without

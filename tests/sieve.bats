@@ -312,6 +312,21 @@ RESULT keep" ]
 	grep -q '^Date: ' "$T/sent"
 }
 
+@test "a reply to a long subject is cut to 256 code points, the last an ellipsis" {
+	rules 'require "vacation"; vacation "away";'
+	a() { printf "a%.0s" $(seq "$1"); }
+	{ printf 'From: carol@y.test\nTo: bob@example.com\nSubject: '; a 300; printf '\n\nx\n'; } > "$T/m.eml"
+	run md -R bob@example.com -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	diff <(sed -n '/^Subject: /,/^Date: /p' "$T/sent" | sed '$d') - <<-EOF
+	Subject: =?UTF-8?Q?Auto=3A_$(a 49)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 11)=E2=80=A6?=
+	EOF
+}
+
 @test "vacation answers mail to --user-email, from that address" {
 	rules 'require "vacation"; vacation "away";'
 	printf '%s\n' 'From: carol@y.test' 'To: me@example.org' 'Subject: hi' '' 'x' > "$T/m.eml"
