@@ -296,6 +296,29 @@ result_msg(struct sieve_run *r, size_t *len)
 	return b.p ? b.p : xstrdup("");
 }
 
+/*
+ * The flags a store keeps, as maildeliver's Maildir keeps them: the
+ * system flags its file name's info letters can say (sieveact_mdflags());
+ * keywords are lost (yubin-sieve.5, CAVEATS).  NULL for none.
+ */
+static char *
+stored_flags(const char *flags)
+{
+	static const struct { char c; const char *name; } sys[] = {
+		{'D', "\\Draft"}, {'F', "\\Flagged"}, {'R', "\\Answered"},
+		{'S', "\\Seen"}, {'T', "\\Deleted"}};
+	char info[16];
+	struct buf b;
+	size_t i;
+
+	sieveact_mdflags(flags, info, sizeof info);
+	buf_init(&b, 256);
+	for (i = 0; i < sizeof sys / sizeof sys[0]; i++)
+		if (strchr(info, sys[i].c) != NULL)
+			buf_printf(&b, "%s%s", b.len ? " " : "", sys[i].name);
+	return b.p;
+}
+
 /* What maildeliver sends for redirect or vacation a (sievemail.h). */
 static char *
 sent_msg(struct sieve_run *r, const struct sieve_action *a, size_t *len)
@@ -750,8 +773,7 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			b = box_get(a->type == SIEVE_KEEP ? "INBOX" : a->arg, 1);
 			data = result_msg(r, &len);
 			rec_add(&b->m, &b->n, data, len, C.from, C.to);
-			if (a->flags != NULL && *a->flags)
-				b->m[b->n - 1].flags = xstrdup(a->flags);
+			b->m[b->n - 1].flags = stored_flags(a->flags);
 			b->created = 1;
 			break;
 		case SIEVE_REDIRECT: {
