@@ -15,6 +15,7 @@
 
 #include "deliver.h"
 #include "durable.h"
+#include "mdkw.h"
 #include "sieveact.h"
 #include "sievestate.h"
 #include "spawn.h"
@@ -413,6 +414,40 @@ open_stores(const struct sieveact *c, const struct sieve_result *res,
 	return rc;
 }
 
+/* The keywords among a store's flags: their letters from its Maildir's
+ * dovecot-keywords (mdkw.h), now that every Maildir exists. */
+static void
+keywords(const struct sieveact *c, const struct sieve_result *res,
+    struct deliver *dv)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const struct sieve_action *a = &res->a[i];
+		char kw[MDKW_MAX + 1], all[64 + MDKW_MAX], *path;
+		int lost;
+
+		if (a->type != SIEVE_KEEP && a->type != SIEVE_FILEINTO)
+			continue;
+		if (!c->mbox && a->flags != NULL) {
+			path = a->type == SIEVE_KEEP ? xstrdup(c->dest) :
+			    sieveact_folder(c, a->arg);
+			lost = mdkw_letters(path, a->flags, kw);
+			sieveact_mdflags(a->flags, all, 64);
+			strcat(all, kw);
+			if (*kw)
+				deliver_set_flags(dv, n, all);
+			if (lost > 0)
+				warn("%s: %d keyword%s not stored (past 26, not "
+				    "an IMAP atom, or dovecot-keywords locked)",
+				    path, lost, lost == 1 ? "" : "s");
+			free(path);
+		}
+		n++;
+	}
+}
+
 static int
 others(const struct sieveact *c, const struct sieve_result *res,
     const char *msg, size_t len, char *why, size_t whylen)
@@ -509,6 +544,8 @@ sieveact_run(const struct sieveact *c, struct sieve_result *res,
 		deliver_close(&dv);
 		return rc;
 	}
+	if (nstores > 0)
+		keywords(c, res, &dv);
 	if ((rc = others(c, res, msg, len, why, whylen)) != 0) {
 		if (nstores > 0) {
 			deliver_abort(&dv);

@@ -9,7 +9,9 @@
  *      regular executable file there); one that is not is a runtime
  *      error: the result becomes the implicit keep into DEST alone;
  *   2. every folder without :create must exist, else 75 and nothing done;
- *   3. every store copy is written to tmp/ (deliver_begin/write);
+ *   3. every store copy is written to tmp/ (deliver_begin/write); the
+ *      keywords among its flags get their letters from the Maildir's
+ *      dovecot-keywords (mdkw.h: one left out is a warning);
  *   4. redirects and pipes run (the message on their stdin, no shell;
  *      as sievemail.h composes it: the header as it stood when the
  *      action ran; a redirect that would loop is not sent and the

@@ -47,6 +47,35 @@ tree() {
 	[ "$(tree "$M")" = "./.Spam/cur/NAME:2,FS" ]
 }
 
+@test "keywords set by the rules are Dovecot's: dovecot-keywords and the info letters" {
+	rules 'require "imap4flags"; addflag ["$label1", "\\Seen", "Junk", "bad(name"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $M: 1 keyword not stored (past 26, not an IMAP atom, or dovecot-keywords locked)" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,Sab\n./dovecot-keywords')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "$(printf '0 $label1\n1 Junk')" ]
+	# a keyword known in any case keeps its letter; a new one is added
+	rm "$M"/cur/*
+	rules 'require "imap4flags"; addflag ["junk", "$label2"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,bc\n./dovecot-keywords')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "$(printf '0 $label1\n1 Junk\n2 $label2')" ]
+}
+
+@test "a dovecot-keywords.lock held by another leaves the new keyword out, the message delivered" {
+	rules 'require "imap4flags"; addflag ["Work", "Later", "\\Flagged"];'
+	printf '0 Work\n' > "$M/dovecot-keywords"
+	: > "$M/dovecot-keywords.lock"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $M: 1 keyword not stored (past 26, not an IMAP atom, or dovecot-keywords locked)" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,Fa\n./dovecot-keywords\n./dovecot-keywords.lock')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "0 Work" ]
+	[ ! -s "$M/dovecot-keywords.lock" ]
+}
+
 @test "a plus address gives its folder from the envelope detail" {
 	run maildeliver --state-dir "$T/state" -R Bob+Shop@example.com \
 	    -r "$D/folders.sieve" "$M" < "$D/plain.eml"

@@ -25,8 +25,8 @@
  *     (vacation, editheader, variables limits) are accepted and ignored;
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
  *   - test_result_execute files every store into an in-memory mailbox
- *     named as maildeliver names the folder (sieveact_folder()), with its
- *     flags, and keeps for test_message :smtp the redirected messages and
+ *     named as maildeliver names the folder (sieveact_folder()), with the
+ *     flags and keywords it stores, and keeps for test_message :smtp the redirected messages and
  *     vacation replies that maildeliver would send: composed by the same
  *     code (sievemail.h), with the same envelope; a redirect that would
  *     loop is kept instead, as maildeliver does.  A reject sends nothing
@@ -298,8 +298,9 @@ result_msg(struct sieve_run *r, size_t *len)
 
 /*
  * The flags a store keeps, as maildeliver's Maildir keeps them: the
- * system flags its file name's info letters can say (sieveact_mdflags());
- * keywords are lost (yubin-sieve.5, CAVEATS).  NULL for none.
+ * system flags its file name's info letters can say (sieveact_mdflags()),
+ * and the keywords that are IMAP atoms, each once (mdkw.h; its limit of
+ * 26 keywords per folder is not met here).  NULL for none.
  */
 static char *
 stored_flags(const char *flags)
@@ -309,13 +310,34 @@ stored_flags(const char *flags)
 		{'S', "\\Seen"}, {'T', "\\Deleted"}};
 	char info[16];
 	struct buf b;
-	size_t i;
+	size_t i, n, j;
+	const char *p = flags ? flags : "";
 
 	sieveact_mdflags(flags, info, sizeof info);
-	buf_init(&b, 256);
+	buf_init(&b, 1 << 16);
 	for (i = 0; i < sizeof sys / sizeof sys[0]; i++)
 		if (strchr(info, sys[i].c) != NULL)
 			buf_printf(&b, "%s%s", b.len ? " " : "", sys[i].name);
+	for (; *p; p += n) {
+		int ok = 1;
+
+		while (*p == ' ')
+			p++;
+		if ((n = strcspn(p, " ")) == 0 || *p == '\\')
+			continue;
+		for (j = 0; j < n && ok; j++)
+			ok = (unsigned char)p[j] > 32 && (unsigned char)p[j] < 127 &&
+			    strchr("(){%*\"\\]", p[j]) == NULL;
+		for (j = 0; ok && b.p && j + n <= b.len; j++)
+			if ((j == 0 || b.p[j - 1] == ' ') && (j + n == b.len ||
+			    b.p[j + n] == ' ') && strncasecmp(b.p + j, p, n) == 0)
+				ok = 0;
+		if (ok) {
+			if (b.len)
+				buf_addc(&b, ' ');
+			buf_add(&b, p, n);
+		}
+	}
 	return b.p;
 }
 
