@@ -77,6 +77,8 @@ struct opts {
 	const char *pipe_dir;   /* --pipe-dir */
 	const char *state_dir;  /* --state-dir */
 	const char *separator;  /* --separator */
+	const char *user_email; /* --user-email */
+	const char *redirect_from;      /* --redirect-from */
 };
 
 /* Where the messages go: one message through dv, a -s stream through s. */
@@ -96,7 +98,8 @@ static const char *const synopsis[] = {
 	"[-cmnsv] [-f sender] [-A 'Field: value']... dest < message",
 	"[-cmnsv] [-f sender] [-R rcpt] [-A 'Field: value']... -r rules\n"
 	"[--sendmail prog] [--pipe-dir dir] [--state-dir dir]\n"
-	"[--separator chars] dest < message",
+	"[--separator chars] [--user-email addr] [--redirect-from from]\n"
+	"dest < message",
 	"--check -r rules",
 	"-h | --help | -V | --version",
 	NULL
@@ -117,6 +120,47 @@ check_sender(char *s)
 		if ((unsigned char)s[i] < 32 || s[i] == 127)
 			die(EX_USAGE, "-f: control character in sender");
 	return s;
+}
+
+/* --user-email: a bare local@domain, nothing a header could not hold. */
+static int
+check_email(const char *s, int quiet)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= 32 || *p == 127 || *p == '<' ||
+		    *p == '>' || *p == ',')
+			break;
+	if (*p == '\0' && strchr(s, '@') != NULL)
+		return 0;
+	if (!quiet)
+		die(EX_USAGE, "--user-email %s: not an address", s);
+	return -1;
+}
+
+/* --redirect-from: a keyword of sievemail.h, <address> or <>. */
+static void
+check_redirect_from(const char *s)
+{
+	static const char *const words[] = {"sender", "recipient",
+	    "orig_recipient", "user_email", "<>"};
+	size_t i, n = strlen(s);
+	char *a;
+	int ok;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(s, words[i]) == 0)
+			return;
+	ok = n > 2 && s[0] == '<' && s[n - 1] == '>';
+	if (ok) {
+		a = xstrndup(s + 1, n - 2);
+		ok = check_email(a, 1) == 0;
+		free(a);
+	}
+	if (!ok)
+		die(EX_USAGE, "--redirect-from %s: not sender, recipient, "
+		    "orig_recipient, user_email, <address> or <>", s);
 }
 
 /* -A 'Field: value': a valid field name, a colon, no line ends. */
@@ -331,7 +375,10 @@ filter_conf(struct run *r, const char *sender, struct sieveact *act,
 	act->state_dir = sd;
 	act->sender = o->sender ? o->sender : o->env_sender ? o->env_sender :
 	    sender;
-	act->rcpt = o->rcpt ? o->rcpt : o->orig_rcpt;
+	act->user.email = o->user_email;
+	act->user.rcpt = o->rcpt;
+	act->user.orig_rcpt = o->orig_rcpt;
+	act->user.redirect_from = o->redirect_from;
 	act->verbose = o->verbose;
 }
 
@@ -365,6 +412,7 @@ filter(struct run *r, const char *sender)
 	env.from = act.sender;
 	env.to = o->rcpt;
 	env.orig_to = o->orig_rcpt;
+	env.user_email = o->user_email;
 	env.subseps = o->separator;
 	env.mailbox_exists = sieveact_exists;
 	env.duplicate_seen = sieveact_seen;
@@ -601,7 +649,8 @@ open_one(struct run *r)
 int
 main(int argc, char *argv[])
 {
-	enum { O_CHECK = 1, O_SENDMAIL, O_PIPEDIR, O_STATEDIR, O_SEP };
+	enum { O_CHECK = 1, O_SENDMAIL, O_PIPEDIR, O_STATEDIR, O_SEP,
+	    O_EMAIL, O_RFROM };
 	static const struct option lopts[] = {
 		USAGE_LONGOPTS,
 		{ "check", no_argument, NULL, O_CHECK },
@@ -609,6 +658,8 @@ main(int argc, char *argv[])
 		{ "pipe-dir", required_argument, NULL, O_PIPEDIR },
 		{ "state-dir", required_argument, NULL, O_STATEDIR },
 		{ "separator", required_argument, NULL, O_SEP },
+		{ "user-email", required_argument, NULL, O_EMAIL },
+		{ "redirect-from", required_argument, NULL, O_RFROM },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *optstr = "A:cf:hmnr:R:svV";
@@ -665,6 +716,14 @@ main(int argc, char *argv[])
 				die(EX_USAGE, "--separator: characters other "
 				    "than '@'");
 			o.separator = optarg;
+			break;
+		case O_EMAIL:
+			check_email(optarg, 0);
+			o.user_email = optarg;
+			break;
+		case O_RFROM:
+			check_redirect_from(optarg);
+			o.redirect_from = optarg;
 			break;
 		case 's':
 			o.split = 1;

@@ -256,6 +256,19 @@ deliver_begin(struct deliver *dv, const char *sender)
 	return 0;
 }
 
+int
+deliver_set_flags(struct deliver *dv, unsigned i, const char *f)
+{
+	struct deliver_dest *d;
+
+	if (i >= dv->n || (d = &dv->d[i])->mbox)
+		return 0;
+	if (strlen(f) >= sizeof d->flags || maildir_flags(d->flags, f) < 0)
+		return fserr_set(&dv->e, EX_USAGE, 0, "%s: Maildir flags "
+		    "must be letters", d->path);
+	return 0;
+}
+
 /* The buffered bytes into every Maildir copy. */
 static int
 flush_maildirs(struct deliver *dv)

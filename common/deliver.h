@@ -90,6 +90,12 @@ struct deliver {
 	struct fserr e;
 };
 
+/*
+ * After deliver_begin(): Maildir copy i lands with the info flags f
+ * instead (a keyword's letter is known only once its Maildir exists,
+ * mdkw.h).  0, or -1 (64) if they are not letters.
+ */
+int deliver_set_flags(struct deliver *dv, unsigned i, const char *f);
 /* Check every destination (nothing is created yet).  flags:
  * DELIVER_CREATE, DELIVER_DRYRUN (1 is DELIVER_CREATE). */
 int deliver_open(struct deliver *dv, const struct deliver_to *to,

@@ -256,6 +256,8 @@ struct sieve_env {
 	const char *from;       /* envelope sender ("" for <>), or NULL */
 	const char *to;         /* envelope recipient, or NULL */
 	const char *orig_to;    /* original recipient, or NULL */
+	const char *user_email; /* the user's own address, if other than
+	                           to (vacation, RFC 5230 4.5), or NULL */
 	char subsep;            /* subaddress separator, 0 for '+' */
 	const char *subseps;    /* or a set of them (as Postfix's
 	                           recipient_delimiter), if not NULL */
@@ -294,6 +296,13 @@ struct sieve_action {
 	int mime;
 	unsigned long long seconds;
 	char *key;              /* memory key (vacation) */
+	char *me;               /* vacation: the user's address the message
+	                           named (RFC 5230 4.5), or NULL */
+	/* redirect, pipe, vacation: the header as editheader had left it
+	 * when the action ran (RFC 5293 section 6), or NULL if unchanged
+	 * by then; the stores take the final one (sieve_result.hdr) */
+	char *hdr;
+	size_t hdrlen;
 };
 
 struct sieve_result {

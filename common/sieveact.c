@@ -17,10 +17,7 @@
 
 #include "deliver.h"
 #include "durable.h"
-#include "addr.h"
-#include "hdr.h"
-#include "hdrenc.h"
-#include "rfc2047.h"
+#include "mdkw.h"
 #include "sieveact.h"
 #include "sievestate.h"
 #include "spawn.h"
@@ -51,6 +48,10 @@ sieveact_folder(const struct sieveact *c, const char *folder)
 	if (!c->mbox) {
 		name = xmalloc(strlen(folder) + 2);
 		sprintf(name, ".%s", folder);
+		/* INBOX is one name in any case (RFC 3501 section 5.1), so
+		 * is the INBOX of "INBOX.Junk" */
+		if (strncasecmp(folder, "INBOX.", 6) == 0)
+			memcpy(name + 1, "INBOX", 5);
 		p = path_join(c->dest, name);
 		free(name);
 		return p;
@@ -127,30 +128,39 @@ sieveact_mdflags(const char *imap, char *out, size_t n)
 	out[k] = 0;
 }
 
-/* The message as stored: the edited header if any, else as it came. */
+/*
+ * The message as stored (a == NULL: the final header) or as redirect or
+ * pipe a sends it (sievemail.h): the header, then the body as it came.
+ */
 static int
-write_msg(int (*put)(void *, const void *, size_t), void *arg,
-    const struct sieve_result *res, const char *msg, size_t len,
-    int no_return_path)
+write_msg(const struct sieveact *c, int (*put)(void *, const void *, size_t),
+    void *arg, const struct sieve_result *res, const struct sieve_action *a,
+    const char *msg, size_t len)
 {
-	const char *h = res->hdr ? res->hdr : msg;
-	size_t hl = res->hdr ? res->hdrlen : res->bodyoff, off = 0;
-	struct hdrfield f;
+	const char *h;
+	size_t hl;
+	struct buf b;
+	int rc;
 
-	if (!no_return_path && res->hdr == NULL)
+	if (a == NULL && res->hdr == NULL)
 		return put(arg, msg, len);
-	if (!no_return_path) {
-		if (put(arg, h, hl) < 0 || put(arg, "\n", 1) < 0)
-			return -1;
+	sievemail_header(res, a, msg, &h, &hl);
+	buf_init(&b, (size_t)-1 / 2);
+	if (a == NULL) {
+		buf_add(&b, h, hl);
+		buf_addc(&b, '\n');
+	} else if (a->type == SIEVE_REDIRECT) {
+		sievemail_redirect_hdr(&c->user, h, hl, &b);
 	} else {
-		while (hdr_next(h, hl, &off, &f))
-			if (!hdr_is(&f, "return-path") &&
-			    put(arg, f.line, f.linelen) < 0)
-				return -1;
-		if (put(arg, "\n", 1) < 0)
-			return -1;
+		/* a pipe: the header without Return-Path */
+		struct sievemail_user none;
+
+		memset(&none, 0, sizeof none);
+		sievemail_redirect_hdr(&none, h, hl, &b);
 	}
-	return put(arg, msg + res->bodyoff, len - res->bodyoff);
+	rc = put(arg, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return rc < 0 ? -1 : put(arg, msg + res->bodyoff, len - res->bodyoff);
 }
 
 static int
@@ -208,7 +218,8 @@ put_tfd(void *arg, const void *p, size_t n)
  * (why says which).
  */
 static int
-feed(const char *file, const char *const argv[], const struct sieve_result *res,
+feed(const struct sieveact *c, const char *file, const char *const argv[],
+    const struct sieve_result *res, const struct sieve_action *a,
     const char *msg, size_t len, double secs, char *why, size_t whylen)
 {
 	struct spawn sp;
@@ -223,9 +234,9 @@ feed(const char *file, const char *const argv[], const struct sieve_result *res,
 	t.end = secs > 0 ? spawn_now() + secs : 0;
 	if (secs > 0) {
 		fcntl(sp.fd, F_SETFL, fcntl(sp.fd, F_GETFL) | O_NONBLOCK);
-		rc = write_msg(put_tfd, &t, res, msg, len, 1);
+		rc = write_msg(c, put_tfd, &t, res, a, msg, len);
 	} else {
-		rc = write_msg(put_fd, &sp.fd, res, msg, len, 1);
+		rc = write_msg(c, put_fd, &sp.fd, res, a, msg, len);
 	}
 	if (rc < 0 && errno == ETIMEDOUT) {
 		/* not read within the time: killed below */
@@ -256,11 +267,21 @@ redirect(const struct sieveact *c, const struct sieve_result *res,
     const struct sieve_action *a, const char *msg, size_t len, char *why,
     size_t whylen)
 {
-	const char *sender = c->sender && *c->sender ? c->sender : "<>";
-	const char *argv[] = {sendmail(c), "-i", "-f", sender, "--", a->arg,
+	char buf[1024];
+	const char *sender = sievemail_redirect_sender(&c->user, c->sender ?
+	    c->sender : "", buf, sizeof buf);
+	const char *argv[] = {sendmail(c), "-i", "-f", "<>", "--", a->arg,
 	    NULL};
 
-	return feed(argv[0], argv, res, msg, len, 0, why, whylen);
+	if (sender == NULL) {
+		snprintf(why, whylen, "--redirect-from %s: not a setting",
+		    c->user.redirect_from);
+		return -1;
+	}
+	if (*sender)
+		argv[3] = sender;
+
+	return feed(c, argv[0], argv, res, a, msg, len, 0, why, whylen);
 }
 
 /* Resolve a pipe program in pipe_dir: malloc'd path, or NULL. */
@@ -300,125 +321,11 @@ sieveact_pipe(const struct sieveact *c, const struct sieve_result *res,
 	argv[0] = a->arg;
 	for (i = 0; i < n; i++)
 		argv[i + 1] = a->argv[i];
-	rc = feed(prog, argv, res, msg, len, c->pipe_timeout, why, whylen);
+	rc = feed(c, prog, argv, res, a, msg, len, c->pipe_timeout, why,
+	    whylen);
 	free(argv);
 	free(prog);
 	return rc;
-}
-
-/* "Subject: " the script's, else "Auto: " and the original one,
- * decoded and encoded again (RFC 2047), line ends made blanks. */
-static void
-subject(struct buf *b, const char *mine, const char *orig, size_t olen)
-{
-	struct buf t;
-	size_t col = 8, i;
-
-	buf_init(&t, 65536);
-	if (mine != NULL) {
-		buf_adds(&t, mine);
-	} else {
-		buf_adds(&t, "Auto: ");
-		rfc2047_decode(orig, olen, &t);
-	}
-	for (i = 0; i < t.len; i++)
-		if (t.p[i] == '\r' || t.p[i] == '\n')
-			t.p[i] = ' ';
-	buf_adds(b, "Subject:");
-	hdrenc_text(b, &col, t.p ? t.p : "", t.len);
-	buf_addc(b, '\n');
-	buf_free(&t);
-}
-
-/* "To:" the sender as the message names it ("Name" <a@b> from From,
- * Sender or Reply-To), else the bare envelope address. */
-static void
-reply_to(struct buf *b, const char *h, size_t hl, const char *sender)
-{
-	static const char *const names[] = {"from", "sender", "reply-to",
-	    "resent-from", "resent-sender"};
-	size_t i, j, off;
-	struct hdrfield f;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		for (off = 0; hdr_next(h, hl, &off, &f); ) {
-			struct addrlist l;
-
-			if (!hdr_is(&f, names[i]))
-				continue;
-			memset(&l, 0, sizeof l);
-			addr_parse(f.val, f.vallen, &l);
-			for (j = 0; j < l.n; j++)
-				if (strcasecmp(l.v[j].addr, sender) == 0) {
-					size_t col = 3;
-
-					buf_adds(b, "To:");
-					if (*l.v[j].name) {
-						hdrenc_phrase(b, &col,
-						    l.v[j].name,
-						    strlen(l.v[j].name));
-						buf_printf(b, " <%s>\n",
-						    l.v[j].addr);
-					} else {
-						buf_printf(b, " <%s>\n",
-						    l.v[j].addr);
-					}
-					addr_free(&l);
-					return;
-				}
-			addr_free(&l);
-		}
-	}
-	buf_printf(b, "To: <%s>\n", sender);
-}
-
-/* The vacation reply of RFC 5230 §5 and RFC 3834 §3. */
-void
-sieveact_vacation_msg(const struct sieveact *c, const struct sieve_result *res,
-    const struct sieve_action *a, const char *msg, struct buf *b)
-{
-	struct hdrfield f;
-	struct buf refs;
-	const char *h = res->hdr ? res->hdr : msg;
-	size_t hl = res->hdr ? res->hdrlen : res->bodyoff;
-	char date[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	struct buf subj, mid;
-
-	buf_init(&subj, 4096);
-	buf_init(&mid, 4096);
-	if (hdr_find(h, hl, "subject", &f))
-		hdr_unfold(f.val, f.vallen, &subj);
-	if (hdr_find(h, hl, "message-id", &f))
-		hdr_unfold(f.val, f.vallen, &mid);
-	localtime_r(&now, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
-	buf_printf(b, "From: %s\n", a->from ? a->from : c->rcpt ? c->rcpt :
-	    "MAILER-DAEMON");
-	reply_to(b, h, hl, a->arg);
-	subject(b, a->subject, subj.p ? subj.p : "", subj.len);
-	buf_printf(b, "Date: %s\n", date);
-	/* References: the original's, then its Message-ID (RFC 5322 §3.6.4) */
-	buf_init(&refs, 1 << 16);
-	if (hdr_find(h, hl, "references", &f))
-		hdr_unfold(f.val, f.vallen, &refs);
-	if (mid.len) {
-		buf_printf(b, "In-Reply-To: %s\n", mid.p);
-		buf_printf(b, "References: %s%s%s\n", refs.len ? refs.p : "",
-		    refs.len ? " " : "", mid.p);
-	}
-	buf_free(&refs);
-	buf_adds(b, "Auto-Submitted: auto-replied (vacation)\n"
-	    "Precedence: bulk\nMIME-Version: 1.0\n");
-	if (!a->mime)
-		buf_adds(b, "Content-Type: text/plain; charset=utf-8\n"
-		    "Content-Transfer-Encoding: 8bit\n\n");
-	buf_adds(b, a->reason);
-	if (b->len && b->p[b->len - 1] != '\n')
-		buf_addc(b, '\n');
-	buf_free(&subj);
-	buf_free(&mid);
 }
 
 static int
@@ -430,9 +337,12 @@ vacation(const struct sieveact *c, const struct sieve_result *res,
 	struct buf b;
 	struct spawn sp;
 	int rc, sig;
+	const char *h;
+	size_t hl;
 
 	buf_init(&b, SIEVE_MAX_STRING * 4);
-	sieveact_vacation_msg(c, res, a, msg, &b);
+	sievemail_header(res, a, msg, &h, &hl);
+	sievemail_vacation(&c->user, a, h, hl, time(NULL), &b);
 	if (spawn_to(&sp, argv[0], argv) < 0) {
 		buf_free(&b);
 		snprintf(why, whylen, "%s: %s", argv[0], strerror(errno));
@@ -563,6 +473,40 @@ open_stores(const struct sieveact *c, const struct sieve_result *res,
 	return rc;
 }
 
+/* The keywords among a store's flags: their letters from its Maildir's
+ * dovecot-keywords (mdkw.h), now that every Maildir exists. */
+static void
+keywords(const struct sieveact *c, const struct sieve_result *res,
+    struct deliver *dv)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		const struct sieve_action *a = &res->a[i];
+		char kw[MDKW_MAX + 1], all[64 + MDKW_MAX], *path;
+		int lost;
+
+		if (a->type != SIEVE_KEEP && a->type != SIEVE_FILEINTO)
+			continue;
+		if (!c->mbox && a->flags != NULL) {
+			path = a->type == SIEVE_KEEP ? xstrdup(c->dest) :
+			    sieveact_folder(c, a->arg);
+			lost = mdkw_letters(path, a->flags, kw);
+			sieveact_mdflags(a->flags, all, 64);
+			strcat(all, kw);
+			if (*kw)
+				deliver_set_flags(dv, n, all);
+			if (lost > 0)
+				warn("%s: %d keyword%s not stored (past 26, not "
+				    "an IMAP atom, or dovecot-keywords locked)",
+				    path, lost, lost == 1 ? "" : "s");
+			free(path);
+		}
+		n++;
+	}
+}
+
 static int
 others(const struct sieveact *c, const struct sieve_result *res,
     const char *msg, size_t len, char *why, size_t whylen)
@@ -605,6 +549,8 @@ keep_only(struct sieve_result *res)
 		free(a[i].reason);
 		free(a[i].handle);
 		free(a[i].key);
+		free(a[i].me);
+		free(a[i].hdr);
 		if (a[i].argv) {
 			char **p;
 
@@ -644,17 +590,21 @@ sieveact_run(const struct sieveact *c, struct sieve_result *res,
 	}
 	if (rc != 0)
 		return rc;
+	if (sievemail_unloop(&c->user, res, msg, why, whylen) > 0)
+		warn("%s in %s", why, c->dest);
 	memset(&dv, 0, sizeof dv);
 	if ((rc = open_stores(c, res, &dv, &nstores, why, whylen)) != 0)
 		return rc;
 	if (nstores > 0 && (deliver_begin(&dv, c->sender && *c->sender ?
 	    c->sender : NULL) < 0 ||
-	    write_msg(put_deliver, &dv, res, msg, len, 0) < 0)) {
+	    write_msg(c, put_deliver, &dv, res, NULL, msg, len) < 0)) {
 		rc = say(why, whylen, deliver_exit(&dv), "%s",
 		    deliver_error(&dv));
 		deliver_close(&dv);
 		return rc;
 	}
+	if (nstores > 0)
+		keywords(c, res, &dv);
 	if ((rc = others(c, res, msg, len, why, whylen)) != 0) {
 		if (nstores > 0) {
 			deliver_abort(&dv);

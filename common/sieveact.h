@@ -9,8 +9,13 @@
  *      regular executable file there); one that is not is a runtime
  *      error: the result becomes the implicit keep into DEST alone;
  *   2. every folder without :create must exist, else 75 and nothing done;
- *   3. every store copy is written to tmp/ (deliver_begin/write);
- *   4. redirects and pipes run (the message on their stdin, no shell);
+ *   3. every store copy is written to tmp/ (deliver_begin/write); the
+ *      keywords among its flags get their letters from the Maildir's
+ *      dovecot-keywords (mdkw.h: one left out is a warning);
+ *   4. redirects and pipes run (the message on their stdin, no shell;
+ *      as sievemail.h composes it: the header as it stood when the
+ *      action ran; a redirect that would loop is not sent and the
+ *      message kept instead, with a warning);
  *      one that fails (not 0; a pipe with :try excepted) aborts the
  *      stores: 75, nothing visible;
  *   5. deliver_commit(): every copy made visible together, or none (75);
@@ -21,7 +26,8 @@
  * with the reason on stderr and deliver nothing.
  *
  * Folders: "INBOX" is DEST; "A.B" of a Maildir DEST is its Maildir++
- * folder DEST/.A.B; of an mbox DEST, the mbox file A.B beside DEST.
+ * folder DEST/.A.B (the INBOX of "Inbox.B" in any case: DEST/.INBOX.B);
+ * of an mbox DEST, the mbox file A.B beside DEST.
  *
  * Returns the exit status (0, 69, 75, 73, 74...); a message for stderr
  * is in why when it is not 0.
@@ -32,6 +38,7 @@
 #include <stddef.h>
 
 #include "sieve.h"
+#include "sievemail.h"
 
 struct sieveact {
 	const char *dest;
@@ -44,7 +51,7 @@ struct sieveact {
 	                           limit */
 	const char *state_dir;  /* duplicate and vacation memory */
 	const char *sender;     /* envelope sender; "" for <>; NULL unknown */
-	const char *rcpt;       /* the user's address (vacation From:) */
+	struct sievemail_user user;     /* vacation From:, redirect loops */
 	int verbose;            /* print each path written */
 };
 
@@ -61,14 +68,6 @@ char *sieveact_folder(const struct sieveact *c, const char *folder);
 /* sieve_env callbacks; arg is the struct sieveact. */
 int sieveact_exists(void *arg, const char *folder);
 int sieveact_seen(void *arg, const char *key, size_t n);
-/*
- * The vacation reply to the message msg for action a (its From, To
- * naming the sender as the message does, Subject, In-Reply-To,
- * References, Auto-Submitted, the reason), appended to b.
- */
-void sieveact_vacation_msg(const struct sieveact *c,
-    const struct sieve_result *res, const struct sieve_action *a,
-    const char *msg, struct buf *b);
 /* Maildir info letters of IMAP flags ("\\Seen \\Flagged" -> "FS"). */
 void sieveact_mdflags(const char *imap, char *out, size_t n);
 

@@ -108,10 +108,11 @@ suppressed(struct sieve_run *r)
 	return yes;
 }
 
-/* May we answer at all (RFC 3834 §2, RFC 5230 §4.5)? */
+/* May we answer at all (RFC 3834 §2, RFC 5230 §4.5)?  *me: which of
+ * mine the message named, for the reply's From. */
 static int
 vacation_allowed(struct sieve_run *r, const char *sender,
-    struct sieve_str *mine, size_t nmine)
+    struct sieve_str *mine, size_t nmine, char **me)
 {
 	const char *at = strrchr(sender, '@');
 	size_t ll = at ? (size_t)(at - sender) : strlen(sender), i, f;
@@ -171,7 +172,10 @@ vacation_allowed(struct sieve_run *r, const char *sender,
 		addr_parse(r->f[f].val, r->f[f].vlen, &l);
 		for (j = 0; j < l.n && !hit; j++)
 			for (i = 0; i < nmine && !hit; i++)
-				hit = strcasecmp(l.v[j].addr, mine[i].p) == 0;
+				if (strcasecmp(l.v[j].addr, mine[i].p) == 0) {
+					*me = xstrdup(mine[i].p);
+					hit = 1;
+				}
 		addr_free(&l);
 		if (hit)
 			return 1;
@@ -203,6 +207,8 @@ user_addresses(struct sieve_run *r, const char *from, struct sieve_str **mine,
 
 	if (rcpt != NULL)
 		sv_push_copy(mine, nmine, rcpt);
+	if (r->env->user_email != NULL)
+		sv_push_copy(mine, nmine, r->env->user_email);
 	if (from == NULL)
 		return;
 	memset(&l, 0, sizeof l);
@@ -219,6 +225,7 @@ vacation_free(struct sieve_action *a)
 	free(a->subject);
 	free(a->from);
 	free(a->handle);
+	free(a->me);
 }
 
 /* The memory key of a reply: per sender and :handle (or the reply's
@@ -270,7 +277,8 @@ sv_run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	a.seconds = secs ? secs->num : days ? (days->num ? days->num : 1) *
 	    86400ULL : 7 * 86400ULL;
 	user_addresses(r, a.from, &mine, &nmine);
-	ok = sender != NULL && vacation_allowed(r, sender, mine, nmine);
+	ok = sender != NULL && vacation_allowed(r, sender, mine, nmine,
+	    &a.me);
 	sv_strs_free(mine, nmine);
 	if (ok) {
 		a.key = vacation_key(&a, sender);

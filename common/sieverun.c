@@ -1068,6 +1068,23 @@ sieve_block(struct sieve_run *r, const struct sieve_node *n)
 
 /* ---- actions ---------------------------------------------------------- */
 
+/* The header as editheader has left it so far, malloc'd. */
+static char *
+header_text(const struct sieve_run *r, size_t *len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, (size_t)-1 / 2);
+	for (i = 0; i < r->nf; i++) {
+		buf_printf(&b, "%s:", r->f[i].name);
+		buf_add(&b, r->f[i].val, r->f[i].vlen);
+		buf_addc(&b, '\n');
+	}
+	*len = b.len;
+	return b.p ? b.p : xstrdup("");
+}
+
 static void
 action_free(struct sieve_action *a)
 {
@@ -1080,6 +1097,8 @@ action_free(struct sieve_action *a)
 	free(a->reason);
 	free(a->handle);
 	free(a->key);
+	free(a->me);
+	free(a->hdr);
 	for (p = a->argv; p != NULL && *p != NULL; p++)
 		free(*p);
 	free(a->argv);
@@ -1160,6 +1179,9 @@ sv_action(struct sieve_run *r, const struct sieve_node *n,
 			return -1;
 		}
 	}
+	if (r->hdr_changed && (a->type == SIEVE_REDIRECT || a->type ==
+	    SIEVE_PIPE || a->type == SIEVE_VACATION))
+		a->hdr = header_text(r, &a->hdrlen);
 	res->a = xrealloc(res->a, (res->n + 1) * sizeof *res->a);
 	res->a[res->n++] = *a;
 	return 0;
@@ -1224,19 +1246,8 @@ implicit_keep(struct sieve_result *res, const char *flags)
 static void
 header_save(struct sieve_run *r)
 {
-	struct buf b;
-	size_t i;
-
-	if (!r->hdr_changed)
-		return;
-	buf_init(&b, (size_t)-1 / 2);
-	for (i = 0; i < r->nf; i++) {
-		buf_printf(&b, "%s:", r->f[i].name);
-		buf_add(&b, r->f[i].val, r->f[i].vlen);
-		buf_addc(&b, '\n');
-	}
-	r->res->hdr = b.p ? b.p : xstrdup("");
-	r->res->hdrlen = b.len;
+	if (r->hdr_changed)
+		r->res->hdr = header_text(r, &r->res->hdrlen);
 }
 
 int

@@ -47,6 +47,35 @@ tree() {
 	[ "$(tree "$M")" = "./.Spam/cur/NAME:2,FS" ]
 }
 
+@test "keywords set by the rules are Dovecot's: dovecot-keywords and the info letters" {
+	rules 'require "imap4flags"; addflag ["$label1", "\\Seen", "Junk", "bad(name"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $M: 1 keyword not stored (past 26, not an IMAP atom, or dovecot-keywords locked)" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,Sab\n./dovecot-keywords')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "$(printf '0 $label1\n1 Junk')" ]
+	# a keyword known in any case keeps its letter; a new one is added
+	rm "$M"/cur/*
+	rules 'require "imap4flags"; addflag ["junk", "$label2"];'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,bc\n./dovecot-keywords')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "$(printf '0 $label1\n1 Junk\n2 $label2')" ]
+}
+
+@test "a dovecot-keywords.lock held by another leaves the new keyword out, the message delivered" {
+	rules 'require "imap4flags"; addflag ["Work", "Later", "\\Flagged"];'
+	printf '0 Work\n' > "$M/dovecot-keywords"
+	: > "$M/dovecot-keywords.lock"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $M: 1 keyword not stored (past 26, not an IMAP atom, or dovecot-keywords locked)" ]
+	[ "$(tree "$M")" = "$(printf './cur/NAME:2,Fa\n./dovecot-keywords\n./dovecot-keywords.lock')" ]
+	[ "$(cat "$M/dovecot-keywords")" = "0 Work" ]
+	[ ! -s "$M/dovecot-keywords.lock" ]
+}
+
 @test "a plus address gives its folder from the envelope detail" {
 	run maildeliver --state-dir "$T/state" -R Bob+Shop@example.com \
 	    -r "$D/folders.sieve" "$M" < "$D/plain.eml"
@@ -122,7 +151,67 @@ tree() {
 	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
 	[ -z "$(tree "$M")" ]
-	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"; cat "$D/plain.eml")
+	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"
+	    echo "X-Sieve-Redirected-From: bob+lists@example.com"; cat "$D/plain.eml")
+}
+
+@test "a redirected message has the header as it stood at the redirect, stored the final one" {
+	rules 'require "editheader"; addheader "X-Tag" "one"; redirect :copy "fw@example.net";
+deleteheader "X-Tag"; addheader "X-Late" "two";' 
+	sed -i '1s/^/require "copy";\n/' "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"
+	    echo "X-Sieve-Redirected-From: bob+lists@example.com"
+	    echo "X-Tag: one"; cat "$D/plain.eml")
+	cmp "$M"/new/* <(echo "X-Late: two"; echo "Return-Path: <a@x.test>"; cat "$D/plain.eml")
+}
+
+@test "a redirect loop (X-Sieve-Redirected-From naming the user) is kept, not sent" {
+	rules 'redirect "fw@example.net";'
+	{ echo "X-Sieve-Redirected-From: Bob+Lists@example.com"; cat "$D/plain.eml"; } > "$T/loop.eml"
+	run md -r "$T/rules.sieve" "$M" < "$T/loop.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: redirect to fw@example.net: X-Sieve-Redirected-From names this user: a mail loop; the message is kept instead in $M" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(echo "Return-Path: <a@x.test>"; cat "$T/loop.eml")
+	# --user-email is the user too, and the address the header names
+	{ echo "X-Sieve-Redirected-From: me@example.org"; cat "$D/plain.eml"; } > "$T/loop2.eml"
+	run md --user-email me@example.org -r "$T/rules.sieve" "$M" < "$T/loop2.eml"
+	[ "$status" -eq 0 ]
+	[ ! -e "$T/sent" ]
+	run md --user-email me@example.org -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 2p "$T/sent")" = "X-Sieve-Redirected-From: me@example.org" ]
+}
+
+@test "--redirect-from picks the redirect's envelope sender; a null sender stays null" {
+	rules 'redirect "fw@example.net";'
+	run md --redirect-from recipient -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	run md --redirect-from '<fwd@example.org>' -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	run md --redirect-from user_email --user-email me@example.org -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	run maildeliver --state-dir "$T/state" --sendmail "$T/sendmail" -f '<>' \
+	    -R bob@example.com --redirect-from recipient -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(grep '^ARGS: ' "$T/sent")" = "$(printf '%s\n' \
+	    'ARGS: -i -f bob+lists@example.com -- fw@example.net' \
+	    'ARGS: -i -f fwd@example.org -- fw@example.net' \
+	    'ARGS: -i -f me@example.org -- fw@example.net' \
+	    'ARGS: -i -f <> -- fw@example.net')" ]
+	run md --redirect-from 'bob@example.com' -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: --redirect-from bob@example.com: not sender, recipient, orig_recipient, user_email, <address> or <>" ]
+}
+
+@test "--user-email must be a bare address" {
+	rules 'keep;'
+	run md --user-email '<me@example.org>' -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: --user-email <me@example.org>: not an address" ]
+	[ -z "$(tree "$M")" ]
 }
 
 @test "a failed redirect delivers nothing and exits 75" {
@@ -237,6 +326,61 @@ RESULT keep" ]
 	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^ARGS:' "$T/sent")" -eq 1 ]
+}
+
+@test "a vacation reply: its exact header, From the address the message named" {
+	rules 'require "vacation"; vacation :addresses "bob@alias.example" :subject "=?utf-8?q?G=C3=BCnter?= away" "back monday";'
+	printf '%s\n' 'From: "Carol Q. Doe" <carol@y.test>' 'To: Bob <BOB@alias.example>' \
+	    'Subject: lunch?' 'References: <a1@y.test>' ' <a2@y.test>' 'Message-ID: <p1@y.test>' '' 'Shall we?' > "$T/m.eml"
+	run md -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	diff <(sed '/^Date: /d' "$T/sent") - <<-'EOF'
+	ARGS: -i -f <> -- carol@y.test
+	From: bob@alias.example
+	To: "Carol Q. Doe" <carol@y.test>
+	Subject: =?UTF-8?Q?G=C3=BCnter_away?=
+	In-Reply-To: <p1@y.test>
+	References: <a1@y.test> <a2@y.test> <p1@y.test>
+	Auto-Submitted: auto-replied (vacation)
+	Precedence: bulk
+	MIME-Version: 1.0
+	Content-Type: text/plain; charset=utf-8
+	Content-Transfer-Encoding: 8bit
+
+	back monday
+	EOF
+	grep -q '^Date: ' "$T/sent"
+}
+
+@test "a reply to a long subject is cut to 256 code points, the last an ellipsis" {
+	rules 'require "vacation"; vacation "away";'
+	a() { printf "a%.0s" $(seq "$1"); }
+	{ printf 'From: carol@y.test\nTo: bob@example.com\nSubject: '; a 300; printf '\n\nx\n'; } > "$T/m.eml"
+	run md -R bob@example.com -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	diff <(sed -n '/^Subject: /,/^Date: /p' "$T/sent" | sed '$d') - <<-EOF
+	Subject: =?UTF-8?Q?Auto=3A_$(a 49)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 63)?=
+	 =?UTF-8?Q?$(a 11)=E2=80=A6?=
+	EOF
+}
+
+@test "vacation answers mail to --user-email, from that address" {
+	rules 'require "vacation"; vacation "away";'
+	printf '%s\n' 'From: carol@y.test' 'To: me@example.org' 'Subject: hi' '' 'x' > "$T/m.eml"
+	run md --user-email me@example.org -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1,3p "$T/sent")" = "$(printf 'ARGS: -i -f <> -- carol@y.test\nFrom: me@example.org\nTo: <carol@y.test>')" ]
+}
+
+@test "fileinto \"Inbox.Junk\" is the folder INBOX.Junk: INBOX in any case" {
+	rules 'require "fileinto"; fileinto "Inbox.Junk";'
+	mkdir -p "$M/.INBOX.Junk/new" "$M/.INBOX.Junk/cur" "$M/.INBOX.Junk/tmp"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.INBOX.Junk/new/NAME" ]
 }
 
 @test "vacation never answers a list, bulk mail or an auto-submitted message" {

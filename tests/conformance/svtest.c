@@ -19,15 +19,21 @@
  *     per name, so the command form is renamed test_message_cmd when the
  *     file is read (a statement position: after ';', '{', '}' or at the
  *     start);
- *   - test_config_set changes only recipient_delimiter,
- *     sieve_variables_max_variable_size (the interpreter's env->maxvar)
- *     and sieve_pipe_bin_dir/_exec_timeout (with a bin dir, a pipe runs
- *     as maildeliver's, sieveact_pipe()); the other settings (vacation,
- *     editheader) are accepted and ignored;
+ *   - test_config_set changes what maildeliver has an input for:
+ *     recipient_delimiter (--separator), sieve_user_email (--user-email),
+ *     sieve_redirect_envelope_from (--redirect-from),
+ *     sieve_pipe_bin_dir/_exec_timeout (--pipe-dir, YUBIN_PIPE_TIMEOUT:
+ *     with a bin dir, a pipe runs as maildeliver's, sieveact_pipe()), and
+ *     sieve_variables_max_variable_size (the interpreter's env->maxvar);
+ *     the other settings (vacation, editheader) are accepted and ignored;
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
- *   - test_result_execute files every store into an in-memory mailbox and
- *     turns redirect and vacation into messages for test_message :smtp; it
- *     applies no RFC 3834 rule and writes no reject MDN;
+ *   - test_result_execute files every store into an in-memory mailbox
+ *     named as maildeliver names the folder (sieveact_folder()), with the
+ *     flags and keywords it stores, and keeps for test_message :smtp the redirected messages and
+ *     vacation replies that maildeliver would send: composed by the same
+ *     code (sievemail.h), with the same envelope; a redirect that would
+ *     loop is kept instead, as maildeliver does.  A reject sends nothing
+ *     (maildeliver exits 69 and the MTA bounces);
  *   - test_error sees one error per script (we stop at the first), its text
  *     after our "FILE:LINE:COL: " prefix.
  *
@@ -41,11 +47,13 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "hdr.h"
 #include "sieve.h"
 #include "sieveact.h"
 #include "sievei.h"
+#include "sievemail.h"
 #include "util.h"
 
 struct rec {
@@ -67,6 +75,8 @@ static struct {
 	char *msg;
 	size_t len;
 	char *from, *to, *orig;
+	char *email;                    /* sieve_user_email */
+	char *rfrom;                    /* sieve_redirect_envelope_from */
 	struct sieve_script *script;
 	char *cerr;                     /* the last compile, run or
 	                                   execution's error, or NULL */
@@ -101,6 +111,21 @@ set_env(void)
 	C.env.from = C.from;
 	C.env.to = C.to;
 	C.env.orig_to = C.orig ? C.orig : C.to;
+	C.env.user_email = C.email;
+}
+
+/* The user as maildeliver knows it: --user-email, -R, and
+ * $ORIGINAL_RECIPIENT. */
+static struct sievemail_user
+user(void)
+{
+	struct sievemail_user u;
+
+	u.email = C.email;
+	u.rcpt = C.to;
+	u.orig_rcpt = C.orig;
+	u.redirect_from = C.rfrom;
+	return u;
 }
 
 /* Make the running script see the current message from here on. */
@@ -197,21 +222,30 @@ field(const char *p, size_t len, const char *name)
 
 /* ---- mailboxes and the smtp sink ------------------------------------- */
 
+/* A folder is the one maildeliver would write: named by the path
+ * sieveact_folder() gives it. */
 static struct box *
-box_get(const char *name, int make)
+box_get(const char *folder, int make)
 {
+	struct sieveact c;
 	size_t i;
+	char *name;
 
+	memset(&c, 0, sizeof c);
+	c.dest = "/Maildir";
+	name = sieveact_folder(&c, folder);
 	for (i = 0; i < C.nbox; i++)
-		if (strcmp(C.box[i].name, name) == 0 ||
-		    (strcasecmp(name, "INBOX") == 0 &&
-		    strcasecmp(C.box[i].name, "INBOX") == 0))
+		if (strcmp(C.box[i].name, name) == 0) {
+			free(name);
 			return &C.box[i];
-	if (!make)
+		}
+	if (!make) {
+		free(name);
 		return NULL;
+	}
 	C.box = xrealloc(C.box, (C.nbox + 1) * sizeof *C.box);
 	memset(&C.box[C.nbox], 0, sizeof C.box[0]);
-	C.box[C.nbox].name = xstrdup(name);
+	C.box[C.nbox].name = name;
 	return &C.box[C.nbox++];
 }
 
@@ -268,33 +302,73 @@ result_msg(struct sieve_run *r, size_t *len)
 	return b.p ? b.p : xstrdup("");
 }
 
+/*
+ * The flags a store keeps, as maildeliver's Maildir keeps them: the
+ * system flags its file name's info letters can say (sieveact_mdflags()),
+ * and the keywords that are IMAP atoms, each once (mdkw.h; its limit of
+ * 26 keywords per folder is not met here).  NULL for none.
+ */
 static char *
-vacation_reply(const struct sieve_action *a, size_t *len)
+stored_flags(const char *flags)
 {
+	static const struct { char c; const char *name; } sys[] = {
+		{'D', "\\Draft"}, {'F', "\\Flagged"}, {'R', "\\Answered"},
+		{'S', "\\Seen"}, {'T', "\\Deleted"}};
+	char info[16];
 	struct buf b;
-	char *subj = field(C.msg, C.len, "subject");
-	char *mid = field(C.msg, C.len, "message-id");
+	size_t i, n, j;
+	const char *p = flags ? flags : "";
 
-	buf_init(&b, (size_t)-1 / 2);
-	buf_printf(&b, "From: %s\nTo: %s\n", a->from ? a->from :
-	    (C.to ? C.to : "recipient@example.com"), a->arg ? a->arg : "");
-	if (a->subject != NULL)
-		buf_printf(&b, "Subject: %s\n", a->subject);
-	else
-		buf_printf(&b, "Subject: Auto: %s\n", subj ? subj : "");
-	if (mid != NULL)
-		buf_printf(&b, "In-Reply-To: %s\nReferences: %s\n", mid, mid);
-	buf_adds(&b, "Auto-Submitted: auto-replied (vacation)\n"
-	    "Precedence: bulk\n");
-	if (a->mime)
-		buf_printf(&b, "MIME-Version: 1.0\n%s\n", a->reason ?
-		    a->reason : "");
-	else
-		buf_printf(&b, "\n%s\n", a->reason ? a->reason : "");
-	free(subj);
-	free(mid);
-	*len = b.len;
+	sieveact_mdflags(flags, info, sizeof info);
+	buf_init(&b, 1 << 16);
+	for (i = 0; i < sizeof sys / sizeof sys[0]; i++)
+		if (strchr(info, sys[i].c) != NULL)
+			buf_printf(&b, "%s%s", b.len ? " " : "", sys[i].name);
+	for (; *p; p += n) {
+		int ok = 1;
+
+		while (*p == ' ')
+			p++;
+		if ((n = strcspn(p, " ")) == 0 || *p == '\\')
+			continue;
+		for (j = 0; j < n && ok; j++)
+			ok = (unsigned char)p[j] > 32 && (unsigned char)p[j] < 127 &&
+			    strchr("(){%*\"\\]", p[j]) == NULL;
+		for (j = 0; ok && b.p && j + n <= b.len; j++)
+			if ((j == 0 || b.p[j - 1] == ' ') && (j + n == b.len ||
+			    b.p[j + n] == ' ') && strncasecmp(b.p + j, p, n) == 0)
+				ok = 0;
+		if (ok) {
+			if (b.len)
+				buf_addc(&b, ' ');
+			buf_add(&b, p, n);
+		}
+	}
 	return b.p;
+}
+
+/* What maildeliver sends for redirect or vacation a (sievemail.h). */
+static char *
+sent_msg(struct sieve_run *r, const struct sieve_action *a, size_t *len)
+{
+	struct sievemail_user u = user();
+	struct sieve_result res;
+	const char *h;
+	size_t hl;
+	struct buf b;
+
+	memset(&res, 0, sizeof res);
+	res.bodyoff = r->bodyoff <= C.len ? r->bodyoff : C.len;
+	sievemail_header(&res, a, C.msg, &h, &hl);
+	buf_init(&b, (size_t)-1 / 2);
+	if (a->type == SIEVE_VACATION) {
+		sievemail_vacation(&u, a, h, hl, time(NULL), &b);
+	} else {
+		sievemail_redirect_hdr(&u, h, hl, &b);
+		buf_add(&b, C.msg + res.bodyoff, C.len - res.bodyoff);
+	}
+	*len = b.len;
+	return b.p ? b.p : xstrdup("");
 }
 
 /* ---- the testsuite commands and tests --------------------------------- */
@@ -385,6 +459,8 @@ run_set(struct sieve_run *r, const struct sieve_node *n)
 		}
 		set_msg(crlf.p ? crlf.p : "", crlf.len);
 		buf_free(&crlf);
+		/* a message that comes in has no flags yet */
+		set_str(&r->flags, NULL);
 		reload(r);
 	} else if (strcmp(what, "envelope.from") == 0) {
 		set_str(&C.from, val);
@@ -701,12 +777,15 @@ static int
 run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 {
 	size_t i, len;
-	char *data;
+	char *data, why[512];
 	int kept = 0;
+	struct sievemail_user u = user();
 
 	(void)n;
 	free(C.cerr);
 	C.cerr = NULL;
+	/* a redirect that would loop: kept instead, as maildeliver does */
+	sievemail_unloop(&u, r->res, C.msg, why, sizeof why);
 	/*
 	 * A folder that does not exist, without :create, fails the whole
 	 * execution before anything is stored (maildeliver: exit 75 and
@@ -752,16 +831,21 @@ run_result_execute(struct sieve_run *r, const struct sieve_node *n)
 			b = box_get(a->type == SIEVE_KEEP ? "INBOX" : a->arg, 1);
 			data = result_msg(r, &len);
 			rec_add(&b->m, &b->n, data, len, C.from, C.to);
-			if (a->flags != NULL && *a->flags)
-				b->m[b->n - 1].flags = xstrdup(a->flags);
+			b->m[b->n - 1].flags = stored_flags(a->flags);
 			b->created = 1;
 			break;
-		case SIEVE_REDIRECT:
-			data = result_msg(r, &len);
-			rec_add(&C.smtp, &C.nsmtp, data, len, C.from, a->arg);
+		case SIEVE_REDIRECT: {
+			char buf[1024];
+			const char *from = sievemail_redirect_sender(&u,
+			    C.from, buf, sizeof buf);
+
+			data = sent_msg(r, a, &len);
+			rec_add(&C.smtp, &C.nsmtp, data, len, from ? from :
+			    C.from, a->arg);
 			break;
+		}
 		case SIEVE_VACATION:
-			data = vacation_reply(a, &len);
+			data = sent_msg(r, a, &len);
 			rec_add(&C.smtp, &C.nsmtp, data, len, "", a->arg);
 			break;
 		case SIEVE_PIPE:
@@ -811,6 +895,20 @@ run_config_set(struct sieve_run *r, const struct sieve_node *n)
 		if (*e == 'k' || *e == 'K')
 			v *= 1024;
 		C.env.maxvar = v;
+	} else if (strcmp(key, "sieve_user_email") == 0) {
+		/* maildeliver --user-email */
+		set_str(&C.email, *val ? val : NULL);
+		set_env();
+	} else if (strcmp(key, "sieve_redirect_envelope_from") == 0) {
+		/* maildeliver --redirect-from, which takes no blanks */
+		char *v = val, *e;
+
+		while (*v == ' ')
+			v++;
+		for (e = v + strlen(v); e > v && e[-1] == ' '; e--)
+			;
+		*e = 0;
+		set_str(&C.rfrom, *v ? v : NULL);
 	}
 	free(key);
 	free(val);
