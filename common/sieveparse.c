@@ -165,9 +165,15 @@ sieve_requires(const struct sieve_script *s, const char *ext)
 
 /* ---- lexer ------------------------------------------------------------ */
 
+/*
+ * T_ERR is a token the lexer already reported (a number too large, an
+ * unterminated string): the parser recovers after it without a second
+ * message.  T_GARBAGE is a byte that starts no token; a run of them is
+ * reported once, and the parser says where it did not expect it.
+ */
 enum tok {
 	T_EOF, T_ID, T_TAG, T_NUM, T_STR, T_LBRACK, T_RBRACK, T_LPAREN,
-	T_RPAREN, T_LBRACE, T_RBRACE, T_COMMA, T_SEMI
+	T_RPAREN, T_LBRACE, T_RBRACE, T_COMMA, T_SEMI, T_ERR, T_GARBAGE
 };
 
 struct lex {
@@ -183,12 +189,40 @@ struct lex {
 	size_t textlen;
 	char *src;              /* T_STR/T_NUM as written */
 	unsigned long long num;
-	char *err;
+	char *err;              /* the first error */
 	size_t errlen;
-	int failed;
-	unsigned nerr;          /* errors found (the checker goes on) */
-	unsigned depth;
+	struct buf *all;        /* the first SIEVE_MAX_ERRORS, a line each,
+	                           or NULL */
+	int failed;             /* an error was found */
+	int fatal;              /* a limit of the whole script: stop */
+	unsigned nerr;          /* errors found (parse and check go on) */
+	unsigned depth;         /* tests nested */
 };
+
+/*
+ * Record one error: the first goes to err, the first SIEVE_MAX_ERRORS
+ * to all; every one is counted.  line 0: msg carries its own
+ * "NAME:LINE:COL: " already.  Returns -1.
+ */
+static int
+lerr_line(struct lex *l, unsigned line, unsigned col, const char *msg)
+{
+	char m[768];
+
+	if (line == 0)
+		snprintf(m, sizeof m, "%s", msg);
+	else
+		snprintf(m, sizeof m, "%s:%u:%u: %s", l->s->name, line, col,
+		    msg);
+	if (l->nerr == 0)
+		snprintf(l->err, l->errlen, "%s", m);
+	if (l->all != NULL && l->nerr < SIEVE_MAX_ERRORS)
+		buf_printf(l->all, "%s\n", m);
+	if (l->nerr < UINT32_MAX)
+		l->nerr++;
+	l->failed = 1;
+	return -1;
+}
 
 static int
 lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
@@ -198,20 +232,12 @@ static int
 lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
+	char m[512];
 
-	/* the first error is the message; the others are counted */
-	l->nerr++;
-	if (l->failed)
-		return -1;
-	l->failed = 1;
-	k = snprintf(l->err, l->errlen, "%s:%u:%u: ", l->s->name, line, col);
-	if (k < 0 || (size_t)k >= l->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(l->err + k, l->errlen - k, fmt, ap);
+	vsnprintf(m, sizeof m, fmt, ap);
 	va_end(ap);
-	return -1;
+	return lerr_line(l, line, col, m);
 }
 
 static unsigned
@@ -247,9 +273,11 @@ skip_ws(struct lex *l)
 
 			l->p += 2;
 			for (;;) {
-				if (l->p + 1 >= l->end)
+				if (l->p + 1 >= l->end) {
+					l->p = l->end;
 					return lerr(l, line, col,
 					    "unterminated comment");
+				}
 				if (*l->p == '*' && l->p[1] == '/')
 					break;
 				if (*l->p == '\n')
@@ -271,9 +299,13 @@ isid(int c, int first)
 	    (!first && c >= '0' && c <= '9');
 }
 
+/* A string over the limit is read to its end all the same, so that the
+ * parser goes on after it. */
 static int
 lex_quoted(struct lex *l, struct buf *b)
 {
+	int big = 0;
+
 	l->p++;
 	for (;;) {
 		char c;
@@ -289,15 +321,17 @@ lex_quoted(struct lex *l, struct buf *b)
 			    *q != '\n')
 				q++;
 			if (q > l->p) {
-				if (buf_add(b, l->p, (size_t)(q - l->p)) < 0)
-					return lerr(l, l->tline, l->tcol,
-					    "string longer than %u bytes",
-					    SIEVE_MAX_STRING);
+				if (!big && buf_add(b, l->p,
+				    (size_t)(q - l->p)) < 0)
+					big = 1;
 				l->p = q;
 				continue;
 			}
 		}
 		c = *l->p++;
+		if (c == '"' && big)
+			return lerr(l, l->tline, l->tcol,
+			    "string longer than %u bytes", SIEVE_MAX_STRING);
 		if (c == '"')
 			return 0;
 		if (c == '\\') {
@@ -307,9 +341,8 @@ lex_quoted(struct lex *l, struct buf *b)
 		}
 		if (c == '\n')
 			newline(l, l->p);
-		if (buf_addc(b, c) < 0)
-			return lerr(l, l->tline, l->tcol,
-			    "string longer than %u bytes", SIEVE_MAX_STRING);
+		if (!big && buf_addc(b, c) < 0)
+			big = 1;
 	}
 }
 
@@ -317,6 +350,8 @@ lex_quoted(struct lex *l, struct buf *b)
 static int
 lex_multiline(struct lex *l, struct buf *b)
 {
+	int big = 0;
+
 	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t'))
 		l->p++;
 	if (l->p < l->end && *l->p == '#')
@@ -342,6 +377,10 @@ lex_multiline(struct lex *l, struct buf *b)
 		    q[1] == '\r')) {
 			l->p = e + 1;
 			newline(l, l->p);
+			if (big)
+				return lerr(l, l->tline, l->tcol,
+				    "string longer than %u bytes",
+				    SIEVE_MAX_STRING);
 			return 0;
 		}
 		/* RFC 5228 §2.4.2: a leading ".." stands for "." */
@@ -353,9 +392,9 @@ lex_multiline(struct lex *l, struct buf *b)
 		 * script file has (RFC 5228 §2.4.2, as Pigeonhole does) */
 		if (n > 0 && q[n - 1] == '\r')
 			n--;
-		if (buf_add(b, q, n) < 0 || buf_add(b, "\r\n", 2) < 0)
-			return lerr(l, l->tline, l->tcol,
-			    "string longer than %u bytes", SIEVE_MAX_STRING);
+		if (!big && (buf_add(b, q, n) < 0 ||
+		    buf_add(b, "\r\n", 2) < 0))
+			big = 1;
 		l->p = e + 1;
 		newline(l, l->p);
 	}
@@ -366,11 +405,16 @@ lex_number(struct lex *l)
 {
 	unsigned long long v = 0, m = 1;
 	const char *q = l->p;
+	int big = 0;
 
+	/* all the digits are read even so: the parser goes on after */
 	while (l->p < l->end && *l->p >= '0' && *l->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return lerr(l, l->tline, l->tcol, "number too large");
-		v = v * 10 + (unsigned)(*l->p++ - '0');
+		unsigned d = (unsigned)(*l->p++ - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			big = 1;
+		else
+			v = v * 10 + d;
 	}
 	if (l->p < l->end) {
 		switch (*l->p) {
@@ -379,7 +423,7 @@ lex_number(struct lex *l)
 		case 'G': case 'g': m = 1ULL << 30; l->p++; break;
 		}
 	}
-	if (v > UINT64_MAX / m)
+	if (big || v > UINT64_MAX / m)
 		return lerr(l, l->tline, l->tcol, "number too large");
 	l->num = v * m;
 	l->src = sv_strndup(l->s, q, (size_t)(l->p - q));
@@ -395,14 +439,35 @@ lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* An identifier or tag longer than SIEVE_MAX_IDENT is an error token. */
+static int
+id_length(struct lex *l)
+{
+	if (strlen(l->text) > SIEVE_MAX_IDENT) {
+		lerr(l, l->tline, l->tcol, "%s%s longer than %u characters",
+		    l->t == T_TAG ? "tag :" : "identifier ", l->text,
+		    SIEVE_MAX_IDENT);
+		l->t = T_ERR;
+	}
+	return 0;
+}
+
+/*
+ * The next token into l->t.  A lexical error is reported here and
+ * becomes T_ERR (or T_GARBAGE), past the bad input, so that the parser
+ * can go on; the return value is always 0.
+ */
 static int
 next(struct lex *l)
 {
 	struct buf b;
 	char c;
+	enum tok prev = l->t;
 
-	if (skip_ws(l) < 0)
-		return -1;
+	if (skip_ws(l) < 0) {
+		l->t = T_ERR;
+		return 0;
+	}
 	l->tp = l->p;
 	l->tline = l->line;
 	l->tcol = col_of(l, l->p);
@@ -421,8 +486,11 @@ next(struct lex *l)
 	case ',': l->t = T_COMMA; l->p++; return 0;
 	case ';': l->t = T_SEMI; l->p++; return 0;
 	}
-	if (c >= '0' && c <= '9')
-		return lex_number(l);
+	if (c >= '0' && c <= '9') {
+		if (lex_number(l) < 0)
+			l->t = T_ERR;
+		return 0;
+	}
 	if (c == '"' || (l->end - l->p >= 5 && memcmp(l->p, "text:", 5) == 0 &&
 	    (l->end - l->p == 5 || !isid((unsigned char)l->p[5], 0)))) {
 		int r;
@@ -438,9 +506,11 @@ next(struct lex *l)
 			l->text = sv_strndup(l->s, b.p ? b.p : "", b.len);
 			l->textlen = b.len;
 			l->t = T_STR;
+		} else {
+			l->t = T_ERR;
 		}
 		buf_free(&b);
-		return r;
+		return 0;
 	}
 	if (c == ':' && l->p + 1 < l->end &&
 	    isid((unsigned char)l->p[1], 1)) {
@@ -451,7 +521,7 @@ next(struct lex *l)
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
 		lower(l->text);
 		l->t = T_TAG;
-		return 0;
+		return id_length(l);
 	}
 	if (isid((unsigned char)c, 1)) {
 		const char *q = l->p;
@@ -461,12 +531,19 @@ next(struct lex *l)
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
 		lower(l->text);    /* identifiers are case-insensitive */
 		l->t = T_ID;
-		return 0;
+		return id_length(l);
 	}
+	/* a run of bytes that start no token is one error */
+	l->p++;
+	l->t = T_GARBAGE;
+	if (prev == T_GARBAGE)
+		return 0;
 	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
-		return lerr(l, l->tline, l->tcol, "unexpected byte 0x%02x",
+		lerr(l, l->tline, l->tcol, "unexpected byte 0x%02x",
 		    (unsigned char)c);
-	return lerr(l, l->tline, l->tcol, "unexpected character '%c'", c);
+	else
+		lerr(l, l->tline, l->tcol, "unexpected character '%c'", c);
+	return 0;
 }
 
 /* ---- parser ----------------------------------------------------------- */
@@ -495,12 +572,38 @@ quote(struct sieve_script *s, const char *p, size_t n)
 	return d;
 }
 
+/*
+ * A syntax error at the current token.  After T_ERR the lexer has said
+ * it already, so only the parse fails.
+ */
+static int
+perr(struct lex *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+perr(struct lex *l, const char *fmt, ...)
+{
+	va_list ap;
+	char m[512];
+
+	if (l->t == T_ERR) {
+		l->failed = 1;
+		return -1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	return lerr_line(l, l->tline, l->tcol, m);
+}
+
 static int
 nodecount(struct lex *l)
 {
-	if (++l->s->nnodes > SIEVE_MAX_NODES)
+	if (++l->s->nnodes > SIEVE_MAX_NODES) {
+		l->fatal = 1;
 		return lerr(l, l->tline, l->tcol,
 		    "more than %u commands and tests", SIEVE_MAX_NODES);
+	}
 	return 0;
 }
 
@@ -530,22 +633,18 @@ parse_list(struct lex *l, struct sieve_arg *a)
 
 	a->bracket = 1;
 	for (;;) {
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t != T_STR)
-			return lerr(l, l->tline, l->tcol,
-			    "a string list holds strings only");
+			return perr(l, "a string list holds strings only");
 		if (a->n >= SIEVE_MAX_LIST)
-			return lerr(l, l->tline, l->tcol,
-			    "more than %u strings in a list", SIEVE_MAX_LIST);
+			return perr(l, "more than %u strings in a list",
+			    SIEVE_MAX_LIST);
 		add_str(l, a, &cap);
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t == T_RBRACK)
 			return next(l);
 		if (l->t != T_COMMA)
-			return lerr(l, l->tline, l->tcol,
-			    "expected ',' or ']' in a string list");
+			return perr(l, "expected ',' or ']' in a string list");
 	}
 }
 
@@ -562,6 +661,9 @@ parse_args(struct lex *l, struct sieve_node *n)
 		if (l->t != T_STR && l->t != T_NUM && l->t != T_TAG &&
 		    l->t != T_LBRACK)
 			return 0;
+		if (n->nargs >= SIEVE_MAX_ARGS)
+			return perr(l, "more than %u arguments for %s",
+			    SIEVE_MAX_ARGS, n->name);
 		if (n->nargs == cap) {
 			size_t nc = cap ? cap * 2 : 4;
 			struct sieve_arg *v = sv_alloc(l->s, nc * sizeof *v);
@@ -571,8 +673,6 @@ parse_args(struct lex *l, struct sieve_node *n)
 			n->args = v;
 			cap = nc;
 		}
-		if (n->nargs >= 64)
-			return lerr(l, l->tline, l->tcol, "too many arguments");
 		a = &n->args[n->nargs++];
 		a->line = l->tline;
 		a->col = l->tcol;
@@ -596,12 +696,11 @@ parse_args(struct lex *l, struct sieve_node *n)
 				return -1;
 			continue;
 		}
-		if (next(l) < 0)
-			return -1;
+		next(l);
 	}
 }
 
-static int
+static void
 add_test(struct lex *l, struct sieve_node *n, struct sieve_node *t,
     size_t *cap)
 {
@@ -615,7 +714,6 @@ add_test(struct lex *l, struct sieve_node *n, struct sieve_node *t,
 		*cap = nc;
 	}
 	n->tests[n->ntests++] = t;
-	return 0;
 }
 
 /* After the arguments: an optional test or test list. */
@@ -628,24 +726,23 @@ parse_tests(struct lex *l, struct sieve_node *n)
 	if (l->t == T_ID) {
 		if ((t = parse_test(l)) == NULL)
 			return -1;
-		return add_test(l, n, t, &cap);
+		add_test(l, n, t, &cap);
+		return 0;
 	}
 	if (l->t != T_LPAREN)
 		return 0;
 	n->testlist = 1;
 	for (;;) {
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t != T_ID)
-			return lerr(l, l->tline, l->tcol, "expected a test");
+			return perr(l, "expected a test");
 		if ((t = parse_test(l)) == NULL)
 			return -1;
 		add_test(l, n, t, &cap);
 		if (l->t == T_RPAREN)
 			return next(l);
 		if (l->t != T_COMMA)
-			return lerr(l, l->tline, l->tcol,
-			    "expected ',' or ')' in a test list");
+			return perr(l, "expected ',' or ')' in a test list");
 	}
 }
 
@@ -663,87 +760,119 @@ new_node(struct lex *l)
 	return n;
 }
 
-static int
-deeper(struct lex *l)
-{
-	if (++l->depth > SIEVE_MAX_DEPTH)
-		return lerr(l, l->tline, l->tcol,
-		    "nesting deeper than %u", SIEVE_MAX_DEPTH);
-	return 0;
-}
-
 static struct sieve_node *
 parse_test(struct lex *l)
 {
-	struct sieve_node *n;
+	struct sieve_node *n = NULL;
 
-	if (deeper(l) < 0 || (n = new_node(l)) == NULL || next(l) < 0 ||
-	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
-		return NULL;
-	l->depth--;
+	if (l->depth >= SIEVE_MAX_TESTS)
+		perr(l, "tests nested deeper than %u", SIEVE_MAX_TESTS);
+	else if ((n = new_node(l)) != NULL) {
+		l->depth++;
+		next(l);
+		if (parse_args(l, n) < 0 || parse_tests(l, n) < 0)
+			n = NULL;
+		l->depth--;
+	}
 	return n;
 }
 
-static struct sieve_node *parse_commands(struct lex *l, int inblock);
-
-static struct sieve_node *
-parse_command(struct lex *l)
+/*
+ * Error recovery, as Pigeonhole's parser has it: skip what is left of
+ * the structure that failed, up to its end token (not consumed), the
+ * structures nested in it skipped whole.  ';' ends a command, '}' a
+ * block; a '{' also ends a command (its block is parsed).  1 at the end
+ * token, 0 at the end of an enclosing structure or of the script.
+ */
+static int
+prio(enum tok t)
 {
-	struct sieve_node *n;
-
-	if (l->t != T_ID) {
-		lerr(l, l->tline, l->tcol, "expected a command");
-		return NULL;
+	switch (t) {
+	case T_LBRACE: case T_RBRACE: return 3;
+	case T_SEMI: return 2;
+	case T_LPAREN: case T_RPAREN: return 1;
+	case T_LBRACK: case T_RBRACK: return 0;
+	default: return -1;
 	}
-	if ((n = new_node(l)) == NULL || next(l) < 0 ||
-	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
-		return NULL;
-	if (l->t == T_SEMI) {
-		if (next(l) < 0)
-			return NULL;
-		return n;
-	}
-	if (l->t != T_LBRACE) {
-		lerr(l, l->tline, l->tcol, "expected ';' or '{'");
-		return NULL;
-	}
-	if (deeper(l) < 0 || next(l) < 0)
-		return NULL;
-	n->hasblock = 1;
-	n->block = parse_commands(l, 1);
-	if (l->failed)
-		return NULL;
-	l->depth--;
-	if (next(l) < 0)        /* the '}' */
-		return NULL;
-	return n;
 }
 
-/* Commands up to '}' (inblock) or the end. */
-static struct sieve_node *
-parse_commands(struct lex *l, int inblock)
+static int
+recover(struct lex *l, enum tok end)
 {
-	struct sieve_node *first = NULL, **tail = &first;
+	static const enum tok open[] = {T_LBRACK, T_LPAREN, T_EOF, T_LBRACE};
+	static const enum tok close[] = {T_RBRACK, T_RPAREN, T_SEMI, T_RBRACE};
+	int p = prio(end);
+	size_t nest = 1;
 
-	for (;;) {
+	/* each turn consumes a token: bounded by the script's length */
+	while (l->t != T_EOF && prio(l->t) <= p) {
+		if (l->t == open[p] && l->t != T_EOF) {
+			nest++;
+		} else if (l->t == close[p] && --nest == 0) {
+			return 1;
+		}
+		next(l);
+	}
+	return end == T_SEMI && l->t == T_LBRACE;
+}
+
+/*
+ * Commands into *first up to something that starts none ('}', the end):
+ * 1 there, 0 lost after an error (recovery found no end), -1 a limit of
+ * the whole script.  An error in a command skips the rest of it, so that
+ * the next ones are parsed and their errors reported too.
+ */
+static int
+parse_commands(struct lex *l, struct sieve_node **first, unsigned depth)
+{
+	struct sieve_node **tail = first;
+	int r = 1;
+
+	while (r > 0 && l->t == T_ID) {
 		struct sieve_node *n;
 
-		if (l->t == T_EOF) {
-			if (inblock)
-				lerr(l, l->tline, l->tcol,
-				    "missing '}' at the end");
-			return first;
-		}
-		if (l->t == T_RBRACE) {
-			if (!inblock)
-				lerr(l, l->tline, l->tcol, "unexpected '}'");
-			return first;
-		}
-		if ((n = parse_command(l)) == NULL)
-			return NULL;
+		if ((n = new_node(l)) == NULL)
+			return -1;
 		*tail = n;
 		tail = &n->next;
+		next(l);
+		r = parse_args(l, n) == 0 && parse_tests(l, n) == 0;
+		if (l->fatal)
+			return -1;
+		if (r && l->t != T_SEMI && l->t != T_LBRACE) {
+			perr(l, "expected ';' or '{'");
+			r = 0;
+		}
+		if (r == 0 && (r = recover(l, T_SEMI)) == 0)
+			return 0;
+		if (l->t == T_SEMI) {
+			next(l);
+			continue;
+		}
+		if (depth + 1 > SIEVE_MAX_BLOCKS) {
+			lerr(l, l->tline, l->tcol,
+			    "blocks nested deeper than %u", SIEVE_MAX_BLOCKS);
+			next(l);
+			if ((r = recover(l, T_RBRACE)) > 0)
+				next(l);
+			continue;
+		}
+		next(l);        /* the '{' */
+		n->hasblock = 1;
+		if ((r = parse_commands(l, &n->block, depth + 1)) < 0)
+			return -1;
+		if (r > 0 && l->t != T_RBRACE) {
+			if (l->t == T_EOF)
+				perr(l, "missing '}' at the end");
+			else
+				perr(l, "expected a command or '}'");
+		}
+		if (r > 0 && l->t == T_RBRACE)
+			next(l);
+		else if ((r = recover(l, T_RBRACE)) > 0)
+			next(l);
 	}
+	return r;
 }
 
 /* ---- encoded-character (RFC 5228 §2.4.2.4) ---------------------------- */
@@ -1162,13 +1291,8 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 	if (n->match == SIEVE_M_REGEX) {
 		char e[512];
 
-		if (sv_regex_prepare(n, e, sizeof e, l->s->name) < 0) {
-			l->nerr++;
-			if (!l->failed)
-				snprintf(l->err, l->errlen, "%s", e);
-			l->failed = 1;
-			return -1;
-		}
+		if (sv_regex_prepare(n, e, sizeof e, l->s->name) < 0)
+			return lerr_line(l, 0, 0, e);
 	}
 	if (n->re != NULL) {
 		l->s->re = xrealloc(l->s->re, (l->s->nre + 1) *
@@ -1269,9 +1393,14 @@ sieve_compile(const char *name, const char *p, size_t len,
 	return sieve_compile_n(name, p, len, out, err, errlen, NULL);
 }
 
-int
-sieve_compile_n(const char *name, const char *p, size_t len,
-    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr)
+/*
+ * Parse, then check: a script that does not parse is not checked (as
+ * Pigeonhole has it), so the errors are those of one phase.
+ */
+static int
+compile(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, struct buf *all,
+    unsigned *nerr)
 {
 	struct sieve_script *s = xcalloc(1, sizeof *s);
 	struct lex l;
@@ -1284,15 +1413,18 @@ sieve_compile_n(const char *name, const char *p, size_t len,
 	l.line = 1;
 	l.err = err;
 	l.errlen = errlen;
+	l.all = all;
 	s->name = sv_strndup(s, name ? name : "script",
 	    strlen(name ? name : "script"));
 	if (len > SIEVE_MAX_SCRIPT) {
 		lerr(&l, 1, 1, "script longer than %u bytes", SIEVE_MAX_SCRIPT);
 		goto fail;
 	}
-	if (next(&l) < 0)
-		goto fail;
-	s->first = parse_commands(&l, 0);
+	next(&l);
+	if (parse_commands(&l, &s->first, 0) > 0 && !l.failed &&
+	    l.t != T_EOF)
+		perr(&l, l.t == T_RBRACE ? "unexpected '}'" :
+		    "expected a command");
 	if (l.failed || check_block(&l, s->first, 1) < 0)
 		goto fail;
 	*out = s;
@@ -1305,4 +1437,20 @@ fail:
 	if (nerr != NULL)
 		*nerr = l.nerr ? l.nerr : 1;
 	return -1;
+}
+
+int
+sieve_compile_n(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr)
+{
+	return compile(name, p, len, out, err, errlen, NULL, nerr);
+}
+
+int
+sieve_compile_all(const char *name, const char *p, size_t len,
+    struct sieve_script **out, struct buf *errs, unsigned *nerr)
+{
+	char err[8];
+
+	return compile(name, p, len, out, err, sizeof err, errs, nerr);
 }
