@@ -197,6 +197,8 @@ struct lex {
 	int fatal;              /* a limit of the whole script: stop */
 	unsigned nerr;          /* errors found (parse and check go on) */
 	unsigned depth;         /* tests nested */
+	const char *unknown[64];        /* the unknown names reported */
+	unsigned nunknown;
 };
 
 /*
@@ -907,7 +909,7 @@ static long
 enc_one(const char *p, const char *end, struct buf *out)
 {
 	const char *q = p + 2;
-	int uni;
+	int uni, bad = 0;
 	unsigned nitems = 0;
 	struct buf tmp;
 
@@ -935,6 +937,8 @@ enc_one(const char *p, const char *end, struct buf *out)
 		}
 		if (q < end && *q == '}' && nitems > 0)
 			break;
+		if (q >= end)
+			goto literal;
 		if (nitems > 0 && !sep)
 			goto literal;
 		while (q < end && codec_hexval((unsigned char)*q) >= 0) {
@@ -946,15 +950,20 @@ enc_one(const char *p, const char *end, struct buf *out)
 		if (nd == 0)
 			goto literal;
 		if (uni) {
-			if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) {
-				buf_free(&tmp);
-				return -1;
-			}
-			put_utf8(&tmp, v);
+			/* an error only once the '}' is seen: unterminated,
+			 * it is no encoded character at all */
+			if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+				bad = 1;
+			else
+				put_utf8(&tmp, v);
 		} else {
 			buf_addc(&tmp, (int)v);
 		}
 		nitems++;
+	}
+	if (bad) {
+		buf_free(&tmp);
+		return -1;
 	}
 	buf_add(out, tmp.p, tmp.len);
 	buf_free(&tmp);
@@ -1133,6 +1142,29 @@ tag_def(const struct sieve_node *n, const struct sieve_arg *a, int *std)
 	return find_tag(d->tags, a->tag);
 }
 
+static const char *
+kindname(const struct sieve_node *n)
+{
+	return n->def->kind == SIEVE_CMD ? "command" : "test";
+}
+
+/*
+ * Is this the first time key (an unknown name) is reported?  A typo is
+ * said once, not at every use, as Pigeonhole does.
+ */
+static int
+once(struct lex *l, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < l->nunknown; i++)
+		if (strcmp(l->unknown[i], key) == 0)
+			return 0;
+	if (l->nunknown < sizeof l->unknown / sizeof l->unknown[0])
+		l->unknown[l->nunknown++] = key;
+	return 1;
+}
+
 /* The tagged arguments of n, noting where its positional ones are:
  * tags come first (RFC 5228 §2.6.2), one of each group at most. */
 static int
@@ -1145,6 +1177,23 @@ check_tags(struct lex *l, struct sieve_node *n)
 		n->pos[i] = -1;
 	n->cmp = n->def->flags & SIEVE_F_OCTET ? SIEVE_C_OCTET :
 	    SIEVE_C_CASEMAP;
+	/* an unknown tag first, wherever it is, and once per command name */
+	for (i = 0; i < n->nargs; i++) {
+		const struct sieve_arg *a = &n->args[i];
+		int std;
+
+		if (a->type == SIEVE_TAG && tag_def(n, a, &std) == NULL) {
+			size_t len = strlen(n->name) + strlen(a->tag) + 2;
+			char *key = sv_alloc(l->s, len);
+
+			snprintf(key, len, "%s:%s", n->name, a->tag);
+			if (once(l, key))
+				lerr(l, a->line, a->col, "unknown tagged "
+				    "argument ':%s' for the %s %s (reported "
+				    "once)", a->tag, n->name, kindname(n));
+			return -1;
+		}
+	}
 	for (i = 0; i < n->nargs; i++) {
 		struct sieve_arg *a = &n->args[i];
 		const struct sieve_tagdef *td;
@@ -1161,8 +1210,7 @@ check_tags(struct lex *l, struct sieve_node *n)
 			continue;
 		}
 		if ((td = tag_def(n, a, &std)) == NULL)
-			return lerr(l, a->line, a->col,
-			    "unknown tag :%s for %s", a->tag, n->name);
+			return -1;
 		for (k = 0; td->group && k < ng; k++)
 			if (groups[k] == td->group)
 				return lerr(l, a->line, a->col, "tag :%s "
@@ -1181,31 +1229,33 @@ check_tags(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
-/* The positional arguments and tests of n against its def's spec. */
+/* The positional arguments of n against its def's spec. */
 static int
 check_positional(struct lex *l, struct sieve_node *n)
 {
 	const char *spec = n->def->args ? n->def->args : "";
-	unsigned i = 0, k;
+	unsigned i = 0, k, need = 0;
 	int opt = 0;
 
+	for (k = 0; spec[k] != 0; k++)
+		if (spec[k] == '?')
+			break;
+		else if (spec[k] != 't' && spec[k] != 'T')
+			need++;
 	for (k = 0; spec[k] != 0; k++) {
 		char c = spec[k];
 
 		if (c == '?') {
 			opt = 1;
 		} else if (c == 't' || c == 'T') {
-			if (n->ntests == 0 && opt)
-				break;
-			if (n->ntests == 0 || (c == 't') != !n->testlist)
-				return lerr(l, n->line, n->col,
-				    "%s needs %s", n->name, argname(c));
+			continue;
 		} else if (i >= n->npos) {
 			if (opt)
 				break;
-			return lerr(l, n->line, n->col,
-			    "%s needs %s as argument %u", n->name,
-			    argname(c), i + 1);
+			return lerr(l, n->line, n->col, "%s %s requires %u "
+			    "positional argument%s, but %u %s specified",
+			    n->name, kindname(n), need, need == 1 ? "" : "s",
+			    n->npos, n->npos == 1 ? "is" : "are");
 		} else if (!arg_fits(c, &n->args[n->pos[i]])) {
 			return lerr(l, n->args[n->pos[i]].line,
 			    n->args[n->pos[i]].col, "%s needs %s as "
@@ -1218,10 +1268,60 @@ check_positional(struct lex *l, struct sieve_node *n)
 		return lerr(l, n->args[n->pos[i]].line,
 		    n->args[n->pos[i]].col, "too many arguments for %s",
 		    n->name);
-	if (n->ntests > 0 && strchr(spec, 't') == NULL &&
-	    strchr(spec, 'T') == NULL)
+	return 0;
+}
+
+/* Is name a tag n takes (written without its ':')? */
+static int
+takes_tag(const struct sieve_node *n, const char *name)
+{
+	struct sieve_arg a;
+	int std;
+
+	memset(&a, 0, sizeof a);
+	a.tag = (char *)name;
+	return tag_def(n, &a, &std) != NULL;
+}
+
+/*
+ * The tests of n against its def.  A test where none is taken is most
+ * likely a missing ';' (or a tag without its ':'): said so, as Pigeonhole
+ * does.
+ */
+static int
+check_subtests(struct lex *l, struct sieve_node *n)
+{
+	const char *spec = n->def->args ? n->def->args : "";
+	const char *t = strpbrk(spec, "tT");
+	const struct sieve_def *d;
+
+	if (t == NULL) {
+		if (n->ntests == 0)
+			return 0;
+		d = sv_lookup(n->tests[0]->name);
+		if (d != NULL && d->ext != NULL && !sieve_requires(l->s, d->ext))
+			d = NULL;
+		if (d != NULL && d->kind == SIEVE_TEST)
+			return lerr(l, n->tests[0]->line, n->tests[0]->col,
+			    "%s %s takes no tests, but one is specified",
+			    n->name, kindname(n));
+		if (d == NULL && takes_tag(n, n->tests[0]->name))
+			return lerr(l, n->tests[0]->line, n->tests[0]->col,
+			    "missing colon ':' before ':%s' tag in %s %s",
+			    n->tests[0]->name, n->name, kindname(n));
 		return lerr(l, n->tests[0]->line, n->tests[0]->col,
-		    "%s takes no test", n->name);
+		    "missing semicolon ';' after %s %s", n->name,
+		    kindname(n));
+	}
+	if (n->ntests == 0) {
+		if (t > spec && memchr(spec, '?', (size_t)(t - spec)) != NULL)
+			return 0;
+		return lerr(l, n->line, n->col, "%s needs %s", n->name,
+		    argname(*t));
+	}
+	if ((*t == 't') != !n->testlist)
+		return lerr(l, n->line, n->col, "%s needs %s", n->name,
+		    argname(*t));
 	return 0;
 }
 
@@ -1268,6 +1368,8 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		if (d != NULL)
 			return lerr(l, n->line, n->col,
 			    "%s needs require \"%s\"", n->name, d->ext);
+		if (!once(l, n->name))
+			return -1;
 		return lerr(l, n->line, n->col, "unknown %s '%s'",
 		    kind == SIEVE_CMD ? "command" : "test", n->name);
 	}
@@ -1276,16 +1378,27 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		    n->name, d->kind == SIEVE_CMD ? "command" : "test",
 		    kind == SIEVE_CMD ? "command" : "test");
 	n->def = d;
-	if (check_strings(l, n) < 0 || check_args(l, n) < 0)
+	/*
+	 * As Pigeonhole: bad arguments are one error, and a test where none
+	 * is taken another (a missing ';' may be the cause of both); then
+	 * the tests are checked, if the def takes any.
+	 */
+	if (check_strings(l, n) < 0)
+		rc = -1;
+	else if (check_args(l, n) < 0) {
+		(void)check_subtests(l, n);
+		rc = -1;
+	}
+	else if (check_subtests(l, n) < 0)
 		rc = -1;
 	else if ((d->flags & SIEVE_F_BLOCK) && !n->hasblock)
 		rc = lerr(l, n->line, n->col, "%s needs a block", n->name);
 	else if (!(d->flags & SIEVE_F_BLOCK) && n->hasblock)
 		rc = lerr(l, n->line, n->col, "%s takes no block", n->name);
-	/* the tests are checked even so, to count every error */
-	for (i = 0; i < n->ntests; i++)
-		if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
-			rc = -1;
+	if (d->args != NULL && strpbrk(d->args, "tT") != NULL)
+		for (i = 0; i < n->ntests; i++)
+			if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
+				rc = -1;
 	if (rc < 0)
 		return -1;
 	if (n->match == SIEVE_M_REGEX) {
@@ -1327,15 +1440,24 @@ check_require(struct lex *l, struct sieve_node *n)
 {
 	size_t k;
 	unsigned i;
+	int rc = 0;
 
-	if (n->nargs != 1 || n->args[0].type != SIEVE_LIST || n->ntests)
+	if (n->nargs != 1 || n->args[0].type != SIEVE_LIST)
 		return lerr(l, n->line, n->col, "require needs a string list");
+	if (n->ntests)
+		return lerr(l, n->tests[0]->line, n->tests[0]->col,
+		    "require command takes no tests, but one is specified");
+	if (n->hasblock)
+		return lerr(l, n->line, n->col, "require takes no block");
+	/* each extension we do not have is an error of its own */
 	for (k = 0; k < n->args[0].n; k++) {
 		const char *e = n->args[0].v[k].p;
 
-		if (!sieve_have_ext(e))
-			return lerr(l, n->args[0].line, n->args[0].col,
+		if (!sieve_have_ext(e)) {
+			rc = lerr(l, n->args[0].line, n->args[0].col,
 			    "unsupported extension %s", n->args[0].v[k].src);
+			continue;
+		}
 		for (i = 0; i < l->s->nreq; i++)
 			if (strcmp(l->s->req[i], e) == 0)
 				break;
@@ -1350,7 +1472,7 @@ check_require(struct lex *l, struct sieve_node *n)
 		l->s->req = xrealloc_req(l->s);
 		l->s->req[l->s->nreq++] = (char *)"vacation";
 	}
-	return 0;
+	return rc;
 }
 
 /* Check every command from first on; after an error it goes on, so
@@ -1375,12 +1497,17 @@ check_block(struct lex *l, struct sieve_node *first, int top)
 		if ((strcmp(n->name, "elsif") == 0 ||
 		    strcmp(n->name, "else") == 0) && (prev == NULL ||
 		    (strcmp(prev->name, "if") != 0 &&
-		    strcmp(prev->name, "elsif") != 0)))
+		    strcmp(prev->name, "elsif") != 0))) {
 			rc = lerr(l, n->line, n->col,
 			    "%s without a preceding if", n->name);
-		else if (check_node(l, n, SIEVE_CMD) < 0)
+			n->def = sv_lookup(n->name);
+		} else if (check_node(l, n, SIEVE_CMD) < 0) {
 			rc = -1;
-		if (n->hasblock && check_block(l, n->block, 0) < 0)
+		}
+		/* the block of a command that takes none is not looked at */
+		if (n->hasblock && n->def != NULL &&
+		    (n->def->flags & SIEVE_F_BLOCK) &&
+		    check_block(l, n->block, 0) < 0)
 			rc = -1;
 	}
 	return rc;

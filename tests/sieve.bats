@@ -188,12 +188,13 @@ tree() {
 }
 
 @test "--check prints every error of a script, not just the first, exit 78" {
-	printf 'require "fileinto";\nkeep 1;\nfileinto;\nif header :is "s" { stop; }\nfrop;\n' > "$T/bad.sieve"
+	# an unknown command is said once, at its first use
+	printf 'require "fileinto";\nkeep 1;\nfileinto;\nif header :is "s" { stop; }\nfrop;\nfrop;\n' > "$T/bad.sieve"
 	run maildeliver --check -r "$T/bad.sieve"
 	[ "$status" -eq 78 ]
 	[ "$output" = "$T/bad.sieve:2:6: too many arguments for keep
-$T/bad.sieve:3:1: fileinto needs a string as argument 1
-$T/bad.sieve:4:4: header needs a string list as argument 2
+$T/bad.sieve:3:1: fileinto command requires 1 positional argument, but 0 are specified
+$T/bad.sieve:4:4: header test requires 2 positional arguments, but 1 is specified
 $T/bad.sieve:5:1: unknown command 'frop'" ]
 }
 
