@@ -200,6 +200,8 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 
 #define SIEVE_CMD  1
 #define SIEVE_TEST 2
+#define SIEVE_NS   3    /* a variables namespace: ${name.x} is no error
+                           when its extension is required */
 
 /* sieve_def.flags */
 #define SIEVE_F_MATCH 0x01      /* match type and :comparator tags */
@@ -212,7 +214,7 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 
 struct sieve_def {
 	const char *name;
-	int kind;               /* SIEVE_CMD or SIEVE_TEST */
+	int kind;               /* SIEVE_CMD, SIEVE_TEST or SIEVE_NS */
 	const char *ext;        /* the require that enables it, NULL: base */
 	/*
 	 * Positional arguments in order: 's' string, 'l' string list, 'n'

@@ -1102,7 +1102,8 @@ static int
 arg_fits(char want, const struct sieve_arg *a)
 {
 	switch (want) {
-	case 's': return a->type == SIEVE_LIST && a->n == 1;
+	/* ["x"] is a list, even of one (as Pigeonhole has it) */
+	case 's': return a->type == SIEVE_LIST && a->n == 1 && !a->bracket;
 	case 'l': return a->type == SIEVE_LIST;
 	case 'n': return a->type == SIEVE_NUM;
 	}
@@ -1340,20 +1341,71 @@ check_args(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
+/* Is (p, n) the name of a namespace of a required extension? */
+static int
+namespace_ok(const struct lex *l, const char *p, size_t n)
+{
+	char name[SIEVE_MAX_IDENT + 1];
+	const struct sieve_def *d;
+	size_t i;
+
+	if (n > SIEVE_MAX_IDENT)
+		return 0;
+	for (i = 0; i < n; i++)
+		name[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' :
+		    p[i]);
+	name[n] = 0;
+	d = sv_lookup(name);
+	return d != NULL && d->kind == SIEVE_NS &&
+	    (d->ext == NULL || sieve_requires(l->s, d->ext));
+}
+
+/*
+ * A reference "${ns.name}" in s names a namespace (RFC 5229 3): one
+ * no required extension gives is an error.  0, or -1 after it.
+ */
+static int
+check_namespace(struct lex *l, const struct sieve_str *s, unsigned line,
+    unsigned col)
+{
+	size_t i, k;
+
+	for (i = 0; i + 2 < s->len; i++) {
+		const char *p = s->p + i + 2;
+		size_t dot = 0;
+
+		if (s->p[i] != '$' || s->p[i + 1] != '{' || !isid(*p, 1))
+			continue;
+		for (k = 0; i + 2 + k < s->len && (isid(p[k], 0) ||
+		    (p[k] == '.' && k > 0 && p[k - 1] != '.')); k++)
+			if (p[k] == '.' && dot == 0)
+				dot = k;
+		if (dot > 0 && i + 2 + k < s->len && p[k] == '}' &&
+		    p[k - 1] != '.' && !namespace_ok(l, p, dot))
+			return lerr(l, line, col, "unknown variables namespace "
+			    "'%.*s' in ${%.*s}", (int)dot, p, (int)k, p);
+	}
+	return 0;
+}
+
 static int
 check_strings(struct lex *l, struct sieve_node *n)
 {
 	unsigned i;
 	size_t k;
+	int enc = sieve_requires(l->s, "encoded-character");
+	int vars = sieve_requires(l->s, "variables");
 
-	if (!sieve_requires(l->s, "encoded-character"))
-		return 0;
-	for (i = 0; i < n->nargs; i++)
+	for (i = 0; i < n->nargs && (enc || vars); i++)
 		for (k = 0; n->args[i].type == SIEVE_LIST &&
-		    k < n->args[i].n; k++)
-			if (enc_decode(l, &n->args[i].v[k], n->args[i].line,
-			    n->args[i].col) < 0)
+		    k < n->args[i].n; k++) {
+			if (enc && enc_decode(l, &n->args[i].v[k],
+			    n->args[i].line, n->args[i].col) < 0)
 				return -1;
+			if (vars && check_namespace(l, &n->args[i].v[k],
+			    n->args[i].line, n->args[i].col) < 0)
+				return -1;
+		}
 	return 0;
 }
 
@@ -1363,6 +1415,9 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 	const struct sieve_def *d = sv_lookup(n->name);
 	unsigned i;
 	int rc = 0;
+
+	if (d != NULL && d->kind == SIEVE_NS)
+		d = NULL;
 
 	if (d == NULL || (d->ext != NULL && !sieve_requires(l->s, d->ext))) {
 		if (d != NULL)

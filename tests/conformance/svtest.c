@@ -829,6 +829,8 @@ static const struct sieve_def defs[] = {
 	    run_nothing, NULL},
 	{"test_binary_load", SIEVE_CMD, TS, "s", SIEVE_F_CTRL, NULL,
 	    run_nothing, NULL},
+	/* its variables namespace, ${tst.path} (nothing in it yet) */
+	{"tst", SIEVE_NS, TS, NULL, 0, NULL, NULL, NULL},
 };
 
 /* ---- main ------------------------------------------------------------ */
