@@ -362,8 +362,9 @@ check_address(const struct sieve_script *s, struct sieve_node *n,
 	for (i = 0; a != NULL && i < a->n; i++)
 		if (!address_field(a->v[i].p) && !(sieve_requires(s,
 		    "variables") && strstr(a->v[i].p, "${"))) {
-			snprintf(err, errlen, "field %s holds no addresses",
-			    a->v[i].src);
+			snprintf(err, errlen, "field '%s' holds no addresses: "
+			    "not allowed in the %s test", a->v[i].p,
+			    n->name);
 			return -1;
 		}
 	return 0;

@@ -1201,8 +1201,9 @@ check_tags(struct lex *l, struct sieve_node *n)
 		int std;
 
 		if (a->type == SIEVE_TAG && n->npos > 0)
-			return lerr(l, a->line, a->col, "tag :%s after a "
-			    "positional argument", a->tag);
+			return lerr(l, a->line, a->col, "unexpected tag ':%s' "
+			    "after the positional arguments of the %s %s",
+			    a->tag, n->name, kindname(n));
 		if (a->type != SIEVE_TAG) {
 			if (n->npos >= 8)
 				return lerr(l, a->line, a->col,
@@ -1230,6 +1231,29 @@ check_tags(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
+/* What the i-th positional argument of n is, for messages: " (...)". */
+static const char *
+poslabel(const struct sieve_node *n, unsigned i)
+{
+	static const struct {
+		const char *name, *label[2];
+	} t[] = {
+		{"header", {" (header names)", " (key list)"}},
+		{"address", {" (header list)", " (key list)"}},
+		{"envelope", {" (envelope part)", " (key list)"}},
+		{"string", {" (source)", " (key list)"}},
+		{"exists", {" (header names)", ""}},
+		{"fileinto", {" (folder)", ""}},
+		{"redirect", {" (address)", ""}},
+	};
+	size_t k;
+
+	for (k = 0; i < 2 && k < sizeof t / sizeof t[0]; k++)
+		if (strcmp(t[k].name, n->name) == 0)
+			return t[k].label[i];
+	return "";
+}
+
 /* The positional arguments of n against its def's spec. */
 static int
 check_positional(struct lex *l, struct sieve_node *n)
@@ -1253,14 +1277,18 @@ check_positional(struct lex *l, struct sieve_node *n)
 		} else if (i >= n->npos) {
 			if (opt)
 				break;
-			return lerr(l, n->line, n->col, "%s %s requires %u "
+			return lerr(l, n->line, n->col, "the %s %s requires %u "
 			    "positional argument%s, but %u %s specified",
 			    n->name, kindname(n), need, need == 1 ? "" : "s",
 			    n->npos, n->npos == 1 ? "is" : "are");
 		} else if (!arg_fits(c, &n->args[n->pos[i]])) {
-			return lerr(l, n->args[n->pos[i]].line,
-			    n->args[n->pos[i]].col, "%s needs %s as "
-			    "argument %u", n->name, argname(c), i + 1);
+			const struct sieve_arg *a = &n->args[n->pos[i]];
+
+			return lerr(l, a->line, a->col, "the %s %s expects %s "
+			    "as argument %u%s, but %s was found", n->name,
+			    kindname(n), argname(c), i + 1, poslabel(n, i),
+			    a->type == SIEVE_NUM ? "a number" : a->n == 1 &&
+			    !a->bracket ? "a string" : "a string list");
 		} else {
 			i++;
 		}
@@ -1304,8 +1332,8 @@ check_subtests(struct lex *l, struct sieve_node *n)
 			d = NULL;
 		if (d != NULL && d->kind == SIEVE_TEST)
 			return lerr(l, n->tests[0]->line, n->tests[0]->col,
-			    "%s %s takes no tests, but one is specified",
-			    n->name, kindname(n));
+			    "the %s %s accepts no sub-tests, but tests are "
+			    "specified", n->name, kindname(n));
 		if (d == NULL && takes_tag(n, n->tests[0]->name))
 			return lerr(l, n->tests[0]->line, n->tests[0]->col,
 			    "missing colon ':' before ':%s' tag in %s %s",
@@ -1429,9 +1457,9 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		    kind == SIEVE_CMD ? "command" : "test", n->name);
 	}
 	if (d->kind != kind)
-		return lerr(l, n->line, n->col, "'%s' is a %s, not a %s",
-		    n->name, d->kind == SIEVE_CMD ? "command" : "test",
-		    kind == SIEVE_CMD ? "command" : "test");
+		return lerr(l, n->line, n->col, "attempted to use %s '%s' "
+		    "as a %s", d->kind == SIEVE_CMD ? "command" : "test",
+		    n->name, kind == SIEVE_CMD ? "command" : "test");
 	n->def = d;
 	/*
 	 * As Pigeonhole: bad arguments are one error, and a test where none

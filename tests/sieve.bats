@@ -193,8 +193,8 @@ tree() {
 	run maildeliver --check -r "$T/bad.sieve"
 	[ "$status" -eq 78 ]
 	[ "$output" = "$T/bad.sieve:2:6: too many arguments for keep
-$T/bad.sieve:3:1: fileinto command requires 1 positional argument, but 0 are specified
-$T/bad.sieve:4:4: header test requires 2 positional arguments, but 1 is specified
+$T/bad.sieve:3:1: the fileinto command requires 1 positional argument, but 0 are specified
+$T/bad.sieve:4:4: the header test requires 2 positional arguments, but 1 is specified
 $T/bad.sieve:5:1: unknown command 'frop'" ]
 }
 
