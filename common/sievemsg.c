@@ -510,7 +510,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		return -1;
 	}
 	if (!fieldname_ok(name, strlen(name))) {
-		sieve_fail(r, n, "invalid field name \"%s\"", name);
+		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
 		free(name);
 		free(val);
 		return -1;
