@@ -209,13 +209,28 @@ struct lex {
 static int
 lerr_line(struct lex *l, unsigned line, unsigned col, const char *msg)
 {
-	char m[768];
+	char m[768], raw[768];
+	size_t i, k = 0;
 
 	if (line == 0)
-		snprintf(m, sizeof m, "%s", msg);
+		snprintf(raw, sizeof raw, "%s", msg);
 	else
-		snprintf(m, sizeof m, "%s:%u:%u: %s", l->s->name, line, col,
-		    msg);
+		snprintf(raw, sizeof raw, "%s:%u:%u: %s", l->s->name, line,
+		    col, msg);
+	/* one line per error: a line end quoted in a message is escaped */
+	for (i = 0; raw[i] != 0 && k + 5 < sizeof m; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c == '\n' || c == '\r')
+			k += (size_t)snprintf(m + k, sizeof m - k, "\\%c",
+			    c == '\n' ? 'n' : 'r');
+		else if (c < 0x20 && c != '\t')
+			k += (size_t)snprintf(m + k, sizeof m - k, "\\x%02x",
+			    c);
+		else
+			m[k++] = (char)c;
+	}
+	m[k] = 0;
 	if (l->nerr == 0)
 		snprintf(l->err, l->errlen, "%s", m);
 	if (l->all != NULL && l->nerr < SIEVE_MAX_ERRORS)

@@ -327,6 +327,11 @@ errlist(void)
 	for (size_t k = 0; k < e.len; k++)
 		i += e.p[k] == '\n';
 	t_int(i, SIEVE_MAX_ERRORS, "SIEVE_MAX_ERRORS of them given");
+	buf_reset(&e);
+	sieve_compile_all("t.sieve", "if header :comparator \"x\ny\" \"s\" \"k\" {}",
+	    strlen("if header :comparator \"x\ny\" \"s\" \"k\" {}"), &s, &e, &n);
+	t_str(e.p, e.len, "t.sieve:1:23: unknown comparator \"x\\ny\"\n",
+	    "a line end in a message is escaped: one line per error");
 	buf_free(&b);
 	buf_free(&e);
 }
