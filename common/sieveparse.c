@@ -335,7 +335,7 @@ lex_quoted(struct lex *l, struct buf *b)
 			const char *q = l->p;
 
 			while (q < l->end && *q != '"' && *q != '\\' &&
-			    *q != '\n')
+			    *q != '\n' && *q != '\r')
 				q++;
 			if (q > l->p) {
 				if (!big && buf_add(b, l->p,
@@ -356,8 +356,18 @@ lex_quoted(struct lex *l, struct buf *b)
 				continue;
 			c = *l->p++;
 		}
-		if (c == '\n')
+		/*
+		 * A line end in a quoted string is CRLF, whatever the file
+		 * has, as in a text: string (RFC 5228 2.4.2; Pigeonhole does
+		 * the same): the two forms of one text compare equal.
+		 */
+		if (c == '\r' && l->p < l->end && *l->p == '\n')
+			continue;
+		if (c == '\n') {
 			newline(l, l->p);
+			if (!big && buf_addc(b, '\r') < 0)
+				big = 1;
+		}
 		if (!big && buf_addc(b, c) < 0)
 			big = 1;
 	}

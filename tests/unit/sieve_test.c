@@ -278,6 +278,12 @@ runs(void)
 	    "ACTION set :upper :length \"x\" \"abc\"\n"
 	    "TEST string :is \"${x}\" \"3\" -> true\nACTION discard\n"
 	    "RESULT discard\n", "set modifiers");
+	is("require \"variables\";\nset \"a\" text:\nx\n.\n;\n"
+	    "if string :is \"${a}\" \"x\n\" { discard; }", msg1,
+	    "ACTION set \"a\" \"x\r\n\"\n"
+	    "TEST string :is \"${a}\" \"x\r\n\" -> true\nACTION discard\n"
+	    "RESULT discard\n",
+	    "a line end in a quoted string is CRLF, as in a text: string");
 	is("require \"encoded-character\";\n"
 	    "if header :contains \"subject\" \"${hex: 79 75}bin\" { discard; }",
 	    msg1, "TEST header :contains \"subject\" \"${hex: 79 75}bin\" -> true\n"
@@ -330,7 +336,7 @@ errlist(void)
 	buf_reset(&e);
 	sieve_compile_all("t.sieve", "if header :comparator \"x\ny\" \"s\" \"k\" {}",
 	    strlen("if header :comparator \"x\ny\" \"s\" \"k\" {}"), &s, &e, &n);
-	t_str(e.p, e.len, "t.sieve:1:23: unknown comparator \"x\\ny\"\n",
+	t_str(e.p, e.len, "t.sieve:1:23: unknown comparator \"x\\r\\ny\"\n",
 	    "a line end in a message is escaped: one line per error");
 	buf_free(&b);
 	buf_free(&e);
