@@ -1473,11 +1473,12 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		d = NULL;
 
 	if (d == NULL || (d->ext != NULL && !sieve_requires(l->s, d->ext))) {
+		/* a missing require, as a typo, is said at the first use */
+		if (!once(l, n->name))
+			return -1;
 		if (d != NULL)
 			return lerr(l, n->line, n->col,
 			    "%s needs require \"%s\"", n->name, d->ext);
-		if (!once(l, n->name))
-			return -1;
 		return lerr(l, n->line, n->col, "unknown %s '%s'",
 		    kind == SIEVE_CMD ? "command" : "test", n->name);
 	}

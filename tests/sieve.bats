@@ -211,6 +211,14 @@ $T/bad.sieve:6:10: a string list holds strings only" ]
 	[ "$(tree "$M")" = "./new/NAME" ]
 }
 
+@test "a missing require is said at the first use only, and later errors still show" {
+	printf 'fileinto "a";\nfileinto "b";\nkeep 1;\n' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/bad.sieve:1:1: fileinto needs require \"fileinto\"
+$T/bad.sieve:3:6: too many arguments for keep" ]
+}
+
 @test "more errors than shown end in a count of the rest" {
 	awk 'BEGIN { for (i = 1; i <= 13; i++) print "keep " i ";" }' > "$T/bad.sieve"
 	run maildeliver --check -r "$T/bad.sieve"
