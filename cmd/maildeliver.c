@@ -305,8 +305,10 @@ compile_rules(const char *path)
 {
 	struct sieve_script *s;
 	struct buf b;
-	char chunk[65536], err[1024];
+	struct buf errs;
+	char chunk[65536];
 	size_t n;
+	unsigned nerr = 0;
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL)
@@ -318,11 +320,17 @@ compile_rules(const char *path)
 	if (ferror(f))
 		die(EX_CONFIG, "%s:", path);
 	fclose(f);
-	if (sieve_compile(path, b.p ? b.p : "", b.len, &s, err,
-	    sizeof err) < 0) {
-		fprintf(stderr, "%s\n", err);
+	buf_init(&errs, 1 << 16);
+	if (sieve_compile_all(path, b.p ? b.p : "", b.len, &s, &errs,
+	    &nerr) < 0) {
+		/* every error, up to SIEVE_MAX_ERRORS, FILE:LINE:COL each */
+		fwrite(errs.p ? errs.p : "", 1, errs.len, stderr);
+		if (nerr > SIEVE_MAX_ERRORS)
+			fprintf(stderr, "%s: %u more errors\n", path,
+			    nerr - SIEVE_MAX_ERRORS);
 		s = NULL;
 	}
+	buf_free(&errs);
 	buf_free(&b);
 	return s;
 }

@@ -26,7 +26,11 @@
  *                      expansion, and of one variable's value (a longer
  *                      value is cut, at a UTF-8 character, not an error;
  *                      env->maxvar may set a lower limit)
- *   SIEVE_MAX_DEPTH    nesting of blocks and tests together
+ *   SIEVE_MAX_BLOCKS   nesting of blocks, and SIEVE_MAX_TESTS of tests
+ *                      (Pigeonhole's limits, as SIEVE_MAX_ARGS and
+ *                      SIEVE_MAX_IDENT)
+ *   SIEVE_MAX_ARGS     arguments of one command or test
+ *   SIEVE_MAX_IDENT    characters of a command, test or tag name
  *   SIEVE_MAX_NODES    commands and tests in a script
  *   SIEVE_MAX_LIST     strings in one string list
  *   SIEVE_MAX_VARS     variables set in one run
@@ -41,6 +45,9 @@
  *   SIEVE_MAX_REGEXDUP the copies its {n,m} bounds may make, and no
  *                      quantifier right after another ("a++"), so that
  *                      regcomp() itself stays small
+ *   SIEVE_MAX_DEPTH    nesting of groups in a regular expression
+ *   SIEVE_MAX_ERRORS   compile errors given with their text (all are
+ *                      counted)
  *
  * The registry.  Every command and test is a struct sieve_def, found by
  * name when the script is compiled; the base language and the supported
@@ -76,6 +83,11 @@
 #define SIEVE_MAX_SCRIPT   (8u << 20)
 #define SIEVE_MAX_STRING   (1u << 20)
 #define SIEVE_MAX_DEPTH    64
+#define SIEVE_MAX_BLOCKS   32
+#define SIEVE_MAX_TESTS    32
+#define SIEVE_MAX_ARGS     32
+#define SIEVE_MAX_IDENT    32
+#define SIEVE_MAX_ERRORS   10
 #define SIEVE_MAX_NODES    200000
 #define SIEVE_MAX_LIST     10000
 #define SIEVE_MAX_VARS     1000
@@ -190,6 +202,8 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 
 #define SIEVE_CMD  1
 #define SIEVE_TEST 2
+#define SIEVE_NS   3    /* a variables namespace: ${name.x} is no error
+                           when its extension is required */
 
 /* sieve_def.flags */
 #define SIEVE_F_MATCH 0x01      /* match type and :comparator tags */
@@ -202,7 +216,7 @@ typedef int sieve_check_fn(const struct sieve_script *s, struct sieve_node *n,
 
 struct sieve_def {
 	const char *name;
-	int kind;               /* SIEVE_CMD or SIEVE_TEST */
+	int kind;               /* SIEVE_CMD, SIEVE_TEST or SIEVE_NS */
 	const char *ext;        /* the require that enables it, NULL: base */
 	/*
 	 * Positional arguments in order: 's' string, 'l' string list, 'n'
@@ -231,18 +245,26 @@ const char *sieve_extensions(void);
 
 /*
  * Compile (p, len); name is the file name for messages.  0 with *out
- * set, or -1 with err set to "NAME:LINE:COL: message".
+ * set, or -1 with err set to "NAME:LINE:COL: message", the first error.
+ * After a syntax error the parser skips to the end of the command (the
+ * next ';', or its block) and goes on, as Pigeonhole's does; a script
+ * that does not parse is not checked, one that parses is checked whole.
  */
 int sieve_compile(const char *name, const char *p, size_t len,
     struct sieve_script **out, char *err, size_t errlen);
 /*
- * The same, and *nerr (if not NULL) the number of errors: after the
- * first, the checker goes on through the other commands and counts
- * theirs (one per command or test at most; a syntax error stops all),
- * as Pigeonhole reports them.
+ * The same, and *nerr (if not NULL) the number of errors (0 on
+ * success): the parser's, or else the checker's, at most one per
+ * command or test, as Pigeonhole counts them.
  */
 int sieve_compile_n(const char *name, const char *p, size_t len,
     struct sieve_script **out, char *err, size_t errlen, unsigned *nerr);
+/*
+ * The same, with the first SIEVE_MAX_ERRORS errors appended to errs, a
+ * line "NAME:LINE:COL: message\n" each; *nerr counts them all.
+ */
+int sieve_compile_all(const char *name, const char *p, size_t len,
+    struct sieve_script **out, struct buf *errs, unsigned *nerr);
 void sieve_free(struct sieve_script *s);
 /* Did the script require ext? */
 int sieve_requires(const struct sieve_script *s, const char *ext);

@@ -190,6 +190,53 @@ run_fileinto(struct sieve_run *r, const struct sieve_node *n)
  * control character and never starts with '-', so it is safe as an
  * argument to sendmail (never given to a shell).
  */
+/*
+ * Without '<', s is a bare addr-spec: two words in a row with no '.' or
+ * '@' between ("Name a@b", "a b@c") are no address, though our lenient
+ * addr_parse() would take one from them (RFC 5322 3.4.1; Pigeonhole
+ * refuses them too).
+ */
+static int
+bare_words_adjacent(const char *s)
+{
+	int prev_word = 0, depth = 0;
+
+	if (strchr(s, '<') != NULL)
+		return 0;
+	while (*s) {
+		if (depth > 0 || *s == '(') {
+			/* a comment, nested, and a quoted pair in it */
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '(')
+				depth++;
+			else if (*s == ')')
+				depth--;
+			s++;
+		} else if (*s == ' ' || *s == '\t') {
+			s++;
+		} else if (strchr(".@", *s) != NULL) {
+			prev_word = 0;
+			s++;
+		} else {
+			if (prev_word)
+				return 1;
+			if (*s == '"') {
+				for (s++; *s && *s != '"'; s++)
+					if (*s == '\\' && s[1])
+						s++;
+				if (*s)
+					s++;
+			} else {
+				while (*s && !strchr(" \t.@(\"", *s))
+					s++;
+			}
+			prev_word = 1;
+		}
+	}
+	return 0;
+}
+
 char *
 sv_one_address(const char *s)
 {
@@ -197,6 +244,8 @@ sv_one_address(const char *s)
 	char *a = NULL;
 	size_t i;
 
+	if (bare_words_adjacent(s))
+		return NULL;
 	memset(&l, 0, sizeof l);
 	addr_parse(s, strlen(s), &l);
 	if (l.n == 1 && l.nbad == 0 && l.v[0].group == NULL &&
@@ -362,8 +411,9 @@ check_address(const struct sieve_script *s, struct sieve_node *n,
 	for (i = 0; a != NULL && i < a->n; i++)
 		if (!address_field(a->v[i].p) && !(sieve_requires(s,
 		    "variables") && strstr(a->v[i].p, "${"))) {
-			snprintf(err, errlen, "field %s holds no addresses",
-			    a->v[i].src);
+			snprintf(err, errlen, "field '%s' holds no addresses: "
+			    "not allowed in the %s test", a->v[i].p,
+			    n->name);
 			return -1;
 		}
 	return 0;

@@ -563,6 +563,11 @@ sv_check_editheader(const struct sieve_script *s, struct sieve_node *n,
 		    sieve_pos(n, 0)->v[0].src);
 		return -1;
 	}
+	if (sieve_tag(n, "last") != NULL && sieve_tag(n, "index") == NULL &&
+	    strcmp(n->name, "deleteheader") == 0) {
+		snprintf(err, errlen, "deleteheader :last needs :index");
+		return -1;
+	}
 	if (strcmp(n->name, "addheader") == 0 && v != NULL && v->n == 1 &&
 	    memchr(v->v[0].p, 0, v->v[0].len) != NULL) {
 		snprintf(err, errlen, "specified value %s is invalid",
@@ -594,7 +599,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		return -1;
 	}
 	if (!fieldname_ok(name, strlen(name))) {
-		sieve_fail(r, n, "invalid field name \"%s\"", name);
+		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
 		free(name);
 		free(val);
 		return -1;

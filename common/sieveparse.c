@@ -165,9 +165,15 @@ sieve_requires(const struct sieve_script *s, const char *ext)
 
 /* ---- lexer ------------------------------------------------------------ */
 
+/*
+ * T_ERR is a token the lexer already reported (a number too large, an
+ * unterminated string): the parser recovers after it without a second
+ * message.  T_GARBAGE is a byte that starts no token; a run of them is
+ * reported once, and the parser says where it did not expect it.
+ */
 enum tok {
 	T_EOF, T_ID, T_TAG, T_NUM, T_STR, T_LBRACK, T_RBRACK, T_LPAREN,
-	T_RPAREN, T_LBRACE, T_RBRACE, T_COMMA, T_SEMI
+	T_RPAREN, T_LBRACE, T_RBRACE, T_COMMA, T_SEMI, T_ERR, T_GARBAGE
 };
 
 struct lex {
@@ -183,12 +189,57 @@ struct lex {
 	size_t textlen;
 	char *src;              /* T_STR/T_NUM as written */
 	unsigned long long num;
-	char *err;
+	char *err;              /* the first error */
 	size_t errlen;
-	int failed;
-	unsigned nerr;          /* errors found (the checker goes on) */
-	unsigned depth;
+	struct buf *all;        /* the first SIEVE_MAX_ERRORS, a line each,
+	                           or NULL */
+	int failed;             /* an error was found */
+	int fatal;              /* a limit of the whole script: stop */
+	unsigned nerr;          /* errors found (parse and check go on) */
+	unsigned depth;         /* tests nested */
+	const char *unknown[64];        /* the unknown names reported */
+	unsigned nunknown;
 };
+
+/*
+ * Record one error: the first goes to err, the first SIEVE_MAX_ERRORS
+ * to all; every one is counted.  line 0: msg carries its own
+ * "NAME:LINE:COL: " already.  Returns -1.
+ */
+static int
+lerr_line(struct lex *l, unsigned line, unsigned col, const char *msg)
+{
+	char m[768], raw[768];
+	size_t i, k = 0;
+
+	if (line == 0)
+		snprintf(raw, sizeof raw, "%s", msg);
+	else
+		snprintf(raw, sizeof raw, "%s:%u:%u: %s", l->s->name, line,
+		    col, msg);
+	/* one line per error: a line end quoted in a message is escaped */
+	for (i = 0; raw[i] != 0 && k + 5 < sizeof m; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c == '\n' || c == '\r')
+			k += (size_t)snprintf(m + k, sizeof m - k, "\\%c",
+			    c == '\n' ? 'n' : 'r');
+		else if (c < 0x20 && c != '\t')
+			k += (size_t)snprintf(m + k, sizeof m - k, "\\x%02x",
+			    c);
+		else
+			m[k++] = (char)c;
+	}
+	m[k] = 0;
+	if (l->nerr == 0)
+		snprintf(l->err, l->errlen, "%s", m);
+	if (l->all != NULL && l->nerr < SIEVE_MAX_ERRORS)
+		buf_printf(l->all, "%s\n", m);
+	if (l->nerr < UINT32_MAX)
+		l->nerr++;
+	l->failed = 1;
+	return -1;
+}
 
 static int
 lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
@@ -198,20 +249,12 @@ static int
 lerr(struct lex *l, unsigned line, unsigned col, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
+	char m[512];
 
-	/* the first error is the message; the others are counted */
-	l->nerr++;
-	if (l->failed)
-		return -1;
-	l->failed = 1;
-	k = snprintf(l->err, l->errlen, "%s:%u:%u: ", l->s->name, line, col);
-	if (k < 0 || (size_t)k >= l->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(l->err + k, l->errlen - k, fmt, ap);
+	vsnprintf(m, sizeof m, fmt, ap);
 	va_end(ap);
-	return -1;
+	return lerr_line(l, line, col, m);
 }
 
 static unsigned
@@ -247,9 +290,11 @@ skip_ws(struct lex *l)
 
 			l->p += 2;
 			for (;;) {
-				if (l->p + 1 >= l->end)
+				if (l->p + 1 >= l->end) {
+					l->p = l->end;
 					return lerr(l, line, col,
 					    "unterminated comment");
+				}
 				if (*l->p == '*' && l->p[1] == '/')
 					break;
 				if (*l->p == '\n')
@@ -271,9 +316,13 @@ isid(int c, int first)
 	    (!first && c >= '0' && c <= '9');
 }
 
+/* A string over the limit is read to its end all the same, so that the
+ * parser goes on after it. */
 static int
 lex_quoted(struct lex *l, struct buf *b)
 {
+	int big = 0;
+
 	l->p++;
 	for (;;) {
 		char c;
@@ -289,15 +338,17 @@ lex_quoted(struct lex *l, struct buf *b)
 			    *q != '\n' && *q != '\r')
 				q++;
 			if (q > l->p) {
-				if (buf_add(b, l->p, (size_t)(q - l->p)) < 0)
-					return lerr(l, l->tline, l->tcol,
-					    "string longer than %u bytes",
-					    SIEVE_MAX_STRING);
+				if (!big && buf_add(b, l->p,
+				    (size_t)(q - l->p)) < 0)
+					big = 1;
 				l->p = q;
 				continue;
 			}
 		}
 		c = *l->p++;
+		if (c == '"' && big)
+			return lerr(l, l->tline, l->tcol,
+			    "string longer than %u bytes", SIEVE_MAX_STRING);
 		if (c == '"')
 			return 0;
 		if (c == '\\') {
@@ -305,21 +356,20 @@ lex_quoted(struct lex *l, struct buf *b)
 				continue;
 			c = *l->p++;
 		}
-		/* a line end in a quoted string is CRLF, as in a text:
-		 * string, whatever the script file has (RFC 5228 §2.4.2,
-		 * as Pigeonhole does); a lone CR stays itself */
+		/*
+		 * A line end in a quoted string is CRLF, whatever the file
+		 * has, as in a text: string (RFC 5228 2.4.2; Pigeonhole does
+		 * the same): the two forms of one text compare equal.
+		 */
 		if (c == '\r' && l->p < l->end && *l->p == '\n')
-			c = *l->p++;
+			continue;
 		if (c == '\n') {
 			newline(l, l->p);
-			if (buf_addc(b, '\r') < 0)
-				return lerr(l, l->tline, l->tcol,
-				    "string longer than %u bytes",
-				    SIEVE_MAX_STRING);
+			if (!big && buf_addc(b, '\r') < 0)
+				big = 1;
 		}
-		if (buf_addc(b, c) < 0)
-			return lerr(l, l->tline, l->tcol,
-			    "string longer than %u bytes", SIEVE_MAX_STRING);
+		if (!big && buf_addc(b, c) < 0)
+			big = 1;
 	}
 }
 
@@ -327,6 +377,8 @@ lex_quoted(struct lex *l, struct buf *b)
 static int
 lex_multiline(struct lex *l, struct buf *b)
 {
+	int big = 0;
+
 	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t'))
 		l->p++;
 	if (l->p < l->end && *l->p == '#')
@@ -352,6 +404,10 @@ lex_multiline(struct lex *l, struct buf *b)
 		    q[1] == '\r')) {
 			l->p = e + 1;
 			newline(l, l->p);
+			if (big)
+				return lerr(l, l->tline, l->tcol,
+				    "string longer than %u bytes",
+				    SIEVE_MAX_STRING);
 			return 0;
 		}
 		/* RFC 5228 §2.4.2: a leading ".." stands for "." */
@@ -363,9 +419,9 @@ lex_multiline(struct lex *l, struct buf *b)
 		 * script file has (RFC 5228 §2.4.2, as Pigeonhole does) */
 		if (n > 0 && q[n - 1] == '\r')
 			n--;
-		if (buf_add(b, q, n) < 0 || buf_add(b, "\r\n", 2) < 0)
-			return lerr(l, l->tline, l->tcol,
-			    "string longer than %u bytes", SIEVE_MAX_STRING);
+		if (!big && (buf_add(b, q, n) < 0 ||
+		    buf_add(b, "\r\n", 2) < 0))
+			big = 1;
 		l->p = e + 1;
 		newline(l, l->p);
 	}
@@ -376,11 +432,16 @@ lex_number(struct lex *l)
 {
 	unsigned long long v = 0, m = 1;
 	const char *q = l->p;
+	int big = 0;
 
+	/* all the digits are read even so: the parser goes on after */
 	while (l->p < l->end && *l->p >= '0' && *l->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return lerr(l, l->tline, l->tcol, "number too large");
-		v = v * 10 + (unsigned)(*l->p++ - '0');
+		unsigned d = (unsigned)(*l->p++ - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			big = 1;
+		else
+			v = v * 10 + d;
 	}
 	if (l->p < l->end) {
 		switch (*l->p) {
@@ -389,7 +450,7 @@ lex_number(struct lex *l)
 		case 'G': case 'g': m = 1ULL << 30; l->p++; break;
 		}
 	}
-	if (v > UINT64_MAX / m)
+	if (big || v > UINT64_MAX / m)
 		return lerr(l, l->tline, l->tcol, "number too large");
 	l->num = v * m;
 	l->src = sv_strndup(l->s, q, (size_t)(l->p - q));
@@ -405,14 +466,35 @@ lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* An identifier or tag longer than SIEVE_MAX_IDENT is an error token. */
+static int
+id_length(struct lex *l)
+{
+	if (strlen(l->text) > SIEVE_MAX_IDENT) {
+		lerr(l, l->tline, l->tcol, "%s%s longer than %u characters",
+		    l->t == T_TAG ? "tag :" : "identifier ", l->text,
+		    SIEVE_MAX_IDENT);
+		l->t = T_ERR;
+	}
+	return 0;
+}
+
+/*
+ * The next token into l->t.  A lexical error is reported here and
+ * becomes T_ERR (or T_GARBAGE), past the bad input, so that the parser
+ * can go on; the return value is always 0.
+ */
 static int
 next(struct lex *l)
 {
 	struct buf b;
 	char c;
+	enum tok prev = l->t;
 
-	if (skip_ws(l) < 0)
-		return -1;
+	if (skip_ws(l) < 0) {
+		l->t = T_ERR;
+		return 0;
+	}
 	l->tp = l->p;
 	l->tline = l->line;
 	l->tcol = col_of(l, l->p);
@@ -431,8 +513,11 @@ next(struct lex *l)
 	case ',': l->t = T_COMMA; l->p++; return 0;
 	case ';': l->t = T_SEMI; l->p++; return 0;
 	}
-	if (c >= '0' && c <= '9')
-		return lex_number(l);
+	if (c >= '0' && c <= '9') {
+		if (lex_number(l) < 0)
+			l->t = T_ERR;
+		return 0;
+	}
 	if (c == '"' || (l->end - l->p >= 5 && memcmp(l->p, "text:", 5) == 0 &&
 	    (l->end - l->p == 5 || !isid((unsigned char)l->p[5], 0)))) {
 		int r;
@@ -448,9 +533,11 @@ next(struct lex *l)
 			l->text = sv_strndup(l->s, b.p ? b.p : "", b.len);
 			l->textlen = b.len;
 			l->t = T_STR;
+		} else {
+			l->t = T_ERR;
 		}
 		buf_free(&b);
-		return r;
+		return 0;
 	}
 	if (c == ':' && l->p + 1 < l->end &&
 	    isid((unsigned char)l->p[1], 1)) {
@@ -461,7 +548,7 @@ next(struct lex *l)
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
 		lower(l->text);
 		l->t = T_TAG;
-		return 0;
+		return id_length(l);
 	}
 	if (isid((unsigned char)c, 1)) {
 		const char *q = l->p;
@@ -471,12 +558,19 @@ next(struct lex *l)
 		l->text = sv_strndup(l->s, q, (size_t)(l->p - q));
 		lower(l->text);    /* identifiers are case-insensitive */
 		l->t = T_ID;
-		return 0;
+		return id_length(l);
 	}
+	/* a run of bytes that start no token is one error */
+	l->p++;
+	l->t = T_GARBAGE;
+	if (prev == T_GARBAGE)
+		return 0;
 	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
-		return lerr(l, l->tline, l->tcol, "unexpected byte 0x%02x",
+		lerr(l, l->tline, l->tcol, "unexpected byte 0x%02x",
 		    (unsigned char)c);
-	return lerr(l, l->tline, l->tcol, "unexpected character '%c'", c);
+	else
+		lerr(l, l->tline, l->tcol, "unexpected character '%c'", c);
+	return 0;
 }
 
 /* ---- parser ----------------------------------------------------------- */
@@ -505,12 +599,38 @@ quote(struct sieve_script *s, const char *p, size_t n)
 	return d;
 }
 
+/*
+ * A syntax error at the current token.  After T_ERR the lexer has said
+ * it already, so only the parse fails.
+ */
+static int
+perr(struct lex *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+perr(struct lex *l, const char *fmt, ...)
+{
+	va_list ap;
+	char m[512];
+
+	if (l->t == T_ERR) {
+		l->failed = 1;
+		return -1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	return lerr_line(l, l->tline, l->tcol, m);
+}
+
 static int
 nodecount(struct lex *l)
 {
-	if (++l->s->nnodes > SIEVE_MAX_NODES)
+	if (++l->s->nnodes > SIEVE_MAX_NODES) {
+		l->fatal = 1;
 		return lerr(l, l->tline, l->tcol,
 		    "more than %u commands and tests", SIEVE_MAX_NODES);
+	}
 	return 0;
 }
 
@@ -540,22 +660,18 @@ parse_list(struct lex *l, struct sieve_arg *a)
 
 	a->bracket = 1;
 	for (;;) {
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t != T_STR)
-			return lerr(l, l->tline, l->tcol,
-			    "a string list holds strings only");
+			return perr(l, "a string list holds strings only");
 		if (a->n >= SIEVE_MAX_LIST)
-			return lerr(l, l->tline, l->tcol,
-			    "more than %u strings in a list", SIEVE_MAX_LIST);
+			return perr(l, "more than %u strings in a list",
+			    SIEVE_MAX_LIST);
 		add_str(l, a, &cap);
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t == T_RBRACK)
 			return next(l);
 		if (l->t != T_COMMA)
-			return lerr(l, l->tline, l->tcol,
-			    "expected ',' or ']' in a string list");
+			return perr(l, "expected ',' or ']' in a string list");
 	}
 }
 
@@ -572,6 +688,9 @@ parse_args(struct lex *l, struct sieve_node *n)
 		if (l->t != T_STR && l->t != T_NUM && l->t != T_TAG &&
 		    l->t != T_LBRACK)
 			return 0;
+		if (n->nargs >= SIEVE_MAX_ARGS)
+			return perr(l, "more than %u arguments for %s",
+			    SIEVE_MAX_ARGS, n->name);
 		if (n->nargs == cap) {
 			size_t nc = cap ? cap * 2 : 4;
 			struct sieve_arg *v = sv_alloc(l->s, nc * sizeof *v);
@@ -581,8 +700,6 @@ parse_args(struct lex *l, struct sieve_node *n)
 			n->args = v;
 			cap = nc;
 		}
-		if (n->nargs >= 64)
-			return lerr(l, l->tline, l->tcol, "too many arguments");
 		a = &n->args[n->nargs++];
 		a->line = l->tline;
 		a->col = l->tcol;
@@ -606,12 +723,11 @@ parse_args(struct lex *l, struct sieve_node *n)
 				return -1;
 			continue;
 		}
-		if (next(l) < 0)
-			return -1;
+		next(l);
 	}
 }
 
-static int
+static void
 add_test(struct lex *l, struct sieve_node *n, struct sieve_node *t,
     size_t *cap)
 {
@@ -625,7 +741,6 @@ add_test(struct lex *l, struct sieve_node *n, struct sieve_node *t,
 		*cap = nc;
 	}
 	n->tests[n->ntests++] = t;
-	return 0;
 }
 
 /* After the arguments: an optional test or test list. */
@@ -638,24 +753,23 @@ parse_tests(struct lex *l, struct sieve_node *n)
 	if (l->t == T_ID) {
 		if ((t = parse_test(l)) == NULL)
 			return -1;
-		return add_test(l, n, t, &cap);
+		add_test(l, n, t, &cap);
+		return 0;
 	}
 	if (l->t != T_LPAREN)
 		return 0;
 	n->testlist = 1;
 	for (;;) {
-		if (next(l) < 0)
-			return -1;
+		next(l);
 		if (l->t != T_ID)
-			return lerr(l, l->tline, l->tcol, "expected a test");
+			return perr(l, "expected a test");
 		if ((t = parse_test(l)) == NULL)
 			return -1;
 		add_test(l, n, t, &cap);
 		if (l->t == T_RPAREN)
 			return next(l);
 		if (l->t != T_COMMA)
-			return lerr(l, l->tline, l->tcol,
-			    "expected ',' or ')' in a test list");
+			return perr(l, "expected ',' or ')' in a test list");
 	}
 }
 
@@ -673,87 +787,119 @@ new_node(struct lex *l)
 	return n;
 }
 
-static int
-deeper(struct lex *l)
-{
-	if (++l->depth > SIEVE_MAX_DEPTH)
-		return lerr(l, l->tline, l->tcol,
-		    "nesting deeper than %u", SIEVE_MAX_DEPTH);
-	return 0;
-}
-
 static struct sieve_node *
 parse_test(struct lex *l)
 {
-	struct sieve_node *n;
+	struct sieve_node *n = NULL;
 
-	if (deeper(l) < 0 || (n = new_node(l)) == NULL || next(l) < 0 ||
-	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
-		return NULL;
-	l->depth--;
+	if (l->depth >= SIEVE_MAX_TESTS)
+		perr(l, "tests nested deeper than %u", SIEVE_MAX_TESTS);
+	else if ((n = new_node(l)) != NULL) {
+		l->depth++;
+		next(l);
+		if (parse_args(l, n) < 0 || parse_tests(l, n) < 0)
+			n = NULL;
+		l->depth--;
+	}
 	return n;
 }
 
-static struct sieve_node *parse_commands(struct lex *l, int inblock);
-
-static struct sieve_node *
-parse_command(struct lex *l)
+/*
+ * Error recovery, as Pigeonhole's parser has it: skip what is left of
+ * the structure that failed, up to its end token (not consumed), the
+ * structures nested in it skipped whole.  ';' ends a command, '}' a
+ * block; a '{' also ends a command (its block is parsed).  1 at the end
+ * token, 0 at the end of an enclosing structure or of the script.
+ */
+static int
+prio(enum tok t)
 {
-	struct sieve_node *n;
-
-	if (l->t != T_ID) {
-		lerr(l, l->tline, l->tcol, "expected a command");
-		return NULL;
+	switch (t) {
+	case T_LBRACE: case T_RBRACE: return 3;
+	case T_SEMI: return 2;
+	case T_LPAREN: case T_RPAREN: return 1;
+	case T_LBRACK: case T_RBRACK: return 0;
+	default: return -1;
 	}
-	if ((n = new_node(l)) == NULL || next(l) < 0 ||
-	    parse_args(l, n) < 0 || parse_tests(l, n) < 0)
-		return NULL;
-	if (l->t == T_SEMI) {
-		if (next(l) < 0)
-			return NULL;
-		return n;
-	}
-	if (l->t != T_LBRACE) {
-		lerr(l, l->tline, l->tcol, "expected ';' or '{'");
-		return NULL;
-	}
-	if (deeper(l) < 0 || next(l) < 0)
-		return NULL;
-	n->hasblock = 1;
-	n->block = parse_commands(l, 1);
-	if (l->failed)
-		return NULL;
-	l->depth--;
-	if (next(l) < 0)        /* the '}' */
-		return NULL;
-	return n;
 }
 
-/* Commands up to '}' (inblock) or the end. */
-static struct sieve_node *
-parse_commands(struct lex *l, int inblock)
+static int
+recover(struct lex *l, enum tok end)
 {
-	struct sieve_node *first = NULL, **tail = &first;
+	static const enum tok open[] = {T_LBRACK, T_LPAREN, T_EOF, T_LBRACE};
+	static const enum tok close[] = {T_RBRACK, T_RPAREN, T_SEMI, T_RBRACE};
+	int p = prio(end);
+	size_t nest = 1;
 
-	for (;;) {
+	/* each turn consumes a token: bounded by the script's length */
+	while (l->t != T_EOF && prio(l->t) <= p) {
+		if (l->t == open[p] && l->t != T_EOF) {
+			nest++;
+		} else if (l->t == close[p] && --nest == 0) {
+			return 1;
+		}
+		next(l);
+	}
+	return end == T_SEMI && l->t == T_LBRACE;
+}
+
+/*
+ * Commands into *first up to something that starts none ('}', the end):
+ * 1 there, 0 lost after an error (recovery found no end), -1 a limit of
+ * the whole script.  An error in a command skips the rest of it, so that
+ * the next ones are parsed and their errors reported too.
+ */
+static int
+parse_commands(struct lex *l, struct sieve_node **first, unsigned depth)
+{
+	struct sieve_node **tail = first;
+	int r = 1;
+
+	while (r > 0 && l->t == T_ID) {
 		struct sieve_node *n;
 
-		if (l->t == T_EOF) {
-			if (inblock)
-				lerr(l, l->tline, l->tcol,
-				    "missing '}' at the end");
-			return first;
-		}
-		if (l->t == T_RBRACE) {
-			if (!inblock)
-				lerr(l, l->tline, l->tcol, "unexpected '}'");
-			return first;
-		}
-		if ((n = parse_command(l)) == NULL)
-			return NULL;
+		if ((n = new_node(l)) == NULL)
+			return -1;
 		*tail = n;
 		tail = &n->next;
+		next(l);
+		r = parse_args(l, n) == 0 && parse_tests(l, n) == 0;
+		if (l->fatal)
+			return -1;
+		if (r && l->t != T_SEMI && l->t != T_LBRACE) {
+			perr(l, "expected ';' or '{'");
+			r = 0;
+		}
+		if (r == 0 && (r = recover(l, T_SEMI)) == 0)
+			return 0;
+		if (l->t == T_SEMI) {
+			next(l);
+			continue;
+		}
+		if (depth + 1 > SIEVE_MAX_BLOCKS) {
+			lerr(l, l->tline, l->tcol,
+			    "blocks nested deeper than %u", SIEVE_MAX_BLOCKS);
+			next(l);
+			if ((r = recover(l, T_RBRACE)) > 0)
+				next(l);
+			continue;
+		}
+		next(l);        /* the '{' */
+		n->hasblock = 1;
+		if ((r = parse_commands(l, &n->block, depth + 1)) < 0)
+			return -1;
+		if (r > 0 && l->t != T_RBRACE) {
+			if (l->t == T_EOF)
+				perr(l, "missing '}' at the end");
+			else
+				perr(l, "expected a command or '}'");
+		}
+		if (r > 0 && l->t == T_RBRACE)
+			next(l);
+		else if ((r = recover(l, T_RBRACE)) > 0)
+			next(l);
 	}
+	return r;
 }
 
 /* ---- encoded-character (RFC 5228 §2.4.2.4) ---------------------------- */
@@ -788,7 +934,7 @@ static long
 enc_one(const char *p, const char *end, struct buf *out)
 {
 	const char *q = p + 2;
-	int uni;
+	int uni, bad = 0;
 	unsigned nitems = 0;
 	struct buf tmp;
 
@@ -816,6 +962,8 @@ enc_one(const char *p, const char *end, struct buf *out)
 		}
 		if (q < end && *q == '}' && nitems > 0)
 			break;
+		if (q >= end)
+			goto literal;
 		if (nitems > 0 && !sep)
 			goto literal;
 		while (q < end && codec_hexval((unsigned char)*q) >= 0) {
@@ -827,15 +975,20 @@ enc_one(const char *p, const char *end, struct buf *out)
 		if (nd == 0)
 			goto literal;
 		if (uni) {
-			if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) {
-				buf_free(&tmp);
-				return -1;
-			}
-			put_utf8(&tmp, v);
+			/* an error only once the '}' is seen: unterminated,
+			 * it is no encoded character at all */
+			if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+				bad = 1;
+			else
+				put_utf8(&tmp, v);
 		} else {
 			buf_addc(&tmp, (int)v);
 		}
 		nitems++;
+	}
+	if (bad) {
+		buf_free(&tmp);
+		return -1;
 	}
 	buf_add(out, tmp.p, tmp.len);
 	buf_free(&tmp);
@@ -974,7 +1127,8 @@ static int
 arg_fits(char want, const struct sieve_arg *a)
 {
 	switch (want) {
-	case 's': return a->type == SIEVE_LIST && a->n == 1;
+	/* ["x"] is a list, even of one (as Pigeonhole has it) */
+	case 's': return a->type == SIEVE_LIST && a->n == 1 && !a->bracket;
 	case 'l': return a->type == SIEVE_LIST;
 	case 'n': return a->type == SIEVE_NUM;
 	}
@@ -1014,6 +1168,29 @@ tag_def(const struct sieve_node *n, const struct sieve_arg *a, int *std)
 	return find_tag(d->tags, a->tag);
 }
 
+static const char *
+kindname(const struct sieve_node *n)
+{
+	return n->def->kind == SIEVE_CMD ? "command" : "test";
+}
+
+/*
+ * Is this the first time key (an unknown name) is reported?  A typo is
+ * said once, not at every use, as Pigeonhole does.
+ */
+static int
+once(struct lex *l, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < l->nunknown; i++)
+		if (strcmp(l->unknown[i], key) == 0)
+			return 0;
+	if (l->nunknown < sizeof l->unknown / sizeof l->unknown[0])
+		l->unknown[l->nunknown++] = key;
+	return 1;
+}
+
 /* The tagged arguments of n, noting where its positional ones are:
  * tags come first (RFC 5228 §2.6.2), one of each group at most. */
 static int
@@ -1026,14 +1203,32 @@ check_tags(struct lex *l, struct sieve_node *n)
 		n->pos[i] = -1;
 	n->cmp = n->def->flags & SIEVE_F_OCTET ? SIEVE_C_OCTET :
 	    SIEVE_C_CASEMAP;
+	/* an unknown tag first, wherever it is, and once per command name */
+	for (i = 0; i < n->nargs; i++) {
+		const struct sieve_arg *a = &n->args[i];
+		int std;
+
+		if (a->type == SIEVE_TAG && tag_def(n, a, &std) == NULL) {
+			size_t len = strlen(n->name) + strlen(a->tag) + 2;
+			char *key = sv_alloc(l->s, len);
+
+			snprintf(key, len, "%s:%s", n->name, a->tag);
+			if (once(l, key))
+				lerr(l, a->line, a->col, "unknown tagged "
+				    "argument ':%s' for the %s %s (reported "
+				    "once)", a->tag, n->name, kindname(n));
+			return -1;
+		}
+	}
 	for (i = 0; i < n->nargs; i++) {
 		struct sieve_arg *a = &n->args[i];
 		const struct sieve_tagdef *td;
 		int std;
 
 		if (a->type == SIEVE_TAG && n->npos > 0)
-			return lerr(l, a->line, a->col, "tag :%s after a "
-			    "positional argument", a->tag);
+			return lerr(l, a->line, a->col, "unexpected tag ':%s' "
+			    "after the positional arguments of the %s %s",
+			    a->tag, n->name, kindname(n));
 		if (a->type != SIEVE_TAG) {
 			if (n->npos >= 8)
 				return lerr(l, a->line, a->col,
@@ -1042,8 +1237,7 @@ check_tags(struct lex *l, struct sieve_node *n)
 			continue;
 		}
 		if ((td = tag_def(n, a, &std)) == NULL)
-			return lerr(l, a->line, a->col,
-			    "unknown tag :%s for %s", a->tag, n->name);
+			return -1;
 		for (k = 0; td->group && k < ng; k++)
 			if (groups[k] == td->group)
 				return lerr(l, a->line, a->col, "tag :%s "
@@ -1062,35 +1256,64 @@ check_tags(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
-/* The positional arguments and tests of n against its def's spec. */
+/* What the i-th positional argument of n is, for messages: " (...)". */
+static const char *
+poslabel(const struct sieve_node *n, unsigned i)
+{
+	static const struct {
+		const char *name, *label[2];
+	} t[] = {
+		{"header", {" (header names)", " (key list)"}},
+		{"address", {" (header list)", " (key list)"}},
+		{"envelope", {" (envelope part)", " (key list)"}},
+		{"string", {" (source)", " (key list)"}},
+		{"exists", {" (header names)", ""}},
+		{"fileinto", {" (folder)", ""}},
+		{"redirect", {" (address)", ""}},
+	};
+	size_t k;
+
+	for (k = 0; i < 2 && k < sizeof t / sizeof t[0]; k++)
+		if (strcmp(t[k].name, n->name) == 0)
+			return t[k].label[i];
+	return "";
+}
+
+/* The positional arguments of n against its def's spec. */
 static int
 check_positional(struct lex *l, struct sieve_node *n)
 {
 	const char *spec = n->def->args ? n->def->args : "";
-	unsigned i = 0, k;
+	unsigned i = 0, k, need = 0;
 	int opt = 0;
 
+	for (k = 0; spec[k] != 0; k++)
+		if (spec[k] == '?')
+			break;
+		else if (spec[k] != 't' && spec[k] != 'T')
+			need++;
 	for (k = 0; spec[k] != 0; k++) {
 		char c = spec[k];
 
 		if (c == '?') {
 			opt = 1;
 		} else if (c == 't' || c == 'T') {
-			if (n->ntests == 0 && opt)
-				break;
-			if (n->ntests == 0 || (c == 't') != !n->testlist)
-				return lerr(l, n->line, n->col,
-				    "%s needs %s", n->name, argname(c));
+			continue;
 		} else if (i >= n->npos) {
 			if (opt)
 				break;
-			return lerr(l, n->line, n->col,
-			    "%s needs %s as argument %u", n->name,
-			    argname(c), i + 1);
+			return lerr(l, n->line, n->col, "the %s %s requires %u "
+			    "positional argument%s, but %u %s specified",
+			    n->name, kindname(n), need, need == 1 ? "" : "s",
+			    n->npos, n->npos == 1 ? "is" : "are");
 		} else if (!arg_fits(c, &n->args[n->pos[i]])) {
-			return lerr(l, n->args[n->pos[i]].line,
-			    n->args[n->pos[i]].col, "%s needs %s as "
-			    "argument %u", n->name, argname(c), i + 1);
+			const struct sieve_arg *a = &n->args[n->pos[i]];
+
+			return lerr(l, a->line, a->col, "the %s %s expects %s "
+			    "as argument %u%s, but %s was found", n->name,
+			    kindname(n), argname(c), i + 1, poslabel(n, i),
+			    a->type == SIEVE_NUM ? "a number" : a->n == 1 &&
+			    !a->bracket ? "a string" : "a string list");
 		} else {
 			i++;
 		}
@@ -1099,10 +1322,60 @@ check_positional(struct lex *l, struct sieve_node *n)
 		return lerr(l, n->args[n->pos[i]].line,
 		    n->args[n->pos[i]].col, "too many arguments for %s",
 		    n->name);
-	if (n->ntests > 0 && strchr(spec, 't') == NULL &&
-	    strchr(spec, 'T') == NULL)
+	return 0;
+}
+
+/* Is name a tag n takes (written without its ':')? */
+static int
+takes_tag(const struct sieve_node *n, const char *name)
+{
+	struct sieve_arg a;
+	int std;
+
+	memset(&a, 0, sizeof a);
+	a.tag = (char *)name;
+	return tag_def(n, &a, &std) != NULL;
+}
+
+/*
+ * The tests of n against its def.  A test where none is taken is most
+ * likely a missing ';' (or a tag without its ':'): said so, as Pigeonhole
+ * does.
+ */
+static int
+check_subtests(struct lex *l, struct sieve_node *n)
+{
+	const char *spec = n->def->args ? n->def->args : "";
+	const char *t = strpbrk(spec, "tT");
+	const struct sieve_def *d;
+
+	if (t == NULL) {
+		if (n->ntests == 0)
+			return 0;
+		d = sv_lookup(n->tests[0]->name);
+		if (d != NULL && d->ext != NULL && !sieve_requires(l->s, d->ext))
+			d = NULL;
+		if (d != NULL && d->kind == SIEVE_TEST)
+			return lerr(l, n->tests[0]->line, n->tests[0]->col,
+			    "the %s %s accepts no sub-tests, but tests are "
+			    "specified", n->name, kindname(n));
+		if (d == NULL && takes_tag(n, n->tests[0]->name))
+			return lerr(l, n->tests[0]->line, n->tests[0]->col,
+			    "missing colon ':' before ':%s' tag in %s %s",
+			    n->tests[0]->name, n->name, kindname(n));
 		return lerr(l, n->tests[0]->line, n->tests[0]->col,
-		    "%s takes no test", n->name);
+		    "missing semicolon ';' after %s %s", n->name,
+		    kindname(n));
+	}
+	if (n->ntests == 0) {
+		if (t > spec && memchr(spec, '?', (size_t)(t - spec)) != NULL)
+			return 0;
+		return lerr(l, n->line, n->col, "%s needs %s", n->name,
+		    argname(*t));
+	}
+	if ((*t == 't') != !n->testlist)
+		return lerr(l, n->line, n->col, "%s needs %s", n->name,
+		    argname(*t));
 	return 0;
 }
 
@@ -1121,20 +1394,71 @@ check_args(struct lex *l, struct sieve_node *n)
 	return 0;
 }
 
+/* Is (p, n) the name of a namespace of a required extension? */
+static int
+namespace_ok(const struct lex *l, const char *p, size_t n)
+{
+	char name[SIEVE_MAX_IDENT + 1];
+	const struct sieve_def *d;
+	size_t i;
+
+	if (n > SIEVE_MAX_IDENT)
+		return 0;
+	for (i = 0; i < n; i++)
+		name[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' :
+		    p[i]);
+	name[n] = 0;
+	d = sv_lookup(name);
+	return d != NULL && d->kind == SIEVE_NS &&
+	    (d->ext == NULL || sieve_requires(l->s, d->ext));
+}
+
+/*
+ * A reference "${ns.name}" in s names a namespace (RFC 5229 3): one
+ * no required extension gives is an error.  0, or -1 after it.
+ */
+static int
+check_namespace(struct lex *l, const struct sieve_str *s, unsigned line,
+    unsigned col)
+{
+	size_t i, k;
+
+	for (i = 0; i + 2 < s->len; i++) {
+		const char *p = s->p + i + 2;
+		size_t dot = 0;
+
+		if (s->p[i] != '$' || s->p[i + 1] != '{' || !isid(*p, 1))
+			continue;
+		for (k = 0; i + 2 + k < s->len && (isid(p[k], 0) ||
+		    (p[k] == '.' && k > 0 && p[k - 1] != '.')); k++)
+			if (p[k] == '.' && dot == 0)
+				dot = k;
+		if (dot > 0 && i + 2 + k < s->len && p[k] == '}' &&
+		    p[k - 1] != '.' && !namespace_ok(l, p, dot))
+			return lerr(l, line, col, "unknown variables namespace "
+			    "'%.*s' in ${%.*s}", (int)dot, p, (int)k, p);
+	}
+	return 0;
+}
+
 static int
 check_strings(struct lex *l, struct sieve_node *n)
 {
 	unsigned i;
 	size_t k;
+	int enc = sieve_requires(l->s, "encoded-character");
+	int vars = sieve_requires(l->s, "variables");
 
-	if (!sieve_requires(l->s, "encoded-character"))
-		return 0;
-	for (i = 0; i < n->nargs; i++)
+	for (i = 0; i < n->nargs && (enc || vars); i++)
 		for (k = 0; n->args[i].type == SIEVE_LIST &&
-		    k < n->args[i].n; k++)
-			if (enc_decode(l, &n->args[i].v[k], n->args[i].line,
-			    n->args[i].col) < 0)
+		    k < n->args[i].n; k++) {
+			if (enc && enc_decode(l, &n->args[i].v[k],
+			    n->args[i].line, n->args[i].col) < 0)
 				return -1;
+			if (vars && check_namespace(l, &n->args[i].v[k],
+			    n->args[i].line, n->args[i].col) < 0)
+				return -1;
+		}
 	return 0;
 }
 
@@ -1145,7 +1469,13 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 	unsigned i;
 	int rc = 0;
 
+	if (d != NULL && d->kind == SIEVE_NS)
+		d = NULL;
+
 	if (d == NULL || (d->ext != NULL && !sieve_requires(l->s, d->ext))) {
+		/* a missing require, as a typo, is said at the first use */
+		if (!once(l, n->name))
+			return -1;
 		if (d != NULL)
 			return lerr(l, n->line, n->col,
 			    "%s needs require \"%s\"", n->name, d->ext);
@@ -1153,32 +1483,38 @@ check_node(struct lex *l, struct sieve_node *n, int kind)
 		    kind == SIEVE_CMD ? "command" : "test", n->name);
 	}
 	if (d->kind != kind)
-		return lerr(l, n->line, n->col, "'%s' is a %s, not a %s",
-		    n->name, d->kind == SIEVE_CMD ? "command" : "test",
-		    kind == SIEVE_CMD ? "command" : "test");
+		return lerr(l, n->line, n->col, "attempted to use %s '%s' "
+		    "as a %s", d->kind == SIEVE_CMD ? "command" : "test",
+		    n->name, kind == SIEVE_CMD ? "command" : "test");
 	n->def = d;
-	if (check_strings(l, n) < 0 || check_args(l, n) < 0)
+	/*
+	 * As Pigeonhole: bad arguments are one error, and a test where none
+	 * is taken another (a missing ';' may be the cause of both); then
+	 * the tests are checked, if the def takes any.
+	 */
+	if (check_strings(l, n) < 0)
+		rc = -1;
+	else if (check_args(l, n) < 0) {
+		(void)check_subtests(l, n);
+		rc = -1;
+	}
+	else if (check_subtests(l, n) < 0)
 		rc = -1;
 	else if ((d->flags & SIEVE_F_BLOCK) && !n->hasblock)
 		rc = lerr(l, n->line, n->col, "%s needs a block", n->name);
 	else if (!(d->flags & SIEVE_F_BLOCK) && n->hasblock)
 		rc = lerr(l, n->line, n->col, "%s takes no block", n->name);
-	/* the tests are checked even so, to count every error */
-	for (i = 0; i < n->ntests; i++)
-		if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
-			rc = -1;
+	if (d->args != NULL && strpbrk(d->args, "tT") != NULL)
+		for (i = 0; i < n->ntests; i++)
+			if (check_node(l, n->tests[i], SIEVE_TEST) < 0)
+				rc = -1;
 	if (rc < 0)
 		return -1;
 	if (n->match == SIEVE_M_REGEX) {
 		char e[512];
 
-		if (sv_regex_prepare(n, e, sizeof e, l->s->name) < 0) {
-			l->nerr++;
-			if (!l->failed)
-				snprintf(l->err, l->errlen, "%s", e);
-			l->failed = 1;
-			return -1;
-		}
+		if (sv_regex_prepare(n, e, sizeof e, l->s->name) < 0)
+			return lerr_line(l, 0, 0, e);
 	}
 	if (n->re != NULL) {
 		l->s->re = xrealloc(l->s->re, (l->s->nre + 1) *
@@ -1213,15 +1549,24 @@ check_require(struct lex *l, struct sieve_node *n)
 {
 	size_t k;
 	unsigned i;
+	int rc = 0;
 
-	if (n->nargs != 1 || n->args[0].type != SIEVE_LIST || n->ntests)
+	if (n->nargs != 1 || n->args[0].type != SIEVE_LIST)
 		return lerr(l, n->line, n->col, "require needs a string list");
+	if (n->ntests)
+		return lerr(l, n->tests[0]->line, n->tests[0]->col,
+		    "require command takes no tests, but one is specified");
+	if (n->hasblock)
+		return lerr(l, n->line, n->col, "require takes no block");
+	/* each extension we do not have is an error of its own */
 	for (k = 0; k < n->args[0].n; k++) {
 		const char *e = n->args[0].v[k].p;
 
-		if (!sieve_have_ext(e))
-			return lerr(l, n->args[0].line, n->args[0].col,
+		if (!sieve_have_ext(e)) {
+			rc = lerr(l, n->args[0].line, n->args[0].col,
 			    "unsupported extension %s", n->args[0].v[k].src);
+			continue;
+		}
 		for (i = 0; i < l->s->nreq; i++)
 			if (strcmp(l->s->req[i], e) == 0)
 				break;
@@ -1236,7 +1581,7 @@ check_require(struct lex *l, struct sieve_node *n)
 		l->s->req = xrealloc_req(l->s);
 		l->s->req[l->s->nreq++] = (char *)"vacation";
 	}
-	return 0;
+	return rc;
 }
 
 /* Check every command from first on; after an error it goes on, so
@@ -1261,12 +1606,17 @@ check_block(struct lex *l, struct sieve_node *first, int top)
 		if ((strcmp(n->name, "elsif") == 0 ||
 		    strcmp(n->name, "else") == 0) && (prev == NULL ||
 		    (strcmp(prev->name, "if") != 0 &&
-		    strcmp(prev->name, "elsif") != 0)))
+		    strcmp(prev->name, "elsif") != 0))) {
 			rc = lerr(l, n->line, n->col,
 			    "%s without a preceding if", n->name);
-		else if (check_node(l, n, SIEVE_CMD) < 0)
+			n->def = sv_lookup(n->name);
+		} else if (check_node(l, n, SIEVE_CMD) < 0) {
 			rc = -1;
-		if (n->hasblock && check_block(l, n->block, 0) < 0)
+		}
+		/* the block of a command that takes none is not looked at */
+		if (n->hasblock && n->def != NULL &&
+		    (n->def->flags & SIEVE_F_BLOCK) &&
+		    check_block(l, n->block, 0) < 0)
 			rc = -1;
 	}
 	return rc;
@@ -1279,9 +1629,14 @@ sieve_compile(const char *name, const char *p, size_t len,
 	return sieve_compile_n(name, p, len, out, err, errlen, NULL);
 }
 
-int
-sieve_compile_n(const char *name, const char *p, size_t len,
-    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr)
+/*
+ * Parse, then check: a script that does not parse is not checked (as
+ * Pigeonhole has it), so the errors are those of one phase.
+ */
+static int
+compile(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, struct buf *all,
+    unsigned *nerr)
 {
 	struct sieve_script *s = xcalloc(1, sizeof *s);
 	struct lex l;
@@ -1294,15 +1649,18 @@ sieve_compile_n(const char *name, const char *p, size_t len,
 	l.line = 1;
 	l.err = err;
 	l.errlen = errlen;
+	l.all = all;
 	s->name = sv_strndup(s, name ? name : "script",
 	    strlen(name ? name : "script"));
 	if (len > SIEVE_MAX_SCRIPT) {
 		lerr(&l, 1, 1, "script longer than %u bytes", SIEVE_MAX_SCRIPT);
 		goto fail;
 	}
-	if (next(&l) < 0)
-		goto fail;
-	s->first = parse_commands(&l, 0);
+	next(&l);
+	if (parse_commands(&l, &s->first, 0) > 0 && !l.failed &&
+	    l.t != T_EOF)
+		perr(&l, l.t == T_RBRACE ? "unexpected '}'" :
+		    "expected a command");
 	if (l.failed || check_block(&l, s->first, 1) < 0)
 		goto fail;
 	*out = s;
@@ -1315,4 +1673,20 @@ fail:
 	if (nerr != NULL)
 		*nerr = l.nerr ? l.nerr : 1;
 	return -1;
+}
+
+int
+sieve_compile_n(const char *name, const char *p, size_t len,
+    struct sieve_script **out, char *err, size_t errlen, unsigned *nerr)
+{
+	return compile(name, p, len, out, err, errlen, NULL, nerr);
+}
+
+int
+sieve_compile_all(const char *name, const char *p, size_t len,
+    struct sieve_script **out, struct buf *errs, unsigned *nerr)
+{
+	char err[8];
+
+	return compile(name, p, len, out, err, sizeof err, errs, nerr);
 }

@@ -287,6 +287,47 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	[ "$output" = "$T/bad.sieve:3:1: expected ';' or '{'" ]
 }
 
+@test "--check prints every error of a script, not just the first, exit 78" {
+	# an unknown command is said once, at its first use
+	printf 'require "fileinto";\nkeep 1;\nfileinto;\nif header :is "s" { stop; }\nfrop;\nfrop;\n' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/bad.sieve:2:6: too many arguments for keep
+$T/bad.sieve:3:1: the fileinto command requires 1 positional argument, but 0 are specified
+$T/bad.sieve:4:4: the header test requires 2 positional arguments, but 1 is specified
+$T/bad.sieve:5:1: unknown command 'frop'" ]
+}
+
+@test "a syntax error does not hide a later one: the parser recovers at ';' and '}'" {
+	printf 'if true {\n  keep\n}\nfileinto "a" "b" ];\nif false { stop; }\ndiscard [;\n' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/bad.sieve:3:1: expected ';' or '{'
+$T/bad.sieve:4:18: expected ';' or '{'
+$T/bad.sieve:6:10: a string list holds strings only" ]
+	# and the message is still kept in DEST
+	run md -r "$T/bad.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+}
+
+@test "a missing require is said at the first use only, and later errors still show" {
+	printf 'fileinto "a";\nfileinto "b";\nkeep 1;\n' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/bad.sieve:1:1: fileinto needs require \"fileinto\"
+$T/bad.sieve:3:6: too many arguments for keep" ]
+}
+
+@test "more errors than shown end in a count of the rest" {
+	awk 'BEGIN { for (i = 1; i <= 13; i++) print "keep " i ";" }' > "$T/bad.sieve"
+	run maildeliver --check -r "$T/bad.sieve"
+	[ "$status" -eq 78 ]
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 11 ]
+	[ "$(printf '%s\n' "$output" | sed -n 10p)" = "$T/bad.sieve:10:6: too many arguments for keep" ]
+	[ "$(printf '%s\n' "$output" | sed -n 11p)" = "$T/bad.sieve: 3 more errors" ]
+}
+
 @test "-n prints each test and action, then the result, touching nothing" {
 	run md -n -r "$D/folders.sieve" "$M" < "$D/spam.eml"
 	[ "$status" -eq 0 ]
@@ -404,7 +445,7 @@ RESULT keep" ]
 	awk 'BEGIN { for (i = 0; i < 5000; i++) printf "if true {"; for (i = 0; i < 5000; i++) printf "}" }' > "$T/deep.sieve"
 	run maildeliver --check -r "$T/deep.sieve"
 	[ "$status" -eq 78 ]
-	[ "$output" = "$T/deep.sieve:1:580: nesting deeper than 64" ]
+	[ "$output" = "$T/deep.sieve:1:297: blocks nested deeper than 32" ]
 }
 
 @test "hostile: a 1 MiB string does not compile; the message is kept" {

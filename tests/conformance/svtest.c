@@ -29,13 +29,14 @@
  *   - test_binary_save/load do nothing (we keep no compiled binaries);
  *   - test_result_execute files every store into an in-memory mailbox
  *     named as maildeliver names the folder (sieveact_folder()), with the
- *     flags and keywords it stores, and keeps for test_message :smtp the redirected messages and
- *     vacation replies that maildeliver would send: composed by the same
- *     code (sievemail.h), with the same envelope; a redirect that would
- *     loop is kept instead, as maildeliver does.  A reject sends nothing
+ *     flags and keywords it stores, and keeps for test_message :smtp the
+ *     redirected messages and vacation replies that maildeliver would
+ *     send: composed by the same code (sievemail.h), with the same
+ *     envelope; a redirect that would loop is kept instead, as maildeliver
+ *     does.  A reject sends nothing
  *     (maildeliver exits 69 and the MTA bounces);
- *   - test_error sees one error per script (we stop at the first), its text
- *     after our "FILE:LINE:COL: " prefix.
+ *   - test_error sees the text of a compile's first SIEVE_MAX_ERRORS errors
+ *     only (the rest are counted), after our "FILE:LINE:COL: " prefix.
  *
  * test_set "message" and test_message change the message in the middle of
  * a run.  sieve.h has no call for that, so this module reaches into
@@ -79,8 +80,10 @@ static struct {
 	char *rfrom;                    /* sieve_redirect_envelope_from */
 	struct sieve_script *script;
 	char *cerr;                     /* the last compile, run or
-	                                   execution's error, or NULL */
-	unsigned nerr;                  /* how many errors cerr stands for */
+	                                   execution's errors, a line each
+	                                   (the first SIEVE_MAX_ERRORS of a
+	                                   compile), or NULL */
+	unsigned nerr;                  /* how many errors there were */
 	char *seps;                     /* recipient_delimiter */
 	char *pipedir;                  /* sieve_pipe_bin_dir, or NULL */
 	double pipetime;                /* sieve_pipe_exec_timeout (0: none) */
@@ -546,7 +549,8 @@ run_mailbox_create(struct sieve_run *r, const struct sieve_node *n)
 static int
 run_script_compile(struct sieve_run *r, const struct sieve_node *n)
 {
-	char *path = arg_str(r, n, 0), err[1024];
+	char *path = arg_str(r, n, 0);
+	struct buf errs;
 	FILE *fp;
 	struct buf b;
 	char tmp[8192];
@@ -562,6 +566,7 @@ run_script_compile(struct sieve_run *r, const struct sieve_node *n)
 	C.cerr = NULL;
 	if ((fp = fopen(path, "rb")) == NULL) {
 		C.cerr = xstrdup("cannot open the script");
+		C.nerr = 1;
 		free(path);
 		return 0;
 	}
@@ -571,11 +576,16 @@ run_script_compile(struct sieve_run *r, const struct sieve_node *n)
 	fclose(fp);
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	C.nerr = 0;
-	if (sieve_compile_n(base, b.p ? b.p : "", b.len, &C.script, err,
-	    sizeof err, &C.nerr) < 0) {
+	buf_init(&errs, 1 << 20);
+	/* Pigeonhole ends a failed compile with one more error, "parse
+	 * failed" or "validation failed": test_error counts it */
+	if (sieve_compile_all(base, b.p ? b.p : "", b.len, &C.script, &errs,
+	    &C.nerr) < 0) {
 		C.script = NULL;
-		C.cerr = xstrdup(err);
+		C.cerr = xstrdup(errs.p ? errs.p : "");
+		C.nerr++;
 	}
+	buf_free(&errs);
 	buf_free(&b);
 	free(path);
 	return C.script != NULL;
@@ -659,9 +669,9 @@ run_script_run(struct sieve_run *r, const struct sieve_node *n)
 }
 
 /*
- * The errors of the last compile, run or execution: the first with its
- * text (after "FILE:LINE:COL: "), the others counted only, as
- * sieve_compile_n() gives them.
+ * The errors of the last compile, run or execution, each with its text
+ * (after "FILE:LINE:COL: "); those past the lines of cerr are counted
+ * only.
  */
 static int
 run_error(struct sieve_run *r, const struct sieve_node *n)
@@ -669,30 +679,37 @@ run_error(struct sieve_run *r, const struct sieve_node *n)
 	const struct sieve_arg *ix = sieve_tag(n, "index");
 	struct sieve_str *v;
 	size_t i, nv = 0, total;
-	char *msg = NULL;
+	char *all = NULL, *line;
 	int m;
 
-	/* sieve_compile_n() counts the errors after the first */
-	total = C.cerr == NULL ? 0 : C.nerr + 1;
+	total = C.cerr == NULL ? 0 : C.nerr;
 	v = xcalloc(total + 1, sizeof *v);
-	if (C.cerr != NULL) {
-		const char *p = C.cerr, *q;
-		int colons = 0;
-
-		for (q = p; *q && colons < 3; q++)
-			if (*q == ':')
-				colons++;
-		msg = xstrdup(colons == 3 ? q + (*q == ' ') : p);
-	}
+	if (C.cerr != NULL)
+		all = xstrdup(C.cerr);
+	line = all;
 	for (i = 0; i < total; i++) {
+		char *msg = (char *)"";
+
+		if (line != NULL && *line != 0) {
+			char *q, *e = strchr(line, '\n');
+			int colons = 0;
+
+			if (e != NULL)
+				*e = 0;
+			for (q = line; *q && colons < 3; q++)
+				if (*q == ':')
+					colons++;
+			msg = colons == 3 ? q + (*q == ' ') : line;
+			line = e != NULL ? e + 1 : NULL;
+		}
 		if (ix != NULL && ix->num != 0 && ix->num != i + 1)
 			continue;
-		v[nv].p = i == 0 ? msg : (char *)"";
+		v[nv].p = msg;
 		v[nv].len = strlen(v[nv].p);
 		nv++;
 	}
 	m = sv_match_values(r, n, v, nv, 0);
-	free(msg);
+	free(all);
 	free(v);
 	return m;
 }
@@ -971,6 +988,8 @@ static const struct sieve_def defs[] = {
 	    run_nothing, NULL},
 	{"test_binary_load", SIEVE_CMD, TS, "s", SIEVE_F_CTRL, NULL,
 	    run_nothing, NULL},
+	/* its variables namespace, ${tst.path} (nothing in it yet) */
+	{"tst", SIEVE_NS, TS, NULL, 0, NULL, NULL, NULL},
 };
 
 /* ---- main ------------------------------------------------------------ */

@@ -144,11 +144,15 @@ deep(void)
 		buf_adds(&b, "if true {");
 	for (i = 0; i < 100; i++)
 		buf_adds(&b, "}");
-	compile_error(b.p, "t.sieve:1:580: nesting deeper than 64",
+	compile_error(b.p, "t.sieve:1:297: blocks nested deeper than 32",
 	    "deep nesting is a compile error");
 	buf_reset(&b);
+	buf_adds(&b, "if ");
 	for (i = 0; i < 100; i++)
 		buf_adds(&b, "not ");
+	buf_adds(&b, "true { keep; }");
+	compile_error(b.p, "t.sieve:1:132: tests nested deeper than 32",
+	    "deep tests are a compile error");
 	buf_free(&b);
 	/* a 1 MiB string is refused, not a crash */
 	buf_init(&b, 3 << 20);
@@ -277,6 +281,12 @@ runs(void)
 	    "ACTION set :upper :length \"x\" \"abc\"\n"
 	    "TEST string :is \"${x}\" \"3\" -> true\nACTION discard\n"
 	    "RESULT discard\n", "set modifiers");
+	is("require \"variables\";\nset \"a\" text:\nx\n.\n;\n"
+	    "if string :is \"${a}\" \"x\n\" { discard; }", msg1,
+	    "ACTION set \"a\" \"x\r\n\"\n"
+	    "TEST string :is \"${a}\" \"x\r\n\" -> true\nACTION discard\n"
+	    "RESULT discard\n",
+	    "a line end in a quoted string is CRLF, as in a text: string");
 	is("require \"encoded-character\";\n"
 	    "if header :contains \"subject\" \"${hex: 79 75}bin\" { discard; }",
 	    msg1, "TEST header :contains \"subject\" \"${hex: 79 75}bin\" -> true\n"
@@ -299,6 +309,40 @@ nerrors(const char *script, unsigned want, const char *what)
 	    sizeof err, &n) == 0)
 		sieve_free(s);
 	t_int(n, want, what);
+}
+
+/* sieve_compile_all() gives each error a line, the first
+ * SIEVE_MAX_ERRORS of them. */
+static void
+errlist(void)
+{
+	struct sieve_script *s = NULL;
+	struct buf b, e;
+	unsigned n = 0, i;
+
+	buf_init(&e, 1 << 16);
+	t_int(sieve_compile_all("t.sieve", "keep 1;\nstop 2;", 15, &s, &e,
+	    &n), -1, "two errors: no script");
+	t_int(n, 2, "two errors counted");
+	t_str(e.p, e.len, "t.sieve:1:6: too many arguments for keep\n"
+	    "t.sieve:2:6: too many arguments for stop\n", "each on its line");
+	buf_init(&b, 1 << 16);
+	for (i = 0; i < 25; i++)
+		buf_adds(&b, "keep 1;\n");
+	buf_reset(&e);
+	sieve_compile_all("t.sieve", b.p, b.len, &s, &e, &n);
+	t_int(n, 25, "25 errors counted");
+	i = 0;
+	for (size_t k = 0; k < e.len; k++)
+		i += e.p[k] == '\n';
+	t_int(i, SIEVE_MAX_ERRORS, "SIEVE_MAX_ERRORS of them given");
+	buf_reset(&e);
+	sieve_compile_all("t.sieve", "if header :comparator \"x\ny\" \"s\" \"k\" {}",
+	    strlen("if header :comparator \"x\ny\" \"s\" \"k\" {}"), &s, &e, &n);
+	t_str(e.p, e.len, "t.sieve:1:23: unknown comparator \"x\\r\\ny\"\n",
+	    "a line end in a message is escaped: one line per error");
+	buf_free(&b);
+	buf_free(&e);
 }
 
 static void
@@ -359,6 +403,13 @@ pigeonhole(void)
 	nerrors("keep 1;\nstop \"x\";\nfrop;\nkeep;", 3,
 	    "the checker counts an error per command");
 	nerrors("keep", 1, "a syntax error is one error");
+	nerrors("keep [\"a\" \"b\"];\nif true { keep }\nfileinto ];\nkeep 1;", 3,
+	    "the parser goes on after an error: no check then");
+	nerrors("if size :over 99999999999999999999999 { keep; }\n"
+	    "frop $$$;", 3, "a lexical error is one, garbage one more");
+	nerrors("if true { if true { keep }\nkeep;", 2,
+	    "an error in a block, and its end missing");
+	errlist();
 	nerrors("keep;", 0, "no error");
 	is("if size :over 9 { discard; }", "S: x\n\nabc\n",
 	    "TEST size :over 9 -> true\nACTION discard\nRESULT discard\n",
