@@ -785,7 +785,8 @@ pipe_fails(struct sieve_run *r, const struct sieve_action *a)
 	C.cerr = xmalloc(m);
 	snprintf(C.cerr, m, "failed to pipe message to program '%s': %s",
 	    a->arg, why);
-	C.nerr = 0;
+	/* one error, as maildeliver's one line: the program and why */
+	C.nerr = 1;
 	C.executed = r->res->n;
 	return 1;
 }
