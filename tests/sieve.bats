@@ -372,3 +372,30 @@ fileinto :copy :create "A"; fileinto :copy :create :flags "\\Seen" "B";'
 	# without the others: deliver.h says so; no file system offers
 	# more without a journal)
 }
+
+# The fsyncs of one delivery, one line each: "fdatasync tmp/" for the
+# message file, "fsync new/" or "fsync cur/" for a directory.
+fsyncs() {
+	sed -n 's,^[0-9]* *\(f[a-z]*sync\)([0-9]*<[^>]*/\(tmp\|new\|cur\)[/>].*,\1 \2/,p' "$1" | sort
+}
+
+@test "a flagged delivery fsyncs cur/, which it changed, and not new/, which it did not" {
+	command -v strace >/dev/null || skip "no strace"
+	mkdir -p "$M/.Spam/tmp" "$M/.Spam/new" "$M/.Spam/cur"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -y -o "$T/trace" \
+	    -e trace=fsync,fdatasync,syncfs maildeliver --state-dir "$T/state" \
+	    -r "$D/folders.sieve" "$M" < "$D/spam.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Spam/cur/NAME:2,FS" ]
+	[ "$(fsyncs "$T/trace")" = "$(printf 'fdatasync tmp/\nfsync cur/')" ]
+	[ "$(grep -c sync "$T/trace")" -eq 2 ]
+	# and one without flags: new/ alone
+	rules 'keep;'
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -y -o "$T/trace" \
+	    -e trace=fsync,fdatasync,syncfs maildeliver --state-dir "$T/state" \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$M/new" | wc -l)" -eq 1 ]
+	[ "$(fsyncs "$T/trace")" = "$(printf 'fdatasync tmp/\nfsync new/')" ]
+	[ "$(grep -c sync "$T/trace")" -eq 2 ]
+}
