@@ -426,3 +426,17 @@ if body :contains "the last line" { fileinto :create "End"; }'
 	[ "$(ls "$M/.End/new" | wc -l)" -eq 1 ]
 	[ -z "$(ls -A "$M/.End/tmp")" ]
 }
+
+@test "the CPU-time limit does not cost a system call per :regex test" {
+	command -v strace >/dev/null || skip "no strace"
+	{ echo 'require "regex";'
+	  for i in $(seq 50); do echo "if header :regex \"subject\" \"^r$i (.*)\$\" { discard; }"; done
+	} > "$T/re.sieve"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -o "$T/trace" \
+	    -e trace=clock_gettime maildeliver --state-dir "$T/state" \
+	    -r "$T/re.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$M/new" | wc -l)" -eq 1 ]
+	# one read of the CPU clock, at the start of the run (was 1 + 50)
+	[ "$(grep -c CLOCK_PROCESS_CPUTIME_ID "$T/trace")" -eq 1 ]
+}
