@@ -23,8 +23,6 @@
  */
 #include <sys/stat.h>
 
-#include <sys/mman.h>
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +37,7 @@
 #include "rec.h"
 #include "sieve.h"
 #include "sieveact.h"
+#include "spool.h"
 #include "store.h"
 #include "usage.h"
 #include "util.h"
@@ -62,6 +61,16 @@
  * 32 were slower, of 512 no faster, and hold more files open.
  */
 #define BATCH 128
+
+/*
+ * -r holds each message whole for the rules: in memory up to RULES_MEM,
+ * beyond that in a temporary file (spool.h).  Its own copy, whatever
+ * stdin is: bytes that a writer of a pipe or of the file could still
+ * change must not differ between the tests and the delivery.  Most mail
+ * fits: one message of the Sieve bench (3 KiB) took 9 system calls
+ * fewer than through a temporary file (strace -c).
+ */
+#define RULES_MEM ((size_t)1 << 20)
 
 struct opts {
 	const char *sender;     /* -f, or NULL */
@@ -90,8 +99,8 @@ struct run {
 	unsigned long delivered;        /* made durable */
 	unsigned long count;            /* delivered or queued */
 	struct sieve_script *script;    /* -r, or NULL if it did not compile */
-	FILE *msg;                      /* -r: the message, as it is stored */
-	long added;                     /* -r: octets of write_envelope() */
+	struct spool msg;               /* -r: the message, as it is stored */
+	unsigned long long added;       /* -r: octets of write_envelope() */
 };
 
 static const char *const synopsis[] = {
@@ -229,7 +238,7 @@ static int
 put(struct run *r, const char *p, size_t n)
 {
 	if (r->o->rules)
-		return n == 0 || fwrite(p, 1, n, r->msg) == n ? 0 : -1;
+		return spool_write(&r->msg, p, n);
 	return r->o->split ? store_write(&r->s, p, n) :
 	    deliver_write(&r->dv, p, n);
 }
@@ -259,11 +268,9 @@ exit_code(const struct run *r)
 static void
 drop(struct run *r)
 {
-	if (r->o->rules) {
-		if (r->msg != NULL)
-			fclose(r->msg);
-		r->msg = NULL;
-	} else if (r->o->split)
+	if (r->o->rules)
+		spool_reset(&r->msg);
+	else if (r->o->split)
 		store_abort(&r->s);
 	else
 		deliver_abort(&r->dv);
@@ -288,8 +295,10 @@ static int
 begin(struct run *r, const char *sender)
 {
 	/* -r: the message is held whole for the rules (filter()) */
-	if (r->o->rules)
-		return (r->msg = tmpfile()) == NULL ? -1 : 0;
+	if (r->o->rules) {
+		spool_reset(&r->msg);
+		return 0;
+	}
 	return r->o->split ? store_begin(&r->s, sender) :
 	    deliver_begin(&r->dv, sender);
 }
@@ -403,19 +412,18 @@ filter(struct run *r, const char *sender)
 	struct sieve_env env;
 	struct sieve_result res;
 	struct buf trace;
-	char why[1024], *sd = state_dir(o), *msg = NULL;
-	long len;
+	char why[1024], *sd;
+	const char *msg;
+	size_t len;
 	int rc = 0;
 
-	if (fflush(r->msg) != 0 || (len = ftell(r->msg)) < 0)
+	if (spool_map(&r->msg, &msg, &len) < 0)
 		return -1;
-	if (len > 0 && (msg = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE,
-	    fileno(r->msg), 0)) == MAP_FAILED)
-		return -1;
+	sd = state_dir(o);
 	filter_conf(r, sender, &act, sd);
 	memset(&env, 0, sizeof env);
-	env.msg = msg ? msg : "";
-	env.len = (size_t)len;
+	env.msg = msg;
+	env.len = len;
 	env.added = r->added <= len ? (size_t)r->added : 0;
 	env.from = act.sender;
 	env.to = o->rcpt;
@@ -440,10 +448,7 @@ filter(struct run *r, const char *sender)
 	}
 	sieve_result_free(&res);
 	buf_free(&trace);
-	if (msg)
-		munmap(msg, (size_t)len);
-	fclose(r->msg);
-	r->msg = NULL;
+	spool_reset(&r->msg);
 	free(sd);
 	if (rc != 0)
 		exit(rc);
@@ -503,8 +508,8 @@ deliver(struct run *r, const struct input_msg *m)
 	sender = o->sender ? o->sender : from_sender(m->from, m->fromlen);
 	if (begin(r, sender) < 0 || write_envelope(r, o) < 0)
 		return D_STORE;
-	if (r->msg != NULL && (r->added = ftell(r->msg)) < 0)
-		r->added = 0;
+	if (r->o->rules)
+		r->added = spool_len(&r->msg);
 	do {
 		if (inhdr && bol) {
 			int k = msg_hdrkind(m->in, &p, (size_t)n, &keep);
@@ -783,11 +788,13 @@ main(int argc, char *argv[])
 	if (o.rules) {
 		/* a script that does not compile: every message kept */
 		r.script = compile_rules(o.rules);
+		spool_init(&r.msg, RULES_MEM);
 		deliver_all(&r);
 		if (r.count == 0)
 			die(EX_DATAERR, "stdin: %s", o.split ? "no messages" :
 			    "empty message");
 		sieve_free(r.script);
+		spool_free(&r.msg);
 		free(o.fields);
 		out_close();
 		return 0;

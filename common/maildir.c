@@ -394,8 +394,10 @@ int
 maildir_publish(struct maildir *md, struct maildir_msg *m, unsigned n)
 {
 	unsigned done;
-	int r = 0, cur = 0;
+	int r = 0, cur = 0, nw = 0;
 
+	/* only a directory that a rename changed needs its fsync: a flagged
+	 * delivery goes to cur/ alone, and new/ is left as it was */
 	for (done = 0; done < n; done++) {
 		char *name;
 		int fd = md->newfd;
@@ -411,7 +413,8 @@ maildir_publish(struct maildir *md, struct maildir_msg *m, unsigned n)
 			}
 			fd = md->curfd;
 			cur = 1;
-		}
+		} else
+			nw = 1;
 		name = final_name(&m[done]);
 		if (renameat(md->tmpfd, m[done].name, fd, name) < 0)
 			r = fserr_set(md->e, 0, errno, "%s/%s/%s", md->path,
@@ -420,7 +423,7 @@ maildir_publish(struct maildir *md, struct maildir_msg *m, unsigned n)
 		if (r < 0)
 			break;
 	}
-	if (r == 0 && fsync(md->newfd) < 0)
+	if (r == 0 && nw && fsync(md->newfd) < 0)
 		r = fserr_set(md->e, EX_TEMPFAIL, errno, "%s/new: fsync",
 		    md->path);
 	if (r == 0 && cur && fsync(md->curfd) < 0)

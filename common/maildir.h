@@ -14,7 +14,8 @@
  *   maildir_sync()     fsync the files (closing them): durable in tmp/,
  *                      invisible to readers
  *   maildir_publish()  rename each into new/ (one with flags into
- *                      cur/NAME:2,FLAGS), fsync new/ (and cur/): on 0 they are
+ *                      cur/NAME:2,FLAGS), fsync new/ and cur/ (each only
+ *                      if a rename went there): on 0 they are
  *                      visible and durable; on -1 none is visible (those
  *                      renamed are taken back, the rest removed from tmp/)
  *   maildir_unpublish() take back published messages (another

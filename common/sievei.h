@@ -47,7 +47,8 @@ struct sieve_run {
 	int hasbody;            /* an empty line (or a body line) follows
 	                           the header */
 	unsigned long steps;
-	clock_t t0;
+	clock_t t0;             /* CPU time at the start */
+	struct timespec w0;     /* CLOCK_MONOTONIC at the start */
 	int keep;               /* the implicit keep still stands */
 	int nredirect;
 	char *err;

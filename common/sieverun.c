@@ -42,9 +42,22 @@ sieve_fail(struct sieve_run *r, const struct sieve_node *n, const char *fmt,
 	return -1;
 }
 
+/*
+ * The CPU clock is a system call (clock_gettime(CLOCK_PROCESS_CPUTIME_ID)),
+ * and a script of many :regex tests asks after each one: 400 calls in
+ * one run of the bench's 2 000-rule script.  The CPU time of a run
+ * cannot be more than the wall time it took (the rules run on one
+ * thread), and CLOCK_MONOTONIC is read in the vDSO, without a system
+ * call: the CPU clock is only read once that much wall time has passed.
+ */
 int
 sv_out_of_time(struct sieve_run *r, const struct sieve_node *n)
 {
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+	    now.tv_sec - r->w0.tv_sec < SIEVE_MAX_SECONDS)
+		return 0;
 	if (clock() - r->t0 > (clock_t)SIEVE_MAX_SECONDS * CLOCKS_PER_SEC)
 		return sieve_fail(r, n, "more than %d seconds of CPU",
 		    SIEVE_MAX_SECONDS);
@@ -1264,6 +1277,7 @@ sieve_run(const struct sieve_script *s, const struct sieve_env *env,
 	r.res = res;
 	r.keep = 1;
 	r.t0 = clock();
+	clock_gettime(CLOCK_MONOTONIC, &r.w0);
 	r.vars = sieve_requires(s, "variables");
 	sv_message_load(&r);
 	v = sieve_block(&r, s->first);

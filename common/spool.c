@@ -5,6 +5,8 @@
  */
 #include "spool.h"
 
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,14 @@ spool_init(struct spool *sp, size_t cap)
 	sp->len = sp->size = 0;
 	sp->fd = -1;
 	sp->flen = 0;
+	sp->map = NULL;
+	sp->maplen = 0;
 }
 
 void
 spool_free(struct spool *sp)
 {
+	spool_unmap(sp);
 	free(sp->mem);
 	sp->mem = NULL;
 	sp->len = sp->size = 0;
@@ -172,9 +177,46 @@ spool_fd(struct spool *sp)
 	return sp->fd;
 }
 
+int
+spool_map(struct spool *sp, const char **p, size_t *len)
+{
+	void *m;
+
+	spool_unmap(sp);
+	if (sp->flen == 0) {
+		*p = sp->mem ? sp->mem : "";
+		*len = sp->len;
+		return 0;
+	}
+	if (drain(sp) < 0)
+		return -1;
+	if ((unsigned long long)sp->flen > (size_t)-1) {
+		errno = EFBIG;
+		return -1;
+	}
+	m = mmap(NULL, (size_t)sp->flen, PROT_READ, MAP_PRIVATE, sp->fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	sp->map = m;
+	sp->maplen = (size_t)sp->flen;
+	*p = m;
+	*len = sp->maplen;
+	return 0;
+}
+
+void
+spool_unmap(struct spool *sp)
+{
+	if (sp->map != NULL)
+		munmap(sp->map, sp->maplen);
+	sp->map = NULL;
+	sp->maplen = 0;
+}
+
 void
 spool_reset(struct spool *sp)
 {
+	spool_unmap(sp);
 	sp->len = 0;
 	if (sp->fd >= 0 && sp->flen > 0 && ftruncate(sp->fd, 0) < 0) {
 		close(sp->fd);          /* start afresh with a new file */

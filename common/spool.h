@@ -30,6 +30,8 @@ struct spool {
 	size_t len, size, cap;  /* used, allocated, the memory cap */
 	int fd;                 /* the temporary file, or -1 */
 	off_t flen;             /* bytes in the file */
+	void *map;              /* spool_map() of the file, or NULL */
+	size_t maplen;
 };
 
 /* cap: bytes held in memory before a temporary file is used (>= 1). */
@@ -54,6 +56,18 @@ int spool_replay(struct spool *sp, int (*emit)(void *, const char *, size_t),
  * or -1 with errno set.
  */
 int spool_fd(struct spool *sp);
+/*
+ * The whole spool as one piece of memory in *p, *len, for a reader that
+ * needs every byte at once (the rules of maildeliver -r): the memory
+ * buffer itself while nothing went to the file, else the file mapped
+ * read-only (the bytes still in memory written to it first).  The bytes
+ * are the spool's own copy: whatever happens to the input they came
+ * from, they do not change.  Valid until spool_unmap(), spool_reset()
+ * or spool_free(); no spool_write() in between.  0, or -1 with errno
+ * set.
+ */
+int spool_map(struct spool *sp, const char **p, size_t *len);
+void spool_unmap(struct spool *sp);
 /* Empty the spool. */
 void spool_reset(struct spool *sp);
 

@@ -666,3 +666,71 @@ fileinto :create "A"; pipe "hang";'
 	[ $(($(date +%s) - s)) -lt 4 ]
 	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
 }
+
+# The fsyncs of one delivery, one line each: "fdatasync tmp/" for the
+# message file, "fsync new/" or "fsync cur/" for a directory.
+fsyncs() {
+	sed -n 's,^[0-9]* *\(f[a-z]*sync\)([0-9]*<[^>]*/\(tmp\|new\|cur\)[/>].*,\1 \2/,p' "$1" | sort
+}
+
+@test "a flagged delivery fsyncs cur/, which it changed, and not new/, which it did not" {
+	command -v strace >/dev/null || skip "no strace"
+	mkdir -p "$M/.Spam/tmp" "$M/.Spam/new" "$M/.Spam/cur"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -y -o "$T/trace" \
+	    -e trace=fsync,fdatasync,syncfs maildeliver --state-dir "$T/state" \
+	    -r "$D/folders.sieve" "$M" < "$D/spam.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./.Spam/cur/NAME:2,FS" ]
+	[ "$(fsyncs "$T/trace")" = "$(printf 'fdatasync tmp/\nfsync cur/')" ]
+	[ "$(grep -c sync "$T/trace")" -eq 2 ]
+	# and one without flags: new/ alone
+	rules 'keep;'
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -y -o "$T/trace" \
+	    -e trace=fsync,fdatasync,syncfs maildeliver --state-dir "$T/state" \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$M/new" | wc -l)" -eq 1 ]
+	[ "$(fsyncs "$T/trace")" = "$(printf 'fdatasync tmp/\nfsync new/')" ]
+	[ "$(grep -c sync "$T/trace")" -eq 2 ]
+}
+
+@test "a message for the rules is held in memory, with no temporary file; one past 1 MiB is spooled and still whole" {
+	command -v strace >/dev/null || skip "no strace"
+	rules 'require ["body", "fileinto", "mailbox"];
+if body :contains "the last line" { fileinto :create "End"; }'
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -o "$T/trace" \
+	    -e trace=open,openat,creat maildeliver --state-dir "$T/state" \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	cmp "$M"/new/* "$D/plain.eml"
+	[ -z "$(grep -e O_TMPFILE -e yubin-spool "$T/trace" || true)" ]
+	# 2 MiB through a pipe: the rules see its end (the spool's file,
+	# mapped), and the copy is byte for byte the input
+	{ cat "$D/plain.eml"; awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %d of a long body ........................\n", i; print "the last line" }'; } > "$T/big"
+	[ "$(wc -c < "$T/big")" -gt 2000000 ]
+	run bash -c 'cat "$1" | TMPDIR="$2" maildeliver --state-dir "$3" -r "$4" "$5"' \
+	    _ "$T/big" "$T" "$T/state" "$T/rules.sieve" "$M"
+	[ "$status" -eq 0 ]
+	cmp "$M"/.End/new/* "$T/big"
+	# and without room for that spool: 75, nothing delivered
+	run bash -c 'cat "$1" | TMPDIR=/nonexistent/yubin maildeliver --state-dir "$2" -r "$3" "$4"' \
+	    _ "$T/big" "$T/state" "$T/rules.sieve" "$M"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: -r: cannot spool the message" ]
+	[ "$(ls "$M/.End/new" | wc -l)" -eq 1 ]
+	[ -z "$(ls -A "$M/.End/tmp")" ]
+}
+
+@test "the CPU-time limit does not cost a system call per :regex test" {
+	command -v strace >/dev/null || skip "no strace"
+	{ echo 'require "regex";'
+	  for i in $(seq 50); do echo "if header :regex \"subject\" \"^r$i (.*)\$\" { discard; }"; done
+	} > "$T/re.sieve"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -o "$T/trace" \
+	    -e trace=clock_gettime maildeliver --state-dir "$T/state" \
+	    -r "$T/re.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$M/new" | wc -l)" -eq 1 ]
+	# one read of the CPU clock, at the start of the run (was 1 + 50)
+	[ "$(grep -c CLOCK_PROCESS_CPUTIME_ID "$T/trace")" -eq 1 ]
+}

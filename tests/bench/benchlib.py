@@ -57,9 +57,10 @@ def md_code(s, table=True):
 
 class Row:
     def __init__(self, tool, cmd, shown=None, yubin=False, ratio_target=None,
-                 rss_target=None, note=""):
+                 rss_target=None, note="", peer=True):
         self.tool, self.cmd, self.shown = tool, cmd, shown or cmd
         self.yubin = yubin
+        self.peer = peer                   # False: a floor, for scale
         self.ratio_target = ratio_target   # peer row: peer/yubin >= this
         self.rss_target = rss_target       # KiB
         self.note = note
@@ -251,10 +252,13 @@ class Bench:
 
     def measure(self, task, tool, cmd, progs, yubin=False, shown=None,
                 setup=None, check=None, scale=1.0, ratio_target=None,
-                note="", defer=False):
+                note="", defer=False, peer=True):
         """Add a row to task and time it now, or, with defer, later in
-        run_task() together with the task's other deferred rows."""
-        row = Row(tool, cmd, shown, yubin, ratio_target, note=note)
+        run_task() together with the task's other deferred rows.  A row
+        with peer=False (a floor such as cp) is not a peer the yubin row
+        must beat in a "fastest" task."""
+        row = Row(tool, cmd, shown, yubin, ratio_target, note=note,
+                  peer=peer)
         task.rows.append(row)
         row.status = self.missing(progs, yubin) or "ok"
         if row.status != "ok":
@@ -335,7 +339,7 @@ class Bench:
             y = t.yubin_row()
             ref = y.stats.median if y and y.stats else None
             peers = [r.stats.median for r in t.rows
-                     if not r.yubin and r.stats]
+                     if not r.yubin and r.peer and r.stats]
             first = True
             for r in t.rows:
                 name = "**%s**" % r.tool if r.yubin else r.tool

@@ -100,6 +100,32 @@ main(void)
 	}
 	spool_free(&sp);
 
+	/* spool_map: one piece of memory, in memory or from the file */
+	spool_init(&sp, 4);
+	{
+		const char *p = NULL;
+		size_t n = 99;
+
+		t_int(spool_map(&sp, &p, &n), 0, "spool_map of nothing");
+		t_str(p, n, "", "... is empty");
+		spool_unmap(&sp);
+		spool_write(&sp, "abc", 3);
+		t_int(spool_map(&sp, &p, &n), 0, "spool_map in memory");
+		t_str(p, n, "abc", "... the bytes");
+		t_int(spool_infile(&sp), 0, "... and no file made for it");
+		spool_unmap(&sp);
+		spool_write(&sp, "defgh", 5);
+		t_int(spool_map(&sp, &p, &n), 0, "spool_map past the cap");
+		t_str(p, n, "abcdefgh", "... the file and the memory tail");
+		t_int(spool_map(&sp, &p, &n), 0, "spool_map twice");
+		t_str(p, n, "abcdefgh", "... the same");
+		spool_reset(&sp);       /* unmaps */
+		spool_write(&sp, "xy", 2);
+		t_int(spool_map(&sp, &p, &n), 0, "spool_map after a reset");
+		t_str(p, n, "xy", "... only the new bytes");
+	}
+	spool_free(&sp);            /* unmaps (ASan: no leak) */
+
 	setenv("TMPDIR", "/nonexistent/yubin", 1);
 	spool_init(&sp, 4);
 	t_int(spool_write(&sp, "abcd", 4), 0, "up to the cap needs no file");
