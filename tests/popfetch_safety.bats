@@ -11,8 +11,8 @@
 # Received field popfetch adds at the top.  Messages come from
 # tests/data/popfetch/genmsgs.py, made at test time.
 #
-# Two of the crash cases are in popfetch_crash.bats, so that they run
-# beside these (tests/run -j); POPFETCH_CRASH_KILLS and
+# The crash case of -p is in popfetch_crash.bats, so that it runs beside
+# these (tests/run -j); POPFETCH_CRASH_KILLS and
 # POPFETCH_CRASH_SEED: see tests/popfetch/safety.bash.
 # Needs root and the server packages (tests/deps installs them).
 
@@ -193,6 +193,10 @@ rss() {
 
 @test "kill -9 at random instants with -k: the Maildir holds each message exactly once, the server all of them" {
 	crash d -k
+}
+
+@test "kill -9 at random instants into an mbox: each message exactly once, no partial message, the server none" {
+	crash m
 }
 
 # ---------------------------------------------------------------------
