@@ -54,18 +54,6 @@ fake() {
 }
 
 
-# wait_for N: wait until N messages with Subject $ID are stored; print
-# their paths, sorted.
-wait_for() {
-	local n=$1 f
-	for _ in $(seq 200); do
-		f=$(grep -l "^Subject: $ID\$" "$LAB_STORE"/new/* 2>/dev/null | sort || true)
-		[ -n "$f" ] && [ "$(echo "$f" | wc -l)" -ge "$n" ] && break
-		sleep 0.05
-	done
-	echo "$f"
-}
-
 # the envelope file of a stored message
 envelope() {
 	cat "$LAB_ENVELOPES/$(basename "$1")"

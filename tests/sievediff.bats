@@ -7,12 +7,16 @@
 # normalisation drops; its KNOWN list holds each intended difference
 # with its reason.
 
+# tests/run: start first
 bats_require_minimum_version 1.5.0
 
 setup() {
 	command -v sieve-test >/dev/null ||
 		skip "sieve-test not installed (dovecot-sieve; run tests/deps)"
 	D=$YUBIN_TESTS/interop/sievediff.py
+	# sieve-test's answers, once for both full runs below (or for a
+	# whole CI run: .ci/run sets it); see sievediff.py
+	export SIEVEDIFF_CACHE=${SIEVEDIFF_CACHE:-$BATS_FILE_TMPDIR/oracle}
 }
 
 @test "sievediff covers at least 200 pairs and every extension of issue 13" {

@@ -30,18 +30,6 @@ setup() {
 	chmod +x "$T/sendmail"
 }
 
-# wait_for N: wait until N messages with Subject $ID are stored; print
-# their paths, sorted.
-wait_for() {
-	local n=$1 f
-	for _ in $(seq 200); do
-		f=$(grep -l "^Subject: $ID\$" "$LAB_STORE"/new/* 2>/dev/null | sort || true)
-		[ -n "$f" ] && [ "$(echo "$f" | wc -l)" -ge "$n" ] && break
-		sleep 0.05
-	done
-	echo "$f"
-}
-
 envelope() {
 	cat "$LAB_ENVELOPES/$(basename "$1")"
 }
@@ -91,7 +79,8 @@ envelope() {
 	run maildeliver --sendmail "$T/sendmail" -f bob@example.org \
 	    -R alice@yubin.test -r "$T/r.sieve" "$M" < "$T/m"
 	[ "$status" -eq 0 ]
-	sleep 2
+	# maildeliver waited for its sendmail: a second reply would be queued
+	# or stored by now, and wait_for waits for the queue
 	[ "$(wait_for 2 | wc -l)" -eq 1 ]
 	[ "$(ls "$M/new" | wc -l)" -eq 2 ]
 }

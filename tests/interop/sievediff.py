@@ -12,6 +12,13 @@
                           first N pairs (all with N omitted)
     sievediff.py --list   print the pair names and their count
 
+SIEVEDIFF_CACHE=DIR keeps sieve-test's answer to each pair in DIR (the
+key: sieve-test's file, size and mtime, the script, the message and the
+envelope) and takes it from there the next time: the oracle is the same
+program on the same input, and most of the time went to it, again for
+each run of maildeliver's suites (tests/mutate, make check SANITIZE=1).
+--oracle-only never uses it.  MAILDELIVER always runs.
+
 The pairs are hand-written scripts (HAND: every one against every
 message of MSGS) and generated ones (gen_cases: a seeded walk over
 tests, match types, comparators, address parts and actions, each
@@ -42,6 +49,8 @@ dry run prints what a real delivery would not do:
   - the vacation reply's recipient is not printed: it is the envelope
     sender (RFC 5230 section 4.5).
 """
+import hashlib
+import json
 import os
 import random
 import re
@@ -652,15 +661,42 @@ class Oracle:
         if os.getuid() == 0:
             os.chown(path, 65534, 65534)
 
-    def run(self, script, msgfile, sender, rcpt):
+    def run(self, script, msgfile, sender, rcpt, cache=None):
+        key = path = None
+        if cache:
+            st = os.stat(shutil.which("sieve-test"))
+            h = hashlib.sha256()
+            for part in (os.path.realpath(shutil.which("sieve-test")),
+                         str(st.st_size), str(st.st_mtime_ns), sender, rcpt):
+                h.update(part.encode() + b"\0")
+            for f in (script, msgfile):
+                with open(f, "rb") as fh:
+                    h.update(fh.read() + b"\0")
+            path = os.path.join(cache, h.hexdigest())
+            try:
+                with open(path) as fh:
+                    rc, out, err = json.load(fh)
+                # its temporary paths were written as @TOP@
+                return rc, out.replace("@TOP@", self.top), \
+                    err.replace("@TOP@", self.top)
+            except (OSError, ValueError):
+                pass
         env = dict(os.environ, HOME=self.home)
         p = subprocess.run(self.pre + ["sieve-test", "-c", self.conf,
                                        "-x", "+editheader",
                                        "-f", sender, "-a", rcpt, "-r", rcpt,
                                        script, msgfile],
                            capture_output=True, env=env, timeout=60)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), \
+        rc, out, err = p.returncode, p.stdout.decode("utf-8", "replace"), \
             p.stderr.decode("utf-8", "replace")
+        if path:
+            # whole or not at all: runs at once may share the cache
+            tmp = "%s.%d.tmp" % (path, os.getpid())
+            with open(tmp, "w") as fh:
+                json.dump([rc, out.replace(self.top, "@TOP@"),
+                           err.replace(self.top, "@TOP@")], fh)
+            os.replace(tmp, path)
+        return rc, out, err
 
 
 def unflags(text):
@@ -876,6 +912,9 @@ def main(argv):
 
 def run(cases, md, top, verbose, oracle_only):
     orc = Oracle(top)
+    cache = os.environ.get("SIEVEDIFF_CACHE")
+    if cache:
+        os.makedirs(cache, exist_ok=True)
     sdir = os.path.join(top, "scripts")
     os.makedirs(sdir)
     orc.own(sdir)
@@ -900,7 +939,8 @@ def run(cases, md, top, verbose, oracle_only):
                 f.write(script)
             orc.own(paths[name])
         sender, rcpt, _ = MSGS[m]
-        rc, out, err = orc.run(paths[name], msgfiles[m], sender, rcpt)
+        rc, out, err = orc.run(paths[name], msgfiles[m], sender, rcpt,
+                               None if oracle_only else cache)
         try:
             want = canon(oracle_results(rc, out, sender))
         except RuntimeError as e:

@@ -49,3 +49,30 @@ lab_env() {
 	. "$LAB_DIR/env"
 	set +a
 }
+
+# wait_for N: wait until N messages with Subject $ID are stored in the
+# lab; print their paths, sorted.  Call it after the sender (mailsend,
+# maildeliver's sendmail) has ended: what it sent has had its 250, so it
+# is in Postfix's queue or, stored before it leaves the queue, in the
+# store.  So once the queue is seen empty, one more look at the store is
+# the last: a sender that sent nothing costs no 10 s wait (with mail
+# left in the queue, 10 s as before).
+wait_for() {
+	local n=$1 f empty
+	for _ in $(seq 200); do
+		empty=
+		queued >/dev/null || empty=1
+		f=$(grep -l "^Subject: $ID\$" "$LAB_STORE"/new/* 2>/dev/null | sort || true)
+		[ -n "$f" ] && [ "$(echo "$f" | wc -l)" -ge "$n" ] && break
+		[ -z "$empty" ] || break
+		sleep 0.05
+	done
+	echo "$f"
+}
+
+# queued: a file of Postfix's queue, if there is one (status 0)
+queued() {
+	local q=$LAB_DIR/postfix/queue
+	find "$q/maildrop" "$q/incoming" "$q/active" "$q/deferred" "$q/hold" \
+		-type f -print -quit 2>/dev/null | grep .
+}
