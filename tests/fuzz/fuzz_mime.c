@@ -61,9 +61,11 @@ check_copy(const char *in, size_t n)
 	for (i = 0; i < n; i++)
 		if (in[i] != '\r' || i + 1 == n || in[i + 1] != '\n')
 			buf_add(&w, in + i, 1);
+	/* one leading mark may be dropped, never more: the copy is the
+	 * input or the input without its first three bytes (which must
+	 * then be a mark; a second mark after it is kept, as text) */
 	k = w.len >= 3 && memcmp(w.p, "\xef\xbb\xbf", 3) == 0 &&
-	    !(S.copy.len >= 3 && memcmp(S.copy.p, "\xef\xbb\xbf", 3) == 0) ?
-	    3 : 0;
+	    S.copy.len + 3 == w.len ? 3 : 0;
 	if (S.copy.len != w.len - k ||
 	    (w.len > k && memcmp(S.copy.p, w.p + k, w.len - k) != 0))
 		abort();
