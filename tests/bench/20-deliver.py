@@ -1,6 +1,7 @@
 """maildeliver as an MDA: one process per message, as an MTA runs it,
 against mdeliver, procmail and maildrop delivering to a Maildir."""
 
+import os
 from collections import Counter
 
 TITLE = "maildeliver: one process per message into a fresh Maildir"
@@ -21,12 +22,20 @@ def run(b):
         ("maildrop", ["maildrop"], "work/d-maildrop",
          "maildrop " + b.maildrop_filter("work/d-maildrop"), False),
     ]
+    # BENCH_DELIVER_BEFORE=PATH: an older build's maildeliver in the same
+    # rounds (not a peer), to tell a change of the code from one of the
+    # machine: the ratio to mdeliver moves with the disk's speed
+    before = os.environ.get("BENCH_DELIVER_BEFORE")
+    if before:
+        cases.append(("maildeliver of BENCH_DELIVER_BEFORE", [],
+                      "work/d-before", before + " work/d-before", False))
     rows = []
     for tool, progs, dest, cmd, yub in cases:
         row = b.measure(t, tool, loop % cmd, progs, yubin=yub,
                         shown=cmd + " < MSG",
                         setup=lambda d=dest: b.fresh_maildir(d),
-                        check=b.expect_count(dest, m), defer=True)
+                        check=b.expect_count(dest, m), defer=True,
+                        peer=not tool.endswith("_BEFORE"))
         rows.append((row, tool, dest))
     b.run_task(t)
     done = [(tool, dest) for row, tool, dest in rows if row.stats]
