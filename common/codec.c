@@ -184,6 +184,7 @@ b64_line(const unsigned char *p, char *o)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define B64_AVX2 1
+#include <cpuid.h>
 #include <immintrin.h>
 
 /*
@@ -326,36 +327,67 @@ b64_fast(const unsigned char *p, const unsigned char *end, char **op)
 	return b64_fast_body(p, end, op, 0);
 }
 
-/* Whether the decoders take their AVX2 paths: known before main() runs,
- * so that threads only ever read it. */
-static int use_avx2;
-
+/*
+ * Whether the decoders take their AVX2 paths: -1 until a decoder first
+ * asks.  Not a constructor: on a virtual machine each cpuid instruction
+ * traps to the hypervisor, and a program that never decodes (maildeliver
+ * delivering a message) should not pay for it at every start; nor
+ * __builtin_cpu_supports(), whose libgcc part is such a constructor.
+ * Threads (hdrparse's readers) may race to set it: they store the same
+ * value, and the accesses are atomic.
+ */
 #ifdef B64_AVX2
+static int use_avx2 = -1;
+
+/* AVX2 in the CPU, and the YMM registers saved by the kernel (XCR0). */
+static int
+cpu_avx2(void)
+{
+	unsigned a, b, c, d, lo, hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) ||
+	    !(c & bit_AVX))
+		return 0;
+	__asm__ volatile ("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	(void)hi;
+	if ((lo & 6) != 6)
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return (b & bit_AVX2) != 0;
+}
+
+static int
+avx2(void)
+{
+	int v = __atomic_load_n(&use_avx2, __ATOMIC_RELAXED);
+
+	if (v < 0) {
+		v = cpu_avx2();
+		__atomic_store_n(&use_avx2, v, __ATOMIC_RELAXED);
+	}
+	return v;
+}
+
 __attribute__((target("avx2"))) static const unsigned char *
 b64_fast_avx2(const unsigned char *p, const unsigned char *end, char **op)
 {
 	return b64_fast_body(p, end, op, 1);
-}
-
-__attribute__((constructor)) static void
-codec_init(void)
-{
-	__builtin_cpu_init();
-	use_avx2 = __builtin_cpu_supports("avx2");
 }
 #endif
 
 int
 codec_simd(int on)
 {
-	int was = use_avx2;
-
 #ifdef B64_AVX2
-	use_avx2 = on && __builtin_cpu_supports("avx2");
+	int was = avx2();
+
+	__atomic_store_n(&use_avx2, on && cpu_avx2(), __ATOMIC_RELAXED);
+	return was;
 #else
 	(void)on;
+	return 0;
 #endif
-	return was;
 }
 
 void
@@ -447,7 +479,7 @@ b64_dec_update(struct b64_dec *st, const char *in, size_t len, char *out)
 	while (p < end && !st->done) {
 		if (st->n == 0) {
 #ifdef B64_AVX2
-			if (use_avx2)
+			if (avx2())
 				p = b64_fast_avx2(p, end, &o);
 			else
 #endif
@@ -764,7 +796,7 @@ qp_dec_line(struct qp_dec *st, const unsigned char *p,
 	t -= soft;
 	for (;;) {
 #ifdef B64_AVX2
-		if (use_avx2)
+		if (avx2())
 			eq = qp_run_avx2(p, t, end, &o);
 		else
 #endif
