@@ -94,9 +94,12 @@ sv_lookup(const char *name)
 {
 	size_t i, k;
 
+	/* the first byte first: every node of a script and every def
+	 * registered at start-up is looked up here, across ~100 names */
 	for (i = 0; i < nreg; i++)
 		for (k = 0; k < reg[i].n; k++)
-			if (strcmp(reg[i].defs[k].name, name) == 0)
+			if (reg[i].defs[k].name[0] == name[0] &&
+			    strcmp(reg[i].defs[k].name, name) == 0)
 				return &reg[i].defs[k];
 	return NULL;
 }

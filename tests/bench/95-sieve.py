@@ -298,6 +298,14 @@ def run(b):
          ' sieve-test -c ' + conf + ' -e -l maildir:%s %s "$f" >/dev/null',
          "sieve-test -e -l maildir:DIR rules.sieve MSG", False),
     ]
+    # BENCH_SIEVE_BEFORE=PATH: an older build's maildeliver in the same
+    # rounds (not a peer), to tell a change of the code (or of its
+    # linking) from one of the machine
+    before = os.environ.get("BENCH_SIEVE_BEFORE")
+    if before:
+        cases.append(("maildeliver of BENCH_SIEVE_BEFORE", [], "s-before",
+                      before + ' -r %s %s < "$f"',
+                      "BEFORE -r rules.sieve DIR < MSG", True))
 
     def rows_in(t, top, tag):
         """The four tools into Maildirs under top (a directory of the
@@ -306,6 +314,7 @@ def run(b):
         for tool, progs, sub, tmpl, shown, yub in cases:
             dest = os.path.join(top, sub)
             d = b.path(dest)
+            old = tool.endswith("_BEFORE")
             if tool == "procmail -m":
                 write(pmrc + tag, procmailrc(d))
                 cmd = tmpl % (pmrc + tag)
@@ -316,11 +325,13 @@ def run(b):
                 cmd = tmpl % (script, d)
             else:
                 cmd = tmpl % (d, script)
-            row = b.measure(t, tool, loop % cmd, progs, yubin=yub,
-                            shown=shown, setup=setup(dest, own=not yub and
-                                                     "sieve" in tool),
+            row = b.measure(t, tool, loop % cmd, progs,
+                            yubin=yub and not old, shown=shown,
+                            setup=setup(dest, own=not yub and
+                                        "sieve" in tool),
                             check=check(dest), defer=True,
-                            ratio_target=None if yub else 1.5)
+                            ratio_target=None if yub else 1.5,
+                            peer=not old)
             rows.append((row, dest))
         # the loop with nothing delivered: what every row pays before
         # its tool does anything (a fork and an exec per message)
