@@ -667,6 +667,56 @@ fileinto :create "A"; pipe "hang";'
 	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
 }
 
+# A sendmail that never reads and never exits: each child that gets the
+# message (pipe, redirect, vacation) has the one deadline of
+# YUBIN_PIPE_TIMEOUT.  `timeout 20`: a maildeliver without it fails the
+# test instead of hanging it.
+hang_sendmail() {
+	printf '#!/bin/sh\nexec sleep 30\n' > "$T/sendmail"
+}
+
+@test "a redirect whose sendmail hangs is killed after YUBIN_PIPE_TIMEOUT: 75, nothing visible" {
+	hang_sendmail
+	rules 'require ["copy", "fileinto", "mailbox"]; fileinto :create "A"; redirect :copy "fw@example.net";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --sendmail "$T/sendmail" \
+	    -f a@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+	# a message larger than the pipe holds: the write itself waits
+	{ cat "$D/plain.eml"; head -c 300000 /dev/zero | tr '\0' 'x' | fold -w 70; } > "$T/big.eml"
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --sendmail "$T/sendmail" \
+	    -f a@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$T/big.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+}
+
+@test "a vacation whose sendmail hangs is killed after YUBIN_PIPE_TIMEOUT: delivered, a warning, not remembered" {
+	hang_sendmail
+	rules 'require "vacation"; vacation :days 2 "back monday";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --state-dir "$T/state" \
+	    --sendmail "$T/sendmail" -f a@x.test -R bob@example.com \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: vacation reply to a@x.test failed: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# not sent, so not remembered: the next message is answered
+	printf '#!/bin/sh\necho "ARGS: $*" >> "%s/sent"\ncat > /dev/null\n' "$T" > "$T/sendmail"
+	run timeout 20 maildeliver --state-dir "$T/state" \
+	    --sendmail "$T/sendmail" -f a@x.test -R bob@example.com \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/sent")" = "ARGS: -i -f <> -- a@x.test" ]
+}
+
 # The fsyncs of one delivery, one line each: "fdatasync tmp/" for the
 # message file, "fsync new/" or "fsync cur/" for a directory.
 fsyncs() {
