@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "charset.h"
 #include "hdr.h"
+#include "hdrenc.h"
 #include "mime.h"
 #include "sieve.h"
 #include "sievei.h"
@@ -577,14 +578,63 @@ sv_check_editheader(const struct sieve_script *s, struct sieve_node *n,
 	return 0;
 }
 
+/*
+ * The value of an added field as it is stored, from its leading blank
+ * on; val (vl bytes, no NUL) is freed.  As Pigeonhole writes it: each
+ * line end, with the blanks and line ends around it, becomes one fold
+ * "\n\t" (none at the end), so that no line of the header is empty or
+ * blank; a control byte besides makes the value encoded words
+ * (RFC 2047), never raw bytes in the header.
+ */
+static char *
+fold_value(const char *name, char *val, size_t vl, size_t *outlen)
+{
+	struct buf b;
+	size_t i, j, col = strlen(name) + 1;
+	int ctl = 0;
+
+	buf_init(&b, SIEVE_MAX_STRING * 2);
+	buf_addc(&b, ' ');
+	for (i = 0; i < vl; i++)
+		ctl |= ((unsigned char)val[i] < ' ' && val[i] != '\t' &&
+		    val[i] != '\r' && val[i] != '\n') || val[i] == 0x7f;
+	for (i = 0; i < vl; i = j) {
+		j = i + 1;
+		if (val[i] != '\r' && val[i] != '\n') {
+			buf_addc(&b, val[i]);
+			continue;
+		}
+		while (b.len > 1 && (b.p[b.len - 1] == ' ' ||
+		    b.p[b.len - 1] == '\t'))
+			b.len--;
+		for (j = i; j < vl && strchr(" \t\r\n", val[j]) != NULL; j++)
+			;
+		if (j < vl)
+			buf_adds(&b, ctl ? " " : "\n\t");
+	}
+	free(val);
+	if (ctl) {
+		struct buf e;
+
+		buf_init(&e, SIEVE_MAX_STRING * 4);
+		hdrenc_text(&e, &col, b.p + 1, b.len - 1);
+		buf_free(&b);
+		b = e;
+	}
+	if (b.p == NULL)
+		buf_addc(&b, ' ');
+	*outlen = b.len;
+	return b.p;
+}
+
 int
 sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 {
 	char *name, *val;
-	size_t i, vl;
+	size_t nl, vl;
 	struct sv_field f;
 
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
+	if ((name = sv_pos_strn(r, n, 0, &nl)) == NULL)
 		return -1;
 	if ((val = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &vl)) ==
 	    NULL) {
@@ -598,7 +648,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		free(val);
 		return -1;
 	}
-	if (!fieldname_ok(name, strlen(name))) {
+	if (!fieldname_ok(name, nl)) {
 		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
 		free(name);
 		free(val);
@@ -607,24 +657,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 	/* a protected field may be added, as Pigeonhole allows (RFC 5293
 	 * §6 leaves additions to local policy): only its deletion is
 	 * refused */
-	/* a value with line ends is folded: each one followed by a blank */
-	{
-		struct buf b;
-
-		buf_init(&b, SIEVE_MAX_STRING * 2);
-		buf_addc(&b, ' ');
-		for (i = 0; val[i]; i++) {
-			if (val[i] == '\r')
-				continue;
-			buf_addc(&b, val[i]);
-			if (val[i] == '\n' && val[i + 1] != ' ' &&
-			    val[i + 1] != '\t')
-				buf_addc(&b, ' ');
-		}
-		free(val);
-		vl = b.len;
-		val = b.p ? b.p : xstrdup(" ");
-	}
+	val = fold_value(name, val, vl, &vl);
 	f.name = name;
 	f.val = val;
 	f.vlen = vl;

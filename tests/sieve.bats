@@ -185,6 +185,50 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	[ "$(sed -n 2p "$T/sent")" = "X-Sieve-Redirected-From: me@example.org" ]
 }
 
+@test "a redirect address with a line end or a control byte does not compile (Pigeonhole's sievec refuses it too)" {
+	# RFC 5228 4.2: the address must be valid.  A line end is white
+	# space to the address parser (so "Bob<LF> <b@c>" is fine), never
+	# glue: "a<LF>b@c" is not "ab@c"
+	printf 'redirect "a\nb@example.net";\n' > "$T/r1.sieve"
+	printf 'redirect "fw@example.net\nx";\n' > "$T/r2.sieve"
+	printf 'redirect "Fw\001 <fw@example.net>";\n' > "$T/r3.sieve"
+	printf 'require "encoded-character";\nredirect "fw@example.net${hex:00}x";\n' > "$T/r4.sieve"
+	run maildeliver --check -r "$T/r1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r1.sieve:1:1: invalid redirect address \"a\\r\\nb@example.net\"" ]
+	run maildeliver --check -r "$T/r2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r2.sieve:1:1: invalid redirect address \"fw@example.net\\r\\nx\"" ]
+	run maildeliver --check -r "$T/r3.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r3.sieve:1:1: invalid redirect address \"Fw\\x01 <fw@example.net>\"" ]
+	run maildeliver --check -r "$T/r4.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r4.sieve:2:1: invalid redirect address \"fw@example.net\${hex:00}x\"" ]
+	# delivered with such rules: kept, nothing sent
+	run md -r "$T/r1.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/r1.sieve:1:1: invalid redirect address \"a\\r\\nb@example.net\"" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# folding white space is white space: sent to the one address
+	printf 'redirect "Fw\n <fw@example.net>\n";\n' > "$T/r5.sieve"
+	rm "$M"/new/*
+	run md -r "$T/r5.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$(tree "$M")" ]
+	[ "$(head -n 1 "$T/sent")" = "ARGS: -i -f a@x.test -- fw@example.net" ]
+}
+
+@test "a redirect address from a variable with a line end is a runtime error: kept, nothing sent" {
+	printf 'require "variables";\nset "to" "a\nb@example.net";\nredirect "${to}";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: invalid redirect address \"a\\x0d\\x0ab@example.net\"; the message is kept in $M" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+}
+
 @test "--redirect-from picks the redirect's envelope sender; a null sender stays null" {
 	rules 'redirect "fw@example.net";'
 	run md --redirect-from recipient -r "$T/rules.sieve" "$M" < "$D/plain.eml"
@@ -414,6 +458,53 @@ RESULT keep" ]
 	run md --user-email me@example.org -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 1,3p "$T/sent")" = "$(printf 'ARGS: -i -f <> -- carol@y.test\nFrom: me@example.org\nTo: <carol@y.test>')" ]
+}
+
+@test "a vacation :from with a line end cannot add a field to the reply" {
+	# from a variable: a runtime error, nothing sent
+	printf 'require ["vacation", "variables"];\nset "f" "x\nBcc: victim@example.org";\nvacation :from "${f}" "away";\n' > "$T/rules.sieve"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: specified :from address \"x\\x0d\\x0aBcc: victim@example.org\" is invalid for vacation action; the message is kept in $M" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# a literal one with folding white space (valid, as Pigeonhole
+	# has it): one From line, the header goes on
+	rm "$M"/new/*
+	printf 'require "vacation";\nvacation :from "Bob\n <bob@example.com>\n" "away";\n' > "$T/rules.sieve"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1,3p "$T/sent")" = "$(printf 'ARGS: -i -f <> -- a@x.test\nFrom: Bob <bob@example.com>\nTo: <a@x.test>')" ]
+}
+
+@test "a pipe argument with a line end does not compile, nor runs from a variable" {
+	printf '#!/bin/sh\nprintf "%%s|" "$@" > "%s/piped"\n' "$T" > "$T/pipes/args"
+	chmod +x "$T/pipes/args"
+	printf 'require "vnd.dovecot.pipe";\npipe "args" ["a\nb"];\n' > "$T/p1.sieve"
+	run maildeliver --check -r "$T/p1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/p1.sieve:2:1: specified external program argument \"a\\r\\nb\" is invalid" ]
+	printf 'require "vnd.dovecot.pipe";\npipe "ar\001gs";\n' > "$T/p2.sieve"
+	run maildeliver --check -r "$T/p2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/p2.sieve:2:1: invalid program name \"ar\\x01gs\"" ]
+	printf 'require ["vnd.dovecot.pipe", "variables"];\nset "v" "a\nb";\npipe "args" ["${v}"];\n' > "$T/p3.sieve"
+	run md -r "$T/p3.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/p3.sieve:4:1: specified external program argument \"a\\x0d\\x0ab\" is invalid; the message is kept in $M" ]
+	[ ! -e "$T/piped" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+}
+
+@test "addheader never writes an empty or blank header line, nor a raw control byte" {
+	# a line end, with the blanks around it, is one fold, none at the
+	# end (Pigeonhole's output for the same values); a control byte
+	# makes the value encoded words
+	printf 'require "editheader";\naddheader :last "X-A" "x  \n\n\t\ny\n";\naddheader :last "X-B" "\n";\naddheader :last "X-C" "a\001b";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; sed '/^$/,$d' "$D/plain.eml"
+	    printf 'X-A: x\n\ty\nX-B: \nX-C: =?UTF-8?B?YQFi?=\n\n'; sed '1,/^$/d' "$D/plain.eml")
 }
 
 @test "fileinto \"Inbox.Junk\" is the folder INBOX.Junk: INBOX in any case" {
