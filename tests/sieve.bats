@@ -507,6 +507,29 @@ RESULT keep" ]
 	    printf 'X-A: x\n\ty\nX-B: \nX-C: =?UTF-8?B?YQFi?=\n\n'; sed '1,/^$/d' "$D/plain.eml")
 }
 
+@test "a bare CR inside a string does not compile (RFC 5228 8.1: line ends are CRLF; Pigeonhole refuses it too)" {
+	printf 'require "fileinto";\nfileinto "Ju\rnk";\n' > "$T/c1.sieve"
+	run maildeliver --check -r "$T/c1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/c1.sieve:2:13: found stray carriage-return (CR) character in quoted string started at line 2" ]
+	printf 'require "fileinto";\nfileinto text:\nJu\rnk\n.\n;\n' > "$T/c2.sieve"
+	run maildeliver --check -r "$T/c2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/c2.sieve:3:3: found stray carriage-return (CR) character in multi-line string started at line 2" ]
+	# delivered with such rules: kept in DEST, the error said
+	mkdir -p "$M/.Ju$(printf '\r')nk/new" "$M/.Ju$(printf '\r')nk/cur" "$M/.Ju$(printf '\r')nk/tmp"
+	run md -r "$T/c1.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/c1.sieve:2:13: found stray carriage-return (CR) character in quoted string started at line 2" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	# a CR that ends a line (CRLF) is a line end, outside a string a
+	# CR is white space: both still compile
+	printf 'require "fileinto";\r\nfileinto "A\r\nB";\rkeep;\r\n' > "$T/c3.sieve"
+	run maildeliver --check -r "$T/c3.sieve"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
 @test "fileinto \"Inbox.Junk\" is the folder INBOX.Junk: INBOX in any case" {
 	rules 'require "fileinto"; fileinto "Inbox.Junk";'
 	mkdir -p "$M/.INBOX.Junk/new" "$M/.INBOX.Junk/cur" "$M/.INBOX.Junk/tmp"
