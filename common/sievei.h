@@ -42,6 +42,9 @@ struct sieve_run {
 	char *flags;            /* imap4flags' internal variable */
 	struct sv_field *f;
 	size_t nf;
+	size_t nfixed;          /* the first fields, the MDA's (env->added:
+	                           Return-Path, -A): the tests see them,
+	                           editheader leaves them first and whole */
 	int hdr_changed;
 	size_t bodyoff;
 	int hasbody;            /* an empty line (or a body line) follows

@@ -665,8 +665,11 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 	if (sv_has_tag(n, "last")) {
 		r->f[r->nf] = f;
 	} else {
-		memmove(r->f + 1, r->f, r->nf * sizeof *r->f);
-		r->f[0] = f;
+		/* first, but below the MDA's fields: Return-Path stays the
+		 * first line, as where the MDA adds it after the script */
+		memmove(r->f + r->nfixed + 1, r->f + r->nfixed,
+		    (r->nf - r->nfixed) * sizeof *r->f);
+		r->f[r->nfixed] = f;
 	}
 	r->nf++;
 	r->hdr_changed = 1;
@@ -687,10 +690,12 @@ sv_run_deleteheader(struct sieve_run *r, const struct sieve_node *n)
 		free(name);
 		return 0;
 	}
-	for (i = 0; i < r->nf; i++)
+	/* the MDA's fields are not the message's to edit: neither
+	 * deleted nor counted by :index */
+	for (i = r->nfixed; i < r->nf; i++)
 		if (strcasecmp(r->f[i].name, name) == 0)
 			total++;
-	for (i = 0; i < r->nf; i++) {
+	for (i = k = r->nfixed; i < r->nf; i++) {
 		int del = 1;
 
 		if (strcasecmp(r->f[i].name, name) != 0) {

@@ -892,6 +892,7 @@ sv_message_load(struct sieve_run *r)
 	free(r->f);
 	r->f = NULL;
 	r->nf = 0;
+	r->nfixed = 0;
 	r->hdr_changed = 0;
 	r->hasbody = header_extent(p, r->env->len, &len, &r->bodyoff);
 	r->res->bodyoff = r->bodyoff;
@@ -904,6 +905,8 @@ sv_message_load(struct sieve_run *r)
 		r->f[r->nf].val = xstrndup(f.val, f.vallen);
 		r->f[r->nf].vlen = f.vallen;
 		r->nf++;
+		if (off <= r->env->added)
+			r->nfixed = r->nf;
 		if (r->nf >= 100000)
 			break;
 	}

@@ -164,7 +164,7 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"
 	    echo "X-Sieve-Redirected-From: bob+lists@example.com"
 	    echo "X-Tag: one"; cat "$D/plain.eml")
-	cmp "$M"/new/* <(echo "X-Late: two"; echo "Return-Path: <a@x.test>"; cat "$D/plain.eml")
+	cmp "$M"/new/* <(echo "Return-Path: <a@x.test>"; echo "X-Late: two"; cat "$D/plain.eml")
 }
 
 @test "a redirect loop (X-Sieve-Redirected-From naming the user) is kept, not sent" {
@@ -530,6 +530,39 @@ RESULT keep" ]
 	[ "$output" = "" ]
 }
 
+@test "addheader lands below Return-Path and the -A fields; deleteheader leaves them (the MDA's, as with Dovecot's LDA)" {
+	rules 'require "editheader";
+if header :is "return-path" "<a@x.test>" { addheader "X-Saw" "return-path"; }
+addheader "X-First" "1";
+addheader :last "X-Last" "2";
+deleteheader "Return-Path";
+deleteheader "X-Env";'
+	{ printf 'Return-Path: <old@y.test>\n'; cat "$D/plain.eml"; } > "$T/in.eml"
+	run md -A 'X-Env: e' -r "$T/rules.sieve" "$M" < "$T/in.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	# maildeliver's Return-Path (-f drops the message's own) and -A
+	# field stay first
+	cmp "$M"/new/* - <<-'EOF'
+	Return-Path: <a@x.test>
+	X-Env: e
+	X-First: 1
+	X-Saw: return-path
+	From: Carol <carol@y.test>
+	To: bob@example.com
+	Subject: lunch?
+	Message-ID: <p1@y.test>
+	X-Last: 2
+
+	Shall we?
+	EOF
+	# an mbox: the From_ line, then Return-Path
+	rules 'require "editheader"; addheader "X-First" "1";'
+	run md -m -r "$T/rules.sieve" "$T/mbox" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n '2,3p' "$T/mbox")" = "$(printf 'Return-Path: <a@x.test>\nX-First: 1')" ]
+}
+
 @test "fileinto \"Inbox.Junk\" is the folder INBOX.Junk: INBOX in any case" {
 	rules 'require "fileinto"; fileinto "Inbox.Junk";'
 	mkdir -p "$M/.INBOX.Junk/new" "$M/.INBOX.Junk/cur" "$M/.INBOX.Junk/tmp"
@@ -765,7 +798,7 @@ deleteheader "Received"; deleteheader "auto-submitted";'
 	run md -r "$T/rules.sieve" "$M" < "$T/in.eml"
 	[ "$status" -eq 0 ]
 	[ "$(tree "$M")" = "./new/NAME" ]
-	cmp "$M"/new/* <(printf 'Auto-Submitted: auto-generated\nReturn-Path: <a@x.test>\n'; cat "$T/in.eml")
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\nAuto-Submitted: auto-generated\n'; cat "$T/in.eml")
 }
 
 @test "a pipe program that hangs is killed after YUBIN_PIPE_TIMEOUT and nothing is delivered (75)" {
