@@ -250,6 +250,21 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	[ "$output" = "maildeliver: --redirect-from bob@example.com: not sender, recipient, orig_recipient, user_email, <address> or <>" ]
 }
 
+@test "a recipient with a line end (-R, \$RECIPIENT, \$SENDER) is refused: it would reach headers and sendmail's argv" {
+	rules 'redirect "fw@example.net";'
+	run md --redirect-from recipient -R "$(printf 'b@example.com\nBcc: x@example.org')" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: -R: control character in address" ]
+	RECIPIENT="$(printf 'b@example.com\rx')" run maildeliver --sendmail "$T/sendmail" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: \$RECIPIENT: control character in address" ]
+	SENDER="$(printf 'a@x.test\nx')" run maildeliver --sendmail "$T/sendmail" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: \$SENDER: control character in address" ]
+	[ ! -e "$T/sent" ]
+	[ -z "$(tree "$M")" ]
+}
+
 @test "--user-email must be a bare address" {
 	rules 'keep;'
 	run md --user-email '<me@example.org>' -r "$T/rules.sieve" "$M" < "$D/plain.eml"
