@@ -50,6 +50,27 @@ FUZZSRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZSRC))
 FUZZTIME ?= 30
 
+# maildeliver is started once for every message an MTA delivers: its
+# start-up is most of its work.  Where Debian's musl-tools is installed
+# it is linked statically against musl, as a position-independent
+# executable (the address-space randomisation stays): it then starts in
+# 0.2 ms where glibc's start takes 0.5-0.6 ms on the test machine, most
+# of it glibc asking the CPU (cpuid, a trap to the hypervisor on a VM)
+# for its caches.  The conformance runner is built the same way, so that
+# it runs the regex and iconv that maildeliver ships with.  README:
+# "Why maildeliver is linked with musl".  MUSL=0, a sanitizer build or
+# no musl-gcc: linked with glibc like every other program.
+MUSL_DIR ?= /usr/lib/$(shell $(CC) -dumpmachine 2>/dev/null | sed 's/-gnu.*$$/-musl/')
+MUSL_CC  ?= musl-gcc
+ifeq ($(SANITIZE),1)
+MUSL = 0
+endif
+MUSL ?= $(if $(and $(wildcard $(MUSL_DIR)/rcrt1.o),$(shell command -v $(MUSL_CC))),1,0)
+MUSL_PROGS = maildeliver
+# what libcurl, c-ares and libmagic (glibc builds only) are needed for
+MUSL_SRC = $(filter-out common/dns.c common/net.c common/ftype.c,$(LIBSRC))
+MUSL_LIB = $(O)/musl/libyubin.a
+
 # Per-program libraries beyond libc (programs not listed need none).
 LDLIBS_mailsend   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
 LDLIBS_popfetch   = $(CURL_LIBS) $(SSL_LIBS) $(CARES_LIBS)
@@ -82,6 +103,28 @@ $(O)/bin/%: $(O)/cmd/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS_$*) $(LDLIBS)
 
+ifeq ($(MUSL),1)
+$(O)/musl/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(WFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIE -Icommon -c -o $@ $<
+
+$(MUSL_LIB): $(patsubst %.c,$(O)/musl/%.o,$(MUSL_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# musl-gcc's own link names ld-musl as the interpreter even for
+# -static-pie: the start files are given here instead (rcrt1.o relocates
+# the program itself).
+MUSL_LINK = $(CC) -static-pie -nostdlib -nostartfiles $(LDFLAGS) \
+    $(MUSL_DIR)/rcrt1.o $(MUSL_DIR)/crti.o $$($(CC) -print-file-name=crtbeginS.o)
+MUSL_END  = $(MUSL_DIR)/libc.a $$($(CC) -print-libgcc-file-name) \
+    $$($(CC) -print-file-name=crtendS.o) $(MUSL_DIR)/crtn.o
+
+$(addprefix $(O)/bin/,$(MUSL_PROGS)): $(O)/bin/%: $(O)/musl/cmd/%.o $(MUSL_LIB)
+	@mkdir -p $(@D)
+	$(MUSL_LINK) -o $@ $< $(MUSL_LIB) $(MUSL_END)
+endif
+
 $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) -pthread $(LDLIBS_$*) $(LDLIBS)
@@ -89,9 +132,15 @@ $(O)/unit/%: $(O)/tests/unit/%.o $(LIB)
 # The conformance runner's binary (tests/conformance/run): the
 # vnd.dovecot.testsuite commands over our Sieve interpreter.
 SVTEST = $(O)/test/svtest
+ifeq ($(MUSL),1)
+$(SVTEST): $(O)/musl/tests/conformance/svtest.o $(MUSL_LIB)
+	@mkdir -p $(@D)
+	$(MUSL_LINK) -o $@ $< $(MUSL_LIB) $(MUSL_END)
+else
 $(SVTEST): $(O)/tests/conformance/svtest.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+endif
 
 # A stand-in for maildeliver -n -r for tests/interop/sievediff.py, until
 # maildeliver runs Sieve itself.

@@ -584,7 +584,7 @@ on_msg(void *arg, const struct input_msg *m)
 			warn("stdin: message %lu is empty, skipped", m->index);
 		break;
 	case D_READ:
-		snprintf(msg, sizeof msg, "stdin: %s", strerror(m->in->err));
+		snprintf(msg, sizeof msg, "stdin: %s", errtext(m->in->err));
 		fail(r, EX_IOERR, msg);
 	default:
 		fail(r, exit_code(r), why(r));

@@ -417,7 +417,13 @@ cs_lookup(const char *cs, size_t cslen, struct cs_entry **ep)
 		cs_memo_put(cs, cslen, 0, NULL);
 		return 0;
 	}
-	if ((e = cs_entry(a != NULL ? a->to : key, a)) == NULL)
+	e = cs_entry(a != NULL ? a->to : key, a);
+	/* a C library other than glibc (musl: maildeliver, see Makefile)
+	 * may not know our superset's name (CP932, ISO-2022-JP-2, CP874)
+	 * but know the charset the mail names */
+	if (e == NULL && a != NULL)
+		e = cs_entry(key, NULL);
+	if (e == NULL)
 		return -1;
 	cs_memo_put(cs, cslen, 1, e);
 	*ep = e;

@@ -9,8 +9,9 @@
  * superset that takes JIS X 0212 too).  Where a superset would change
  * the mapping of well-formed text, the standard charset is used and the
  * vendor one only decodes what it rejects (EUC-JP then EUC-JP-MS;
- * ISO-2022-JP then the NEC/IBM rows of CP932).  The table and the reasons
- * are in charset.c.
+ * ISO-2022-JP then the NEC/IBM rows of CP932).  Where the C library does
+ * not know the superset (musl has no CP932), the charset named is used.
+ * The table and the reasons are in charset.c.
  */
 #ifndef YUBIN_CHARSET_H
 #define YUBIN_CHARSET_H

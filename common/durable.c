@@ -23,7 +23,7 @@ fserr_set(struct fserr *e, int ex, int err, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(e->msg);
 	if (err && n < sizeof e->msg)
-		snprintf(e->msg + n, sizeof e->msg - n, ": %s", strerror(err));
+		snprintf(e->msg + n, sizeof e->msg - n, ": %s", errtext(err));
 	e->ex = ex ? ex : errno_exit(err);
 	return -1;
 }

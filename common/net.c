@@ -512,7 +512,7 @@ precheck(const struct net_opts *o, int *ex)
 		    "(44 characters), several joined with ';'", o->pin);
 	if (o->cacert != NULL && access(o->cacert, R_OK) != 0)
 		return fail(ex, EX_CONFIG, "--cacert %s: %s", o->cacert,
-		    strerror(errno));
+		    errtext(errno));
 	if (o->auth != NULL && strcasecmp(o->auth, "APOP") == 0 &&
 	    net_url_proto(o->url) != NET_POP3)
 		return fail(ex, EX_USAGE, "APOP is for POP3 only");

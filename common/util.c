@@ -41,7 +41,7 @@ vmsg(const char *fmt, va_list ap)
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
+		fprintf(stderr, " %s", errtext(saved));
 	fputc('\n', stderr);
 }
 
@@ -299,6 +299,53 @@ out_close(void)
 		die(EX_IOERR, "stdout:");
 	if (fclose(stdout) == EOF)
 		die(EX_IOERR, "stdout:");
+}
+
+const char *
+errtext(int err)
+{
+	/* only where musl's words differ from glibc's; the rest are alike */
+	static const struct {
+		int err;
+		const char *text;
+	} t[] = {
+		{EIO, "Input/output error"},
+		{ECHILD, "No child processes"},
+		{ENOMEM, "Cannot allocate memory"},
+		{EBUSY, "Device or resource busy"},
+		{EXDEV, "Invalid cross-device link"},
+		{EMFILE, "Too many open files"},
+		{ENOTTY, "Inappropriate ioctl for device"},
+		{ESPIPE, "Illegal seek"},
+		{EDOM, "Numerical argument out of domain"},
+		{ERANGE, "Numerical result out of range"},
+		{EDEADLK, "Resource deadlock avoided"},
+		{ENAMETOOLONG, "File name too long"},
+		{ELOOP, "Too many levels of symbolic links"},
+		{EOVERFLOW, "Value too large for defined data type"},
+		{EILSEQ, "Invalid or incomplete multibyte or wide character"},
+		{EOPNOTSUPP, "Operation not supported"},
+#ifdef EDQUOT
+		{EDQUOT, "Disk quota exceeded"},
+#endif
+		{ETIMEDOUT, "Connection timed out"},
+		{EINPROGRESS, "Operation now in progress"},
+		{ECONNABORTED, "Software caused connection abort"},
+		{ENETUNREACH, "Network is unreachable"},
+		{EHOSTUNREACH, "No route to host"},
+		{EADDRINUSE, "Address already in use"},
+		{EADDRNOTAVAIL, "Cannot assign requested address"},
+		{EISCONN, "Transport endpoint is already connected"},
+		{ENOTCONN, "Transport endpoint is not connected"},
+		{EMSGSIZE, "Message too long"},
+		{ENOTSOCK, "Socket operation on non-socket"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (t[i].err == err)
+			return t[i].text;
+	return strerror(err);
 }
 
 int

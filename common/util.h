@@ -2,7 +2,7 @@
  * util: the error idiom, allocation, capped growable buffers, careful I/O.
  *
  * die() and warn() print "PROG: message" on stderr; a format that ends in
- * ':' gets ": strerror(errno)" appended.  die() exits with a sysexits code.
+ * ':' gets ": " and errtext(errno) appended.  die() exits with a sysexits code.
  * Allocation failures die with EX_TEMPFAIL: running out of memory is a
  * condition the caller (an MTA, cron) should retry, not a bounce.
  */
@@ -74,6 +74,14 @@ void outs(const char *s);
 void outc(int c);
 /* Flush and close stdout; die with EX_IOERR if anything was lost. */
 void out_close(void);
+
+/*
+ * The text of an errno value, in the same words in every program
+ * whichever C library it is linked with: glibc's, which Linux users
+ * know (maildeliver may be linked with musl, whose texts differ, e.g.
+ * "No file descriptors available" for EMFILE).  Use it, not strerror().
+ */
+const char *errtext(int err);
 
 /* Map an errno from writing to a mailbox to a sysexits code:
  * ENOSPC, EDQUOT, EFBIG, EIO from fsync and the like are temporary (75). */

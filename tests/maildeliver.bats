@@ -594,6 +594,21 @@ time.sleep(20)' "$T/mbox" "$T/locked" 3>&- &
 	[ "$(ls "$T")" = $'dangling\nintonowhere' ]
 }
 
+@test "errors are told in the same words as every other program's, also when linked with musl" {
+	# maildeliver may be linked with musl (Makefile), whose strerror()
+	# says "Symbolic link loop" and "Filename too long"; errtext() keeps
+	# glibc's words, the ones hdrparse or mailsend print
+	ln -s loop1 "$T/loop2"
+	ln -s loop2 "$T/loop1"
+	run maildeliver -m "$T/loop1" < "$D/plain.eml"
+	[ "$status" -eq 73 ]
+	[ "$output" = "maildeliver: $T/loop1: Too many levels of symbolic links" ]
+	long=$T/$(printf 'x%.0s' $(seq 300))
+	run maildeliver "$long" < "$D/plain.eml"
+	[ "$status" -eq 73 ]
+	[ "$output" = "maildeliver: $long: File name too long" ]
+}
+
 @test "a dangling symlink as the Maildir is 73, also with -c and -n" {
 	ln -s nowhere "$T/link"
 	for dest in "$T/link" "$T/link/.Sub"; do

@@ -64,6 +64,21 @@ tree() {
 	[ "$(cat "$M/dovecot-keywords")" = "$(printf '0 $label1\n1 Junk\n2 $label2')" ]
 }
 
+@test "a Shift_JIS, ISO-2022-JP or EUC-JP subject is decoded for the header test, also when linked with musl" {
+	# charset.c asks iconv for glibc's supersets (CP932, ISO-2022-JP-2),
+	# which musl does not know: it must fall back to the charset named
+	rules 'require "fileinto"; if header :contains "subject" "日本語" { fileinto "JP"; }'
+	mkdir -p "$M/.JP/tmp" "$M/.JP/new" "$M/.JP/cur"
+	for subj in '=?Shift_JIS?B?k/qWe4zq?=' '=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=' \
+	    '=?EUC-JP?B?xvzL3Ljs?='; do
+		printf 'From: a@x.test\nSubject: %s\n\nbody\n' "$subj" > "$T/jp.eml"
+		run md -r "$T/rules.sieve" "$M" < "$T/jp.eml"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	done
+	[ "$(tree "$M")" = "$(printf './.JP/new/NAME\n./.JP/new/NAME\n./.JP/new/NAME')" ]
+}
+
 @test "a dovecot-keywords.lock held by another leaves the new keyword out, the message delivered" {
 	rules 'require "imap4flags"; addflag ["Work", "Later", "\\Flagged"];'
 	printf '0 Work\n' > "$M/dovecot-keywords"
