@@ -682,10 +682,16 @@ sv_run_deleteheader(struct sieve_run *r, const struct sieve_node *n)
 	const struct sieve_arg *idx = sieve_tag(n, "index");
 	const struct sieve_arg *pats = sieve_pos(n, 1);
 	char *name;
-	size_t i, count = 0, total = 0, k = 0;
+	size_t i, count = 0, total = 0, k = 0, nl;
 
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
+	if ((name = sv_pos_strn(r, n, 0, &nl)) == NULL)
 		return -1;
+	/* as Pigeonhole: no field has such a name, so the script is wrong */
+	if (!fieldname_ok(name, nl)) {
+		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
+		free(name);
+		return -1;
+	}
 	if (protected_field(name)) {
 		free(name);
 		return 0;

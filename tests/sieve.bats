@@ -560,6 +560,14 @@ RESULT keep" ]
 	[ "$output" = "" ]
 }
 
+@test "a field name from a variable that no field can have is a runtime error in deleteheader too" {
+	printf 'require ["editheader", "variables"];\nset "v" "X-A\nB";\ndeleteheader "${v}";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: specified field name \"X-A\\x0d\\x0aB\" is invalid; the message is kept in $M" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+}
+
 @test "addheader lands below Return-Path and the -A fields; deleteheader leaves them (the MDA's, as with Dovecot's LDA)" {
 	rules 'require "editheader";
 if header :is "return-path" "<a@x.test>" { addheader "X-Saw" "return-path"; }
