@@ -131,6 +131,20 @@ check_sender(char *s)
 	return s;
 }
 
+/*
+ * An envelope address from -R or the environment: the rules put it in
+ * headers (X-Sieve-Redirected-From, a vacation From) and in the
+ * sendmail's arguments (--redirect-from), so no control character.
+ */
+static void
+check_envelope(const char *what, const char *s)
+{
+	for (; s != NULL && *s; s++)
+		if ((unsigned char)*s < 32 || *s == 127)
+			die(EX_USAGE, "%s: control character in address",
+			    what);
+}
+
 /* --user-email: a bare local@domain, nothing a header could not hold. */
 static int
 check_email(const char *s, int quiet)
@@ -771,6 +785,10 @@ main(int argc, char *argv[])
 		if ((e = getenv("ORIGINAL_RECIPIENT")) && *e)
 			o.orig_rcpt = e;
 		o.env_sender = getenv("SENDER");
+		check_envelope(o.rcpt == getenv("RECIPIENT") ? "$RECIPIENT" :
+		    "-R", o.rcpt);
+		check_envelope("$ORIGINAL_RECIPIENT", o.orig_rcpt);
+		check_envelope("$SENDER", o.env_sender);
 	}
 	if (o.mbox)
 		check_not_stdin(argv[optind]);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,38 +128,30 @@ sieveact_mdflags(const char *imap, char *out, size_t n)
 }
 
 /*
- * The message as stored (a == NULL: the final header) or as redirect or
- * pipe a sends it (sievemail.h): the header, then the body as it came.
+ * The header of the message as stored (a == NULL: the final header) or
+ * as redirect or pipe a sends it (sievemail.h), its empty line
+ * included, into b; the body follows as it came (res->bodyoff).
  */
-static int
-write_msg(const struct sieveact *c, int (*put)(void *, const void *, size_t),
-    void *arg, const struct sieve_result *res, const struct sieve_action *a,
-    const char *msg, size_t len)
+static void
+compose_hdr(const struct sieveact *c, const struct sieve_result *res,
+    const struct sieve_action *a, const char *msg, struct buf *b)
 {
 	const char *h;
 	size_t hl;
-	struct buf b;
-	int rc;
 
-	if (a == NULL && res->hdr == NULL)
-		return put(arg, msg, len);
 	sievemail_header(res, a, msg, &h, &hl);
-	buf_init(&b, (size_t)-1 / 2);
 	if (a == NULL) {
-		buf_add(&b, h, hl);
-		buf_addc(&b, '\n');
+		buf_add(b, h, hl);
+		buf_addc(b, '\n');
 	} else if (a->type == SIEVE_REDIRECT) {
-		sievemail_redirect_hdr(&c->user, h, hl, &b);
+		sievemail_redirect_hdr(&c->user, h, hl, b);
 	} else {
 		/* a pipe: the header without Return-Path */
 		struct sievemail_user none;
 
 		memset(&none, 0, sizeof none);
-		sievemail_redirect_hdr(&none, h, hl, &b);
+		sievemail_redirect_hdr(&none, h, hl, b);
 	}
-	rc = put(arg, b.p ? b.p : "", b.len);
-	buf_free(&b);
-	return rc < 0 ? -1 : put(arg, msg + res->bodyoff, len - res->bodyoff);
 }
 
 static int
@@ -169,33 +160,40 @@ put_deliver(void *arg, const void *p, size_t n)
 	return deliver_write(arg, p, n);
 }
 
+/* The stores' copy: the message as it came when no editheader changed
+ * its header. */
 static int
-put_fd(void *arg, const void *p, size_t n)
+write_stored(const struct sieveact *c, struct deliver *dv,
+    const struct sieve_result *res, const char *msg, size_t len)
 {
-	return write_all(*(int *)arg, p, n);
+	struct buf b;
+	int rc;
+
+	if (res->hdr == NULL)
+		return put_deliver(dv, msg, len);
+	buf_init(&b, (size_t)-1 / 2);
+	compose_hdr(c, res, NULL, msg, &b);
+	rc = put_deliver(dv, b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return rc < 0 ? -1 : put_deliver(dv, msg + res->bodyoff,
+	    len - res->bodyoff);
 }
 
-/* The program's stdin with a deadline (spawn_now() time): a program
- * that stops reading cannot hold the delivery past it. */
-struct tfd {
-	int fd;
-	double end;
-};
-
+/*
+ * Write (p, n) to fd, non-blocking, before end (a spawn_now() time; 0:
+ * no end): 0, or -1 with errno (ETIMEDOUT when end came first).  Each
+ * turn writes or waits in poll() for at most the time left.
+ */
 static int
-put_tfd(void *arg, const void *p, size_t n)
+put_until(int fd, const char *p, size_t n, double end)
 {
-	struct tfd *t = arg;
-	const char *c = p;
-
-	/* bounded by the deadline: each turn writes or waits for it */
 	while (n > 0) {
-		ssize_t k = write(t->fd, c, n);
-		double left = t->end - spawn_now();
+		ssize_t k = write(fd, p, n);
+		double left = end > 0 ? end - spawn_now() : 1;
 		struct pollfd pf;
 
 		if (k > 0) {
-			c += k;
+			p += k;
 			n -= (size_t)k;
 			continue;
 		}
@@ -205,47 +203,44 @@ put_tfd(void *arg, const void *p, size_t n)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		pf.fd = t->fd;
+		pf.fd = fd;
 		pf.events = POLLOUT;
-		poll(&pf, 1, (int)(left * 1000) + 1);
+		poll(&pf, 1, end > 0 ? (int)(left * 1000) + 1 : -1);
 	}
 	return 0;
 }
 
 /*
- * Run file with argv, the message on its stdin, for at most secs
- * seconds if secs > 0 (then it is killed): its exit status, or -1
- * (why says which).
+ * The one way a child gets a message (pipe, redirect, vacation): run
+ * file with argv, (p1, n1) then (p2, n2) on its stdin, for at most secs
+ * seconds if secs > 0 (then it is killed, whether it stopped reading or
+ * only not exited).  Its exit status, or -1 (why says which).
  */
 static int
-feed(const struct sieveact *c, const char *file, const char *const argv[],
-    const struct sieve_result *res, const struct sieve_action *a,
-    const char *msg, size_t len, double secs, char *why, size_t whylen)
+feed(const char *file, const char *const argv[], const char *p1,
+    size_t n1, const char *p2, size_t n2, double secs, char *why,
+    size_t whylen)
 {
 	struct spawn sp;
-	struct tfd t;
+	double end;
 	int rc, sig;
 
 	if (spawn_to(&sp, file, argv) < 0) {
 		snprintf(why, whylen, "%s: %s", file, strerror(errno));
 		return -1;
 	}
-	t.fd = sp.fd;
-	t.end = secs > 0 ? spawn_now() + secs : 0;
-	if (secs > 0) {
-		fcntl(sp.fd, F_SETFL, fcntl(sp.fd, F_GETFL) | O_NONBLOCK);
-		rc = write_msg(c, put_tfd, &t, res, a, msg, len);
-	} else {
-		rc = write_msg(c, put_fd, &sp.fd, res, a, msg, len);
-	}
-	if (rc < 0 && errno == ETIMEDOUT) {
-		/* not read within the time: killed below */
-	} else if (rc < 0 && errno != EPIPE) {
+	end = secs > 0 ? spawn_now() + secs : 0;
+	fcntl(sp.fd, F_SETFL, fcntl(sp.fd, F_GETFL) | O_NONBLOCK);
+	rc = put_until(sp.fd, p1, n1, end);
+	if (rc == 0)
+		rc = put_until(sp.fd, p2, n2, end);
+	if (rc < 0 && errno != ETIMEDOUT && errno != EPIPE) {
 		snprintf(why, whylen, "%s: write: %s", file, strerror(errno));
-		spawn_wait(&sp, &sig);
+		spawn_wait_until(&sp, end, &sig);
 		return -1;
 	}
-	rc = spawn_wait_until(&sp, t.end, &sig);
+	/* ETIMEDOUT: end has come, so the program is killed here */
+	rc = spawn_wait_until(&sp, end, &sig);
 	if (rc == -2)
 		snprintf(why, whylen, "%s: killed after %g seconds", file,
 		    secs);
@@ -254,6 +249,23 @@ feed(const struct sieveact *c, const char *file, const char *const argv[],
 	else if (rc != 0)
 		snprintf(why, whylen, "%s: exit %d", file, rc);
 	return rc < 0 ? -1 : rc;
+}
+
+/* feed() the message as action a sends it. */
+static int
+feed_msg(const struct sieveact *c, const char *file, const char *const argv[],
+    const struct sieve_result *res, const struct sieve_action *a,
+    const char *msg, size_t len, char *why, size_t whylen)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, (size_t)-1 / 2);
+	compose_hdr(c, res, a, msg, &b);
+	rc = feed(file, argv, b.p ? b.p : "", b.len, msg + res->bodyoff,
+	    len - res->bodyoff, c->pipe_timeout, why, whylen);
+	buf_free(&b);
+	return rc;
 }
 
 static const char *
@@ -281,7 +293,7 @@ redirect(const struct sieveact *c, const struct sieve_result *res,
 	if (*sender)
 		argv[3] = sender;
 
-	return feed(c, argv[0], argv, res, a, msg, len, 0, why, whylen);
+	return feed_msg(c, argv[0], argv, res, a, msg, len, why, whylen);
 }
 
 /* Resolve a pipe program in pipe_dir: malloc'd path, or NULL. */
@@ -321,8 +333,7 @@ sieveact_pipe(const struct sieveact *c, const struct sieve_result *res,
 	argv[0] = a->arg;
 	for (i = 0; i < n; i++)
 		argv[i + 1] = a->argv[i];
-	rc = feed(c, prog, argv, res, a, msg, len, c->pipe_timeout, why,
-	    whylen);
+	rc = feed_msg(c, prog, argv, res, a, msg, len, why, whylen);
 	free(argv);
 	free(prog);
 	return rc;
@@ -335,25 +346,20 @@ vacation(const struct sieveact *c, const struct sieve_result *res,
 	const char *argv[] = {sendmail(c), "-i", "-f", "<>", "--", a->arg,
 	    NULL};
 	struct buf b;
-	struct spawn sp;
-	int rc, sig;
+	char w[256];
+	int rc;
 	const char *h;
 	size_t hl;
 
 	buf_init(&b, SIEVE_MAX_STRING * 4);
 	sievemail_header(res, a, msg, &h, &hl);
 	sievemail_vacation(&c->user, a, h, hl, time(NULL), &b);
-	if (spawn_to(&sp, argv[0], argv) < 0) {
-		buf_free(&b);
-		snprintf(why, whylen, "%s: %s", argv[0], strerror(errno));
-		return -1;
-	}
-	write_all(sp.fd, b.p, b.len);
+	rc = feed(argv[0], argv, b.p ? b.p : "", b.len, "", 0,
+	    c->pipe_timeout, w, sizeof w);
 	buf_free(&b);
-	rc = spawn_wait(&sp, &sig);
 	if (rc != 0)
-		snprintf(why, whylen, "%s: vacation reply to %s failed (%d)",
-		    argv[0], a->arg, rc);
+		snprintf(why, whylen, "vacation reply to %s failed: %s",
+		    a->arg, w);
 	return rc;
 }
 
@@ -597,7 +603,7 @@ sieveact_run(const struct sieveact *c, struct sieve_result *res,
 		return rc;
 	if (nstores > 0 && (deliver_begin(&dv, c->sender && *c->sender ?
 	    c->sender : NULL) < 0 ||
-	    write_msg(c, put_deliver, &dv, res, NULL, msg, len) < 0)) {
+	    write_stored(c, &dv, res, msg, len) < 0)) {
 		rc = say(why, whylen, deliver_exit(&dv), "%s",
 		    deliver_error(&dv));
 		deliver_close(&dv);

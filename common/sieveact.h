@@ -12,15 +12,17 @@
  *   3. every store copy is written to tmp/ (deliver_begin/write); the
  *      keywords among its flags get their letters from the Maildir's
  *      dovecot-keywords (mdkw.h: one left out is a warning);
- *   4. redirects and pipes run (the message on their stdin, no shell;
+ *   4. redirects and pipes run (the message on their stdin, no shell,
+ *      each killed if not done within pipe_timeout;
  *      as sievemail.h composes it: the header as it stood when the
  *      action ran; a redirect that would loop is not sent and the
  *      message kept instead, with a warning);
  *      one that fails (not 0; a pipe with :try excepted) aborts the
  *      stores: 75, nothing visible;
  *   5. deliver_commit(): every copy made visible together, or none (75);
- *   6. vacation replies are sent (a failure is a warning: the delivery
- *      is done), then the duplicate and vacation keys recorded.
+ *   6. vacation replies are sent (within pipe_timeout each; a failure
+ *      is a warning: the delivery is done), then the duplicate and
+ *      vacation keys recorded.
  * A redirect that succeeded before a failed commit is sent again when
  * the MTA retries: a duplicate, never a loss.  reject/ereject give 69
  * with the reason on stderr and deliver nothing.
@@ -47,8 +49,9 @@ struct sieveact {
 	double lock_timeout;
 	const char *sendmail;   /* redirect, vacation: "mailsend" by default */
 	const char *pipe_dir;   /* NULL: every pipe is refused */
-	double pipe_timeout;    /* seconds a pipe program may run; 0: no
-	                           limit */
+	double pipe_timeout;    /* seconds a pipe program, or the sendmail
+	                           of a redirect or vacation, may run; 0:
+	                           no limit */
 	const char *state_dir;  /* duplicate and vacation memory */
 	const char *sender;     /* envelope sender; "" for <>; NULL unknown */
 	struct sievemail_user user;     /* vacation From:, redirect loops */

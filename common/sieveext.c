@@ -135,9 +135,9 @@ run_discard(struct sieve_run *r, const struct sieve_node *n)
 /* A folder name we can map to a file: UTF-8, no '/', no empty or
  * leading-dot component (Maildir++ uses '.' as the separator). */
 int
-sv_folder_ok(const char *f)
+sv_folder_ok(const char *f, size_t n)
 {
-	size_t i, n = strlen(f);
+	size_t i;
 
 	if (n == 0 || n > 255 || !utf8_valid(f, n) || f[0] == '.' ||
 	    f[n - 1] == '.')
@@ -156,13 +156,14 @@ static int
 run_fileinto(struct sieve_run *r, const struct sieve_node *n)
 {
 	struct sieve_action a;
+	size_t len;
 	int err;
 
 	memset(&a, 0, sizeof a);
 	a.type = SIEVE_FILEINTO;
-	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+	if ((a.arg = sv_pos_strn(r, n, 0, &len)) == NULL)
 		return -1;
-	if (!sv_folder_ok(a.arg)) {
+	if (!sv_folder_ok(a.arg, len)) {
 		sieve_fail(r, n, "invalid folder name \"%s\"", a.arg);
 		free(a.arg);
 		return -1;
@@ -238,16 +239,36 @@ bare_words_adjacent(const char *s)
 }
 
 char *
-sv_one_address(const char *s)
+sv_one_address(const char *given, size_t n)
 {
 	struct addrlist l;
-	char *a = NULL;
+	char *a = NULL, *s;
 	size_t i;
 
-	if (bare_words_adjacent(s))
+	/* a NUL would cut the address short: "a@b\0c" is not "a@b" */
+	if (memchr(given, 0, n) != NULL)
 		return NULL;
+	s = xstrdup(given);
+
+	/*
+	 * A line end is white space here, as Pigeonhole reads it (FWS of
+	 * RFC 5322); kept, addr_parse() would unfold "a\r\nb@c" into
+	 * another address, "ab@c".  Any other control byte is no address.
+	 */
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '\r' || s[i] == '\n')
+			s[i] = ' ';
+		else if (((unsigned char)s[i] < ' ' && s[i] != '\t') ||
+		    s[i] == 0x7f)
+			break;
+	}
+	if (s[i] != 0 || bare_words_adjacent(s)) {
+		free(s);
+		return NULL;
+	}
 	memset(&l, 0, sizeof l);
 	addr_parse(s, strlen(s), &l);
+	free(s);
 	if (l.n == 1 && l.nbad == 0 && l.v[0].group == NULL &&
 	    sv_addr_valid(l.v[0].addr) && l.v[0].addr[0] != '-' &&
 	    strlen(l.v[0].addr) <= 320) {
@@ -276,10 +297,11 @@ run_redirect(struct sieve_run *r, const struct sieve_node *n)
 	memset(&a, 0, sizeof a);
 	a.type = SIEVE_REDIRECT;
 	char *given;
+	size_t len;
 
-	if ((given = sv_pos_str(r, n, 0)) == NULL)
+	if ((given = sv_pos_strn(r, n, 0, &len)) == NULL)
 		return -1;
-	if ((a.arg = sv_one_address(given)) == NULL) {
+	if ((a.arg = sv_one_address(given, len)) == NULL) {
 		sieve_fail(r, n, "invalid redirect address \"%s\"", given);
 		free(given);
 		return -1;
@@ -302,6 +324,27 @@ run_reject(struct sieve_run *r, const struct sieve_node *n)
 	return sv_action(r, n, &a);
 }
 
+/* Any control byte (a NUL included) in (s, n)? */
+static int
+has_ctl(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* A pipe program argument: no line end and no NUL (which would cut it
+ * short), as Pigeonhole's sieve_extprogram_arg_is_valid() has it. */
+static int
+pipe_arg_ok(const char *s, size_t n)
+{
+	return memchr(s, '\r', n) == NULL && memchr(s, '\n', n) == NULL &&
+	    memchr(s, 0, n) == NULL;
+}
+
 /* vnd.dovecot.pipe: a bare program name, resolved by the caller in its
  * --pipe-dir; never a path, never a shell. */
 static int
@@ -309,18 +352,31 @@ run_pipe(struct sieve_run *r, const struct sieve_node *n)
 {
 	struct sieve_action a;
 	struct sieve_str *v;
-	size_t k, i;
+	size_t k, i, len;
 
 	memset(&a, 0, sizeof a);
 	a.type = SIEVE_PIPE;
-	if ((a.arg = sv_pos_str(r, n, 0)) == NULL)
+	if ((a.arg = sv_pos_strn(r, n, 0, &len)) == NULL)
 		return -1;
-	if (a.arg[0] == 0 || a.arg[0] == '.' || strchr(a.arg, '/') != NULL) {
+	if (a.arg[0] == 0 || a.arg[0] == '.' || strchr(a.arg, '/') != NULL ||
+	    has_ctl(a.arg, len)) {
 		sieve_fail(r, n, "invalid program name \"%s\"", a.arg);
 		free(a.arg);
 		return -1;
 	}
 	v = sv_expand_list(r, sieve_pos(n, 1), &k);
+	if (v == NULL && r->err != NULL) {
+		free(a.arg);
+		return -1;
+	}
+	for (i = 0; i < k; i++)
+		if (!pipe_arg_ok(v[i].p, v[i].len)) {
+			sieve_fail(r, n, "specified external program argument "
+			    "\"%s\" is invalid", v[i].p);
+			sv_strs_free(v, k);
+			free(a.arg);
+			return -1;
+		}
 	a.argv = xcalloc(k + 1, sizeof *a.argv);
 	for (i = 0; i < k; i++)
 		a.argv[i] = v[i].p;
@@ -336,12 +392,21 @@ check_pipe(const struct sieve_script *s, struct sieve_node *n, char *err,
 {
 	const struct sieve_arg *a = sieve_pos(n, 0);
 
-	(void)s;
+	const struct sieve_arg *args = sieve_pos(n, 1);
+	size_t i;
+
 	if (a && a->n == 1 && (strchr(a->v[0].p, '/') != NULL ||
-	    a->v[0].len == 0)) {
+	    a->v[0].len == 0 || has_ctl(a->v[0].p, a->v[0].len))) {
 		snprintf(err, errlen, "invalid program name %s", a->v[0].src);
 		return -1;
 	}
+	for (i = 0; args != NULL && args->type == SIEVE_LIST && i < args->n;
+	    i++)
+		if (!pipe_arg_ok(args->v[i].p, args->v[i].len)) {
+			snprintf(err, errlen, "specified external program "
+			    "argument %s is invalid", args->v[i].src);
+			return -1;
+		}
 	return sv_need_ext(s, n, "copy", "copy", err, errlen);
 }
 
@@ -366,7 +431,8 @@ check_redirect(const struct sieve_script *s, struct sieve_node *n,
 	if (sv_need_ext(s, n, "copy", "copy", err, errlen) < 0)
 		return -1;
 	if (c != NULL) {
-		if ((a = sv_one_address(c)) == NULL) {
+		if ((a = sv_one_address(c, sieve_pos(n, 0)->v[0].len)) ==
+		    NULL) {
 			snprintf(err, errlen, "invalid redirect address %s",
 			    sieve_pos(n, 0)->v[0].src);
 			return -1;
@@ -997,7 +1063,7 @@ run_mailboxexists(struct sieve_run *r, const struct sieve_node *n)
 	for (i = 0; i < k && ok; i++) {
 		if (strcasecmp(v[i].p, "INBOX") == 0)
 			continue;
-		ok = sv_folder_ok(v[i].p) && r->env->mailbox_exists != NULL &&
+		ok = sv_folder_ok(v[i].p, v[i].len) && r->env->mailbox_exists != NULL &&
 		    r->env->mailbox_exists(r->env->arg, v[i].p);
 	}
 	sv_strs_free(v, k);

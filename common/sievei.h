@@ -42,6 +42,9 @@ struct sieve_run {
 	char *flags;            /* imap4flags' internal variable */
 	struct sv_field *f;
 	size_t nf;
+	size_t nfixed;          /* the first fields, the MDA's (env->added:
+	                           Return-Path, -A): the tests see them,
+	                           editheader leaves them first and whole */
 	int hdr_changed;
 	size_t bodyoff;
 	int hasbody;            /* an empty line (or a body line) follows
@@ -70,6 +73,9 @@ int sv_action(struct sieve_run *r, const struct sieve_node *n,
 /* Expand positional i (a string); malloc'd or NULL after an error. */
 char *sv_pos_str(struct sieve_run *r, const struct sieve_node *n,
     unsigned i);
+/* The same, its length (it may hold a NUL) in *len. */
+char *sv_pos_strn(struct sieve_run *r, const struct sieve_node *n,
+    unsigned i, size_t *len);
 /* Expanded copy of a tag's string argument, or NULL (absent or error:
  * *err set). */
 char *sv_tag_str(struct sieve_run *r, const struct sieve_node *n,
@@ -115,9 +121,10 @@ struct sieve_str *sv_expand_list(struct sieve_run *r,
 /* A tag that needs an extension the script did not require: -1. */
 int sv_need_ext(const struct sieve_script *s, const struct sieve_node *n,
     const char *tag, const char *ext, char *err, size_t errlen);
-int sv_folder_ok(const char *f);
-/* One RFC 5322 mailbox's addr-spec, malloc'd, or NULL. */
-char *sv_one_address(const char *s);
+/* A folder name (n bytes) we can map to a file. */
+int sv_folder_ok(const char *f, size_t n);
+/* One RFC 5322 mailbox's addr-spec of (s, n), malloc'd, or NULL. */
+char *sv_one_address(const char *s, size_t n);
 /* A string argument without variables in it, or NULL. */
 const char *sv_constant(const struct sieve_script *s,
     const struct sieve_arg *a);

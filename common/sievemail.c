@@ -152,6 +152,31 @@ reply_to(struct buf *b, const char *h, size_t hl, const char *sender)
 	buf_printf(b, "To: <%s>\n", sender);
 }
 
+/* "From: " and the address on one line: a line end in :from (white
+ * space to the address parser, sieve.h) or in --user-email becomes one
+ * blank, so it can add no field to the reply. */
+static void
+from_line(struct buf *b, const char *from)
+{
+	const char *p;
+	size_t start;
+
+	buf_adds(b, "From: ");
+	start = b->len;
+	for (p = from; *p; p++) {
+		if (*p != '\r' && *p != '\n') {
+			buf_addc(b, *p);
+			continue;
+		}
+		while (p[1] == '\r' || p[1] == '\n' || p[1] == ' ' ||
+		    p[1] == '\t')
+			p++;
+		if (b->len > start && p[1] != 0)
+			buf_addc(b, ' ');
+	}
+	buf_addc(b, '\n');
+}
+
 /* The unfolded value of the first field called name, in out. */
 static void
 value(const char *h, size_t hl, const char *name, struct buf *out)
@@ -180,8 +205,8 @@ sievemail_vacation(const struct sievemail_user *u,
 	value(h, hl, "references", &refs);
 	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
-	buf_printf(b, "From: %s\n", a->from ? a->from : a->me ? a->me :
-	    me ? me : "MAILER-DAEMON");
+	from_line(b, a->from ? a->from : a->me ? a->me : me ? me :
+	    "MAILER-DAEMON");
 	reply_to(b, h, hl, a->arg);
 	subject(b, a->subject, subj.p ? subj.p : "", subj.len);
 	buf_printf(b, "Date: %s\n", date);

@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "charset.h"
 #include "hdr.h"
+#include "hdrenc.h"
 #include "mime.h"
 #include "sieve.h"
 #include "sievei.h"
@@ -577,14 +578,63 @@ sv_check_editheader(const struct sieve_script *s, struct sieve_node *n,
 	return 0;
 }
 
+/*
+ * The value of an added field as it is stored, from its leading blank
+ * on; val (vl bytes, no NUL) is freed.  As Pigeonhole writes it: each
+ * line end, with the blanks and line ends around it, becomes one fold
+ * "\n\t" (none at the end), so that no line of the header is empty or
+ * blank; a control byte besides makes the value encoded words
+ * (RFC 2047), never raw bytes in the header.
+ */
+static char *
+fold_value(const char *name, char *val, size_t vl, size_t *outlen)
+{
+	struct buf b;
+	size_t i, j, col = strlen(name) + 1;
+	int ctl = 0;
+
+	buf_init(&b, SIEVE_MAX_STRING * 2);
+	buf_addc(&b, ' ');
+	for (i = 0; i < vl; i++)
+		ctl |= ((unsigned char)val[i] < ' ' && val[i] != '\t' &&
+		    val[i] != '\r' && val[i] != '\n') || val[i] == 0x7f;
+	for (i = 0; i < vl; i = j) {
+		j = i + 1;
+		if (val[i] != '\r' && val[i] != '\n') {
+			buf_addc(&b, val[i]);
+			continue;
+		}
+		while (b.len > 1 && (b.p[b.len - 1] == ' ' ||
+		    b.p[b.len - 1] == '\t'))
+			b.len--;
+		for (j = i; j < vl && strchr(" \t\r\n", val[j]) != NULL; j++)
+			;
+		if (j < vl)
+			buf_adds(&b, ctl ? " " : "\n\t");
+	}
+	free(val);
+	if (ctl) {
+		struct buf e;
+
+		buf_init(&e, SIEVE_MAX_STRING * 4);
+		hdrenc_text(&e, &col, b.p + 1, b.len - 1);
+		buf_free(&b);
+		b = e;
+	}
+	if (b.p == NULL)
+		buf_addc(&b, ' ');
+	*outlen = b.len;
+	return b.p;
+}
+
 int
 sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 {
 	char *name, *val;
-	size_t i, vl;
+	size_t nl, vl;
 	struct sv_field f;
 
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
+	if ((name = sv_pos_strn(r, n, 0, &nl)) == NULL)
 		return -1;
 	if ((val = sieve_str_expand(r, &sieve_pos(n, 1)->v[0], &vl)) ==
 	    NULL) {
@@ -598,7 +648,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 		free(val);
 		return -1;
 	}
-	if (!fieldname_ok(name, strlen(name))) {
+	if (!fieldname_ok(name, nl)) {
 		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
 		free(name);
 		free(val);
@@ -607,24 +657,7 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 	/* a protected field may be added, as Pigeonhole allows (RFC 5293
 	 * §6 leaves additions to local policy): only its deletion is
 	 * refused */
-	/* a value with line ends is folded: each one followed by a blank */
-	{
-		struct buf b;
-
-		buf_init(&b, SIEVE_MAX_STRING * 2);
-		buf_addc(&b, ' ');
-		for (i = 0; val[i]; i++) {
-			if (val[i] == '\r')
-				continue;
-			buf_addc(&b, val[i]);
-			if (val[i] == '\n' && val[i + 1] != ' ' &&
-			    val[i + 1] != '\t')
-				buf_addc(&b, ' ');
-		}
-		free(val);
-		vl = b.len;
-		val = b.p ? b.p : xstrdup(" ");
-	}
+	val = fold_value(name, val, vl, &vl);
 	f.name = name;
 	f.val = val;
 	f.vlen = vl;
@@ -632,8 +665,11 @@ sv_run_addheader(struct sieve_run *r, const struct sieve_node *n)
 	if (sv_has_tag(n, "last")) {
 		r->f[r->nf] = f;
 	} else {
-		memmove(r->f + 1, r->f, r->nf * sizeof *r->f);
-		r->f[0] = f;
+		/* first, but below the MDA's fields: Return-Path stays the
+		 * first line, as where the MDA adds it after the script */
+		memmove(r->f + r->nfixed + 1, r->f + r->nfixed,
+		    (r->nf - r->nfixed) * sizeof *r->f);
+		r->f[r->nfixed] = f;
 	}
 	r->nf++;
 	r->hdr_changed = 1;
@@ -646,18 +682,26 @@ sv_run_deleteheader(struct sieve_run *r, const struct sieve_node *n)
 	const struct sieve_arg *idx = sieve_tag(n, "index");
 	const struct sieve_arg *pats = sieve_pos(n, 1);
 	char *name;
-	size_t i, count = 0, total = 0, k = 0;
+	size_t i, count = 0, total = 0, k = 0, nl;
 
-	if ((name = sv_pos_str(r, n, 0)) == NULL)
+	if ((name = sv_pos_strn(r, n, 0, &nl)) == NULL)
 		return -1;
+	/* as Pigeonhole: no field has such a name, so the script is wrong */
+	if (!fieldname_ok(name, nl)) {
+		sieve_fail(r, n, "specified field name \"%s\" is invalid", name);
+		free(name);
+		return -1;
+	}
 	if (protected_field(name)) {
 		free(name);
 		return 0;
 	}
-	for (i = 0; i < r->nf; i++)
+	/* the MDA's fields are not the message's to edit: neither
+	 * deleted nor counted by :index */
+	for (i = r->nfixed; i < r->nf; i++)
 		if (strcasecmp(r->f[i].name, name) == 0)
 			total++;
-	for (i = 0; i < r->nf; i++) {
+	for (i = k = r->nfixed; i < r->nf; i++) {
 		int del = 1;
 
 		if (strcasecmp(r->f[i].name, name) != 0) {

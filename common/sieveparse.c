@@ -319,12 +319,27 @@ isid(int c, int first)
 	    (!first && c >= '0' && c <= '9');
 }
 
+/*
+ * A CR not followed by LF inside a string: RFC 5228 2.4.2 and 8.1 know
+ * line ends only as CRLF, and such a CR is no line end, a text no mail
+ * could carry as it is.  An error, as Pigeonhole's lexer has it (with
+ * its words); the string is read to its end first, so that the parser
+ * goes on after it with no second error.
+ */
+static int
+stray_cr(struct lex *l, unsigned line, unsigned col, const char *kind)
+{
+	return lerr(l, line, col, "found stray carriage-return (CR) "
+	    "character in %s string started at line %u", kind, l->tline);
+}
+
 /* A string over the limit is read to its end all the same, so that the
  * parser goes on after it. */
 static int
 lex_quoted(struct lex *l, struct buf *b)
 {
 	int big = 0;
+	unsigned crline = 0, crcol = 0;
 
 	l->p++;
 	for (;;) {
@@ -349,6 +364,8 @@ lex_quoted(struct lex *l, struct buf *b)
 			}
 		}
 		c = *l->p++;
+		if (c == '"' && crline)
+			return stray_cr(l, crline, crcol, "quoted");
 		if (c == '"' && big)
 			return lerr(l, l->tline, l->tcol,
 			    "string longer than %u bytes", SIEVE_MAX_STRING);
@@ -366,6 +383,10 @@ lex_quoted(struct lex *l, struct buf *b)
 		 */
 		if (c == '\r' && l->p < l->end && *l->p == '\n')
 			continue;
+		if (c == '\r' && crline == 0) {
+			crline = l->line;
+			crcol = col_of(l, l->p - 1);
+		}
 		if (c == '\n') {
 			newline(l, l->p);
 			if (!big && buf_addc(b, '\r') < 0)
@@ -381,6 +402,7 @@ static int
 lex_multiline(struct lex *l, struct buf *b)
 {
 	int big = 0;
+	unsigned crline = 0, crcol = 0;
 
 	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t'))
 		l->p++;
@@ -396,7 +418,7 @@ lex_multiline(struct lex *l, struct buf *b)
 	newline(l, l->p);
 	for (;;) {
 		const char *e = memchr(l->p, '\n', (size_t)(l->end - l->p));
-		const char *q = l->p;
+		const char *q = l->p, *cr;
 		size_t n;
 
 		if (e == NULL)
@@ -407,6 +429,9 @@ lex_multiline(struct lex *l, struct buf *b)
 		    q[1] == '\r')) {
 			l->p = e + 1;
 			newline(l, l->p);
+			if (crline)
+				return stray_cr(l, crline, crcol,
+				    "multi-line");
 			if (big)
 				return lerr(l, l->tline, l->tcol,
 				    "string longer than %u bytes",
@@ -422,6 +447,10 @@ lex_multiline(struct lex *l, struct buf *b)
 		 * script file has (RFC 5228 §2.4.2, as Pigeonhole does) */
 		if (n > 0 && q[n - 1] == '\r')
 			n--;
+		if (crline == 0 && (cr = memchr(q, '\r', n)) != NULL) {
+			crline = l->line;
+			crcol = col_of(l, cr);
+		}
 		if (!big && (buf_add(b, q, n) < 0 ||
 		    buf_add(b, "\r\n", 2) < 0))
 			big = 1;

@@ -254,6 +254,9 @@ sv_run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	const char *sender = r->env->from;
 	const struct sieve_arg *days = sieve_tag(n, "days");
 	const struct sieve_arg *secs = sieve_tag(n, "seconds");
+	const struct sieve_arg *fa;
+	char *chk = NULL;
+	size_t flen = 0;
 	int err = 0, ok;
 
 	memset(&a, 0, sizeof a);
@@ -261,8 +264,19 @@ sv_run_vacation(struct sieve_run *r, const struct sieve_node *n)
 	if ((a.reason = sv_pos_str(r, n, 0)) == NULL)
 		return -1;
 	a.subject = sv_tag_str(r, n, "subject", &err);
-	if (!err)
-		a.from = sv_tag_str(r, n, "from", &err);
+	if (!err && (fa = sieve_tag(n, "from")) != NULL && fa->n > 0 &&
+	    (a.from = sieve_str_expand(r, &fa->v[0], &flen)) == NULL)
+		err = 1;
+	/* the reply's From: one valid address, never a line end that
+	 * would add fields to the reply (a constant one was checked when
+	 * the script compiled) */
+	if (!err && a.from != NULL && (chk = sv_one_address(a.from,
+	    flen)) == NULL) {
+		sieve_fail(r, n, "specified :from address \"%s\" is invalid "
+		    "for vacation action", a.from);
+		err = 1;
+	}
+	free(chk);
 	if (!err)
 		a.handle = sv_tag_str(r, n, "handle", &err);
 	if (!err && sieve_tag(n, "addresses") != NULL &&
@@ -305,7 +319,8 @@ sv_check_vacation(const struct sieve_script *s, struct sieve_node *n,
 	if (sv_need_ext(s, n, "seconds", "vacation-seconds", err, errlen) < 0)
 		return -1;
 	if (from != NULL) {
-		if ((a = sv_one_address(from)) == NULL) {
+		if ((a = sv_one_address(from, sieve_tag(n, "from")->v[0].len))
+		    == NULL) {
 			snprintf(err, errlen, "specified :from address %s is "
 			    "invalid", sieve_tag(n, "from")->v[0].src);
 			return -1;

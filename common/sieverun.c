@@ -27,17 +27,25 @@ sieve_fail(struct sieve_run *r, const struct sieve_node *n, const char *fmt,
 	char m[512];
 	va_list ap;
 	struct buf b;
+	size_t i;
 
 	if (r->err != NULL)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof m, fmt, ap);
 	va_end(ap);
-	buf_init(&b, 1024);
+	buf_init(&b, 4096);
 	if (n != NULL)
-		buf_printf(&b, "%s:%u:%u: %s", r->s->name, n->line, n->col, m);
+		buf_printf(&b, "%s:%u:%u: ", r->s->name, n->line, n->col);
 	else
-		buf_printf(&b, "%s: %s", r->s->name, m);
+		buf_printf(&b, "%s: ", r->s->name);
+	/* the text quotes script strings and message bytes: a line end
+	 * or other control byte in it would forge lines of the log */
+	for (i = 0; m[i]; i++)
+		if ((unsigned char)m[i] < ' ' || m[i] == 0x7f)
+			buf_printf(&b, "\\x%02x", (unsigned char)m[i]);
+		else
+			buf_addc(&b, m[i]);
 	r->err = b.p ? b.p : xstrdup(m);
 	return -1;
 }
@@ -305,14 +313,22 @@ sv_expand_var(struct sieve_run *r, const struct sieve_str *s, size_t *len)
 char *
 sv_pos_str(struct sieve_run *r, const struct sieve_node *n, unsigned i)
 {
-	const struct sieve_arg *a = sieve_pos(n, i);
 	size_t len;
+
+	return sv_pos_strn(r, n, i, &len);
+}
+
+char *
+sv_pos_strn(struct sieve_run *r, const struct sieve_node *n, unsigned i,
+    size_t *len)
+{
+	const struct sieve_arg *a = sieve_pos(n, i);
 
 	if (a == NULL || a->type != SIEVE_LIST || a->n < 1) {
 		sieve_fail(r, n, "missing argument");
 		return NULL;
 	}
-	return sieve_str_expand(r, &a->v[0], &len);
+	return sieve_str_expand(r, &a->v[0], len);
 }
 
 char *
@@ -876,6 +892,7 @@ sv_message_load(struct sieve_run *r)
 	free(r->f);
 	r->f = NULL;
 	r->nf = 0;
+	r->nfixed = 0;
 	r->hdr_changed = 0;
 	r->hasbody = header_extent(p, r->env->len, &len, &r->bodyoff);
 	r->res->bodyoff = r->bodyoff;
@@ -888,6 +905,8 @@ sv_message_load(struct sieve_run *r)
 		r->f[r->nf].val = xstrndup(f.val, f.vallen);
 		r->f[r->nf].vlen = f.vallen;
 		r->nf++;
+		if (off <= r->env->added)
+			r->nfixed = r->nf;
 		if (r->nf >= 100000)
 			break;
 	}

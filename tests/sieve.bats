@@ -179,7 +179,7 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	cmp "$T/sent" <(echo "ARGS: -i -f a@x.test -- fw@example.net"
 	    echo "X-Sieve-Redirected-From: bob+lists@example.com"
 	    echo "X-Tag: one"; cat "$D/plain.eml")
-	cmp "$M"/new/* <(echo "X-Late: two"; echo "Return-Path: <a@x.test>"; cat "$D/plain.eml")
+	cmp "$M"/new/* <(echo "Return-Path: <a@x.test>"; echo "X-Late: two"; cat "$D/plain.eml")
 }
 
 @test "a redirect loop (X-Sieve-Redirected-From naming the user) is kept, not sent" {
@@ -198,6 +198,50 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	run md --user-email me@example.org -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 2p "$T/sent")" = "X-Sieve-Redirected-From: me@example.org" ]
+}
+
+@test "a redirect address with a line end or a control byte does not compile (Pigeonhole's sievec refuses it too)" {
+	# RFC 5228 4.2: the address must be valid.  A line end is white
+	# space to the address parser (so "Bob<LF> <b@c>" is fine), never
+	# glue: "a<LF>b@c" is not "ab@c"
+	printf 'redirect "a\nb@example.net";\n' > "$T/r1.sieve"
+	printf 'redirect "fw@example.net\nx";\n' > "$T/r2.sieve"
+	printf 'redirect "Fw\001 <fw@example.net>";\n' > "$T/r3.sieve"
+	printf 'require "encoded-character";\nredirect "fw@example.net${hex:00}x";\n' > "$T/r4.sieve"
+	run maildeliver --check -r "$T/r1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r1.sieve:1:1: invalid redirect address \"a\\r\\nb@example.net\"" ]
+	run maildeliver --check -r "$T/r2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r2.sieve:1:1: invalid redirect address \"fw@example.net\\r\\nx\"" ]
+	run maildeliver --check -r "$T/r3.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r3.sieve:1:1: invalid redirect address \"Fw\\x01 <fw@example.net>\"" ]
+	run maildeliver --check -r "$T/r4.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/r4.sieve:2:1: invalid redirect address \"fw@example.net\${hex:00}x\"" ]
+	# delivered with such rules: kept, nothing sent
+	run md -r "$T/r1.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/r1.sieve:1:1: invalid redirect address \"a\\r\\nb@example.net\"" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# folding white space is white space: sent to the one address
+	printf 'redirect "Fw\n <fw@example.net>\n";\n' > "$T/r5.sieve"
+	rm "$M"/new/*
+	run md -r "$T/r5.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ -z "$(tree "$M")" ]
+	[ "$(head -n 1 "$T/sent")" = "ARGS: -i -f a@x.test -- fw@example.net" ]
+}
+
+@test "a redirect address from a variable with a line end is a runtime error: kept, nothing sent" {
+	printf 'require "variables";\nset "to" "a\nb@example.net";\nredirect "${to}";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: invalid redirect address \"a\\x0d\\x0ab@example.net\"; the message is kept in $M" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
 }
 
 @test "--redirect-from picks the redirect's envelope sender; a null sender stays null" {
@@ -219,6 +263,21 @@ deleteheader "X-Tag"; addheader "X-Late" "two";'
 	run md --redirect-from 'bob@example.com' -r "$T/rules.sieve" "$M" < "$D/plain.eml"
 	[ "$status" -eq 64 ]
 	[ "$output" = "maildeliver: --redirect-from bob@example.com: not sender, recipient, orig_recipient, user_email, <address> or <>" ]
+}
+
+@test "a recipient with a line end (-R, \$RECIPIENT, \$SENDER) is refused: it would reach headers and sendmail's argv" {
+	rules 'redirect "fw@example.net";'
+	run md --redirect-from recipient -R "$(printf 'b@example.com\nBcc: x@example.org')" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: -R: control character in address" ]
+	RECIPIENT="$(printf 'b@example.com\rx')" run maildeliver --sendmail "$T/sendmail" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: \$RECIPIENT: control character in address" ]
+	SENDER="$(printf 'a@x.test\nx')" run maildeliver --sendmail "$T/sendmail" -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 64 ]
+	[ "$output" = "maildeliver: \$SENDER: control character in address" ]
+	[ ! -e "$T/sent" ]
+	[ -z "$(tree "$M")" ]
 }
 
 @test "--user-email must be a bare address" {
@@ -429,6 +488,117 @@ RESULT keep" ]
 	run md --user-email me@example.org -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
 	[ "$status" -eq 0 ]
 	[ "$(sed -n 1,3p "$T/sent")" = "$(printf 'ARGS: -i -f <> -- carol@y.test\nFrom: me@example.org\nTo: <carol@y.test>')" ]
+}
+
+@test "a vacation :from with a line end cannot add a field to the reply" {
+	# from a variable: a runtime error, nothing sent
+	printf 'require ["vacation", "variables"];\nset "f" "x\nBcc: victim@example.org";\nvacation :from "${f}" "away";\n' > "$T/rules.sieve"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: specified :from address \"x\\x0d\\x0aBcc: victim@example.org\" is invalid for vacation action; the message is kept in $M" ]
+	[ ! -e "$T/sent" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# a literal one with folding white space (valid, as Pigeonhole
+	# has it): one From line, the header goes on
+	rm "$M"/new/*
+	printf 'require "vacation";\nvacation :from "Bob\n <bob@example.com>\n" "away";\n' > "$T/rules.sieve"
+	run md -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n 1,3p "$T/sent")" = "$(printf 'ARGS: -i -f <> -- a@x.test\nFrom: Bob <bob@example.com>\nTo: <a@x.test>')" ]
+}
+
+@test "a pipe argument with a line end does not compile, nor runs from a variable" {
+	printf '#!/bin/sh\nprintf "%%s|" "$@" > "%s/piped"\n' "$T" > "$T/pipes/args"
+	chmod +x "$T/pipes/args"
+	printf 'require "vnd.dovecot.pipe";\npipe "args" ["a\nb"];\n' > "$T/p1.sieve"
+	run maildeliver --check -r "$T/p1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/p1.sieve:2:1: specified external program argument \"a\\r\\nb\" is invalid" ]
+	printf 'require "vnd.dovecot.pipe";\npipe "ar\001gs";\n' > "$T/p2.sieve"
+	run maildeliver --check -r "$T/p2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/p2.sieve:2:1: invalid program name \"ar\\x01gs\"" ]
+	printf 'require ["vnd.dovecot.pipe", "variables"];\nset "v" "a\nb";\npipe "args" ["${v}"];\n' > "$T/p3.sieve"
+	run md -r "$T/p3.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/p3.sieve:4:1: specified external program argument \"a\\x0d\\x0ab\" is invalid; the message is kept in $M" ]
+	[ ! -e "$T/piped" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+}
+
+@test "addheader never writes an empty or blank header line, nor a raw control byte" {
+	# a line end, with the blanks around it, is one fold, none at the
+	# end (Pigeonhole's output for the same values); a control byte
+	# makes the value encoded words
+	printf 'require "editheader";\naddheader :last "X-A" "x  \n\n\t\ny\n";\naddheader :last "X-B" "\n";\naddheader :last "X-C" "a\001b";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; sed '/^$/,$d' "$D/plain.eml"
+	    printf 'X-A: x\n\ty\nX-B: \nX-C: =?UTF-8?B?YQFi?=\n\n'; sed '1,/^$/d' "$D/plain.eml")
+}
+
+@test "a bare CR inside a string does not compile (RFC 5228 8.1: line ends are CRLF; Pigeonhole refuses it too)" {
+	printf 'require "fileinto";\nfileinto "Ju\rnk";\n' > "$T/c1.sieve"
+	run maildeliver --check -r "$T/c1.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/c1.sieve:2:13: found stray carriage-return (CR) character in quoted string started at line 2" ]
+	printf 'require "fileinto";\nfileinto text:\nJu\rnk\n.\n;\n' > "$T/c2.sieve"
+	run maildeliver --check -r "$T/c2.sieve"
+	[ "$status" -eq 78 ]
+	[ "$output" = "$T/c2.sieve:3:3: found stray carriage-return (CR) character in multi-line string started at line 2" ]
+	# delivered with such rules: kept in DEST, the error said
+	mkdir -p "$M/.Ju$(printf '\r')nk/new" "$M/.Ju$(printf '\r')nk/cur" "$M/.Ju$(printf '\r')nk/tmp"
+	run md -r "$T/c1.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$T/c1.sieve:2:13: found stray carriage-return (CR) character in quoted string started at line 2" ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	# a CR that ends a line (CRLF) is a line end, outside a string a
+	# CR is white space: both still compile
+	printf 'require "fileinto";\r\nfileinto "A\r\nB";\rkeep;\r\n' > "$T/c3.sieve"
+	run maildeliver --check -r "$T/c3.sieve"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
+@test "a field name from a variable that no field can have is a runtime error in deleteheader too" {
+	printf 'require ["editheader", "variables"];\nset "v" "X-A\nB";\ndeleteheader "${v}";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: $T/rules.sieve:4:1: specified field name \"X-A\\x0d\\x0aB\" is invalid; the message is kept in $M" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+}
+
+@test "addheader lands below Return-Path and the -A fields; deleteheader leaves them (the MDA's, as with Dovecot's LDA)" {
+	rules 'require "editheader";
+if header :is "return-path" "<a@x.test>" { addheader "X-Saw" "return-path"; }
+addheader "X-First" "1";
+addheader :last "X-Last" "2";
+deleteheader "Return-Path";
+deleteheader "X-Env";'
+	{ printf 'Return-Path: <old@y.test>\n'; cat "$D/plain.eml"; } > "$T/in.eml"
+	run md -A 'X-Env: e' -r "$T/rules.sieve" "$M" < "$T/in.eml"
+	[ "$status" -eq 0 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	# maildeliver's Return-Path (-f drops the message's own) and -A
+	# field stay first
+	cmp "$M"/new/* - <<-'EOF'
+	Return-Path: <a@x.test>
+	X-Env: e
+	X-First: 1
+	X-Saw: return-path
+	From: Carol <carol@y.test>
+	To: bob@example.com
+	Subject: lunch?
+	Message-ID: <p1@y.test>
+	X-Last: 2
+
+	Shall we?
+	EOF
+	# an mbox: the From_ line, then Return-Path
+	rules 'require "editheader"; addheader "X-First" "1";'
+	run md -m -r "$T/rules.sieve" "$T/mbox" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(sed -n '2,3p' "$T/mbox")" = "$(printf 'Return-Path: <a@x.test>\nX-First: 1')" ]
 }
 
 @test "fileinto \"Inbox.Junk\" is the folder INBOX.Junk: INBOX in any case" {
@@ -666,7 +836,7 @@ deleteheader "Received"; deleteheader "auto-submitted";'
 	run md -r "$T/rules.sieve" "$M" < "$T/in.eml"
 	[ "$status" -eq 0 ]
 	[ "$(tree "$M")" = "./new/NAME" ]
-	cmp "$M"/new/* <(printf 'Auto-Submitted: auto-generated\nReturn-Path: <a@x.test>\n'; cat "$T/in.eml")
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\nAuto-Submitted: auto-generated\n'; cat "$T/in.eml")
 }
 
 @test "a pipe program that hangs is killed after YUBIN_PIPE_TIMEOUT and nothing is delivered (75)" {
@@ -680,6 +850,56 @@ fileinto :create "A"; pipe "hang";'
 	[ "$output" = "maildeliver: $T/pipes/hang: killed after 1 seconds" ]
 	[ $(($(date +%s) - s)) -lt 4 ]
 	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+}
+
+# A sendmail that never reads and never exits: each child that gets the
+# message (pipe, redirect, vacation) has the one deadline of
+# YUBIN_PIPE_TIMEOUT.  `timeout 20`: a maildeliver without it fails the
+# test instead of hanging it.
+hang_sendmail() {
+	printf '#!/bin/sh\nexec sleep 30\n' > "$T/sendmail"
+}
+
+@test "a redirect whose sendmail hangs is killed after YUBIN_PIPE_TIMEOUT: 75, nothing visible" {
+	hang_sendmail
+	rules 'require ["copy", "fileinto", "mailbox"]; fileinto :create "A"; redirect :copy "fw@example.net";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --sendmail "$T/sendmail" \
+	    -f a@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+	# a message larger than the pipe holds: the write itself waits
+	{ cat "$D/plain.eml"; head -c 300000 /dev/zero | tr '\0' 'x' | fold -w 70; } > "$T/big.eml"
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --sendmail "$T/sendmail" \
+	    -f a@x.test -R bob@example.com -r "$T/rules.sieve" "$M" < "$T/big.eml"
+	[ "$status" -eq 75 ]
+	[ "$output" = "maildeliver: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ -z "$(find "$M" -type f \( -path '*/new/*' -o -path '*/cur/*' \))" ]
+}
+
+@test "a vacation whose sendmail hangs is killed after YUBIN_PIPE_TIMEOUT: delivered, a warning, not remembered" {
+	hang_sendmail
+	rules 'require "vacation"; vacation :days 2 "back monday";'
+	s=$(date +%s)
+	YUBIN_PIPE_TIMEOUT=1 run timeout 20 maildeliver --state-dir "$T/state" \
+	    --sendmail "$T/sendmail" -f a@x.test -R bob@example.com \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "maildeliver: vacation reply to a@x.test failed: $T/sendmail: killed after 1 seconds" ]
+	[ $(($(date +%s) - s)) -lt 4 ]
+	[ "$(tree "$M")" = "./new/NAME" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; cat "$D/plain.eml")
+	# not sent, so not remembered: the next message is answered
+	printf '#!/bin/sh\necho "ARGS: $*" >> "%s/sent"\ncat > /dev/null\n' "$T" > "$T/sendmail"
+	run timeout 20 maildeliver --state-dir "$T/state" \
+	    --sendmail "$T/sendmail" -f a@x.test -R bob@example.com \
+	    -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/sent")" = "ARGS: -i -f <> -- a@x.test" ]
 }
 
 # The fsyncs of one delivery, one line each: "fdatasync tmp/" for the

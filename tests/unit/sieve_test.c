@@ -95,7 +95,8 @@ lexer(void)
 {
 	is("require \"fileinto\";\r\nfileinto text: # c\r\n..A\r\n.B\r\n.\r\n;",
 	    msg1, "ACTION fileinto \".A\r\n.B\r\n\"\n"
-	    "ERROR t.sieve:2:1: invalid folder name \".A\r\n.B\r\n\"\n"
+	    "ERROR t.sieve:2:1: invalid folder name "
+	    "\".A\\x0d\\x0a.B\\x0d\\x0a\"\n"
 	    "RESULT keep\n", "a text: string: CRLF kept, only a leading .. unstuffed");
 	compile_error("keep", "t.sieve:1:5: expected ';' or '{'",
 	    "a missing ';' at the end");
