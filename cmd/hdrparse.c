@@ -101,7 +101,7 @@ fail(int status)
 static const char *
 shown(const char *file)
 {
-	int e = errno;          /* for the warning's strerror */
+	int e = errno;          /* for the warning's errtext */
 
 	buf_reset(&st.shown);
 	if (rec_fields(&st.shown, file) < 0 || st.shown.p == NULL)

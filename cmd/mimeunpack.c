@@ -176,7 +176,7 @@ static char *
 shown(const char *s)
 {
 	struct buf b;
-	int e = errno;          /* for the warning's strerror */
+	int e = errno;          /* for the warning's errtext */
 
 	buf_init(&b, 4 * strlen(s) + 1);
 	rec_fields(&b, s);

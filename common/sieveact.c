@@ -226,7 +226,7 @@ feed(const char *file, const char *const argv[], const char *p1,
 	int rc, sig;
 
 	if (spawn_to(&sp, file, argv) < 0) {
-		snprintf(why, whylen, "%s: %s", file, strerror(errno));
+		snprintf(why, whylen, "%s: %s", file, errtext(errno));
 		return -1;
 	}
 	end = secs > 0 ? spawn_now() + secs : 0;
@@ -235,7 +235,7 @@ feed(const char *file, const char *const argv[], const char *p1,
 	if (rc == 0)
 		rc = put_until(sp.fd, p2, n2, end);
 	if (rc < 0 && errno != ETIMEDOUT && errno != EPIPE) {
-		snprintf(why, whylen, "%s: write: %s", file, strerror(errno));
+		snprintf(why, whylen, "%s: write: %s", file, errtext(errno));
 		spawn_wait_until(&sp, end, &sig);
 		return -1;
 	}
