@@ -579,12 +579,47 @@ sv_check_editheader(const struct sieve_script *s, struct sieve_node *n,
 }
 
 /*
+ * One line of an added value (no line end), from its leading blank on,
+ * folded at spaces before column HDRENC_COLS.  The words from the first
+ * to the last that is not 7-bit text (hdrenc_needed) or too long for a
+ * line (over 900 bytes) go as encoded words, through hdrenc_text, as
+ * Pigeonhole encodes that span; the words around it stay as they are.
+ */
+static void
+add_line(struct buf *b, size_t *col, const char *p, size_t n)
+{
+	size_t i, w, s0 = n, e0 = 0, from;
+
+	for (i = 0; i <= n; i = w + 1) {
+		for (w = i; w < n && p[w] != ' '; w++)
+			;
+		if (hdrenc_needed(p + i, w - i) || w - i > 900) {
+			if (s0 == n)
+				s0 = i;
+			e0 = w;
+		}
+	}
+	if (s0 == n) {
+		hdrenc_text(b, col, p, n);
+		return;
+	}
+	/* the span starts after a space (or at 0) and ends before one */
+	from = s0 > 0 ? s0 - 1 : 0;
+	if (s0 > 0)
+		hdrenc_text(b, col, p, from);
+	hdrenc_text(b, col, p + s0, e0 - s0);
+	if (e0 < n)
+		hdrenc_text(b, col, p + e0 + 1, n - e0 - 1);
+}
+
+/*
  * The value of an added field as it is stored, from its leading blank
  * on; val (vl bytes, no NUL) is freed.  As Pigeonhole writes it: each
  * line end, with the blanks and line ends around it, becomes one fold
  * "\n\t" (none at the end), so that no line of the header is empty or
- * blank; a control byte besides makes the value encoded words
- * (RFC 2047), never raw bytes in the header.
+ * blank; each line is then folded at spaces (add_line), non-ASCII
+ * words as encoded words (RFC 5293 §4).  A control byte besides makes
+ * the whole value encoded words, never raw bytes in the header.
  */
 static char *
 fold_value(const char *name, char *val, size_t vl, size_t *outlen)
@@ -593,34 +628,36 @@ fold_value(const char *name, char *val, size_t vl, size_t *outlen)
 	size_t i, j, col = strlen(name) + 1;
 	int ctl = 0;
 
-	buf_init(&b, SIEVE_MAX_STRING * 2);
-	buf_addc(&b, ' ');
+	buf_init(&b, SIEVE_MAX_STRING * 4);
 	for (i = 0; i < vl; i++)
 		ctl |= ((unsigned char)val[i] < ' ' && val[i] != '\t' &&
 		    val[i] != '\r' && val[i] != '\n') || val[i] == 0x7f;
-	for (i = 0; i < vl; i = j) {
-		j = i + 1;
-		if (val[i] != '\r' && val[i] != '\n') {
-			buf_addc(&b, val[i]);
-			continue;
-		}
-		while (b.len > 1 && (b.p[b.len - 1] == ' ' ||
-		    b.p[b.len - 1] == '\t'))
-			b.len--;
-		for (j = i; j < vl && strchr(" \t\r\n", val[j]) != NULL; j++)
+	if (ctl) {
+		for (i = 0; i < vl; i++)
+			if (val[i] == '\r' || val[i] == '\n')
+				val[i] = ' ';
+		hdrenc_text(&b, &col, val, vl);
+	}
+	for (i = 0; !ctl && i < vl; i = j) {
+		for (j = i; j < vl && val[j] != '\r' && val[j] != '\n'; j++)
 			;
+		/* trailing blanks before a line end go with the fold */
 		if (j < vl)
-			buf_adds(&b, ctl ? " " : "\n\t");
+			while (j > i && (val[j - 1] == ' ' || val[j - 1] == '\t'))
+				j--;
+		add_line(&b, &col, val + i, j - i);
+		for (; j < vl && strchr(" \t\r\n", val[j]) != NULL; j++)
+			;
+		if (j < vl) {
+			buf_addc(&b, '\n');
+			col = 0;
+		}
 	}
 	free(val);
-	if (ctl) {
-		struct buf e;
-
-		buf_init(&e, SIEVE_MAX_STRING * 4);
-		hdrenc_text(&e, &col, b.p + 1, b.len - 1);
-		buf_free(&b);
-		b = e;
-	}
+	/* hdrenc folds with "\n "; Pigeonhole's folds are "\n\t" */
+	for (i = 1; i < b.len; i++)
+		if (b.p[i - 1] == '\n' && b.p[i] == ' ')
+			b.p[i] = '\t';
 	if (b.p == NULL)
 		buf_addc(&b, ' ');
 	*outlen = b.len;

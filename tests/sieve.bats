@@ -969,3 +969,42 @@ if body :contains "the last line" { fileinto :create "End"; }'
 	# one read of the CPU clock, at the start of the run (was 1 + 50)
 	[ "$(grep -c CLOCK_PROCESS_CPUTIME_ID "$T/trace")" -eq 1 ]
 }
+
+@test "addheader with a non-ASCII value writes encoded words, not raw UTF-8 (RFC 5293 4), and tests see it decoded" {
+	# Pigeonhole encodes the same span (from the first non-ASCII word
+	# to the last) and keeps the words around it and the line-end fold
+	rules 'require "editheader";
+addheader :last "X-A" "café";
+addheader :last "X-B" "日本語のテキスト";
+addheader :last "X-C" "hello world café and more words";
+addheader :last "X-D" "hello
+café ok";
+if header :is "X-C" "hello world café and more words" { addheader :last "X-Saw" "decoded"; }
+if header :contains "X-D" "é" { addheader :last "X-Saw2" "decoded"; }'
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; sed '/^$/,$d' "$D/plain.eml"
+	    printf '%s\n' 'X-A: =?UTF-8?B?Y2Fmw6k=?=' \
+	    'X-B: =?UTF-8?B?5pel5pys6Kqe44Gu44OG44Kt44K544OI?=' \
+	    'X-C: hello world =?UTF-8?B?Y2Fmw6k=?= and more words' \
+	    'X-D: hello' '	=?UTF-8?B?Y2Fmw6k=?= ok' 'X-Saw: decoded' \
+	    'X-Saw2: decoded' ''; sed '1,/^$/d' "$D/plain.eml")
+}
+
+@test "a long addheader value is folded at spaces, and a run with no space to fold at goes as encoded words: no header line passes 998 octets" {
+	# Pigeonhole folds at spaces too ("\n\t"), but writes the 2000-byte
+	# run as it is, a 2005-byte line (RFC 5322 2.1.1 forbids it)
+	words=$(seq -f 'word%03g' 0 249 | tr '\n' ' ')
+	words=${words% }
+	run_=$(printf 'x%.0s' $(seq 2000))
+	printf 'require "editheader";\naddheader :last "X-A" "%s";\naddheader :last "X-B" "ab %s cd";\n' "$words" "$run_" > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	f=$(echo "$M"/new/*)
+	# every line within 78 columns; unfolded, X-A is the value again
+	[ "$(awk 'length > 78' "$f")" = "" ]
+	[ "$(sed -n '/^X-A:/,/^X-B:/p' "$f" | sed '$d' | tr -d '\n' | sed 's/\t/ /g')" = "X-A: $words" ]
+	cmp "$f" "$D/addheader-long.eml"
+}
