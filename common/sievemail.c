@@ -159,8 +159,24 @@ static void
 from_line(struct buf *b, const char *from)
 {
 	const char *p;
-	size_t start;
+	size_t start, col = 5;
+	struct addrlist l;
 
+	/* a non-ASCII display name goes as encoded words (RFC 2047), as
+	 * Pigeonhole writes it, not as raw 8-bit bytes */
+	for (p = from; *p && (unsigned char)*p < 0x80; p++)
+		;
+	memset(&l, 0, sizeof l);
+	if (*p != 0 && addr_parse(from, strlen(from), &l) == 0 &&
+	    l.n == 1 && l.nbad == 0 && l.v[0].group == NULL &&
+	    *l.v[0].name != 0) {
+		buf_adds(b, "From:");
+		phrase(b, &col, l.v[0].name);
+		buf_printf(b, " <%s>\n", l.v[0].addr);
+		addr_free(&l);
+		return;
+	}
+	addr_free(&l);
 	buf_adds(b, "From: ");
 	start = b->len;
 	for (p = from; *p; p++) {
@@ -175,6 +191,27 @@ from_line(struct buf *b, const char *from)
 			buf_addc(b, ' ');
 	}
 	buf_addc(b, '\n');
+}
+
+/* The white-space separated words of (p, n), each after one blank,
+ * folded between them before column HDRENC_COLS: a long References
+ * (a thread of many messages) must not make a line past the 998 octets
+ * of RFC 5322; Pigeonhole folds it too. */
+static void
+words(struct buf *b, size_t *col, const char *p, size_t n)
+{
+	size_t i = 0, j;
+
+	for (;;) {
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		if (i == n)
+			return;
+		for (j = i; j < n && p[j] != ' ' && p[j] != '\t'; j++)
+			;
+		hdrenc_word(b, col, p + i, j - i, 1);
+		i = j;
+	}
 }
 
 /* The unfolded value of the first field called name, in out. */
@@ -196,6 +233,7 @@ sievemail_vacation(const struct sievemail_user *u,
 	const char *me = sievemail_me(u);
 	char date[64];
 	struct tm tm;
+	size_t col;
 
 	buf_init(&subj, 4096);
 	buf_init(&mid, 4096);
@@ -214,8 +252,11 @@ sievemail_vacation(const struct sievemail_user *u,
 	 * section 3.6.4) */
 	if (mid.len) {
 		buf_printf(b, "In-Reply-To: %s\n", mid.p);
-		buf_printf(b, "References: %s%s%s\n", refs.len ? refs.p : "",
-		    refs.len ? " " : "", mid.p);
+		buf_adds(b, "References:");
+		col = 11;
+		words(b, &col, refs.p ? refs.p : "", refs.len);
+		words(b, &col, mid.p, mid.len);
+		buf_addc(b, '\n');
 	}
 	buf_adds(b, "Auto-Submitted: auto-replied (vacation)\n"
 	    "Precedence: bulk\nMIME-Version: 1.0\n");

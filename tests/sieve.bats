@@ -1008,3 +1008,24 @@ if header :contains "X-D" "é" { addheader :last "X-Saw2" "decoded"; }'
 	[ "$(sed -n '/^X-A:/,/^X-B:/p' "$f" | sed '$d' | tr -d '\n' | sed 's/\t/ /g')" = "X-A: $words" ]
 	cmp "$f" "$D/addheader-long.eml"
 }
+
+@test "a vacation reply folds a long References and encodes a non-ASCII :from name: no line past 998 octets, no raw 8-bit" {
+	# Pigeonhole writes the same two fields (its folds are tabs)
+	rules 'require "vacation"; vacation :from "Jöhn Dœ <bob@example.com>" :subject "Re" "away";'
+	refs=$(seq -f '<thread-message-%02g.abcdefghij@lists.example.org>' 1 30 | tr '\n' ' ')
+	printf '%s\n' 'From: carol@y.test' 'To: bob@example.com' 'Subject: hi' \
+	    'Message-ID: <p1@y.test>' "References: ${refs% }" '' 'Hi' > "$T/m.eml"
+	run md -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	diff <(sed '/^Date: /d' "$T/sent") <(
+	    printf '%s\n' 'ARGS: -i -f <> -- carol@y.test' \
+	    'From: =?UTF-8?B?SsO2aG4gRMWT?= <bob@example.com>' \
+	    'To: <carol@y.test>' 'Subject: Re' 'In-Reply-To: <p1@y.test>'
+	    seq -f ' <thread-message-%02g.abcdefghij@lists.example.org>' 1 30 |
+	    sed '1s/^ /References: /; $s/$/ <p1@y.test>/'
+	    printf '%s\n' 'Auto-Submitted: auto-replied (vacation)' \
+	    'Precedence: bulk' 'MIME-Version: 1.0' \
+	    'Content-Type: text/plain; charset=utf-8' \
+	    'Content-Transfer-Encoding: 8bit' '' 'away')
+}
