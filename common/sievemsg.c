@@ -583,7 +583,8 @@ sv_check_editheader(const struct sieve_script *s, struct sieve_node *n,
  * folded at spaces before column HDRENC_COLS.  The words from the first
  * to the last that is not 7-bit text (hdrenc_needed) or too long for a
  * line (over 900 bytes) go as encoded words, through hdrenc_text, as
- * Pigeonhole encodes that span; the words around it stay as they are.
+ * Pigeonhole encodes that span (it writes a long run as it is, past the
+ * 998-octet limit); the words around it stay as they are.
  */
 static void
 add_line(struct buf *b, size_t *col, const char *p, size_t n)
@@ -617,28 +618,18 @@ add_line(struct buf *b, size_t *col, const char *p, size_t n)
  * on; val (vl bytes, no NUL) is freed.  As Pigeonhole writes it: each
  * line end, with the blanks and line ends around it, becomes one fold
  * "\n\t" (none at the end), so that no line of the header is empty or
- * blank; each line is then folded at spaces (add_line), non-ASCII
- * words as encoded words (RFC 5293 §4).  A control byte besides makes
- * the whole value encoded words, never raw bytes in the header.
+ * blank; each line is then folded at spaces (add_line), words that
+ * are not ASCII text (RFC 5293 §4) or hold a control byte as encoded
+ * words, never raw bytes in the header.
  */
 static char *
 fold_value(const char *name, char *val, size_t vl, size_t *outlen)
 {
 	struct buf b;
 	size_t i, j, col = strlen(name) + 1;
-	int ctl = 0;
 
 	buf_init(&b, SIEVE_MAX_STRING * 4);
-	for (i = 0; i < vl; i++)
-		ctl |= ((unsigned char)val[i] < ' ' && val[i] != '\t' &&
-		    val[i] != '\r' && val[i] != '\n') || val[i] == 0x7f;
-	if (ctl) {
-		for (i = 0; i < vl; i++)
-			if (val[i] == '\r' || val[i] == '\n')
-				val[i] = ' ';
-		hdrenc_text(&b, &col, val, vl);
-	}
-	for (i = 0; !ctl && i < vl; i = j) {
+	for (i = 0; i < vl; i = j) {
 		for (j = i; j < vl && val[j] != '\r' && val[j] != '\n'; j++)
 			;
 		/* trailing blanks before a line end go with the fold */

@@ -1029,3 +1029,11 @@ if header :contains "X-D" "é" { addheader :last "X-Saw2" "decoded"; }'
 	    'Content-Type: text/plain; charset=utf-8' \
 	    'Content-Transfer-Encoding: 8bit' '' 'away')
 }
+
+@test "a control byte in one line of an addheader value encodes only its word and keeps the fold (Pigeonhole's bytes but for the charset's case and B)" {
+	printf 'require "editheader";\naddheader :last "X-A" "a\001b\nc  d";\naddheader :last "X-B" "x =?utf-8?q?y?= z";\n' > "$T/rules.sieve"
+	run md -r "$T/rules.sieve" "$M" < "$D/plain.eml"
+	[ "$status" -eq 0 ]
+	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; sed '/^$/,$d' "$D/plain.eml"
+	    printf 'X-A: =?UTF-8?B?YQFi?=\n\tc  d\nX-B: x =?UTF-8?B?PT91dGYtOD9xP3k/PQ==?= z\n\n'; sed '1,/^$/d' "$D/plain.eml")
+}
