@@ -251,8 +251,10 @@ sievemail_vacation(const struct sievemail_user *u,
 	/* References: the original's, then its Message-ID (RFC 5322
 	 * section 3.6.4) */
 	if (mid.len) {
-		buf_printf(b, "In-Reply-To: %s\n", mid.p);
-		buf_adds(b, "References:");
+		buf_adds(b, "In-Reply-To:");
+		col = 12;
+		words(b, &col, mid.p, mid.len);
+		buf_adds(b, "\nReferences:");
 		col = 11;
 		words(b, &col, refs.p ? refs.p : "", refs.len);
 		words(b, &col, mid.p, mid.len);

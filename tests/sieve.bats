@@ -1037,3 +1037,20 @@ if header :contains "X-D" "é" { addheader :last "X-Saw2" "decoded"; }'
 	cmp "$M"/new/* <(printf 'Return-Path: <a@x.test>\n'; sed '/^$/,$d' "$D/plain.eml"
 	    printf 'X-A: =?UTF-8?B?YQFi?=\n\tc  d\nX-B: x =?UTF-8?B?PT91dGYtOD9xP3k/PQ==?= z\n\n'; sed '1,/^$/d' "$D/plain.eml")
 }
+
+@test "a vacation reply folds a long In-Reply-To: a Message-ID with a long comment makes no line past 998 octets" {
+	rules 'require "vacation"; vacation :subject "Re" "away";'
+	cmt=$(seq -f 'c%03g' 1 250 | tr '\n' ' ')
+	printf '%s\n' 'From: carol@y.test' 'To: bob+lists@example.com' 'Subject: hi' \
+	    "Message-ID: <p1@y.test> (${cmt% })" '' 'Hi' > "$T/m.eml"
+	run md -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	[ "$(awk 'length > 78' "$T/sent")" = "" ]
+	# unfolded, each field is the Message-ID as the message gave it
+	[ "$(sed -n '/^In-Reply-To:/,/^References:/p' "$T/sent" | sed '$d' | tr -d '\n')" = "In-Reply-To: <p1@y.test> (${cmt% })" ]
+	[ "$(sed -n '/^References:/,/^Auto-Submitted:/p' "$T/sent" | sed '$d' | tr -d '\n')" = "References: <p1@y.test> (${cmt% })" ]
+	[ "$(sed -n '/^In-Reply-To:/,/^References:/p' "$T/sent" | sed -n '1,2p;$p')" = "In-Reply-To: <p1@y.test> (c001 c002 c003 c004 c005 c006 c007 c008 c009 c010
+ c011 c012 c013 c014 c015 c016 c017 c018 c019 c020 c021 c022 c023 c024 c025
+References: <p1@y.test> (c001 c002 c003 c004 c005 c006 c007 c008 c009 c010" ]
+}
