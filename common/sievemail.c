@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "codec.h"
 #include "hdr.h"
 #include "hdrenc.h"
 #include "rfc2047.h"
@@ -214,6 +215,40 @@ words(struct buf *b, size_t *col, const char *p, size_t n)
 	}
 }
 
+/* Has text a line of more than the 998 octets RFC 5322 allows? */
+static int
+long_line(const char *text)
+{
+	size_t n = 0;
+
+	for (; text && *text; text++)
+		if (*text == '\n')
+			n = 0;
+		else if (++n > 998)
+			return 1;
+	return 0;
+}
+
+/* A reason with such a line, as quoted-printable (RFC 2045 6.7), which
+ * breaks it with soft line breaks: an 8bit body may not hold it (Pigeonhole
+ * sends it as it is). */
+static void
+reason_qp(struct buf *b, const char *text)
+{
+	struct qp_enc q;
+	size_t n = strlen(text);
+	char *out = xmalloc(QP_ENC_BOUND(n) + QP_ENC_FINAL_MAX);
+	size_t k;
+
+	buf_adds(b, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n");
+	qp_enc_init(&q, 0);
+	k = qp_enc_update(&q, text, n, out);
+	k += qp_enc_final(&q, out + k);
+	buf_add(b, out, k);
+	free(out);
+}
+
 /* The unfolded value of the first field called name, in out. */
 static void
 value(const char *h, size_t hl, const char *name, struct buf *out)
@@ -262,10 +297,14 @@ sievemail_vacation(const struct sievemail_user *u,
 	}
 	buf_adds(b, "Auto-Submitted: auto-replied (vacation)\n"
 	    "Precedence: bulk\nMIME-Version: 1.0\n");
-	if (!a->mime)
-		buf_adds(b, "Content-Type: text/plain; charset=utf-8\n"
-		    "Content-Transfer-Encoding: 8bit\n\n");
-	buf_adds(b, a->reason ? a->reason : "");
+	if (!a->mime && long_line(a->reason))
+		reason_qp(b, a->reason);
+	else {
+		if (!a->mime)
+			buf_adds(b, "Content-Type: text/plain; charset=utf-8\n"
+			    "Content-Transfer-Encoding: 8bit\n\n");
+		buf_adds(b, a->reason ? a->reason : "");
+	}
 	if (b->len && b->p[b->len - 1] != '\n')
 		buf_addc(b, '\n');
 	buf_free(&subj);

@@ -1054,3 +1054,32 @@ if header :contains "X-D" "é" { addheader :last "X-Saw2" "decoded"; }'
  c011 c012 c013 c014 c015 c016 c017 c018 c019 c020 c021 c022 c023 c024 c025
 References: <p1@y.test> (c001 c002 c003 c004 c005 c006 c007 c008 c009 c010" ]
 }
+
+@test "a vacation reason with a line past 998 octets goes as quoted-printable, and decodes back to the reason" {
+	# an 8bit body may not hold such a line (RFC 5322 2.1.1, RFC 2045
+	# 2.8); Pigeonhole sends it as it is
+	long=$(printf 'wörd%.0s ' $(seq 300))
+	rules "require \"vacation\"; vacation :subject \"Re\" \"short line
+${long% }
+end\";"
+	printf '%s\n' 'From: carol@y.test' 'To: bob+lists@example.com' 'Subject: hi' \
+	    'Message-ID: <p1@y.test>' '' 'Hi' > "$T/m.eml"
+	run md -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	sed '1d' "$T/sent" > "$T/reply"
+	grep -qx 'Content-Transfer-Encoding: quoted-printable' "$T/reply"
+	[ "$(awk 'length > 76' "$T/reply")" = "" ]
+	run python3 -c '
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+sys.stdout.write(m.get_payload(decode=True).decode("utf-8"))' "$T/reply"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'short line\n%s\nend' "${long% }")" ]
+	# a reason within the limit stays 8bit, as before
+	rules 'require "vacation"; vacation :subject "Re" "away";'
+	rm -rf "$T/state"/* "$T/sent"
+	run md -f carol@y.test -r "$T/rules.sieve" "$M" < "$T/m.eml"
+	[ "$status" -eq 0 ]
+	grep -qx 'Content-Transfer-Encoding: 8bit' "$T/sent"
+}
