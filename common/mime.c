@@ -981,8 +981,12 @@ hdr_body(struct mime *m, size_t from, int eof)
 	hdr_done(m);
 	m->noput = m->hfull;            /* copied as the header's */
 	eat(m, s, n);
-	if (eof)
+	if (eof) {
 		body_end(m);
+		/* the last line is used up: mime_end() must not read it
+		 * again in the header a delimiter there started */
+		newline(m);
+	}
 	m->noput = 0;
 	free(s);
 }
